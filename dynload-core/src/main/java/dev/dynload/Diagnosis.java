@@ -1,0 +1,285 @@
+package dev.dynload;
+
+import dev.dynload.LibraryLoadException.Reason;
+import dev.dynload.elf.ElfFile;
+import dev.dynload.elf.ElfFormatException;
+import dev.dynload.elf.ElfHeader;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Explains why a file does not load: checks made before the loader sees the file (so that a FIFO
+ * cannot hang it and a directory gets a plain answer), and a look at the file's bytes after the loader
+ * refused it, to turn the loader's terse message into a diagnosis and a hint.
+ */
+final class Diagnosis {
+
+    static final int HOST_MACHINE = ElfHeader.machineOf(System.getProperty("os.arch", ""));
+    static final int HOST_WORD_SIZE = (int) ValueLayout.ADDRESS.byteSize() * 8;
+
+    private static final int HEAD = 512;
+    /** glibc: "libdependency.so: cannot open shared object file: No such file or directory". */
+    private static final Pattern MISSING = Pattern.compile("^(.+?): cannot open shared object file");
+    private static final Pattern UNDEFINED = Pattern.compile("undefined symbol: (\\S+)");
+
+    private final String library;
+    private final Path file;
+    private final List<String> searched;
+
+    Diagnosis(String library, Path file, List<String> searched) {
+        this.library = library;
+        this.file = file;
+        this.searched = searched;
+    }
+
+    /** The failure the file is bound to cause, found without handing it to the loader. */
+    Optional<LibraryLoadException> beforeLoading() {
+        if (!Files.exists(file)) {
+            String detail = Files.isSymbolicLink(file) ? "is a symbolic link to a file that does not exist"
+                    : "no such file";
+            String hint = file.isAbsolute() ? "check the path, or open the library by name to search for it"
+                    : "the path is relative to the working directory " + Path.of("").toAbsolutePath()
+                            + "; give an absolute path, or open the library by name to search for it";
+            return fail(Reason.NOT_FOUND, detail, hint, null);
+        }
+        if (Files.isDirectory(file)) {
+            return fail(Reason.IS_DIRECTORY, "is a directory, not a library file",
+                    "give the path of the library file inside it, or pass the folder as LoadOption.searchPath and open the library by name", null);
+        }
+        if (!Files.isRegularFile(file)) {
+            return fail(Reason.NOT_A_SHARED_LIBRARY, "is not a regular file (a FIFO, socket or device)",
+                    "give the path of a shared library file", null);
+        }
+        if (!Files.isReadable(file)) {
+            return fail(Reason.PERMISSION_DENIED, "this process (user " + System.getProperty("user.name")
+                    + ") may not read it", "make it readable (chmod a+r) or run as a user who may read it", null);
+        }
+        try {
+            if (Files.size(file) == 0) {
+                return fail(Reason.NOT_A_SHARED_LIBRARY, "is empty (0 bytes), not a shared library",
+                        "build or copy it again: an interrupted build or copy leaves empty files", null);
+            }
+        } catch (IOException e) {
+            return fail(Reason.PERMISSION_DENIED, "cannot be read: " + e.getMessage(), "check the file", null);
+        }
+        return elfBeforeLoading();
+    }
+
+    /**
+     * An ELF file the loader must not see: another CPU's, not a shared object, or one whose segments run
+     * past its end, which the loader would map and then die on with SIGBUS, taking the JVM with it.
+     */
+    private Optional<LibraryLoadException> elfBeforeLoading() {
+        try {
+            if (!isElf(head(file))) {
+                return Optional.empty();
+            }
+            return Optional.ofNullable(elfHeaderProblem(ElfFile.checkLoadable(file), null));
+        } catch (IOException e) {
+            return Optional.of(damaged(e, null));
+        }
+    }
+
+    /** Explains a load the loader refused with {@code message}. */
+    LibraryLoadException afterLoading(String message) {
+        byte[] head;
+        try {
+            head = head(file);
+        } catch (IOException e) {
+            return make(Reason.PERMISSION_DENIED, "cannot be read: " + e.getMessage(),
+                    "make it readable (chmod a+r) or run as a user who may read it", message);
+        }
+        if (message.contains("Permission denied")) {
+            return make(Reason.PERMISSION_DENIED, "the loader was denied access to it",
+                    "make it readable, and its file system mounted without noexec", message);
+        }
+        if (isElf(head)) {
+            return elf(message);
+        }
+        String text = new String(head, StandardCharsets.ISO_8859_1);
+        Optional<LinkerScript> script = isText(head) ? readScript() : Optional.empty();
+        if (script.isPresent()) {
+            String hint = script.get().sharedLibrary(file)
+                    .map(target -> "load " + target + " instead, the library it points to")
+                    .orElse("load the shared library it names instead");
+            return make(Reason.LINKER_SCRIPT,
+                    "is a GNU linker script, which only the static linker reads, not a shared library", hint, message);
+        }
+        return make(Reason.NOT_A_SHARED_LIBRARY, notElf(head, text), whatToLoad(), message);
+    }
+
+    private LibraryLoadException elf(String message) {
+        ElfHeader header;
+        try {
+            header = ElfFile.readHeader(file);
+        } catch (IOException e) {
+            return damaged(e, message);
+        }
+        LibraryLoadException problem = elfHeaderProblem(header, message);
+        return problem != null ? problem : elfContent(message);
+    }
+
+    /** Another CPU's file, or not a shared object; null when the header is fine. */
+    private LibraryLoadException elfHeaderProblem(ElfHeader header, String message) {
+        if (header.wordSize() != HOST_WORD_SIZE || (HOST_MACHINE >= 0 && header.machine() != HOST_MACHINE)) {
+            return make(Reason.WRONG_ARCHITECTURE,
+                    "is a " + header.describe() + " library, but this JVM runs on " + hostDescription(),
+                    "load a build of it for " + hostDescription() + " (for Rust: cargo build --target <"
+                            + System.getProperty("os.arch") + " triple>; for C: your compiler for that CPU)", message);
+        }
+        switch (header.type()) {
+            case RELOCATABLE -> {
+                return make(Reason.NOT_A_SHARED_LIBRARY, "is an object file (.o), not a shared library",
+                        "link it into one: gcc -shared -o libNAME.so " + file.getFileName(), message);
+            }
+            case EXECUTABLE -> {
+                return make(Reason.NOT_A_SHARED_LIBRARY, "is an executable, not a shared library",
+                        "build the code as a shared library (gcc -shared -fPIC, or crate-type = [\"cdylib\"])", message);
+            }
+            case CORE -> {
+                return make(Reason.NOT_A_SHARED_LIBRARY, "is a core dump, not a shared library", whatToLoad(), message);
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    private LibraryLoadException elfContent(String message) {
+        ElfFile elf;
+        try {
+            elf = ElfFile.read(file);
+        } catch (IOException e) {
+            return damaged(e, message);
+        }
+        Matcher missing = MISSING.matcher(message);
+        if (missing.find()) {
+            String dependency = Path.of(missing.group(1)).getFileName().toString();
+            if (!file.getFileName().toString().equals(dependency)) {
+                String which = elf.needed().contains(dependency) ? "needs " + dependency
+                        : "needs, through one of its dependencies, " + dependency;
+                return make(Reason.MISSING_DEPENDENCY, which + ", which the loader cannot find",
+                        "open " + dependency + " first with Library.open(path), put its folder on LD_LIBRARY_PATH "
+                                + "before the JVM starts, or link the library with -Wl,-rpath,'$ORIGIN'", message);
+            }
+        }
+        Matcher undefined = UNDEFINED.matcher(message);
+        if (undefined.find()) {
+            return make(Reason.LOADER_ERROR, "uses the symbol " + undefined.group(1)
+                            + ", which neither it nor its dependencies define",
+                    "link it against the library that defines " + undefined.group(1)
+                            + ", or open that library first with LoadOption.GLOBAL", message);
+        }
+        return make(Reason.LOADER_ERROR, "the loader refused it", "see the loader's message", message);
+    }
+
+    private LibraryLoadException damaged(IOException e, String message) {
+        String why = e instanceof ElfFormatException f ? stripFile(f.getMessage()) : e.getMessage();
+        return make(Reason.NOT_A_SHARED_LIBRARY, "is a damaged or truncated ELF file: " + why,
+                "build or copy it again", message);
+    }
+
+    private String stripFile(String m) {
+        String prefix = file + ": ";
+        return m != null && m.startsWith(prefix) ? m.substring(prefix.length()) : m;
+    }
+
+    private Optional<LinkerScript> readScript() {
+        try {
+            if (Files.size(file) > 1 << 20) {
+                return Optional.empty();
+            }
+            return LinkerScript.parse(Files.readString(file, StandardCharsets.ISO_8859_1));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String notElf(byte[] head, String text) {
+        if (text.startsWith("!<arch>\n")) {
+            return "is a static archive (.a), not a shared library; link it into one with "
+                    + "gcc -shared -o libNAME.so -Wl,--whole-archive FILE.a -Wl,--no-whole-archive";
+        }
+        if (startsWith(head, 0x4d, 0x5a)) {
+            return "is a Windows PE file (DLL or EXE), which this platform's loader cannot load";
+        }
+        if (startsWith(head, 0xcf, 0xfa, 0xed, 0xfe) || startsWith(head, 0xce, 0xfa, 0xed, 0xfe)
+                || startsWith(head, 0xfe, 0xed, 0xfa, 0xcf) || startsWith(head, 0xfe, 0xed, 0xfa, 0xce)) {
+            return "is a macOS Mach-O file, which this platform's loader cannot load";
+        }
+        if (startsWith(head, 0xca, 0xfe, 0xba, 0xbe)) {
+            return "is a Java class file or a macOS universal binary, not a shared library";
+        }
+        if (text.startsWith("#!")) {
+            return "is a script, not a shared library";
+        }
+        if (isText(head)) {
+            String first = text.lines().findFirst().orElse("").strip();
+            if (first.length() > 40) {
+                first = first.substring(0, 40) + "...";
+            }
+            return "is a text file (it begins \"" + first + "\"), not a shared library";
+        }
+        int n = Math.min(head.length, 8);
+        return "is not a shared library: it does not begin with the ELF magic 7f 45 4c 46 but with "
+                + HexFormat.ofDelimiter(" ").formatHex(head, 0, n);
+    }
+
+    private static String whatToLoad() {
+        return "give the path of a shared library (" + OperatingSystem.current().mapLibraryName("NAME") + ")";
+    }
+
+    static String hostDescription() {
+        return HOST_WORD_SIZE + "-bit " + System.getProperty("os.arch");
+    }
+
+    private Optional<LibraryLoadException> fail(Reason reason, String detail, String hint, String message) {
+        return Optional.of(make(reason, detail, hint, message));
+    }
+
+    private LibraryLoadException make(Reason reason, String detail, String hint, String message) {
+        return new LibraryLoadException(reason, library, file, detail, hint, message, searched);
+    }
+
+    private static byte[] head(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(HEAD);
+        }
+    }
+
+    static boolean isElf(byte[] head) {
+        return startsWith(head, 0x7f, 'E', 'L', 'F');
+    }
+
+    private static boolean isText(byte[] head) {
+        for (byte b : head) {
+            int c = b & 0xff;
+            if (c < 0x09 || (c > 0x0d && c < 0x20 && c != 0x1b) || c == 0x7f) {
+                return false;
+            }
+        }
+        return head.length > 0;
+    }
+
+    private static boolean startsWith(byte[] head, int... magic) {
+        if (head.length < magic.length) {
+            return false;
+        }
+        for (int i = 0; i < magic.length; i++) {
+            if ((head[i] & 0xff) != magic[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

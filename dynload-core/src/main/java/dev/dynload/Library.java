@@ -1,0 +1,341 @@
+package dev.dynload;
+
+import dev.dynload.internal.NativeLoader;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A native shared library loaded into this process: a Rust {@code cdylib}, a C shared object, a
+ * system library. Open it, find its symbols, call its functions, close it.
+ *
+ * <p>In C, with the POSIX loader:
+ * {@snippet lang=c :
+ * void *lib = dlopen("./libtest.so", RTLD_NOW);
+ * const char *(*greet)(void) = (const char *(*)(void)) dlsym(lib, "greet");
+ * printf("%s\n", greet());
+ * dlclose(lib);
+ * }
+ * The same with dynload:
+ * {@snippet :
+ * try (Library lib = Library.open(Path.of("./libtest.so"))) {
+ *     MethodHandle greet = lib.downcall("greet", FunctionDescriptor.of(ValueLayout.ADDRESS));
+ *     System.out.println(CString.read((MemorySegment) greet.invokeExact()));
+ * }
+ * }
+ *
+ * <h2>Finding a library by name</h2>
+ * {@link #open(String, LoadOption...)} takes a bare name ({@code "test"}, {@code "z"}) or a file name
+ * ({@code "libz.so.1"}). A bare name becomes the platform's file name ({@link #mapName}), then these
+ * places are searched in order, and the first file that loads wins:
+ * <ol>
+ *   <li>the folders of {@link LoadOption#searchPath}, in the order given;</li>
+ *   <li>the folders of the {@code java.library.path} system property;</li>
+ *   <li>the system loader's own search ({@code LD_LIBRARY_PATH}, {@code /etc/ld.so.cache}, {@code /lib},
+ *       {@code /usr/lib} on Linux).</li>
+ * </ol>
+ * In each folder an unversioned name also finds a versioned file: {@code "z"} finds {@code libz.so.1}
+ * where no {@code libz.so} exists. A GNU linker script found by name (glibc's {@code libc.so}) is
+ * followed to the library it names. A file for another CPU is passed over, as the system loader does.
+ *
+ * <h2>Lifetime</h2>
+ * A library stays loaded until {@link #close()}. Every address and method handle obtained from it is
+ * tied to it: once it is closed, using them throws {@link IllegalStateException} instead of jumping into
+ * unmapped code, also when another thread closed it. {@code close()} waits up to one second for native
+ * calls into the library that are still running on other threads; if they have not returned by then it
+ * throws {@code IllegalStateException} and leaves the library open.
+ *
+ * <h2>Thread-safety</h2>
+ * All methods may be called from any thread, platform or virtual. Opening and closing the same file from
+ * many threads at once is safe: the loader counts references and unloads the file with the last close.
+ *
+ * <h2>Safety</h2>
+ * dynload cannot check that a {@link FunctionDescriptor} matches the C function it describes; a wrong
+ * descriptor is undefined behaviour, as a wrong cast of a {@code dlsym} result is in C. Loading a library
+ * runs its initialisers, which may do anything native code can do.
+ *
+ * <h2>Platform-specific behaviour</h2>
+ * On Linux and macOS dynload calls {@code dlopen}, {@code dlsym}, {@code dlclose} and {@code dlerror}
+ * itself, so errors carry the loader's own message. Windows has no backend yet: opening a library there
+ * throws {@link UnsupportedOperationException}.
+ */
+public final class Library implements AutoCloseable {
+
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(1);
+
+    private final NativeLoader loader;
+    private final String name;
+    private final Path path;
+    private final Arena arena;
+    /** The loader's handle, as a segment of {@link #arena} so that a call using it keeps the library open. */
+    private final MemorySegment handle;
+    private final Object closeLock = new Object();
+
+    Library(NativeLoader loader, String name, Path path, MemorySegment rawHandle) {
+        this.loader = loader;
+        this.name = name;
+        this.path = path;
+        this.arena = Arena.ofShared();
+        this.handle = rawHandle.reinterpret(arena, null);
+    }
+
+    /**
+     * Loads the library in {@code file}.
+     *
+     * {@snippet :
+     * Library lib = Library.open(Path.of("target/release/libtest.so"));
+     * }
+     *
+     * @param file the library file; a relative path is taken from the working directory
+     * @param options the loader's flags; the default is {@link LoadOption#NOW} and {@link LoadOption#LOCAL}
+     * @return the loaded library, to be closed by the caller
+     * @throws LibraryLoadException if the file does not load: the exception names the file, says why and
+     *                              what to do
+     * @throws IllegalArgumentException if the path holds a NUL character or the options conflict
+     */
+    public static Library open(Path file, LoadOption... options) {
+        Objects.requireNonNull(file, "file");
+        return new Loading(NativeLoader.current(), Options.of(options)).openFile(file.toString(), file);
+    }
+
+    /**
+     * Loads a library by name: {@code "test"} finds {@code libtest.so} on Linux, {@code libtest.dylib} on
+     * macOS; a file name such as {@code "libz.so.1"} is used as given; a name with a {@code '/'} is a path.
+     * See the class documentation for the search order.
+     *
+     * {@snippet :
+     * Library z = Library.open("z");                                   // libz.so.1
+     * Library mine = Library.open("test", LoadOption.searchPath(Path.of("build")));
+     * }
+     *
+     * @param name a bare name, a file name or a path
+     * @param options the loader's flags and {@link LoadOption#searchPath} folders
+     * @return the loaded library, to be closed by the caller
+     * @throws LibraryLoadException if no file loads; a {@link LibraryLoadException.Reason#NOT_FOUND} lists
+     *                              every place searched
+     * @throws IllegalArgumentException if the name is empty, holds a NUL character, or the options conflict
+     */
+    public static Library open(String name, LoadOption... options) {
+        Objects.requireNonNull(name, "name");
+        return new Loading(NativeLoader.current(), Options.of(options)).openName(name);
+    }
+
+    /**
+     * The running process itself: the JVM's own symbols and those of every library loaded with
+     * {@link LoadOption#GLOBAL}, such as libc's. Libraries opened {@link LoadOption#LOCAL} stay invisible.
+     *
+     * {@snippet lang=c :
+     * void *self = dlopen(NULL, RTLD_NOW);
+     * }
+     * {@snippet :
+     * try (Library self = Library.process()) {
+     *     MethodHandle getpid = self.downcall("getpid", FunctionDescriptor.of(ValueLayout.JAVA_INT));
+     * }
+     * }
+     *
+     * @return a library view of the process; closing it only invalidates what was found through it
+     */
+    public static Library process() {
+        return new Loading(NativeLoader.current(), Options.of()).openProcess();
+    }
+
+    /**
+     * Maps a bare name to this platform's library file name.
+     *
+     * @param name a bare name such as {@code "test"}
+     * @return {@code libtest.so} on Linux, {@code libtest.dylib} on macOS, {@code test.dll} on Windows
+     * @throws IllegalArgumentException if the name is empty or holds a folder or NUL
+     * @see OperatingSystem#mapLibraryName(String)
+     */
+    public static String mapName(String name) {
+        return OperatingSystem.current().mapLibraryName(name);
+    }
+
+    /** {@return the library as it was asked for: the path or name given to {@code open}} */
+    public String name() {
+        return name;
+    }
+
+    /** {@return the file the loader loaded, when known; empty for {@link #process()}} */
+    public Optional<Path> path() {
+        return Optional.ofNullable(path);
+    }
+
+    /** {@return whether the library is still open} */
+    public boolean isOpen() {
+        return arena.scope().isAlive();
+    }
+
+    /**
+     * Looks up an exported function or variable.
+     *
+     * @param symbol the symbol's name, as the library exports it (for C++ and Rust, unmangled)
+     * @return its address, a zero-length segment valid while this library is open; empty when the
+     *         library does not export it
+     * @throws IllegalStateException if the library is closed
+     * @throws IllegalArgumentException if the name is empty or holds a NUL character
+     */
+    public Optional<MemorySegment> find(String symbol) {
+        checkSymbolName(symbol);
+        MemorySegment address;
+        try {
+            address = loader.find(liveHandle(), symbol);
+        } catch (IllegalStateException closedMeanwhile) {
+            throw closed(closedMeanwhile);
+        }
+        if (address.address() == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(address.reinterpret(arena, null));
+    }
+
+    /**
+     * Looks up an exported function or variable that must be there.
+     *
+     * @param symbol the symbol's name
+     * @return its address, a zero-length segment valid while this library is open
+     * @throws SymbolNotFoundException if the library does not export it; the exception suggests the
+     *                                 closest names it does export
+     * @throws IllegalStateException if the library is closed
+     * @throws IllegalArgumentException if the name is empty or holds a NUL character
+     */
+    public MemorySegment findOrThrow(String symbol) {
+        return find(symbol).orElseThrow(() -> Missing.symbol(symbol, this));
+    }
+
+    /**
+     * An exported variable, as a segment of its layout's size, to read and write.
+     *
+     * {@snippet lang=c :
+     * int32_t counter = 42;
+     * }
+     * {@snippet :
+     * MemorySegment counter = lib.variable("counter", ValueLayout.JAVA_INT);
+     * counter.get(ValueLayout.JAVA_INT, 0);      // 42
+     * counter.set(ValueLayout.JAVA_INT, 0, 43);
+     * }
+     *
+     * @param symbol the variable's name
+     * @param layout its C type's layout
+     * @return the variable's memory, valid while this library is open
+     * @throws SymbolNotFoundException if the library does not export it
+     * @throws IllegalStateException if the library is closed
+     */
+    public MemorySegment variable(String symbol, MemoryLayout layout) {
+        Objects.requireNonNull(layout, "layout");
+        return findOrThrow(symbol).reinterpret(layout.byteSize());
+    }
+
+    /**
+     * A method handle that calls an exported function: the raw escape hatch under dynload's typed
+     * bindings, exactly as {@link Linker#downcallHandle(MemorySegment, FunctionDescriptor, Linker.Option...)}
+     * makes it, except that it is tied to this library and throws {@link IllegalStateException} once the
+     * library is closed.
+     *
+     * {@snippet lang=c :
+     * int32_t add(int32_t a, int32_t b);
+     * }
+     * {@snippet :
+     * MethodHandle add = lib.downcall("add", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+     * int sum = (int) add.invokeExact(2, 3);
+     * }
+     *
+     * <h2>Safety</h2>
+     * The descriptor must match the C function; dynload cannot check that.
+     *
+     * @param symbol the function's name
+     * @param descriptor its C signature
+     * @param options linker options, such as {@link Linker.Option#critical(boolean)}
+     * @return the handle, of the type {@code descriptor.toMethodType()}
+     * @throws SymbolNotFoundException if the library does not export it
+     * @throws IllegalStateException if the library is closed
+     */
+    public MethodHandle downcall(String symbol, FunctionDescriptor descriptor, Linker.Option... options) {
+        Objects.requireNonNull(descriptor, "descriptor");
+        MemorySegment target = findOrThrow(symbol);
+        // Unbound, the linker takes the target as a segment and keeps its scope (this library's arena)
+        // alive for the length of each call: a closed library makes calls throw, and close() waits for
+        // calls in flight instead of unmapping code under them.
+        MethodHandle unbound = Linker.nativeLinker().downcallHandle(descriptor, options);
+        return MethodHandles.insertArguments(unbound, 0, target);
+    }
+
+    /**
+     * Unloads the library: after this, every address and handle obtained from it throws
+     * {@link IllegalStateException} when used. Closing a closed library does nothing.
+     *
+     * @throws IllegalStateException if calls into the library on other threads have not returned within
+     *                               one second (the library stays open), or if the loader failed to unload
+     *                               it
+     */
+    @Override
+    public void close() {
+        synchronized (closeLock) {
+            if (!arena.scope().isAlive()) {
+                return;
+            }
+            closeArena();
+            loader.close(MemorySegment.ofAddress(handle.address())).ifPresent(error -> {
+                throw new IllegalStateException("unloading " + name + " failed: " + error);
+            });
+        }
+    }
+
+    private void closeArena() {
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        while (true) {
+            try {
+                arena.close();
+                return;
+            } catch (IllegalStateException inUse) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException(name + " is still in use by a native call on another thread "
+                            + "after " + CLOSE_WAIT.toMillis() + " ms; close it once its calls have returned", inUse);
+                }
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+        }
+    }
+
+    private MemorySegment liveHandle() {
+        if (!arena.scope().isAlive()) {
+            throw closed(null);
+        }
+        return handle;
+    }
+
+    private IllegalStateException closed(Throwable cause) {
+        return new IllegalStateException(name + " is closed; open it again to use it", cause);
+    }
+
+    private static void checkSymbolName(String symbol) {
+        Objects.requireNonNull(symbol, "symbol");
+        if (symbol.isEmpty()) {
+            throw new IllegalArgumentException("empty symbol name");
+        }
+        if (symbol.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("symbol name \"" + OperatingSystem.printable(symbol)
+                    + "\" holds a NUL character, which C names cannot contain");
+        }
+    }
+
+    NativeLoader loader() {
+        return loader;
+    }
+
+    @Override
+    public String toString() {
+        return "Library[" + name + (path != null && !path.toString().equals(name) ? " at " + path : "")
+                + (isOpen() ? "" : ", closed") + "]";
+    }
+}

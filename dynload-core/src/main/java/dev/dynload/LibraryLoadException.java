@@ -1,0 +1,115 @@
+package dev.dynload;
+
+import java.io.Serial;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A library could not be loaded. The message names the library or file, says what went wrong and
+ * what to do; the parts are also available one by one, for tools that print them their own way.
+ *
+ * {@snippet :
+ * try (Library lib = Library.open(Path.of("libc.so"))) {
+ *     // ...
+ * } catch (LibraryLoadException e) {
+ *     e.reason();        // LINKER_SCRIPT
+ *     e.file();          // Optional[/usr/lib/x86_64-linux-gnu/libc.so]
+ *     e.hint();          // "load /lib/x86_64-linux-gnu/libc.so.6 instead"
+ *     e.loaderMessage(); // the loader's own words: "... invalid ELF header"
+ * }
+ * }
+ */
+public final class LibraryLoadException extends LibraryException {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    /** What kind of failure it was. */
+    public enum Reason {
+        /** No file by that path or name was found; {@link #searched()} lists every place looked in. */
+        NOT_FOUND,
+        /** The path names a directory. */
+        IS_DIRECTORY,
+        /** The file exists but this process may not read it. */
+        PERMISSION_DENIED,
+        /** The file is not a shared library: empty, text, an archive, an executable, a FIFO, damaged... */
+        NOT_A_SHARED_LIBRARY,
+        /** An ELF shared library for another CPU or word size than this JVM's. */
+        WRONG_ARCHITECTURE,
+        /** A GNU linker script (such as {@code libc.so}), which only the static linker reads. */
+        LINKER_SCRIPT,
+        /** The library needs another library that the loader cannot find. */
+        MISSING_DEPENDENCY,
+        /** The loader refused it for another reason; {@link #loaderMessage()} has its words. */
+        LOADER_ERROR
+    }
+
+    private final Reason reason;
+    private final String library;
+    private final transient Path file;
+    private final String detail;
+    private final String hint;
+    private final String loaderMessage;
+    @SuppressWarnings("serial") // an immutable List.copyOf, which is serializable
+    private final List<String> searched;
+
+    LibraryLoadException(Reason reason, String library, Path file, String detail, String hint,
+                         String loaderMessage, List<String> searched) {
+        super(compose(library, file, detail, hint, loaderMessage));
+        this.reason = reason;
+        this.library = library;
+        this.file = file;
+        this.detail = detail;
+        this.hint = hint;
+        this.loaderMessage = loaderMessage;
+        this.searched = List.copyOf(searched);
+    }
+
+    private static String compose(String library, Path file, String detail, String hint, String loaderMessage) {
+        StringBuilder m = new StringBuilder("cannot load ");
+        m.append(file != null ? file.toString() : library).append(": ").append(detail);
+        if (hint != null && !hint.isEmpty()) {
+            m.append("; ").append(hint);
+        }
+        if (loaderMessage != null && !loaderMessage.isEmpty()) {
+            m.append(" (loader: ").append(loaderMessage).append(')');
+        }
+        return m.toString();
+    }
+
+    /** {@return what kind of failure this is} */
+    public Reason reason() {
+        return reason;
+    }
+
+    /** {@return the library as the caller gave it: a path or a name} */
+    public String library() {
+        return library;
+    }
+
+    /** {@return the file that failed to load, when one was found} */
+    public Optional<Path> file() {
+        return Optional.ofNullable(file);
+    }
+
+    /** {@return what went wrong, without the hint} */
+    public String detail() {
+        return detail;
+    }
+
+    /** {@return what to do about it} */
+    public String hint() {
+        return hint;
+    }
+
+    /** {@return the operating system loader's own message ({@code dlerror}), when it gave one} */
+    public Optional<String> loaderMessage() {
+        return Optional.ofNullable(loaderMessage);
+    }
+
+    /** {@return every place searched for a library opened by name, in order; empty for a path} */
+    public List<String> searched() {
+        return searched;
+    }
+}

@@ -1,0 +1,89 @@
+package dev.dynload;
+
+import java.util.Locale;
+
+/**
+ * The operating-system families dynload knows, and how each names a shared library.
+ *
+ * <p>The same library is {@code libtest.so} on Linux, {@code libtest.dylib} on macOS and {@code test.dll}
+ * on Windows:
+ *
+ * {@snippet :
+ * OperatingSystem.LINUX.mapLibraryName("test");    // "libtest.so"
+ * OperatingSystem.MACOS.mapLibraryName("test");    // "libtest.dylib"
+ * OperatingSystem.WINDOWS.mapLibraryName("test");  // "test.dll"
+ * OperatingSystem.current();                        // the one this JVM runs on
+ * }
+ *
+ * <p>This is the only place dynload tells platforms apart by name; everything else asks the backend
+ * chosen for {@link #current()}.
+ */
+public enum OperatingSystem {
+    /** Linux and other ELF systems that name libraries {@code libNAME.so}. */
+    LINUX("lib", ".so"),
+    /** macOS: {@code libNAME.dylib}. */
+    MACOS("lib", ".dylib"),
+    /** Windows: {@code NAME.dll}. */
+    WINDOWS("", ".dll");
+
+    private static final OperatingSystem CURRENT = detect(System.getProperty("os.name", ""));
+
+    private final String prefix;
+    private final String suffix;
+
+    OperatingSystem(String prefix, String suffix) {
+        this.prefix = prefix;
+        this.suffix = suffix;
+    }
+
+    /** {@return the family this JVM runs on; Unix systems other than macOS count as {@link #LINUX}} */
+    public static OperatingSystem current() {
+        return CURRENT;
+    }
+
+    /**
+     * Maps a bare library name to this platform's file name, as the C toolchain names it.
+     *
+     * @param name a bare name such as {@code "test"} or {@code "z"}
+     * @return {@code libtest.so}, {@code libtest.dylib} or {@code test.dll}
+     * @throws IllegalArgumentException if {@code name} is empty or holds a path separator or NUL
+     */
+    public String mapLibraryName(String name) {
+        if (name.isEmpty() || name.indexOf('/') >= 0 || name.indexOf('\\') >= 0 || name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("not a bare library name: \"" + printable(name)
+                    + "\"; give a name such as \"z\", without folder, extension or NUL");
+        }
+        return prefix + name + suffix;
+    }
+
+    /**
+     * Tells whether {@code name} is already a file name on this platform, to be used as given:
+     * {@code libz.so.1}, {@code libz.so}, {@code libfoo.dylib}, {@code foo.dll}.
+     *
+     * @param name a library name without folder
+     * @return true when the name carries this platform's library extension (for ELF, possibly versioned)
+     */
+    public boolean isLibraryFileName(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return switch (this) {
+            case LINUX -> lower.matches(".+\\.so(\\.[0-9][0-9a-z_]*)*");
+            case MACOS -> lower.endsWith(".dylib") || lower.endsWith(".so");
+            case WINDOWS -> lower.endsWith(".dll");
+        };
+    }
+
+    static OperatingSystem detect(String osName) {
+        String os = osName.toLowerCase(Locale.ROOT);
+        if (os.startsWith("windows")) {
+            return WINDOWS;
+        }
+        if (os.startsWith("mac") || os.startsWith("darwin")) {
+            return MACOS;
+        }
+        return LINUX;
+    }
+
+    static String printable(String s) {
+        return s.replace("\0", "\\0");
+    }
+}

@@ -1,0 +1,15 @@
+/**
+ * dynload: load native shared libraries at run time and call them with type safety, on
+ * {@code java.lang.foreign}.
+ *
+ * <p>{@link dev.dynload.Library} is the entry point; {@link dev.dynload.elf} reads ELF files to explain
+ * load failures and to list exports. The per-OS backends live in {@code dev.dynload.internal}, which is
+ * not exported.
+ *
+ * <p>dynload calls restricted {@code java.lang.foreign} methods, so run with
+ * {@code --enable-native-access=dev.dynload} (or {@code ALL-UNNAMED} on the class path).
+ */
+module dev.dynload {
+    exports dev.dynload;
+    exports dev.dynload.elf;
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Compiles the C fixtures of dynload-core's tests into the folder given as $1.
+set -euo pipefail
+out=$1
+src=$(cd "$(dirname "$0")" && pwd)
+cflags=${CFLAGS:--shared -fPIC -O2 -Wall -Werror}
+mkdir -p "$out/deps"
+# shellcheck disable=SC2086
+{
+    gcc $cflags -o "$out/libfixture.so" "$src/fixture.c"
+    # libdependent.so needs libdependency.so, which stays in deps/, off every search path.
+    gcc $cflags -Wl,-soname,libdependency.so -o "$out/deps/libdependency.so" "$src/dependency.c"
+    gcc $cflags -o "$out/libdependent.so" "$src/dependent.c" -L"$out/deps" -ldependency
+}
+# An object file and a static archive, which are not shared libraries.
+gcc -c -fPIC -O2 -o "$out/fixture.o" "$src/fixture.c"
+rm -f "$out/libfixture.a"
+ar rcs "$out/libfixture.a" "$out/fixture.o"
