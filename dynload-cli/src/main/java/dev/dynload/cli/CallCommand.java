@@ -1,0 +1,84 @@
+package dev.dynload.cli;
+
+import dev.dynload.Library;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemoryLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code dynload call LIB SYMBOL [TYPE:VALUE...] --returns TYPE}. */
+@Command(name = "call", mixinStandardHelpOptions = true,
+        description = {"Call a function of a library and print what it returns.",
+                "Types: bool, int8 (char), uint8, int16 (short), uint16, int32 (int), uint32, int64 (long), "
+                        + "uint64 (size_t), float, double, pointer, string, void.",
+                "Example: dynload call libm.so.6 cos double:0 --returns double"})
+final class CallCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    LibraryArgument library;
+
+    @Parameters(index = "0", paramLabel = "LIB",
+            description = "The library: a path (./libtest.so), a file name (libm.so.6) or a bare name (m).")
+    String lib;
+
+    @Parameters(index = "1", paramLabel = "SYMBOL", description = "The function to call.")
+    String symbol;
+
+    @Parameters(index = "2..*", paramLabel = "TYPE:VALUE",
+            description = "The arguments in order, each with its C type: int:42 double:0.5 string:hello pointer:0x0")
+    List<String> arguments = new ArrayList<>();
+
+    @Option(names = {"-r", "--returns"}, paramLabel = "TYPE", defaultValue = "void",
+            description = "The function's return type (default: ${DEFAULT-VALUE}).")
+    String returns;
+
+    @Override
+    public Integer call() throws Exception {
+        CType result = CType.named(returns);
+        try (Arena arena = Arena.ofConfined(); Library target = library.open(lib)) {
+            List<MemoryLayout> layouts = new ArrayList<>();
+            List<Object> values = new ArrayList<>();
+            for (String argument : arguments) {
+                int colon = argument.indexOf(':');
+                if (colon <= 0) {
+                    throw new IllegalArgumentException("argument '" + argument
+                            + "' needs its type: TYPE:VALUE, such as int:42 or string:hello");
+                }
+                CType type = CType.named(argument.substring(0, colon));
+                values.add(type.parse(argument.substring(colon + 1), arena));
+                layouts.add(type.layout().orElseThrow(
+                        () -> new IllegalArgumentException("void is only a return type, not an argument's")));
+            }
+            MemoryLayout[] args = layouts.toArray(MemoryLayout[]::new);
+            FunctionDescriptor descriptor = result.layout()
+                    .map(r -> FunctionDescriptor.of(r, args))
+                    .orElseGet(() -> FunctionDescriptor.ofVoid(args));
+            MethodHandle function = target.downcall(symbol, descriptor);
+            Object value;
+            try {
+                value = function.invokeWithArguments(values);
+            } catch (Exception | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+            if (result != CType.VOID) {
+                spec.commandLine().getOut().println(result.format(value));
+            }
+        }
+        return ExitCode.OK.code();
+    }
+}

@@ -1,0 +1,26 @@
+package dev.dynload.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code dynload}: the top command, which only dispatches. */
+@Command(name = "dynload", mixinStandardHelpOptions = true, version = "dynload 0.1.0",
+        description = "Load a native shared library at run time: call its functions, list its symbols, "
+                + "tell what it needs.",
+        subcommands = {CallCommand.class, SymbolsCommand.class, InfoCommand.class},
+        footerHeading = "%nExit codes:%n",
+        footer = {"  0  success", "  2  usage: bad option, argument or value", "  3  library not found",
+                "  4  not a loadable library (format, CPU, dependency...)", "  5  symbol not found",
+                "  70 internal error"})
+final class DynloadCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "a command is needed: call, symbols or info");
+    }
+}

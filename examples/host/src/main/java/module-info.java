@@ -1,0 +1,4 @@
+/** The seed's host program, on dynload: loads libtest.so and prints what greet() returns. */
+module dev.dynload.examples.host {
+    requires dev.dynload;
+}
