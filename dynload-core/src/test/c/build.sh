@@ -16,3 +16,7 @@ mkdir -p "$out/deps"
 gcc -c -fPIC -O2 -o "$out/fixture.o" "$src/fixture.c"
 rm -f "$out/libfixture.a"
 ar rcs "$out/libfixture.a" "$out/fixture.o"
+# A real 32-bit x86 library (no libc needed, so no 32-bit C library either), for the word-size checks.
+gcc -m32 -shared -fPIC -nostdlib -Wl,-soname,libi386.so -o "$out/libi386.so" "$src/i386.c"
+# The fixture with a SysV hash table, which lets the ELF reader count symbols without section headers.
+gcc -shared -fPIC -O2 -Wl,--hash-style=sysv -Wl,-soname,libfixture-sysv.so -o "$out/libfixture-sysv.so" "$src/fixture.c"

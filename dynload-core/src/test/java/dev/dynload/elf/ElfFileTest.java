@@ -1,0 +1,243 @@
+package dev.dynload.elf;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ElfFileTest {
+
+    static final Path NATIVE = Path.of(System.getProperty("dynload.test.native", "target/native")).toAbsolutePath();
+    static final Path FIXTURE = NATIVE.resolve("libfixture.so");
+    static final Path LIBZ = Path.of("/lib/x86_64-linux-gnu/libz.so.1");
+    static final Path LIBC = Path.of("/lib/x86_64-linux-gnu/libc.so.6");
+
+    @TempDir
+    Path dir;
+
+    private static List<String> readelf(String... args) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(concat("readelf", "--wide", args)).redirectErrorStream(true).start();
+        List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        assertEquals(0, p.waitFor(), String.join("\n", lines));
+        return lines;
+    }
+
+    private static List<String> concat(String a, String b, String... rest) {
+        List<String> all = new java.util.ArrayList<>(List.of(a, b));
+        all.addAll(List.of(rest));
+        return all;
+    }
+
+    /** The exported names as readelf lists them: defined, global or weak, visible, not absolute. */
+    private static Set<String> readelfExports(Path file) throws Exception {
+        Set<String> names = new TreeSet<>();
+        for (String line : readelf("--dyn-syms", file.toString())) {
+            String[] f = line.strip().split("\\s+");
+            if (f.length < 8 || !f[0].endsWith(":")) {
+                continue;
+            }
+            boolean typed = Set.of("FUNC", "IFUNC", "OBJECT", "TLS", "COMMON").contains(f[3]);
+            boolean bound = Set.of("GLOBAL", "WEAK", "UNIQUE").contains(f[4]);
+            boolean visible = Set.of("DEFAULT", "PROTECTED").contains(f[5]);
+            if (typed && bound && visible && !f[6].equals("UND") && !f[6].equals("ABS")) {
+                names.add(f[7].replaceAll("@.*", ""));
+            }
+        }
+        return names;
+    }
+
+    @Test
+    void libzNeedsLibcAndNamesItselfLikeReadelfSays() throws Exception {
+        ElfFile z = ElfFile.read(LIBZ);
+        assertEquals(Optional.of("libz.so.1"), z.soname());
+        assertEquals(List.of("libc.so.6"), z.needed());
+        List<String> dynamic = readelf("-d", LIBZ.toString());
+        assertTrue(dynamic.stream().anyMatch(l -> l.contains("(NEEDED)") && l.contains("[libc.so.6]")));
+        assertEquals(new ElfHeader(64, ByteOrder.LITTLE_ENDIAN, 62, ElfType.SHARED_OBJECT), z.header());
+        assertEquals(LIBZ, z.file());
+    }
+
+    @Test
+    void exportedSymbolsMatchReadelfForRealSystemLibraries() throws Exception {
+        for (Path lib : List.of(LIBZ, LIBC, Path.of("/lib/x86_64-linux-gnu/libm.so.6"), FIXTURE)) {
+            Set<String> ours = new TreeSet<>(ElfFile.read(lib).symbols().stream().map(ElfSymbol::name).toList());
+            assertEquals(readelfExports(lib), ours, lib.toString());
+        }
+    }
+
+    @Test
+    void symbolKindsAndSizesComeFromTheTable() throws IOException {
+        ElfFile fixture = ElfFile.read(FIXTURE);
+        assertTrue(fixture.symbols().contains(new ElfSymbol("fixture_counter", ElfSymbol.Kind.DATA, false, 4)));
+        assertTrue(fixture.symbols().contains(new ElfSymbol("fixture_name", ElfSymbol.Kind.DATA, false, 8)));
+        ElfSymbol add = fixture.symbols().stream().filter(s -> s.name().equals("fixture_add")).findFirst().orElseThrow();
+        assertEquals(ElfSymbol.Kind.FUNCTION, add.kind());
+        ElfFile libc = ElfFile.read(LIBC);
+        assertTrue(libc.symbols().stream().anyMatch(s -> s.name().equals("errno") && s.kind() == ElfSymbol.Kind.THREAD_LOCAL));
+        assertTrue(libc.symbols().stream().anyMatch(s -> s.name().equals("memcpy") && s.kind() == ElfSymbol.Kind.FUNCTION));
+        assertEquals(libc.symbols().size(), libc.symbols().stream().map(ElfSymbol::name).distinct().count());
+    }
+
+    @Test
+    void thirtyTwoBitLibraryIsReadWithItsOwnLayout() throws IOException {
+        ElfFile i386 = ElfFile.read(NATIVE.resolve("libi386.so"));
+        assertEquals(new ElfHeader(32, ByteOrder.LITTLE_ENDIAN, 3, ElfType.SHARED_OBJECT), i386.header());
+        assertEquals("32-bit x86 (i386)", i386.header().describe());
+        assertEquals(Optional.of("libi386.so"), i386.soname());
+        assertEquals(List.of(new ElfSymbol("answer32", ElfSymbol.Kind.FUNCTION, false, i386.symbols().getFirst().size()),
+                new ElfSymbol("value32", ElfSymbol.Kind.DATA, false, 4)), i386.symbols());
+    }
+
+    @Test
+    void fileWithoutSectionHeadersIsReadThroughItsSegments() throws IOException {
+        byte[] bytes = Files.readAllBytes(NATIVE.resolve("libfixture-sysv.so"));
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(40, 0);          // e_shoff
+        b.putShort(60, (short) 0); // e_shnum
+        b.putShort(62, (short) 0); // e_shstrndx
+        Path stripped = Files.write(dir.resolve("libstripped.so"), bytes);
+        ElfFile elf = ElfFile.read(stripped);
+        ElfFile full = ElfFile.read(NATIVE.resolve("libfixture-sysv.so"));
+        assertEquals(Optional.of("libfixture-sysv.so"), elf.soname());
+        assertEquals(full.needed(), elf.needed());
+        assertEquals(full.symbols(), elf.symbols());
+    }
+
+    @Test
+    void headerOnlyReadWorksWhereTheRestIsMissing() throws IOException {
+        Path head = Files.write(dir.resolve("libhead.so"), Arrays.copyOf(Files.readAllBytes(FIXTURE), 64));
+        assertEquals(new ElfHeader(64, ByteOrder.LITTLE_ENDIAN, 62, ElfType.SHARED_OBJECT), ElfFile.readHeader(head));
+        ElfFormatException e = assertThrows(ElfFormatException.class, () -> ElfFile.read(head));
+        assertTrue(e.getMessage().startsWith(head + ": "), e.getMessage());
+        assertTrue(e.getMessage().contains("runs past the end of the file (64 bytes)"), e.getMessage());
+        assertEquals(head, e.file());
+    }
+
+    @Test
+    void nonElfInputsAreFormatErrorsThatSaySo() throws IOException {
+        Path empty = Files.createFile(dir.resolve("empty"));
+        Path tiny = Files.write(dir.resolve("tiny"), new byte[] {0x7f, 'E', 'L'});
+        Path text = Files.writeString(dir.resolve("text"), "GROUP ( libc.so.6 )");
+        for (Path p : List.of(empty, tiny, text)) {
+            ElfFormatException e = assertThrows(ElfFormatException.class, () -> ElfFile.read(p));
+            assertTrue(e.getMessage().contains("not an ELF file"), e.getMessage());
+            assertThrows(ElfFormatException.class, () -> ElfFile.readHeader(p));
+        }
+        Path cut = Files.write(dir.resolve("cut"), Arrays.copyOf(Files.readAllBytes(FIXTURE), 10));
+        assertTrue(assertThrows(ElfFormatException.class, () -> ElfFile.readHeader(cut)).getMessage().contains("cut short"));
+    }
+
+    @Test
+    void invalidClassOrByteOrderIsNamed() throws IOException {
+        byte[] bytes = Files.readAllBytes(FIXTURE);
+        bytes[4] = 9;
+        Path badClass = Files.write(dir.resolve("class"), bytes);
+        assertTrue(assertThrows(ElfFormatException.class, () -> ElfFile.read(badClass)).getMessage().contains("EI_CLASS"));
+        bytes[4] = 2;
+        bytes[5] = 7;
+        Path badOrder = Files.write(dir.resolve("order"), bytes);
+        assertTrue(assertThrows(ElfFormatException.class, () -> ElfFile.read(badOrder)).getMessage().contains("EI_DATA"));
+    }
+
+    private Path patched(String name, int offset, long value, int width) throws IOException {
+        byte[] bytes = Files.readAllBytes(FIXTURE);
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        switch (width) {
+            case 2 -> b.putShort(offset, (short) value);
+            case 4 -> b.putInt(offset, (int) value);
+            default -> b.putLong(offset, value);
+        }
+        return Files.write(dir.resolve(name), bytes);
+    }
+
+    @Test
+    void tablesPointingOutsideTheFileAreFormatErrors() throws IOException {
+        Path farSections = patched("shoff", 40, Long.MAX_VALUE - 8, 8);
+        assertTrue(assertThrows(ElfFormatException.class, () -> ElfFile.read(farSections)).getMessage()
+                .contains("section header table"));
+        Path manySections = patched("shnum", 60, 0xffff, 2);
+        assertThrows(ElfFormatException.class, () -> ElfFile.read(manySections));
+        Path farSegments = patched("phoff", 32, -64, 8);
+        assertTrue(assertThrows(ElfFormatException.class, () -> ElfFile.checkLoadable(farSegments)).getMessage()
+                .contains("program header table"));
+    }
+
+    @Test
+    void truncatedLibraryFailsCheckLoadableNamingTheSegment() throws IOException {
+        byte[] whole = Files.readAllBytes(FIXTURE);
+        Path half = Files.write(dir.resolve("half"), Arrays.copyOf(whole, whole.length / 2));
+        ElfFormatException e = assertThrows(ElfFormatException.class, () -> ElfFile.checkLoadable(half));
+        assertTrue(e.getMessage().contains("loadable segment"), e.getMessage());
+        assertEquals(62, ElfFile.checkLoadable(FIXTURE).machine());
+    }
+
+    @Test
+    void danglingSectionLinkIsAFormatError() throws IOException {
+        ElfFile intact = ElfFile.read(FIXTURE);
+        assertTrue(intact.symbols().size() > 5);
+        byte[] bytes = Files.readAllBytes(FIXTURE);
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        long shoff = b.getLong(40);
+        int shnum = Short.toUnsignedInt(b.getShort(60));
+        for (int i = 0; i < shnum; i++) {
+            int at = (int) shoff + i * 64;
+            if (b.getInt(at + 4) == 11) { // SHT_DYNSYM: point its string table link nowhere
+                b.putInt(at + 40, 9999);
+            }
+        }
+        Path broken = Files.write(dir.resolve("link"), bytes);
+        assertTrue(assertThrows(ElfFormatException.class, () -> ElfFile.read(broken)).getMessage()
+                .contains("does not exist"));
+    }
+
+    @Test
+    void randomDamageNeverEscapesAsAnythingButIOException() throws IOException {
+        byte[] original = Files.readAllBytes(FIXTURE);
+        Random random = new Random(20261124);
+        Path target = dir.resolve("fuzzed.so");
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            for (int round = 0; round < 2000; round++) {
+                byte[] bytes = original.clone();
+                int flips = 1 + random.nextInt(8);
+                for (int i = 0; i < flips; i++) {
+                    // Most damage goes to the headers, where lengths and offsets live.
+                    int at = random.nextInt(4) == 0 ? random.nextInt(bytes.length) : random.nextInt(Math.min(bytes.length, 4096));
+                    bytes[at] = (byte) random.nextInt(256);
+                }
+                if (random.nextInt(5) == 0) {
+                    bytes = Arrays.copyOf(bytes, random.nextInt(bytes.length));
+                }
+                Files.write(target, bytes);
+                for (int check = 0; check < 2; check++) {
+                    try {
+                        if (check == 0) {
+                            ElfFile.read(target);
+                        } else {
+                            ElfFile.checkLoadable(target);
+                        }
+                    } catch (IOException expected) {
+                        assertInstanceOf(ElfFormatException.class, expected);
+                    }
+                }
+            }
+        });
+    }
+}
