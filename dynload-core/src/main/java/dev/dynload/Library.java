@@ -249,8 +249,7 @@ public final class Library implements AutoCloseable {
      * int sum = (int) add.invokeExact(2, 3);
      * }
      *
-     * <h2>Safety</h2>
-     * The descriptor must match the C function; dynload cannot check that.
+     * <p><strong>Safety:</strong> the descriptor must match the C function; dynload cannot check that.
      *
      * @param symbol the function's name
      * @param descriptor its C signature
