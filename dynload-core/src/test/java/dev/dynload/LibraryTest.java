@@ -181,20 +181,26 @@ class LibraryTest {
         lib.close(); // a second close does nothing
     }
 
-    @Test
-    void closeFromAnotherThreadWaitsForACallInFlightThenInvalidatesIt() throws Throwable {
-        MethodHandle sleep = lib.downcall("fixture_sleep_ms", FunctionDescriptor.ofVoid(JAVA_INT));
+    /** Starts a native call that sleeps {@code ms} on another thread, and returns once it is under way. */
+    private static Thread sleepingCall(MethodHandle sleep, int ms) throws InterruptedException {
         java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
         Thread caller = Thread.ofPlatform().start(() -> {
             started.countDown();
             try {
-                sleep.invokeExact(300);
+                sleep.invokeExact(ms);
             } catch (Throwable t) {
                 throw new AssertionError(t);
             }
         });
         started.await();
         Thread.sleep(50);
+        return caller;
+    }
+
+    @Test
+    void closeFromAnotherThreadWaitsForACallInFlightThenInvalidatesIt() throws Throwable {
+        MethodHandle sleep = lib.downcall("fixture_sleep_ms", FunctionDescriptor.ofVoid(JAVA_INT));
+        Thread caller = sleepingCall(sleep, 300);
         lib.close(); // waits for the sleeping call rather than unmapping its code
         caller.join();
         assertFalse(lib.isOpen());
@@ -206,17 +212,7 @@ class LibraryTest {
     @Test
     void closeGivesUpWhenACallOutlastsTheWaitAndLeavesTheLibraryUsable() throws Throwable {
         MethodHandle sleep = lib.downcall("fixture_sleep_ms", FunctionDescriptor.ofVoid(JAVA_INT));
-        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
-        Thread caller = Thread.ofPlatform().start(() -> {
-            started.countDown();
-            try {
-                sleep.invokeExact(2500);
-            } catch (Throwable t) {
-                throw new AssertionError(t);
-            }
-        });
-        started.await();
-        Thread.sleep(50);
+        Thread caller = sleepingCall(sleep, 2500);
         IllegalStateException e = assertThrows(IllegalStateException.class, lib::close);
         assertTrue(e.getMessage().contains("still in use"), e.getMessage());
         assertTrue(lib.isOpen());

@@ -30,10 +30,6 @@ final class CallCommand implements Callable<Integer> {
     @Mixin
     LibraryArgument library;
 
-    @Parameters(index = "0", paramLabel = "LIB",
-            description = "The library: a path (./libtest.so), a file name (libm.so.6) or a bare name (m).")
-    String lib;
-
     @Parameters(index = "1", paramLabel = "SYMBOL", description = "The function to call.")
     String symbol;
 
@@ -48,7 +44,7 @@ final class CallCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CType result = CType.named(returns);
-        try (Arena arena = Arena.ofConfined(); Library target = library.open(lib)) {
+        try (Arena arena = Arena.ofConfined(); Library target = library.open()) {
             List<MemoryLayout> layouts = new ArrayList<>();
             List<Object> values = new ArrayList<>();
             for (String argument : arguments) {

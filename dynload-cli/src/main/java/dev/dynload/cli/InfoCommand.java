@@ -8,7 +8,6 @@ import dev.dynload.elf.ElfSymbol;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
@@ -29,12 +28,9 @@ final class InfoCommand implements Callable<Integer> {
     @Mixin
     LibraryArgument library;
 
-    @Parameters(index = "0", paramLabel = "LIB", description = "The library: a path, a file name or a bare name.")
-    String lib;
-
     @Override
     public Integer call() throws Exception {
-        Path file = library.locate(lib);
+        Path file = library.locate();
         ElfFile elf = ElfFile.read(file);
         PrintWriter out = spec.commandLine().getOut();
         out.println("file:      " + file.toAbsolutePath());

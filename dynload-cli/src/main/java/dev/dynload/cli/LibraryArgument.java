@@ -4,6 +4,7 @@ import dev.dynload.Library;
 import dev.dynload.LibraryLoadException;
 import dev.dynload.LoadOption;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,9 +16,17 @@ import java.util.List;
 /** The LIB argument shared by every command: a path, a file name or a bare name, and where to search. */
 final class LibraryArgument {
 
+    @Parameters(index = "0", paramLabel = "LIB",
+            description = "The library: a path (./libtest.so), a file name (libm.so.6) or a bare name (m).")
+    String name;
+
     @Option(names = {"-L", "--search-path"}, paramLabel = "DIR",
             description = "Search DIR first for a library given by name; may be repeated.")
     List<Path> searchPath = new ArrayList<>();
+
+    Library open(LoadOption... flags) {
+        return open(name, flags);
+    }
 
     Library open(String library, LoadOption... flags) {
         List<LoadOption> options = new ArrayList<>(List.of(flags));
@@ -30,7 +39,8 @@ final class LibraryArgument {
      * as it is, without running its initialisers; anything else goes through the loader's search and
      * diagnosis, so that a wrong file gets the same explanation as from {@code call}.
      */
-    Path locate(String library) {
+    Path locate() {
+        String library = name;
         Path direct = library.indexOf('/') >= 0 ? Path.of(library) : null;
         if (direct != null && isElf(direct)) {
             return direct;

@@ -6,7 +6,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
@@ -26,9 +25,6 @@ final class SymbolsCommand implements Callable<Integer> {
     @Mixin
     LibraryArgument library;
 
-    @Parameters(index = "0", paramLabel = "LIB", description = "The library: a path, a file name or a bare name.")
-    String lib;
-
     @Option(names = {"-f", "--functions"}, description = "Only functions.")
     boolean functionsOnly;
 
@@ -40,7 +36,7 @@ final class SymbolsCommand implements Callable<Integer> {
         if (functionsOnly && dataOnly) {
             throw new IllegalArgumentException("--functions and --data exclude each other; give one or neither");
         }
-        ElfFile elf = ElfFile.read(library.locate(lib));
+        ElfFile elf = ElfFile.read(library.locate());
         List<ElfSymbol> symbols = elf.symbols().stream()
                 .filter(s -> !functionsOnly || s.kind() == ElfSymbol.Kind.FUNCTION)
                 .filter(s -> !dataOnly || s.kind() != ElfSymbol.Kind.FUNCTION)

@@ -267,7 +267,7 @@ public final class ElfFile {
             for (Section s : sections) {
                 if (s.type == SHT_DYNAMIC) {
                     ByteBuffer strings = strings(sections, s, "dynamic section");
-                    dynamic(in.read(s.offset, s.size, "dynamic section"), strings);
+                    dynamic(entries(in.read(s.offset, s.size, "dynamic section")), strings);
                 } else if (s.type == SHT_DYNSYM) {
                     ByteBuffer strings = strings(sections, s, "dynamic symbol table");
                     symbolTable(in.read(s.offset, s.size, "dynamic symbol table"), strings);
@@ -299,22 +299,34 @@ public final class ElfFile {
                     Integer.toUnsignedLong(b.getInt(at + 24)));
         }
 
-        private void dynamic(ByteBuffer d, ByteBuffer strings) throws IOException {
+        /** A dynamic section entry: {@code d_tag} and {@code d_val}. */
+        private record Dyn(long tag, long value) {
+        }
+
+        /** The dynamic section's entries, up to {@code DT_NULL}. */
+        private List<Dyn> entries(ByteBuffer d) {
             int entry = w64 ? 16 : 8;
+            List<Dyn> entries = new ArrayList<>();
             for (int at = 0; at + entry <= d.limit(); at += entry) {
                 long tag = w64 ? d.getLong(at) : d.getInt(at);
-                long value = w64 ? d.getLong(at + 8) : Integer.toUnsignedLong(d.getInt(at + 4));
                 if (tag == DT_NULL) {
-                    return;
+                    break;
                 }
-                if (tag == DT_NEEDED) {
-                    needed.add(in.string(strings, value, "DT_NEEDED"));
-                } else if (tag == DT_SONAME) {
-                    soname = in.string(strings, value, "DT_SONAME");
-                } else if (tag == DT_RUNPATH) {
-                    runPath.addAll(split(in.string(strings, value, "DT_RUNPATH")));
-                } else if (tag == DT_RPATH) {
-                    rpath.addAll(split(in.string(strings, value, "DT_RPATH")));
+                entries.add(new Dyn(tag, w64 ? d.getLong(at + 8) : Integer.toUnsignedLong(d.getInt(at + 4))));
+            }
+            return entries;
+        }
+
+        private void dynamic(List<Dyn> entries, ByteBuffer strings) throws IOException {
+            for (Dyn e : entries) {
+                if (e.tag == DT_NEEDED) {
+                    needed.add(in.string(strings, e.value, "DT_NEEDED"));
+                } else if (e.tag == DT_SONAME) {
+                    soname = in.string(strings, e.value, "DT_SONAME");
+                } else if (e.tag == DT_RUNPATH) {
+                    runPath.addAll(split(in.string(strings, e.value, "DT_RUNPATH")));
+                } else if (e.tag == DT_RPATH) {
+                    rpath.addAll(split(in.string(strings, e.value, "DT_RPATH")));
                 }
             }
         }
@@ -393,33 +405,16 @@ public final class ElfFile {
             if (dynamic == null) {
                 return;
             }
-            ByteBuffer d = in.read(dynamic.offset, dynamic.filesz, "dynamic segment");
-            int dEntry = w64 ? 16 : 8;
-            long strtab = -1;
-            long strsz = -1;
-            long symtab = -1;
-            long hash = -1;
-            for (int at = 0; at + dEntry <= d.limit(); at += dEntry) {
-                long tag = w64 ? d.getLong(at) : d.getInt(at);
-                long value = w64 ? d.getLong(at + 8) : Integer.toUnsignedLong(d.getInt(at + 4));
-                if (tag == DT_NULL) {
-                    break;
-                }
-                if (tag == DT_STRTAB) {
-                    strtab = value;
-                } else if (tag == DT_STRSZ) {
-                    strsz = value;
-                } else if (tag == DT_SYMTAB) {
-                    symtab = value;
-                } else if (tag == DT_HASH) {
-                    hash = value;
-                }
-            }
+            List<Dyn> entries = entries(in.read(dynamic.offset, dynamic.filesz, "dynamic segment"));
+            long strtab = value(entries, DT_STRTAB);
+            long strsz = value(entries, DT_STRSZ);
+            long symtab = value(entries, DT_SYMTAB);
+            long hash = value(entries, DT_HASH);
             if (strtab < 0 || strsz < 0) {
                 return;
             }
             ByteBuffer strings = in.read(fileOffset(loads, strtab, "DT_STRTAB"), strsz, "dynamic string table");
-            dynamic(d, strings);
+            dynamic(entries, strings);
             if (symtab >= 0 && hash >= 0) {
                 ByteBuffer counts = in.read(fileOffset(loads, hash, "DT_HASH"), 8, "DT_HASH header");
                 long nchain = Integer.toUnsignedLong(counts.getInt(4));
@@ -427,6 +422,11 @@ public final class ElfFile {
                 symbolTable(in.readTable(fileOffset(loads, symtab, "DT_SYMTAB"), nchain, symEntry,
                         "dynamic symbol table"), strings);
             }
+        }
+
+        /** The value of the first entry with {@code tag}, or -1. */
+        private static long value(List<Dyn> entries, long tag) {
+            return entries.stream().filter(e -> e.tag == tag).mapToLong(Dyn::value).findFirst().orElse(-1);
         }
 
         private long fileOffset(List<Segment> loads, long address, String what) throws ElfFormatException {
