@@ -12,4 +12,5 @@
 module dev.dynload {
     exports dev.dynload;
     exports dev.dynload.elf;
+    exports dev.dynload.bind;
 }

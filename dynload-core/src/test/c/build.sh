@@ -20,3 +20,5 @@ ar rcs "$out/libfixture.a" "$out/fixture.o"
 gcc -m32 -shared -fPIC -nostdlib -Wl,-soname,libi386.so -o "$out/libi386.so" "$src/i386.c"
 # The fixture with a SysV hash table, which lets the ELF reader count symbols without section headers.
 gcc -shared -fPIC -O2 -Wl,--hash-style=sysv -Wl,-soname,libfixture-sysv.so -o "$out/libfixture-sysv.so" "$src/fixture.c"
+# The binding tests' library.
+gcc $cflags -o "$out/libbinding.so" "$src/binding.c"

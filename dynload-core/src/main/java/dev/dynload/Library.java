@@ -269,6 +269,58 @@ public final class Library implements AutoCloseable {
     }
 
     /**
+     * Binds a Java interface to this library's functions: each abstract method calls the function of
+     * its name (or of its {@link dev.dynload.bind.Symbol}), with Java types mapped to C types as
+     * docs/binding.md tabulates. Default methods stay Java. Every method is checked before any is bound,
+     * and all problems are reported together.
+     *
+     * {@snippet lang=c :
+     * const char *greet(void);
+     * int add(int a, int b);
+     * }
+     * {@snippet :
+     * interface Greeter {
+     *     String greet();
+     *     int add(int a, int b);
+     * }
+     * Greeter g = lib.bind(Greeter.class);
+     * g.greet();       // "Hello from Rust!"
+     * }
+     *
+     * <p>The implementation is a class generated now, whose methods call the native functions through
+     * constant method handles; after {@link #close()} they throw {@link IllegalStateException}. dynload
+     * needs access to the interface: on the class path it has it; in a named module, open the package to
+     * {@code dev.dynload}, or use {@link #bind(Class, MethodHandles.Lookup)}.
+     *
+     * @param iface the interface
+     * @param <T> its type
+     * @return an implementation bound to this library
+     * @throws BindingException listing every method that cannot be bound and why
+     * @throws IllegalArgumentException if {@code iface} is not an interface
+     * @throws IllegalStateException if the library is closed
+     */
+    public <T> T bind(Class<T> iface) {
+        return bind(iface, null);
+    }
+
+    /**
+     * Binds a Java interface with the caller's access rights, for interfaces in packages that are not
+     * opened to {@code dev.dynload}: pass {@code MethodHandles.lookup()}.
+     *
+     * @param iface the interface
+     * @param lookup a lookup with full privilege in the interface's package
+     * @param <T> its type
+     * @return an implementation bound to this library
+     * @throws BindingException listing every method that cannot be bound and why
+     * @see #bind(Class)
+     */
+    public <T> T bind(Class<T> iface, MethodHandles.Lookup lookup) {
+        Objects.requireNonNull(iface, "iface");
+        liveHandle();
+        return dev.dynload.internal.bind.Binder.bind(this, iface, lookup);
+    }
+
+    /**
      * Unloads the library: after this, every address and handle obtained from it throws
      * {@link IllegalStateException} when used. Closing a closed library does nothing.
      *

@@ -364,7 +364,6 @@ public final class ElfFile {
             }
         }
 
-        /** The fallback for files without section headers: PT_DYNAMIC, addresses mapped through PT_LOAD. */
         /** A program header: its type and where its bytes are in the file and in memory. */
         private record Segment(int type, long offset, long vaddr, long filesz) {
         }
@@ -398,6 +397,7 @@ public final class ElfFile {
             return segments;
         }
 
+        /** The fallback for files without section headers: PT_DYNAMIC, addresses mapped through PT_LOAD. */
         private void fromSegments() throws IOException {
             List<Segment> all = segments();
             List<Segment> loads = all.stream().filter(s -> s.type == PT_LOAD).toList();

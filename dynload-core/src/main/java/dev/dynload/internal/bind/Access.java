@@ -1,0 +1,46 @@
+package dev.dynload.internal.bind;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Method;
+
+/**
+ * Access to the user's types: the interface to implement, its records and callback interfaces. A
+ * lookup the caller gave is used as it is; otherwise dynload asks for private access, which a named
+ * module grants with {@code opens its.package to dev.dynload}.
+ */
+final class Access {
+
+    private final MethodHandles.Lookup given;
+
+    Access(MethodHandles.Lookup given) {
+        this.given = given;
+    }
+
+    MethodHandles.Lookup lookupFor(Class<?> type) throws IllegalAccessException {
+        if (given != null && given.lookupClass().getPackageName().equals(type.getPackageName())) {
+            return given;
+        }
+        Module ours = Access.class.getModule();
+        ours.addReads(type.getModule());
+        try {
+            return MethodHandles.privateLookupIn(type, MethodHandles.lookup());
+        } catch (IllegalAccessException e) {
+            if (given != null && type.getModule() == given.lookupClass().getModule()
+                    && java.lang.reflect.Modifier.isPublic(type.getModifiers())) {
+                return given;
+            }
+            throw new IllegalAccessException("dynload cannot reach " + type.getName() + ": add 'opens "
+                    + type.getPackageName() + " to dev.dynload;' to module " + type.getModule().getName()
+                    + ", or pass MethodHandles.lookup() to bind");
+        }
+    }
+
+    static boolean isObjectMethod(Method m) {
+        try {
+            Object.class.getMethod(m.getName(), m.getParameterTypes());
+            return true;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.dynload.internal.bind;
+
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.TypeKind;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
+import java.lang.constant.MethodTypeDesc;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Method;
+import java.util.List;
+
+/**
+ * Writes the class that implements a bound interface: one {@code static final MethodHandle} per method,
+ * taken from the class data when the class initialises, and methods that do nothing but
+ * {@code invokeExact} it. The JIT sees constant handles and inlines them down to the native call.
+ */
+final class ClassGenerator {
+
+    private static final ClassDesc CD_METHOD_HANDLES = ClassDesc.of("java.lang.invoke.MethodHandles");
+    private static final ClassDesc CD_LOOKUP = ClassDesc.of("java.lang.invoke.MethodHandles$Lookup");
+    private static final MethodTypeDesc CLASS_DATA_AT = MethodTypeDesc.of(ConstantDescs.CD_Object, CD_LOOKUP,
+            ConstantDescs.CD_String, ConstantDescs.CD_Class, ConstantDescs.CD_int);
+
+    private ClassGenerator() {
+    }
+
+    /**
+     * Defines the implementation as a hidden class beside the interface and makes one instance.
+     *
+     * @param host a full-privilege lookup in the interface's package
+     * @param iface the interface
+     * @param methods the abstract methods, in the order of {@code handles}
+     * @param handles for each method, a handle of exactly its type (without receiver)
+     * @param description what {@code toString()} returns
+     */
+    static Object instantiate(MethodHandles.Lookup host, Class<?> iface, List<Method> methods,
+                              List<MethodHandle> handles, String description) throws Throwable {
+        ClassDesc self = ClassDesc.of(host.lookupClass().getPackageName().isEmpty()
+                ? iface.getSimpleName() + "$Dynload" : host.lookupClass().getPackageName() + "." + iface.getSimpleName() + "$Dynload");
+        byte[] bytes = ClassFile.of().build(self, c -> {
+            c.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
+            c.withSuperclass(ConstantDescs.CD_Object);
+            c.withInterfaceSymbols(iface.describeConstable().orElseThrow());
+            for (int i = 0; i < handles.size(); i++) {
+                c.withField("h" + i, ConstantDescs.CD_MethodHandle,
+                        ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL);
+            }
+            c.withMethodBody(ConstantDescs.CLASS_INIT_NAME, ConstantDescs.MTD_void, ClassFile.ACC_STATIC, code -> {
+                for (int i = 0; i < handles.size(); i++) {
+                    code.invokestatic(CD_METHOD_HANDLES, "lookup", MethodTypeDesc.of(CD_LOOKUP))
+                            .ldc(ConstantDescs.DEFAULT_NAME)
+                            .ldc(ConstantDescs.CD_MethodHandle)
+                            .loadConstant(i)
+                            .invokestatic(CD_METHOD_HANDLES, "classDataAt", CLASS_DATA_AT)
+                            .checkcast(ConstantDescs.CD_MethodHandle)
+                            .putstatic(self, "h" + i, ConstantDescs.CD_MethodHandle);
+                }
+                code.return_();
+            });
+            c.withMethodBody(ConstantDescs.INIT_NAME, ConstantDescs.MTD_void, ClassFile.ACC_PUBLIC, code -> code
+                    .aload(0)
+                    .invokespecial(ConstantDescs.CD_Object, ConstantDescs.INIT_NAME, ConstantDescs.MTD_void)
+                    .return_());
+            for (int i = 0; i < methods.size(); i++) {
+                Method m = methods.get(i);
+                MethodTypeDesc type = MethodTypeDesc.ofDescriptor(
+                        java.lang.invoke.MethodType.methodType(m.getReturnType(), m.getParameterTypes()).toMethodDescriptorString());
+                int index = i;
+                c.withMethodBody(m.getName(), type, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
+                        code -> invoke(code, self, index, type));
+            }
+            c.withMethodBody("toString", MethodTypeDesc.of(ConstantDescs.CD_String), ClassFile.ACC_PUBLIC,
+                    code -> code.ldc(description).areturn());
+        });
+        MethodHandles.Lookup hidden = host.defineHiddenClassWithClassData(bytes, List.copyOf(handles), true);
+        return hidden.findConstructor(hidden.lookupClass(), java.lang.invoke.MethodType.methodType(void.class))
+                .invoke();
+    }
+
+    private static void invoke(CodeBuilder code, ClassDesc self, int index, MethodTypeDesc type) {
+        code.getstatic(self, "h" + index, ConstantDescs.CD_MethodHandle);
+        int slot = 1;
+        for (ClassDesc p : type.parameterList()) {
+            TypeKind kind = TypeKind.from(p);
+            code.loadLocal(kind, slot);
+            slot += kind.slotSize();
+        }
+        code.invokevirtual(ConstantDescs.CD_MethodHandle, "invokeExact", type);
+        code.return_(TypeKind.from(type.returnType()));
+    }
+}
