@@ -13,23 +13,24 @@ import java.util.List;
 
 /**
  * Writes the class that implements a bound interface: one {@code static final MethodHandle} per method,
- * taken from the class data when the class initialises, and methods that do nothing but
+ * handed over by {@link Handoff} when the class initialises, and methods that do nothing but
  * {@code invokeExact} it. The JIT sees constant handles and inlines them down to the native call.
  */
 final class ClassGenerator {
 
     private static final ClassDesc CD_METHOD_HANDLES = ClassDesc.of("java.lang.invoke.MethodHandles");
     private static final ClassDesc CD_LOOKUP = ClassDesc.of("java.lang.invoke.MethodHandles$Lookup");
-    private static final MethodTypeDesc CLASS_DATA_AT = MethodTypeDesc.of(ConstantDescs.CD_Object, CD_LOOKUP,
-            ConstantDescs.CD_String, ConstantDescs.CD_Class, ConstantDescs.CD_int);
+    private static final ClassDesc CD_HANDOFF = ClassDesc.of(Handoff.class.getName());
+    private static final ClassDesc CD_HANDLES = ConstantDescs.CD_MethodHandle.arrayType();
+    private static final java.util.concurrent.atomic.AtomicLong COUNTER = new java.util.concurrent.atomic.AtomicLong();
 
     private ClassGenerator() {
     }
 
     /**
-     * Defines the implementation as a hidden class beside the interface and makes one instance.
+     * Defines the implementation beside the interface and makes one instance.
      *
-     * @param host a full-privilege lookup in the interface's package
+     * @param host a lookup with package access in the interface's package
      * @param iface the interface
      * @param methods the abstract methods, in the order of {@code handles}
      * @param handles for each method, a handle of exactly its type (without receiver)
@@ -37,8 +38,9 @@ final class ClassGenerator {
      */
     static Object instantiate(MethodHandles.Lookup host, Class<?> iface, List<Method> methods,
                               List<MethodHandle> handles, String description) throws Throwable {
-        ClassDesc self = ClassDesc.of(host.lookupClass().getPackageName().isEmpty()
-                ? iface.getSimpleName() + "$Dynload" : host.lookupClass().getPackageName() + "." + iface.getSimpleName() + "$Dynload");
+        String pkg = host.lookupClass().getPackageName();
+        String name = iface.getSimpleName() + "$Dynload$" + COUNTER.incrementAndGet();
+        ClassDesc self = ClassDesc.of(pkg.isEmpty() ? name : pkg + "." + name);
         byte[] bytes = ClassFile.of().build(self, c -> {
             c.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
             c.withSuperclass(ConstantDescs.CD_Object);
@@ -48,13 +50,13 @@ final class ClassGenerator {
                         ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL);
             }
             c.withMethodBody(ConstantDescs.CLASS_INIT_NAME, ConstantDescs.MTD_void, ClassFile.ACC_STATIC, code -> {
+                code.invokestatic(CD_METHOD_HANDLES, "lookup", MethodTypeDesc.of(CD_LOOKUP))
+                        .invokestatic(CD_HANDOFF, "take", MethodTypeDesc.of(CD_HANDLES, CD_LOOKUP))
+                        .astore(0);
                 for (int i = 0; i < handles.size(); i++) {
-                    code.invokestatic(CD_METHOD_HANDLES, "lookup", MethodTypeDesc.of(CD_LOOKUP))
-                            .ldc(ConstantDescs.DEFAULT_NAME)
-                            .ldc(ConstantDescs.CD_MethodHandle)
+                    code.aload(0)
                             .loadConstant(i)
-                            .invokestatic(CD_METHOD_HANDLES, "classDataAt", CLASS_DATA_AT)
-                            .checkcast(ConstantDescs.CD_MethodHandle)
+                            .aaload()
                             .putstatic(self, "h" + i, ConstantDescs.CD_MethodHandle);
                 }
                 code.return_();
@@ -74,9 +76,11 @@ final class ClassGenerator {
             c.withMethodBody("toString", MethodTypeDesc.of(ConstantDescs.CD_String), ClassFile.ACC_PUBLIC,
                     code -> code.ldc(description).areturn());
         });
-        MethodHandles.Lookup hidden = host.defineHiddenClassWithClassData(bytes, List.copyOf(handles), true);
-        return hidden.findConstructor(hidden.lookupClass(), java.lang.invoke.MethodType.methodType(void.class))
-                .invoke();
+        Class<?> generated = host.defineClass(bytes);
+        // The generated class, in the user's module, calls Handoff from its static initialiser.
+        Handoff.class.getModule().addExports(Handoff.class.getPackageName(), generated.getModule());
+        Handoff.register(generated, handles);
+        return host.findConstructor(generated, java.lang.invoke.MethodType.methodType(void.class)).invoke();
     }
 
     private static void invoke(CodeBuilder code, ClassDesc self, int index, MethodTypeDesc type) {

@@ -22,11 +22,20 @@ class HostTest {
     static final Path README = Path.of(System.getProperty("dynload.readme"));
 
     private static String hostOutput(Path library) throws Throwable {
+        return output(() -> Host.main(new String[] {library.toString()}));
+    }
+
+    /** Something that prints. */
+    interface Printing {
+        void run() throws Throwable;
+    }
+
+    private static String output(Printing program) throws Throwable {
         PrintStream saved = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
-            Host.main(new String[] {library.toString()});
+            program.run();
         } finally {
             System.setOut(saved);
         }
@@ -41,6 +50,12 @@ class HostTest {
     @Test
     void hostPrintsTheGreetingOfTheCLibrary() throws Throwable {
         assertEquals("Hello from C!" + System.lineSeparator(), hostOutput(C));
+    }
+
+    @Test
+    void boundHostPrintsBothGreetingsThroughAnInterface() throws Throwable {
+        assertEquals("Hello from Rust!" + System.lineSeparator(), output(() -> BoundHost.main(new String[] {RUST.toString()})));
+        assertEquals("Hello from C!" + System.lineSeparator(), output(() -> BoundHost.main(new String[] {C.toString()})));
     }
 
     @Test
