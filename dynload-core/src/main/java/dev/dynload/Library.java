@@ -9,6 +9,7 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.SwitchPoint;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -79,6 +80,10 @@ public final class Library implements AutoCloseable {
     /** The loader's handle, as a segment of {@link #arena} so that a call using it keeps the library open. */
     private final MemorySegment handle;
     private final Object closeLock = new Object();
+    /** Set once an interface is bound: bound calls check liveness, not the arena, so the code must stay. */
+    private volatile boolean keepMapped;
+    /** Guards bound methods; invalidated by {@link #close()}. */
+    private final SwitchPoint closing = new SwitchPoint();
 
     Library(NativeLoader loader, String name, Path path, MemorySegment rawHandle) {
         this.loader = loader;
@@ -288,7 +293,8 @@ public final class Library implements AutoCloseable {
      * }
      *
      * <p>The implementation is a class generated now, whose methods call the native functions through
-     * constant method handles; after {@link #close()} they throw {@link IllegalStateException}. dynload
+     * constant method handles; after {@link #close()} they throw {@link IllegalStateException}, and the
+     * library stays mapped in the process (see {@link #close()}). dynload
      * needs access to the interface: on the class path it has it; in a named module, open the package to
      * {@code dev.dynload}, or use {@link #bind(Class, MethodHandles.Lookup)}.
      *
@@ -317,12 +323,40 @@ public final class Library implements AutoCloseable {
     public <T> T bind(Class<T> iface, MethodHandles.Lookup lookup) {
         Objects.requireNonNull(iface, "iface");
         liveHandle();
-        return dev.dynload.internal.bind.Binder.bind(this, iface, lookup);
+        return dev.dynload.internal.bind.Binder.bind(this, new BindTarget(), iface, lookup);
+    }
+
+    /** The binding's view of this library: global addresses, a liveness check, and staying mapped. */
+    private final class BindTarget implements dev.dynload.internal.bind.Target {
+        @Override
+        public Optional<MemorySegment> address(String symbol) {
+            return find(symbol).map(s -> MemorySegment.ofAddress(s.address()));
+        }
+
+        @Override
+        public SwitchPoint closing() {
+            return closing;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public void keepMapped() {
+            keepMapped = true;
+        }
     }
 
     /**
      * Unloads the library: after this, every address and handle obtained from it throws
      * {@link IllegalStateException} when used. Closing a closed library does nothing.
+     *
+     * <p>A library with bound interfaces ({@link #bind}) is closed but stays mapped: its bound methods
+     * throw, and a bound call that another thread had already started still runs valid code. Bound
+     * calls check that the library is open instead of holding it open for each call, which would cost
+     * as much as the call itself.
      *
      * @throws IllegalStateException if calls into the library on other threads have not returned within
      *                               one second (the library stays open), or if the loader failed to unload
@@ -335,6 +369,10 @@ public final class Library implements AutoCloseable {
                 return;
             }
             closeArena();
+            SwitchPoint.invalidateAll(new SwitchPoint[] {closing});
+            if (keepMapped) {
+                return;
+            }
             loader.close(MemorySegment.ofAddress(handle.address())).ifPresent(error -> {
                 throw new IllegalStateException("unloading " + name + " failed: " + error);
             });

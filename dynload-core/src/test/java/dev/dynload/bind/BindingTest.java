@@ -171,6 +171,20 @@ class BindingTest {
     }
 
     @Test
+    void longAndManyStringsEachGetTheirOwnMemoryForTheCall() {
+        assertEquals(10_000, f.strlen("x".repeat(10_000)));
+        assertEquals(3_000, f.strlen("é".repeat(1_500)));
+        String big = "y".repeat(3_000);
+        for (int i = 0; i < 100; i++) {
+            // Two strings that together overflow the scratch buffer, checked by the C side's echo.
+            assertEquals(big + i, f.echo(big + i));
+        }
+        byte[] buf = new byte[128];
+        int n = f.format(buf, buf.length, "%d %.1f %s", 1, 2.0, "three and four");
+        assertEquals("1 2.0 three and four", new String(buf, 0, n, StandardCharsets.UTF_8));
+    }
+
+    @Test
     void stringTheCallerMustFreeIsCopiedThenFreedWithTheNamedFunction() {
         int before = f.frees();
         assertEquals("SHOUT", f.upper("shout"));

@@ -39,6 +39,7 @@ public final class Binder {
             boolean.class, float.class);
 
     private final Library library;
+    private final Target target;
     private final Class<?> iface;
     private final Access access;
     private final Mapper mapper;
@@ -46,8 +47,9 @@ public final class Binder {
     /** For each symbol, the methods bound to it, by C signature. */
     private final Map<String, Map<FunctionDescriptor, List<Method>>> shapes = new java.util.TreeMap<>();
 
-    private Binder(Library library, Class<?> iface, MethodHandles.Lookup lookup) {
+    private Binder(Library library, Target target, Class<?> iface, MethodHandles.Lookup lookup) {
         this.library = library;
+        this.target = target;
         this.iface = iface;
         this.access = new Access(lookup);
         this.mapper = new Mapper(access);
@@ -56,15 +58,16 @@ public final class Binder {
     /**
      * Binds {@code iface} to {@code library}.
      *
+     * @param target the library's addresses and liveness
      * @param lookup the caller's lookup, or null to ask for private access to the interface's package
      * @throws BindingException listing every method that cannot be bound, and why
      */
-    public static <T> T bind(Library library, Class<T> iface, MethodHandles.Lookup lookup) {
+    public static <T> T bind(Library library, Target target, Class<T> iface, MethodHandles.Lookup lookup) {
         if (!iface.isInterface()) {
             throw new IllegalArgumentException(iface.getName() + " is not an interface; bind takes an interface "
                     + "whose methods mirror the C functions");
         }
-        return iface.cast(new Binder(library, iface, lookup).bind());
+        return iface.cast(new Binder(library, target, iface, lookup).bind());
     }
 
     private Object bind() {
@@ -86,6 +89,7 @@ public final class Binder {
         if (!problems.isEmpty()) {
             throw new BindingException(iface, where, problems);
         }
+        target.keepMapped();
         try {
             return ClassGenerator.instantiate(host, iface, methods, handles,
                     iface.getSimpleName() + " bound to " + where);
@@ -183,14 +187,13 @@ public final class Binder {
                 : FunctionDescriptor.of(result.layout(), args);
         shapes.computeIfAbsent(symbol, k -> new java.util.LinkedHashMap<>())
                 .computeIfAbsent(descriptor, k -> new ArrayList<>()).add(m);
-        MethodHandle downcall = library.downcall(symbol, descriptor, options.toArray(Linker.Option[]::new));
+        MethodHandle downcall = Linker.nativeLinker().downcallHandle(target.address(symbol).orElseThrow(), descriptor,
+                options.toArray(Linker.Option[]::new));
         MethodType javaType = MethodType.methodType(m.getReturnType(), types);
-        boolean direct = lifetime < 0 && !errno && (result == null || result.direct())
-                && Arrays.stream(parameters).allMatch(Mapping::direct) && downcall.type().equals(javaType);
-        if (direct) {
-            return downcall;
-        }
-        return new CallPlan(symbol, downcall, parameters, lifetime, result, errno).handle(javaType);
+        MethodHandle fast = lifetime < 0 && !errno ? FastPath.tryBuild(downcall, parameters, result, javaType) : null;
+        MethodHandle call = fast != null ? fast
+                : new CallPlan(symbol, downcall, parameters, lifetime, result, errno).handle(javaType);
+        return Guard.whileOpen(target, call);
     }
 
     private List<Linker.Option> options(Method m, Mapping[] parameters, int lifetime, List<String> mine) {
@@ -227,8 +230,8 @@ public final class Binder {
 
     private MethodHandle freeFunction(String name, List<String> mine) {
         FunctionDescriptor free = FunctionDescriptor.ofVoid(ValueLayout.ADDRESS);
-        if (library.find(name).isPresent()) {
-            return library.downcall(name, free);
+        if (target.address(name).isPresent()) {
+            return Linker.nativeLinker().downcallHandle(target.address(name).get(), free);
         }
         try (Library process = Library.process()) {
             if (process.find(name).isPresent()) {

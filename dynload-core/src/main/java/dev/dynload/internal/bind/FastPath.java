@@ -1,0 +1,176 @@
+package dev.dynload.internal.bind;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Bound methods whose only conversions are {@code String}s, built from method handle combinators so
+ * that nothing is boxed: a returned {@code char*} is read straight into a {@code String}, and a
+ * {@code String} argument is copied into a per-thread scratch buffer instead of a fresh arena.
+ *
+ * <p>The scratch buffer works as a stack: each call notes where the buffer's top is, its strings go
+ * above it, and the top goes back when the call returns or throws. A call made from inside another
+ * (through a callback the library kept) stacks above the outer call's strings and never overwrites
+ * them. A string that does not fit gets memory of its own, which the garbage collector frees.
+ */
+final class FastPath {
+
+    private static final long SCRATCH_BYTES = 4096;
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private static final MethodHandle READ;
+    private static final MethodHandle ENCODE;
+    private static final MethodHandle CURRENT;
+    private static final MethodHandle TOP;
+    private static final MethodHandle RESET;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            READ = lookup.findStatic(FastPath.class, "read", MethodType.methodType(String.class, MemorySegment.class));
+            ENCODE = lookup.findStatic(FastPath.class, "encode",
+                    MethodType.methodType(MemorySegment.class, Scratch.class, String.class));
+            CURRENT = lookup.findStatic(FastPath.class, "current", MethodType.methodType(Scratch.class));
+            TOP = lookup.findStatic(FastPath.class, "top", MethodType.methodType(long.class, Scratch.class));
+            RESET = lookup.findStatic(FastPath.class, "reset", MethodType.methodType(void.class, long.class, Scratch.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private FastPath() {
+    }
+
+    /** A thread's scratch buffer and its top. */
+    private static final class Scratch {
+        final MemorySegment buffer = Arena.ofAuto().allocate(SCRATCH_BYTES);
+        long top;
+    }
+
+    /**
+     * The handle for a method whose parameters are direct or {@code String}s and whose result is
+     * direct, void or a {@code String} the library keeps; null for any other method.
+     */
+    static MethodHandle tryBuild(MethodHandle downcall, Mapping[] parameters, Mapping result, MethodType javaType) {
+        boolean strings = false;
+        for (Mapping p : parameters) {
+            if (p instanceof Mapping.Text) {
+                strings = true;
+            } else if (p == null || !p.direct()) {
+                return null;
+            }
+        }
+        MethodHandle h = downcall;
+        if (result instanceof Mapping.Text text && text.free() == null) {
+            h = MethodHandles.filterReturnValue(h, READ);
+        } else if (result != null && !result.direct()) {
+            return null;
+        }
+        if (strings) {
+            h = scoped(h, parameters);
+        }
+        return h.type().equals(javaType) ? h : null;
+    }
+
+    /**
+     * Encodes the strings into the thread's scratch buffer, noting its top before the call and putting
+     * it back after, whether the call returns or throws. The thread-local is read once per call.
+     */
+    private static MethodHandle scoped(MethodHandle call, Mapping[] parameters) {
+        int n = parameters.length;
+        // (Scratch, String) -> MemorySegment at each string position: (Scratch..., args...) after collecting.
+        MethodHandle h = call;
+        int inserted = 0;
+        int[] scratchAt = new int[n];
+        for (int i = 0; i < n; i++) {
+            if (parameters[i] instanceof Mapping.Text) {
+                h = MethodHandles.collectArguments(h, i + inserted, ENCODE);
+                scratchAt[i] = i + inserted;
+                inserted++;
+            } else {
+                scratchAt[i] = -1;
+            }
+        }
+        // Reorder to (Scratch, args...), every Scratch slot fed by the one leading Scratch.
+        MethodType collected = h.type();
+        java.util.List<Class<?>> outer = new java.util.ArrayList<>();
+        outer.add(Scratch.class);
+        int[] reorder = new int[collected.parameterCount()];
+        for (int i = 0, k = 0; i < n; i++) {
+            if (scratchAt[i] >= 0) {
+                reorder[k++] = 0;
+            }
+            reorder[k++] = i + 1;
+            outer.add(collected.parameterType(k - 1));
+        }
+        h = MethodHandles.permuteArguments(h, MethodType.methodType(collected.returnType(), outer), reorder);
+        // (long mark, Scratch, args...) with the top put back in a finally.
+        Class<?> r = h.type().returnType();
+        MethodHandle withMark = MethodHandles.dropArguments(h, 0, long.class);
+        MethodHandle cleanup = r == void.class
+                ? MethodHandles.dropArguments(RESET, 0, Throwable.class)
+                : MethodHandles.dropArguments(MethodHandles.foldArguments(
+                        MethodHandles.dropArguments(MethodHandles.identity(r), 1, long.class, Scratch.class),
+                        1, RESET), 0, Throwable.class);
+        MethodHandle guarded = MethodHandles.tryFinally(withMark, cleanup);
+        MethodHandle marked = MethodHandles.foldArguments(guarded, 0, TOP);
+        return MethodHandles.foldArguments(marked, CURRENT);
+    }
+
+    /** {@link dev.dynload.CString#read} without its checks, which a downcall's result never needs. */
+    private static String read(MemorySegment pointer) {
+        return pointer.address() == 0 ? null : pointer.reinterpret(Long.MAX_VALUE).getString(0);
+    }
+
+    private static Scratch current() {
+        return SCRATCH.get();
+    }
+
+    private static long top(Scratch scratch) {
+        return scratch.top;
+    }
+
+    private static void reset(long mark, Scratch scratch) {
+        scratch.top = mark;
+    }
+
+    private static MemorySegment encode(Scratch scratch, String s) {
+        if (s == null) {
+            return MemorySegment.NULL;
+        }
+        int length = s.length();
+        // ASCII, the common case, is written char by char with no byte[] in between.
+        if (length < 256 && scratch.top + length + 1 <= SCRATCH_BYTES) {
+            MemorySegment target = scratch.buffer.asSlice(scratch.top, length + 1);
+            int i = 0;
+            for (; i < length; i++) {
+                char c = s.charAt(i);
+                if (c >= 0x80) {
+                    break;
+                }
+                target.set(ValueLayout.JAVA_BYTE, i, (byte) c);
+            }
+            if (i == length) {
+                target.set(ValueLayout.JAVA_BYTE, length, (byte) 0);
+                scratch.top += (length + 8) & ~7L;
+                return target;
+            }
+        }
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        long need = bytes.length + 1L;
+        MemorySegment target;
+        if (scratch.top + need <= SCRATCH_BYTES) {
+            target = scratch.buffer.asSlice(scratch.top, need);
+            scratch.top += (need + 7) & ~7L;
+        } else {
+            target = Arena.ofAuto().allocate(need);
+        }
+        MemorySegment.copy(bytes, 0, target, ValueLayout.JAVA_BYTE, 0, bytes.length);
+        target.set(ValueLayout.JAVA_BYTE, bytes.length, (byte) 0);
+        return target;
+    }
+}
