@@ -52,8 +52,7 @@ final class Loading {
         if (!opened.ok()) {
             throw diagnosis.afterLoading(opened.error());
         }
-        Path real = loader.pathOf(opened.handle()).orElse(absolute);
-        return new Library(loader, library, real, opened.handle());
+        return new Library(loader, library, absolute, opened.handle());
     }
 
     Library openName(String name) {

@@ -8,7 +8,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 import java.util.List;
@@ -72,22 +71,41 @@ final class PosixLoader implements NativeLoader {
     private static final int RTLD_DI_LINKMAP = 2;
 
     private final Flags flags;
-    private final MethodHandle dlopen;
-    private final MethodHandle dlsym;
-    private final MethodHandle dlclose;
-    private final MethodHandle dlerror;
-    private final MethodHandle dlinfo;
 
     PosixLoader(Flags flags) {
         this.flags = flags;
+    }
+
+    /*
+     * One holder class per function: a downcall handle for a new signature costs milliseconds in a fresh
+     * JVM, so each is made on first use: dlclose waits for a close, dlinfo for a search by name. dlerror
+     * is made before the call whose failure it reports, never after: making a downcall handle may itself
+     * call the loader and replace the thread's pending error.
+     */
+    private static MethodHandle libc(String name, FunctionDescriptor descriptor) {
         Linker linker = Linker.nativeLinker();
-        SymbolLookup libc = linker.defaultLookup();
-        dlopen = linker.downcallHandle(libc.findOrThrow("dlopen"), FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
-        dlsym = linker.downcallHandle(libc.findOrThrow("dlsym"), FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
-        dlclose = linker.downcallHandle(libc.findOrThrow("dlclose"), FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        dlerror = linker.downcallHandle(libc.findOrThrow("dlerror"), FunctionDescriptor.of(ADDRESS));
-        dlinfo = libc.find("dlinfo")
-                .map(a -> linker.downcallHandle(a, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS)))
+        return linker.downcallHandle(linker.defaultLookup().findOrThrow(name), descriptor);
+    }
+
+    private static final class Dlopen {
+        static final MethodHandle H = libc("dlopen", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
+    }
+
+    private static final class Dlsym {
+        static final MethodHandle H = libc("dlsym", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    }
+
+    private static final class Dlclose {
+        static final MethodHandle H = libc("dlclose", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
+
+    private static final class Dlerror {
+        static final MethodHandle H = libc("dlerror", FunctionDescriptor.of(ADDRESS));
+    }
+
+    private static final class Dlinfo {
+        static final MethodHandle H = Linker.nativeLinker().defaultLookup().find("dlinfo")
+                .map(a -> Linker.nativeLinker().downcallHandle(a, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS)))
                 .orElse(null);
     }
 
@@ -99,14 +117,15 @@ final class PosixLoader implements NativeLoader {
     @Override
     public Opened open(String file, Set<LoadOption.Flag> options) {
         int bits = flags.of(options);
+        MethodHandle dlerror = Dlerror.H;
         return OsThread.call(() -> {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment name = file == null ? MemorySegment.NULL : arena.allocateFrom(file);
-                MemorySegment handle = (MemorySegment) dlopen.invokeExact(name, bits);
+                MemorySegment handle = (MemorySegment) Dlopen.H.invokeExact(name, bits);
                 if (handle.address() != 0) {
                     return new Opened(handle, null);
                 }
-                return new Opened(MemorySegment.NULL, lastError());
+                return new Opened(MemorySegment.NULL, lastError(dlerror));
             }
         });
     }
@@ -116,7 +135,7 @@ final class PosixLoader implements NativeLoader {
         // dlsym's NULL means "not exported" for every symbol a caller can use, so dlerror is not needed
         // here and the lookup runs on the calling thread, virtual or not.
         try (Arena arena = Arena.ofConfined()) {
-            return (MemorySegment) dlsym.invokeExact(handle, arena.allocateFrom(symbol));
+            return (MemorySegment) Dlsym.H.invokeExact(handle, arena.allocateFrom(symbol));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -124,14 +143,18 @@ final class PosixLoader implements NativeLoader {
 
     @Override
     public Optional<String> close(MemorySegment handle) {
+        MethodHandle dlerror = Dlerror.H;
+        MethodHandle dlclose = Dlclose.H;
         return OsThread.call(() -> {
             int rc = (int) dlclose.invokeExact(handle);
-            return rc == 0 ? Optional.empty() : Optional.of(lastError());
+            return rc == 0 ? Optional.empty() : Optional.of(lastError(dlerror));
         });
     }
 
     @Override
     public Optional<Path> pathOf(MemorySegment handle) {
+        MethodHandle dlinfo = Dlinfo.H;
+        MethodHandle dlerror = Dlerror.H;
         if (dlinfo == null) {
             return Optional.empty();
         }
@@ -139,7 +162,7 @@ final class PosixLoader implements NativeLoader {
             MemorySegment out = arena.allocate(ADDRESS);
             int rc = (int) dlinfo.invokeExact(handle, RTLD_DI_LINKMAP, out);
             if (rc != 0) {
-                OsThread.call(this::lastError); // clear this thread's pending error
+                OsThread.call(() -> lastError(dlerror)); // clear this thread's pending error
                 return Optional.empty();
             }
             // struct link_map { ElfW(Addr) l_addr; char *l_name; ... }: l_name follows one address.
@@ -164,7 +187,7 @@ final class PosixLoader implements NativeLoader {
                 : "the system loader's search (" + flags.pathVariable + ", " + String.join(", ", flags.defaultFolders) + ")";
     }
 
-    private String lastError() {
+    private static String lastError(MethodHandle dlerror) {
         try {
             String message = CString.read((MemorySegment) dlerror.invokeExact());
             return message == null ? "the loader gave no message" : message;

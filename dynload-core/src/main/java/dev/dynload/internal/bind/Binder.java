@@ -27,6 +27,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -74,7 +75,7 @@ public final class Binder {
         List<Method> methods = Mapper.abstractMethods(iface).stream()
                 .sorted(Comparator.comparing(Method::getName).thenComparing(Method::toGenericString))
                 .toList();
-        List<MethodHandle> handles = new ArrayList<>();
+        List<Supplier<MethodHandle>> handles = new ArrayList<>();
         for (Method m : methods) {
             handles.add(plan(m));
         }
@@ -123,8 +124,11 @@ public final class Binder {
         });
     }
 
-    /** The handle for one method, or null after recording its problems. */
-    private MethodHandle plan(Method m) {
+    /**
+     * Checks one method now and returns what makes its handle on first call; null after recording its
+     * problems. Making a downcall handle for a new signature is the slow part of binding, so it waits.
+     */
+    private Supplier<MethodHandle> plan(Method m) {
         List<String> mine = new ArrayList<>();
         String symbol = symbolOf(m);
         MethodHandle free = null;
@@ -187,13 +191,20 @@ public final class Binder {
                 : FunctionDescriptor.of(result.layout(), args);
         shapes.computeIfAbsent(symbol, k -> new java.util.LinkedHashMap<>())
                 .computeIfAbsent(descriptor, k -> new ArrayList<>()).add(m);
-        MethodHandle downcall = Linker.nativeLinker().downcallHandle(target.address(symbol).orElseThrow(), descriptor,
-                options.toArray(Linker.Option[]::new));
         MethodType javaType = MethodType.methodType(m.getReturnType(), types);
-        MethodHandle fast = lifetime < 0 && !errno ? FastPath.tryBuild(downcall, parameters, result, javaType) : null;
-        MethodHandle call = fast != null ? fast
-                : new CallPlan(symbol, downcall, parameters, lifetime, result, errno).handle(javaType);
-        return Guard.whileOpen(target, call);
+        Linker.Option[] linkerOptions = options.toArray(Linker.Option[]::new);
+        Mapping resultMapping = result;
+        int lifetimeIndex = lifetime;
+        return () -> {
+            // A closed library makes find, and so this first call, throw IllegalStateException.
+            MemorySegment address = target.address(symbol).orElseThrow();
+            MethodHandle downcall = Linker.nativeLinker().downcallHandle(address, descriptor, linkerOptions);
+            MethodHandle fast = lifetimeIndex < 0 && !errno
+                    ? FastPath.tryBuild(downcall, parameters, resultMapping, javaType) : null;
+            MethodHandle call = fast != null ? fast
+                    : new CallPlan(symbol, downcall, parameters, lifetimeIndex, resultMapping, errno).handle(javaType);
+            return Guard.whileOpen(target, call);
+        };
     }
 
     private List<Linker.Option> options(Method m, Mapping[] parameters, int lifetime, List<String> mine) {
