@@ -264,14 +264,21 @@ public final class ElfFile {
             for (int i = 0; i < count; i++) {
                 sections.add(section(table, i * entry));
             }
-            for (Section s : sections) {
-                if (s.type == SHT_DYNAMIC) {
-                    ByteBuffer strings = strings(sections, s, "dynamic section");
-                    dynamic(entries(in.read(s.offset, s.size, "dynamic section")), strings);
-                } else if (s.type == SHT_DYNSYM) {
-                    ByteBuffer strings = strings(sections, s, "dynamic symbol table");
-                    symbolTable(in.read(s.offset, s.size, "dynamic symbol table"), strings);
-                }
+            // A library has one of each; a crafted file with thousands must not cost thousands of reads.
+            Section dynamicSection = sections.stream().filter(s -> s.type == SHT_DYNAMIC).findFirst().orElse(null);
+            Section symbolSection = sections.stream().filter(s -> s.type == SHT_DYNSYM).findFirst().orElse(null);
+            if (dynamicSection == null && symbolSection == null) {
+                // No section table to speak of (count 0, or sections stripped of these): use the segments.
+                fromSegments();
+                return;
+            }
+            if (dynamicSection != null) {
+                ByteBuffer strings = strings(sections, dynamicSection, "dynamic section");
+                dynamic(entries(in.read(dynamicSection.offset, dynamicSection.size, "dynamic section")), strings);
+            }
+            if (symbolSection != null) {
+                ByteBuffer strings = strings(sections, symbolSection, "dynamic symbol table");
+                symbolTable(in.read(symbolSection.offset, symbolSection.size, "dynamic symbol table"), strings);
             }
         }
 

@@ -21,12 +21,19 @@ final class ElfReader {
     private final FileChannel channel;
     private final long size;
     private final ByteOrder order;
+    /**
+     * Bytes that string lookups may still scan. Many symbols naming long strings (or the same long
+     * string at many offsets) would otherwise cost time and memory growing with the square of the
+     * file's size; no real file scans more than a few times its size.
+     */
+    private long stringBudget;
 
     ElfReader(Path file, FileChannel channel, long size, ByteOrder order) {
         this.file = file;
         this.channel = channel;
         this.size = size;
         this.order = order;
+        this.stringBudget = 4 * size + (1 << 20);
     }
 
     long size() {
@@ -61,7 +68,7 @@ final class ElfReader {
         if (count < 0 || count > MAX_TABLE / entrySize) {
             throw error(what + " claims " + Long.toUnsignedString(count) + " entries, more than the file can hold");
         }
-        return read(offset, count * entrySize, what + " (" + count + " entries of " + entrySize + " bytes)");
+        return read(offset, count * entrySize, what + " of " + count + " entries of " + entrySize + " bytes");
     }
 
     /** The NUL-terminated string at {@code index} of a string table. */
@@ -72,6 +79,10 @@ final class ElfReader {
         }
         int start = (int) index;
         for (int i = start; i < table.limit(); i++) {
+            if (--stringBudget < 0) {
+                throw error(what + ": the symbol names add up to more than four times the file's size; "
+                        + "the string table or the symbols pointing into it are damaged");
+            }
             if (table.get(i) == 0) {
                 byte[] bytes = new byte[i - start];
                 table.get(start, bytes);

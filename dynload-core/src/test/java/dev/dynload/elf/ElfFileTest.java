@@ -209,6 +209,73 @@ class ElfFileTest {
     }
 
     @Test
+    void sectionCountOfZeroFallsBackToTheSegments() throws IOException {
+        Path sysv = NATIVE.resolve("libfixture-sysv.so");
+        byte[] bytes = Files.readAllBytes(sysv);
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putShort(60, (short) 0); // e_shnum, e_shoff kept
+        Path zero = Files.write(dir.resolve("libzero.so"), bytes);
+        ElfFile full = ElfFile.read(sysv);
+        ElfFile elf = ElfFile.read(zero);
+        assertEquals(full.soname(), elf.soname());
+        assertEquals(full.symbols(), elf.symbols());
+    }
+
+    @Test
+    void thousandsOfSymbolTablesAreNotReadThousandsOfTimes() throws IOException {
+        byte[] original = Files.readAllBytes(FIXTURE);
+        ByteBuffer b = ByteBuffer.wrap(original).order(ByteOrder.LITTLE_ENDIAN);
+        int shoff = (int) b.getLong(40);
+        int shnum = Short.toUnsignedInt(b.getShort(60));
+        int dynsym = -1;
+        for (int i = 0; i < shnum; i++) {
+            if (b.getInt(shoff + i * 64 + 4) == 11) {
+                dynsym = i;
+            }
+        }
+        int extra = 60_000;
+        ByteBuffer out = ByteBuffer.allocate(original.length + (shnum + extra) * 64).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(original);
+        out.put(original, shoff, shnum * 64);
+        for (int i = 0; i < extra; i++) {
+            out.put(original, shoff + dynsym * 64, 64);
+        }
+        out.putLong(40, original.length);
+        out.putShort(60, (short) (shnum + extra));
+        Path many = Files.write(dir.resolve("libmany.so"), out.array());
+        ElfFile elf = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> ElfFile.read(many));
+        assertEquals(ElfFile.read(FIXTURE).symbols(), elf.symbols());
+    }
+
+    @Test
+    void symbolNamesThatCouldExhaustMemoryAreAFormatError() throws IOException {
+        // A minimal ELF: one string table of 1 MiB without a NUL but at its end, and 40,000 symbols each
+        // naming a different offset in it, which a naive reader turns into 20 GB of names.
+        int strings = 1 << 20;
+        int symbols = 40_000;
+        int strtabAt = 64;
+        int symtabAt = strtabAt + strings + 1;
+        int shAt = symtabAt + symbols * 24;
+        ByteBuffer f = ByteBuffer.allocate(shAt + 3 * 64).order(ByteOrder.LITTLE_ENDIAN);
+        f.put(new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1});
+        f.putShort(16, (short) 3).putShort(18, (short) 62).putInt(20, 1);
+        f.putLong(40, shAt).putShort(52, (short) 64).putShort(58, (short) 64).putShort(60, (short) 3);
+        for (int i = 0; i < strings; i++) {
+            f.put(strtabAt + i, (byte) 'a');
+        }
+        for (int i = 1; i < symbols; i++) {
+            int at = symtabAt + i * 24;
+            f.putInt(at, i * 25).put(at + 4, (byte) 0x12).putShort(at + 6, (short) 1);
+        }
+        f.putInt(shAt + 64 + 4, 3).putLong(shAt + 64 + 24, strtabAt).putLong(shAt + 64 + 32, strings + 1);
+        f.putInt(shAt + 128 + 4, 11).putLong(shAt + 128 + 24, symtabAt).putLong(shAt + 128 + 32, symbols * 24L)
+                .putInt(shAt + 128 + 40, 1);
+        Path crafted = Files.write(dir.resolve("libnames.so"), f.array());
+        ElfFormatException e = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> assertThrows(ElfFormatException.class, () -> ElfFile.read(crafted)));
+        assertTrue(e.getMessage().contains("four times the file's size"), e.getMessage());
+    }
+
+    @Test
     void randomDamageNeverEscapesAsAnythingButIOException() throws IOException {
         byte[] original = Files.readAllBytes(FIXTURE);
         Random random = new Random(20261124);
