@@ -4,123 +4,162 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * Turns one JMH run's CSV into the ratios the targets are stated in: dynload against raw FFM, and JNA
- * against dynload, each case measured in the same run. Figures come from the CSV only.
+ * Turns one JMH run's CSV into the report: each way's cost per call, the ratios the targets are
+ * stated in (dynload against raw FFM, JNA against dynload), a verdict per case, and a chart. Figures
+ * come from the CSV only; a missed target says by how much.
  */
 public final class Report {
 
-    /** A case's target: dynload's cost as a ratio of raw FFM's, at most. */
-    private static final Map<String, Double> FFM_TARGET = Map.of(
-            "noop", 1.1, "add", 1.1, "greet", 1.0, "strlen", 0.7);
-    private static final Map<String, String> FFM_WAY = Map.of(
-            "noop", "invokeExact", "add", "invokeExact", "greet", "hand-written", "strlen", "naive: allocateFrom per call");
+    /** The ways, in the order the tables show them, with their column titles. */
+    static final List<String[]> WAYS = List.of(
+            new String[] {"dynload", "dynload"}, new String[] {"dynloadCritical", "dynload critical/heap"},
+            new String[] {"ffm", "raw FFM"}, new String[] {"ffmCritical", "raw FFM critical"},
+            new String[] {"jni", "JNI"}, new String[] {"jnaInterface", "JNA interface"},
+            new String[] {"jnaDirect", "JNA direct"}, new String[] {"jnr", "jnr-ffi"}, new String[] {"java", "plain Java"});
+
+    /** dynload's cost over raw FFM's, at most; below 1 where raw FFM is the naive way that allocates per call. */
+    static final Map<String, Double> FFM_TARGET = Map.of("greet", 1.0, "strlen", 0.7, "sum", 1.0,
+            "qsort16", 1.0, "qsort1000", 1.0);
+    static final double DEFAULT_FFM_TARGET = 1.1;
     /** How many times cheaper than either JNA mapping dynload must be. */
-    private static final double JNA_TARGET = 3.0;
+    static final double JNA_TARGET = 3.0;
 
     private Report() {
     }
 
     /**
-     * Reads the CSV JMH wrote and writes the Markdown report.
+     * Reads what the suite wrote into the results folder (calls.csv, cold.csv, process.md) and writes
+     * report.md and calls.svg beside them.
      *
-     * @param args the CSV file, then the Markdown file to write
-     * @throws IOException if either cannot be read or written
+     * @param args the results folder, and optionally the README whose benchmark section to rewrite
+     * @throws IOException if a file cannot be read or written
      */
     public static void main(String[] args) throws IOException {
-        Map<String, Map<String, double[]>> cases = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(Path.of(args[0]))) {
-            List<String> f = csv(line);
-            if (f.size() < 7 || !f.get(0).contains(".") || f.get(0).startsWith("Benchmark")) {
-                continue;
-            }
-            String name = f.get(0).substring(f.get(0).lastIndexOf('.') + 1);
-            int underscore = name.indexOf('_');
-            if (underscore < 0) {
-                continue;
-            }
-            double score = Double.parseDouble(f.get(4));
-            double error = f.get(5).isEmpty() || f.get(5).equals("NaN") ? 0 : Double.parseDouble(f.get(5));
-            cases.computeIfAbsent(name.substring(0, underscore), k -> new LinkedHashMap<>())
-                    .put(name.substring(underscore + 1), new double[] {score, error});
+        Path dir = Path.of(args[0]);
+        Results calls = Results.read(dir.resolve("calls.csv"));
+        StringBuilder md = new StringBuilder(calls(calls));
+        if (Files.exists(dir.resolve("cold.csv"))) {
+            md.append('\n').append(cold(Results.read(dir.resolve("cold.csv"))));
         }
-        StringBuilder md = new StringBuilder();
-        md.append("| case | dynload ns | raw FFM ns | JNA interface ns | JNA direct ns | dynload / FFM (target) "
-                + "| JNA interface / dynload | JNA direct / dynload | verdict |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|\n");
-        for (Map.Entry<String, Map<String, double[]>> e : cases.entrySet()) {
-            Map<String, double[]> w = e.getValue();
-            double dyn = score(w, "dynload");
-            double ffm = score(w, "ffm");
-            double jnaI = score(w, "jnaInterface");
-            double jnaD = score(w, "jnaDirect");
-            double target = FFM_TARGET.getOrDefault(e.getKey(), 1.1);
-            double ffmRatio = dyn / ffm;
-            boolean jnaMet = jnaI / dyn >= JNA_TARGET && jnaD / dyn >= JNA_TARGET;
-            boolean met = ffmRatio <= target && jnaMet;
-            // Over the target by less than the two scores' error bars: the run cannot tell them apart.
-            boolean withinError = !met && jnaMet
-                    && dyn - error(w, "dynload") <= target * (ffm + error(w, "ffm"));
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s (%s) | %s | %s | %.2fx (at most %.1fx) | %.1fx | %.1fx | %s |%n",
-                    e.getKey(), ns(w, "dynload"), ns(w, "ffm"), FFM_WAY.getOrDefault(e.getKey(), "invokeExact"),
-                    ns(w, "jnaInterface"), ns(w, "jnaDirect"), ffmRatio, target, jnaI / dyn, jnaD / dyn,
-                    met ? "met" : (withinError ? "within error of the target" : "MISSED")
-                            + gap(ffmRatio, target, jnaI / dyn, jnaD / dyn)));
+        if (Files.exists(dir.resolve("process.md"))) {
+            md.append("\n### Whole process: load the Rust libtest.so and print its greeting\n\n")
+                    .append(Files.readString(dir.resolve("process.md")));
         }
-        md.append(String.format(Locale.ROOT, "%nTargets: dynload / raw FFM at most the figure in brackets; both JNA "
-                + "mappings at least %.0fx dynload's cost. Machine: %d cores, %s %s, JDK %s.%n", JNA_TARGET,
-                Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("os.arch"),
-                System.getProperty("java.version")));
-        Files.writeString(Path.of(args[1]), md);
+        Files.writeString(dir.resolve("report.md"), md);
+        Files.writeString(dir.resolve("calls.svg"), Chart.svg(calls));
+        if (args.length > 1) {
+            updateReadme(Path.of(args[1]), md.toString());
+        }
         System.out.print(md);
     }
 
-    private static String gap(double ffmRatio, double target, double jnaI, double jnaD) {
+    static final String BEGIN = "<!-- benchmark results: written by scripts/bench -->";
+    static final String END = "<!-- end of benchmark results -->";
+
+    /** Puts the latest report between the README's markers, so that the README never shows stale figures. */
+    static void updateReadme(Path readme, String report) throws IOException {
+        String text = Files.readString(readme);
+        int begin = text.indexOf(BEGIN);
+        int end = text.indexOf(END);
+        if (begin < 0 || end < begin) {
+            throw new IOException(readme + " has no benchmark markers; put " + BEGIN + " and " + END + " in it");
+        }
+        String body = "\n![Cost of one call, every way](dynload-bench/results/calls.svg)\n\n"
+                + report.replace("### ", "#### ") + "\n";
+        Files.writeString(readme, text.substring(0, begin + BEGIN.length()) + body + text.substring(end));
+    }
+
+    /** The cold-start table: open + bind + first call in a fresh JVM, ms. */
+    static String cold(Results r) {
+        StringBuilder md = new StringBuilder("### Open + bind + first call in a fresh JVM, ms (one JVM per sample)\n\n"
+                + "| functions bound | dynload | raw FFM | JNA interface | dynload / JNA | dynload / raw FFM | verdict |\n"
+                + "|---|---|---|---|---|---|---|\n");
+        Map<String, String> names = Map.of("one", "1", "same50", "50 of one signature", "distinct50", "50 of 50 signatures");
+        r.cases().forEach((name, ways) -> {
+            Optional<Double> jna = r.ratio(name, "dynload", "jna");
+            Optional<Double> ffm = r.ratio(name, "dynload", "ffm");
+            // The targets: no slower than JNA for 50 signatures, no slower than raw FFM for one function.
+            String verdict = switch (name) {
+                case "distinct50" -> jna.map(v -> v <= 1 ? "met" : String.format(Locale.ROOT, "MISSED: %.0f%% slower than JNA",
+                        100 * (v - 1))).orElse("-");
+                case "one" -> ffm.map(v -> v <= 1 ? "met" : String.format(Locale.ROOT, "MISSED: %.0f%% slower than raw FFM",
+                        100 * (v - 1))).orElse("-");
+                default -> "";
+            };
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", names.getOrDefault(name, name),
+                    ms(r, name, "dynload"), ms(r, name, "ffm"), ms(r, name, "jna"), times(jna), times(ffm), verdict));
+        });
+        return md.toString();
+    }
+
+    private static String ms(Results r, String name, String way) {
+        return r.score(name, way).map(s -> String.format(Locale.ROOT, "%.0f ± %.0f", s.value(), s.error())).orElse("-");
+    }
+
+    static String calls(Results r) {
+        StringBuilder md = new StringBuilder("### Cost of one call, ns (lower is better)\n\n| case |");
+        WAYS.forEach(w -> md.append(' ').append(w[1]).append(" |"));
+        md.append("\n|---|").append("---|".repeat(WAYS.size())).append('\n');
+        r.cases().forEach((name, ways) -> {
+            md.append("| ").append(name).append(" |");
+            for (String[] w : WAYS) {
+                md.append(r.score(name, w[0]).map(s -> String.format(Locale.ROOT, " %.1f ± %.1f |", s.value(), s.error()))
+                        .orElse(" - |"));
+            }
+            md.append('\n');
+        });
+        md.append("\n### Ratios and targets\n\n| case | dynload / raw FFM (target) | critical / raw FFM critical "
+                + "| JNA interface / dynload | JNA direct / dynload | jnr-ffi / dynload | JNI / dynload | verdict |\n"
+                + "|---|---|---|---|---|---|---|---|\n");
+        r.cases().forEach((name, ways) -> {
+            double target = FFM_TARGET.getOrDefault(name, DEFAULT_FFM_TARGET);
+            Optional<Double> ffm = r.ratio(name, "dynload", "ffm");
+            Optional<Double> jnaI = r.ratio(name, "jnaInterface", "dynload");
+            Optional<Double> jnaD = r.ratio(name, "jnaDirect", "dynload");
+            md.append(String.format(Locale.ROOT, "| %s | %s (at most %.1fx) | %s | %s | %s | %s | %s | %s |%n", name,
+                    times(ffm), target, times(r.ratio(name, "dynloadCritical", "ffmCritical")), times(jnaI),
+                    times(jnaD), times(r.ratio(name, "jnr", "dynload")), times(r.ratio(name, "jni", "dynload")),
+                    verdict(r, name, target)));
+        });
+        md.append(String.format(Locale.ROOT, "%nTargets: dynload at most the bracketed multiple of raw FFM (below 1 where "
+                + "raw FFM is the naive way that allocates per call: strings, arrays, upcalls); both JNA mappings at "
+                + "least %.0fx dynload's cost. Machine: %d cores, %s %s, JDK %s.%n", JNA_TARGET,
+                Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("os.arch"),
+                System.getProperty("java.version")));
+        return md.toString();
+    }
+
+    static String verdict(Results r, String name, double target) {
         List<String> gaps = new ArrayList<>();
-        if (ffmRatio > target) {
-            gaps.add(String.format(Locale.ROOT, "%.1f%% over the FFM target", 100 * (ffmRatio / target - 1)));
+        boolean withinError = true;
+        Optional<Double> ffm = r.ratio(name, "dynload", "ffm");
+        if (ffm.isPresent() && ffm.get() > target) {
+            gaps.add(String.format(Locale.ROOT, "%.0f%% over the raw FFM target", 100 * (ffm.get() / target - 1)));
+            Results.Score d = r.score(name, "dynload").orElseThrow();
+            Results.Score f = r.score(name, "ffm").orElseThrow();
+            // Within error: the error bars overlap and the point estimate is no more than 25% over.
+            withinError = d.value() - d.error() <= target * (f.value() + f.error()) && ffm.get() <= 1.25 * target;
         }
-        if (Math.min(jnaI, jnaD) < JNA_TARGET) {
-            gaps.add(String.format(Locale.ROOT, "only %.1fx cheaper than JNA", Math.min(jnaI, jnaD)));
-        }
-        return gaps.isEmpty() ? "" : ": " + String.join(", ", gaps);
-    }
-
-    private static double score(Map<String, double[]> ways, String way) {
-        double[] s = ways.get(way);
-        return s == null ? Double.NaN : s[0];
-    }
-
-    private static double error(Map<String, double[]> ways, String way) {
-        double[] s = ways.get(way);
-        return s == null ? 0 : s[1];
-    }
-
-    private static String ns(Map<String, double[]> ways, String way) {
-        double[] s = ways.get(way);
-        return s == null ? "-" : String.format(Locale.ROOT, "%.1f &plusmn; %.1f", s[0], s[1]);
-    }
-
-    private static List<String> csv(String line) {
-        List<String> fields = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        for (char c : line.toCharArray()) {
-            if (c == '"') {
-                quoted = !quoted;
-            } else if (c == ',' && !quoted) {
-                fields.add(cur.toString());
-                cur.setLength(0);
-            } else {
-                cur.append(c);
+        for (String jna : List.of("jnaInterface", "jnaDirect")) {
+            Optional<Double> ratio = r.ratio(name, jna, "dynload");
+            if (ratio.isPresent() && ratio.get() < JNA_TARGET) {
+                gaps.add(String.format(Locale.ROOT, "only %.1fx cheaper than %s", ratio.get(), jna));
+                withinError = false;
             }
         }
-        fields.add(cur.toString());
-        return fields;
+        if (gaps.isEmpty()) {
+            return "met";
+        }
+        return (withinError ? "within error of the target: " : "MISSED: ") + String.join(", ", gaps);
+    }
+
+    private static String times(Optional<Double> ratio) {
+        return ratio.map(v -> String.format(Locale.ROOT, "%.2fx", v)).orElse("-");
     }
 }
