@@ -12,9 +12,9 @@ final class Chart {
             "jnaDirect", "#ff9896", "jnr", "#ff7f0e", "java", "#7f7f7f");
     private static final int BAR = 9;
     private static final int LEFT = 110;
-    private static final int WIDTH = 760;
+    private static final int WIDTH = 840;
     private static final double MIN_NS = 1;
-    private static final double MAX_NS = 100_000;
+    private static final double MAX_NS = 10_000_000;
 
     private Chart() {
     }
@@ -33,8 +33,9 @@ final class Chart {
                 body.append(String.format(Locale.ROOT,
                         "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>%s %s: %.1f ns</title></rect>%n",
                         LEFT, y, Math.max(w, 1), BAR, COLORS.get(way[0]), c.getKey(), way[1], s.value()));
-                body.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"8\">%.1f</text>%n",
-                        LEFT + Math.max(w, 1) + 3, y + BAR - 1, s.value()));
+                body.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"8\">%s</text>%n",
+                        LEFT + Math.max(w, 1) + 3, y + BAR - 1, s.value() >= 10_000
+                                ? String.format(Locale.ROOT, "%.0f µs", s.value() / 1000) : String.format(Locale.ROOT, "%.1f", s.value())));
                 y += BAR + 1;
             }
             body.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s</text>%n",
@@ -44,14 +45,15 @@ final class Chart {
         StringBuilder svg = new StringBuilder();
         int height = y + 50;
         svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-                + "font-family=\"sans-serif\">%n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n", WIDTH + 40, height));
+                + "font-family=\"sans-serif\">%n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n", WIDTH + 60, height));
         svg.append("<text x=\"10\" y=\"20\" font-size=\"13\" font-weight=\"bold\">Cost of one native call, ns per call "
                 + "(log scale, lower is better)</text>\n");
         for (double ns = MIN_NS; ns <= MAX_NS; ns *= 10) {
             double gx = x(ns);
             svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"32\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>%n"
                     + "<text x=\"%.1f\" y=\"%d\" font-size=\"9\" text-anchor=\"middle\">%s</text>%n",
-                    gx, gx, y, gx, y + 12, ns >= 1000 ? String.format(Locale.ROOT, "%.0fk", ns / 1000) : String.format(Locale.ROOT, "%.0f", ns)));
+                    gx, gx, y, gx, y + 12, ns >= 1e6 ? String.format(Locale.ROOT, "%.0f ms", ns / 1e6) : ns >= 1000 ? String.format(Locale.ROOT, "%.0f µs", ns / 1000)
+                            : String.format(Locale.ROOT, "%.0f ns", ns)));
         }
         svg.append(body);
         int lx = 10;
