@@ -1,40 +1,55 @@
 package dev.dynload.internal.bind;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 
 /**
- * What one call through a binding needs beyond its arguments: an arena for the native copies of its
- * arguments, the arena that keeps its callbacks alive, and an exception a callback threw, to be
- * rethrown once the native function has returned.
+ * What one call through a binding needs beyond its arguments: memory for the native copies of its
+ * arguments (the thread's {@link Scratch} stack, or an arena when they do not fit), the arena that
+ * keeps callbacks the caller wants kept, and an exception a callback threw, to be rethrown once the
+ * native function has returned. While the call runs it is the thread's current call, which is where a
+ * failing callback leaves its exception.
  */
-final class CallContext implements AutoCloseable {
+final class CallContext implements AutoCloseable, SegmentAllocator {
+
+    private static final ThreadLocal<CallContext> ACTIVE = new ThreadLocal<>();
 
     private final Arena lifetime;
-    private Arena temporary;
+    private final Scratch scratch = Scratch.current();
+    private final long mark = scratch.top;
+    private final CallContext outer = ACTIVE.get();
+    private Arena overflow;
     private Throwable pending;
     private boolean returned;
 
     /** @param lifetime the caller's arena for callbacks, or null to make them live for this call */
     CallContext(Arena lifetime) {
         this.lifetime = lifetime;
+        ACTIVE.set(this);
     }
 
-    /** {@return a confined arena that lives until the call returns} */
-    Arena arena() {
-        if (temporary == null) {
-            temporary = Arena.ofConfined();
+    /** {@return the call running on this thread, if any} */
+    static CallContext active() {
+        return ACTIVE.get();
+    }
+
+    @Override
+    public MemorySegment allocate(long byteSize, long byteAlignment) {
+        // Not zeroed, unlike an arena's: every use writes what it allocates before the call reads it.
+        MemorySegment s = scratch.allocate(byteSize, byteAlignment);
+        if (s != null) {
+            return s;
         }
-        return temporary;
+        if (overflow == null) {
+            overflow = Arena.ofConfined();
+        }
+        return overflow.allocate(byteSize, byteAlignment);
     }
 
-    /** {@return the arena callbacks are allocated in} */
-    Arena callbackArena() {
-        return lifetime != null ? lifetime : arena();
-    }
-
-    /** {@return whether callbacks outlive the call} */
-    boolean callbacksOutliveCall() {
-        return lifetime != null;
+    /** {@return the arena the caller gave for callbacks that outlive the call, or null} */
+    Arena lifetime() {
+        return lifetime;
     }
 
     /**
@@ -65,8 +80,14 @@ final class CallContext implements AutoCloseable {
     @Override
     public void close() {
         returned = true;
-        if (temporary != null) {
-            temporary.close();
+        scratch.top = mark;
+        if (outer != null) {
+            ACTIVE.set(outer);
+        } else {
+            ACTIVE.remove();
+        }
+        if (overflow != null) {
+            overflow.close();
         }
     }
 }

@@ -89,11 +89,11 @@ final class CallPlan {
         try (CallContext context = new CallContext(lifetime >= 0 ? (Arena) args[lifetime] : null)) {
             Object[] carriers = new Object[leading + args.length - (lifetime >= 0 ? 1 : 0)];
             if (allocatorAt >= 0) {
-                carriers[allocatorAt] = context.arena();
+                carriers[allocatorAt] = context;
             }
             MemorySegment state = null;
             if (captureAt >= 0) {
-                state = context.arena().allocate(CAPTURE);
+                state = context.allocate(CAPTURE);
                 carriers[captureAt] = state;
             }
             for (int i = 0, k = leading; i < args.length; i++) {

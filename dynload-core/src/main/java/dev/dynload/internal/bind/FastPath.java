@@ -13,15 +13,12 @@ import java.nio.charset.StandardCharsets;
  * that nothing is boxed: a returned {@code char*} is read straight into a {@code String}, and a
  * {@code String} argument is copied into a per-thread scratch buffer instead of a fresh arena.
  *
- * <p>The scratch buffer works as a stack: each call notes where the buffer's top is, its strings go
- * above it, and the top goes back when the call returns or throws. A call made from inside another
- * (through a callback the library kept) stacks above the outer call's strings and never overwrites
- * them. A string that does not fit gets memory of its own, which the garbage collector frees.
+ * <p>The {@link Scratch} buffer works as a stack: each call notes where its top is, its strings go
+ * above it, and the top goes back when the call returns or throws. A string that does not fit gets
+ * memory of its own, which the garbage collector frees.
  */
 final class FastPath {
 
-    private static final long SCRATCH_BYTES = 4096;
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
     private static final MethodHandle READ;
     private static final MethodHandle ENCODE;
     private static final MethodHandle CURRENT;
@@ -43,12 +40,6 @@ final class FastPath {
     }
 
     private FastPath() {
-    }
-
-    /** A thread's scratch buffer and its top. */
-    private static final class Scratch {
-        final MemorySegment buffer = Arena.ofAuto().allocate(SCRATCH_BYTES);
-        long top;
     }
 
     /**
@@ -127,7 +118,7 @@ final class FastPath {
     }
 
     private static Scratch current() {
-        return SCRATCH.get();
+        return Scratch.current();
     }
 
     private static long top(Scratch scratch) {
@@ -144,7 +135,7 @@ final class FastPath {
         }
         int length = s.length();
         // ASCII, the common case, is written char by char with no byte[] in between.
-        if (length < 256 && scratch.top + length + 1 <= SCRATCH_BYTES) {
+        if (length < 256 && scratch.top + length + 1 <= Scratch.BYTES) {
             MemorySegment target = scratch.buffer.asSlice(scratch.top, length + 1);
             int i = 0;
             for (; i < length; i++) {
@@ -163,10 +154,8 @@ final class FastPath {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         long need = bytes.length + 1L;
         MemorySegment target;
-        if (scratch.top + need <= SCRATCH_BYTES) {
-            target = scratch.buffer.asSlice(scratch.top, need);
-            scratch.top += (need + 7) & ~7L;
-        } else {
+        target = scratch.allocate(need, 1);
+        if (target == null) {
             target = Arena.ofAuto().allocate(need);
         }
         MemorySegment.copy(bytes, 0, target, ValueLayout.JAVA_BYTE, 0, bytes.length);

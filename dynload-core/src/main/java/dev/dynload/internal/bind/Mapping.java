@@ -114,7 +114,7 @@ interface Mapping {
 
         @Override
         public Object toNative(Object value, CallContext context) {
-            return value == null ? MemorySegment.NULL : context.arena().allocateFrom((String) value);
+            return value == null ? MemorySegment.NULL : context.allocateFrom((String) value);
         }
 
         @Override
@@ -144,7 +144,7 @@ interface Mapping {
             if (heap) {
                 return onHeap;
             }
-            MemorySegment copy = context.arena().allocate(element, Array.getLength(value));
+            MemorySegment copy = context.allocate(element, Array.getLength(value));
             copy.copyFrom(onHeap);
             return copy;
         }
@@ -188,7 +188,7 @@ interface Mapping {
                 return MemorySegment.NULL;
             }
             MemorySegment[] pointers = (MemorySegment[]) value;
-            MemorySegment copy = context.arena().allocate(ValueLayout.ADDRESS, pointers.length);
+            MemorySegment copy = context.allocate(ValueLayout.ADDRESS, pointers.length);
             for (int i = 0; i < pointers.length; i++) {
                 copy.setAtIndex(ValueLayout.ADDRESS, i, pointers[i] == null ? MemorySegment.NULL : pointers[i]);
             }

@@ -94,9 +94,12 @@ final class Struct implements Mapping {
             long offset = layout.byteOffset(MemoryLayout.PathElement.groupElement(c.getName()));
             Struct nested = c.getType().isRecord() ? of(c.getType(), lookup) : null;
             fields.add(new Field(c.getName(), offset, nested == null ? fieldLayout(c.getType()) : null, nested,
-                    lookup.unreflect(c.getAccessor())));
+                    lookup.unreflect(c.getAccessor()).asType(MethodType.methodType(Object.class, Object.class))));
         }
-        MethodHandle constructor = lookup.findConstructor(record, MethodType.methodType(void.class, types));
+        // Exact (Object[])Object and (Object)Object shapes, so that calls are invokeExact, not invoke.
+        MethodHandle constructor = lookup.findConstructor(record, MethodType.methodType(void.class, types))
+                .asSpreader(Object[].class, types.length)
+                .asType(MethodType.methodType(Object.class, Object[].class));
         return new Struct(record, layout, List.copyOf(fields), constructor, false);
     }
 
@@ -136,7 +139,7 @@ final class Struct implements Mapping {
             }
             throw new NullPointerException("a null " + type.getSimpleName() + " cannot be passed by value");
         }
-        MemorySegment s = context.arena().allocate(layout);
+        MemorySegment s = context.allocate(layout);
         write(s, 0, value);
         return s;
     }
@@ -155,7 +158,7 @@ final class Struct implements Mapping {
 
     void write(MemorySegment s, long base, Object value) throws Throwable {
         for (Field f : fields) {
-            Object v = f.accessor.invoke(value);
+            Object v = f.accessor.invokeExact(value);
             if (f.nested != null) {
                 if (v == null) {
                     throw new NullPointerException("component " + f.name + " of " + type.getSimpleName() + " is null");
@@ -173,7 +176,7 @@ final class Struct implements Mapping {
             Field f = fields.get(i);
             values[i] = f.nested != null ? f.nested.read(s, base + f.offset) : get(s, f.value, base + f.offset);
         }
-        return constructor.invokeWithArguments(values);
+        return (Object) constructor.invokeExact(values);
     }
 
     private static void set(MemorySegment s, ValueLayout layout, long offset, Object v) {
