@@ -37,7 +37,7 @@ final class CallContext implements AutoCloseable, SegmentAllocator {
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         // Not zeroed, unlike an arena's: every use writes what it allocates before the call reads it.
-        MemorySegment s = scratch.allocate(byteSize, byteAlignment);
+        MemorySegment s = scratch.tryAllocate(byteSize, byteAlignment);
         if (s != null) {
             return s;
         }

@@ -47,22 +47,33 @@ final class FastPath {
      * direct, void or a {@code String} the library keeps; null for any other method.
      */
     static MethodHandle tryBuild(MethodHandle downcall, Mapping[] parameters, Mapping result, MethodType javaType) {
-        boolean strings = false;
-        for (Mapping p : parameters) {
+        MethodHandle[] encoders = new MethodHandle[parameters.length];
+        boolean scratch = false;
+        for (int i = 0; i < parameters.length; i++) {
+            Mapping p = parameters[i];
             if (p instanceof Mapping.Text) {
-                strings = true;
+                encoders[i] = ENCODE;
+            } else if (p instanceof Struct struct && struct.encoder() != null) {
+                encoders[i] = struct.encoder();
             } else if (p == null || !p.direct()) {
                 return null;
             }
+            scratch |= encoders[i] != null;
         }
         MethodHandle h = downcall;
+        boolean allocator = false;
         if (result instanceof Mapping.Text text && text.free() == null) {
             h = MethodHandles.filterReturnValue(h, READ);
+        } else if (result instanceof Struct struct && struct.decoder() != null) {
+            // A struct returned by value: the linker takes an allocator first, the scratch stack.
+            h = MethodHandles.filterReturnValue(h, struct.decoder());
+            allocator = true;
+            scratch = true;
         } else if (result != null && !result.direct()) {
             return null;
         }
-        if (strings) {
-            h = scoped(h, parameters);
+        if (scratch) {
+            h = scoped(h, encoders, allocator);
         }
         return h.type().equals(javaType) ? h : null;
     }
@@ -71,19 +82,16 @@ final class FastPath {
      * Encodes the strings into the thread's scratch buffer, noting its top before the call and putting
      * it back after, whether the call returns or throws. The thread-local is read once per call.
      */
-    private static MethodHandle scoped(MethodHandle call, Mapping[] parameters) {
-        int n = parameters.length;
-        // (Scratch, String) -> MemorySegment at each string position: (Scratch..., args...) after collecting.
-        MethodHandle h = call;
+    private static MethodHandle scoped(MethodHandle call, MethodHandle[] encoders, boolean allocator) {
+        int n = encoders.length;
+        int lead = allocator ? 1 : 0;
+        MethodHandle h = allocator ? call.asType(call.type().changeParameterType(0, Scratch.class)) : call;
+        // Each encoder (Scratch, J) -> carrier takes its parameter's place: (Scratch?, [Scratch, J] or C...).
         int inserted = 0;
-        int[] scratchAt = new int[n];
         for (int i = 0; i < n; i++) {
-            if (parameters[i] instanceof Mapping.Text) {
-                h = MethodHandles.collectArguments(h, i + inserted, ENCODE);
-                scratchAt[i] = i + inserted;
+            if (encoders[i] != null) {
+                h = MethodHandles.collectArguments(h, lead + i + inserted, encoders[i]);
                 inserted++;
-            } else {
-                scratchAt[i] = -1;
             }
         }
         // Reorder to (Scratch, args...), every Scratch slot fed by the one leading Scratch.
@@ -91,8 +99,12 @@ final class FastPath {
         java.util.List<Class<?>> outer = new java.util.ArrayList<>();
         outer.add(Scratch.class);
         int[] reorder = new int[collected.parameterCount()];
-        for (int i = 0, k = 0; i < n; i++) {
-            if (scratchAt[i] >= 0) {
+        int k = 0;
+        if (allocator) {
+            reorder[k++] = 0;
+        }
+        for (int i = 0; i < n; i++) {
+            if (encoders[i] != null) {
                 reorder[k++] = 0;
             }
             reorder[k++] = i + 1;
@@ -155,9 +167,6 @@ final class FastPath {
         long need = bytes.length + 1L;
         MemorySegment target;
         target = scratch.allocate(need, 1);
-        if (target == null) {
-            target = Arena.ofAuto().allocate(need);
-        }
         MemorySegment.copy(bytes, 0, target, ValueLayout.JAVA_BYTE, 0, bytes.length);
         target.set(ValueLayout.JAVA_BYTE, bytes.length, (byte) 0);
         return target;

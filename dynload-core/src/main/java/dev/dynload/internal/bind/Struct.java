@@ -27,18 +27,35 @@ final class Struct implements Mapping {
     private final List<Field> fields;
     private final MethodHandle constructor;
     private final boolean byReference;
+    /** For a flat record passed by value: (Scratch, R) -> MemorySegment and (MemorySegment) -> R; else null. */
+    private final MethodHandle encoder;
+    private final MethodHandle decoder;
 
-    private Struct(Class<?> type, StructLayout layout, List<Field> fields, MethodHandle constructor, boolean byReference) {
+    private Struct(Class<?> type, StructLayout layout, List<Field> fields, MethodHandle constructor, boolean byReference,
+                   MethodHandle encoder, MethodHandle decoder) {
         this.type = type;
         this.layout = layout;
         this.fields = fields;
         this.constructor = constructor;
         this.byReference = byReference;
+        this.encoder = byReference ? null : encoder;
+        this.decoder = byReference ? null : decoder;
     }
 
     /** The same struct, passed the other way. */
     Struct byReference(boolean pointer) {
-        return pointer == byReference ? this : new Struct(type, layout, fields, constructor, pointer);
+        return pointer == byReference ? this
+                : new Struct(type, layout, fields, constructor, pointer, encoder, decoder);
+    }
+
+    /** {@return a handle that writes a flat record passed by value onto the scratch stack, or null} */
+    MethodHandle encoder() {
+        return encoder;
+    }
+
+    /** {@return a handle that reads a flat record returned by value, or null} */
+    MethodHandle decoder() {
+        return decoder;
     }
 
     /** {@return the struct's own layout, whichever way it is passed} */
@@ -97,10 +114,59 @@ final class Struct implements Mapping {
                     lookup.unreflect(c.getAccessor()).asType(MethodType.methodType(Object.class, Object.class))));
         }
         // Exact (Object[])Object and (Object)Object shapes, so that calls are invokeExact, not invoke.
-        MethodHandle constructor = lookup.findConstructor(record, MethodType.methodType(void.class, types))
-                .asSpreader(Object[].class, types.length)
+        MethodHandle exact = lookup.findConstructor(record, MethodType.methodType(void.class, types));
+        MethodHandle constructor = exact.asSpreader(Object[].class, types.length)
                 .asType(MethodType.methodType(Object.class, Object[].class));
-        return new Struct(record, layout, List.copyOf(fields), constructor, false);
+        boolean flat = fields.stream().allMatch(f -> f.nested == null);
+        MethodHandle encoder = null;
+        MethodHandle decoder = null;
+        if (flat && components.length > 0) {
+            encoder = encoder(record, layout, components, lookup);
+            decoder = decoder(record, layout, components, exact);
+        }
+        return new Struct(record, layout, List.copyOf(fields), constructor, false, encoder, decoder);
+    }
+
+    private static final MethodHandle ALLOCATE;
+
+    static {
+        try {
+            ALLOCATE = MethodHandles.lookup().findVirtual(Scratch.class, "allocate",
+                    MethodType.methodType(MemorySegment.class, long.class, long.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** (Scratch, R) -> MemorySegment: allocate the struct, write each component through its var handle. */
+    private static MethodHandle encoder(Class<?> record, StructLayout layout, RecordComponent[] components,
+                                        MethodHandles.Lookup lookup) throws IllegalAccessException {
+        MethodHandle writer = null;
+        for (RecordComponent c : components) {
+            MethodHandle set = layout.varHandle(MemoryLayout.PathElement.groupElement(c.getName()))
+                    .toMethodHandle(java.lang.invoke.VarHandle.AccessMode.SET);
+            set = MethodHandles.insertArguments(set, 1, 0L);                      // (MemorySegment, T)void
+            set = MethodHandles.filterArguments(set, 1, lookup.unreflect(c.getAccessor())); // (MemorySegment, R)void
+            writer = writer == null ? set : MethodHandles.foldArguments(set, writer);
+        }
+        MethodHandle writeAndReturn = MethodHandles.foldArguments(
+                MethodHandles.dropArguments(MethodHandles.identity(MemorySegment.class), 1, record), writer);
+        MethodHandle allocate = MethodHandles.insertArguments(ALLOCATE, 1, layout.byteSize(), layout.byteAlignment());
+        return MethodHandles.filterArguments(writeAndReturn, 0, allocate);
+    }
+
+    /** (MemorySegment) -> R: read each component through its var handle into the canonical constructor. */
+    private static MethodHandle decoder(Class<?> record, StructLayout layout, RecordComponent[] components,
+                                        MethodHandle constructor) {
+        MethodHandle[] getters = new MethodHandle[components.length];
+        for (int i = 0; i < components.length; i++) {
+            MethodHandle get = layout.varHandle(MemoryLayout.PathElement.groupElement(components[i].getName()))
+                    .toMethodHandle(java.lang.invoke.VarHandle.AccessMode.GET);
+            getters[i] = MethodHandles.insertArguments(get, 1, 0L);                // (MemorySegment)T
+        }
+        MethodHandle all = MethodHandles.filterArguments(constructor, 0, getters);   // (MemorySegment...)R
+        return MethodHandles.permuteArguments(all, MethodType.methodType(record, MemorySegment.class),
+                new int[components.length]);
     }
 
     private static ValueLayout fieldLayout(Class<?> type) {
