@@ -20,7 +20,7 @@ import java.lang.invoke.MethodType;
  * stubs live in automatic arenas the garbage collector frees. A method that takes an {@code Arena}
  * gets a stub in that arena instead, for functions that keep the pointer.
  */
-final class Callback implements Mapping {
+final class Callback implements Mapping.Pointer {
 
     private static final MethodHandle SIZED;
     private static final MethodHandle TO_JAVA;
@@ -69,11 +69,6 @@ final class Callback implements Mapping {
         }
         this.descriptor = result == null ? FunctionDescriptor.ofVoid(layouts) : FunctionDescriptor.of(result.layout(), layouts);
         this.carrierType = descriptor.toMethodType();
-    }
-
-    @Override
-    public MemoryLayout layout() {
-        return ValueLayout.ADDRESS;
     }
 
     @Override

@@ -51,6 +51,14 @@ interface Mapping {
         };
     }
 
+    /** A mapping whose C side is a pointer. */
+    interface Pointer extends Mapping {
+        @Override
+        default MemoryLayout layout() {
+            return ValueLayout.ADDRESS;
+        }
+    }
+
     /** A primitive, a {@code boolean}, or a pointer without size: passed as it is. */
     record Direct(MemoryLayout layout) implements Mapping {
         @Override
@@ -87,12 +95,7 @@ interface Mapping {
     }
 
     /** A pointer handed to Java with a known size ({@code @Size}). */
-    record SizedPointer(long size) implements Mapping {
-        @Override
-        public MemoryLayout layout() {
-            return ValueLayout.ADDRESS;
-        }
-
+    record SizedPointer(long size) implements Pointer {
         @Override
         public Object toNative(Object value, CallContext context) {
             return value == null ? MemorySegment.NULL : value;
@@ -106,12 +109,7 @@ interface Mapping {
     }
 
     /** A {@code String} as a NUL-terminated UTF-8 {@code char*}; a returned one is copied, then freed if asked. */
-    record Text(MethodHandle free) implements Mapping {
-        @Override
-        public MemoryLayout layout() {
-            return ValueLayout.ADDRESS;
-        }
-
+    record Text(MethodHandle free) implements Pointer {
         @Override
         public Object toNative(Object value, CallContext context) {
             return value == null ? MemorySegment.NULL : context.allocateFrom((String) value);
@@ -129,12 +127,7 @@ interface Mapping {
     }
 
     /** A primitive array as a pointer to a native copy, copied back after the call; or, on the heap, itself. */
-    record PrimitiveArray(ValueLayout element, boolean heap) implements Mapping {
-        @Override
-        public MemoryLayout layout() {
-            return ValueLayout.ADDRESS;
-        }
-
+    record PrimitiveArray(ValueLayout element, boolean heap) implements Pointer {
         @Override
         public Object toNative(Object value, CallContext context) {
             if (value == null) {
@@ -176,12 +169,7 @@ interface Mapping {
     }
 
     /** {@code MemorySegment[]} as {@code void**}: addresses copied in, and back out (an out-parameter). */
-    record PointerArray() implements Mapping {
-        @Override
-        public MemoryLayout layout() {
-            return ValueLayout.ADDRESS;
-        }
-
+    record PointerArray() implements Pointer {
         @Override
         public Object toNative(Object value, CallContext context) {
             if (value == null) {
