@@ -418,10 +418,6 @@ public final class Library implements AutoCloseable {
         }
     }
 
-    NativeLoader loader() {
-        return loader;
-    }
-
     @Override
     public String toString() {
         return "Library[" + name + (path != null && !path.toString().equals(name) ? " at " + path : "")

@@ -20,12 +20,12 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -241,14 +241,15 @@ public final class Binder {
 
     private MethodHandle freeFunction(String name, List<String> mine) {
         FunctionDescriptor free = FunctionDescriptor.ofVoid(ValueLayout.ADDRESS);
-        if (target.address(name).isPresent()) {
-            return Linker.nativeLinker().downcallHandle(target.address(name).get(), free);
+        Optional<MemorySegment> own = target.address(name);
+        if (own.isPresent()) {
+            return Linker.nativeLinker().downcallHandle(own.get(), free);
         }
         try (Library process = Library.process()) {
-            if (process.find(name).isPresent()) {
-                MemorySegment address = process.findOrThrow(name);
+            Optional<MemorySegment> address = process.find(name);
+            if (address.isPresent()) {
                 // The process's own functions (libc's free) live as long as the process does.
-                return Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(address.address()), free);
+                return Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(address.get().address()), free);
             }
         }
         mine.add("@FreeWith(\"" + name + "\"): neither the library nor the process exports " + name);

@@ -21,17 +21,11 @@ final class CallContext implements AutoCloseable, SegmentAllocator {
     private final CallContext outer = ACTIVE.get();
     private Arena overflow;
     private Throwable pending;
-    private boolean returned;
 
     /** @param lifetime the caller's arena for callbacks, or null to make them live for this call */
     CallContext(Arena lifetime) {
         this.lifetime = lifetime;
         ACTIVE.set(this);
-    }
-
-    /** {@return the call running on this thread, if any} */
-    static CallContext active() {
-        return ACTIVE.get();
     }
 
     @Override
@@ -53,18 +47,20 @@ final class CallContext implements AutoCloseable, SegmentAllocator {
     }
 
     /**
-     * Keeps the first exception a callback threw during this call. A callback that outlives its call
-     * (it lives in the caller's arena) has no call left to rethrow from; its exception goes to the
-     * thread's uncaught-exception handler, and C gets zero.
+     * Leaves a callback's exception with the call running on this thread, which rethrows the first
+     * one once C has returned. A callback called when no bound call runs on its thread (one that
+     * outlived its call, in the caller's arena) has nowhere to rethrow: its exception goes to the
+     * thread's uncaught-exception handler.
      */
-    void callbackFailed(Throwable t) {
-        if (returned) {
+    static void callbackFailed(Throwable t) {
+        CallContext call = ACTIVE.get();
+        if (call == null) {
             Thread thread = Thread.currentThread();
             thread.getUncaughtExceptionHandler().uncaughtException(thread, t);
-        } else if (pending == null) {
-            pending = t;
-        } else if (pending != t) {
-            pending.addSuppressed(t);
+        } else if (call.pending == null) {
+            call.pending = t;
+        } else if (call.pending != t) {
+            call.pending.addSuppressed(t);
         }
     }
 
@@ -79,7 +75,6 @@ final class CallContext implements AutoCloseable, SegmentAllocator {
 
     @Override
     public void close() {
-        returned = true;
         scratch.top = mark;
         if (outer != null) {
             ACTIVE.set(outer);

@@ -137,15 +137,9 @@ final class Callback implements Mapping.Pointer {
         return mapping.toNative(value, null);
     }
 
-    /** Leaves a callback's exception with the call running on this thread; C gets {@code zero}. */
+    /** Hands a callback's exception to {@link CallContext#callbackFailed}; C gets {@code zero}. */
     private static Object failed(Object zero, Throwable t) {
-        CallContext call = CallContext.active();
-        if (call != null) {
-            call.callbackFailed(t);
-        } else {
-            Thread thread = Thread.currentThread();
-            thread.getUncaughtExceptionHandler().uncaughtException(thread, t);
-        }
+        CallContext.callbackFailed(t);
         return zero;
     }
 }
