@@ -4,7 +4,9 @@ import dev.dynload.LibraryLoadException.Reason;
 import dev.dynload.elf.ElfFile;
 import dev.dynload.elf.ElfFormatException;
 import dev.dynload.elf.ElfHeader;
+import dev.dynload.elf.ElfType;
 
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.ValueLayout;
@@ -29,8 +31,12 @@ final class Diagnosis {
 
     private static final int HEAD = 512;
     /** glibc: "libdependency.so: cannot open shared object file: No such file or directory". */
-    private static final Pattern MISSING = Pattern.compile("^(.+?): cannot open shared object file");
-    private static final Pattern UNDEFINED = Pattern.compile("undefined symbol: (\\S+)");
+
+    /** Compiled when a load fails, not on every load. */
+    private static final class Messages {
+        static final Pattern MISSING = Pattern.compile("^(.+?): cannot open shared object file");
+        static final Pattern UNDEFINED = Pattern.compile("undefined symbol: (\\S+)");
+    }
 
     private final String library;
     private final Path file;
@@ -137,6 +143,9 @@ final class Diagnosis {
                     "load a build of it for " + hostDescription() + " (for Rust: cargo build --target <"
                             + System.getProperty("os.arch") + " triple>; for C: your compiler for that CPU)", message);
         }
+        if (header.type() == ElfType.SHARED_OBJECT) {
+            return null; // tested first: the switch below would load a class on every successful open
+        }
         switch (header.type()) {
             case RELOCATABLE -> {
                 return make(Reason.NOT_A_SHARED_LIBRARY, "is an object file (.o), not a shared library",
@@ -162,7 +171,7 @@ final class Diagnosis {
         } catch (IOException e) {
             return damaged(e, message);
         }
-        Matcher missing = MISSING.matcher(message);
+        Matcher missing = Messages.MISSING.matcher(message);
         if (missing.find()) {
             String dependency = Path.of(missing.group(1)).getFileName().toString();
             if (!file.getFileName().toString().equals(dependency)) {
@@ -173,7 +182,7 @@ final class Diagnosis {
                                 + "before the JVM starts, or link the library with -Wl,-rpath,'$ORIGIN'", message);
             }
         }
-        Matcher undefined = UNDEFINED.matcher(message);
+        Matcher undefined = Messages.UNDEFINED.matcher(message);
         if (undefined.find()) {
             return make(Reason.LOADER_ERROR, "uses the symbol " + undefined.group(1)
                             + ", which neither it nor its dependencies define",
@@ -251,8 +260,9 @@ final class Diagnosis {
         return new LibraryLoadException(reason, library, file, detail, hint, message, searched);
     }
 
+    /** The first bytes; through java.io, which a fresh JVM has loaded already, unlike Files' streams. */
     private static byte[] head(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = new FileInputStream(file.toFile())) {
             return in.readNBytes(HEAD);
         }
     }

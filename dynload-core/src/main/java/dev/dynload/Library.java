@@ -9,9 +9,11 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
-import java.lang.invoke.SwitchPoint;
+import java.lang.invoke.MutableCallSite;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -82,8 +84,8 @@ public final class Library implements AutoCloseable {
     private final Object closeLock = new Object();
     /** Set once an interface is bound: bound calls check liveness, not the arena, so the code must stay. */
     private volatile boolean keepMapped;
-    /** Guards bound methods; invalidated by {@link #close()}. */
-    private final SwitchPoint closing = new SwitchPoint();
+    /** The linked methods of bound interfaces, unlinked by {@link #close()}; guarded by closeLock. */
+    private final List<MutableCallSite> linked = new ArrayList<>();
 
     Library(NativeLoader loader, String name, Path path, MemorySegment rawHandle) {
         this.loader = loader;
@@ -214,7 +216,11 @@ public final class Library implements AutoCloseable {
      * @throws IllegalArgumentException if the name is empty or holds a NUL character
      */
     public MemorySegment findOrThrow(String symbol) {
-        return find(symbol).orElseThrow(() -> Missing.symbol(symbol, this));
+        Optional<MemorySegment> found = find(symbol);
+        if (found.isEmpty()) {
+            throw Missing.symbol(symbol, this);
+        }
+        return found.get();
     }
 
     /**
@@ -330,12 +336,19 @@ public final class Library implements AutoCloseable {
     private final class BindTarget implements dev.dynload.internal.bind.Target {
         @Override
         public Optional<MemorySegment> address(String symbol) {
-            return find(symbol).map(s -> MemorySegment.ofAddress(s.address()));
+            Optional<MemorySegment> found = find(symbol);
+            return found.isEmpty() ? found : Optional.of(MemorySegment.ofAddress(found.get().address()));
         }
 
         @Override
-        public SwitchPoint closing() {
-            return closing;
+        public boolean track(MutableCallSite site) {
+            synchronized (closeLock) {
+                if (!arena.scope().isAlive()) {
+                    return false;
+                }
+                linked.add(site);
+                return true;
+            }
         }
 
         @Override
@@ -369,7 +382,8 @@ public final class Library implements AutoCloseable {
                 return;
             }
             closeArena();
-            SwitchPoint.invalidateAll(new SwitchPoint[] {closing});
+            dev.dynload.internal.bind.Handoff.unlink(linked, name);
+            linked.clear();
             if (keepMapped) {
                 return;
             }

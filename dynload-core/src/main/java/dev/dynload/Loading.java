@@ -17,7 +17,10 @@ import java.util.stream.Stream;
 /** One open call: finds the file for a name, loads it, and explains a failure. */
 final class Loading {
 
-    private static final Pattern VERSION = Pattern.compile("[0-9]+(\\.[0-9]+)*");
+    /** A version suffix ("1", "1.2.13"); compiled by the first search through a folder. */
+    private static final class Version {
+        static final Pattern PATTERN = Pattern.compile("[0-9]+(\\.[0-9]+)*");
+    }
 
     private final NativeLoader loader;
     private final Options options;
@@ -168,7 +171,7 @@ final class Loading {
         try (Stream<Path> files = Files.list(folder)) {
             files.filter(f -> {
                         String n = f.getFileName().toString();
-                        return n.startsWith(prefix) && VERSION.matcher(n.substring(prefix.length())).matches();
+                        return n.startsWith(prefix) && Version.PATTERN.matcher(n.substring(prefix.length())).matches();
                     })
                     .sorted(Comparator.comparingInt((Path f) -> major(f, prefix)).reversed()
                             .thenComparingInt(f -> f.getFileName().toString().length()))

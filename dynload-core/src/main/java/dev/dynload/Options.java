@@ -2,7 +2,7 @@ package dev.dynload;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -12,12 +12,16 @@ record Options(Set<LoadOption.Flag> flags, List<Path> searchPath) {
 
     static Options of(LoadOption... options) {
         Objects.requireNonNull(options, "options");
-        Set<LoadOption.Flag> flags = EnumSet.noneOf(LoadOption.Flag.class);
+        // A HashSet and instanceof, not an EnumSet and a pattern switch: in a fresh JVM each of those
+        // costs milliseconds of reflection or class spinning on every first open.
+        Set<LoadOption.Flag> flags = new HashSet<>();
         List<Path> folders = new ArrayList<>();
         for (LoadOption option : options) {
-            switch (Objects.requireNonNull(option, "a LoadOption is null")) {
-                case LoadOption.Flag flag -> flags.add(flag);
-                case LoadOption.SearchPath path -> folders.addAll(path.folders());
+            Objects.requireNonNull(option, "a LoadOption is null");
+            if (option instanceof LoadOption.Flag flag) {
+                flags.add(flag);
+            } else if (option instanceof LoadOption.SearchPath path) {
+                folders.addAll(path.folders());
             }
         }
         conflict(flags, LoadOption.Flag.LAZY, LoadOption.Flag.NOW);

@@ -1,11 +1,10 @@
 package dev.dynload.elf;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -83,8 +82,8 @@ public final class ElfFile {
      * @throws IOException if the file cannot be read
      */
     public static ElfHeader readHeader(Path file) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            return header(file, channel).header;
+        try (RandomAccessFile input = open(file)) {
+            return header(file, input).header;
         }
     }
 
@@ -100,9 +99,9 @@ public final class ElfFile {
      * @throws IOException if the file cannot be read
      */
     public static ElfHeader checkLoadable(Path file) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            Parsed h = header(file, channel);
-            ElfReader in = new ElfReader(file, channel, channel.size(), h.header.byteOrder());
+        try (RandomAccessFile input = open(file)) {
+            Parsed h = header(file, input);
+            ElfReader in = new ElfReader(file, input, input.length(), h.header.byteOrder());
             if (!h.complete) {
                 throw in.error("the ELF header is cut short: the file is only " + in.size() + " bytes");
             }
@@ -121,9 +120,9 @@ public final class ElfFile {
      */
     public static ElfFile read(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            Parsed h = header(file, channel);
-            return new Parser(file, h, new ElfReader(file, channel, channel.size(), h.header.byteOrder())).parse();
+        try (RandomAccessFile input = open(file)) {
+            Parsed h = header(file, input);
+            return new Parser(file, h, new ElfReader(file, input, input.length(), h.header.byteOrder())).parse();
         }
     }
 
@@ -172,13 +171,27 @@ public final class ElfFile {
                           int shnum, boolean complete) {
     }
 
-    private static Parsed header(Path file, FileChannel channel) throws IOException {
-        long size = channel.size();
-        ByteBuffer ident = ByteBuffer.allocate((int) Math.min(size, 64));
-        while (ident.hasRemaining() && channel.read(ident, ident.position()) > 0) {
-            // positional reads until the header is in or the file ends
+    /*
+     * RandomAccessFile rather than FileChannel: it is among the classes every JVM starts with, and
+     * checkLoadable runs before every load, where a FileChannel costs milliseconds in a fresh JVM.
+     */
+    private static RandomAccessFile open(Path file) throws IOException {
+        return new RandomAccessFile(file.toFile(), "r");
+    }
+
+    private static Parsed header(Path file, RandomAccessFile input) throws IOException {
+        long size = input.length();
+        byte[] bytes = new byte[(int) Math.min(size, 64)];
+        int read = 0;
+        input.seek(0);
+        while (read < bytes.length) {
+            int n = input.read(bytes, read, bytes.length - read);
+            if (n < 0) {
+                break;
+            }
+            read += n;
         }
-        ident.flip();
+        ByteBuffer ident = ByteBuffer.wrap(bytes, 0, read).slice();
         if (ident.limit() < 4 || ident.get(0) != 0x7f || ident.get(1) != 'E' || ident.get(2) != 'L'
                 || ident.get(3) != 'F') {
             throw new ElfFormatException(file, "not an ELF file: it does not begin with the magic 7f 45 4c 46");

@@ -1,15 +1,16 @@
 package dev.dynload.elf;
 
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
  * Bounded reads of a file's byte ranges, each checked against the file's size before anything is
- * allocated or read. Positional reads rather than a mapping: a file truncated while mapped would kill
+ * allocated or read. Reads rather than a mapping: a file truncated while mapped would kill
  * the JVM with SIGBUS.
  */
 final class ElfReader {
@@ -18,7 +19,7 @@ final class ElfReader {
     static final long MAX_TABLE = 256L << 20;
 
     private final Path file;
-    private final FileChannel channel;
+    private final RandomAccessFile input;
     private final long size;
     private final ByteOrder order;
     /**
@@ -28,9 +29,9 @@ final class ElfReader {
      */
     private long stringBudget;
 
-    ElfReader(Path file, FileChannel channel, long size, ByteOrder order) {
+    ElfReader(Path file, RandomAccessFile input, long size, ByteOrder order) {
         this.file = file;
-        this.channel = channel;
+        this.input = input;
         this.size = size;
         this.order = order;
         this.stringBudget = 4 * size + (1 << 20);
@@ -53,14 +54,14 @@ final class ElfReader {
         if (length > MAX_TABLE) {
             throw error(what + " is " + length + " bytes, more than the " + MAX_TABLE + " this reader loads");
         }
-        ByteBuffer buffer = ByteBuffer.allocate((int) length).order(order);
-        while (buffer.hasRemaining()) {
-            int n = channel.read(buffer, offset + buffer.position());
-            if (n < 0) {
-                throw error(what + " ends early: the file shrank while it was read");
-            }
+        byte[] bytes = new byte[(int) length];
+        try {
+            input.seek(offset);
+            input.readFully(bytes);
+        } catch (EOFException e) {
+            throw error(what + " ends early: the file shrank while it was read");
         }
-        return buffer.flip();
+        return ByteBuffer.wrap(bytes).order(order);
     }
 
     /** Reads {@code count} entries of {@code entrySize} bytes, with the product checked for overflow. */

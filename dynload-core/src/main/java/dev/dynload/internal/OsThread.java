@@ -22,8 +22,11 @@ final class OsThread {
         T run() throws Throwable;
     }
 
-    private static final ExecutorService PLATFORM = Executors.newCachedThreadPool(
-            Thread.ofPlatform().daemon().name("dynload-loader-", 0).factory());
+    /** Made on first use by a virtual thread: a program of platform threads never starts it. */
+    private static final class Platform {
+        static final ExecutorService POOL = Executors.newCachedThreadPool(
+                Thread.ofPlatform().daemon().name("dynload-loader-", 0).factory());
+    }
 
     private OsThread() {
     }
@@ -32,7 +35,7 @@ final class OsThread {
         if (!Thread.currentThread().isVirtual()) {
             return runHere(work);
         }
-        Future<T> result = PLATFORM.submit(() -> runHere(work));
+        Future<T> result = Platform.POOL.submit(() -> runHere(work));
         boolean interrupted = false;
         try {
             while (true) {

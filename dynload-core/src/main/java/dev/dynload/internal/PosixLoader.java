@@ -9,6 +9,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -77,36 +78,57 @@ final class PosixLoader implements NativeLoader {
     }
 
     /*
-     * One holder class per function: a downcall handle for a new signature costs milliseconds in a fresh
-     * JVM, so each is made on first use: dlclose waits for a close, dlinfo for a search by name. dlerror
-     * is made before the call whose failure it reports, never after: making a downcall handle may itself
-     * call the loader and replace the thread's pending error.
+     * dlopen, dlsym, dlerror and dlclose are all called through one downcall handle of one shape,
+     * (void*, void*) -> void*. Making a downcall handle for a new shape costs milliseconds in a fresh JVM
+     * (the JDK spins a class per shape), and every program that opens a library pays it before its own
+     * first call; one shape instead of four makes that one class. On the LP64 ABIs this loader serves
+     * (x86-64 System V, AArch64 with Apple's variant, and the other 64-bit Linux ports) every one of these
+     * arguments and results travels in a 64-bit integer register: an int argument is read from the low
+     * 32 bits, whose value is the flags (small and non-negative, so zero- and sign-extension agree); an
+     * int result is the low 32 bits of the register; arguments a function does not take are ignored.
+     *
+     * The four addresses are looked up together, before the first call: dlerror's must be found before
+     * the call whose failure it reports, never after, as a lookup may itself call the loader and replace
+     * the thread's pending error. One holder class for all of them: each class costs a fresh JVM time
+     * to load.
      */
-    private static MethodHandle libc(String name, FunctionDescriptor descriptor) {
-        Linker linker = Linker.nativeLinker();
-        return linker.downcallHandle(linker.defaultLookup().findOrThrow(name), descriptor);
+    private static final class Libdl {
+        static final MethodHandle CALL = Linker.nativeLinker().downcallHandle(
+                FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+        static final MemorySegment DLOPEN = libc("dlopen");
+        static final MemorySegment DLSYM = libc("dlsym");
+        static final MemorySegment DLCLOSE = libc("dlclose");
+        static final MemorySegment DLERROR = libc("dlerror");
     }
 
-    private static final class Dlopen {
-        static final MethodHandle H = libc("dlopen", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
-    }
-
-    private static final class Dlsym {
-        static final MethodHandle H = libc("dlsym", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
-    }
-
-    private static final class Dlclose {
-        static final MethodHandle H = libc("dlclose", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    }
-
-    private static final class Dlerror {
-        static final MethodHandle H = libc("dlerror", FunctionDescriptor.of(ADDRESS));
+    private static MemorySegment libc(String name) {
+        return Linker.nativeLinker().defaultLookup().findOrThrow(name);
     }
 
     private static final class Dlinfo {
         static final MethodHandle H = Linker.nativeLinker().defaultLookup().find("dlinfo")
                 .map(a -> Linker.nativeLinker().downcallHandle(a, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS)))
                 .orElse(null);
+    }
+
+    /** Calls {@code function} with two pointer-sized arguments; see the note on {@link Libdl}. */
+    private static MemorySegment call(MemorySegment function, MemorySegment a, MemorySegment b) {
+        try {
+            return (MemorySegment) Libdl.CALL.invokeExact(function, a, b);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * A NUL-terminated copy of {@code s} in {@code arena}, copied as bytes: allocateFrom(String) would
+     * load the JDK's string and var-handle machinery, milliseconds in a fresh JVM, for one file name.
+     */
+    private static MemorySegment cString(Arena arena, String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        MemorySegment copy = arena.allocate(bytes.length + 1L); // zeroed, so the last byte is the NUL
+        copy.copyFrom(MemorySegment.ofArray(bytes));
+        return copy;
     }
 
     @Override
@@ -116,18 +138,21 @@ final class PosixLoader implements NativeLoader {
 
     @Override
     public Opened open(String file, Set<LoadOption.Flag> options) {
-        int bits = flags.of(options);
-        MethodHandle dlerror = Dlerror.H;
-        return OsThread.call(() -> {
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment name = file == null ? MemorySegment.NULL : arena.allocateFrom(file);
-                MemorySegment handle = (MemorySegment) Dlopen.H.invokeExact(name, bits);
-                if (handle.address() != 0) {
-                    return new Opened(handle, null);
-                }
-                return new Opened(MemorySegment.NULL, lastError(dlerror));
+        MemorySegment bits = MemorySegment.ofAddress(flags.of(options));
+        // A platform thread is its own OS thread: its dlerror is its own, so the call runs in place.
+        return Thread.currentThread().isVirtual() ? OsThread.call(() -> openHere(file, bits)) : openHere(file, bits);
+    }
+
+    private static Opened openHere(String file, MemorySegment bits) {
+        MemorySegment dlerror = Libdl.DLERROR;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment name = file == null ? MemorySegment.NULL : cString(arena, file);
+            MemorySegment handle = call(Libdl.DLOPEN, name, bits);
+            if (handle.address() != 0) {
+                return new Opened(handle, null);
             }
-        });
+            return new Opened(MemorySegment.NULL, lastError(dlerror));
+        }
     }
 
     @Override
@@ -135,18 +160,16 @@ final class PosixLoader implements NativeLoader {
         // dlsym's NULL means "not exported" for every symbol a caller can use, so dlerror is not needed
         // here and the lookup runs on the calling thread, virtual or not.
         try (Arena arena = Arena.ofConfined()) {
-            return (MemorySegment) Dlsym.H.invokeExact(handle, arena.allocateFrom(symbol));
-        } catch (Throwable t) {
-            throw rethrow(t);
+            return call(Libdl.DLSYM, handle, cString(arena, symbol));
         }
     }
 
     @Override
     public Optional<String> close(MemorySegment handle) {
-        MethodHandle dlerror = Dlerror.H;
-        MethodHandle dlclose = Dlclose.H;
+        MemorySegment dlerror = Libdl.DLERROR;
+        MemorySegment dlclose = Libdl.DLCLOSE;
         return OsThread.call(() -> {
-            int rc = (int) dlclose.invokeExact(handle);
+            int rc = (int) call(dlclose, handle, MemorySegment.NULL).address(); // an int result: the low 32 bits
             return rc == 0 ? Optional.empty() : Optional.of(lastError(dlerror));
         });
     }
@@ -154,7 +177,7 @@ final class PosixLoader implements NativeLoader {
     @Override
     public Optional<Path> pathOf(MemorySegment handle) {
         MethodHandle dlinfo = Dlinfo.H;
-        MethodHandle dlerror = Dlerror.H;
+        MemorySegment dlerror = Libdl.DLERROR;
         if (dlinfo == null) {
             return Optional.empty();
         }
@@ -187,13 +210,9 @@ final class PosixLoader implements NativeLoader {
                 : "the system loader's search (" + flags.pathVariable + ", " + String.join(", ", flags.defaultFolders) + ")";
     }
 
-    private static String lastError(MethodHandle dlerror) {
-        try {
-            String message = CString.read((MemorySegment) dlerror.invokeExact());
-            return message == null ? "the loader gave no message" : message;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+    private static String lastError(MemorySegment dlerror) {
+        String message = CString.read(call(dlerror, MemorySegment.NULL, MemorySegment.NULL));
+        return message == null ? "the loader gave no message" : message;
     }
 
     static RuntimeException rethrow(Throwable t) {

@@ -21,14 +21,14 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 
 /**
  * Binds an interface to a library: checks every method, reports every problem at once, then generates
@@ -72,9 +72,8 @@ public final class Binder {
     }
 
     private Object bind() {
-        List<Method> methods = Mapper.abstractMethods(iface).stream()
-                .sorted(Comparator.comparing(Method::getName).thenComparing(Method::toGenericString))
-                .toList();
+        List<Method> methods = new ArrayList<>(Mapper.abstractMethods(iface));
+        methods.sort(METHOD_ORDER);
         List<Supplier<MethodHandle>> handles = new ArrayList<>();
         for (Method m : methods) {
             handles.add(plan(m));
@@ -86,18 +85,32 @@ public final class Binder {
         } catch (IllegalAccessException e) {
             problems.add(e.getMessage());
         }
-        String where = library.path().map(Object::toString).orElse(library.name());
+        String where = library.path().isPresent() ? library.path().get().toString() : library.name();
         if (!problems.isEmpty()) {
             throw new BindingException(iface, where, problems);
         }
         target.keepMapped();
         try {
-            return ClassGenerator.instantiate(host, iface, methods, handles,
+            return ClassGenerator.instantiate(host, iface, target, methods, handles,
                     iface.getSimpleName() + " bound to " + where);
         } catch (Throwable t) {
             throw new IllegalStateException("generating the implementation of " + iface.getName() + " failed", t);
         }
     }
+
+    /*
+     * Binding runs once per interface, mostly in a fresh JVM, where each lambda or stream costs a class
+     * spun at run time: the code below is written with plain loops and named classes instead.
+     */
+
+    /** Methods in a stable order, so that generated classes and error lists do not depend on reflection's. */
+    private static final Comparator<Method> METHOD_ORDER = new Comparator<>() {
+        @Override
+        public int compare(Method a, Method b) {
+            int byName = a.getName().compareTo(b.getName());
+            return byName != 0 ? byName : a.toGenericString().compareTo(b.toGenericString());
+        }
+    };
 
     private static String symbolOf(Method m) {
         Symbol s = m.getAnnotation(Symbol.class);
@@ -105,8 +118,11 @@ public final class Binder {
     }
 
     private static String describe(Method m) {
-        return m.getName() + Arrays.stream(m.getParameterTypes()).map(Class::getSimpleName)
-                .collect(Collectors.joining(", ", "(", ")"));
+        StringJoiner types = new StringJoiner(", ", "(", ")");
+        for (Class<?> type : m.getParameterTypes()) {
+            types.add(type.getSimpleName());
+        }
+        return m.getName() + types;
     }
 
     /**
@@ -114,14 +130,24 @@ public final class Binder {
      * but not with different C signatures, unless the function is variadic.
      */
     private void checkAmbiguous() {
-        shapes.forEach((symbol, byShape) -> {
-            List<Method> sharing = byShape.values().stream().flatMap(List::stream).toList();
-            if (byShape.size() > 1 && !sharing.stream().allMatch(m -> m.isAnnotationPresent(Variadic.class))) {
-                problems.add(sharing.stream().map(Binder::describe).collect(Collectors.joining(" and "))
-                        + " bind to symbol \"" + symbol + "\" with different C signatures; give them distinct "
-                        + "@Symbol names, or mark them @Variadic if they call one variadic function");
+        for (Map.Entry<String, Map<FunctionDescriptor, List<Method>>> entry : shapes.entrySet()) {
+            Map<FunctionDescriptor, List<Method>> byShape = entry.getValue();
+            if (byShape.size() < 2) {
+                continue;
             }
-        });
+            StringJoiner sharing = new StringJoiner(" and ");
+            boolean allVariadic = true;
+            for (List<Method> group : byShape.values()) {
+                for (Method m : group) {
+                    sharing.add(describe(m));
+                    allVariadic &= m.isAnnotationPresent(Variadic.class);
+                }
+            }
+            if (!allVariadic) {
+                problems.add(sharing + " bind to symbol \"" + entry.getKey() + "\" with different C signatures; "
+                        + "give them distinct @Symbol names, or mark them @Variadic if they call one variadic function");
+            }
+        }
     }
 
     /**
@@ -177,7 +203,9 @@ public final class Binder {
             }
         }
         if (!mine.isEmpty()) {
-            mine.forEach(p -> problems.add(describe(m) + ": " + p));
+            for (String problem : mine) {
+                problems.add(describe(m) + ": " + problem);
+            }
             return null;
         }
         List<MemoryLayout> layouts = new ArrayList<>();
@@ -186,35 +214,73 @@ public final class Binder {
                 layouts.add(p.layout());
             }
         }
-        MemoryLayout[] args = layouts.toArray(MemoryLayout[]::new);
+        MemoryLayout[] args = layouts.toArray(new MemoryLayout[0]);
         FunctionDescriptor descriptor = result == null ? FunctionDescriptor.ofVoid(args)
                 : FunctionDescriptor.of(result.layout(), args);
-        shapes.computeIfAbsent(symbol, k -> new java.util.LinkedHashMap<>())
-                .computeIfAbsent(descriptor, k -> new ArrayList<>()).add(m);
-        MethodType javaType = MethodType.methodType(m.getReturnType(), types);
-        Linker.Option[] linkerOptions = options.toArray(Linker.Option[]::new);
-        Mapping resultMapping = result;
-        int lifetimeIndex = lifetime;
-        return () -> {
+        Map<FunctionDescriptor, List<Method>> byShape = shapes.get(symbol);
+        if (byShape == null) {
+            byShape = new LinkedHashMap<>();
+            shapes.put(symbol, byShape);
+        }
+        List<Method> sameShape = byShape.get(descriptor);
+        if (sameShape == null) {
+            sameShape = new ArrayList<>();
+            byShape.put(descriptor, sameShape);
+        }
+        sameShape.add(m);
+        return new Planned(target, symbol, descriptor, options.toArray(new Linker.Option[0]), parameters, lifetime,
+                result, errno, MethodType.methodType(m.getReturnType(), types));
+    }
+
+    /** What makes one method's handle on its first call. */
+    private record Planned(Target target, String symbol, FunctionDescriptor descriptor, Linker.Option[] options,
+                           Mapping[] parameters, int lifetime, Mapping result, boolean errno, MethodType javaType)
+            implements Supplier<MethodHandle> {
+
+        @Override
+        public MethodHandle get() {
             // A closed library makes find, and so this first call, throw IllegalStateException.
             MemorySegment address = target.address(symbol).orElseThrow();
-            MethodHandle downcall = Linker.nativeLinker().downcallHandle(address, descriptor, linkerOptions);
-            MethodHandle fast = lifetimeIndex < 0 && !errno
-                    ? FastPath.tryBuild(downcall, parameters, resultMapping, javaType) : null;
-            MethodHandle call = fast != null ? fast
-                    : new CallPlan(symbol, downcall, parameters, lifetimeIndex, resultMapping, errno).handle(javaType);
-            return Guard.whileOpen(target, call);
-        };
+            MethodHandle downcall = Linker.nativeLinker().downcallHandle(address, descriptor, options);
+            MethodHandle call = null;
+            if (lifetime < 0 && !errno) {
+                // Nothing to convert: the downcall is the method, and FastPath is not even loaded.
+                call = allDirect() ? (downcall.type().equals(javaType) ? downcall : null)
+                        : FastPath.tryBuild(downcall, parameters, result, javaType);
+            }
+            if (call == null) {
+                call = new CallPlan(symbol, downcall, parameters, lifetime, result, errno).handle(javaType);
+            }
+            return call;
+        }
+
+        private boolean allDirect() {
+            if (result != null && !result.direct()) {
+                return false;
+            }
+            for (Mapping p : parameters) {
+                if (p == null || !p.direct()) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     private List<Linker.Option> options(Method m, Mapping[] parameters, int lifetime, List<String> mine) {
         List<Linker.Option> options = new ArrayList<>();
         Critical critical = m.getAnnotation(Critical.class);
-        boolean heap = Arrays.stream(m.getParameters()).anyMatch(p -> p.isAnnotationPresent(Heap.class));
+        boolean heap = false;
+        for (java.lang.reflect.Parameter p : m.getParameters()) {
+            heap |= p.isAnnotationPresent(Heap.class);
+        }
         if (critical != null || heap) {
             options.add(Linker.Option.critical(heap || critical.allowHeap()));
-            if (Arrays.stream(parameters).anyMatch(p -> p instanceof Callback)) {
-                mine.add("a critical function (@Critical or @Heap) cannot call back into Java");
+            for (Mapping p : parameters) {
+                if (p instanceof Callback) {
+                    mine.add("a critical function (@Critical or @Heap) cannot call back into Java");
+                    break;
+                }
             }
         }
         Variadic variadic = m.getAnnotation(Variadic.class);

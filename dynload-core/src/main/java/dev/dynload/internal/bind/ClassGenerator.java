@@ -1,5 +1,6 @@
 package dev.dynload.internal.bind;
 
+import java.lang.classfile.ClassBuilder;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.TypeKind;
@@ -13,6 +14,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Method;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -36,49 +38,72 @@ final class ClassGenerator {
      *
      * @param host a lookup with package access in the interface's package
      * @param iface the interface
+     * @param target the library the methods call into
      * @param methods the abstract methods, in the order of {@code handles}
      * @param handles for each method, what makes a handle of exactly its type (without receiver)
      * @param description what {@code toString()} returns
      */
-    static Object instantiate(MethodHandles.Lookup host, Class<?> iface, List<Method> methods,
+    static Object instantiate(MethodHandles.Lookup host, Class<?> iface, Target target, List<Method> methods,
                               List<Supplier<MethodHandle>> handles, String description) throws Throwable {
         String pkg = host.lookupClass().getPackageName();
         String name = iface.getSimpleName() + "$Dynload$" + COUNTER.incrementAndGet();
         ClassDesc self = ClassDesc.of(pkg.isEmpty() ? name : pkg + "." + name);
-        byte[] bytes = ClassFile.of().build(self, c -> {
+        byte[] bytes = ClassFile.of().build(self, new Body(iface, methods, description));
+        Class<?> generated = host.defineClass(bytes);
+        // The generated class, in the user's module, bootstraps its methods through Handoff.
+        Handoff.class.getModule().addExports(Handoff.class.getPackageName(), generated.getModule());
+        Handoff.register(generated, target, handles);
+        return host.findConstructor(generated, java.lang.invoke.MethodType.methodType(void.class)).invoke();
+    }
+
+    /*
+     * The class and its methods are written by named classes, not lambdas: binding runs mostly in a
+     * fresh JVM, where each lambda costs a class spun at run time.
+     */
+
+    /** The class: a constructor, one method per interface method, and toString. */
+    private record Body(Class<?> iface, List<Method> methods, String description) implements Consumer<ClassBuilder> {
+        @Override
+        public void accept(ClassBuilder c) {
             c.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
             c.withSuperclass(ConstantDescs.CD_Object);
             c.withInterfaceSymbols(iface.describeConstable().orElseThrow());
-            c.withMethodBody(ConstantDescs.INIT_NAME, ConstantDescs.MTD_void, ClassFile.ACC_PUBLIC, code -> code
-                    .aload(0)
-                    .invokespecial(ConstantDescs.CD_Object, ConstantDescs.INIT_NAME, ConstantDescs.MTD_void)
-                    .return_());
+            c.withMethodBody(ConstantDescs.INIT_NAME, ConstantDescs.MTD_void, ClassFile.ACC_PUBLIC,
+                    new Code(null, -1, ConstantDescs.MTD_void, null));
             for (int i = 0; i < methods.size(); i++) {
                 Method m = methods.get(i);
                 MethodTypeDesc type = MethodTypeDesc.ofDescriptor(
                         java.lang.invoke.MethodType.methodType(m.getReturnType(), m.getParameterTypes()).toMethodDescriptorString());
-                int index = i;
                 c.withMethodBody(m.getName(), type, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
-                        code -> invoke(code, m.getName(), index, type));
+                        new Code(m.getName(), i, type, null));
             }
             c.withMethodBody("toString", MethodTypeDesc.of(ConstantDescs.CD_String), ClassFile.ACC_PUBLIC,
-                    code -> code.ldc(description).areturn());
-        });
-        Class<?> generated = host.defineClass(bytes);
-        // The generated class, in the user's module, bootstraps its methods through Handoff.
-        Handoff.class.getModule().addExports(Handoff.class.getPackageName(), generated.getModule());
-        Handoff.register(generated, handles);
-        return host.findConstructor(generated, java.lang.invoke.MethodType.methodType(void.class)).invoke();
+                    new Code(null, -1, null, description));
+        }
     }
 
-    private static void invoke(CodeBuilder code, String name, int index, MethodTypeDesc type) {
-        int slot = 1;
-        for (ClassDesc p : type.parameterList()) {
-            TypeKind kind = TypeKind.from(p);
-            code.loadLocal(kind, slot);
-            slot += kind.slotSize();
+    /**
+     * One method's code: the constructor (no name, no text), toString (its text), or a bound method,
+     * which loads its arguments and makes its one invokedynamic.
+     */
+    private record Code(String name, int index, MethodTypeDesc type, String text) implements Consumer<CodeBuilder> {
+        @Override
+        public void accept(CodeBuilder code) {
+            if (text != null) {
+                code.ldc(text).areturn();
+            } else if (name == null) {
+                code.aload(0).invokespecial(ConstantDescs.CD_Object, ConstantDescs.INIT_NAME, ConstantDescs.MTD_void)
+                        .return_();
+            } else {
+                int slot = 1;
+                for (ClassDesc p : type.parameterList()) {
+                    TypeKind kind = TypeKind.from(p);
+                    code.loadLocal(kind, slot);
+                    slot += kind.slotSize();
+                }
+                code.invokedynamic(DynamicCallSiteDesc.of(LINK, name, type, index));
+                code.return_(TypeKind.from(type.returnType()));
+            }
         }
-        code.invokedynamic(DynamicCallSiteDesc.of(LINK, name, type, index));
-        code.return_(TypeKind.from(type.returnType()));
     }
 }

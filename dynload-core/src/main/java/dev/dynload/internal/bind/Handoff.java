@@ -1,34 +1,43 @@
 package dev.dynload.internal.bind;
 
 import java.lang.invoke.CallSite;
-import java.lang.invoke.ConstantCallSite;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.invoke.MutableCallSite;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * Links each method of a generated implementation to its native call, the first time it is called.
+ * Links each method of a generated implementation to its native call, the first time it is called,
+ * and unlinks them all when the library closes.
  *
  * <p>Making a downcall handle for a new signature costs milliseconds in a fresh JVM; binding 50
  * functions eagerly would pay all of them before the first call. So every method of a generated class
- * is an {@code invokedynamic} whose bootstrap, here, builds that one method's handle on first use and
- * links it for good with a {@link ConstantCallSite}: after that, the call is as direct as a
- * {@code static final} handle. The class is defined in the user's package (where dynload has package
- * access), so the bootstrap checks that the caller is a class it generated.
+ * is an {@code invokedynamic} whose bootstrap, here, builds that one method's handle on first use. The
+ * call site is a {@link MutableCallSite} pointing straight at the native call: the JIT treats its target
+ * as a constant, as it does a {@code static final} handle, and nothing is checked per call. When the
+ * library closes, {@link #unlink} points every site at a method that throws, and the JIT drops the code
+ * that inlined the old target. (A guard per call site, such as a {@code SwitchPoint}, costs the same per
+ * call but takes several more method handle classes to build on each first call.) The class is defined
+ * in the user's package (where dynload has package access), so the bootstrap checks that the caller is
+ * a class it generated.
  */
 public final class Handoff {
 
-    private static final Map<Class<?>, List<Supplier<MethodHandle>>> BINDINGS = new ConcurrentHashMap<>();
+    /** One generated class: its library and, for each method, what makes its handle. */
+    private record Binding(Target target, List<Supplier<MethodHandle>> handles) {
+    }
+
+    private static final Map<Class<?>, Binding> BINDINGS = new ConcurrentHashMap<>();
 
     private Handoff() {
     }
 
-    static void register(Class<?> generated, List<Supplier<MethodHandle>> handles) {
-        BINDINGS.put(generated, List.copyOf(handles));
+    static void register(Class<?> generated, Target target, List<Supplier<MethodHandle>> handles) {
+        BINDINGS.put(generated, new Binding(target, List.copyOf(handles)));
     }
 
     /**
@@ -42,19 +51,66 @@ public final class Handoff {
      * @throws IllegalStateException if the caller is not a generated binding
      */
     public static CallSite link(MethodHandles.Lookup caller, String name, MethodType type, int index) {
-        List<Supplier<MethodHandle>> handles = BINDINGS.get(caller.lookupClass());
-        if (handles == null || !caller.hasFullPrivilegeAccess()) {
+        Binding binding = BINDINGS.get(caller.lookupClass());
+        if (binding == null || !caller.hasFullPrivilegeAccess()) {
             throw new IllegalStateException(caller.lookupClass().getName() + " is not a dynload binding");
         }
-        MethodHandle target;
+        MutableCallSite site;
         try {
-            target = handles.get(index).get().asType(type);
+            site = new MutableCallSite(binding.handles().get(index).get().asType(type));
         } catch (RuntimeException e) {
             // A library closed before this method's first call: the call throws what linking threw
             // (IllegalStateException), not a BootstrapMethodError, now and on every later call.
-            target = MethodHandles.dropArguments(MethodHandles.throwException(type.returnType(), e.getClass())
-                    .bindTo(e), 0, type.parameterList());
+            site = new MutableCallSite(type);
+            site.setTarget(MethodHandles.dropArguments(MethodHandles.throwException(type.returnType(), e.getClass())
+                    .bindTo(e), 0, type.parameterList()));
+            return site;
         }
-        return new ConstantCallSite(target);
+        if (!binding.target().track(site)) {
+            // Closed while this handle was being made.
+            site.setTarget(closed(type, binding.target().name()));
+        }
+        return site;
+    }
+
+    /**
+     * Points every linked method of a closed library at a method that throws
+     * {@link IllegalStateException}.
+     *
+     * @param sites the call sites the library tracked
+     * @param library the library's name, for the message
+     */
+    public static void unlink(List<MutableCallSite> sites, String library) {
+        if (sites.isEmpty()) {
+            return;
+        }
+        for (MutableCallSite site : sites) {
+            site.setTarget(closed(site.type(), library));
+        }
+        MutableCallSite.syncAll(sites.toArray(new MutableCallSite[0]));
+    }
+
+    /** Made when a library with bindings first closes, not on every first call. */
+    private static final class Closed {
+        static final MethodHandle THROW;
+
+        static {
+            try {
+                THROW = MethodHandles.lookup().findStatic(Handoff.class, "throwClosed",
+                        MethodType.methodType(Object.class, String.class));
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+    }
+
+    private static MethodHandle closed(MethodType type, String library) {
+        MethodHandle thrower = MethodHandles.insertArguments(Closed.THROW, 0, library)
+                .asType(MethodType.methodType(type.returnType()));
+        return MethodHandles.dropArguments(thrower, 0, type.parameterList());
+    }
+
+    private static Object throwClosed(String library) {
+        throw new IllegalStateException(library + " is closed; its bound methods cannot be called any more");
     }
 }

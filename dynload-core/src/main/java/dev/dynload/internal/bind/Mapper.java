@@ -16,7 +16,6 @@ import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -136,8 +135,13 @@ final class Mapper {
 
     /** The abstract methods of an interface, less those of {@code Object}: one for a functional interface. */
     static List<Method> abstractMethods(Class<?> type) {
-        return Arrays.stream(type.getMethods())
-                .filter(m -> Modifier.isAbstract(m.getModifiers()) && !Access.isObjectMethod(m)).toList();
+        List<Method> methods = new ArrayList<>();
+        for (Method m : type.getMethods()) {
+            if (Modifier.isAbstract(m.getModifiers()) && !Access.isObjectMethod(m)) {
+                methods.add(m);
+            }
+        }
+        return methods;
     }
 
     private Mapping callback(Class<?> type, Role role) {
