@@ -87,6 +87,13 @@ int32_t b_padded_layout(void) {
 line b_line_reverse(line l) { line r = { l.to, l.from }; return r; }
 
 int32_t b_apply(binop f, int32_t a, int32_t b) { return f(a, b); }
+/* Writes out, calls back (the callback may make calls of its own), then writes out again. */
+int32_t b_fill_around(int32_t *out, size_t n, binop f) {
+    for (size_t i = 0; i < n; i++) out[i] = (int32_t) i;
+    int32_t r = f(1, 2);
+    for (size_t i = 0; i < n; i++) out[i] += 100;
+    return r;
+}
 int32_t b_apply_many(binop f, int32_t n) {
     int32_t acc = 0;
     for (int32_t i = 0; i < n; i++) acc = f(acc, i);

@@ -3,6 +3,7 @@ package dev.dynload.bench;
 import dev.dynload.Library;
 import dev.dynload.bind.Critical;
 import dev.dynload.bind.Heap;
+import dev.dynload.bind.In;
 import dev.dynload.bind.Size;
 import dev.dynload.bind.SizeT;
 import dev.dynload.bind.Symbol;
@@ -37,7 +38,7 @@ final class Dynload {
 
         @SizeT long bench_strlen(String s);
 
-        @SizeT long bench_sum(long[] values, @SizeT long n);
+        @SizeT long bench_sum(@In long[] values, @SizeT long n); // const int64_t *: copied in, not back
 
         double bench_dot(Vec2 a, Vec2 b);
 

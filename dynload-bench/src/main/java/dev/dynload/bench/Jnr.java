@@ -3,6 +3,7 @@ package dev.dynload.bench;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.Delegate;
+import jnr.ffi.annotations.In;
 
 /** jnr-ffi's mapping of the benchmark library and libc. */
 final class Jnr {
@@ -22,7 +23,7 @@ final class Jnr {
 
         long bench_strlen(String s);
 
-        long bench_sum(long[] values, long n);
+        long bench_sum(@In long[] values, long n); // const int64_t *: copied in, not back
     }
 
     /** The qsort comparator. */

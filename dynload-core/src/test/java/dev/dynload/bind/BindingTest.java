@@ -89,6 +89,9 @@ class BindingTest {
         @Symbol("b_sum_i64") @Critical long sumOnHeap(@Heap long[] values, @SizeT long n);
         @Symbol("b_fill_i32") void fill(int[] out, @SizeT long n, int start);
         @Symbol("b_scale_f64") void scale(double[] values, @SizeT long n, double k);
+        @Symbol("b_scale_f64") void scaleInput(@In double[] values, @SizeT long n, double k);
+        @Symbol("b_sum_i64") long sumInput(@In long[] values, @SizeT long n);
+        @Symbol("b_fill_around") int fillAround(int[] out, @SizeT long n, BinOp f);
         @Symbol("b_bytes_sum") int sum(byte[] bytes, int n);
         @Symbol("b_divmod") int divmod(int a, int b, int[] quotient, int[] remainder);
         @Symbol("b_open_handle") int open(String name, MemorySegment[] handle);
@@ -222,6 +225,40 @@ class BindingTest {
     }
 
     @Test
+    void inputArraysAreCopiedInButNotBack() {
+        double[] values = {1, 2, 3};
+        f.scaleInput(values, 3, 0.5);
+        assertArrayEquals(new double[] {1, 2, 3}, values, "C wrote to dynload's copy only");
+        long[] large = new long[5000]; // 40,000 bytes: more than the scratch stack holds
+        java.util.Arrays.fill(large, 3);
+        assertEquals(15_000L, f.sumInput(large, large.length));
+        assertEquals(0L, f.sumInput(null, 0));
+    }
+
+    @Test
+    void arraysLargerThanTheScratchStackAreStillCopiedBack() {
+        int[] out = new int[6000];
+        f.fill(out, out.length, 1);
+        assertEquals(1, out[0]);
+        assertEquals(6000, out[5999]);
+    }
+
+    @Test
+    void arraysOfACallMadeFromACallbackAreCopiedBackWhenThatCallReturns() {
+        int[] outer = new int[4];
+        int[] inner = new int[3];
+        int r = f.fillAround(outer, outer.length, (a, b) -> {
+            f.fill(inner, inner.length, 7);
+            assertArrayEquals(new int[] {7, 8, 9}, inner, "the inner call's array is back before it returns");
+            assertArrayEquals(new int[4], outer, "the outer call's array is not back before the outer call returns");
+            return a + b;
+        });
+        assertEquals(3, r);
+        assertArrayEquals(new int[] {100, 101, 102, 103}, outer);
+        assertArrayEquals(new int[] {7, 8, 9}, inner);
+    }
+
+    @Test
     void oneElementArraysServeAsOutParameters() {
         int[] q = new int[1];
         int[] r = new int[1];
@@ -342,13 +379,15 @@ class BindingTest {
         @Variadic(fixed = 1) int b_sum_ints(int n, float f);
         @Errno void b_fail(int code);
         @FreeWith("no_such_free") String b_echo(String s);
+        int b_strlen(@In String s);
+        long b_sum_i64(@In @Heap long[] values, @SizeT long n);
     }
 
     @Test
     void bindingMistakesAreReportedTogetherInOneException() {
         BindingException e = assertThrows(BindingException.class, () -> lib.bind(Broken.class));
         List<String> problems = e.problems();
-        assertEquals(8, problems.size(), String.join("\n", problems));
+        assertEquals(10, problems.size(), String.join("\n", problems));
         assertTrue(problems.stream().anyMatch(p -> p.startsWith("b_ad(int, int): symbol \"b_ad\" not found")
                 && p.contains("did you mean: b_add")), e.getMessage());
         assertTrue(problems.stream().anyMatch(p -> p.contains("java.util.List has no C counterpart")), e.getMessage());
@@ -358,7 +397,9 @@ class BindingTest {
         assertTrue(problems.stream().anyMatch(p -> p.contains("declare it as double")), e.getMessage());
         assertTrue(problems.stream().anyMatch(p -> p.contains("@Errno needs a result")), e.getMessage());
         assertTrue(problems.stream().anyMatch(p -> p.contains("no_such_free")), e.getMessage());
-        assertTrue(e.getMessage().startsWith("cannot bind " + Broken.class.getName() + " to " + BINDING + ": 8 problems"));
+        assertTrue(problems.stream().anyMatch(p -> p.contains("@In applies to primitive arrays")), e.getMessage());
+        assertTrue(problems.stream().anyMatch(p -> p.contains("@In and @Heap exclude each other")), e.getMessage());
+        assertTrue(e.getMessage().startsWith("cannot bind " + Broken.class.getName() + " to " + BINDING + ": 10 problems"));
     }
 
     interface Ambiguous {

@@ -9,13 +9,15 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Bound methods whose only conversions are {@code String}s, built from method handle combinators so
- * that nothing is boxed: a returned {@code char*} is read straight into a {@code String}, and a
- * {@code String} argument is copied into a per-thread scratch buffer instead of a fresh arena.
+ * Bound methods whose only conversions are {@code String}s, primitive arrays and flat records, built from
+ * method handle combinators so that nothing is boxed: a returned {@code char*} is read straight into a
+ * {@code String}, and a {@code String}, array or record argument is copied into a per-thread scratch
+ * buffer instead of a fresh arena.
  *
- * <p>The {@link Scratch} buffer works as a stack: each call notes where its top is, its strings go
- * above it, and the top goes back when the call returns or throws. A string that does not fit gets
- * memory of its own, which the garbage collector frees.
+ * <p>The {@link Scratch} buffer works as a stack: each call notes where its top is, its copies go
+ * above it, and the top goes back when the call returns or throws, after copying arrays C may have
+ * written to back into the Java arrays. A copy that does not fit gets memory of its own, which the
+ * garbage collector frees.
  */
 final class FastPath {
 
@@ -24,6 +26,9 @@ final class FastPath {
     private static final MethodHandle CURRENT;
     private static final MethodHandle TOP;
     private static final MethodHandle RESET;
+    private static final MethodHandle ARRAY_IN;
+    private static final MethodHandle ARRAY_IN_OUT;
+    private static final MethodHandle ARRAY_HEAP;
 
     static {
         try {
@@ -34,6 +39,10 @@ final class FastPath {
             CURRENT = lookup.findStatic(FastPath.class, "current", MethodType.methodType(Scratch.class));
             TOP = lookup.findStatic(FastPath.class, "top", MethodType.methodType(long.class, Scratch.class));
             RESET = lookup.findStatic(FastPath.class, "reset", MethodType.methodType(void.class, long.class, Scratch.class));
+            MethodType array = MethodType.methodType(MemorySegment.class, Scratch.class, Object.class);
+            ARRAY_IN = lookup.findStatic(FastPath.class, "arrayIn", array);
+            ARRAY_IN_OUT = lookup.findStatic(FastPath.class, "arrayInOut", array);
+            ARRAY_HEAP = lookup.findStatic(FastPath.class, "arrayHeap", MethodType.methodType(MemorySegment.class, Object.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -48,11 +57,18 @@ final class FastPath {
      */
     static MethodHandle tryBuild(MethodHandle downcall, Mapping[] parameters, Mapping result, MethodType javaType) {
         MethodHandle[] encoders = new MethodHandle[parameters.length];
+        MethodHandle[] filters = new MethodHandle[parameters.length];
         boolean scratch = false;
         for (int i = 0; i < parameters.length; i++) {
             Mapping p = parameters[i];
             if (p instanceof Mapping.Text) {
                 encoders[i] = ENCODE;
+            } else if (p instanceof Mapping.PrimitiveArray array && array.heap()) {
+                filters[i] = ARRAY_HEAP.asType(ARRAY_HEAP.type().changeParameterType(0, javaType.parameterType(i)));
+                continue;
+            } else if (p instanceof Mapping.PrimitiveArray array) {
+                MethodHandle encoder = array.in() ? ARRAY_IN : ARRAY_IN_OUT;
+                encoders[i] = encoder.asType(encoder.type().changeParameterType(1, javaType.parameterType(i)));
             } else if (p instanceof Struct struct && struct.encoder() != null) {
                 encoders[i] = struct.encoder();
             } else if (p == null || !p.direct()) {
@@ -72,6 +88,8 @@ final class FastPath {
         } else if (result != null && !result.direct()) {
             return null;
         }
+        // Heap arrays need no memory: a filter turns each into its heap segment, in place.
+        h = MethodHandles.filterArguments(h, allocator ? 1 : 0, filters);
         if (scratch) {
             h = scoped(h, encoders, allocator);
         }
@@ -134,11 +152,39 @@ final class FastPath {
     }
 
     private static long top(Scratch scratch) {
-        return scratch.top;
+        return scratch.mark();
     }
 
     private static void reset(long mark, Scratch scratch) {
-        scratch.top = mark;
+        scratch.reset(mark);
+    }
+
+    /** A const array: copied into the scratch stack, not back. */
+    private static MemorySegment arrayIn(Scratch scratch, Object array) {
+        if (array == null) {
+            return MemorySegment.NULL;
+        }
+        MemorySegment onHeap = Mapping.PrimitiveArray.heapSegment(array);
+        MemorySegment copy = scratch.allocate(onHeap.byteSize(), 8);
+        copy.copyFrom(onHeap);
+        return copy;
+    }
+
+    /** An array C may write to: copied in, and back when the call returns (see Scratch.reset). */
+    private static MemorySegment arrayInOut(Scratch scratch, Object array) {
+        if (array == null) {
+            return MemorySegment.NULL;
+        }
+        MemorySegment onHeap = Mapping.PrimitiveArray.heapSegment(array);
+        MemorySegment copy = scratch.allocate(onHeap.byteSize(), 8);
+        copy.copyFrom(onHeap);
+        scratch.copyBackLater(onHeap, copy);
+        return copy;
+    }
+
+    /** A @Heap array: the array itself, for a critical call with heap access. */
+    private static MemorySegment arrayHeap(Object array) {
+        return array == null ? MemorySegment.NULL : Mapping.PrimitiveArray.heapSegment(array);
     }
 
     private static MemorySegment encode(Scratch scratch, String s) {

@@ -3,6 +3,7 @@ package dev.dynload.internal.bind;
 import dev.dynload.bind.ByReference;
 import dev.dynload.bind.CLong;
 import dev.dynload.bind.Heap;
+import dev.dynload.bind.In;
 import dev.dynload.bind.Size;
 import dev.dynload.bind.SizeT;
 
@@ -65,8 +66,17 @@ final class Mapper {
             throw new IllegalArgumentException("@" + (cLong ? "CLong" : "SizeT") + " applies to long, not to "
                     + type.getName());
         }
-        if (where.isAnnotationPresent(Heap.class) && !(type.isArray() && type.getComponentType().isPrimitive())) {
+        boolean primitiveArray = type.isArray() && type.getComponentType().isPrimitive();
+        if (where.isAnnotationPresent(Heap.class) && !primitiveArray) {
             throw new IllegalArgumentException("@Heap applies to primitive arrays, not to " + type.getName());
+        }
+        if (where.isAnnotationPresent(In.class)) {
+            if (!primitiveArray) {
+                throw new IllegalArgumentException("@In applies to primitive arrays, not to " + type.getName());
+            }
+            if (where.isAnnotationPresent(Heap.class)) {
+                throw new IllegalArgumentException("@In and @Heap exclude each other: a @Heap array is not copied at all");
+            }
         }
         if (type == void.class) {
             if (!role.result()) {
@@ -130,7 +140,7 @@ final class Mapper {
         if (layout == null || element == boolean.class) {
             throw new IllegalArgumentException("arrays of " + element.getName() + " have no C counterpart");
         }
-        return new Mapping.PrimitiveArray(layout, where.isAnnotationPresent(Heap.class));
+        return new Mapping.PrimitiveArray(layout, where.isAnnotationPresent(Heap.class), where.isAnnotationPresent(In.class));
     }
 
     /** The abstract methods of an interface, less those of {@code Object}: one for a functional interface. */

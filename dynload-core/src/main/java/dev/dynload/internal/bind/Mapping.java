@@ -127,7 +127,7 @@ interface Mapping {
     }
 
     /** A primitive array as a pointer to a native copy, copied back after the call; or, on the heap, itself. */
-    record PrimitiveArray(ValueLayout element, boolean heap) implements Pointer {
+    record PrimitiveArray(ValueLayout element, boolean heap, boolean in) implements Pointer {
         @Override
         public Object toNative(Object value, CallContext context) {
             if (value == null) {
@@ -144,7 +144,7 @@ interface Mapping {
 
         @Override
         public void afterCall(Object value, Object carrier) {
-            if (value != null && !heap) {
+            if (value != null && !heap && !in) {
                 heapSegment(value).copyFrom((MemorySegment) carrier);
             }
         }
@@ -154,17 +154,24 @@ interface Mapping {
             throw new UnsupportedOperationException("arrays are parameters only");
         }
 
-        private static MemorySegment heapSegment(Object array) {
-            return switch (array) {
-                case byte[] a -> MemorySegment.ofArray(a);
-                case short[] a -> MemorySegment.ofArray(a);
-                case char[] a -> MemorySegment.ofArray(a);
-                case int[] a -> MemorySegment.ofArray(a);
-                case long[] a -> MemorySegment.ofArray(a);
-                case float[] a -> MemorySegment.ofArray(a);
-                case double[] a -> MemorySegment.ofArray(a);
-                default -> throw new IllegalArgumentException("not a primitive array: " + array.getClass());
-            };
+        /** The array as a heap segment; an instanceof chain, which the JIT folds to the one type it sees. */
+        static MemorySegment heapSegment(Object array) {
+            if (array instanceof long[] a) {
+                return MemorySegment.ofArray(a);
+            } else if (array instanceof int[] a) {
+                return MemorySegment.ofArray(a);
+            } else if (array instanceof double[] a) {
+                return MemorySegment.ofArray(a);
+            } else if (array instanceof byte[] a) {
+                return MemorySegment.ofArray(a);
+            } else if (array instanceof float[] a) {
+                return MemorySegment.ofArray(a);
+            } else if (array instanceof short[] a) {
+                return MemorySegment.ofArray(a);
+            } else if (array instanceof char[] a) {
+                return MemorySegment.ofArray(a);
+            }
+            throw new IllegalArgumentException("not a primitive array: " + array.getClass());
         }
     }
 

@@ -17,6 +17,43 @@ final class Scratch implements SegmentAllocator {
     final MemorySegment buffer = Arena.ofAuto().allocate(BYTES, 16);
     long top;
 
+    /*
+     * Arrays to copy back when the call that copied them returns: the Java array's heap segment and its
+     * native copy, as a stack. A call's mark holds the stack's depth beside the top (see mark()), so that
+     * a call made from a callback copies back only its own arrays.
+     */
+    private MemorySegment[] javaSide = new MemorySegment[4];
+    private MemorySegment[] nativeSide = new MemorySegment[4];
+    private int pending;
+
+    /** {@return the top and the copy-back depth, in one long: the depth in the high half} */
+    long mark() {
+        return top | ((long) pending << 32);
+    }
+
+    /** Copies back the arrays noted since {@code mark}, newest first, then puts the top back. */
+    void reset(long mark) {
+        int depth = (int) (mark >>> 32);
+        while (pending > depth) {
+            pending--;
+            javaSide[pending].copyFrom(nativeSide[pending]);
+            javaSide[pending] = null;
+            nativeSide[pending] = null;
+        }
+        top = mark & 0xffff_ffffL;
+    }
+
+    /** Notes that {@code copy} goes back into {@code array} when the current call returns. */
+    void copyBackLater(MemorySegment array, MemorySegment copy) {
+        if (pending == javaSide.length) {
+            javaSide = java.util.Arrays.copyOf(javaSide, pending * 2);
+            nativeSide = java.util.Arrays.copyOf(nativeSide, pending * 2);
+        }
+        javaSide[pending] = array;
+        nativeSide[pending] = copy;
+        pending++;
+    }
+
     static Scratch current() {
         return CURRENT.get();
     }
