@@ -70,7 +70,8 @@ final class FastPath {
                 MethodHandle encoder = array.in() ? ARRAY_IN : ARRAY_IN_OUT;
                 encoders[i] = encoder.asType(encoder.type().changeParameterType(1, javaType.parameterType(i)));
             } else if (p instanceof Struct struct && struct.encoder() != null) {
-                encoders[i] = struct.encoder();
+                filters[i] = struct.encoder(); // on the heap: no scratch memory
+                continue;
             } else if (p == null || !p.direct()) {
                 return null;
             }
@@ -88,7 +89,7 @@ final class FastPath {
         } else if (result != null && !result.direct()) {
             return null;
         }
-        // Heap arrays need no memory: a filter turns each into its heap segment, in place.
+        // Heap arrays and records by value need no native memory: a filter makes each a heap segment, in place.
         h = MethodHandles.filterArguments(h, allocator ? 1 : 0, filters);
         if (scratch) {
             h = scoped(h, encoders, allocator);

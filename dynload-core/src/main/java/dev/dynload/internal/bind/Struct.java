@@ -27,7 +27,7 @@ final class Struct implements Mapping {
     private final List<Field> fields;
     private final MethodHandle constructor;
     private final boolean byReference;
-    /** For a flat record passed by value: (Scratch, R) -> MemorySegment and (MemorySegment) -> R; else null. */
+    /** For a flat record passed by value: (R) -> MemorySegment and (MemorySegment) -> R; else null. */
     private final MethodHandle encoder;
     private final MethodHandle decoder;
 
@@ -48,7 +48,7 @@ final class Struct implements Mapping {
                 : new Struct(type, layout, fields, constructor, pointer, encoder, decoder);
     }
 
-    /** {@return a handle that writes a flat record passed by value onto the scratch stack, or null} */
+    /** {@return a handle that writes a flat record passed by value into heap memory, or null} */
     MethodHandle encoder() {
         return encoder;
     }
@@ -120,25 +120,35 @@ final class Struct implements Mapping {
         boolean flat = fields.stream().allMatch(f -> f.nested == null);
         MethodHandle encoder = null;
         MethodHandle decoder = null;
-        if (flat && components.length > 0) {
+        if (flat && components.length > 0 && layout.byteAlignment() <= 8) {
             encoder = encoder(record, layout, components, lookup);
             decoder = decoder(record, layout, components, exact);
         }
         return new Struct(record, layout, List.copyOf(fields), constructor, false, encoder, decoder);
     }
 
-    private static final MethodHandle ALLOCATE;
+    private static final MethodHandle ON_HEAP;
 
     static {
         try {
-            ALLOCATE = MethodHandles.lookup().findVirtual(Scratch.class, "allocate",
-                    MethodType.methodType(MemorySegment.class, long.class, long.class));
+            ON_HEAP = MethodHandles.lookup().findStatic(Struct.class, "onHeap",
+                    MethodType.methodType(MemorySegment.class, int.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    /** (Scratch, R) -> MemorySegment: allocate the struct, write each component through its var handle. */
+    /**
+     * Memory for a struct passed by value, on the Java heap: the linker copies a by-value argument into
+     * registers or onto the stack (or into a copy of its own where the ABI passes it by reference), so it
+     * may come from the heap, and then it needs no scratch stack, no thread-local and no cleanup, and the
+     * JIT can often do without the array altogether. A long[] keeps it 8-byte aligned.
+     */
+    private static MemorySegment onHeap(int words) {
+        return MemorySegment.ofArray(new long[words]);
+    }
+
+    /** (R) -> MemorySegment: the struct on the heap, each component written through its var handle. */
     private static MethodHandle encoder(Class<?> record, StructLayout layout, RecordComponent[] components,
                                         MethodHandles.Lookup lookup) throws IllegalAccessException {
         MethodHandle writer = null;
@@ -151,8 +161,8 @@ final class Struct implements Mapping {
         }
         MethodHandle writeAndReturn = MethodHandles.foldArguments(
                 MethodHandles.dropArguments(MethodHandles.identity(MemorySegment.class), 1, record), writer);
-        MethodHandle allocate = MethodHandles.insertArguments(ALLOCATE, 1, layout.byteSize(), layout.byteAlignment());
-        return MethodHandles.filterArguments(writeAndReturn, 0, allocate);
+        MethodHandle allocate = MethodHandles.insertArguments(ON_HEAP, 0, (int) ((layout.byteSize() + 7) / 8));
+        return MethodHandles.collectArguments(writeAndReturn, 0, allocate);
     }
 
     /** (MemorySegment) -> R: read each component through its var handle into the canonical constructor. */
