@@ -5,11 +5,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code dynload}: the top command, which only dispatches. */
+/**
+ * {@code dynload}: the top command, which only dispatches. Its subcommands are added by
+ * {@link Main#commandLine}, only the one a command line names.
+ */
 @Command(name = "dynload", mixinStandardHelpOptions = true, version = "dynload 0.1.0",
         description = "Load a native shared library at run time: call its functions, list its symbols, "
                 + "tell what it needs.",
-        subcommands = {CallCommand.class, SymbolsCommand.class, InfoCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  success", "  2  usage: bad option, argument or value", "  3  library not found",
                 "  4  not a loadable library (format, CPU, dependency...)", "  5  symbol not found",
