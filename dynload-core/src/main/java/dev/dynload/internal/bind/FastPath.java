@@ -173,13 +173,10 @@ final class FastPath {
 
     /** An array C may write to: copied in, and back when the call returns (see Scratch.reset). */
     private static MemorySegment arrayInOut(Scratch scratch, Object array) {
-        if (array == null) {
-            return MemorySegment.NULL;
+        MemorySegment copy = arrayIn(scratch, array);
+        if (array != null) {
+            scratch.copyBackLater(Mapping.PrimitiveArray.heapSegment(array), copy);
         }
-        MemorySegment onHeap = Mapping.PrimitiveArray.heapSegment(array);
-        MemorySegment copy = scratch.allocate(onHeap.byteSize(), 8);
-        copy.copyFrom(onHeap);
-        scratch.copyBackLater(onHeap, copy);
         return copy;
     }
 
