@@ -86,13 +86,20 @@ public sealed interface NativeLoader permits PosixLoader, UnsupportedLoader {
 
     /** Chooses once, on first use. */
     final class Holder {
-        static final NativeLoader CURRENT = switch (OperatingSystem.current()) {
-            case LINUX -> new PosixLoader(PosixLoader.Flags.GLIBC);
-            case MACOS -> new PosixLoader(PosixLoader.Flags.DARWIN);
-            case WINDOWS -> new UnsupportedLoader(OperatingSystem.WINDOWS,
+        static final NativeLoader CURRENT = choose(OperatingSystem.current());
+
+        // An if chain, not a switch: a switch on an enum costs a class of its own to load.
+        private static NativeLoader choose(OperatingSystem os) {
+            if (os == OperatingSystem.LINUX) {
+                return new PosixLoader(PosixLoader.Flags.GLIBC);
+            }
+            if (os == OperatingSystem.MACOS) {
+                return new PosixLoader(PosixLoader.Flags.DARWIN);
+            }
+            return new UnsupportedLoader(OperatingSystem.WINDOWS,
                     "dynload has no Windows backend yet (LoadLibraryW/GetProcAddress); on Windows use "
                             + "java.lang.foreign.SymbolLookup.libraryLookup directly");
-        };
+        }
 
         private Holder() {
         }

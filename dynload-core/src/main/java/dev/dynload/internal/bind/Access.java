@@ -35,12 +35,15 @@ final class Access {
         }
     }
 
+    private static final Method[] OBJECT_METHODS = Object.class.getMethods();
+
+    /** Whether {@code m} redeclares a public method of Object; compared, not looked up (a miss would throw). */
     static boolean isObjectMethod(Method m) {
-        try {
-            Object.class.getMethod(m.getName(), m.getParameterTypes());
-            return true;
-        } catch (NoSuchMethodException e) {
-            return false;
+        for (Method o : OBJECT_METHODS) {
+            if (o.getName().equals(m.getName()) && java.util.Arrays.equals(o.getParameterTypes(), m.getParameterTypes())) {
+                return true;
+            }
         }
+        return false;
     }
 }

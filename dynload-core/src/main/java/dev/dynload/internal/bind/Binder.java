@@ -113,8 +113,12 @@ public final class Binder {
     };
 
     private static String symbolOf(Method m) {
-        Symbol s = m.getAnnotation(Symbol.class);
+        Symbol s = annotated(m) ? m.getAnnotation(Symbol.class) : null;
         return s != null ? s.value() : m.getName();
+    }
+
+    private static boolean annotated(java.lang.reflect.AnnotatedElement e) {
+        return e.getDeclaredAnnotations().length > 0;
     }
 
     private static String describe(Method m) {
@@ -158,7 +162,9 @@ public final class Binder {
         List<String> mine = new ArrayList<>();
         String symbol = symbolOf(m);
         MethodHandle free = null;
-        FreeWith freeWith = m.getAnnotation(FreeWith.class);
+        // Annotation classes are loaded only for annotated methods (see Mapper.map).
+        boolean annotated = annotated(m);
+        FreeWith freeWith = annotated ? m.getAnnotation(FreeWith.class) : null;
         if (freeWith != null) {
             if (m.getReturnType() != String.class) {
                 mine.add("@FreeWith applies to a String result");
@@ -190,7 +196,7 @@ public final class Binder {
             }
         }
         List<Linker.Option> options = options(m, parameters, lifetime, mine);
-        boolean errno = m.isAnnotationPresent(Errno.class);
+        boolean errno = annotated && m.isAnnotationPresent(Errno.class);
         if (errno && !(result instanceof Mapping.Direct || result instanceof Mapping.Text || result instanceof Mapping.Narrowed)) {
             mine.add("@Errno needs a result that can signal failure: an int or long (-1), a pointer or String "
                     + "(NULL), or a boolean (false)");
@@ -229,12 +235,12 @@ public final class Binder {
         }
         sameShape.add(m);
         return new Planned(target, symbol, descriptor, options.toArray(new Linker.Option[0]), parameters, lifetime,
-                result, errno, MethodType.methodType(m.getReturnType(), types));
+                result, errno, m);
     }
 
     /** What makes one method's handle on its first call. */
     private record Planned(Target target, String symbol, FunctionDescriptor descriptor, Linker.Option[] options,
-                           Mapping[] parameters, int lifetime, Mapping result, boolean errno, MethodType javaType)
+                           Mapping[] parameters, int lifetime, Mapping result, boolean errno, Method method)
             implements Supplier<MethodHandle> {
 
         @Override
@@ -242,6 +248,7 @@ public final class Binder {
             // A closed library makes find, and so this first call, throw IllegalStateException.
             MemorySegment address = target.address(symbol).orElseThrow();
             MethodHandle downcall = Linker.nativeLinker().downcallHandle(address, descriptor, options);
+            MethodType javaType = MethodType.methodType(method.getReturnType(), method.getParameterTypes());
             MethodHandle call = null;
             if (lifetime < 0 && !errno) {
                 // Nothing to convert: the downcall is the method, and FastPath is not even loaded.
@@ -269,10 +276,11 @@ public final class Binder {
 
     private List<Linker.Option> options(Method m, Mapping[] parameters, int lifetime, List<String> mine) {
         List<Linker.Option> options = new ArrayList<>();
-        Critical critical = m.getAnnotation(Critical.class);
+        boolean annotated = annotated(m);
+        Critical critical = annotated ? m.getAnnotation(Critical.class) : null;
         boolean heap = false;
         for (java.lang.reflect.Parameter p : m.getParameters()) {
-            heap |= p.isAnnotationPresent(Heap.class);
+            heap |= annotated(p) && p.isAnnotationPresent(Heap.class);
         }
         if (critical != null || heap) {
             options.add(Linker.Option.critical(heap || critical.allowHeap()));
@@ -283,7 +291,7 @@ public final class Binder {
                 }
             }
         }
-        Variadic variadic = m.getAnnotation(Variadic.class);
+        Variadic variadic = annotated ? m.getAnnotation(Variadic.class) : null;
         if (variadic != null) {
             int count = parameters.length - (lifetime >= 0 ? 1 : 0);
             if (variadic.fixed() < 0 || variadic.fixed() > count) {
@@ -299,7 +307,7 @@ public final class Binder {
                 }
             }
         }
-        if (m.isAnnotationPresent(Errno.class)) {
+        if (annotated && m.isAnnotationPresent(Errno.class)) {
             options.add(Linker.Option.captureCallState("errno"));
         }
         return options;

@@ -48,7 +48,10 @@ final class ClassGenerator {
         String pkg = host.lookupClass().getPackageName();
         String name = iface.getSimpleName() + "$Dynload$" + COUNTER.incrementAndGet();
         ClassDesc self = ClassDesc.of(pkg.isEmpty() ? name : pkg + "." + name);
-        byte[] bytes = ClassFile.of().build(self, new Body(iface, methods, description));
+        // No stack maps: no generated method has a branch, so none needs a frame, and generating the
+        // empty tables is a good part of the cost of writing 50 methods.
+        byte[] bytes = ClassFile.of(ClassFile.StackMapsOption.DROP_STACK_MAPS)
+                .build(self, new Body(iface, methods, description));
         Class<?> generated = host.defineClass(bytes);
         // The generated class, in the user's module, bootstraps its methods through Handoff.
         Handoff.class.getModule().addExports(Handoff.class.getPackageName(), generated.getModule());
@@ -72,8 +75,12 @@ final class ClassGenerator {
                     new Code(null, -1, ConstantDescs.MTD_void, null));
             for (int i = 0; i < methods.size(); i++) {
                 Method m = methods.get(i);
-                MethodTypeDesc type = MethodTypeDesc.ofDescriptor(
-                        java.lang.invoke.MethodType.methodType(m.getReturnType(), m.getParameterTypes()).toMethodDescriptorString());
+                Class<?>[] parameters = m.getParameterTypes();
+                ClassDesc[] descs = new ClassDesc[parameters.length];
+                for (int p = 0; p < parameters.length; p++) {
+                    descs[p] = ClassDesc.ofDescriptor(parameters[p].descriptorString());
+                }
+                MethodTypeDesc type = MethodTypeDesc.of(ClassDesc.ofDescriptor(m.getReturnType().descriptorString()), descs);
                 c.withMethodBody(m.getName(), type, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
                         new Code(m.getName(), i, type, null));
             }

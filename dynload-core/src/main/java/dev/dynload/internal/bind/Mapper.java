@@ -60,21 +60,26 @@ final class Mapper {
      * @return the mapping, or null for {@code void}
      */
     Mapping map(Class<?> type, AnnotatedElement where, Role role, MethodHandle free) {
-        boolean cLong = where.isAnnotationPresent(CLong.class);
-        boolean sizeT = where.isAnnotationPresent(SizeT.class);
+        // Most parameters and results carry no annotation: then none is looked up, and no annotation
+        // class is loaded (each costs a fresh JVM a class load; `a && b.class` never evaluates b.class).
+        boolean annotated = where.getDeclaredAnnotations().length > 0;
+        boolean cLong = annotated && where.isAnnotationPresent(CLong.class);
+        boolean sizeT = annotated && where.isAnnotationPresent(SizeT.class);
         if ((cLong || sizeT) && type != long.class) {
             throw new IllegalArgumentException("@" + (cLong ? "CLong" : "SizeT") + " applies to long, not to "
                     + type.getName());
         }
         boolean primitiveArray = type.isArray() && type.getComponentType().isPrimitive();
-        if (where.isAnnotationPresent(Heap.class) && !primitiveArray) {
+        boolean heap = annotated && where.isAnnotationPresent(Heap.class);
+        boolean in = annotated && where.isAnnotationPresent(In.class);
+        if (heap && !primitiveArray) {
             throw new IllegalArgumentException("@Heap applies to primitive arrays, not to " + type.getName());
         }
-        if (where.isAnnotationPresent(In.class)) {
+        if (in) {
             if (!primitiveArray) {
                 throw new IllegalArgumentException("@In applies to primitive arrays, not to " + type.getName());
             }
-            if (where.isAnnotationPresent(Heap.class)) {
+            if (heap) {
                 throw new IllegalArgumentException("@In and @Heap exclude each other: a @Heap array is not copied at all");
             }
         }
@@ -93,7 +98,7 @@ final class Mapper {
             return new Mapping.Direct(primitive);
         }
         if (type == MemorySegment.class) {
-            Size size = where.getAnnotation(Size.class);
+            Size size = annotated ? where.getAnnotation(Size.class) : null;
             if (size != null && (role == Role.RESULT || role == Role.CALLBACK_PARAMETER)) {
                 return new Mapping.SizedPointer(size.value());
             }
@@ -109,14 +114,14 @@ final class Mapper {
             return Mapping.Enumeration.of(type);
         }
         if (type.isArray()) {
-            return array(type, where, role);
+            return array(type, heap, in, role);
         }
         if (type.isRecord()) {
             if (role.callback()) {
                 throw new IllegalArgumentException("records cannot cross a callback; pass a MemorySegment");
             }
             try {
-                return Struct.of(type, access.lookupFor(type)).byReference(where.isAnnotationPresent(ByReference.class));
+                return Struct.of(type, access.lookupFor(type)).byReference(annotated && where.isAnnotationPresent(ByReference.class));
             } catch (ReflectiveOperationException e) {
                 throw new IllegalArgumentException("record " + type.getName() + " is not accessible: " + e.getMessage());
             }
@@ -127,7 +132,7 @@ final class Mapper {
         throw new IllegalArgumentException("type " + type.getName() + " has no C counterpart; see docs/binding.md");
     }
 
-    private Mapping array(Class<?> type, AnnotatedElement where, Role role) {
+    private Mapping array(Class<?> type, boolean heap, boolean in, Role role) {
         if (role != Role.PARAMETER) {
             throw new IllegalArgumentException("arrays are parameters only; return a MemorySegment instead of "
                     + type.getSimpleName());
@@ -140,7 +145,7 @@ final class Mapper {
         if (layout == null || element == boolean.class) {
             throw new IllegalArgumentException("arrays of " + element.getName() + " have no C counterpart");
         }
-        return new Mapping.PrimitiveArray(layout, where.isAnnotationPresent(Heap.class), where.isAnnotationPresent(In.class));
+        return new Mapping.PrimitiveArray(layout, heap, in);
     }
 
     /** The abstract methods of an interface, less those of {@code Object}: one for a functional interface. */
