@@ -369,6 +369,24 @@ class BindingTest {
         assertThrows(IllegalStateException.class, () -> own.scale(new Point(1, 1, 1), 2));
     }
 
+    @Test
+    void aHotBoundMethodThrowsAfterClose() {
+        Fixture own;
+        try (Library again = Library.open(BINDING)) {
+            own = again.bind(Fixture.class);
+            long sum = 0;
+            for (int i = 0; i < 200_000; i++) { // enough calls for the JIT to compile the call site's target in
+                sum += own.add(i, 1);
+            }
+            assertEquals(20_000_100_000L, sum);
+        }
+        assertThrows(IllegalStateException.class, () -> own.add(1, 2));
+        for (int i = 0; i < 1_000; i++) {
+            int n = i;
+            assertThrows(IllegalStateException.class, () -> own.add(n, 1));
+        }
+    }
+
     interface Broken {
         int b_add(int a, int b);
         int b_ad(int a, int b);
