@@ -84,8 +84,15 @@ public final class Library implements AutoCloseable {
     private final Object closeLock = new Object();
     /** Set once an interface is bound: bound calls check liveness, not the arena, so the code must stay. */
     private volatile boolean keepMapped;
-    /** The linked methods of bound interfaces, unlinked by {@link #close()}; guarded by closeLock. */
+    /**
+     * The linked methods of bound interfaces, unlinked by {@link #close()}; guarded by linkLock, not
+     * closeLock: close() holds closeLock while it waits for calls in flight, and one of those calls may
+     * be making a bound method's first call (from a callback), which must not wait for close().
+     */
     private final List<MutableCallSite> linked = new ArrayList<>();
+    private final Object linkLock = new Object();
+    /** Set, under linkLock, once close() has unlinked every method; later links get the thrower. */
+    private boolean unlinked;
 
     Library(NativeLoader loader, String name, Path path, MemorySegment rawHandle) {
         this.loader = loader;
@@ -342,8 +349,8 @@ public final class Library implements AutoCloseable {
 
         @Override
         public boolean track(MutableCallSite site) {
-            synchronized (closeLock) {
-                if (!arena.scope().isAlive()) {
+            synchronized (linkLock) {
+                if (unlinked) {
                     return false;
                 }
                 linked.add(site);
@@ -382,8 +389,11 @@ public final class Library implements AutoCloseable {
                 return;
             }
             closeArena();
-            dev.dynload.internal.bind.Handoff.unlink(linked, name);
-            linked.clear();
+            synchronized (linkLock) {
+                unlinked = true;
+                dev.dynload.internal.bind.Handoff.unlink(linked, name);
+                linked.clear();
+            }
             if (keepMapped) {
                 return;
             }

@@ -176,7 +176,18 @@ public final class ElfFile {
      * checkLoadable runs before every load, where a FileChannel costs milliseconds in a fresh JVM.
      */
     private static RandomAccessFile open(Path file) throws IOException {
-        return new RandomAccessFile(file.toFile(), "r");
+        try {
+            return new RandomAccessFile(file.toFile(), "r");
+        } catch (java.io.FileNotFoundException e) {
+            // java.io says "not found" for every failure to open; tell them apart as java.nio.file does.
+            if (java.nio.file.Files.notExists(file)) {
+                throw new java.nio.file.NoSuchFileException(file.toString());
+            }
+            if (java.nio.file.Files.isDirectory(file)) {
+                throw new java.nio.file.FileSystemException(file.toString(), null, "Is a directory");
+            }
+            throw new java.nio.file.AccessDeniedException(file.toString(), null, e.getMessage());
+        }
     }
 
     private static Parsed header(Path file, RandomAccessFile input) throws IOException {

@@ -369,6 +369,49 @@ class BindingTest {
         assertThrows(IllegalStateException.class, () -> own.scale(new Point(1, 1, 1), 2));
     }
 
+    /** What the callback of firstBoundCallFromACallbackDoesNotHoldUpAClose sees and does. */
+    private static Library closing;
+    private static Fixture freshlyBound;
+    private static Thread closer;
+    private static final List<Throwable> closeFailures = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    private static int closeThenCallBound(int a, int b) {
+        closer = new Thread(() -> {
+            try {
+                closing.close(); // waits for the raw call below, which holds the library open
+            } catch (Throwable t) {
+                closeFailures.add(t);
+            }
+        });
+        closer.start();
+        try {
+            Thread.sleep(200); // the closer is now waiting for this call to return
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return freshlyBound.add(a, b); // the bound method's first call links it while close() waits
+    }
+
+    @Test
+    void firstBoundCallFromACallbackDoesNotHoldUpAClose() throws Throwable {
+        closing = Library.open(BINDING);
+        freshlyBound = closing.bind(Fixture.class);
+        java.lang.invoke.MethodHandle apply = closing.downcall("b_apply", java.lang.foreign.FunctionDescriptor.of(
+                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        MemorySegment callback = java.lang.foreign.Linker.nativeLinker().upcallStub(
+                java.lang.invoke.MethodHandles.lookup().findStatic(BindingTest.class, "closeThenCallBound",
+                        java.lang.invoke.MethodType.methodType(int.class, int.class, int.class)),
+                java.lang.foreign.FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+                Arena.ofAuto());
+        long start = System.nanoTime();
+        assertEquals(5, (int) apply.invokeExact(callback, 2, 3));
+        closer.join(5_000);
+        assertFalse(closer.isAlive());
+        assertEquals(List.of(), closeFailures, "close() completed once the raw call returned");
+        assertTrue(System.nanoTime() - start < 900_000_000L, "the first bound call did not wait for close()");
+        assertThrows(IllegalStateException.class, () -> freshlyBound.add(1, 2));
+    }
+
     @Test
     void aHotBoundMethodThrowsAfterClose() {
         Fixture own;

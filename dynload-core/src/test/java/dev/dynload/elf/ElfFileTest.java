@@ -307,4 +307,12 @@ class ElfFileTest {
             }
         });
     }
+
+    @Test
+    void aFileThatCannotBeOpenedIsReportedAsJavaNioFileDoes(@TempDir Path dir) {
+        Path missing = dir.resolve("libmissing.so");
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> ElfFile.read(missing));
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> ElfFile.checkLoadable(missing));
+        assertThrows(java.nio.file.FileSystemException.class, () -> ElfFile.readHeader(dir));
+    }
 }
