@@ -413,6 +413,33 @@ class BindingTest {
     }
 
     @Test
+    void onlyAGeneratedBindingCanLinkThroughHandoff() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> dev.dynload.internal.bind.Handoff.link(
+                java.lang.invoke.MethodHandles.lookup(), "add", java.lang.invoke.MethodType.methodType(int.class, int.class, int.class), 0));
+        assertTrue(e.getMessage().contains("is not a dynload binding"), e.getMessage());
+    }
+
+    /** Binds, calls, closes, and gives the bound class weakly: no local of the caller holds it. */
+    private static java.lang.ref.WeakReference<Class<?>> bindCallAndClose() {
+        try (Library again = Library.open(BINDING)) {
+            Fixture own = again.bind(Fixture.class);
+            assertEquals(3, own.add(1, 2));
+            assertTrue(own.getClass().isHidden());
+            return new java.lang.ref.WeakReference<>(own.getClass());
+        }
+    }
+
+    @Test
+    void aBoundClassIsUnloadedWhenNothingUsesIt() throws InterruptedException {
+        java.lang.ref.WeakReference<Class<?>> generated = bindCallAndClose();
+        for (int i = 0; i < 50 && generated.get() != null; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertNull(generated.get(), "no registry keeps a bound class, or its library, reachable");
+    }
+
+    @Test
     void aHotBoundMethodThrowsAfterClose() {
         Fixture own;
         try (Library again = Library.open(BINDING)) {

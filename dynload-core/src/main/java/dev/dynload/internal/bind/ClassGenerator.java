@@ -52,11 +52,21 @@ final class ClassGenerator {
         // empty tables is a good part of the cost of writing 50 methods.
         byte[] bytes = ClassFile.of(ClassFile.StackMapsOption.DROP_STACK_MAPS)
                 .build(self, new Body(iface, methods, description));
-        Class<?> generated = host.defineClass(bytes);
+        Handoff.Binding binding = new Handoff.Binding(target, handles);
+        MethodHandles.Lookup own;
+        if (host.hasFullPrivilegeAccess()) {
+            // A hidden class, whose class data is its binding: unloaded with the last bound object.
+            own = host.defineHiddenClassWithClassData(bytes, binding, true);
+        } else {
+            // An interface of another module, reached by privateLookupIn (package access, not module):
+            // a normal class, which lives as long as its class loader.
+            own = host.in(host.defineClass(bytes));
+            host.findStaticVarHandle(own.lookupClass(), Handoff.FIELD, Object.class).set(binding);
+        }
+        Class<?> generated = own.lookupClass();
         // The generated class, in the user's module, bootstraps its methods through Handoff.
         Handoff.class.getModule().addExports(Handoff.class.getPackageName(), generated.getModule());
-        Handoff.register(generated, target, handles);
-        return host.findConstructor(generated, java.lang.invoke.MethodType.methodType(void.class)).invoke();
+        return own.findConstructor(generated, java.lang.invoke.MethodType.methodType(void.class)).invoke();
     }
 
     /*
@@ -71,6 +81,8 @@ final class ClassGenerator {
             c.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
             c.withSuperclass(ConstantDescs.CD_Object);
             c.withInterfaceSymbols(iface.describeConstable().orElseThrow());
+            // Package-private: set once by dynload, read by Handoff through the class's own lookup.
+            c.withField(Handoff.FIELD, ConstantDescs.CD_Object, ClassFile.ACC_STATIC | ClassFile.ACC_SYNTHETIC);
             c.withMethodBody(ConstantDescs.INIT_NAME, ConstantDescs.MTD_void, ClassFile.ACC_PUBLIC,
                     new Code(null, -1, ConstantDescs.MTD_void, null));
             for (int i = 0; i < methods.size(); i++) {

@@ -1,13 +1,12 @@
 package dev.dynload.internal.bind;
 
+import java.lang.constant.ConstantDescs;
 import java.lang.invoke.CallSite;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.invoke.MutableCallSite;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -22,22 +21,30 @@ import java.util.function.Supplier;
  * library closes, {@link #unlink} points every site at a method that throws, and the JIT drops the code
  * that inlined the old target. (A guard per call site, such as a {@code SwitchPoint}, costs the same per
  * call but takes several more method handle classes to build on each first call.) The class is defined
- * in the user's package (where dynload has package access), so the bootstrap checks that the caller is
- * a class it generated.
+ * in the user's package (where dynload has package access): as a hidden class, unloaded when nothing
+ * uses it, whose class data (which only that class can read) is its binding, when dynload holds a
+ * full-privilege lookup there; else as a normal class, which keeps its binding in a static field.
  */
 public final class Handoff {
 
-    /** One generated class: its library and, for each method, what makes its handle. */
-    private record Binding(Target target, List<Supplier<MethodHandle>> handles) {
+    /**
+     * One generated class: its library and, for each method, what makes its handle. It is the hidden
+     * class's class data, so it lives exactly as long as the class: no registry keeps a bound class, or
+     * its library, alive.
+     */
+    record Binding(Target target, List<Supplier<MethodHandle>> handles) {
+        Binding {
+            handles = List.copyOf(handles);
+        }
     }
 
-    private static final Map<Class<?>, Binding> BINDINGS = new ConcurrentHashMap<>();
+    /**
+     * Where a generated class that could not be hidden keeps its binding: a static field of its own, so
+     * that no registry in dynload holds the class, its loader or its library.
+     */
+    static final String FIELD = "binding$";
 
     private Handoff() {
-    }
-
-    static void register(Class<?> generated, Target target, List<Supplier<MethodHandle>> handles) {
-        BINDINGS.put(generated, new Binding(target, List.copyOf(handles)));
     }
 
     /**
@@ -51,8 +58,18 @@ public final class Handoff {
      * @throws IllegalStateException if the caller is not a generated binding
      */
     public static CallSite link(MethodHandles.Lookup caller, String name, MethodType type, int index) {
-        Binding binding = BINDINGS.get(caller.lookupClass());
-        if (binding == null || !caller.hasFullPrivilegeAccess()) {
+        Binding binding = null;
+        if (caller.hasFullPrivilegeAccess()) {
+            try {
+                Object data = caller.lookupClass().isHidden()
+                        ? MethodHandles.classData(caller, ConstantDescs.DEFAULT_NAME, Object.class)
+                        : caller.findStaticVarHandle(caller.lookupClass(), FIELD, Object.class).get();
+                binding = data instanceof Binding b ? b : null;
+            } catch (ReflectiveOperationException e) {
+                // not a class dynload generated
+            }
+        }
+        if (binding == null) {
             throw new IllegalStateException(caller.lookupClass().getName() + " is not a dynload binding");
         }
         MutableCallSite site;
