@@ -30,10 +30,10 @@ final class Diagnosis {
     static final int HOST_WORD_SIZE = (int) ValueLayout.ADDRESS.byteSize() * 8;
 
     private static final int HEAD = 512;
-    /** glibc: "libdependency.so: cannot open shared object file: No such file or directory". */
 
     /** Compiled when a load fails, not on every load. */
     private static final class Messages {
+        /** glibc: "libdependency.so: cannot open shared object file: No such file or directory". */
         static final Pattern MISSING = Pattern.compile("^(.+?): cannot open shared object file");
         static final Pattern UNDEFINED = Pattern.compile("undefined symbol: (\\S+)");
     }

@@ -139,7 +139,8 @@ final class PosixLoader implements NativeLoader {
     @Override
     public Opened open(String file, Set<LoadOption.Flag> options) {
         MemorySegment bits = MemorySegment.ofAddress(flags.of(options));
-        // A platform thread is its own OS thread: its dlerror is its own, so the call runs in place.
+        // A platform thread is its own OS thread: its dlerror is its own, so the call runs in place. Tested
+        // here, not only in OsThread.call, so that a platform thread's first open makes no lambda.
         return Thread.currentThread().isVirtual() ? OsThread.call(() -> openHere(file, bits)) : openHere(file, bits);
     }
 

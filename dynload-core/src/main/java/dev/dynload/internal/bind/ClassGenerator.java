@@ -81,7 +81,8 @@ final class ClassGenerator {
             c.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
             c.withSuperclass(ConstantDescs.CD_Object);
             c.withInterfaceSymbols(iface.describeConstable().orElseThrow());
-            // Package-private: set once by dynload, read by Handoff through the class's own lookup.
+            // Package-private: set once by dynload, read by Handoff through the class's own lookup. A hidden
+            // class leaves it null: its binding is its class data.
             c.withField(Handoff.FIELD, ConstantDescs.CD_Object, ClassFile.ACC_STATIC | ClassFile.ACC_SYNTHETIC);
             c.withMethodBody(ConstantDescs.INIT_NAME, ConstantDescs.MTD_void, ClassFile.ACC_PUBLIC,
                     new Code(null, -1, ConstantDescs.MTD_void, null));

@@ -11,8 +11,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * Bound methods whose only conversions are {@code String}s, primitive arrays and flat records, built from
  * method handle combinators so that nothing is boxed: a returned {@code char*} is read straight into a
- * {@code String}, and a {@code String}, array or record argument is copied into a per-thread scratch
- * buffer instead of a fresh arena.
+ * {@code String}; a {@code String} or array argument is copied into a per-thread scratch buffer instead
+ * of a fresh arena; a record passed by value is written into heap memory (see Struct); a record
+ * returned by value comes back in scratch memory.
  *
  * <p>The {@link Scratch} buffer works as a stack: each call notes where its top is, its copies go
  * above it, and the top goes back when the call returns or throws, after copying arrays C may have

@@ -78,10 +78,8 @@ public final class Handoff {
         } catch (RuntimeException e) {
             // A library closed before this method's first call: the call throws what linking threw
             // (IllegalStateException), not a BootstrapMethodError, now and on every later call.
-            site = new MutableCallSite(type);
-            site.setTarget(MethodHandles.dropArguments(MethodHandles.throwException(type.returnType(), e.getClass())
-                    .bindTo(e), 0, type.parameterList()));
-            return site;
+            return new MutableCallSite(MethodHandles.dropArguments(
+                    MethodHandles.throwException(type.returnType(), e.getClass()).bindTo(e), 0, type.parameterList()));
         }
         if (!binding.target().track(site)) {
             // Closed while this handle was being made.
