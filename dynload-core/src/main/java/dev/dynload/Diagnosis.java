@@ -1,9 +1,11 @@
 package dev.dynload;
 
 import dev.dynload.LibraryLoadException.Reason;
+import dev.dynload.internal.OpenFile;
 import dev.dynload.elf.ElfFile;
 import dev.dynload.elf.ElfFormatException;
 import dev.dynload.elf.ElfHeader;
+import dev.dynload.elf.ElfProblem;
 import dev.dynload.elf.ElfType;
 
 import java.io.FileInputStream;
@@ -11,7 +13,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
@@ -20,9 +25,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Explains why a file does not load: checks made before the loader sees the file (so that a FIFO
- * cannot hang it and a directory gets a plain answer), and a look at the file's bytes after the loader
- * refused it, to turn the loader's terse message into a diagnosis and a hint.
+ * Explains why a file does not load: checks made on the open file before the loader sees it (so that a
+ * directory or a FIFO gets a plain answer, another CPU's file is passed over, and a damaged file never
+ * reaches the loader), and a look at the file's bytes after the loader refused it, to turn the loader's
+ * terse message into a diagnosis and a hint.
+ *
+ * <p>Messages name the file as the caller gave it; the bytes are read through {@link #readable}, the open
+ * file, so that what is explained is what was loaded.
  */
 final class Diagnosis {
 
@@ -41,56 +50,127 @@ final class Diagnosis {
     private final String library;
     private final Path file;
     private final List<String> searched;
+    /** Where the file's bytes are read: the open file once there is one, else the path. */
+    private Path readable;
+    /** Read by {@link #elf()}; null until then. */
+    private Optional<ElfFile> elf;
 
     Diagnosis(String library, Path file, List<String> searched) {
         this.library = library;
         this.file = file;
         this.searched = searched;
+        this.readable = file;
     }
 
-    /** The failure the file is bound to cause, found without handing it to the loader. */
-    Optional<LibraryLoadException> beforeLoading() {
-        if (!Files.exists(file)) {
+    /** Reads the file's bytes through {@code open} from now on. */
+    void readThrough(Path open) {
+        this.readable = open;
+        this.elf = null;
+    }
+
+    /** Explains why the file could not even be opened. */
+    LibraryLoadException cannotOpen(IOException e) {
+        if (e instanceof NoSuchFileException) {
             String detail = Files.isSymbolicLink(file) ? "is a symbolic link to a file that does not exist"
                     : "no such file";
             String hint = file.isAbsolute() ? "check the path, or open the library by name to search for it"
                     : "the path is relative to the working directory " + Path.of("").toAbsolutePath()
                             + "; give an absolute path, or open the library by name to search for it";
-            return fail(Reason.NOT_FOUND, detail, hint, null);
+            return make(Reason.NOT_FOUND, detail, hint, null);
         }
-        if (Files.isDirectory(file)) {
+        if (e instanceof AccessDeniedException) {
+            return make(Reason.PERMISSION_DENIED, "this process (user " + System.getProperty("user.name")
+                    + ") may not read it", "make it readable (chmod a+r) or run as a user who may read it", null);
+        }
+        String reason = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+        return make(Reason.LOADER_ERROR, "cannot be opened: " + reason, "check the path and the file", null);
+    }
+
+    /** Explains why a private copy could not be made. */
+    LibraryLoadException cannotCopy(IOException e) {
+        String reason = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+        return make(Reason.LOADER_ERROR, "cannot be copied into private memory: " + reason,
+                "load it without LoadOption.PRIVATE_COPY from a folder only you can write, or lift the restriction", null);
+    }
+
+    /** A library that crashed, exited or hung the child process that loaded it first. */
+    LibraryLoadException failedInIsolation(String what, String childOutput) {
+        return make(Reason.FAILED_IN_ISOLATION, what, "it was not loaded into this process; do not load it "
+                + "without isolation", childOutput);
+    }
+
+    /** The file's ELF contents, read once through the open file; empty when it is not a readable ELF file. */
+    Optional<ElfFile> elf() {
+        if (elf == null) {
+            try {
+                elf = Optional.of(ElfFile.read(readable));
+            } catch (IOException e) {
+                elf = Optional.empty();
+            }
+        }
+        return elf;
+    }
+
+    /** Whether {@code file} is an ELF file this JVM's loader could load: its word size and CPU. */
+    static boolean runsHere(Path file) {
+        try {
+            ElfHeader h = ElfFile.readHeader(file);
+            return h.wordSize() == HOST_WORD_SIZE && (HOST_MACHINE < 0 || h.machine() == HOST_MACHINE);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The failure the open file is bound to cause, found without handing it to the loader. */
+    Optional<LibraryLoadException> beforeLoading(OpenFile open) {
+        if (open.kind() == OpenFile.Kind.DIRECTORY) {
             return fail(Reason.IS_DIRECTORY, "is a directory, not a library file",
                     "give the path of the library file inside it, or pass the folder as LoadOption.searchPath and open the library by name", null);
         }
-        if (!Files.isRegularFile(file)) {
+        if (open.kind() == OpenFile.Kind.OTHER) {
             return fail(Reason.NOT_A_SHARED_LIBRARY, "is not a regular file (a FIFO, socket or device)",
                     "give the path of a shared library file", null);
         }
-        if (!Files.isReadable(file)) {
-            return fail(Reason.PERMISSION_DENIED, "this process (user " + System.getProperty("user.name")
-                    + ") may not read it", "make it readable (chmod a+r) or run as a user who may read it", null);
+        if (open.size() == 0) {
+            return fail(Reason.NOT_A_SHARED_LIBRARY, "is empty (0 bytes), not a shared library",
+                    "build or copy it again: an interrupted build or copy leaves empty files", null);
         }
         try {
-            if (Files.size(file) == 0) {
-                return fail(Reason.NOT_A_SHARED_LIBRARY, "is empty (0 bytes), not a shared library",
-                        "build or copy it again: an interrupted build or copy leaves empty files", null);
+            if (!isElf(head(readable))) {
+                return Optional.empty(); // the loader refuses it without harm; afterLoading explains it
             }
+            LibraryLoadException header = elfHeaderProblem(ElfFile.readHeader(readable), null);
+            if (header != null) {
+                return Optional.of(header);
+            }
+            // The header and program headers are all the loader reads before it finds a loaded file by its
+            // identity, and it trusts their sizes: they are checked before the loader sees the file at all.
+            ElfFile.checkLoadable(readable);
+            return Optional.empty();
         } catch (IOException e) {
-            return fail(Reason.PERMISSION_DENIED, "cannot be read: " + e.getMessage(), "check the file", null);
+            return Optional.of(damaged(e, null));
         }
-        return elfBeforeLoading();
     }
 
     /**
-     * An ELF file the loader must not see: another CPU's, not a shared object, or one whose segments run
-     * past its end, which the loader would map and then die on with SIGBUS, taking the JVM with it.
+     * Checks everything the loader would trust in an ELF file ({@link ElfFile#verify}); a file that is not
+     * ELF is left to the loader, which refuses it harmlessly.
      */
-    private Optional<LibraryLoadException> elfBeforeLoading() {
+    Optional<LibraryLoadException> structure() {
         try {
-            if (!isElf(head(file))) {
+            if (!isElf(head(readable))) {
                 return Optional.empty();
             }
-            return Optional.ofNullable(elfHeaderProblem(ElfFile.checkLoadable(file), null));
+            List<ElfProblem> problems = ElfFile.verify(readable);
+            if (problems.isEmpty()) {
+                return Optional.empty();
+            }
+            String more = problems.size() == 1 ? "" : " (and " + (problems.size() - 1) + " more problem"
+                    + (problems.size() == 2 ? "" : "s") + ")";
+            return Optional.of(new LibraryLoadException(Reason.DAMAGED, library, file,
+                    "is damaged: " + problems.get(0) + more,
+                    "build or copy it again; 'dynload verify " + file + "' lists every problem; "
+                            + "the system loader was not given this file", null, searched, problems));
         } catch (IOException e) {
             return Optional.of(damaged(e, null));
         }
@@ -100,7 +180,7 @@ final class Diagnosis {
     LibraryLoadException afterLoading(String message) {
         byte[] head;
         try {
-            head = head(file);
+            head = head(readable);
         } catch (IOException e) {
             return make(Reason.PERMISSION_DENIED, "cannot be read: " + e.getMessage(),
                     "make it readable (chmod a+r) or run as a user who may read it", message);
@@ -127,7 +207,7 @@ final class Diagnosis {
     private LibraryLoadException elf(String message) {
         ElfHeader header;
         try {
-            header = ElfFile.readHeader(file);
+            header = ElfFile.readHeader(readable);
         } catch (IOException e) {
             return damaged(e, message);
         }
@@ -146,14 +226,14 @@ final class Diagnosis {
         if (header.type() == ElfType.SHARED_OBJECT) {
             return null; // tested first: the switch below would load a class on every successful open
         }
+        if (header.type() == ElfType.EXECUTABLE) {
+            return make(Reason.NOT_A_SHARED_LIBRARY, "is an executable, not a shared library",
+                    "build the code as a shared library (gcc -shared -fPIC, or crate-type = [\"cdylib\"])", message);
+        }
         switch (header.type()) {
             case RELOCATABLE -> {
                 return make(Reason.NOT_A_SHARED_LIBRARY, "is an object file (.o), not a shared library",
                         "link it into one: gcc -shared -o libNAME.so " + file.getFileName(), message);
-            }
-            case EXECUTABLE -> {
-                return make(Reason.NOT_A_SHARED_LIBRARY, "is an executable, not a shared library",
-                        "build the code as a shared library (gcc -shared -fPIC, or crate-type = [\"cdylib\"])", message);
             }
             case CORE -> {
                 return make(Reason.NOT_A_SHARED_LIBRARY, "is a core dump, not a shared library", whatToLoad(), message);
@@ -167,7 +247,7 @@ final class Diagnosis {
     private LibraryLoadException elfContent(String message) {
         ElfFile elf;
         try {
-            elf = ElfFile.read(file);
+            elf = ElfFile.read(readable);
         } catch (IOException e) {
             return damaged(e, message);
         }
@@ -189,26 +269,26 @@ final class Diagnosis {
                     "link it against the library that defines " + undefined.group(1)
                             + ", or open that library first with LoadOption.GLOBAL", message);
         }
-        return make(Reason.LOADER_ERROR, "the loader refused it", "see the loader's message", message);
+        return make(Reason.LOADER_ERROR, "the loader refused it", "its message says why", message);
     }
 
     private LibraryLoadException damaged(IOException e, String message) {
-        String why = e instanceof ElfFormatException f ? stripFile(f.getMessage()) : e.getMessage();
-        return make(Reason.NOT_A_SHARED_LIBRARY, "is a damaged or truncated ELF file: " + why,
+        String why = e instanceof ElfFormatException f ? stripFile(f.getMessage(), f.file()) : e.getMessage();
+        return make(Reason.DAMAGED, "is a damaged or truncated ELF file: " + why,
                 "build or copy it again", message);
     }
 
-    private String stripFile(String m) {
-        String prefix = file + ": ";
+    private static String stripFile(String m, Path read) {
+        String prefix = read + ": ";
         return m != null && m.startsWith(prefix) ? m.substring(prefix.length()) : m;
     }
 
     private Optional<LinkerScript> readScript() {
         try {
-            if (Files.size(file) > 1 << 20) {
+            if (Files.size(readable) > 1 << 20) {
                 return Optional.empty();
             }
-            return LinkerScript.parse(Files.readString(file, StandardCharsets.ISO_8859_1));
+            return LinkerScript.parse(Files.readString(readable, StandardCharsets.ISO_8859_1));
         } catch (IOException e) {
             return Optional.empty();
         }

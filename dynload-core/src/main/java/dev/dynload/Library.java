@@ -81,6 +81,8 @@ public final class Library implements AutoCloseable {
     private final Arena arena;
     /** The loader's handle, as a segment of {@link #arena} so that a call using it keeps the library open. */
     private final MemorySegment handle;
+    /** What the loader gave, handed back to it by {@link #close()}. */
+    private final NativeLoader.Opened opened;
     private final Object closeLock = new Object();
     /** Set once an interface is bound: bound calls check liveness, not the arena, so the code must stay. */
     private volatile boolean keepMapped;
@@ -94,12 +96,13 @@ public final class Library implements AutoCloseable {
     /** Set, under linkLock, once close() has unlinked every method; later links get the thrower. */
     private boolean unlinked;
 
-    Library(NativeLoader loader, String name, Path path, MemorySegment rawHandle) {
+    Library(NativeLoader loader, String name, Path path, NativeLoader.Opened opened) {
         this.loader = loader;
         this.name = name;
         this.path = path;
+        this.opened = opened;
         this.arena = Arena.ofShared();
-        this.handle = rawHandle.reinterpret(arena, null);
+        this.handle = opened.handle().reinterpret(arena, null);
     }
 
     /**
@@ -397,7 +400,7 @@ public final class Library implements AutoCloseable {
             if (keepMapped) {
                 return;
             }
-            loader.close(MemorySegment.ofAddress(handle.address())).ifPresent(error -> {
+            loader.close(opened).ifPresent(error -> {
                 throw new IllegalStateException("unloading " + name + " failed: " + error);
             });
         }

@@ -1,5 +1,7 @@
 package dev.dynload;
 
+import dev.dynload.elf.ElfProblem;
+
 import java.io.Serial;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,8 +35,13 @@ public final class LibraryLoadException extends LibraryException {
         IS_DIRECTORY,
         /** The file exists but this process may not read it. */
         PERMISSION_DENIED,
-        /** The file is not a shared library: empty, text, an archive, an executable, a FIFO, damaged... */
+        /** The file is not a shared library: empty, text, an archive, an executable, a FIFO... */
         NOT_A_SHARED_LIBRARY,
+        /**
+         * An ELF shared library that is truncated or damaged: something the system loader would trust is
+         * wrong, and loading it could take the process down. {@link #problems()} lists what was found.
+         */
+        DAMAGED,
         /** An ELF shared library for another CPU or word size than this JVM's. */
         WRONG_ARCHITECTURE,
         /** A GNU linker script (such as {@code libc.so}), which only the static linker reads. */
@@ -42,7 +49,12 @@ public final class LibraryLoadException extends LibraryException {
         /** The library needs another library that the loader cannot find. */
         MISSING_DEPENDENCY,
         /** The loader refused it for another reason; {@link #loaderMessage()} has its words. */
-        LOADER_ERROR
+        LOADER_ERROR,
+        /**
+         * Loaded first in a child process ({@link LoadOption#isolated}), the library crashed it, aborted,
+         * exited or did not finish in time; it was not loaded into this process.
+         */
+        FAILED_IN_ISOLATION
     }
 
     private final Reason reason;
@@ -53,9 +65,15 @@ public final class LibraryLoadException extends LibraryException {
     private final String loaderMessage;
     @SuppressWarnings("serial") // an immutable List.copyOf, which is serializable
     private final List<String> searched;
+    private final transient List<ElfProblem> problems;
 
     LibraryLoadException(Reason reason, String library, Path file, String detail, String hint,
                          String loaderMessage, List<String> searched) {
+        this(reason, library, file, detail, hint, loaderMessage, searched, List.of());
+    }
+
+    LibraryLoadException(Reason reason, String library, Path file, String detail, String hint,
+                         String loaderMessage, List<String> searched, List<ElfProblem> problems) {
         super(compose(library, file, detail, hint, loaderMessage));
         this.reason = reason;
         this.library = library;
@@ -64,6 +82,7 @@ public final class LibraryLoadException extends LibraryException {
         this.hint = hint;
         this.loaderMessage = loaderMessage;
         this.searched = List.copyOf(searched);
+        this.problems = List.copyOf(problems);
     }
 
     private static String compose(String library, Path file, String detail, String hint, String loaderMessage) {
@@ -111,5 +130,13 @@ public final class LibraryLoadException extends LibraryException {
     /** {@return every place searched for a library opened by name, in order; empty for a path} */
     public List<String> searched() {
         return searched;
+    }
+
+    /**
+     * {@return for {@link Reason#DAMAGED}, everything the structural check found wrong, in the order the
+     * loader would meet it; otherwise empty}
+     */
+    public List<ElfProblem> problems() {
+        return problems == null ? List.of() : problems;
     }
 }

@@ -1,6 +1,7 @@
 package dev.dynload;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -23,10 +24,21 @@ import java.util.Objects;
  * process's global scope. Giving both {@code LAZY} and {@code NOW}, or both {@code LOCAL} and
  * {@code GLOBAL}, is an {@link IllegalArgumentException}.
  *
+ * <h2>Untrusted files</h2>
+ * Every file is opened once, checked through that open descriptor by {@link dev.dynload.elf.ElfFile#verify}
+ * and, on Linux, loaded as that same open file. Two options go further, for files from places that others
+ * can write or that nobody vouches for:
+ * {@snippet :
+ * Library.open(Path.of("/shared/plugins/libx.so"), LoadOption.PRIVATE_COPY);   // load a sealed private copy
+ * Library.open(Path.of("downloaded/libx.so"), LoadOption.isolated(Duration.ofSeconds(5)));  // try it in a child first
+ * }
+ *
  * <h2>Platform-specific behaviour</h2>
  * The flags are POSIX {@code dlopen} flags; {@link #NODELETE} is a glibc and macOS extension.
+ * {@link #PRIVATE_COPY} and {@link #isolated} need Linux.
  */
-public sealed interface LoadOption permits LoadOption.Flag, LoadOption.SearchPath {
+public sealed interface LoadOption permits LoadOption.Flag, LoadOption.SearchPath, LoadOption.Copy,
+        LoadOption.Isolation {
 
     /** Resolve functions at their first call ({@code RTLD_LAZY}). */
     Flag LAZY = Flag.LAZY;
@@ -38,6 +50,38 @@ public sealed interface LoadOption permits LoadOption.Flag, LoadOption.SearchPat
     Flag GLOBAL = Flag.GLOBAL;
     /** Never unload the library from the process, even after {@link Library#close()} ({@code RTLD_NODELETE}). */
     Flag NODELETE = Flag.NODELETE;
+
+    /**
+     * Copy the file into private memory sealed against writes (on Linux an anonymous memory file with
+     * {@code memfd_create} and write seals), then check the copy and load the copy. Nobody can change the
+     * bytes between the check and the load, not even by writing into the file in place, which loading the
+     * open file alone cannot prevent. For files in folders that other users can write. The copy has no
+     * folder of its own: dependencies found through {@code $ORIGIN} are opened from the original's folder,
+     * each also as a private copy.
+     */
+    Copy PRIVATE_COPY = Copy.PRIVATE;
+
+    /**
+     * Load the library first in a short-lived child process, and in this one only if the child came
+     * through: a library whose loading crashes, aborts, exits or hangs (its initializers run in the child
+     * too) is reported as such, with the signal, the exit status or "timed out", and never touches this
+     * JVM. No verifier can promise that a library's own code behaves; this option keeps what it does
+     * while loading out of this process. The child is not a JVM; it costs a few milliseconds.
+     *
+     * {@snippet :
+     * Library lib = Library.open(Path.of("libuntrusted.so"), LoadOption.isolated(Duration.ofSeconds(5)));
+     * }
+     *
+     * @param timeLimit how long the child may take to load the library before it is killed
+     * @return the option
+     * @throws IllegalArgumentException if the time limit is not positive
+     */
+    static Isolation isolated(Duration timeLimit) {
+        return new Isolation(timeLimit);
+    }
+
+    /** {@link #isolated(Duration)} with a time limit of ten seconds. */
+    Isolation ISOLATED = new Isolation(Duration.ofSeconds(10));
 
     /**
      * Folders to search first when a library is opened by name, before {@code java.library.path} and the
@@ -74,6 +118,27 @@ public sealed interface LoadOption permits LoadOption.Flag, LoadOption.SearchPat
         public SearchPath {
             folders = List.copyOf(folders);
             folders.forEach(Objects::requireNonNull);
+        }
+    }
+
+    /** Where the loaded bytes come from; see {@link LoadOption#PRIVATE_COPY}. */
+    enum Copy implements LoadOption {
+        /** See {@link LoadOption#PRIVATE_COPY}. */
+        PRIVATE
+    }
+
+    /**
+     * Load in a child process first; see {@link LoadOption#isolated(Duration)}.
+     *
+     * @param timeLimit how long the child may take
+     */
+    record Isolation(Duration timeLimit) implements LoadOption {
+        /** Rejects a time limit that is not positive. */
+        public Isolation {
+            Objects.requireNonNull(timeLimit, "timeLimit");
+            if (timeLimit.isNegative() || timeLimit.isZero()) {
+                throw new IllegalArgumentException("the time limit of an isolated load must be positive, not " + timeLimit);
+            }
         }
     }
 }

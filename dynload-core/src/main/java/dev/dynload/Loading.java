@@ -1,7 +1,9 @@
 package dev.dynload;
 
 import dev.dynload.LibraryLoadException.Reason;
+import dev.dynload.elf.ElfFile;
 import dev.dynload.internal.NativeLoader;
+import dev.dynload.internal.OpenFile;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,12 +11,17 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/** One open call: finds the file for a name, loads it, and explains a failure. */
+/**
+ * One open call: finds the file for a name, opens it once, checks it through that open file, loads the
+ * same open file, and explains a failure.
+ */
 final class Loading {
 
     /** A version suffix ("1", "1.2.13"); compiled by the first search through a folder. */
@@ -27,35 +34,143 @@ final class Loading {
     private final List<String> searched = new ArrayList<>();
     /** A file passed over during a search by name (another CPU's), reported if nothing else loads. */
     private LibraryLoadException passedOver;
+    /** The files this call is loading, with the dependencies it loads first: an $ORIGIN cycle stops here. */
+    private final Set<Object> inProgress;
 
     Loading(NativeLoader loader, Options options) {
+        this(loader, options, new HashSet<>());
+    }
+
+    private Loading(NativeLoader loader, Options options, Set<Object> inProgress) {
         this.loader = loader;
         this.options = options;
+        this.inProgress = inProgress;
     }
 
     Library openProcess() {
-        NativeLoader.Opened opened = loader.open(null, options.flags());
+        NativeLoader.Opened opened = loader.openProcess();
         if (!opened.ok()) {
             throw new LibraryLoadException(Reason.LOADER_ERROR, "the running process", null,
                     "the loader cannot open the process itself", "report this as a bug", opened.error(), List.of());
         }
-        return new Library(loader, "the running process", null, opened.handle());
+        return new Library(loader, "the running process", null, opened);
     }
 
     /** Loads {@code file}, which the caller gave as {@code library}. */
     Library openFile(String library, Path file) {
         checkNoNul(file.toString());
         Diagnosis diagnosis = new Diagnosis(library, file, List.copyOf(searched));
-        Optional<LibraryLoadException> doomed = diagnosis.beforeLoading();
-        if (doomed.isPresent()) {
-            throw doomed.get();
+        OpenFile open;
+        try {
+            open = loader.openFile(file);
+        } catch (IOException e) {
+            throw diagnosis.cannotOpen(e);
         }
-        Path absolute = file.toAbsolutePath();
-        NativeLoader.Opened opened = loader.open(absolute.toString(), options.flags());
-        if (!opened.ok()) {
-            throw diagnosis.afterLoading(opened.error());
+        try {
+            diagnosis.readThrough(open.readable());
+            Optional<LibraryLoadException> doomed = diagnosis.beforeLoading(open);
+            if (doomed.isPresent()) {
+                throw doomed.get();
+            }
+            if (options.privateCopy()) {
+                OpenFile copy = privateCopy(open, diagnosis);
+                open.close();
+                open = copy;
+                diagnosis.readThrough(copy.readable());
+            }
+            OpenFile checked = open;
+            List<Library> dependencies = new ArrayList<>();
+            NativeLoader.Opened opened;
+            try {
+                opened = loader.load(open, options.flags(), () -> beforeFirstLoad(diagnosis, checked, dependencies));
+            } finally {
+                // The library now holds its dependencies itself; the references taken to load them first go.
+                for (Library dependency : dependencies) {
+                    dependency.close();
+                }
+            }
+            if (!opened.ok()) {
+                throw diagnosis.afterLoading(opened.error());
+            }
+            return new Library(loader, library, open.file(), opened);
+        } finally {
+            open.close();
         }
-        return new Library(loader, library, absolute, opened.handle());
+    }
+
+    private OpenFile privateCopy(OpenFile open, Diagnosis diagnosis) {
+        try {
+            return loader.privateCopy(open);
+        } catch (IOException e) {
+            throw diagnosis.cannotCopy(e);
+        }
+    }
+
+    /**
+     * What happens once, before the loader is given a file it has not loaded yet: the structural check,
+     * then the dependencies it finds through {@code $ORIGIN}, which are opened, checked and loaded the
+     * same way first (the loader, given the open file, would look for them in the wrong folder).
+     *
+     * @return whether the loader must be given the file's path: when such a dependency has no SONAME by
+     *         which the loader could recognise it, only the library's own folder finds it
+     */
+    private boolean beforeFirstLoad(Diagnosis diagnosis, OpenFile open, List<Library> dependencies) {
+        Optional<LibraryLoadException> damaged = diagnosis.structure();
+        if (damaged.isPresent()) {
+            throw damaged.get();
+        }
+        if (!inProgress.add(open.key())) {
+            return false;
+        }
+        boolean byPath = false;
+        Optional<ElfFile> elf = diagnosis.elf();
+        if (elf.isPresent() && !elf.get().runPath().isEmpty()) {
+            NativeLoader.Requester requester = requester(open.file(), elf.get());
+            for (String needed : elf.get().needed()) {
+                Optional<Path> dependency = throughOrigin(needed, requester);
+                if (dependency.isEmpty()) {
+                    continue;
+                }
+                Loading loading = new Loading(loader, options.forDependency(), inProgress);
+                Library loaded = loading.openFile(needed, dependency.get());
+                dependencies.add(loaded);
+                byPath |= !loading.knownAs(dependency.get(), needed);
+            }
+        }
+        Isolation.check(loader, options, diagnosis, open, elf);
+        return byPath;
+    }
+
+    /** The library {@code elf}, read from {@code file}, as the one whose DT_NEEDED entries are searched for. */
+    static NativeLoader.Requester requester(Path file, ElfFile elf) {
+        return elf.runPathIsRpath()
+                ? new NativeLoader.Requester(file.toAbsolutePath().getParent(), elf.runPath(), List.of())
+                : new NativeLoader.Requester(file.toAbsolutePath().getParent(), List.of(), elf.runPath());
+    }
+
+    /** The file the loader would take for {@code needed} through an {@code $ORIGIN} run path, if it would. */
+    private Optional<Path> throughOrigin(String needed, NativeLoader.Requester requester) {
+        NativeLoader.Opened loaded = loader.loadedByName(needed);
+        if (loaded.ok()) {
+            loader.close(loaded); // the process has it already, and the loader will take that one
+            return Optional.empty();
+        }
+        NativeLoader.Search search = loader.search(needed, requester);
+        for (Path candidate : search.candidates()) {
+            if (Files.isRegularFile(candidate) && Diagnosis.runsHere(candidate)) {
+                return search.throughOrigin().contains(candidate) ? Optional.of(candidate) : Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether the loader will recognise {@code file}, once loaded, as the DT_NEEDED name {@code needed}. */
+    private boolean knownAs(Path file, String needed) {
+        try {
+            return ElfFile.read(file).soname().filter(needed::equals).isPresent();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     Library openName(String name) {
@@ -79,21 +194,18 @@ final class Loading {
         return openFromSystem(name, fileName);
     }
 
+    /** The system loader's own search, followed here so that what is found is checked before it loads. */
     private Library openFromSystem(String name, String fileName) {
-        searched.add(loader.systemSearchDescription());
-        NativeLoader.Opened opened = loader.open(fileName, options.flags());
-        if (opened.ok()) {
-            Path real = loader.pathOf(opened.handle()).orElse(null);
-            return new Library(loader, name, real, opened.handle());
+        NativeLoader.Search search = loader.search(fileName, null);
+        for (String place : search.places()) {
+            if (!searched.contains(place)) {
+                searched.add(place);
+            }
         }
-        // The loader found a file but refused it (glibc names it first in its message): explain that file,
-        // or follow it when it is a linker script such as libc.so.
-        String message = opened.error();
-        int colon = message.indexOf(": ");
-        if (colon > 0 && message.startsWith("/")) {
-            Path refused = Path.of(message.substring(0, colon));
-            if (Files.isRegularFile(refused)) {
-                return openCandidate(name, refused).orElseThrow(() -> passedOver);
+        for (Path candidate : search.candidates()) {
+            Optional<Library> library = openCandidate(name, candidate);
+            if (library.isPresent()) {
+                return library.get();
             }
         }
         for (Path folder : loader.systemFolders()) {
@@ -102,14 +214,33 @@ final class Loading {
                 return found.get();
             }
         }
+        // A library the process holds already, known to the loader by this name (libjvm.so, say).
+        NativeLoader.Opened loaded = loader.loadedByName(fileName);
+        if (loaded.ok()) {
+            return new Library(loader, name, loader.pathOf(loaded.handle()).orElse(null), loaded);
+        }
         if (passedOver != null) {
             throw passedOver;
         }
         throw new LibraryLoadException(Reason.NOT_FOUND, name, null,
                 "no file " + fileName + (fileName.equals(name) ? "" : " (nor a versioned " + fileName + ".N)")
                         + " in any place searched: " + String.join("; ", searched),
-                "put the library in one of those folders, pass its folder with LoadOption.searchPath, or give its path",
-                message, searched);
+                notFoundHint(name, fileName), null, searched);
+    }
+
+    /** The usual advice, or, when the name is a file in the working directory, how to load that file. */
+    private static String notFoundHint(String name, String fileName) {
+        for (String candidate : new String[] {name, fileName}) {
+            try {
+                if (Files.isRegularFile(Path.of(candidate))) {
+                    return "a name without '/' is searched for, not taken from the working directory; to load the "
+                            + "file " + candidate + " there, give its path: ./" + candidate;
+                }
+            } catch (InvalidPathException ignored) {
+                // Not a file name here.
+            }
+        }
+        return "put the library in one of those folders, pass its folder with LoadOption.searchPath, or give its path";
     }
 
     private Optional<Library> tryFolder(String name, Path folder, String fileName) {
@@ -127,11 +258,17 @@ final class Loading {
         return Optional.empty();
     }
 
-    /** Loads a file found by a search; another CPU's file is passed over, as the system loader does. */
+    /**
+     * Loads a file found by a search; another CPU's file is passed over, as the system loader does, and
+     * so is a candidate that does not exist.
+     */
     private Optional<Library> openCandidate(String name, Path candidate) {
         try {
             return Optional.of(openFile(name, candidate));
         } catch (LibraryLoadException e) {
+            if (e.reason() == Reason.NOT_FOUND && e.file().filter(candidate::equals).isPresent()) {
+                return Optional.empty(); // this candidate is not there: the search goes on
+            }
             if (e.reason() == Reason.WRONG_ARCHITECTURE) {
                 if (passedOver == null) {
                     passedOver = e;

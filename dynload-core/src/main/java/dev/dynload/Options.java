@@ -1,14 +1,19 @@
 package dev.dynload;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
-/** The {@link LoadOption}s of one open call, checked for conflicts. */
-record Options(Set<LoadOption.Flag> flags, List<Path> searchPath) {
+/**
+ * The {@link LoadOption}s of one open call, checked for conflicts.
+ *
+ * @param isolation the child's time limit, or null to load in this process only
+ */
+record Options(Set<LoadOption.Flag> flags, List<Path> searchPath, boolean privateCopy, Duration isolation) {
 
     static Options of(LoadOption... options) {
         Objects.requireNonNull(options, "options");
@@ -16,17 +21,32 @@ record Options(Set<LoadOption.Flag> flags, List<Path> searchPath) {
         // costs milliseconds of reflection or class spinning on every first open.
         Set<LoadOption.Flag> flags = new HashSet<>();
         List<Path> folders = new ArrayList<>();
+        boolean privateCopy = false;
+        Duration isolation = null;
         for (LoadOption option : options) {
             Objects.requireNonNull(option, "a LoadOption is null");
             if (option instanceof LoadOption.Flag flag) {
                 flags.add(flag);
             } else if (option instanceof LoadOption.SearchPath path) {
                 folders.addAll(path.folders());
+            } else if (option instanceof LoadOption.Copy) {
+                privateCopy = true;
+            } else if (option instanceof LoadOption.Isolation i) {
+                if (isolation != null && !isolation.equals(i.timeLimit())) {
+                    throw new IllegalArgumentException("two isolation time limits, " + isolation + " and "
+                            + i.timeLimit() + "; give one");
+                }
+                isolation = i.timeLimit();
             }
         }
         conflict(flags, LoadOption.Flag.LAZY, LoadOption.Flag.NOW);
         conflict(flags, LoadOption.Flag.LOCAL, LoadOption.Flag.GLOBAL);
-        return new Options(Set.copyOf(flags), List.copyOf(folders));
+        return new Options(Set.copyOf(flags), List.copyOf(folders), privateCopy, isolation);
+    }
+
+    /** {@return the same options for a library loaded on behalf of this one: a dependency} */
+    Options forDependency() {
+        return new Options(flags, List.of(), privateCopy, isolation);
     }
 
     private static void conflict(Set<LoadOption.Flag> flags, LoadOption.Flag a, LoadOption.Flag b) {

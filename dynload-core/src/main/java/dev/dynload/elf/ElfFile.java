@@ -1,12 +1,15 @@
 package dev.dynload.elf;
 
+import dev.dynload.internal.NativeLoader;
+import dev.dynload.internal.OpenFile;
+
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -15,9 +18,10 @@ import java.util.Set;
 
 /**
  * What an ELF shared library says about itself: its header, its {@code SONAME}, the libraries it needs,
- * its run path and the symbols it exports. dynload reads it to explain load failures and to list
- * exports; it never reads out of bounds, whatever the file holds, and any damage is an
- * {@link ElfFormatException} that says where.
+ * its run path and the symbols it exports; and, through {@link #verify(Path)}, whether the system loader
+ * can be trusted with it. dynload reads it to explain load failures, to list exports and to check a file
+ * before loading it; it never reads out of bounds, whatever the file holds, never blocks on a FIFO, and
+ * any damage is an {@link ElfFormatException} or an {@link ElfProblem} that says where.
  *
  * {@snippet lang=sh :
  * $ readelf -d /usr/lib/x86_64-linux-gnu/libz.so.1
@@ -32,9 +36,10 @@ import java.util.Set;
  * elf.symbols();                   // [ElfSymbol[name=crc32, kind=FUNCTION, ...], ...]
  * }
  *
- * <p>The dynamic section and symbol table are found through the section headers; a file without them
- * (stripped with {@code sstrip}) is read through its program headers, where symbols are listed only when
- * the file has a SysV {@code DT_HASH} table to count them.
+ * <p>A shared library is read the way the system loader reads it: the dynamic section through the program
+ * headers, the symbols counted by the hash table that lookups use, so that what is listed is what
+ * {@code dlsym} can find, even when the section headers are stripped or damaged. A file without a
+ * dynamic segment (an object file) is read through its section headers.
  */
 public final class ElfFile {
 
@@ -43,32 +48,23 @@ public final class ElfFile {
     private static final int SHT_DYNSYM = 11;
     private static final int SHN_UNDEF = 0;
     private static final int SHN_ABS = 0xfff1;
-    private static final int PT_LOAD = 1;
-    private static final int PT_DYNAMIC = 2;
-    private static final long DT_NULL = 0;
-    private static final long DT_NEEDED = 1;
-    private static final long DT_HASH = 4;
-    private static final long DT_STRTAB = 5;
-    private static final long DT_SYMTAB = 6;
-    private static final long DT_STRSZ = 10;
-    private static final long DT_SONAME = 14;
-    private static final long DT_RPATH = 15;
-    private static final long DT_RUNPATH = 29;
 
     private final Path file;
     private final ElfHeader header;
     private final String soname;
     private final List<String> needed;
     private final List<String> runPath;
+    private final boolean rpath;
     private final List<ElfSymbol> symbols;
 
     private ElfFile(Path file, ElfHeader header, String soname, List<String> needed, List<String> runPath,
-                    List<ElfSymbol> symbols) {
+                    boolean rpath, List<ElfSymbol> symbols) {
         this.file = file;
         this.header = header;
         this.soname = soname;
         this.needed = List.copyOf(needed);
         this.runPath = List.copyOf(runPath);
+        this.rpath = rpath;
         this.symbols = List.copyOf(symbols);
     }
 
@@ -79,11 +75,11 @@ public final class ElfFile {
      * @param file the file
      * @return its header
      * @throws ElfFormatException if the file is not an ELF file or too short to hold a header
-     * @throws IOException if the file cannot be read
+     * @throws IOException if the file cannot be read, or is not a regular file
      */
     public static ElfHeader readHeader(Path file) throws IOException {
-        try (RandomAccessFile input = open(file)) {
-            return header(file, input).header;
+        try (Source source = Source.open(file)) {
+            return ElfImage.header(file, source.input).header();
         }
     }
 
@@ -91,22 +87,66 @@ public final class ElfFile {
      * Checks that the loader can map the file without reading past its end: the header, the program
      * header table and every loadable segment lie inside the file. The system loader maps segments
      * without checking this, and touching a mapped page past the end of a truncated file kills the
-     * process with {@code SIGBUS}.
+     * process with {@code SIGBUS}. {@link #verify(Path)} checks this and much more.
      *
      * @param file the file
      * @return its header
      * @throws ElfFormatException if the file is not an ELF file, or a table or segment runs past its end
-     * @throws IOException if the file cannot be read
+     * @throws IOException if the file cannot be read, or is not a regular file
      */
     public static ElfHeader checkLoadable(Path file) throws IOException {
-        try (RandomAccessFile input = open(file)) {
-            Parsed h = header(file, input);
-            ElfReader in = new ElfReader(file, input, input.length(), h.header.byteOrder());
-            if (!h.complete) {
-                throw in.error("the ELF header is cut short: the file is only " + in.size() + " bytes");
+        try (Source source = Source.open(file)) {
+            ElfImage image = ElfImage.read(file, source.input);
+            for (ElfImage.Segment s : image.segments) {
+                if ((s.type() == ElfImage.PT_LOAD || s.type() == ElfImage.PT_DYNAMIC) && (s.offset() < 0
+                        || s.filesz() < 0 || s.offset() > image.in.size() || s.filesz() > image.in.size() - s.offset())) {
+                    throw image.in.error((s.type() == ElfImage.PT_LOAD ? "loadable segment " : "dynamic segment ")
+                            + s.index() + " (offset " + ElfImage.hex(s.offset()) + ", " + Long.toUnsignedString(s.filesz())
+                            + " bytes) runs past the end of the file (" + image.in.size()
+                            + " bytes): the file is truncated or damaged");
+                }
             }
-            new Parser(file, h, in).segments();
-            return h.header;
+            return image.h.header();
+        }
+    }
+
+    /**
+     * Checks a shared library the way the system loader will use it, before any of its code can run: the
+     * program headers it maps, the dynamic entries it reads, the hash, symbol and version tables it walks,
+     * the relocations it applies and the initializers it calls. Each problem is one way a damaged or
+     * hostile file would take the loading process down (a read or write outside the library, an assertion
+     * that ends the process, a lookup that never ends).
+     *
+     * {@snippet :
+     * List<ElfProblem> problems = ElfFile.verify(Path.of("libplugin.so"));
+     * if (!problems.isEmpty()) {
+     *     throw new IllegalStateException("damaged: " + problems);
+     * }
+     * }
+     *
+     * <p>What no reading of a file can promise: a library whose structure is sound may still do anything
+     * once its code runs.
+     *
+     * @param file the library
+     * @return every problem found, in the order the loader would meet them; empty when there is none
+     * @throws ElfFormatException if the file is not an ELF file at all, or too short to hold its header
+     * @throws IOException if the file cannot be read, or is not a regular file
+     */
+    public static List<ElfProblem> verify(Path file) throws IOException {
+        Objects.requireNonNull(file, "file");
+        try (Source source = Source.open(file)) {
+            ElfImage image;
+            try {
+                image = ElfImage.read(file, source.input);
+            } catch (ElfFormatException e) {
+                String detail = e.getMessage().startsWith(file + ": ")
+                        ? e.getMessage().substring(file.toString().length() + 2) : e.getMessage();
+                if (detail.startsWith("not an ELF file") || detail.startsWith("the ELF header is cut short")) {
+                    throw e;
+                }
+                return List.of(new ElfProblem(ElfProblem.Part.PROGRAM_HEADERS, detail));
+            }
+            return ElfVerifier.verify(image);
         }
     }
 
@@ -116,13 +156,13 @@ public final class ElfFile {
      * @param file the file
      * @return what it says about itself
      * @throws ElfFormatException if the file is not an ELF file, or is truncated or damaged
-     * @throws IOException if the file cannot be read
+     * @throws IOException if the file cannot be read, or is not a regular file
      */
     public static ElfFile read(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
-        try (RandomAccessFile input = open(file)) {
-            Parsed h = header(file, input);
-            return new Parser(file, h, new ElfReader(file, input, input.length(), h.header.byteOrder())).parse();
+        try (Source source = Source.open(file)) {
+            ElfImage image = ElfImage.read(file, source.input);
+            return image.hasDynamic() ? fromDynamic(image) : new SectionParser(image).parse();
         }
     }
 
@@ -152,6 +192,15 @@ public final class ElfFile {
     }
 
     /**
+     * {@return whether {@link #runPath()} comes from {@code DT_RPATH} (the library has no
+     * {@code DT_RUNPATH}): the loader searches those folders before {@code LD_LIBRARY_PATH}, and a
+     * {@code DT_RUNPATH}'s after it}
+     */
+    public boolean runPathIsRpath() {
+        return rpath;
+    }
+
+    /**
      * The symbols it exports: defined in the library (not absolute), global or weak, of default or
      * protected visibility, each name once, in table order.
      *
@@ -161,149 +210,282 @@ public final class ElfFile {
         return symbols;
     }
 
+    /**
+     * An exported symbol by name.
+     *
+     * @param name the symbol's name, without version
+     * @return the symbol, when the library exports it
+     */
+    public Optional<ElfSymbol> symbol(String name) {
+        for (ElfSymbol s : symbols) {
+            if (s.name().equals(name)) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+
     @Override
     public String toString() {
         return "ElfFile[" + file + ", " + header.describe() + ", soname=" + soname + ", needed=" + needed + "]";
     }
 
-    /** The header and where the tables are. */
-    private record Parsed(ElfHeader header, long phoff, long shoff, int phentsize, int phnum, int shentsize,
-                          int shnum, boolean complete) {
+    /** The open file: read through a descriptor opened without blocking where the platform allows. */
+    private static final class Source implements AutoCloseable {
+        final RandomAccessFile input;
+        private final OpenFile open;
+
+        private Source(RandomAccessFile input, OpenFile open) {
+            this.input = input;
+            this.open = open;
+        }
+
+        static Source open(Path file) throws IOException {
+            OpenFile open = null;
+            Path readable = file;
+            try {
+                open = NativeLoader.current().openFile(file);
+                readable = open.readable();
+            } catch (UnsupportedOperationException noBackend) {
+                if (Files.exists(file) && !Files.isRegularFile(file) && !Files.isDirectory(file)) {
+                    throw new FileSystemException(file.toString(), null, "not a regular file (a FIFO, socket or device)");
+                }
+            }
+            try {
+                if (open != null && open.kind() == OpenFile.Kind.DIRECTORY) {
+                    throw new FileSystemException(file.toString(), null, "Is a directory");
+                }
+                if (open != null && open.kind() == OpenFile.Kind.OTHER) {
+                    throw new FileSystemException(file.toString(), null, "not a regular file (a FIFO, socket or device)");
+                }
+                return new Source(openReader(file, readable), open);
+            } catch (IOException | RuntimeException e) {
+                if (open != null) {
+                    open.close();
+                }
+                throw e;
+            }
+        }
+
+        /*
+         * RandomAccessFile rather than FileChannel: it is among the classes every JVM starts with, and a
+         * file is read before every load, where a FileChannel costs milliseconds in a fresh JVM.
+         */
+        private static RandomAccessFile openReader(Path file, Path readable) throws IOException {
+            try {
+                return new RandomAccessFile(readable.toFile(), "r");
+            } catch (java.io.FileNotFoundException e) {
+                // java.io says "not found" for every failure to open; tell them apart as java.nio.file does.
+                if (Files.notExists(file)) {
+                    throw new java.nio.file.NoSuchFileException(file.toString());
+                }
+                if (Files.isDirectory(file)) {
+                    throw new FileSystemException(file.toString(), null, "Is a directory");
+                }
+                throw new java.nio.file.AccessDeniedException(file.toString(), null, e.getMessage());
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                input.close();
+            } finally {
+                if (open != null) {
+                    open.close();
+                }
+            }
+        }
     }
 
-    /*
-     * RandomAccessFile rather than FileChannel: it is among the classes every JVM starts with, and
-     * checkLoadable runs before every load, where a FileChannel costs milliseconds in a fresh JVM.
-     */
-    private static RandomAccessFile open(Path file) throws IOException {
+    /** A shared library read as the loader reads it: through PT_DYNAMIC. */
+    private static ElfFile fromDynamic(ElfImage image) throws IOException {
+        ElfReader in = image.in;
+        Long strtab = image.value(ElfVerifier.DT_STRTAB);
+        Long strsz = image.value(ElfVerifier.DT_STRSZ);
+        ByteBuffer strings = strtab == null || strsz == null ? null : image.readAt(strtab, strsz);
+        boolean names = !image.values(ElfVerifier.DT_NEEDED).isEmpty() || image.has(ElfVerifier.DT_SONAME)
+                || image.has(ElfVerifier.DT_SYMTAB);
+        if (strings == null && names) {
+            throw in.error("the dynamic string table (DT_STRTAB " + (strtab == null ? "missing" : ElfImage.hex(strtab))
+                    + ", DT_STRSZ " + (strsz == null ? "missing" : strsz) + ") does not lie inside the file contents "
+                    + "of a loadable segment");
+        }
+        List<String> needed = new ArrayList<>();
+        for (long offset : image.values(ElfVerifier.DT_NEEDED)) {
+            needed.add(in.string(strings, offset, "DT_NEEDED"));
+        }
+        Long soname = image.value(ElfVerifier.DT_SONAME);
+        List<String> runPath = new ArrayList<>();
+        for (long offset : image.values(ElfVerifier.DT_RUNPATH)) {
+            runPath.addAll(split(in.string(strings, offset, "DT_RUNPATH")));
+        }
+        boolean rpath = !image.has(ElfVerifier.DT_RUNPATH) && image.has(ElfVerifier.DT_RPATH);
+        if (!image.has(ElfVerifier.DT_RUNPATH)) {
+            for (long offset : image.values(ElfVerifier.DT_RPATH)) {
+                runPath.addAll(split(in.string(strings, offset, "DT_RPATH")));
+            }
+        }
+        List<ElfSymbol> symbols = List.of();
+        Long symtab = image.value(ElfVerifier.DT_SYMTAB);
+        if (symtab != null) {
+            long count = ElfVerifier.symbolCount(image);
+            if (count < 0) {
+                count = dynsymCountFromSections(image);
+            }
+            if (count > 0) {
+                ByteBuffer table = image.readAt(symtab, count * (image.w64 ? 24 : 16));
+                if (table == null) {
+                    throw in.error("the dynamic symbol table (DT_SYMTAB " + ElfImage.hex(symtab) + ", " + count
+                            + " symbols) does not lie inside the file contents of a loadable segment");
+                }
+                symbols = symbolTable(in, image.w64, table, strings);
+            }
+        }
+        return new ElfFile(image.file, image.h.header(), soname == null ? null : in.string(strings, soname, "DT_SONAME"),
+                needed, runPath, rpath, symbols);
+    }
+
+    /** The number of entries of {@code .dynsym} by its section header, for a library without hash table; or 0. */
+    private static long dynsymCountFromSections(ElfImage image) {
         try {
-            return new RandomAccessFile(file.toFile(), "r");
-        } catch (java.io.FileNotFoundException e) {
-            // java.io says "not found" for every failure to open; tell them apart as java.nio.file does.
-            if (java.nio.file.Files.notExists(file)) {
-                throw new java.nio.file.NoSuchFileException(file.toString());
+            for (Section s : new SectionParser(image).sections()) {
+                if (s.type == SHT_DYNSYM) {
+                    return s.size / (image.w64 ? 24 : 16);
+                }
             }
-            if (java.nio.file.Files.isDirectory(file)) {
-                throw new java.nio.file.FileSystemException(file.toString(), null, "Is a directory");
-            }
-            throw new java.nio.file.AccessDeniedException(file.toString(), null, e.getMessage());
+        } catch (IOException damaged) {
+            // No readable section headers either: the symbols cannot be counted.
         }
+        return 0;
     }
 
-    private static Parsed header(Path file, RandomAccessFile input) throws IOException {
-        long size = input.length();
-        byte[] bytes = new byte[(int) Math.min(size, 64)];
-        int read = 0;
-        input.seek(0);
-        while (read < bytes.length) {
-            int n = input.read(bytes, read, bytes.length - read);
-            if (n < 0) {
-                break;
+    private static List<String> split(String path) {
+        List<String> parts = new ArrayList<>();
+        for (String p : path.split(":")) {
+            if (!p.isEmpty()) {
+                parts.add(p);
             }
-            read += n;
         }
-        ByteBuffer ident = ByteBuffer.wrap(bytes, 0, read).slice();
-        if (ident.limit() < 4 || ident.get(0) != 0x7f || ident.get(1) != 'E' || ident.get(2) != 'L'
-                || ident.get(3) != 'F') {
-            throw new ElfFormatException(file, "not an ELF file: it does not begin with the magic 7f 45 4c 46");
-        }
-        if (ident.limit() < 20) {
-            throw new ElfFormatException(file, "the ELF header is cut short: the file is only " + size + " bytes");
-        }
-        int wordSize = switch (ident.get(4)) {
-            case 1 -> 32;
-            case 2 -> 64;
-            default -> throw new ElfFormatException(file, "invalid ELF class " + ident.get(4) + " (EI_CLASS)");
-        };
-        ByteOrder order = switch (ident.get(5)) {
-            case 1 -> ByteOrder.LITTLE_ENDIAN;
-            case 2 -> ByteOrder.BIG_ENDIAN;
-            default -> throw new ElfFormatException(file, "invalid ELF byte order " + ident.get(5) + " (EI_DATA)");
-        };
-        ident.order(order);
-        ElfHeader header = new ElfHeader(wordSize, order, Short.toUnsignedInt(ident.getShort(18)),
-                ElfType.of(Short.toUnsignedInt(ident.getShort(16))));
-        int headerSize = wordSize == 64 ? 64 : 52;
-        if (ident.limit() < headerSize) {
-            return new Parsed(header, 0, 0, 0, 0, 0, 0, false);
-        }
-        boolean w64 = wordSize == 64;
-        long phoff = w64 ? ident.getLong(32) : Integer.toUnsignedLong(ident.getInt(28));
-        long shoff = w64 ? ident.getLong(40) : Integer.toUnsignedLong(ident.getInt(32));
-        int base = w64 ? 54 : 42;
-        return new Parsed(header, phoff, shoff,
-                Short.toUnsignedInt(ident.getShort(base)), Short.toUnsignedInt(ident.getShort(base + 2)),
-                Short.toUnsignedInt(ident.getShort(base + 4)), Short.toUnsignedInt(ident.getShort(base + 6)), true);
+        return parts;
     }
 
-    /** The walk through sections or segments to the dynamic section and symbol table. */
-    private static final class Parser {
-        private final Path file;
-        private final Parsed h;
+    private static List<ElfSymbol> symbolTable(ElfReader in, boolean w64, ByteBuffer table, ByteBuffer strings)
+            throws IOException {
+        int entry = w64 ? 24 : 16;
+        Set<String> seen = new LinkedHashSet<>();
+        List<ElfSymbol> symbols = new ArrayList<>();
+        for (int at = entry; at + entry <= table.limit(); at += entry) { // entry 0 is the null symbol
+            long name = Integer.toUnsignedLong(table.getInt(at));
+            int info = Byte.toUnsignedInt(table.get(at + (w64 ? 4 : 12)));
+            int other = Byte.toUnsignedInt(table.get(at + (w64 ? 5 : 13)));
+            int shndx = Short.toUnsignedInt(table.getShort(at + (w64 ? 6 : 14)));
+            long size = w64 ? table.getLong(at + 16) : Integer.toUnsignedLong(table.getInt(at + 8));
+            int bind = info >> 4;
+            int visibility = other & 3;
+            ElfSymbol.Kind kind = switch (info & 0xf) {
+                case 2, 10 -> ElfSymbol.Kind.FUNCTION;
+                case 1, 5 -> ElfSymbol.Kind.DATA;
+                case 6 -> ElfSymbol.Kind.THREAD_LOCAL;
+                case 0 -> ElfSymbol.Kind.UNTYPED;
+                default -> null;
+            };
+            // SHN_UNDEF is an import; SHN_ABS holds no address in the library (glibc's version names).
+            boolean exported = shndx != SHN_UNDEF && shndx != SHN_ABS && (bind == 1 || bind == 2 || bind == 10)
+                    && (visibility == 0 || visibility == 3) && kind != null;
+            if (exported) {
+                String n = in.string(strings, name, "dynamic symbol");
+                if (!n.isEmpty() && seen.add(n)) {
+                    symbols.add(new ElfSymbol(n, kind, bind == 2, size));
+                }
+            }
+        }
+        return symbols;
+    }
+
+    private record Section(int type, long offset, long size, long link) {
+    }
+
+    /** The walk through the section headers, for files without a dynamic segment (object files). */
+    private static final class SectionParser {
+        private final ElfImage image;
         private final ElfReader in;
         private final boolean w64;
 
-        private String soname;
-        private final List<String> needed = new ArrayList<>();
-        private final List<String> runPath = new ArrayList<>();
-        private final List<String> rpath = new ArrayList<>();
-        private final List<ElfSymbol> symbols = new ArrayList<>();
-
-        Parser(Path file, Parsed h, ElfReader in) {
-            this.file = file;
-            this.h = h;
-            this.in = in;
-            this.w64 = h.header.wordSize() == 64;
+        SectionParser(ElfImage image) {
+            this.image = image;
+            this.in = image.in;
+            this.w64 = image.w64;
         }
 
-        ElfFile parse() throws IOException {
-            if (!h.complete) {
-                throw in.error("the ELF header is cut short: the file is only " + in.size() + " bytes");
+        List<Section> sections() throws IOException {
+            if (image.h.shoff() == 0) {
+                return List.of();
             }
-            if (h.shoff != 0) {
-                segments();
-                fromSections();
-            } else {
-                fromSegments();
+            int entry = w64 ? 64 : 40;
+            if (image.h.shentsize() != entry) {
+                throw in.error("section header entries are " + image.h.shentsize() + " bytes, not " + entry);
             }
-            return new ElfFile(file, h.header, soname, needed, runPath.isEmpty() ? rpath : runPath, symbols);
-        }
-
-        private int sectionEntrySize() {
-            return w64 ? 64 : 40;
-        }
-
-        private void fromSections() throws IOException {
-            int entry = sectionEntrySize();
-            if (h.shentsize != entry) {
-                throw in.error("section header entries are " + h.shentsize + " bytes, not " + entry);
-            }
-            long count = h.shnum;
+            long count = image.h.shnum();
             if (count == 0) {
                 // Extended numbering: the real count is in section 0's sh_size.
-                count = section(in.read(h.shoff, entry, "section header 0"), 0).size;
+                count = section(in.read(image.h.shoff(), entry, "section header 0"), 0).size;
             }
-            ByteBuffer table = in.readTable(h.shoff, count, entry, "section header table");
+            ByteBuffer table = in.readTable(image.h.shoff(), count, entry, "section header table");
             List<Section> sections = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 sections.add(section(table, i * entry));
             }
-            // A library has one of each; a crafted file with thousands must not cost thousands of reads.
-            Section dynamicSection = sections.stream().filter(s -> s.type == SHT_DYNAMIC).findFirst().orElse(null);
-            Section symbolSection = sections.stream().filter(s -> s.type == SHT_DYNSYM).findFirst().orElse(null);
-            if (dynamicSection == null && symbolSection == null) {
-                // No section table to speak of (count 0, or sections stripped of these): use the segments.
-                fromSegments();
-                return;
-            }
+            return sections;
+        }
+
+        ElfFile parse() throws IOException {
+            List<Section> sections = sections();
+            String soname = null;
+            List<String> needed = new ArrayList<>();
+            List<String> runPath = new ArrayList<>();
+            List<String> rpath = new ArrayList<>();
+            List<ElfSymbol> symbols = List.of();
+            // A file has one of each; a crafted file with thousands must not cost thousands of reads.
+            Section dynamicSection = first(sections, SHT_DYNAMIC);
+            Section symbolSection = first(sections, SHT_DYNSYM);
             if (dynamicSection != null) {
                 ByteBuffer strings = strings(sections, dynamicSection, "dynamic section");
-                dynamic(entries(in.read(dynamicSection.offset, dynamicSection.size, "dynamic section")), strings);
+                ByteBuffer d = in.read(dynamicSection.offset, dynamicSection.size, "dynamic section");
+                int entry = w64 ? 16 : 8;
+                for (int at = 0; at + entry <= d.limit(); at += entry) {
+                    long tag = w64 ? d.getLong(at) : d.getInt(at);
+                    if (tag == ElfImage.DT_NULL) {
+                        break;
+                    }
+                    long value = w64 ? d.getLong(at + 8) : Integer.toUnsignedLong(d.getInt(at + 4));
+                    if (tag == ElfVerifier.DT_NEEDED) {
+                        needed.add(in.string(strings, value, "DT_NEEDED"));
+                    } else if (tag == ElfVerifier.DT_SONAME) {
+                        soname = in.string(strings, value, "DT_SONAME");
+                    } else if (tag == ElfVerifier.DT_RUNPATH) {
+                        runPath.addAll(split(in.string(strings, value, "DT_RUNPATH")));
+                    } else if (tag == ElfVerifier.DT_RPATH) {
+                        rpath.addAll(split(in.string(strings, value, "DT_RPATH")));
+                    }
+                }
             }
             if (symbolSection != null) {
                 ByteBuffer strings = strings(sections, symbolSection, "dynamic symbol table");
-                symbolTable(in.read(symbolSection.offset, symbolSection.size, "dynamic symbol table"), strings);
+                symbols = symbolTable(in, w64, in.read(symbolSection.offset, symbolSection.size, "dynamic symbol table"),
+                        strings);
             }
+            return new ElfFile(image.file, image.h.header(), soname, needed, runPath.isEmpty() ? rpath : runPath,
+                    runPath.isEmpty() && !rpath.isEmpty(), symbols);
+        }
+
+        private static Section first(List<Section> sections, int type) {
+            for (Section s : sections) {
+                if (s.type == type) {
+                    return s;
+                }
+            }
+            return null;
         }
 
         private ByteBuffer strings(List<Section> sections, Section owner, String what) throws IOException {
@@ -318,9 +500,6 @@ public final class ElfFile {
             return in.read(s.offset, s.size, "string table of the " + what);
         }
 
-        private record Section(int type, long offset, long size, long link) {
-        }
-
         private Section section(ByteBuffer b, int at) {
             int type = b.getInt(at + 4);
             if (w64) {
@@ -328,146 +507,6 @@ public final class ElfFile {
             }
             return new Section(type, Integer.toUnsignedLong(b.getInt(at + 16)), Integer.toUnsignedLong(b.getInt(at + 20)),
                     Integer.toUnsignedLong(b.getInt(at + 24)));
-        }
-
-        /** A dynamic section entry: {@code d_tag} and {@code d_val}. */
-        private record Dyn(long tag, long value) {
-        }
-
-        /** The dynamic section's entries, up to {@code DT_NULL}. */
-        private List<Dyn> entries(ByteBuffer d) {
-            int entry = w64 ? 16 : 8;
-            List<Dyn> entries = new ArrayList<>();
-            for (int at = 0; at + entry <= d.limit(); at += entry) {
-                long tag = w64 ? d.getLong(at) : d.getInt(at);
-                if (tag == DT_NULL) {
-                    break;
-                }
-                entries.add(new Dyn(tag, w64 ? d.getLong(at + 8) : Integer.toUnsignedLong(d.getInt(at + 4))));
-            }
-            return entries;
-        }
-
-        private void dynamic(List<Dyn> entries, ByteBuffer strings) throws IOException {
-            for (Dyn e : entries) {
-                if (e.tag == DT_NEEDED) {
-                    needed.add(in.string(strings, e.value, "DT_NEEDED"));
-                } else if (e.tag == DT_SONAME) {
-                    soname = in.string(strings, e.value, "DT_SONAME");
-                } else if (e.tag == DT_RUNPATH) {
-                    runPath.addAll(split(in.string(strings, e.value, "DT_RUNPATH")));
-                } else if (e.tag == DT_RPATH) {
-                    rpath.addAll(split(in.string(strings, e.value, "DT_RPATH")));
-                }
-            }
-        }
-
-        private static List<String> split(String path) {
-            return Arrays.stream(path.split(":")).filter(s -> !s.isEmpty()).toList();
-        }
-
-        private void symbolTable(ByteBuffer table, ByteBuffer strings) throws IOException {
-            int entry = w64 ? 24 : 16;
-            Set<String> seen = new LinkedHashSet<>();
-            for (int at = entry; at + entry <= table.limit(); at += entry) { // entry 0 is the null symbol
-                long name = Integer.toUnsignedLong(table.getInt(at));
-                int info = Byte.toUnsignedInt(table.get(at + (w64 ? 4 : 12)));
-                int other = Byte.toUnsignedInt(table.get(at + (w64 ? 5 : 13)));
-                int shndx = Short.toUnsignedInt(table.getShort(at + (w64 ? 6 : 14)));
-                long size = w64 ? table.getLong(at + 16) : Integer.toUnsignedLong(table.getInt(at + 8));
-                int bind = info >> 4;
-                int visibility = other & 3;
-                ElfSymbol.Kind kind = switch (info & 0xf) {
-                    case 2, 10 -> ElfSymbol.Kind.FUNCTION;
-                    case 1, 5 -> ElfSymbol.Kind.DATA;
-                    case 6 -> ElfSymbol.Kind.THREAD_LOCAL;
-                    default -> null;
-                };
-                // SHN_UNDEF is an import; SHN_ABS holds no address in the library (glibc's version names).
-                boolean exported = shndx != SHN_UNDEF && shndx != SHN_ABS && (bind == 1 || bind == 2 || bind == 10)
-                        && (visibility == 0 || visibility == 3) && kind != null;
-                if (exported) {
-                    String n = in.string(strings, name, "dynamic symbol");
-                    if (!n.isEmpty() && seen.add(n)) {
-                        symbols.add(new ElfSymbol(n, kind, bind == 2, size));
-                    }
-                }
-            }
-        }
-
-        /** A program header: its type and where its bytes are in the file and in memory. */
-        private record Segment(int type, long offset, long vaddr, long filesz) {
-        }
-
-        /** The program headers, each PT_LOAD and PT_DYNAMIC checked to lie inside the file. */
-        List<Segment> segments() throws IOException {
-            if (h.phoff == 0 || h.phnum == 0) {
-                return List.of();
-            }
-            int entry = w64 ? 56 : 32;
-            if (h.phentsize != entry) {
-                throw in.error("program header entries are " + h.phentsize + " bytes, not " + entry);
-            }
-            ByteBuffer table = in.readTable(h.phoff, h.phnum, entry, "program header table");
-            List<Segment> segments = new ArrayList<>();
-            for (int i = 0; i < h.phnum; i++) {
-                int at = i * entry;
-                int type = table.getInt(at);
-                long offset = w64 ? table.getLong(at + 8) : Integer.toUnsignedLong(table.getInt(at + 4));
-                long vaddr = w64 ? table.getLong(at + 16) : Integer.toUnsignedLong(table.getInt(at + 8));
-                long filesz = w64 ? table.getLong(at + 32) : Integer.toUnsignedLong(table.getInt(at + 16));
-                if ((type == PT_LOAD || type == PT_DYNAMIC)
-                        && (offset < 0 || filesz < 0 || offset > in.size() || filesz > in.size() - offset)) {
-                    throw in.error((type == PT_LOAD ? "loadable segment " : "dynamic segment ") + i + " (offset "
-                            + ElfReader.hex(offset) + ", " + Long.toUnsignedString(filesz)
-                            + " bytes) runs past the end of the file (" + in.size()
-                            + " bytes): the file is truncated or damaged");
-                }
-                segments.add(new Segment(type, offset, vaddr, filesz));
-            }
-            return segments;
-        }
-
-        /** The fallback for files without section headers: PT_DYNAMIC, addresses mapped through PT_LOAD. */
-        private void fromSegments() throws IOException {
-            List<Segment> all = segments();
-            List<Segment> loads = all.stream().filter(s -> s.type == PT_LOAD).toList();
-            Segment dynamic = all.stream().filter(s -> s.type == PT_DYNAMIC).findFirst().orElse(null);
-            if (dynamic == null) {
-                return;
-            }
-            List<Dyn> entries = entries(in.read(dynamic.offset, dynamic.filesz, "dynamic segment"));
-            long strtab = value(entries, DT_STRTAB);
-            long strsz = value(entries, DT_STRSZ);
-            long symtab = value(entries, DT_SYMTAB);
-            long hash = value(entries, DT_HASH);
-            if (strtab < 0 || strsz < 0) {
-                return;
-            }
-            ByteBuffer strings = in.read(fileOffset(loads, strtab, "DT_STRTAB"), strsz, "dynamic string table");
-            dynamic(entries, strings);
-            if (symtab >= 0 && hash >= 0) {
-                ByteBuffer counts = in.read(fileOffset(loads, hash, "DT_HASH"), 8, "DT_HASH header");
-                long nchain = Integer.toUnsignedLong(counts.getInt(4));
-                int symEntry = w64 ? 24 : 16;
-                symbolTable(in.readTable(fileOffset(loads, symtab, "DT_SYMTAB"), nchain, symEntry,
-                        "dynamic symbol table"), strings);
-            }
-        }
-
-        /** The value of the first entry with {@code tag}, or -1. */
-        private static long value(List<Dyn> entries, long tag) {
-            return entries.stream().filter(e -> e.tag == tag).mapToLong(Dyn::value).findFirst().orElse(-1);
-        }
-
-        private long fileOffset(List<Segment> loads, long address, String what) throws ElfFormatException {
-            for (Segment load : loads) {
-                long delta = address - load.vaddr;
-                if (Long.compareUnsigned(address, load.vaddr) >= 0 && Long.compareUnsigned(delta, load.filesz) < 0) {
-                    return load.offset + delta;
-                }
-            }
-            throw in.error(what + " address " + ElfReader.hex(address) + " lies in no loadable segment");
         }
     }
 }

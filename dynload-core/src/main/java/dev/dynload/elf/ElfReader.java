@@ -54,7 +54,14 @@ final class ElfReader {
         if (length > MAX_TABLE) {
             throw error(what + " is " + length + " bytes, more than the " + MAX_TABLE + " this reader loads");
         }
-        byte[] bytes = new byte[(int) length];
+        byte[] bytes;
+        try {
+            bytes = new byte[(int) length];
+        } catch (OutOfMemoryError e) {
+            // One allocation the file asked for, sized by a field that may be damaged: refuse the file,
+            // not the JVM. Nothing else was allocated meanwhile, so the heap is as it was.
+            throw error(what + " claims " + length + " bytes, more than this JVM's heap can hold (-Xmx)");
+        }
         try {
             input.seek(offset);
             input.readFully(bytes);

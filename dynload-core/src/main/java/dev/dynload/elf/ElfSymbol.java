@@ -4,7 +4,7 @@ package dev.dynload.elf;
  * A symbol a shared library exports, from its dynamic symbol table ({@code .dynsym}).
  *
  * @param name the symbol's name, without version
- * @param kind function, data or thread-local
+ * @param kind function, data, thread-local or untyped
  * @param weak whether it is a weak definition, which another library may override
  * @param size its size in bytes, as the symbol table gives it (0 when unknown)
  */
@@ -17,6 +17,8 @@ public record ElfSymbol(String name, Kind kind, boolean weak, long size) {
         /** A variable: {@code STT_OBJECT} or {@code STT_COMMON}. */
         DATA,
         /** A thread-local variable: {@code STT_TLS}. */
-        THREAD_LOCAL
+        THREAD_LOCAL,
+        /** An address of no declared kind ({@code STT_NOTYPE}), such as a linker-defined marker: not callable. */
+        UNTYPED
     }
 }

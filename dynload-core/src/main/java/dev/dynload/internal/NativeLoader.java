@@ -3,6 +3,7 @@ package dev.dynload.internal;
 import dev.dynload.LoadOption;
 import dev.dynload.OperatingSystem;
 
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,12 +24,13 @@ public sealed interface NativeLoader permits PosixLoader, UnsupportedLoader {
     }
 
     /**
-     * What an open call gave: a handle, or the loader's own error message.
+     * What a load gave: a handle, or the loader's own error message.
      *
      * @param handle the handle, {@link MemorySegment#NULL} on failure
      * @param error the loader's message on failure, else {@code null}
+     * @param pin what the backend keeps for the loaded file until {@link #close(Opened)}, or {@code null}
      */
-    record Opened(MemorySegment handle, String error) {
+    record Opened(MemorySegment handle, String error, Object pin) {
         /** {@return whether the library loaded} */
         public boolean ok() {
             return handle.address() != 0;
@@ -39,14 +41,90 @@ public sealed interface NativeLoader permits PosixLoader, UnsupportedLoader {
     OperatingSystem os();
 
     /**
-     * Loads a file, or gives the running process itself.
+     * Opens a file to check and load it, without blocking: a FIFO or a device opens and is then seen to
+     * be one.
      *
-     * @param file an absolute path, a bare file name for the system's own search, or {@code null} for the
-     *             running process
+     * @param file the file; a relative path is taken from the working directory
+     * @return the open file, to be loaded or closed by the caller
+     * @throws java.nio.file.NoSuchFileException if there is no such file
+     * @throws java.nio.file.AccessDeniedException if this process may not read it
+     * @throws IOException if it cannot be opened for another reason, which the exception gives
+     */
+    OpenFile openFile(Path file) throws IOException;
+
+    /**
+     * Copies an open regular file into private memory sealed against writes, so that nobody can change
+     * what is checked and loaded.
+     *
+     * @param file the file
+     * @return the copy, to be loaded or closed by the caller; {@code file} stays open
+     * @throws IOException if the copy cannot be made or sealed
+     * @throws UnsupportedOperationException on a platform without sealed memory files
+     */
+    OpenFile privateCopy(OpenFile file) throws IOException;
+
+    /**
+     * Loads an open file. If the process has the same file (device and inode) loaded already, its object
+     * is returned and nothing is checked; otherwise {@code checkIfNew} runs first, and may throw to stop
+     * the load. It answers whether the loader must be given the file's path rather than the open file:
+     * a library whose {@code $ORIGIN} dependency has no {@code SONAME} can only find it from its own
+     * folder. The file stays the caller's to read and close; the loader keeps what it needs.
+     *
+     * @param file the file, opened by {@link #openFile}
      * @param flags the flags; never both of a pair
+     * @param checkIfNew what to do before the loader sees a file it has not loaded yet; true to load by path
      * @return the handle or the loader's error
      */
-    Opened open(String file, Set<LoadOption.Flag> flags);
+    Opened load(OpenFile file, Set<LoadOption.Flag> flags, java.util.function.BooleanSupplier checkIfNew);
+
+    /**
+     * What loading a library in a child process came to.
+     *
+     * @param outcome how the child ended
+     * @param status its exit status, or the signal that ended it
+     * @param output what the child printed (the loader's complaints, the library's own output), cut short
+     * @param nanos how long the trial took
+     */
+    record Trial(Outcome outcome, int status, String output, long nanos) {
+        /** How a child that loaded a library ended. */
+        public enum Outcome {
+            /** It loaded the library and went on. */
+            LOADED,
+            /** Its loader refused the library with a message, as dlopen would: no crash. */
+            REFUSED,
+            /** It exited while loading (status in {@code status}): the library's code exited. */
+            EXITED,
+            /** A signal ended it (number in {@code status}): a crash or an abort. */
+            SIGNALLED,
+            /** It did not finish within the time limit and was killed. */
+            TIMED_OUT
+        }
+    }
+
+    /**
+     * Loads a library in a short-lived child process first: the same open file, its initializers and its
+     * dependencies, with a time limit; this process loads nothing.
+     *
+     * @param file the open file
+     * @param now whether every symbol is bound at once ({@code RTLD_NOW})
+     * @param limit how long the child may take
+     * @param libraryPath folders where the child finds what the library's {@code $ORIGIN} would find
+     * @return how the child ended
+     * @throws UnsupportedOperationException on a platform where this is not available
+     */
+    Trial tryInChild(OpenFile file, boolean now, java.time.Duration limit, List<Path> libraryPath);
+
+    /** {@return the running process itself, as a handle whose lookups see its global symbols} */
+    Opened openProcess();
+
+    /**
+     * A library the process has loaded already, found by the file name the loader knows it by (its
+     * {@code SONAME}, such as {@code libjvm.so}); loads nothing.
+     *
+     * @param fileName a file name without folder
+     * @return the handle, or a failed result when no such library is loaded
+     */
+    Opened loadedByName(String fileName);
 
     /**
      * Looks a symbol up.
@@ -60,10 +138,10 @@ public sealed interface NativeLoader permits PosixLoader, UnsupportedLoader {
     /**
      * Unloads.
      *
-     * @param handle a live handle, never used again
+     * @param opened what a load gave; never used again
      * @return the loader's error message, if unloading failed
      */
-    Optional<String> close(MemorySegment handle);
+    Optional<String> close(Opened opened);
 
     /**
      * The file a handle was loaded from, as the loader resolved it.
@@ -81,8 +159,36 @@ public sealed interface NativeLoader permits PosixLoader, UnsupportedLoader {
      */
     List<Path> systemFolders();
 
-    /** {@return how the system loader searches, in words, for error messages} */
-    String systemSearchDescription();
+    /**
+     * The library that asks for another by name: its folder (for {@code $ORIGIN}) and its run paths.
+     *
+     * @param origin the folder of the requesting library
+     * @param rpath its {@code DT_RPATH} entries, unexpanded
+     * @param runPath its {@code DT_RUNPATH} entries, unexpanded
+     */
+    record Requester(Path origin, List<String> rpath, List<String> runPath) {
+    }
+
+    /**
+     * Where the system loader would look for a file name.
+     *
+     * @param candidates the files it would try, in its order
+     * @param places the folders and indexes searched, in words, for messages
+     * @param throughOrigin the candidates found through a run path entry with {@code $ORIGIN}
+     */
+    record Search(List<Path> candidates, List<String> places, Set<Path> throughOrigin) {
+    }
+
+    /**
+     * Follows the system loader's search for a library by file name, without the loader: nothing is
+     * loaded and no code runs.
+     *
+     * @param fileName a file name without folder, such as {@code libz.so.1}
+     * @param requester the library whose {@code DT_NEEDED} names it, or {@code null} for a library opened
+     *                  from Java
+     * @return the candidates in the loader's order
+     */
+    Search search(String fileName, Requester requester);
 
     /** Chooses once, on first use. */
     final class Holder {

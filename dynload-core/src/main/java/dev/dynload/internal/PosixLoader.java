@@ -4,16 +4,26 @@ import dev.dynload.CString;
 import dev.dynload.LoadOption;
 import dev.dynload.OperatingSystem;
 
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -22,20 +32,26 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * The POSIX loader: {@code dlopen}, {@code dlsym}, {@code dlclose} and {@code dlerror}, called through
  * {@code java.lang.foreign} so that failures carry the loader's own message.
  *
+ * <p>A file is opened once, without blocking, checked through that descriptor and, on Linux, loaded
+ * through it too: {@code dlopen("/proc/self/fd/N")} loads the open file, not whatever the path names by
+ * then ({@link DescriptorNames} keeps those names sound).
+ *
  * <p>{@code dlerror} reports the last failure <em>of the calling OS thread</em>. A virtual thread can move
- * to another carrier between two downcalls, so every call that reads {@code dlerror} runs, with the call
- * that failed, in one piece on one platform thread ({@link OsThread}).
+ * to another carrier between two downcalls, so every call that reads {@code dlerror} or {@code errno}
+ * runs, with the call that failed, in one piece on one platform thread ({@link OsThread}).
  */
 final class PosixLoader implements NativeLoader {
 
-    /** The {@code dlopen} flag values and default folders of one C library family. */
+    /** The flag values, folders and file facilities of one C library family. */
     enum Flags {
         /** glibc and musl on Linux. */
-        GLIBC(OperatingSystem.LINUX, 0x1, 0x2, 0x0, 0x100, 0x1000, "LD_LIBRARY_PATH",
-                List.of("/lib64", "/usr/lib64", "/lib", "/usr/lib")),
+        GLIBC(OperatingSystem.LINUX, 0x1, 0x2, 0x0, 0x100, 0x1000, 0x4, "LD_LIBRARY_PATH",
+                List.of("/lib64", "/usr/lib64", "/lib", "/usr/lib"),
+                0x800 | 0x80000 | 0x100, 0x200000 | 0x80000, "/proc/self/fd/", true),
         /** macOS. */
-        DARWIN(OperatingSystem.MACOS, 0x1, 0x2, 0x4, 0x8, 0x80, "DYLD_LIBRARY_PATH",
-                List.of("/usr/local/lib", "/opt/homebrew/lib", "/usr/lib"));
+        DARWIN(OperatingSystem.MACOS, 0x1, 0x2, 0x4, 0x8, 0x80, 0x10, "DYLD_LIBRARY_PATH",
+                List.of("/usr/local/lib", "/opt/homebrew/lib", "/usr/lib"),
+                0x4 | 0x1000000 | 0x20000, 0, "/dev/fd/", false);
 
         final OperatingSystem os;
         final int lazy;
@@ -43,19 +59,34 @@ final class PosixLoader implements NativeLoader {
         final int local;
         final int global;
         final int nodelete;
+        final int noload;
         final String pathVariable;
         final List<String> defaultFolders;
+        /** O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY: open anything without blocking or adopting a tty. */
+        final int openForReading;
+        /** O_PATH | O_CLOEXEC, for walking a path longer than PATH_MAX; 0 where there is none. */
+        final int openPath;
+        /** Where an open descriptor N can be named as a file. */
+        final String descriptorFolder;
+        /** Whether dlopen is given that name, so that the loader loads the open file. */
+        final boolean loadsByDescriptor;
 
-        Flags(OperatingSystem os, int lazy, int now, int local, int global, int nodelete,
-              String pathVariable, List<String> defaultFolders) {
+        Flags(OperatingSystem os, int lazy, int now, int local, int global, int nodelete, int noload,
+              String pathVariable, List<String> defaultFolders, int openForReading, int openPath,
+              String descriptorFolder, boolean loadsByDescriptor) {
             this.os = os;
             this.lazy = lazy;
             this.now = now;
             this.local = local;
             this.global = global;
             this.nodelete = nodelete;
+            this.noload = noload;
             this.pathVariable = pathVariable;
             this.defaultFolders = defaultFolders;
+            this.openForReading = openForReading;
+            this.openPath = openPath;
+            this.descriptorFolder = descriptorFolder;
+            this.loadsByDescriptor = loadsByDescriptor;
         }
 
         int of(Set<LoadOption.Flag> flags) {
@@ -70,39 +101,28 @@ final class PosixLoader implements NativeLoader {
 
     /** {@code RTLD_DI_LINKMAP} of glibc's {@code dlinfo}. */
     private static final int RTLD_DI_LINKMAP = 2;
+    /** The longest path open() takes, with its NUL ({@code PATH_MAX} on Linux). */
+    private static final int PATH_MAX = 4096;
+    private static final int ENOENT = 2;
+    private static final int EACCES = 13;
+    private static final int EPERM = 1;
+    private static final int EINVAL = 22;
+    /** memfd_create's flags: MFD_CLOEXEC | MFD_ALLOW_SEALING, and MFD_EXEC (Linux 6.3+). */
+    private static final int MFD_SEALABLE = 0x1 | 0x2;
+    private static final int MFD_EXEC = 0x10;
+    /** fcntl's F_ADD_SEALS, and F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE. */
+    private static final int F_ADD_SEALS = 1033;
+    private static final int ALL_SEALS = 0x1 | 0x2 | 0x4 | 0x8;
 
     private final Flags flags;
+    private final DescriptorNames names;
+    private final SystemSearch search;
 
     PosixLoader(Flags flags) {
         this.flags = flags;
-    }
-
-    /*
-     * dlopen, dlsym, dlerror and dlclose are all called through one downcall handle of one shape,
-     * (void*, void*) -> void*. Making a downcall handle for a new shape costs milliseconds in a fresh JVM
-     * (the JDK spins a class per shape), and every program that opens a library pays it before its own
-     * first call; one shape instead of four makes that one class. On the LP64 ABIs this loader serves
-     * (x86-64 System V, AArch64 with Apple's variant, and the other 64-bit Linux ports) every one of these
-     * arguments and results travels in a 64-bit integer register: an int argument is read from the low
-     * 32 bits, whose value is the flags (small and non-negative, so zero- and sign-extension agree); an
-     * int result is the low 32 bits of the register; arguments a function does not take are ignored.
-     *
-     * The four addresses are looked up together, before the first call: dlerror's must be found before
-     * the call whose failure it reports, never after, as a lookup may itself call the loader and replace
-     * the thread's pending error. One holder class for all of them: each class costs a fresh JVM time
-     * to load.
-     */
-    private static final class Libdl {
-        static final MethodHandle CALL = Linker.nativeLinker().downcallHandle(
-                FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
-        static final MemorySegment DLOPEN = libc("dlopen");
-        static final MemorySegment DLSYM = libc("dlsym");
-        static final MemorySegment DLCLOSE = libc("dlclose");
-        static final MemorySegment DLERROR = libc("dlerror");
-    }
-
-    private static MemorySegment libc(String name) {
-        return Linker.nativeLinker().defaultLookup().findOrThrow(name);
+        this.names = new DescriptorNames(flags.descriptorFolder, flags.lazy | flags.noload);
+        this.search = flags == Flags.GLIBC ? new SystemSearch(flags.pathVariable, SystemSearch.glibcDefaults(), true)
+                : new SystemSearch(flags.pathVariable, flags.defaultFolders, false);
     }
 
     private static final class Dlinfo {
@@ -111,48 +131,203 @@ final class PosixLoader implements NativeLoader {
                 .orElse(null);
     }
 
-    /** Calls {@code function} with two pointer-sized arguments; see the note on {@link Libdl}. */
-    private static MemorySegment call(MemorySegment function, MemorySegment a, MemorySegment b) {
-        try {
-            return (MemorySegment) Libdl.CALL.invokeExact(function, a, b);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /**
-     * A NUL-terminated copy of {@code s} in {@code arena}, copied as bytes: allocateFrom(String) would
-     * load the JDK's string and var-handle machinery, milliseconds in a fresh JVM, for one file name.
-     */
-    private static MemorySegment cString(Arena arena, String s) {
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        MemorySegment copy = arena.allocate(bytes.length + 1L); // zeroed, so the last byte is the NUL
-        copy.copyFrom(MemorySegment.ofArray(bytes));
-        return copy;
-    }
-
     @Override
     public OperatingSystem os() {
         return flags.os;
     }
 
     @Override
-    public Opened open(String file, Set<LoadOption.Flag> options) {
-        MemorySegment bits = MemorySegment.ofAddress(flags.of(options));
+    public OpenFile openFile(Path file) throws IOException {
+        Path absolute = file.toAbsolutePath();
+        byte[] bytes = NativePaths.bytes(absolute);
+        // A platform thread is its own OS thread, so its errno is its own: the call runs in place, and makes
+        // no lambda on a first open.
+        long result = Thread.currentThread().isVirtual() ? OsThread.call(() -> openHere(bytes)) : openHere(bytes);
+        int fd = (int) (result >> 32);
+        if (fd < 0) {
+            throw failure(absolute, (int) result);
+        }
+        Path readable = Path.of(flags.descriptorFolder + fd);
+        try {
+            BasicFileAttributes a = Files.readAttributes(readable, BasicFileAttributes.class);
+            OpenFile.Kind kind = a.isRegularFile() ? OpenFile.Kind.REGULAR
+                    : a.isDirectory() ? OpenFile.Kind.DIRECTORY : OpenFile.Kind.OTHER;
+            return new OpenFile(absolute, readable, kind, a.size(), a.fileKey(), false, fd);
+        } catch (IOException | RuntimeException e) {
+            closeFd(fd);
+            throw e;
+        }
+    }
+
+    /** Opens without blocking: the descriptor in the high 32 bits, errno in the low 32 bits. */
+    private long openHere(byte[] path) {
+        int fd;
+        try (Arena arena = Arena.ofConfined()) {
+            if (path.length < PATH_MAX || flags.openPath == 0 || Libc.OPENAT.address() == 0) {
+                fd = Libc.asInt(Libc.call(Libc.OPEN, Libc.cString(arena, path), Libc.word(flags.openForReading)));
+            } else {
+                fd = openLong(arena, path);
+            }
+        }
+        return fd >= 0 ? (long) fd << 32 : (-1L << 32) | (Libc.errno() & 0xffffffffL);
+    }
+
+    /**
+     * Opens a path longer than PATH_MAX, which open() refuses, a piece at a time: each piece of whole
+     * names shorter than PATH_MAX is opened (O_PATH) relative to the folder before it.
+     */
+    private int openLong(Arena arena, byte[] path) {
+        int start = 0;
+        int folder = -100; // AT_FDCWD; the path is absolute, so the first piece ignores it
+        while (true) {
+            int end = path.length;
+            boolean last = end - start < PATH_MAX;
+            if (!last) {
+                end = start + PATH_MAX - 1;
+                while (end > start && path[end] != '/') {
+                    end--;
+                }
+                if (end == start) {
+                    end = start + PATH_MAX; // one name longer than PATH_MAX: let openat say ENAMETOOLONG
+                }
+            }
+            byte[] piece = java.util.Arrays.copyOfRange(path, start, end);
+            int mode = last ? flags.openForReading : flags.openPath;
+            int fd = Libc.asInt(Libc.call(Libc.OPENAT, Libc.word(folder), Libc.cString(arena, piece), Libc.word(mode)));
+            if (folder >= 0) {
+                int errno = Libc.errno();
+                closeFd(folder);
+                setErrno(errno);
+            }
+            if (fd < 0 || last) {
+                return fd;
+            }
+            folder = fd;
+            start = end;
+            while (start < path.length && path[start] == '/') {
+                start++;
+            }
+        }
+    }
+
+    private static void setErrno(int errno) {
+        if (Libc.ERRNO.address() != 0) {
+            Libc.call(Libc.ERRNO, MemorySegment.NULL, MemorySegment.NULL).reinterpret(4).set(JAVA_INT, 0, errno);
+        }
+    }
+
+    /** The exception java.nio.file would throw for an open that failed with {@code errno}. */
+    private static IOException failure(Path file, int errno) {
+        String reason = Libc.strerror(errno);
+        if (errno == ENOENT) {
+            return new NoSuchFileException(file.toString(), null, reason);
+        }
+        if (errno == EACCES || errno == EPERM) {
+            return new AccessDeniedException(file.toString(), null, reason);
+        }
+        return new FileSystemException(file.toString(), null, reason);
+    }
+
+    @Override
+    public OpenFile privateCopy(OpenFile file) throws IOException {
+        if (!flags.loadsByDescriptor || Libc.MEMFD_CREATE.address() == 0 || Libc.FCNTL.address() == 0) {
+            throw new UnsupportedOperationException("private copies need memfd_create (Linux 3.17 or later)");
+        }
+        String name = "dynload:" + file.file().getFileName();
+        long result = OsThread.call(() -> memfdHere(name));
+        int fd = (int) (result >> 32);
+        if (fd < 0) {
+            int errno = (int) result;
+            throw new FileSystemException(file.file().toString(), null, "the kernel refused a memory file for "
+                    + "a private copy (memfd_create: " + Libc.strerror(errno) + ")"
+                    + (errno == EACCES || errno == EPERM ? "; the sysctl vm.memfd_noexec forbids executable ones" : ""));
+        }
+        Path readable = Path.of(flags.descriptorFolder + fd);
+        try {
+            try (InputStream in = new FileInputStream(file.readable().toFile());
+                 OutputStream out = new FileOutputStream(readable.toFile())) {
+                in.transferTo(out);
+            }
+            int errno = OsThread.call(() -> Libc.asInt(Libc.call(Libc.FCNTL, Libc.word(fd), Libc.word(F_ADD_SEALS),
+                    Libc.word(ALL_SEALS))) == 0 ? 0 : Libc.errno());
+            if (errno != 0) {
+                throw new FileSystemException(file.file().toString(), null,
+                        "cannot seal the private copy against writes (fcntl: " + Libc.strerror(errno) + ")");
+            }
+            BasicFileAttributes a = Files.readAttributes(readable, BasicFileAttributes.class);
+            return new OpenFile(file.file(), readable, OpenFile.Kind.REGULAR, a.size(), a.fileKey(), true, fd);
+        } catch (IOException | RuntimeException e) {
+            closeFd(fd);
+            throw e;
+        }
+    }
+
+    private long memfdHere(String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cName = Libc.cString(arena, name);
+            int fd = Libc.asInt(Libc.call(Libc.MEMFD_CREATE, cName, Libc.word(MFD_SEALABLE | MFD_EXEC)));
+            if (fd < 0 && Libc.errno() == EINVAL) {
+                // A kernel older than 6.3 does not know MFD_EXEC; its memory files are executable anyway.
+                fd = Libc.asInt(Libc.call(Libc.MEMFD_CREATE, cName, Libc.word(MFD_SEALABLE)));
+            }
+            return fd >= 0 ? (long) fd << 32 : (-1L << 32) | (Libc.errno() & 0xffffffffL);
+        }
+    }
+
+    @Override
+    public Opened load(OpenFile file, Set<LoadOption.Flag> options, BooleanSupplier checkIfNew) {
+        int bits = flags.of(options);
+        if (!flags.loadsByDescriptor) {
+            // No way to name the open file to this loader: load the path that was checked.
+            checkIfNew.getAsBoolean();
+            return open(file.file().toString(), bits);
+        }
+        DescriptorNames.Name name = names.acquire(file);
+        boolean loaded = false;
+        try {
+            // A file the process has loaded already (same device and inode) is not checked again: its
+            // object is returned as it is, and its code has run.
+            Opened opened = open(name.path(), bits | flags.noload);
+            if (!opened.ok()) {
+                String as = checkIfNew.getAsBoolean() ? file.file().toString() : name.path();
+                opened = open(as, bits);
+            }
+            if (opened.ok()) {
+                loaded = true;
+                return new Opened(opened.handle(), null, name);
+            }
+            return new Opened(MemorySegment.NULL, opened.error().replace(name.path(), file.file().toString()), null);
+        } finally {
+            if (!loaded) {
+                release(name);
+            }
+        }
+    }
+
+    @Override
+    public Opened openProcess() {
+        return open(null, flags.now | flags.local);
+    }
+
+    @Override
+    public Opened loadedByName(String fileName) {
+        return open(fileName, flags.lazy | flags.local | flags.noload);
+    }
+
+    private Opened open(String file, int bits) {
         // A platform thread is its own OS thread: its dlerror is its own, so the call runs in place. Tested
         // here, not only in OsThread.call, so that a platform thread's first open makes no lambda.
         return Thread.currentThread().isVirtual() ? OsThread.call(() -> openHere(file, bits)) : openHere(file, bits);
     }
 
-    private static Opened openHere(String file, MemorySegment bits) {
-        MemorySegment dlerror = Libdl.DLERROR;
+    private static Opened openHere(String file, int bits) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment name = file == null ? MemorySegment.NULL : cString(arena, file);
-            MemorySegment handle = call(Libdl.DLOPEN, name, bits);
+            MemorySegment name = file == null ? MemorySegment.NULL : Libc.cString(arena, file);
+            MemorySegment handle = Libc.call(Libc.DLOPEN, name, Libc.word(bits));
             if (handle.address() != 0) {
-                return new Opened(handle, null);
+                return new Opened(handle, null, null);
             }
-            return new Opened(MemorySegment.NULL, lastError(dlerror));
+            return new Opened(MemorySegment.NULL, lastError(), null);
         }
     }
 
@@ -161,24 +336,38 @@ final class PosixLoader implements NativeLoader {
         // dlsym's NULL means "not exported" for every symbol a caller can use, so dlerror is not needed
         // here and the lookup runs on the calling thread, virtual or not.
         try (Arena arena = Arena.ofConfined()) {
-            return call(Libdl.DLSYM, handle, cString(arena, symbol));
+            return Libc.call(Libc.DLSYM, handle, Libc.cString(arena, symbol));
         }
     }
 
     @Override
-    public Optional<String> close(MemorySegment handle) {
-        MemorySegment dlerror = Libdl.DLERROR;
-        MemorySegment dlclose = Libdl.DLCLOSE;
-        return OsThread.call(() -> {
-            int rc = (int) call(dlclose, handle, MemorySegment.NULL).address(); // an int result: the low 32 bits
-            return rc == 0 ? Optional.empty() : Optional.of(lastError(dlerror));
+    public Optional<String> close(Opened opened) {
+        MemorySegment handle = MemorySegment.ofAddress(opened.handle().address());
+        Optional<String> error = OsThread.call(() -> {
+            int rc = Libc.asInt(Libc.call(Libc.DLCLOSE, handle, MemorySegment.NULL));
+            return rc == 0 ? Optional.empty() : Optional.of(lastError());
         });
+        if (opened.pin() instanceof DescriptorNames.Name name) {
+            release(name);
+        }
+        return error;
+    }
+
+    /** Releases a name; its probe calls the loader, so a virtual thread hands it to a platform thread. */
+    private void release(DescriptorNames.Name name) {
+        if (Thread.currentThread().isVirtual()) {
+            OsThread.call(() -> {
+                names.release(name);
+                return null;
+            });
+        } else {
+            names.release(name);
+        }
     }
 
     @Override
     public Optional<Path> pathOf(MemorySegment handle) {
         MethodHandle dlinfo = Dlinfo.H;
-        MemorySegment dlerror = Libdl.DLERROR;
         if (dlinfo == null) {
             return Optional.empty();
         }
@@ -186,13 +375,25 @@ final class PosixLoader implements NativeLoader {
             MemorySegment out = arena.allocate(ADDRESS);
             int rc = (int) dlinfo.invokeExact(handle, RTLD_DI_LINKMAP, out);
             if (rc != 0) {
-                OsThread.call(() -> lastError(dlerror)); // clear this thread's pending error
+                OsThread.call(PosixLoader::lastError); // clear this thread's pending error
                 return Optional.empty();
             }
             // struct link_map { ElfW(Addr) l_addr; char *l_name; ... }: l_name follows one address.
             MemorySegment map = out.get(ADDRESS, 0).reinterpret(2 * ADDRESS.byteSize());
             String name = CString.read(map.get(ADDRESS, ADDRESS.byteSize()));
-            return name == null || name.isEmpty() ? Optional.empty() : Optional.of(Path.of(name));
+            if (name == null || name.isEmpty()) {
+                return Optional.empty();
+            }
+            Path path = Path.of(name);
+            if (name.startsWith(flags.descriptorFolder)) {
+                // Loaded through an open descriptor, which DescriptorNames keeps open: the file it names.
+                try {
+                    return Optional.of(Files.readSymbolicLink(path));
+                } catch (IOException | UnsupportedOperationException e) {
+                    return Optional.empty();
+                }
+            }
+            return Optional.of(path);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -204,15 +405,24 @@ final class PosixLoader implements NativeLoader {
     }
 
     @Override
-    public String systemSearchDescription() {
-        return flags == Flags.GLIBC
-                ? "the system loader's search (" + flags.pathVariable + ", DT_RUNPATH, /etc/ld.so.cache, "
-                        + String.join(", ", flags.defaultFolders) + ")"
-                : "the system loader's search (" + flags.pathVariable + ", " + String.join(", ", flags.defaultFolders) + ")";
+    public Trial tryInChild(OpenFile file, boolean now, java.time.Duration limit, List<Path> libraryPath) {
+        if (!flags.loadsByDescriptor) {
+            throw new UnsupportedOperationException("isolated loads need Linux");
+        }
+        return ChildTrial.run(file, now, limit, libraryPath);
     }
 
-    private static String lastError(MemorySegment dlerror) {
-        String message = CString.read(call(dlerror, MemorySegment.NULL, MemorySegment.NULL));
+    @Override
+    public Search search(String fileName, Requester requester) {
+        return search.search(fileName, requester);
+    }
+
+    static void closeFd(int fd) {
+        Libc.call(Libc.CLOSE, Libc.word(fd), MemorySegment.NULL);
+    }
+
+    private static String lastError() {
+        String message = CString.read(Libc.call(Libc.DLERROR, MemorySegment.NULL, MemorySegment.NULL));
         return message == null ? "the loader gave no message" : message;
     }
 

@@ -13,7 +13,32 @@ import java.util.Set;
 record UnsupportedLoader(OperatingSystem os, String why) implements NativeLoader {
 
     @Override
-    public Opened open(String file, Set<LoadOption.Flag> flags) {
+    public OpenFile openFile(Path file) {
+        throw new UnsupportedOperationException(why);
+    }
+
+    @Override
+    public OpenFile privateCopy(OpenFile file) {
+        throw new UnsupportedOperationException(why);
+    }
+
+    @Override
+    public Opened load(OpenFile file, Set<LoadOption.Flag> flags, java.util.function.BooleanSupplier checkIfNew) {
+        throw new UnsupportedOperationException(why);
+    }
+
+    @Override
+    public Trial tryInChild(OpenFile file, boolean now, java.time.Duration limit, List<Path> libraryPath) {
+        throw new UnsupportedOperationException(why);
+    }
+
+    @Override
+    public Opened openProcess() {
+        throw new UnsupportedOperationException(why);
+    }
+
+    @Override
+    public Opened loadedByName(String fileName) {
         throw new UnsupportedOperationException(why);
     }
 
@@ -23,7 +48,7 @@ record UnsupportedLoader(OperatingSystem os, String why) implements NativeLoader
     }
 
     @Override
-    public Optional<String> close(MemorySegment handle) {
+    public Optional<String> close(Opened opened) {
         throw new UnsupportedOperationException(why);
     }
 
@@ -38,7 +63,7 @@ record UnsupportedLoader(OperatingSystem os, String why) implements NativeLoader
     }
 
     @Override
-    public String systemSearchDescription() {
-        return why;
+    public Search search(String fileName, Requester requester) {
+        return new Search(List.of(), List.of(), java.util.Set.of());
     }
 }

@@ -170,14 +170,32 @@ class ElfFileTest {
 
     @Test
     void tablesPointingOutsideTheFileAreFormatErrors() throws IOException {
-        Path farSections = patched("shoff", 40, Long.MAX_VALUE - 8, 8);
-        assertTrue(assertThrows(ElfFormatException.class, () -> ElfFile.read(farSections)).getMessage()
-                .contains("section header table"));
-        Path manySections = patched("shnum", 60, 0xffff, 2);
-        assertThrows(ElfFormatException.class, () -> ElfFile.read(manySections));
         Path farSegments = patched("phoff", 32, -64, 8);
         assertTrue(assertThrows(ElfFormatException.class, () -> ElfFile.checkLoadable(farSegments)).getMessage()
                 .contains("program header table"));
+        assertTrue(assertThrows(ElfFormatException.class, () -> ElfFile.read(farSegments)).getMessage()
+                .contains("program header table"));
+        // An object file is read through its section headers, which must then lie inside the file.
+        byte[] object = Files.readAllBytes(NATIVE.resolve("fixture.o"));
+        ByteBuffer.wrap(object).order(ByteOrder.LITTLE_ENDIAN).putLong(40, Long.MAX_VALUE - 8);
+        Path farSections = Files.write(dir.resolve("far.o"), object);
+        assertTrue(assertThrows(ElfFormatException.class, () -> ElfFile.read(farSections)).getMessage()
+                .contains("section header table"));
+    }
+
+    @Test
+    void aLibraryIsReadThroughItsSegmentsSoDamagedSectionHeadersDoNotHideItsSymbols() throws Exception {
+        ElfFile intact = ElfFile.read(FIXTURE);
+        // The loader never reads section headers: a library whose section header table is cut off, points
+        // outside the file or claims 65535 entries loads and calls fine, and still lists its symbols.
+        for (Path damaged : List.of(patched("shoff", 40, Long.MAX_VALUE - 8, 8), patched("shnum", 60, 0xffff, 2),
+                Files.write(dir.resolve("cut"), Arrays.copyOf(Files.readAllBytes(FIXTURE),
+                        (int) ByteBuffer.wrap(Files.readAllBytes(FIXTURE)).order(ByteOrder.LITTLE_ENDIAN).getLong(40))))) {
+            ElfFile e = ElfFile.read(damaged);
+            assertEquals(intact.symbols(), e.symbols(), damaged.toString());
+            assertEquals(intact.needed(), e.needed());
+            assertEquals(List.of(), ElfFile.verify(damaged), damaged.toString());
+        }
     }
 
     @Test
@@ -190,22 +208,29 @@ class ElfFileTest {
     }
 
     @Test
-    void danglingSectionLinkIsAFormatError() throws IOException {
+    void aStringTableOutsideTheSegmentsIsAFormatError() throws IOException {
         ElfFile intact = ElfFile.read(FIXTURE);
         assertTrue(intact.symbols().size() > 5);
         byte[] bytes = Files.readAllBytes(FIXTURE);
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        long shoff = b.getLong(40);
-        int shnum = Short.toUnsignedInt(b.getShort(60));
-        for (int i = 0; i < shnum; i++) {
-            int at = (int) shoff + i * 64;
-            if (b.getInt(at + 4) == 11) { // SHT_DYNSYM: point its string table link nowhere
-                b.putInt(at + 40, 9999);
+        // Find PT_DYNAMIC, then its DT_STRTAB entry, and point that far away.
+        long phoff = b.getLong(32);
+        int phnum = Short.toUnsignedInt(b.getShort(56));
+        for (int i = 0; i < phnum; i++) {
+            int ph = (int) phoff + i * 56;
+            if (b.getInt(ph) == 2) {
+                for (int at = (int) b.getLong(ph + 8); b.getLong(at) != 0; at += 16) {
+                    if (b.getLong(at) == 5) {
+                        b.putLong(at + 8, 0x7fff_0000L);
+                    }
+                }
             }
         }
-        Path broken = Files.write(dir.resolve("link"), bytes);
+        Path broken = Files.write(dir.resolve("strtab"), bytes);
         assertTrue(assertThrows(ElfFormatException.class, () -> ElfFile.read(broken)).getMessage()
-                .contains("does not exist"));
+                .contains("string table"));
+        assertTrue(ElfFile.verify(broken).stream().anyMatch(p -> p.toString().contains("DT_STRTAB")),
+                ElfFile.verify(broken).toString());
     }
 
     @Test

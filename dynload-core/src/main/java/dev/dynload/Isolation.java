@@ -1,0 +1,81 @@
+package dev.dynload;
+
+import dev.dynload.LibraryLoadException.Reason;
+import dev.dynload.elf.ElfFile;
+import dev.dynload.internal.NativeLoader;
+import dev.dynload.internal.OpenFile;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** {@link LoadOption#isolated}: a library is loaded in a child process first, and here only if that went well. */
+final class Isolation {
+
+    private Isolation() {
+    }
+
+    /** Tries the load in a child when the options ask for it; throws when the child did not come through. */
+    static void check(NativeLoader loader, Options options, Diagnosis diagnosis, OpenFile open, Optional<ElfFile> elf) {
+        if (options.isolation() == null) {
+            return;
+        }
+        List<Path> originFolders = new ArrayList<>();
+        Path origin = open.file().getParent();
+        for (String entry : elf.map(ElfFile::runPath).orElse(List.of())) {
+            if (entry.contains("$ORIGIN") || entry.contains("${ORIGIN}")) {
+                originFolders.add(Path.of(entry.replace("${ORIGIN}", origin.toString()).replace("$ORIGIN", origin.toString())));
+            }
+        }
+        NativeLoader.Trial trial = loader.tryInChild(open, !options.flags().contains(LoadOption.Flag.LAZY),
+                options.isolation(), originFolders);
+        String what = switch (trial.outcome()) {
+            case LOADED, REFUSED -> null; // a refusal is the loader's, without harm: the load here explains it
+            case EXITED -> "ended the child process that loaded it with exit status " + trial.status()
+                    + " (its initializers, or the loader, called exit)";
+            case SIGNALLED -> "killed the child process that loaded it with signal " + signalName(trial.status())
+                    + " (" + trial.status() + ")";
+            case TIMED_OUT -> "did not finish loading in a child process: timed out after "
+                    + seconds(options.isolation()) + " and killed (an initializer that blocks or loops?)";
+        };
+        if (what == null) {
+            return;
+        }
+        String output = trial.output().isEmpty() ? null : "child output: " + firstLines(trial.output());
+        throw diagnosis.failedInIsolation(what, output);
+    }
+
+    private static String seconds(java.time.Duration d) {
+        long millis = d.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
+    }
+
+    private static String firstLines(String text) {
+        String[] lines = text.split("\n", 4);
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < Math.min(lines.length, 3); i++) {
+            if (i > 0) {
+                b.append(" | ");
+            }
+            b.append(lines[i].strip());
+        }
+        return b.length() > 500 ? b.substring(0, 500) + "..." : b.toString();
+    }
+
+    static String signalName(int signal) {
+        return switch (signal) {
+            case 4 -> "SIGILL";
+            case 5 -> "SIGTRAP";
+            case 6 -> "SIGABRT";
+            case 7 -> "SIGBUS";
+            case 8 -> "SIGFPE";
+            case 9 -> "SIGKILL";
+            case 11 -> "SIGSEGV";
+            case 13 -> "SIGPIPE";
+            case 15 -> "SIGTERM";
+            case 31 -> "SIGSYS";
+            default -> "signal " + signal;
+        };
+    }
+}

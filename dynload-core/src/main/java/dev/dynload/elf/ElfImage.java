@@ -1,0 +1,350 @@
+package dev.dynload.elf;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An ELF file as the system loader sees it: the header's fixed fields, the program headers, and the
+ * dynamic section found through them. The loader maps the loadable segments and then reads everything
+ * else from memory by virtual address; this reads the same bytes from the file, through the segments,
+ * so that what is checked is what the loader will read. Section headers are not part of this view: the
+ * loader never reads them.
+ */
+final class ElfImage {
+
+    static final int PT_LOAD = 1;
+    static final int PT_DYNAMIC = 2;
+    static final int PT_INTERP = 3;
+    static final int PT_NOTE = 4;
+    static final int PT_PHDR = 6;
+    static final int PT_TLS = 7;
+    static final int PT_GNU_EH_FRAME = 0x6474e550;
+    static final int PT_GNU_RELRO = 0x6474e552;
+    static final int PT_GNU_PROPERTY = 0x6474e553;
+    static final int PF_X = 1;
+    static final int PF_W = 2;
+    static final int PF_R = 4;
+
+    static final long DT_NULL = 0;
+    /** More program headers than any linker writes; glibc copies the table onto its stack. */
+    static final int MAX_PROGRAM_HEADERS = 1024;
+
+    /** The header's fixed fields. */
+    record Header(ElfHeader header, long phoff, long shoff, int ehsize, int phentsize, int phnum, int shentsize,
+                  int shnum, int version, int osabi, int abiversion, long entry, boolean complete) {
+    }
+
+    /** A program header. */
+    record Segment(int index, int type, int flags, long offset, long vaddr, long filesz, long memsz, long align) {
+        /** {@return whether [address, address + length) lies inside this segment's memory} */
+        boolean holds(long address, long length) {
+            return inside(address, length, vaddr, memsz);
+        }
+
+        /** {@return whether [address, address + length) lies inside the part of memory read from the file} */
+        boolean holdsFromFile(long address, long length) {
+            return inside(address, length, vaddr, Math.min(filesz, memsz));
+        }
+
+        boolean executable() {
+            return (flags & PF_X) != 0;
+        }
+
+        boolean readable() {
+            return (flags & PF_R) != 0;
+        }
+
+        boolean writable() {
+            return (flags & PF_W) != 0;
+        }
+    }
+
+    /** A dynamic section entry: {@code d_tag} and {@code d_val}. */
+    record Dyn(long tag, long value) {
+    }
+
+    final Path file;
+    final ElfReader in;
+    final Header h;
+    final boolean w64;
+    final List<Segment> segments;
+    final List<Segment> loads;
+    /** PT_DYNAMIC, or null. */
+    final Segment dynamicSegment;
+    /** The dynamic entries before DT_NULL, in order; empty without a readable dynamic section. */
+    final List<Dyn> dynamic;
+    /** Whether a DT_NULL ends the entries inside the dynamic segment's file contents. */
+    final boolean dynamicTerminated;
+    /** Why the dynamic section could not be read, or null. */
+    final String dynamicProblem;
+    /** The value of the last entry of each tag, as glibc keeps it (a later entry replaces an earlier one). */
+    private final Map<Long, Long> last = new HashMap<>();
+
+    private ElfImage(Path file, ElfReader in, Header h, List<Segment> segments) {
+        this.file = file;
+        this.in = in;
+        this.h = h;
+        this.w64 = h.header().wordSize() == 64;
+        this.segments = List.copyOf(segments);
+        this.loads = segments.stream().filter(s -> s.type == PT_LOAD).toList();
+        Segment dyn = null;
+        for (Segment s : segments) {
+            if (s.type == PT_DYNAMIC) {
+                dyn = s; // glibc takes the last PT_DYNAMIC
+            }
+        }
+        this.dynamicSegment = dyn;
+        List<Dyn> entries = new ArrayList<>();
+        boolean terminated = false;
+        String problem = null;
+        if (dyn != null) {
+            int entry = w64 ? 16 : 8;
+            long offset = fileOffset(dyn.vaddr, Math.min(dyn.filesz, dyn.memsz));
+            if (offset < 0 || dyn.filesz < entry) {
+                problem = "PT_DYNAMIC (address " + hex(dyn.vaddr) + ", " + Long.toUnsignedString(dyn.filesz)
+                        + " bytes) does not lie inside the file contents of a loadable segment";
+            } else {
+                ByteBuffer d = readOrNull(offset, Math.min(dyn.filesz, dyn.memsz));
+                if (d == null) {
+                    problem = "PT_DYNAMIC cannot be read";
+                } else {
+                    for (int at = 0; at + entry <= d.limit(); at += entry) {
+                        long tag = w64 ? d.getLong(at) : d.getInt(at);
+                        if (tag == DT_NULL) {
+                            terminated = true;
+                            break;
+                        }
+                        long value = w64 ? d.getLong(at + 8) : Integer.toUnsignedLong(d.getInt(at + 4));
+                        entries.add(new Dyn(tag, value));
+                        last.put(tag, value);
+                    }
+                }
+            }
+        }
+        this.dynamic = List.copyOf(entries);
+        this.dynamicTerminated = terminated;
+        this.dynamicProblem = problem;
+    }
+
+    /** Reads the header and the program headers; the caller closes {@code input}. */
+    static ElfImage read(Path file, RandomAccessFile input) throws IOException {
+        Header h = header(file, input);
+        ElfReader in = new ElfReader(file, input, input.length(), h.header().byteOrder());
+        if (!h.complete()) {
+            throw in.error("the ELF header is cut short: the file is only " + in.size() + " bytes");
+        }
+        return new ElfImage(file, in, h, programHeaders(in, h));
+    }
+
+    /** The identification and fixed header fields; {@code complete} is false when the file is shorter. */
+    static Header header(Path file, RandomAccessFile input) throws IOException {
+        long size = input.length();
+        byte[] bytes = new byte[(int) Math.min(size, 64)];
+        int read = 0;
+        input.seek(0);
+        while (read < bytes.length) {
+            int n = input.read(bytes, read, bytes.length - read);
+            if (n < 0) {
+                break;
+            }
+            read += n;
+        }
+        ByteBuffer ident = ByteBuffer.wrap(bytes, 0, read).slice();
+        if (ident.limit() < 4 || ident.get(0) != 0x7f || ident.get(1) != 'E' || ident.get(2) != 'L'
+                || ident.get(3) != 'F') {
+            throw new ElfFormatException(file, "not an ELF file: it does not begin with the magic 7f 45 4c 46");
+        }
+        if (ident.limit() < 20) {
+            throw new ElfFormatException(file, "the ELF header is cut short: the file is only " + size + " bytes");
+        }
+        int wordSize = switch (ident.get(4)) {
+            case 1 -> 32;
+            case 2 -> 64;
+            default -> throw new ElfFormatException(file, "invalid ELF class " + ident.get(4) + " (EI_CLASS)");
+        };
+        ByteOrder order = switch (ident.get(5)) {
+            case 1 -> ByteOrder.LITTLE_ENDIAN;
+            case 2 -> ByteOrder.BIG_ENDIAN;
+            default -> throw new ElfFormatException(file, "invalid ELF byte order " + ident.get(5) + " (EI_DATA)");
+        };
+        ident.order(order);
+        ElfHeader header = new ElfHeader(wordSize, order, Short.toUnsignedInt(ident.getShort(18)),
+                ElfType.of(Short.toUnsignedInt(ident.getShort(16))));
+        int version = Byte.toUnsignedInt(ident.get(6));
+        int osabi = Byte.toUnsignedInt(ident.get(7));
+        int abiversion = Byte.toUnsignedInt(ident.get(8));
+        boolean w64 = wordSize == 64;
+        int headerSize = w64 ? 64 : 52;
+        if (ident.limit() < headerSize) {
+            return new Header(header, 0, 0, 0, 0, 0, 0, 0, version, osabi, abiversion, 0, false);
+        }
+        long entry = w64 ? ident.getLong(24) : Integer.toUnsignedLong(ident.getInt(24));
+        long phoff = w64 ? ident.getLong(32) : Integer.toUnsignedLong(ident.getInt(28));
+        long shoff = w64 ? ident.getLong(40) : Integer.toUnsignedLong(ident.getInt(32));
+        int base = w64 ? 52 : 40;
+        return new Header(header, phoff, shoff, Short.toUnsignedInt(ident.getShort(base)),
+                Short.toUnsignedInt(ident.getShort(base + 2)), Short.toUnsignedInt(ident.getShort(base + 4)),
+                Short.toUnsignedInt(ident.getShort(base + 6)), Short.toUnsignedInt(ident.getShort(base + 8)),
+                version, osabi, abiversion, entry, true);
+    }
+
+    private static List<Segment> programHeaders(ElfReader in, Header h) throws IOException {
+        if (h.phoff() == 0 || h.phnum() == 0) {
+            return List.of();
+        }
+        boolean w64 = h.header().wordSize() == 64;
+        int entry = w64 ? 56 : 32;
+        if (h.phentsize() != entry) {
+            throw in.error("program header entries are " + h.phentsize() + " bytes, not " + entry);
+        }
+        if (h.phnum() > MAX_PROGRAM_HEADERS) {
+            // The loader copies the table onto its stack before it checks anything else.
+            throw in.error("the ELF header claims " + h.phnum() + " program headers; libraries have a few dozen, and "
+                    + "the loader would copy them all onto its stack");
+        }
+        ByteBuffer table = in.readTable(h.phoff(), h.phnum(), entry, "program header table");
+        List<Segment> segments = new ArrayList<>();
+        for (int i = 0; i < h.phnum(); i++) {
+            int at = i * entry;
+            int type = table.getInt(at);
+            if (w64) {
+                segments.add(new Segment(i, type, table.getInt(at + 4), table.getLong(at + 8), table.getLong(at + 16),
+                        table.getLong(at + 32), table.getLong(at + 40), table.getLong(at + 48)));
+            } else {
+                segments.add(new Segment(i, type, table.getInt(at + 24), u32(table, at + 4), u32(table, at + 8),
+                        u32(table, at + 16), u32(table, at + 20), u32(table, at + 28)));
+            }
+        }
+        return segments;
+    }
+
+    private static long u32(ByteBuffer b, int at) {
+        return Integer.toUnsignedLong(b.getInt(at));
+    }
+
+    /** A section header: what the linker says is where; the loader never reads these. */
+    record Section(int type, long flags, long addr, long offset, long size, long link, long entsize) {
+    }
+
+    /** {@return the section headers, or an empty list when there are none or they cannot be read} */
+    List<Section> sections() {
+        if (h.shoff() == 0 || h.shentsize() != (w64 ? 64 : 40)) {
+            return List.of();
+        }
+        try {
+            int entry = h.shentsize();
+            long count = h.shnum();
+            if (count == 0) {
+                ByteBuffer first = in.read(h.shoff(), entry, "section header 0");
+                count = w64 ? first.getLong(32) : Integer.toUnsignedLong(first.getInt(20)); // extended numbering
+            }
+            ByteBuffer t = in.readTable(h.shoff(), count, entry, "section header table");
+            List<Section> sections = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int at = i * entry;
+                sections.add(w64
+                        ? new Section(t.getInt(at + 4), t.getLong(at + 8), t.getLong(at + 16), t.getLong(at + 24),
+                                t.getLong(at + 32), u32(t, at + 40), t.getLong(at + 56))
+                        : new Section(t.getInt(at + 4), u32(t, at + 8), u32(t, at + 12), u32(t, at + 16),
+                                u32(t, at + 20), u32(t, at + 24), u32(t, at + 36)));
+            }
+            return sections;
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** {@return whether the file has a dynamic section to read} */
+    boolean hasDynamic() {
+        return dynamicSegment != null && dynamicProblem == null;
+    }
+
+    /** {@return the value of the last entry with {@code tag}, or null} */
+    Long value(long tag) {
+        return last.get(tag);
+    }
+
+    /** {@return whether an entry with {@code tag} exists} */
+    boolean has(long tag) {
+        return last.containsKey(tag);
+    }
+
+    /** {@return the values of every entry with {@code tag}, in order} */
+    List<Long> values(long tag) {
+        List<Long> found = new ArrayList<>();
+        for (Dyn d : dynamic) {
+            if (d.tag == tag) {
+                found.add(d.value);
+            }
+        }
+        return found;
+    }
+
+    /** {@return the loadable segment whose memory holds [address, address + length), or null} */
+    Segment loadHolding(long address, long length) {
+        for (Segment s : loads) {
+            if (s.holds(address, length)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** {@return whether {@code address} is code: inside the file contents of an executable loadable segment} */
+    boolean isCode(long address) {
+        for (Segment s : loads) {
+            if (s.executable() && s.holdsFromFile(address, 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@return the file offset of [address, address + length), read from one segment's file contents; -1 if none} */
+    long fileOffset(long address, long length) {
+        for (Segment s : loads) {
+            if (s.holdsFromFile(address, length)) {
+                long offset = s.offset + (address - s.vaddr);
+                if (offset >= 0 && offset <= in.size() && length <= in.size() - offset) {
+                    return offset;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Reads [address, address + length) as the loader would find it in memory; null if it is not in the file. */
+    ByteBuffer readAt(long address, long length) throws IOException {
+        long offset = fileOffset(address, length);
+        return offset < 0 ? null : readOrNull(offset, length);
+    }
+
+    private ByteBuffer readOrNull(long offset, long length) {
+        try {
+            return in.read(offset, length, "table");
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** {@return whether [address, address + length) lies inside [start, start + size), without overflow} */
+    static boolean inside(long address, long length, long start, long size) {
+        if (length < 0 || size < 0) {
+            return false;
+        }
+        long delta = address - start;
+        return Long.compareUnsigned(address, start) >= 0 && Long.compareUnsigned(delta, size) <= 0
+                && Long.compareUnsigned(length, size - delta) <= 0;
+    }
+
+    static String hex(long v) {
+        return "0x" + Long.toHexString(v);
+    }
+}

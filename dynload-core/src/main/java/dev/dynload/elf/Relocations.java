@@ -1,0 +1,285 @@
+package dev.dynload.elf;
+
+import dev.dynload.elf.ElfImage.Segment;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+
+import static dev.dynload.elf.ElfImage.hex;
+
+/**
+ * Checks relocation tables as the loader applies them: every write lands in the library's own writable
+ * memory, every symbol index names a symbol, every type is one the platform's loader knows, and every
+ * address the loader calls while relocating ({@code IRELATIVE} resolvers) is code of the library.
+ */
+final class Relocations {
+
+    /** What the loader does with one relocation type. */
+    enum Role {
+        /** Nothing. */
+        NONE,
+        /** Writes the library's base plus the addend. */
+        RELATIVE,
+        /** Calls the function at base plus the addend and writes what it returns. */
+        IRELATIVE,
+        /** Copies a variable's bytes from another library: only executables may ask for this. */
+        COPY,
+        /** Writes a symbol's address, size or thread-local offset. */
+        SYMBOL,
+        /**
+         * Writes a symbol's 32-bit address into code: only position-dependent code compiled into a library
+         * that allows text relocations has these; a linker refuses them otherwise.
+         */
+        CODE
+    }
+
+    /** One relocation type: what it does, how many bytes it writes, and where it may appear. */
+    record Kind(Role role, int width, boolean tls, boolean plt) {
+    }
+
+    /**
+     * The relocation types of one machine's loader.
+     *
+     * @param name the machine's name, for messages
+     * @param rela whether its relocations carry explicit addends (DT_RELA), as x86-64's and AArch64's do
+     * @param kinds the types its loader applies; empty when this reader does not know the machine's
+     */
+    record Machine(String name, boolean rela, Map<Integer, Kind> kinds, int globDat) {
+        boolean known() {
+            return !kinds.isEmpty();
+        }
+    }
+
+    private static final Machine X86_64 = new Machine("x86-64", true, Map.ofEntries(
+            Map.entry(0, new Kind(Role.NONE, 0, false, false)),
+            Map.entry(1, new Kind(Role.SYMBOL, 8, false, false)),      // R_X86_64_64
+            Map.entry(2, new Kind(Role.CODE, 4, false, false)),        // R_X86_64_PC32
+            Map.entry(5, new Kind(Role.COPY, 8, false, false)),        // R_X86_64_COPY
+            Map.entry(6, new Kind(Role.SYMBOL, 8, false, false)),      // R_X86_64_GLOB_DAT
+            Map.entry(7, new Kind(Role.SYMBOL, 8, false, true)),       // R_X86_64_JUMP_SLOT
+            Map.entry(8, new Kind(Role.RELATIVE, 8, false, false)),    // R_X86_64_RELATIVE
+            Map.entry(10, new Kind(Role.CODE, 4, false, false)),       // R_X86_64_32
+            Map.entry(16, new Kind(Role.SYMBOL, 8, true, false)),      // R_X86_64_DTPMOD64
+            Map.entry(17, new Kind(Role.SYMBOL, 8, true, false)),      // R_X86_64_DTPOFF64
+            Map.entry(18, new Kind(Role.SYMBOL, 8, true, false)),      // R_X86_64_TPOFF64
+            Map.entry(32, new Kind(Role.SYMBOL, 4, false, false)),     // R_X86_64_SIZE32
+            Map.entry(33, new Kind(Role.SYMBOL, 8, false, false)),     // R_X86_64_SIZE64
+            Map.entry(36, new Kind(Role.SYMBOL, 16, true, true)),      // R_X86_64_TLSDESC
+            Map.entry(37, new Kind(Role.IRELATIVE, 8, false, true))), 6); // R_X86_64_IRELATIVE
+    private static final Machine AARCH64 = new Machine("AArch64", true, Map.ofEntries(
+            Map.entry(0, new Kind(Role.NONE, 0, false, false)),
+            Map.entry(257, new Kind(Role.SYMBOL, 8, false, false)),     // R_AARCH64_ABS64
+            Map.entry(1024, new Kind(Role.COPY, 8, false, false)),      // R_AARCH64_COPY
+            Map.entry(1025, new Kind(Role.SYMBOL, 8, false, false)),    // R_AARCH64_GLOB_DAT
+            Map.entry(1026, new Kind(Role.SYMBOL, 8, false, true)),     // R_AARCH64_JUMP_SLOT
+            Map.entry(1027, new Kind(Role.RELATIVE, 8, false, false)),  // R_AARCH64_RELATIVE
+            Map.entry(1028, new Kind(Role.SYMBOL, 8, true, false)),     // R_AARCH64_TLS_DTPMOD
+            Map.entry(1029, new Kind(Role.SYMBOL, 8, true, false)),     // R_AARCH64_TLS_DTPREL
+            Map.entry(1030, new Kind(Role.SYMBOL, 8, true, false)),     // R_AARCH64_TLS_TPREL
+            Map.entry(1031, new Kind(Role.SYMBOL, 16, true, true)),     // R_AARCH64_TLSDESC
+            Map.entry(1032, new Kind(Role.IRELATIVE, 8, false, true))), 1025); // R_AARCH64_IRELATIVE
+
+    static Machine machine(int eMachine) {
+        return switch (eMachine) {
+            case 62 -> X86_64;
+            case 183 -> AARCH64;
+            default -> new Machine("machine " + eMachine, false, Map.of(), -1);
+        };
+    }
+
+    /** A relocation as the loader reads it; for implicit addends, the word stored at its offset. */
+    record Entry(long offset, int type, long symbol, long addend) {
+    }
+
+    private final ElfVerifier verifier;
+    private final ElfImage image;
+    private final Machine machine;
+    private final boolean textrel;
+    private final boolean w64;
+    private final int word;
+
+    Relocations(ElfVerifier verifier, ElfImage image, Machine machine, boolean textrel) {
+        this.verifier = verifier;
+        this.image = image;
+        this.machine = machine;
+        this.textrel = textrel;
+        this.w64 = image.w64;
+        this.word = w64 ? 8 : 4;
+    }
+
+    /** Checks one table of REL or RELA entries; stops at its first problem, which says enough about it. */
+    void table(long address, long size, boolean rela, boolean plt, long relativeCount) throws IOException {
+        String name = plt ? "DT_JMPREL" : rela ? "DT_RELA" : "DT_REL";
+        int entry = rela ? (w64 ? 24 : 12) : (w64 ? 16 : 8);
+        if (size % entry != 0) {
+            verifier.problem(name + " is " + size + " bytes, not a whole number of " + entry + "-byte entries");
+            return;
+        }
+        if (size < 0 || size > image.in.size()) {
+            verifier.problem(name + " claims " + Long.toUnsignedString(size) + " bytes, more than the file holds");
+            return;
+        }
+        ByteBuffer t = image.readAt(address, size);
+        if (t == null) {
+            verifier.problem(name + " (" + hex(address) + ", " + size + " bytes) does not lie inside the file contents "
+                    + "of a loadable segment");
+            return;
+        }
+        long count = size / entry;
+        if (Long.compareUnsigned(relativeCount, count) > 0) {
+            verifier.problem(name + "'s count of relative relocations (" + Long.toUnsignedString(relativeCount)
+                    + ") is more than its " + count + " entries");
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            int at = i * entry;
+            long offset = w64 ? t.getLong(at) : Integer.toUnsignedLong(t.getInt(at));
+            long info = w64 ? t.getLong(at + 8) : Integer.toUnsignedLong(t.getInt(at + 4));
+            int type = (int) (w64 ? info & 0xffffffffL : info & 0xff);
+            long symbol = w64 ? info >>> 32 : info >>> 8;
+            long addend;
+            if (rela) {
+                addend = w64 ? t.getLong(at + 16) : t.getInt(at + 8);
+            } else {
+                addend = stored(offset);
+            }
+            String where = name + " entry " + i + " (offset " + hex(offset) + ", type " + type + ")";
+            if (!entry(new Entry(offset, type, symbol, addend), where, plt, i < relativeCount)) {
+                return;
+            }
+        }
+    }
+
+    /** The word stored at {@code address}, which an implicit-addend relocation adds to; 0 when not in the file. */
+    private long stored(long address) throws IOException {
+        ByteBuffer b = image.readAt(address, word);
+        return b == null ? 0 : w64 ? b.getLong(0) : Integer.toUnsignedLong(b.getInt(0));
+    }
+
+    /** {@return false when the entry has a problem} */
+    private boolean entry(Entry e, String where, boolean plt, boolean countedRelative) {
+        Kind kind;
+        if (machine.known()) {
+            kind = machine.kinds().get(e.type());
+            if (kind == null) {
+                verifier.problem(where + ": a relocation type the " + machine.name() + " loader does not know");
+                return false;
+            }
+        } else {
+            kind = new Kind(e.symbol() == 0 ? Role.RELATIVE : Role.SYMBOL, word, false, plt);
+        }
+        if (kind.role() == Role.COPY) {
+            verifier.problem(where + ": a copy relocation, which only executables may have");
+            return false;
+        }
+        if (kind.role() == Role.CODE && !textrel) {
+            verifier.problem(where + ": a relocation of position-dependent code in a library without DT_TEXTREL, "
+                    + "which no linker writes");
+            return false;
+        }
+        if (kind.width() == 8 && (kind.plt() || kind.tls() || e.type() == machine.globDat()) && (e.offset() & 7) != 0) {
+            verifier.problem(where + ": a GOT entry at a misaligned address");
+            return false;
+        }
+        if (countedRelative && kind.role() != Role.RELATIVE) {
+            verifier.problem(where + ": counted as relative by DT_RELACOUNT, but it is not");
+            return false;
+        }
+        if (plt && !kind.plt()) {
+            verifier.problem(where + ": a type that does not belong in the PLT relocations");
+            return false;
+        }
+        ElfVerifier.Symbol symbol = null;
+        if (e.symbol() != 0) {
+            if (!verifier.hasSymbols()) {
+                verifier.problem(where + ": names symbol " + e.symbol() + ", but there is no usable symbol table");
+                return false;
+            }
+            if (Long.compareUnsigned(e.symbol(), verifier.symbolCount()) >= 0) {
+                verifier.problem(where + ": names symbol " + Long.toUnsignedString(e.symbol()) + ", past the "
+                        + verifier.symbolCount() + " symbols of the table");
+                return false;
+            }
+            if (verifier.symbolName(e.symbol()) == null) {
+                return false;
+            }
+            symbol = verifier.symbol(e.symbol());
+        } else if ((kind.role() == Role.SYMBOL || kind.role() == Role.CODE) && !kind.tls()) {
+            verifier.problem(where + ": needs a symbol but names none");
+            return false;
+        }
+        if (kind.width() > 0) {
+            Segment target = image.loadHolding(e.offset(), kind.width());
+            if (target == null) {
+                verifier.problem(where + ": writes " + kind.width() + " bytes outside every loadable segment");
+                return false;
+            }
+            if (!target.writable() && !textrel) {
+                verifier.problem(where + ": writes into read-only memory, and DT_TEXTREL does not allow it");
+                return false;
+            }
+        }
+        if (kind.role() == Role.IRELATIVE && !verifier.isFunction(e.addend())) {
+            verifier.problem(where + ": its resolver " + hex(e.addend()) + " is not the start of a function the file "
+                    + "holds");
+            return false;
+        }
+        boolean definedHere = symbol != null && symbol.shndx() != 0;
+        if (kind.tls() && (symbol == null || definedHere) && !verifier.hasTls()) {
+            verifier.problem(where + ": a thread-local relocation in a library without PT_TLS");
+            return false;
+        }
+        if (definedHere && symbol.type() == 10 && symbol.shndx() != 0xfff1 && !verifier.isFunction(symbol.value())) {
+            verifier.problem(where + ": the resolver of " + verifier.symbolName(e.symbol()) + " lies outside the "
+                    + "executable segments");
+            return false;
+        }
+        verifier.applied(e);
+        return true;
+    }
+
+    /** Checks DT_RELR, the packed relative relocations: each address it relocates is writable memory. */
+    void relr(long address, long size) throws IOException {
+        if (size % word != 0 || size < 0 || size > image.in.size()) {
+            verifier.problem("DT_RELR is " + Long.toUnsignedString(size) + " bytes, not a whole number of words "
+                    + "inside the file");
+            return;
+        }
+        ByteBuffer t = image.readAt(address, size);
+        if (t == null) {
+            verifier.problem("DT_RELR (" + hex(address) + ", " + size + " bytes) does not lie inside the file contents "
+                    + "of a loadable segment");
+            return;
+        }
+        long base = 0;
+        for (int i = 0; i < size / word; i++) {
+            long entry = w64 ? t.getLong(i * word) : Integer.toUnsignedLong(t.getInt(i * word));
+            if ((entry & 1) == 0) {
+                if (!relrWord(entry, i)) {
+                    return;
+                }
+                base = entry + word;
+            } else {
+                long bits = entry >>> 1;
+                for (int bit = 0; bits != 0; bit++, bits >>>= 1) {
+                    if ((bits & 1) != 0 && !relrWord(base + (long) bit * word, i)) {
+                        return;
+                    }
+                }
+                base += (long) (word * 8 - 1) * word;
+            }
+        }
+    }
+
+    private boolean relrWord(long address, int index) throws IOException {
+        Segment target = image.loadHolding(address, word);
+        if (target == null || !(target.writable() || textrel)) {
+            verifier.problem("DT_RELR entry " + index + " relocates " + hex(address)
+                    + ", which is not writable memory of the library");
+            return false;
+        }
+        verifier.applied(new Entry(address, -1, 0, stored(address)));
+        return true;
+    }
+}
