@@ -176,7 +176,19 @@ final class Diagnosis {
         }
     }
 
-    /** Explains a load the loader refused with {@code message}. */
+    /**
+     * A file that is not ELF explained as the loader's refusal of it would be (a linker script, a text file,
+     * an archive), without asking the loader; empty for an ELF file.
+     */
+    Optional<LibraryLoadException> notElf() {
+        try {
+            return isElf(head(readable)) ? Optional.empty() : Optional.of(afterLoading(null));
+        } catch (IOException e) {
+            return Optional.of(afterLoading(null));
+        }
+    }
+
+    /** Explains a load the loader refused with {@code message}, or a file found not to be ELF when it is null. */
     LibraryLoadException afterLoading(String message) {
         byte[] head;
         try {
@@ -185,7 +197,7 @@ final class Diagnosis {
             return make(Reason.PERMISSION_DENIED, "cannot be read: " + e.getMessage(),
                     "make it readable (chmod a+r) or run as a user who may read it", message);
         }
-        if (message.contains("Permission denied")) {
+        if (message != null && message.contains("Permission denied")) {
             return make(Reason.PERMISSION_DENIED, "the loader was denied access to it",
                     "make it readable, and its file system mounted without noexec", message);
         }

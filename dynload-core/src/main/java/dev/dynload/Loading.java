@@ -60,12 +60,7 @@ final class Loading {
     Library openFile(String library, Path file) {
         checkNoNul(file.toString());
         Diagnosis diagnosis = new Diagnosis(library, file, List.copyOf(searched));
-        OpenFile open;
-        try {
-            open = loader.openFile(file);
-        } catch (IOException e) {
-            throw diagnosis.cannotOpen(e);
-        }
+        OpenFile open = openOrExplain(diagnosis, file);
         try {
             diagnosis.readThrough(open.readable());
             Optional<LibraryLoadException> doomed = diagnosis.beforeLoading(open);
@@ -173,29 +168,75 @@ final class Loading {
         }
     }
 
+    /** What a search does with a file it finds: loads it, or only checks it. */
+    @FunctionalInterface
+    private interface Attempt<T> {
+        T attempt(String name, Path file);
+    }
+
     Library openName(String name) {
+        return findName(name, this::openFile, true);
+    }
+
+    /** The file {@link #openName} would load, found and checked as it would, without loading anything. */
+    Path locateName(String name) {
+        return findName(name, this::checkFile, false);
+    }
+
+    /**
+     * Opens a file's header and checks it as {@link #openFile} does before loading, and explains a file
+     * that is not a shared library (a linker script, a text file) as the loader's refusal would be: no
+     * library code runs.
+     */
+    Path checkFile(String library, Path file) {
+        checkNoNul(file.toString());
+        Diagnosis diagnosis = new Diagnosis(library, file, List.copyOf(searched));
+        try (OpenFile open = openOrExplain(diagnosis, file)) {
+            diagnosis.readThrough(open.readable());
+            Optional<LibraryLoadException> doomed = diagnosis.beforeLoading(open);
+            if (doomed.isPresent()) {
+                throw doomed.get();
+            }
+            Optional<LibraryLoadException> notElf = diagnosis.notElf();
+            if (notElf.isPresent()) {
+                throw notElf.get();
+            }
+            return open.file();
+        }
+    }
+
+    private OpenFile openOrExplain(Diagnosis diagnosis, Path file) {
+        try {
+            return loader.openFile(file);
+        } catch (IOException e) {
+            throw diagnosis.cannotOpen(e);
+        }
+    }
+
+    private <T> T findName(String name, Attempt<T> attempt, boolean loadedCounts) {
         checkNoNul(name);
         if (name.isBlank()) {
             throw new IllegalArgumentException("empty library name; give a name such as \"z\" or a path");
         }
         if (name.indexOf('/') >= 0 || name.indexOf(java.io.File.separatorChar) >= 0) {
-            return openFile(name, path(name));
+            return attempt.attempt(name, path(name));
         }
         OperatingSystem os = loader.os();
         String fileName = os.isLibraryFileName(name) ? name : os.mapLibraryName(name);
         List<Path> folders = new ArrayList<>(options.searchPath());
         folders.addAll(javaLibraryPath());
         for (Path folder : folders) {
-            Optional<Library> found = tryFolder(name, folder, fileName);
+            Optional<T> found = tryFolder(name, folder, fileName, attempt);
             if (found.isPresent()) {
                 return found.get();
             }
         }
-        return openFromSystem(name, fileName);
+        return fromSystem(name, fileName, attempt, loadedCounts);
     }
 
     /** The system loader's own search, followed here so that what is found is checked before it loads. */
-    private Library openFromSystem(String name, String fileName) {
+    @SuppressWarnings("unchecked")
+    private <T> T fromSystem(String name, String fileName, Attempt<T> attempt, boolean loadedCounts) {
         NativeLoader.Search search = loader.search(fileName, null);
         for (String place : search.places()) {
             if (!searched.contains(place)) {
@@ -203,21 +244,23 @@ final class Loading {
             }
         }
         for (Path candidate : search.candidates()) {
-            Optional<Library> library = openCandidate(name, candidate);
-            if (library.isPresent()) {
-                return library.get();
-            }
-        }
-        for (Path folder : loader.systemFolders()) {
-            Optional<Library> found = tryFolder(name, folder, fileName);
+            Optional<T> found = tryCandidate(name, candidate, attempt);
             if (found.isPresent()) {
                 return found.get();
             }
         }
-        // A library the process holds already, known to the loader by this name (libjvm.so, say).
-        NativeLoader.Opened loaded = loader.loadedByName(fileName);
-        if (loaded.ok()) {
-            return new Library(loader, name, loader.pathOf(loaded.handle()).orElse(null), loaded);
+        for (Path folder : loader.systemFolders()) {
+            Optional<T> found = tryFolder(name, folder, fileName, attempt);
+            if (found.isPresent()) {
+                return found.get();
+            }
+        }
+        if (loadedCounts) {
+            // A library the process holds already, known to the loader by this name (libjvm.so, say).
+            NativeLoader.Opened loaded = loader.loadedByName(fileName);
+            if (loaded.ok()) {
+                return (T) new Library(loader, name, loader.pathOf(loaded.handle()).orElse(null), loaded);
+            }
         }
         if (passedOver != null) {
             throw passedOver;
@@ -243,28 +286,28 @@ final class Loading {
         return "put the library in one of those folders, pass its folder with LoadOption.searchPath, or give its path";
     }
 
-    private Optional<Library> tryFolder(String name, Path folder, String fileName) {
+    private <T> Optional<T> tryFolder(String name, Path folder, String fileName, Attempt<T> attempt) {
         // java.library.path and the system folders overlap; each folder is searched once.
         if (searched.contains(folder.toString())) {
             return Optional.empty();
         }
         searched.add(folder.toString());
         for (Path candidate : candidates(folder, fileName)) {
-            Optional<Library> library = openCandidate(name, candidate);
-            if (library.isPresent()) {
-                return library;
+            Optional<T> found = tryCandidate(name, candidate, attempt);
+            if (found.isPresent()) {
+                return found;
             }
         }
         return Optional.empty();
     }
 
     /**
-     * Loads a file found by a search; another CPU's file is passed over, as the system loader does, and
-     * so is a candidate that does not exist.
+     * Tries a file found by a search; another CPU's file is passed over, as the system loader does, and
+     * so is a candidate that does not exist; a linker script is followed to the library it names.
      */
-    private Optional<Library> openCandidate(String name, Path candidate) {
+    private <T> Optional<T> tryCandidate(String name, Path candidate, Attempt<T> attempt) {
         try {
-            return Optional.of(openFile(name, candidate));
+            return Optional.of(attempt.attempt(name, candidate));
         } catch (LibraryLoadException e) {
             if (e.reason() == Reason.NOT_FOUND && e.file().filter(candidate::equals).isPresent()) {
                 return Optional.empty(); // this candidate is not there: the search goes on
@@ -278,7 +321,7 @@ final class Loading {
             if (e.reason() == Reason.LINKER_SCRIPT) {
                 Optional<Path> target = scriptTarget(candidate);
                 if (target.isPresent() && !target.get().equals(candidate)) {
-                    return Optional.of(openFile(name, target.get()));
+                    return Optional.of(attempt.attempt(name, target.get()));
                 }
             }
             throw e;

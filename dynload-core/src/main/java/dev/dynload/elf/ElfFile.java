@@ -10,8 +10,11 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -56,16 +59,31 @@ public final class ElfFile {
     private final List<String> runPath;
     private final boolean rpath;
     private final List<ElfSymbol> symbols;
+    private final List<ElfSymbol> imports;
+    private final Map<String, List<String>> requiredVersions;
+    private final List<String> definedVersions;
 
     private ElfFile(Path file, ElfHeader header, String soname, List<String> needed, List<String> runPath,
-                    boolean rpath, List<ElfSymbol> symbols) {
+                    boolean rpath, Symbols symbols, VersionTables versions) {
         this.file = file;
         this.header = header;
         this.soname = soname;
         this.needed = List.copyOf(needed);
         this.runPath = List.copyOf(runPath);
         this.rpath = rpath;
-        this.symbols = List.copyOf(symbols);
+        this.symbols = List.copyOf(symbols.exported);
+        this.imports = List.copyOf(symbols.imported);
+        Map<String, List<String>> required = new LinkedHashMap<>();
+        if (versions != null) {
+            versions.required().forEach((k, v) -> required.put(k, List.copyOf(v)));
+        }
+        this.requiredVersions = Collections.unmodifiableMap(required);
+        this.definedVersions = versions == null ? List.of() : List.copyOf(versions.defined());
+    }
+
+    /** The dynamic symbols, split into those the library exports and those it imports. */
+    private record Symbols(List<ElfSymbol> exported, List<ElfSymbol> imported) {
+        static final Symbols NONE = new Symbols(List.of(), List.of());
     }
 
     /**
@@ -211,6 +229,33 @@ public final class ElfFile {
     }
 
     /**
+     * The symbols it uses from other libraries: undefined in it, global or weak (a weak one may stay
+     * missing), each name once, in table order. With immediate binding, the loader refuses the library if
+     * a global one is defined nowhere.
+     *
+     * @return the imported functions and variables
+     */
+    public List<ElfSymbol> imports() {
+        return imports;
+    }
+
+    /**
+     * The symbol versions it needs from each library it names ({@code DT_VERNEED}), such as
+     * {@code libc.so.6 -> [GLIBC_2.2.5, GLIBC_2.34]}: the loader refuses the library if a dependency does
+     * not define one of them.
+     *
+     * @return the versions needed, by the {@code DT_NEEDED} name of the library that must define them
+     */
+    public Map<String, List<String>> requiredVersions() {
+        return requiredVersions;
+    }
+
+    /** {@return the symbol versions it defines ({@code DT_VERDEF}), without its base version} */
+    public List<String> definedVersions() {
+        return definedVersions;
+    }
+
+    /**
      * An exported symbol by name.
      *
      * @param name the symbol's name, without version
@@ -326,7 +371,7 @@ public final class ElfFile {
                 runPath.addAll(split(in.string(strings, offset, "DT_RPATH")));
             }
         }
-        List<ElfSymbol> symbols = List.of();
+        Symbols symbols = Symbols.NONE;
         Long symtab = image.value(ElfVerifier.DT_SYMTAB);
         if (symtab != null) {
             long count = ElfVerifier.symbolCount(image);
@@ -343,21 +388,17 @@ public final class ElfFile {
             }
         }
         return new ElfFile(image.file, image.h.header(), soname == null ? null : in.string(strings, soname, "DT_SONAME"),
-                needed, runPath, rpath, symbols);
+                needed, runPath, rpath, symbols, ElfVerifier.versions(image));
     }
 
     /** The number of entries of {@code .dynsym} by its section header, for a library without hash table; or 0. */
     private static long dynsymCountFromSections(ElfImage image) {
-        try {
-            for (Section s : new SectionParser(image).sections()) {
-                if (s.type == SHT_DYNSYM) {
-                    return s.size / (image.w64 ? 24 : 16);
-                }
+        for (ElfImage.Section s : image.sections()) {
+            if (s.type() == SHT_DYNSYM) {
+                return s.size() / (image.w64 ? 24 : 16);
             }
-        } catch (IOException damaged) {
-            // No readable section headers either: the symbols cannot be counted.
         }
-        return 0;
+        return 0; // no readable section headers either: the symbols cannot be counted
     }
 
     private static List<String> split(String path) {
@@ -370,11 +411,13 @@ public final class ElfFile {
         return parts;
     }
 
-    private static List<ElfSymbol> symbolTable(ElfReader in, boolean w64, ByteBuffer table, ByteBuffer strings)
+    private static Symbols symbolTable(ElfReader in, boolean w64, ByteBuffer table, ByteBuffer strings)
             throws IOException {
         int entry = w64 ? 24 : 16;
         Set<String> seen = new LinkedHashSet<>();
+        Set<String> seenImports = new LinkedHashSet<>();
         List<ElfSymbol> symbols = new ArrayList<>();
+        List<ElfSymbol> imports = new ArrayList<>();
         for (int at = entry; at + entry <= table.limit(); at += entry) { // entry 0 is the null symbol
             long name = Integer.toUnsignedLong(table.getInt(at));
             int info = Byte.toUnsignedInt(table.get(at + (w64 ? 4 : 12)));
@@ -398,12 +441,14 @@ public final class ElfFile {
                 if (!n.isEmpty() && seen.add(n)) {
                     symbols.add(new ElfSymbol(n, kind, bind == 2, size));
                 }
+            } else if (shndx == SHN_UNDEF && (bind == 1 || bind == 2) && kind != null) {
+                String n = in.string(strings, name, "dynamic symbol");
+                if (!n.isEmpty() && seenImports.add(n)) {
+                    imports.add(new ElfSymbol(n, kind, bind == 2, size));
+                }
             }
         }
-        return symbols;
-    }
-
-    private record Section(int type, long offset, long size, long link) {
+        return new Symbols(symbols, imports);
     }
 
     /** The walk through the section headers, for files without a dynamic segment (object files). */
@@ -418,40 +463,19 @@ public final class ElfFile {
             this.w64 = image.w64;
         }
 
-        List<Section> sections() throws IOException {
-            if (image.h.shoff() == 0) {
-                return List.of();
-            }
-            int entry = w64 ? 64 : 40;
-            if (image.h.shentsize() != entry) {
-                throw in.error("section header entries are " + image.h.shentsize() + " bytes, not " + entry);
-            }
-            long count = image.h.shnum();
-            if (count == 0) {
-                // Extended numbering: the real count is in section 0's sh_size.
-                count = section(in.read(image.h.shoff(), entry, "section header 0"), 0).size;
-            }
-            ByteBuffer table = in.readTable(image.h.shoff(), count, entry, "section header table");
-            List<Section> sections = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                sections.add(section(table, i * entry));
-            }
-            return sections;
-        }
-
         ElfFile parse() throws IOException {
-            List<Section> sections = sections();
+            List<ElfImage.Section> sections = image.readSections();
             String soname = null;
             List<String> needed = new ArrayList<>();
             List<String> runPath = new ArrayList<>();
             List<String> rpath = new ArrayList<>();
-            List<ElfSymbol> symbols = List.of();
+            Symbols symbols = Symbols.NONE;
             // A file has one of each; a crafted file with thousands must not cost thousands of reads.
-            Section dynamicSection = first(sections, SHT_DYNAMIC);
-            Section symbolSection = first(sections, SHT_DYNSYM);
+            ElfImage.Section dynamicSection = first(sections, SHT_DYNAMIC);
+            ElfImage.Section symbolSection = first(sections, SHT_DYNSYM);
             if (dynamicSection != null) {
                 ByteBuffer strings = strings(sections, dynamicSection, "dynamic section");
-                ByteBuffer d = in.read(dynamicSection.offset, dynamicSection.size, "dynamic section");
+                ByteBuffer d = in.read(dynamicSection.offset(), dynamicSection.size(), "dynamic section");
                 int entry = w64 ? 16 : 8;
                 for (int at = 0; at + entry <= d.limit(); at += entry) {
                     long tag = w64 ? d.getLong(at) : d.getInt(at);
@@ -472,41 +496,33 @@ public final class ElfFile {
             }
             if (symbolSection != null) {
                 ByteBuffer strings = strings(sections, symbolSection, "dynamic symbol table");
-                symbols = symbolTable(in, w64, in.read(symbolSection.offset, symbolSection.size, "dynamic symbol table"),
+                symbols = symbolTable(in, w64, in.read(symbolSection.offset(), symbolSection.size(), "dynamic symbol table"),
                         strings);
             }
             return new ElfFile(image.file, image.h.header(), soname, needed, runPath.isEmpty() ? rpath : runPath,
-                    runPath.isEmpty() && !rpath.isEmpty(), symbols);
+                    runPath.isEmpty() && !rpath.isEmpty(), symbols, null);
         }
 
-        private static Section first(List<Section> sections, int type) {
-            for (Section s : sections) {
-                if (s.type == type) {
+        private static ElfImage.Section first(List<ElfImage.Section> sections, int type) {
+            for (ElfImage.Section s : sections) {
+                if (s.type() == type) {
                     return s;
                 }
             }
             return null;
         }
 
-        private ByteBuffer strings(List<Section> sections, Section owner, String what) throws IOException {
-            if (owner.link <= 0 || owner.link >= sections.size()) {
-                throw in.error(what + " links to string table section " + owner.link + ", which does not exist ("
+        private ByteBuffer strings(List<ElfImage.Section> sections, ElfImage.Section owner, String what)
+                throws IOException {
+            if (owner.link() <= 0 || owner.link() >= sections.size()) {
+                throw in.error(what + " links to string table section " + owner.link() + ", which does not exist ("
                         + sections.size() + " sections)");
             }
-            Section s = sections.get((int) owner.link);
-            if (s.type != SHT_STRTAB) {
-                throw in.error(what + " links to section " + owner.link + ", which is not a string table");
+            ElfImage.Section s = sections.get((int) owner.link());
+            if (s.type() != SHT_STRTAB) {
+                throw in.error(what + " links to section " + owner.link() + ", which is not a string table");
             }
-            return in.read(s.offset, s.size, "string table of the " + what);
-        }
-
-        private Section section(ByteBuffer b, int at) {
-            int type = b.getInt(at + 4);
-            if (w64) {
-                return new Section(type, b.getLong(at + 24), b.getLong(at + 32), Integer.toUnsignedLong(b.getInt(at + 40)));
-            }
-            return new Section(type, Integer.toUnsignedLong(b.getInt(at + 16)), Integer.toUnsignedLong(b.getInt(at + 20)),
-                    Integer.toUnsignedLong(b.getInt(at + 24)));
+            return in.read(s.offset(), s.size(), "string table of the " + what);
         }
     }
 }

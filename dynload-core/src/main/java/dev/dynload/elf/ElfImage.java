@@ -235,30 +235,42 @@ final class ElfImage {
 
     /** {@return the section headers, or an empty list when there are none or they cannot be read} */
     List<Section> sections() {
-        if (h.shoff() == 0 || h.shentsize() != (w64 ? 64 : 40)) {
-            return List.of();
-        }
         try {
-            int entry = h.shentsize();
-            long count = h.shnum();
-            if (count == 0) {
-                ByteBuffer first = in.read(h.shoff(), entry, "section header 0");
-                count = w64 ? first.getLong(32) : Integer.toUnsignedLong(first.getInt(20)); // extended numbering
-            }
-            ByteBuffer t = in.readTable(h.shoff(), count, entry, "section header table");
-            List<Section> sections = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                int at = i * entry;
-                sections.add(w64
-                        ? new Section(t.getInt(at + 4), t.getLong(at + 8), t.getLong(at + 16), t.getLong(at + 24),
-                                t.getLong(at + 32), u32(t, at + 40), t.getLong(at + 56))
-                        : new Section(t.getInt(at + 4), u32(t, at + 8), u32(t, at + 12), u32(t, at + 16),
-                                u32(t, at + 20), u32(t, at + 24), u32(t, at + 36)));
-            }
-            return sections;
+            return readSections();
         } catch (IOException e) {
             return List.of();
         }
+    }
+
+    /**
+     * The section headers, read strictly.
+     *
+     * @throws ElfFormatException if the table's entry size is wrong or it lies outside the file
+     */
+    List<Section> readSections() throws IOException {
+        if (h.shoff() == 0) {
+            return List.of();
+        }
+        int entry = w64 ? 64 : 40;
+        if (h.shentsize() != entry) {
+            throw in.error("section header entries are " + h.shentsize() + " bytes, not " + entry);
+        }
+        long count = h.shnum();
+        if (count == 0) {
+            ByteBuffer first = in.read(h.shoff(), entry, "section header 0");
+            count = w64 ? first.getLong(32) : Integer.toUnsignedLong(first.getInt(20)); // extended numbering
+        }
+        ByteBuffer t = in.readTable(h.shoff(), count, entry, "section header table");
+        List<Section> sections = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int at = i * entry;
+            sections.add(w64
+                    ? new Section(t.getInt(at + 4), t.getLong(at + 8), t.getLong(at + 16), t.getLong(at + 24),
+                            t.getLong(at + 32), u32(t, at + 40), t.getLong(at + 56))
+                    : new Section(t.getInt(at + 4), u32(t, at + 8), u32(t, at + 12), u32(t, at + 16),
+                            u32(t, at + 20), u32(t, at + 24), u32(t, at + 36)));
+        }
+        return sections;
     }
 
     /** {@return whether the file has a dynamic section to read} */
@@ -285,6 +297,16 @@ final class ElfImage {
             }
         }
         return found;
+    }
+
+    /** {@return the first program header of {@code type}, or null} */
+    Segment segment(int type) {
+        for (Segment s : segments) {
+            if (s.type() == type) {
+                return s;
+            }
+        }
+        return null;
     }
 
     /** {@return the loadable segment whose memory holds [address, address + length), or null} */

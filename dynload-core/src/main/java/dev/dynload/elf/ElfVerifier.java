@@ -29,12 +29,6 @@ import static dev.dynload.elf.ElfImage.inside;
  */
 final class ElfVerifier {
 
-    private static final long PAGE = 4096;
-    /** More memory than any library maps; a claim beyond it is damage. */
-    private static final long MAX_SPAN = 1L << 40;
-    /** More thread-local storage per thread, and a coarser alignment, than any library asks for. */
-    private static final long MAX_TLS = 64L << 20;
-    private static final long MAX_TLS_ALIGN = 64L << 10;
 
     static final long DT_NEEDED = 1;
     static final long DT_PLTRELSZ = 2;
@@ -90,14 +84,10 @@ final class ElfVerifier {
     private final FunctionBounds bounds;
 
     private ByteBuffer strtab;
-    private ByteBuffer symtab;
-    /** The number of symbols the hash table covers, or -1 when unknown. */
-    private long symbolCount = -1;
-    private ByteBuffer versym;
-    /** Version indices that glibc fills from VERNEED and VERDEF. */
-    private final Set<Integer> versionIndices = new HashSet<>();
-    private int highestVersion;
     private final Set<String> needed = new HashSet<>();
+    private final LayoutChecks layout;
+    private final SymbolTables symbols;
+    private final VersionTables versions;
     /** The relocation applied to each word of an init or fini array, by address. */
     private final Map<Long, Relocations.Entry> arraySlots = new HashMap<>();
     private final List<Array> arrays = new ArrayList<>();
@@ -112,14 +102,25 @@ final class ElfVerifier {
         this.word = w64 ? 8 : 4;
         this.machine = Relocations.machine(image.h.header().machine());
         this.bounds = FunctionBounds.of(image);
+        this.layout = new LayoutChecks(this, image);
+        this.symbols = new SymbolTables(this, image, problems);
+        this.versions = new VersionTables(this, image);
+    }
+
+    SymbolTables symbols() {
+        return symbols;
+    }
+
+    Set<String> needed() {
+        return needed;
     }
 
     /**
      * Whether {@code address} can be the start of a function: code the file holds, and not the middle of
      * a function its unwind tables describe.
      */
-    boolean isFunction(long address) {
-        return image.isCode(address) && !bounds.insideFunction(address) && bounds.plausibleOutsideEntries(address);
+    boolean isFunction(long address, FunctionBounds.Caller caller) {
+        return image.isCode(address) && !bounds.insideFunction(address) && bounds.plausibleOutsideEntries(address, caller);
     }
 
     /**
@@ -128,8 +129,18 @@ final class ElfVerifier {
      */
     static long symbolCount(ElfImage image) throws IOException {
         ElfVerifier v = new ElfVerifier(image);
-        v.hashTables();
-        return v.problems.isEmpty() ? v.symbolCount : -1;
+        v.symbols.hashTables();
+        return v.problems.isEmpty() ? v.symbols.count() : -1;
+    }
+
+    /** The version tables of a library, read as well as they can be; damage just leaves them short. */
+    static VersionTables versions(ElfImage image) throws IOException {
+        ElfVerifier v = new ElfVerifier(image);
+        if (image.hasDynamic()) {
+            v.strings();
+            v.versions.walk();
+        }
+        return v.versions;
     }
 
     static List<ElfProblem> verify(ElfImage image) throws IOException {
@@ -138,269 +149,27 @@ final class ElfVerifier {
         return List.copyOf(v.problems);
     }
 
-    private void problem(Part part, String detail) {
+    void problem(Part part, String detail) {
         problems.add(new ElfProblem(part, detail));
     }
 
     private void run() throws IOException {
-        header();
-        if (!programHeaders()) {
+        layout.header();
+        if (!layout.programHeaders()) {
             return;
         }
         if (!dynamicSection()) {
             return;
         }
+        layout.sectionsAgree();
         strings();
-        hashTables();
-        symbols();
-        versions();
+        symbols.hashTables();
+        symbols.symbols();
+        versions.check();
         relocations();
         initializers();
     }
 
-    // ---- ELF header ----------------------------------------------------------------------------------
-
-    private void header() {
-        ElfImage.Header h = image.h;
-        if (h.version() != 1) {
-            problem(Part.HEADER, "EI_VERSION is " + h.version() + ", not 1");
-        }
-        if (h.osabi() != 0 && h.osabi() != 3) {
-            problem(Part.HEADER, "EI_OSABI is " + h.osabi() + ", neither System V (0) nor GNU (3)");
-        }
-        if (h.abiversion() != 0 && !(h.osabi() == 3 && h.abiversion() <= 4)) {
-            problem(Part.HEADER, "EI_ABIVERSION is " + h.abiversion() + ", which the loader does not know");
-        }
-        if (h.header().type() != ElfType.SHARED_OBJECT) {
-            problem(Part.HEADER, "e_type says " + h.header().type().toString().toLowerCase(java.util.Locale.ROOT)
-                    .replace('_', ' ') + ", not shared object");
-        }
-        if (h.ehsize() != (w64 ? 64 : 52)) {
-            problem(Part.HEADER, "e_ehsize is " + h.ehsize() + ", not " + (w64 ? 64 : 52));
-        }
-        if (h.phnum() == 0xffff) {
-            problem(Part.HEADER, "e_phnum is 0xffff (PN_XNUM), which the loader does not support");
-        }
-    }
-
-    // ---- program headers -------------------------------------------------------------------------------
-
-    /** {@return false when the segments are too broken to read anything through them} */
-    private boolean programHeaders() {
-        List<Segment> loads = image.loads;
-        if (image.segments.isEmpty()) {
-            problem(Part.PROGRAM_HEADERS, "there are none: the loader has nothing to map");
-            return false;
-        }
-        if (loads.isEmpty()) {
-            problem(Part.PROGRAM_HEADERS, "there is no PT_LOAD segment: the loader has nothing to map");
-            return false;
-        }
-        boolean usable = true;
-        long size = image.in.size();
-        for (Segment s : loads) {
-            String name = "PT_LOAD " + s.index();
-            if (s.offset() < 0 || s.filesz() < 0 || s.offset() > size || s.filesz() > size - s.offset()) {
-                problem(Part.PROGRAM_HEADERS, name + " (offset " + hex(s.offset()) + ", " + Long.toUnsignedString(s.filesz())
-                        + " bytes) runs past the end of the file (" + size + " bytes): the file is truncated or damaged");
-                usable = false;
-            }
-            if (Long.compareUnsigned(s.memsz(), s.filesz()) < 0) {
-                problem(Part.PROGRAM_HEADERS, name + " takes " + Long.toUnsignedString(s.memsz())
-                        + " bytes of memory for " + Long.toUnsignedString(s.filesz()) + " bytes of file");
-                usable = false;
-            }
-            if (s.vaddr() < 0 || s.memsz() < 0 || s.vaddr() + s.memsz() < 0 || s.vaddr() + s.memsz() > MAX_SPAN) {
-                problem(Part.PROGRAM_HEADERS, name + " claims memory up to " + hex(s.vaddr()) + " + "
-                        + Long.toUnsignedString(s.memsz()) + " bytes, beyond any library's reach");
-                usable = false;
-            }
-            long align = s.align();
-            if (align > 1 && Long.bitCount(align) != 1) {
-                problem(Part.PROGRAM_HEADERS, name + " has alignment " + Long.toUnsignedString(align)
-                        + ", not a power of two");
-            } else if (align > 1 && Long.remainderUnsigned(s.vaddr() - s.offset(), align) != 0) {
-                problem(Part.PROGRAM_HEADERS, name + "'s address " + hex(s.vaddr()) + " and offset " + hex(s.offset())
-                        + " disagree modulo its alignment " + hex(align));
-            } else if (Long.remainderUnsigned(s.vaddr() - s.offset(), PAGE) != 0) {
-                problem(Part.PROGRAM_HEADERS, name + "'s address " + hex(s.vaddr()) + " and offset " + hex(s.offset())
-                        + " disagree modulo the page size");
-            }
-        }
-        for (int i = 1; i < loads.size(); i++) {
-            Segment a = loads.get(i - 1);
-            Segment b = loads.get(i);
-            if (Long.compareUnsigned(a.vaddr(), b.vaddr()) >= 0) {
-                problem(Part.PROGRAM_HEADERS, "PT_LOAD " + b.index() + " (" + hex(b.vaddr()) + ") does not follow PT_LOAD "
-                        + a.index() + " (" + hex(a.vaddr()) + ") in ascending order of address: the loader would map it "
-                        + "outside the memory it reserves for the library");
-                usable = false;
-            } else if (Long.compareUnsigned(a.vaddr() + a.memsz(), b.vaddr()) > 0) {
-                problem(Part.PROGRAM_HEADERS, "PT_LOAD " + a.index() + " (" + hex(a.vaddr()) + ", "
-                        + Long.toUnsignedString(a.memsz()) + " bytes) overlaps PT_LOAD " + b.index() + " at " + hex(b.vaddr()));
-                usable = false;
-            }
-        }
-        int dynamics = 0;
-        int relros = 0;
-        int tlss = 0;
-        for (Segment s : image.segments) {
-            switch (s.type()) {
-                case ElfImage.PT_DYNAMIC -> {
-                    dynamics++;
-                    if (image.loadHolding(s.vaddr(), s.memsz()) == null || image.fileOffset(s.vaddr(), s.filesz()) < 0) {
-                        problem(Part.PROGRAM_HEADERS, "PT_DYNAMIC (" + hex(s.vaddr()) + ", " + Long.toUnsignedString(s.filesz())
-                                + " bytes) does not lie inside the file contents of one loadable segment");
-                        usable = false;
-                    } else if (s.writable() && !image.loadHolding(s.vaddr(), s.memsz()).writable()) {
-                        problem(Part.PROGRAM_HEADERS, "PT_DYNAMIC is marked writable inside a read-only PT_LOAD: the loader "
-                                + "would write its addresses into read-only memory");
-                    } else if (!readable(s.vaddr(), s.memsz())) {
-                        problem(Part.PROGRAM_HEADERS, "PT_DYNAMIC lies in a segment mapped without read permission");
-                        usable = false;
-                    }
-                }
-                case ElfImage.PT_GNU_RELRO -> {
-                    relros++;
-                    Segment load = image.loadHolding(s.vaddr(), s.memsz());
-                    if (load == null) {
-                        problem(Part.PROGRAM_HEADERS, "PT_GNU_RELRO (" + hex(s.vaddr()) + ", " + Long.toUnsignedString(s.memsz())
-                                + " bytes) does not lie inside one loadable segment: the loader would make memory outside "
-                                + "the library read-only");
-                    } else if (!load.writable()) {
-                        problem(Part.PROGRAM_HEADERS, "PT_GNU_RELRO lies in a read-only PT_LOAD");
-                    }
-                }
-                case ElfImage.PT_TLS -> {
-                    tlss++;
-                    if (Long.compareUnsigned(s.memsz(), s.filesz()) < 0) {
-                        problem(Part.PROGRAM_HEADERS, "PT_TLS takes " + Long.toUnsignedString(s.memsz()) + " bytes for an image of "
-                                + Long.toUnsignedString(s.filesz()));
-                    } else if (Long.compareUnsigned(s.memsz(), MAX_TLS) > 0) {
-                        problem(Part.PROGRAM_HEADERS, "PT_TLS asks for " + Long.toUnsignedString(s.memsz())
-                                + " bytes of thread-local storage per thread");
-                    }
-                    if (s.align() > 1 && (Long.bitCount(s.align()) != 1 || Long.compareUnsigned(s.align(), MAX_TLS_ALIGN) > 0)) {
-                        problem(Part.PROGRAM_HEADERS, "PT_TLS has alignment " + Long.toUnsignedString(s.align())
-                                + ", not a power of two up to " + MAX_TLS_ALIGN);
-                    }
-                    if (s.align() < 0) {
-                        problem(Part.PROGRAM_HEADERS, "PT_TLS has alignment " + Long.toUnsignedString(s.align()));
-                    }
-                    if (image.fileOffset(s.vaddr(), s.filesz()) < 0 || (s.filesz() > 0 && !readable(s.vaddr(), s.filesz()))) {
-                        problem(Part.PROGRAM_HEADERS, "PT_TLS's initial image (" + hex(s.vaddr()) + ", "
-                                + Long.toUnsignedString(s.filesz()) + " bytes) does not lie inside the readable file "
-                                + "contents of a loadable segment");
-                    }
-                }
-                case ElfImage.PT_PHDR -> {
-                    long table = (long) image.h.phnum() * image.h.phentsize();
-                    if (s.offset() != image.h.phoff() || Long.compareUnsigned(s.filesz(), table) < 0
-                            || image.fileOffset(s.vaddr(), table) != image.h.phoff() || !readable(s.vaddr(), table)) {
-                        problem(Part.PROGRAM_HEADERS, "PT_PHDR (" + hex(s.vaddr()) + ") does not map the program header "
-                                + "table at offset " + hex(image.h.phoff()) + " into readable memory");
-                    }
-                }
-                case ElfImage.PT_INTERP, ElfImage.PT_GNU_EH_FRAME -> {
-                    if (image.fileOffset(s.vaddr(), s.filesz()) < 0) {
-                        problem(Part.PROGRAM_HEADERS, (s.type() == ElfImage.PT_INTERP ? "PT_INTERP" : "PT_GNU_EH_FRAME")
-                                + " (" + hex(s.vaddr()) + ", " + Long.toUnsignedString(s.filesz())
-                                + " bytes) does not lie inside the file contents of a loadable segment");
-                    }
-                }
-                case ElfImage.PT_GNU_PROPERTY -> notes(s, "PT_GNU_PROPERTY");
-                case ElfImage.PT_NOTE -> {
-                    if (s.offset() < 0 || s.filesz() < 0 || s.offset() > size || s.filesz() > size - s.offset()) {
-                        problem(Part.PROGRAM_HEADERS, "PT_NOTE " + s.index() + " runs past the end of the file");
-                    } else {
-                        notes(s, "PT_NOTE " + s.index());
-                    }
-                }
-                default -> {
-                    // Other types are not read by the loader.
-                }
-            }
-        }
-        phdrMapping();
-        if (dynamics == 0) {
-            problem(Part.PROGRAM_HEADERS, "there is no PT_DYNAMIC: a shared library needs a dynamic section");
-            usable = false;
-        } else if (dynamics > 1) {
-            problem(Part.PROGRAM_HEADERS, "there are " + dynamics + " PT_DYNAMIC segments, not one");
-        }
-        if (relros > 1) {
-            problem(Part.PROGRAM_HEADERS, "there are " + relros + " PT_GNU_RELRO segments, not one");
-        }
-        if (tlss > 1) {
-            problem(Part.PROGRAM_HEADERS, "there are " + tlss + " PT_TLS segments, not one");
-        }
-        return usable;
-    }
-
-    /**
-     * Without PT_PHDR, the loader reads the program headers again from the first loadable segment whose
-     * page-rounded mapping of the file covers them: that segment must be readable.
-     */
-    private void phdrMapping() {
-        for (Segment s : image.segments) {
-            if (s.type() == ElfImage.PT_PHDR) {
-                return;
-            }
-        }
-        long table = (long) image.h.phnum() * image.h.phentsize();
-        for (Segment s : image.loads) {
-            long mapoff = s.offset() & -PAGE;
-            long mapstart = s.vaddr() & -PAGE;
-            long mapend = (s.vaddr() + s.filesz() + PAGE - 1) & -PAGE;
-            if (Long.compareUnsigned(mapoff, image.h.phoff()) <= 0
-                    && Long.compareUnsigned(mapend - mapstart + mapoff, image.h.phoff() + table) >= 0) {
-                if (!s.readable()) {
-                    problem(Part.PROGRAM_HEADERS, "PT_LOAD " + s.index() + " maps the program headers, which the loader "
-                            + "reads again from memory, without read permission");
-                }
-                return;
-            }
-        }
-    }
-
-    /**
-     * A note segment aligned to the word size, which glibc walks in memory looking for the GNU property
-     * note, trusting the property note's size to stay inside the segment.
-     */
-    private void notes(Segment s, String what) {
-        if (s.align() != word) {
-            return; // the loader skips notes of any other alignment
-        }
-        ByteBuffer notes;
-        try {
-            notes = image.readAt(s.vaddr(), s.memsz());
-        } catch (IOException e) {
-            notes = null;
-        }
-        if (notes == null || (s.memsz() > 0 && !readable(s.vaddr(), s.memsz()))) {
-            problem(Part.PROGRAM_HEADERS, what + " (" + hex(s.vaddr()) + ", " + Long.toUnsignedString(s.memsz())
-                    + " bytes) does not lie inside the readable file contents of a loadable segment");
-            return;
-        }
-        long at = 0;
-        while (at + 12 < notes.limit()) {
-            long namesz = Integer.toUnsignedLong(notes.getInt((int) at));
-            long descsz = Integer.toUnsignedLong(notes.getInt((int) at + 4));
-            int type = notes.getInt((int) at + 8);
-            boolean gnuProperty = namesz == 4 && type == 5 && at + 16 <= notes.limit()
-                    && notes.getInt((int) at + 12) == 0x00554e47; // "GNU\0"
-            if (gnuProperty && descsz > notes.limit() - at - 16) {
-                problem(Part.PROGRAM_HEADERS, what + " holds a GNU property note of " + descsz + " bytes that runs past "
-                        + "the segment (" + notes.limit() + " bytes): the loader would read on past it");
-                return;
-            }
-            at += align(align(12 + namesz, word) + descsz, word);
-        }
-    }
-
-    private static long align(long v, long to) {
-        return (v + to - 1) & -to;
-    }
 
     // ---- dynamic section -----------------------------------------------------------------------------
 
@@ -416,6 +185,15 @@ final class ElfVerifier {
         if (!image.has(DT_SYMTAB)) {
             problem(Part.DYNAMIC, "no DT_SYMTAB: the loader reads the symbol table's address whatever the library "
                     + "holds, and would read through a null pointer");
+        }
+        for (long[] pair : new long[][] {{DT_STRTAB, DT_STRSZ}, {DT_RELA, DT_RELASZ}, {DT_REL, DT_RELSZ},
+                {DT_JMPREL, DT_PLTRELSZ}, {DT_RELR, DT_RELRSZ}, {DT_INIT_ARRAY, DT_INIT_ARRAYSZ},
+                {DT_FINI_ARRAY, DT_FINI_ARRAYSZ}, {DT_VERNEED, DT_VERNEEDNUM}, {DT_VERDEF, DT_VERDEFNUM},
+                {DT_RELA, DT_RELACOUNT}, {DT_REL, DT_RELCOUNT}}) {
+            if (image.has(pair[1]) && !image.has(pair[0])) {
+                problem(Part.DYNAMIC, tagName(pair[1]) + " without " + tagName(pair[0]) + ": the table it measures is "
+                        + "missing, and what it holds would not be applied");
+            }
         }
         requirePair(DT_STRTAB, DT_STRSZ);
         requirePair(DT_RELA, DT_RELASZ);
@@ -501,6 +279,7 @@ final class ElfVerifier {
         }
     }
 
+
     // ---- strings -----------------------------------------------------------------------------------
 
     private void strings() throws IOException {
@@ -533,7 +312,7 @@ final class ElfVerifier {
     }
 
     /** The NUL-terminated string at {@code offset} of the string table, or null with a problem. */
-    private String string(Part part, long offset, String what) {
+    String string(Part part, long offset, String what) {
         if (strtab == null) {
             problem(part, what + " names a string, but there is no string table");
             return null;
@@ -562,7 +341,7 @@ final class ElfVerifier {
     }
 
     /** Reads a table the loader reads from memory; null with a problem when it is not inside the file. */
-    private ByteBuffer table(Part part, long address, long size, String what) throws IOException {
+    ByteBuffer table(Part part, long address, long size, String what) throws IOException {
         if (size < 0 || size > image.in.size()) {
             problem(part, what + " claims " + Long.toUnsignedString(size) + " bytes, more than the file holds");
             return null;
@@ -581,404 +360,7 @@ final class ElfVerifier {
         return b;
     }
 
-    // ---- hash tables and symbol count -------------------------------------------------------------------
 
-    private void hashTables() throws IOException {
-        if (image.has(DT_GNU_HASH)) {
-            gnuHash(image.value(DT_GNU_HASH));
-        } else if (image.has(DT_HASH)) {
-            sysvHash(image.value(DT_HASH));
-        } else if (image.has(DT_SYMTAB)) {
-            problem(Part.HASH_TABLES, "there is a symbol table but neither DT_GNU_HASH nor DT_HASH to look symbols up");
-        }
-    }
-
-    private void gnuHash(long address) throws IOException {
-        ByteBuffer head = table(Part.HASH_TABLES, address, 16, "DT_GNU_HASH's header");
-        if (head == null) {
-            return;
-        }
-        long nbuckets = Integer.toUnsignedLong(head.getInt(0));
-        long symoffset = Integer.toUnsignedLong(head.getInt(4));
-        long bloomWords = Integer.toUnsignedLong(head.getInt(8));
-        if (nbuckets == 0) {
-            problem(Part.HASH_TABLES, "DT_GNU_HASH has no buckets: every lookup would divide by zero");
-            return;
-        }
-        if (bloomWords == 0 || Long.bitCount(bloomWords) != 1) {
-            problem(Part.HASH_TABLES, "DT_GNU_HASH's Bloom filter has " + bloomWords
-                    + " words, not a power of two: the loader stops the process on this");
-            return;
-        }
-        long bucketsAt = address + 16 + bloomWords * word;
-        ByteBuffer fixed = table(Part.HASH_TABLES, address, 16 + bloomWords * word + nbuckets * 4,
-                "DT_GNU_HASH's filter and " + nbuckets + " buckets");
-        if (fixed == null) {
-            return;
-        }
-        long chainsAt = bucketsAt + nbuckets * 4;
-        // The chains run to the last symbol, whose count is only known by walking them: read what the
-        // segment holds after the buckets, and walk inside that.
-        Segment load = image.loadHolding(chainsAt, 0);
-        long available = load == null ? 0 : Math.min(load.filesz(), load.memsz()) - (chainsAt - load.vaddr());
-        ByteBuffer chains = available <= 0 ? ByteBuffer.allocate(0) : image.readAt(chainsAt, available);
-        if (chains == null) {
-            chains = ByteBuffer.allocate(0);
-        }
-        long limit = symoffset + chains.limit() / 4; // the first index past what the file holds
-        long count = symoffset;
-        boolean[] seen = new boolean[(int) Math.min(Math.max(chains.limit() / 4, 0), Integer.MAX_VALUE - 8)];
-        int base = (int) (16 + bloomWords * word);
-        for (int b = 0; b < nbuckets; b++) {
-            long start = Integer.toUnsignedLong(fixed.getInt(base + b * 4));
-            if (start == 0) {
-                continue;
-            }
-            if (start < symoffset) {
-                problem(Part.HASH_TABLES, "DT_GNU_HASH bucket " + b + " starts at symbol " + start
-                        + ", below the first hashed symbol " + symoffset);
-                return;
-            }
-            long i = start;
-            while (true) {
-                if (i >= limit) {
-                    problem(Part.HASH_TABLES, "DT_GNU_HASH chain of bucket " + b + " runs past the end of its table "
-                            + "without an end marker: a lookup would read on out of the library");
-                    return;
-                }
-                int slot = (int) (i - symoffset);
-                if (seen[slot]) {
-                    break; // the rest of this chain was walked already
-                }
-                seen[slot] = true;
-                if ((chains.getInt(slot * 4) & 1) != 0) {
-                    break;
-                }
-                i++;
-            }
-            count = Math.max(count, i + 1);
-        }
-        symbolCount = count;
-    }
-
-    private void sysvHash(long address) throws IOException {
-        ByteBuffer head = table(Part.HASH_TABLES, address, 8, "DT_HASH's header");
-        if (head == null) {
-            return;
-        }
-        long nbucket = Integer.toUnsignedLong(head.getInt(0));
-        long nchain = Integer.toUnsignedLong(head.getInt(4));
-        if (nbucket == 0) {
-            problem(Part.HASH_TABLES, "DT_HASH has no buckets: every lookup would divide by zero");
-            return;
-        }
-        ByteBuffer t = table(Part.HASH_TABLES, address, 8 + (nbucket + nchain) * 4,
-                "DT_HASH's " + nbucket + " buckets and " + nchain + " chains");
-        if (t == null) {
-            return;
-        }
-        boolean[] seen = new boolean[(int) nchain];
-        for (int b = 0; b < nbucket; b++) {
-            long i = Integer.toUnsignedLong(t.getInt(8 + b * 4));
-            while (i != 0) {
-                if (i >= nchain) {
-                    problem(Part.HASH_TABLES, "DT_HASH bucket " + b + " leads to symbol " + i + ", past its " + nchain
-                            + " chains");
-                    return;
-                }
-                if (seen[(int) i]) {
-                    problem(Part.HASH_TABLES, "DT_HASH chains meet or loop at symbol " + i
-                            + ": a lookup could go round forever");
-                    return;
-                }
-                seen[(int) i] = true;
-                i = Integer.toUnsignedLong(t.getInt((int) (8 + (nbucket + i) * 4)));
-            }
-        }
-        symbolCount = nchain;
-    }
-
-    // ---- symbols ------------------------------------------------------------------------------------
-
-    private void symbols() throws IOException {
-        Long address = image.value(DT_SYMTAB);
-        if (address == null) {
-            return;
-        }
-        if (symbolCount < 0) {
-            return; // no usable hash table: reported there
-        }
-        int entry = w64 ? 24 : 16;
-        symtab = table(Part.SYMBOLS, address, symbolCount * entry, "the symbol table (" + symbolCount + " symbols)");
-        if (symtab == null) {
-            return;
-        }
-        Segment tls = segment(ElfImage.PT_TLS);
-        for (int i = 1; i < symbolCount; i++) {
-            Symbol s = symbol(i);
-            String name = string(Part.SYMBOLS, s.name, "symbol " + i);
-            if (name == null) {
-                return; // one broken name says enough about the table
-            }
-            if (s.shndx == 0) {
-                if ((s.bind != 1 && s.bind != 2) || (symtab.get(symbolOther(i)) & 3) != 0) {
-                    problem(Part.SYMBOLS, "imported symbol " + name + " is not global or weak with default visibility: "
-                            + "the loader would bind it to the library's own base address");
-                    return;
-                }
-                continue; // an import: found in another library
-            }
-            if (s.shndx == 0xfff1) {
-                continue; // absolute: not an address in this library
-            }
-            switch (s.type) {
-                case 2, 10 -> {
-                    if (!isFunction(s.value)) {
-                        problem(Part.SYMBOLS, "function " + name + " at " + hex(s.value) + " is not the start of a "
-                                + "function the file holds: a call to it would run data, zeros or the middle of code");
-                        return;
-                    }
-                }
-                case 1 -> {
-                    if (image.loadHolding(s.value, 0) == null) {
-                        problem(Part.SYMBOLS, "variable " + name + " at " + hex(s.value) + " lies outside the loaded segments");
-                        return;
-                    }
-                }
-                case 6 -> {
-                    if (tls == null) {
-                        problem(Part.SYMBOLS, "thread-local variable " + name + ", but there is no PT_TLS");
-                        return;
-                    }
-                    if (!inside(s.value, 0, 0, tls.memsz())) {
-                        problem(Part.SYMBOLS, "thread-local variable " + name + " at offset " + hex(s.value)
-                                + " lies outside the " + tls.memsz() + " bytes of PT_TLS");
-                        return;
-                    }
-                }
-                default -> {
-                    // Untyped or other symbols are addresses nobody calls through the loader.
-                }
-            }
-        }
-    }
-
-    /** {@return the offset in the symbol table of symbol {@code index}'s {@code st_other}} */
-    private int symbolOther(int index) {
-        return index * (w64 ? 24 : 16) + (w64 ? 5 : 13);
-    }
-
-    /** A symbol table entry's fields. */
-    record Symbol(long name, int type, int bind, int shndx, long value, long size) {
-    }
-
-    Symbol symbol(long index) {
-        int entry = w64 ? 24 : 16;
-        int at = (int) (index * entry);
-        long name = Integer.toUnsignedLong(symtab.getInt(at));
-        int info = Byte.toUnsignedInt(symtab.get(at + (w64 ? 4 : 12)));
-        int shndx = Short.toUnsignedInt(symtab.getShort(at + (w64 ? 6 : 14)));
-        long value = w64 ? symtab.getLong(at + 8) : Integer.toUnsignedLong(symtab.getInt(at + 4));
-        long size = w64 ? symtab.getLong(at + 16) : Integer.toUnsignedLong(symtab.getInt(at + 8));
-        return new Symbol(name, info & 0xf, info >> 4, shndx, value, size);
-    }
-
-    private Segment segment(int type) {
-        for (Segment s : image.segments) {
-            if (s.type() == type) {
-                return s;
-            }
-        }
-        return null;
-    }
-
-    // ---- versions -----------------------------------------------------------------------------------
-
-    private void versions() throws IOException {
-        if (image.has(DT_VERNEED)) {
-            verneed(image.value(DT_VERNEED));
-        }
-        if (image.has(DT_VERDEF)) {
-            verdef(image.value(DT_VERDEF));
-        }
-        if (image.has(DT_VERSYM) && (image.has(DT_VERNEED) || image.has(DT_VERDEF)) && highestVersion == 0) {
-            problem(Part.VERSIONS, "DT_VERSYM, but no version table gives any version an index: the loader would "
-                    + "index a version table it never made");
-            return;
-        }
-        if (image.has(DT_VERSYM) && symbolCount >= 0 && symtab != null) {
-            versym = table(Part.VERSIONS, image.value(DT_VERSYM), symbolCount * 2,
-                    "DT_VERSYM (" + symbolCount + " entries)");
-            if (versym == null) {
-                return;
-            }
-            for (int i = 0; i < symbolCount; i++) {
-                int index = Short.toUnsignedInt(versym.getShort(i * 2)) & 0x7fff;
-                if (index > 1 && !versionIndices.contains(index)) {
-                    problem(Part.VERSIONS, "symbol " + i + " has version index " + index + ", which neither DT_VERNEED "
-                            + "nor DT_VERDEF defines (the highest is " + highestVersion + ")");
-                    return;
-                }
-            }
-        }
-    }
-
-    private void verneed(long address) throws IOException {
-        Segment load = image.loadHolding(address, 16);
-        if (load == null) {
-            problem(Part.VERSIONS, "DT_VERNEED (" + hex(address) + ") does not lie inside a loadable segment");
-            return;
-        }
-        long end = load.vaddr() + Math.min(load.filesz(), load.memsz());
-        ByteBuffer all = image.readAt(address, end - address);
-        if (all == null) {
-            problem(Part.VERSIONS, "DT_VERNEED (" + hex(address) + ") does not lie inside the file contents of a "
-                    + "loadable segment");
-            return;
-        }
-        long expected = image.has(DT_VERNEEDNUM) ? image.value(DT_VERNEEDNUM) : -1;
-        long at = 0;
-        int entries = 0;
-        while (true) {
-            if (at + 16 > all.limit()) {
-                problem(Part.VERSIONS, "a DT_VERNEED entry at " + hex(address + at) + " runs past its segment");
-                return;
-            }
-            entries++;
-            int version = Short.toUnsignedInt(all.getShort((int) at));
-            long file = Integer.toUnsignedLong(all.getInt((int) at + 4));
-            long aux = Integer.toUnsignedLong(all.getInt((int) at + 8));
-            long next = Integer.toUnsignedLong(all.getInt((int) at + 12));
-            if (version != 1) {
-                problem(Part.VERSIONS, "a DT_VERNEED entry has version " + version + ", not 1");
-                return;
-            }
-            String fileName = string(Part.VERSIONS, file, "DT_VERNEED's file name");
-            if (fileName == null) {
-                return;
-            }
-            if (!needed.contains(fileName)) {
-                problem(Part.VERSIONS, "DT_VERNEED asks versions of " + fileName + ", which is not a DT_NEEDED library: "
-                        + "the loader stops the process on this");
-                return;
-            }
-            long a = at + aux;
-            while (true) {
-                if (aux == 0 || a + 16 > all.limit() || a < 0) {
-                    problem(Part.VERSIONS, "a version that " + fileName + " must provide lies outside its table");
-                    return;
-                }
-                long hash = Integer.toUnsignedLong(all.getInt((int) a));
-                int other = Short.toUnsignedInt(all.getShort((int) a + 6));
-                long name = Integer.toUnsignedLong(all.getInt((int) a + 8));
-                long auxNext = Integer.toUnsignedLong(all.getInt((int) a + 12));
-                String versionName = string(Part.VERSIONS, name, "a version needed from " + fileName);
-                if (versionName == null) {
-                    return;
-                }
-                if (versionName.isEmpty()) {
-                    problem(Part.VERSIONS, "a version needed from " + fileName + " has an empty name");
-                    return;
-                }
-                if (hash != elfHash(versionName)) {
-                    problem(Part.VERSIONS, "version " + versionName + " of " + fileName + " has hash " + hex(hash)
-                            + ", not " + hex(elfHash(versionName)));
-                    return;
-                }
-                addVersion(other & 0x7fff);
-                if (auxNext == 0) {
-                    break;
-                }
-                a += auxNext;
-            }
-            if (next == 0) {
-                break;
-            }
-            at += next;
-        }
-        if (expected >= 0 && entries != expected) {
-            problem(Part.VERSIONS, "DT_VERNEEDNUM says " + expected + " entries, but the chain has " + entries);
-        }
-    }
-
-    private void verdef(long address) throws IOException {
-        Segment load = image.loadHolding(address, 20);
-        if (load == null) {
-            problem(Part.VERSIONS, "DT_VERDEF (" + hex(address) + ") does not lie inside a loadable segment");
-            return;
-        }
-        long end = load.vaddr() + Math.min(load.filesz(), load.memsz());
-        ByteBuffer all = image.readAt(address, end - address);
-        if (all == null) {
-            problem(Part.VERSIONS, "DT_VERDEF (" + hex(address) + ") does not lie inside the file contents of a "
-                    + "loadable segment");
-            return;
-        }
-        long expected = image.has(DT_VERDEFNUM) ? image.value(DT_VERDEFNUM) : -1;
-        long at = 0;
-        int entries = 0;
-        while (true) {
-            if (at + 20 > all.limit()) {
-                problem(Part.VERSIONS, "a DT_VERDEF entry at " + hex(address + at) + " runs past its segment");
-                return;
-            }
-            entries++;
-            int version = Short.toUnsignedInt(all.getShort((int) at));
-            int index = Short.toUnsignedInt(all.getShort((int) at + 4));
-            long hash = Integer.toUnsignedLong(all.getInt((int) at + 8));
-            long aux = Integer.toUnsignedLong(all.getInt((int) at + 12));
-            long next = Integer.toUnsignedLong(all.getInt((int) at + 16));
-            if (version != 1) {
-                problem(Part.VERSIONS, "a DT_VERDEF entry has version " + version + ", not 1");
-                return;
-            }
-            long a = at + aux;
-            if (aux == 0 || a + 8 > all.limit()) {
-                problem(Part.VERSIONS, "the name of version definition " + index + " lies outside its table");
-                return;
-            }
-            String name = string(Part.VERSIONS, Integer.toUnsignedLong(all.getInt((int) a)), "version definition " + index);
-            if (name == null) {
-                return;
-            }
-            if (name.isEmpty()) {
-                problem(Part.VERSIONS, "version definition " + index + " has an empty name");
-                return;
-            }
-            if (hash != elfHash(name)) {
-                problem(Part.VERSIONS, "version definition " + name + " has hash " + hex(hash) + ", not "
-                        + hex(elfHash(name)));
-                return;
-            }
-            addVersion(index & 0x7fff);
-            if (next == 0) {
-                break;
-            }
-            at += next;
-        }
-        if (expected >= 0 && entries != expected) {
-            problem(Part.VERSIONS, "DT_VERDEFNUM says " + expected + " entries, but the chain has " + entries);
-        }
-    }
-
-    private void addVersion(int index) {
-        versionIndices.add(index);
-        highestVersion = Math.max(highestVersion, index);
-    }
-
-    /** The System V ELF hash of a name, which version entries carry. */
-    static long elfHash(String name) {
-        long h = 0;
-        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
-            h = (h << 4) + (b & 0xff);
-            long g = h & 0xf0000000L;
-            if (g != 0) {
-                h ^= g >>> 24;
-            }
-            h &= ~g;
-        }
-        return h & 0xffffffffL;
-    }
 
     // ---- relocations ----------------------------------------------------------------------------------
 
@@ -990,11 +372,17 @@ final class ElfVerifier {
         }
         boolean textrel = image.has(DT_TEXTREL) || (image.has(DT_FLAGS) && (image.value(DT_FLAGS) & DF_TEXTREL) != 0);
         Relocations r = new Relocations(this, image, machine, textrel);
-        if (image.has(DT_RELA) && image.has(DT_RELASZ)) {
+        if (image.has(DT_RELA) && image.has(DT_RELASZ) && image.value(DT_RELA) != 0) {
             long count = image.has(DT_RELACOUNT) ? image.value(DT_RELACOUNT) : 0;
-            r.table(image.value(DT_RELA), image.value(DT_RELASZ), true, false, count);
+            long size = image.value(DT_RELASZ);
+            // As glibc does: a DT_RELASZ that ends where the PLT relocations end counts them too.
+            if (image.has(DT_JMPREL) && image.has(DT_PLTRELSZ) && !image.has(DT_REL)
+                    && image.value(DT_RELA) + size == image.value(DT_JMPREL) + image.value(DT_PLTRELSZ)) {
+                size -= image.value(DT_PLTRELSZ);
+            }
+            r.table(image.value(DT_RELA), size, true, false, count);
         }
-        if (image.has(DT_REL) && image.has(DT_RELSZ)) {
+        if (image.has(DT_REL) && image.has(DT_RELSZ) && image.value(DT_REL) != 0) {
             long count = image.has(DT_RELCOUNT) ? image.value(DT_RELCOUNT) : 0;
             r.table(image.value(DT_REL), image.value(DT_RELSZ), false, false, count);
         }
@@ -1005,6 +393,22 @@ final class ElfVerifier {
         if (image.has(DT_RELR) && image.has(DT_RELRSZ)) {
             r.relr(image.value(DT_RELR), image.value(DT_RELRSZ));
         }
+        if (image.dynamicSegment != null) {
+            r.reserve(image.dynamicSegment.vaddr(), image.dynamicSegment.memsz(), "the dynamic section");
+        }
+        for (long[] t : new long[][] {{DT_STRTAB, DT_STRSZ}, {DT_RELA, DT_RELASZ}, {DT_JMPREL, DT_PLTRELSZ},
+                {DT_RELR, DT_RELRSZ}}) {
+            if (image.has(t[0]) && image.has(t[1])) {
+                r.reserve(image.value(t[0]), image.value(t[1]), tagName(t[0]));
+            }
+        }
+        if (image.has(DT_SYMTAB) && symbols.count() > 0) {
+            r.reserve(image.value(DT_SYMTAB), symbols.count() * (w64 ? 24 : 16), "the symbol table");
+        }
+        if (image.has(DT_VERSYM) && symbols.count() > 0) {
+            r.reserve(image.value(DT_VERSYM), symbols.count() * 2, "DT_VERSYM");
+        }
+        r.finish();
     }
 
     /** Called by {@link Relocations} for each relocation: remembers those that fill init and fini arrays. */
@@ -1021,19 +425,19 @@ final class ElfVerifier {
     }
 
     long symbolCount() {
-        return symbolCount;
+        return symbols.count();
     }
 
     boolean hasSymbols() {
-        return symtab != null;
+        return symbols.present();
     }
 
     boolean hasTls() {
-        return segment(ElfImage.PT_TLS) != null;
+        return image.segment(ElfImage.PT_TLS) != null;
     }
 
     String symbolName(long index) {
-        return string(Part.SYMBOLS, symbol(index).name, "symbol " + index);
+        return string(Part.SYMBOLS, symbols.symbol(index).name(), "symbol " + index);
     }
 
     // ---- initializers --------------------------------------------------------------------------------
@@ -1041,7 +445,7 @@ final class ElfVerifier {
     private void initializers() throws IOException {
         for (long tag : new long[] {DT_INIT, DT_FINI}) {
             if (image.has(tag)) {
-                function(image.value(tag), tagName(tag));
+                function(image.value(tag), tagName(tag), FunctionBounds.Caller.INIT_OR_FINI);
             }
         }
         for (Array array : arrays) {
@@ -1071,23 +475,23 @@ final class ElfVerifier {
                 if (e.symbol() == 0) {
                     target = e.addend();
                 } else {
-                    Symbol s = symbol(e.symbol());
-                    if (s.shndx == 0) {
+                    SymbolTables.Symbol s = symbols.symbol(e.symbol());
+                    if (s.shndx() == 0) {
                         continue; // a function of another library: checked when that one loads
                     }
-                    target = s.value + e.addend();
+                    target = s.value() + e.addend();
                 }
-                function(target, what + "[" + i + "]");
+                function(target, what + "[" + i + "]", FunctionBounds.Caller.ARRAY_OR_RESOLVER);
             }
         }
     }
 
     /** A function the loader calls: it must be code of this library. */
-    private void function(long address, String what) {
+    private void function(long address, String what, FunctionBounds.Caller caller) {
         if (!image.isCode(address)) {
             problem(Part.INITIALIZERS, what + " (" + hex(address) + ") lies outside the code the file holds: the loader "
                     + "would call data or zeros");
-        } else if (bounds.insideFunction(address) || !bounds.plausibleOutsideEntries(address)) {
+        } else if (bounds.insideFunction(address) || !bounds.plausibleOutsideEntries(address, caller)) {
             problem(Part.INITIALIZERS, what + " (" + hex(address) + ") is not where a function starts: the loader "
                     + "would run code from the middle of something");
         }
@@ -1125,6 +529,8 @@ final class ElfVerifier {
             case 36 -> "DT_RELR";
             case 37 -> "DT_RELRENT";
             case 0x6ffffef5 -> "DT_GNU_HASH";
+            case 0x6ffffff9 -> "DT_RELACOUNT";
+            case 0x6ffffffa -> "DT_RELCOUNT";
             case 0x6ffffff0 -> "DT_VERSYM";
             case 0x6ffffffc -> "DT_VERDEF";
             case 0x6ffffffd -> "DT_VERDEFNUM";

@@ -52,17 +52,43 @@ final class FunctionBounds {
 
     /**
      * Whether {@code address}, which lies in no unwind entry, can be a function's start: when the file
-     * keeps its full symbol table, it must be a function symbol's value there; a stripped file gives
-     * nothing to judge by.
+     * keeps its full symbol table, it must be a function symbol's value there or an executable section's
+     * start; in a stripped file, what the loader calls must at least be aligned as compilers align
+     * functions.
      */
-    boolean plausibleOutsideEntries(long address) {
+    boolean plausibleOutsideEntries(long address, Caller caller) {
         if (Arrays.binarySearch(starts, address) >= 0) {
             return true;
         }
         if (symbols == null) {
             symbols = symbolTableStarts();
         }
-        return !hasSymbols || Arrays.binarySearch(symbols, address) >= 0;
+        if (Arrays.binarySearch(symbols, address) >= 0) {
+            return true; // a function symbol, or the start of an executable section (.init, .fini)
+        }
+        if (hasSymbols) {
+            return false;
+        }
+        // A stripped file. What the loader calls outside unwind entries is the C runtime's own code,
+        // which GCC builds at -O2: frame_dummy and its kin start at a 16-byte boundary on x86-64; _init and
+        // _fini begin the .init and .fini sections, aligned to 4; on AArch64 every instruction is 4 bytes.
+        // Exported functions may be hand-written assembly at any address, so they are not judged by this.
+        int alignment = switch (caller) {
+            case EXPORT -> 1;
+            case INIT_OR_FINI -> 4;
+            case ARRAY_OR_RESOLVER -> image.h.header().machine() == 62 ? 16 : 4;
+        };
+        return address % alignment == 0;
+    }
+
+    /** Who calls a function, which says how its start is aligned when nothing else tells. */
+    enum Caller {
+        /** A program, through an exported symbol. */
+        EXPORT,
+        /** The loader, through DT_INIT or DT_FINI. */
+        INIT_OR_FINI,
+        /** The loader, through an init or fini array, or as an indirect function's resolver. */
+        ARRAY_OR_RESOLVER
     }
 
     /** The values of the function symbols of {@code .symtab}, and the starts of executable sections. */

@@ -94,6 +94,12 @@ final class Relocations {
 
     private final ElfVerifier verifier;
     private final ElfImage image;
+    /** Every word written, as [start, end) pairs, to find two relocations writing the same bytes. */
+    private long[] written = new long[64];
+    private int writes;
+    /** What the loader reads itself and no relocation may overwrite, as [start, end, name index) triples. */
+    private final java.util.List<long[]> reserved = new java.util.ArrayList<>();
+    private final java.util.List<String> reservedNames = new java.util.ArrayList<>();
     private final Machine machine;
     private final boolean textrel;
     private final boolean w64;
@@ -106,6 +112,53 @@ final class Relocations {
         this.textrel = textrel;
         this.w64 = image.w64;
         this.word = w64 ? 8 : 4;
+    }
+
+    /** Marks [address, address + size) as read by the loader: no relocation may write there. */
+    void reserve(long address, long size, String what) {
+        if (size > 0) {
+            reserved.add(new long[] {address, address + size});
+            reservedNames.add(what);
+        }
+    }
+
+    private void wrote(long offset, int width) {
+        if (writes * 2 + 2 > written.length) {
+            written = java.util.Arrays.copyOf(written, written.length * 2);
+        }
+        written[writes * 2] = offset;
+        written[writes * 2 + 1] = offset + width;
+        writes++;
+    }
+
+    /**
+     * After every table: no two relocations write the same bytes (a linker writes one per word; a damaged
+     * offset that lands on another's word replaces what the other wrote), and none writes into what the
+     * loader itself reads.
+     */
+    void finish() {
+        long[][] spans = new long[writes][];
+        for (int i = 0; i < writes; i++) {
+            spans[i] = new long[] {written[i * 2], written[i * 2 + 1]};
+        }
+        java.util.Arrays.sort(spans, (a, b) -> Long.compareUnsigned(a[0], b[0]));
+        for (int i = 1; i < spans.length; i++) {
+            if (Long.compareUnsigned(spans[i][0], spans[i - 1][1]) < 0) {
+                verifier.problem("two relocations write the bytes at " + hex(spans[i][0])
+                        + ": one of them has a damaged offset");
+                return;
+            }
+        }
+        for (int r = 0; r < reserved.size(); r++) {
+            long[] span = reserved.get(r);
+            int i = java.util.Arrays.binarySearch(spans, new long[] {span[1], 0}, (a, b) -> Long.compareUnsigned(a[0], b[0]));
+            int before = i >= 0 ? i - 1 : -i - 2;
+            if (before >= 0 && Long.compareUnsigned(spans[before][1], span[0]) > 0) {
+                verifier.problem("a relocation writes at " + hex(spans[before][0]) + ", inside " + reservedNames.get(r)
+                        + ", which the loader reads");
+                return;
+            }
+        }
     }
 
     /** Checks one table of REL or RELA entries; stops at its first problem, which says enough about it. */
@@ -190,7 +243,7 @@ final class Relocations {
             verifier.problem(where + ": a type that does not belong in the PLT relocations");
             return false;
         }
-        ElfVerifier.Symbol symbol = null;
+        SymbolTables.Symbol symbol = null;
         if (e.symbol() != 0) {
             if (!verifier.hasSymbols()) {
                 verifier.problem(where + ": names symbol " + e.symbol() + ", but there is no usable symbol table");
@@ -204,7 +257,7 @@ final class Relocations {
             if (verifier.symbolName(e.symbol()) == null) {
                 return false;
             }
-            symbol = verifier.symbol(e.symbol());
+            symbol = verifier.symbols().symbol(e.symbol());
         } else if ((kind.role() == Role.SYMBOL || kind.role() == Role.CODE) && !kind.tls()) {
             verifier.problem(where + ": needs a symbol but names none");
             return false;
@@ -220,7 +273,7 @@ final class Relocations {
                 return false;
             }
         }
-        if (kind.role() == Role.IRELATIVE && !verifier.isFunction(e.addend())) {
+        if (kind.role() == Role.IRELATIVE && !verifier.isFunction(e.addend(), FunctionBounds.Caller.ARRAY_OR_RESOLVER)) {
             verifier.problem(where + ": its resolver " + hex(e.addend()) + " is not the start of a function the file "
                     + "holds");
             return false;
@@ -230,10 +283,13 @@ final class Relocations {
             verifier.problem(where + ": a thread-local relocation in a library without PT_TLS");
             return false;
         }
-        if (definedHere && symbol.type() == 10 && symbol.shndx() != 0xfff1 && !verifier.isFunction(symbol.value())) {
+        if (definedHere && symbol.type() == 10 && symbol.shndx() != 0xfff1 && !verifier.isFunction(symbol.value(), FunctionBounds.Caller.ARRAY_OR_RESOLVER)) {
             verifier.problem(where + ": the resolver of " + verifier.symbolName(e.symbol()) + " lies outside the "
                     + "executable segments");
             return false;
+        }
+        if (kind.width() > 0) {
+            wrote(e.offset(), kind.width());
         }
         verifier.applied(e);
         return true;
@@ -279,6 +335,7 @@ final class Relocations {
                     + ", which is not writable memory of the library");
             return false;
         }
+        wrote(address, word);
         verifier.applied(new Entry(address, -1, 0, stored(address)));
         return true;
     }
