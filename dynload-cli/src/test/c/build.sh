@@ -12,3 +12,5 @@ mkdir -p "$out/deps"
     gcc $cflags -Wl,-soname,libclidep.so -o "$out/deps/libclidep.so" "$src/clidep.c"
     gcc $cflags -o "$out/libcliuser.so" "$src/cliuser.c" -L"$out/deps" -lclidep
 }
+# shellcheck disable=SC2086
+gcc $cflags -Wl,-soname,libclictor.so -o "$out/libclictor.so" "$src/clictor.c"

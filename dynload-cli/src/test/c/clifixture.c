@@ -16,3 +16,6 @@ size_t cli_len(const char *s) { return strlen(s); }
 const char *cli_echo(const char *s) { return s; }
 const char *cli_null(void) { return 0; }
 void cli_nothing(void) { }
+
+/* Crashes the process: for the launcher's test that a crash report never lands in the working directory. */
+void cli_crash(void) { *(volatile int *) 0 = 1; }

@@ -6,6 +6,7 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.ValueLayout;
+import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -69,21 +70,22 @@ enum CType {
             return switch (this) {
                 case VOID -> throw new IllegalArgumentException("void is only a return type");
                 case BOOL -> parseBool(text);
-                case INT8 -> (byte) checked(parseLong(text), Byte.MIN_VALUE, Byte.MAX_VALUE);
-                case UINT8 -> (byte) checked(parseLong(text), 0, 0xff);
-                case INT16 -> (short) checked(parseLong(text), Short.MIN_VALUE, Short.MAX_VALUE);
-                case UINT16 -> (short) checked(parseLong(text), 0, 0xffff);
-                case INT32 -> (int) checked(parseLong(text), Integer.MIN_VALUE, Integer.MAX_VALUE);
-                case UINT32 -> (int) checked(parseLong(text), 0, 0xffff_ffffL);
-                case INT64 -> parseLong(text);
-                case UINT64 -> parseUnsigned(text);
+                case INT8 -> (byte) integer(text, Byte.MIN_VALUE, Byte.MAX_VALUE);
+                case UINT8 -> (byte) integer(text, 0, 0xff);
+                case INT16 -> (short) integer(text, Short.MIN_VALUE, Short.MAX_VALUE);
+                case UINT16 -> (short) integer(text, 0, 0xffff);
+                case INT32 -> (int) integer(text, Integer.MIN_VALUE, Integer.MAX_VALUE);
+                case UINT32 -> (int) integer(text, 0, 0xffff_ffffL);
+                case INT64 -> integer(text, Long.MIN_VALUE, Long.MAX_VALUE);
+                case UINT64 -> unsigned(text);
                 case FLOAT -> Float.parseFloat(text);
                 case DOUBLE -> Double.parseDouble(text);
-                case POINTER -> MemorySegment.ofAddress(parseUnsigned(text));
+                case POINTER -> MemorySegment.ofAddress(unsigned(text));
                 case STRING -> allocator.allocateFrom(text);
             };
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a valid " + displayName());
+            throw new IllegalArgumentException("'" + Printable.of(text) + "' is not a valid " + displayName()
+                    + ("out of range".equals(e.getMessage()) ? ": out of its range" : ""));
         }
     }
 
@@ -112,25 +114,50 @@ enum CType {
         };
     }
 
-    private static long parseLong(String text) {
-        String t = text.strip();
-        boolean negative = t.startsWith("-");
-        String digits = negative || t.startsWith("+") ? t.substring(1) : t;
-        long v = digits.startsWith("0x") || digits.startsWith("0X")
-                ? Long.parseLong(digits.substring(2), 16) : Long.parseLong(digits);
-        return negative ? -v : v;
+    private static final BigInteger UNSIGNED_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+
+    /**
+     * A whole number exactly as written: an optional sign, then decimal digits or 0x and hexadecimal digits,
+     * nothing else (no second sign, no sign after 0x, no spaces).
+     */
+    private static BigInteger exact(String text) {
+        int at = 0;
+        boolean negative = false;
+        if (text.startsWith("-") || text.startsWith("+")) {
+            negative = text.charAt(0) == '-';
+            at = 1;
+        }
+        int radix = 10;
+        if (text.startsWith("0x", at) || text.startsWith("0X", at)) {
+            radix = 16;
+            at += 2;
+        }
+        if (at == text.length()) {
+            throw new NumberFormatException(text);
+        }
+        for (int i = at; i < text.length(); i++) {
+            if (Character.digit(text.charAt(i), radix) < 0 || text.charAt(i) > 0x7f) {
+                throw new NumberFormatException(text);
+            }
+        }
+        BigInteger v = new BigInteger(text.substring(at), radix);
+        return negative ? v.negate() : v;
     }
 
-    private static long parseUnsigned(String text) {
-        String t = text.strip();
-        return t.startsWith("0x") || t.startsWith("0X")
-                ? Long.parseUnsignedLong(t.substring(2), 16) : Long.parseUnsignedLong(t);
-    }
-
-    private static long checked(long v, long min, long max) {
-        if (v < min || v > max) {
+    private static long integer(String text, long min, long max) {
+        BigInteger v = exact(text);
+        if (v.compareTo(BigInteger.valueOf(min)) < 0 || v.compareTo(BigInteger.valueOf(max)) > 0) {
             throw new NumberFormatException("out of range");
         }
-        return v;
+        return v.longValue();
+    }
+
+    /** An unsigned 64-bit value: 0 to 2^64 - 1, given as a non-negative number. */
+    private static long unsigned(String text) {
+        BigInteger v = exact(text);
+        if (v.signum() < 0 || v.compareTo(UNSIGNED_MAX) > 0) {
+            throw new NumberFormatException("out of range");
+        }
+        return v.longValue();
     }
 }

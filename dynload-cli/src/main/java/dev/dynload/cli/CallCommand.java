@@ -1,6 +1,10 @@
 package dev.dynload.cli;
 
 import dev.dynload.Library;
+import dev.dynload.LoadOption;
+import dev.dynload.LoadPlan;
+import dev.dynload.elf.ElfFile;
+import dev.dynload.elf.ElfSymbol;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -13,7 +17,10 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code dynload call LIB SYMBOL [TYPE:VALUE...] --returns TYPE}. */
@@ -41,10 +48,22 @@ final class CallCommand implements Callable<Integer> {
             description = "The function's return type (default: ${DEFAULT-VALUE}).")
     String returns;
 
+    @Option(names = "--isolated", paramLabel = "SECONDS", arity = "0..1", fallbackValue = "10",
+            description = "Load the library first in a child process, with a time limit (default 10 s when given "
+                    + "without a value): a library whose loading crashes, exits or hangs is reported, and not "
+                    + "loaded here.")
+    Long isolatedSeconds;
+
     @Override
     public Integer call() throws Exception {
         CType result = CType.named(returns);
-        try (Arena arena = Arena.ofConfined(); Library target = library.open()) {
+        if (isolatedSeconds != null && isolatedSeconds <= 0) {
+            throw new IllegalArgumentException("--isolated takes a positive number of seconds, not " + isolatedSeconds);
+        }
+        LoadOption[] options = isolatedSeconds == null ? new LoadOption[0]
+                : new LoadOption[] {LoadOption.isolated(Duration.ofSeconds(isolatedSeconds))};
+        try (Arena arena = Arena.ofConfined(); Library target = library.open(options)) {
+            refuseNonFunction(target);
             List<MemoryLayout> layouts = new ArrayList<>();
             List<Object> values = new ArrayList<>();
             for (String argument : arguments) {
@@ -76,5 +95,43 @@ final class CallCommand implements Callable<Integer> {
             }
         }
         return ExitCode.OK.code();
+    }
+
+    /**
+     * Refuses a symbol that is not a function: calling data, a thread-local or an untyped address would jump
+     * into it and crash. The ELF symbol tables say which kind a symbol is: the library's own, then those of
+     * the libraries it needs, where dlsym looks next.
+     */
+    private void refuseNonFunction(Library target) {
+        Optional<Path> file = target.path();
+        if (file.isEmpty()) {
+            return;
+        }
+        Optional<ElfSymbol> found = kindIn(file.get());
+        if (found.isEmpty()) {
+            for (LoadPlan.Dependency d : library.plan().dependencies()) {
+                found = d.file().flatMap(this::kindIn);
+                if (found.isPresent()) {
+                    break;
+                }
+            }
+        }
+        if (found.isPresent() && found.get().kind() != ElfSymbol.Kind.FUNCTION) {
+            String kind = switch (found.get().kind()) {
+                case DATA -> "a variable";
+                case THREAD_LOCAL -> "a thread-local variable";
+                default -> "an untyped symbol (a marker the linker defines)";
+            };
+            throw new Failures.NotAFunction(symbol + " in " + file.get() + " is " + kind + ", not a function: calling it "
+                    + "would jump into data; 'dynload symbols " + file.get() + " --functions' lists what can be called");
+        }
+    }
+
+    private Optional<ElfSymbol> kindIn(Path file) {
+        try {
+            return ElfFile.read(file).symbol(symbol);
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
     }
 }

@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
                 + "tell what it needs.",
         footerHeading = "%nExit codes:%n",
         footer = {"  0  success", "  2  usage: bad option, argument or value", "  3  library not found",
-                "  4  not a loadable library (format, CPU, dependency...)", "  5  symbol not found",
+                "  4  not a loadable library (format, CPU, dependency, damage...)",
+                "  5  symbol not found, or not a function",
                 "  70 internal error"})
 final class DynloadCommand implements Runnable {
 
@@ -23,6 +24,6 @@ final class DynloadCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "a command is needed: call, symbols or info");
+        throw new ParameterException(spec.commandLine(), "a command is needed: call, symbols, info or verify");
     }
 }

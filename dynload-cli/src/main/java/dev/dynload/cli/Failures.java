@@ -7,29 +7,49 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 
-/** Turns what a command threw into one line on stderr and the exit code of its class. */
+/**
+ * Turns what a command threw into one line on stderr and the exit code of its class. The line is made
+ * printable: messages quote file names, symbol names and sonames, which a file can fill with newlines
+ * and escape sequences. A Java stack trace is never printed.
+ */
 final class Failures {
 
     private Failures() {
     }
 
-    static ExitCode report(Exception e, PrintWriter err) {
+    /** A symbol that exists but cannot be called: data, thread-local or untyped. */
+    static final class NotAFunction extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NotAFunction(String message) {
+            super(message);
+        }
+    }
+
+    static ExitCode report(Throwable e, PrintWriter err) {
         ExitCode code = classify(e);
-        String message = switch (code) {
-            case INTERNAL -> "internal error: " + e + "; please report it with the command line that caused it";
-            default -> e.getMessage();
+        String message = switch (e) {
+            case OutOfMemoryError oom -> "ran out of memory (" + oom.getMessage() + "); the file claims more than this "
+                    + "JVM's heap holds: if it is genuine, give the JVM more with DYNLOAD_JAVA_OPTS=-Xmx2g";
+            case StackOverflowError so -> "internal error: the stack overflowed; please report it with the command line "
+                    + "that caused it";
+            default -> code == ExitCode.INTERNAL
+                    ? "internal error: " + e + "; please report it with the command line that caused it"
+                    : e.getMessage();
         };
-        err.println("dynload: " + message);
+        err.println("dynload: " + Printable.of(String.valueOf(message)));
         return code;
     }
 
-    static ExitCode classify(Exception e) {
+    static ExitCode classify(Throwable e) {
         return switch (e) {
             case LibraryLoadException l when l.reason() == LibraryLoadException.Reason.NOT_FOUND -> ExitCode.NOT_FOUND;
             case LibraryLoadException l -> ExitCode.BAD_LIBRARY;
             case SymbolNotFoundException s -> ExitCode.MISSING_SYMBOL;
+            case NotAFunction n -> ExitCode.MISSING_SYMBOL;
             case NoSuchFileException n -> ExitCode.NOT_FOUND;
             case IOException io -> ExitCode.BAD_LIBRARY;
+            case OutOfMemoryError oom -> ExitCode.BAD_LIBRARY;
             case IllegalArgumentException i -> ExitCode.USAGE;
             default -> ExitCode.INTERNAL;
         };

@@ -53,10 +53,12 @@ public final class Main {
             case "call" -> cli.addSubcommand(new CallCommand());
             case "symbols" -> cli.addSubcommand(new SymbolsCommand());
             case "info" -> cli.addSubcommand(new InfoCommand());
+            case "verify" -> cli.addSubcommand(new VerifyCommand());
             default -> {
                 cli.addSubcommand(new CallCommand());
                 cli.addSubcommand(new SymbolsCommand());
                 cli.addSubcommand(new InfoCommand());
+                cli.addSubcommand(new VerifyCommand());
             }
         }
         return cli;
@@ -81,7 +83,14 @@ public final class Main {
             return ExitCode.USAGE.code();
         });
         cli.setExecutionExceptionHandler((e, command, parsed) -> Failures.report(e, err).code());
-        int status = cli.execute(args);
+        int status;
+        try {
+            status = cli.execute(args);
+        } catch (Error e) {
+            // picocli hands Exceptions to the handler above and lets Errors through: an OutOfMemoryError
+            // from a file that claims huge tables gets the same one line, not a stack trace.
+            status = Failures.report(e, err).code();
+        }
         out.flush();
         err.flush();
         return status;

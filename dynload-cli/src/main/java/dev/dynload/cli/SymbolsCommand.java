@@ -13,9 +13,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code dynload symbols LIB}: what a library exports. */
+/** {@code dynload symbols LIB}: what a library exports, read from the file; nothing is loaded. */
 @Command(name = "symbols", mixinStandardHelpOptions = true,
-        description = {"List the functions and data a library exports, one per line: kind, then name.",
+        description = {"List the functions and data a library exports, one per line: kind, then name. "
+                + "The file is only read: none of its code runs.",
                 "Example: dynload symbols libz.so.1 --functions"})
 final class SymbolsCommand implements Callable<Integer> {
 
@@ -39,12 +40,12 @@ final class SymbolsCommand implements Callable<Integer> {
         ElfFile elf = ElfFile.read(library.locate());
         List<ElfSymbol> symbols = elf.symbols().stream()
                 .filter(s -> !functionsOnly || s.kind() == ElfSymbol.Kind.FUNCTION)
-                .filter(s -> !dataOnly || s.kind() != ElfSymbol.Kind.FUNCTION)
+                .filter(s -> !dataOnly || s.kind() == ElfSymbol.Kind.DATA || s.kind() == ElfSymbol.Kind.THREAD_LOCAL)
                 .sorted(Comparator.comparing(ElfSymbol::name))
                 .toList();
         PrintWriter out = spec.commandLine().getOut();
         for (ElfSymbol s : symbols) {
-            out.printf("%-8s %s%n", kindName(s), s.name());
+            out.printf("%-8s %s%n", kindName(s), Printable.of(s.name()));
         }
         return ExitCode.OK.code();
     }
@@ -54,6 +55,7 @@ final class SymbolsCommand implements Callable<Integer> {
             case FUNCTION -> "function";
             case DATA -> "data";
             case THREAD_LOCAL -> "tls";
+            case UNTYPED -> "untyped";
         };
     }
 }

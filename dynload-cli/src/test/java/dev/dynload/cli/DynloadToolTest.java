@@ -129,7 +129,7 @@ class DynloadToolTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "call", "symbols", "info"})
+    @ValueSource(strings = {"", "call", "symbols", "info", "verify"})
     void everyCommandHasHelp(String command) {
         Run r = command.isEmpty() ? run("--help") : run(command, "--help");
         assertEquals(0, r.status());
@@ -173,9 +173,123 @@ class DynloadToolTest {
         Run r = run("info", NATIVE.resolve("libcliuser.so").toString());
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().matches("(?s).*libclidep\\.so +NOT FOUND.*"), r.out());
-        assertTrue(r.out().contains("loads:     no: needs libclidep.so"), r.out());
-        Run found = run("info", "-L", NATIVE.resolve("deps").toString(), NATIVE.resolve("libcliuser.so").toString());
-        assertTrue(found.out().matches("(?s).*libclidep\\.so +=> .*deps/libclidep\\.so.*"), found.out());
+        assertTrue(r.out().contains("loads:     no: needs libclidep.so, which the loader cannot find"), r.out());
+        // -L finds LIB itself, not what it needs: the system loader searches for that, so info says what call gets.
+        Run withFolder = run("info", "-L", NATIVE.resolve("deps").toString(), NATIVE.resolve("libcliuser.so").toString());
+        assertTrue(withFolder.out().contains("loads:     no: needs libclidep.so"), withFolder.out());
+        assertFails(ExitCode.BAD_LIBRARY, "call", "-L", NATIVE.resolve("deps").toString(),
+                NATIVE.resolve("libcliuser.so").toString(), "cliuser_value", "-r", "int");
+    }
+
+    // ---- read-only commands run no library code -------------------------------------------------
+
+    @Test
+    void readOnlyCommandsNeverRunALibrarysInitializers() {
+        // libclictor.so's initializer calls _exit(42): had any of these loaded it, the test JVM would be gone.
+        String lib = NATIVE.resolve("libclictor.so").toString();
+        Run info = run("info", lib);
+        assertEquals(0, info.status(), info.err());
+        assertTrue(info.out().contains("loads:     yes (found by reading the files; its initializers were not run)"),
+                info.out());
+        Run symbols = run("symbols", lib);
+        assertEquals("function clictor_answer" + System.lineSeparator(), symbols.out());
+        Run byName = run("symbols", "-L", NATIVE.toString(), "clictor");
+        assertEquals(symbols.out(), byName.out(), byName.err());
+        assertEquals(0, run("verify", lib).status());
+        assertEquals(0, run("info", "-L", NATIVE.toString(), "clictor").status());
+    }
+
+    @Test
+    void callIsolatedReportsAnInitializerThatExitsWithoutLoadingItHere() {
+        Run r = assertFails(ExitCode.BAD_LIBRARY, "call", "--isolated=5", NATIVE.resolve("libclictor.so").toString(),
+                "clictor_answer", "-r", "int");
+        assertTrue(r.err().contains("exit status 42"), r.err());
+        assertTrue(r.err().contains("not loaded into this process"), r.err());
+        assertResult("42", "call", FIXTURE.toString(), "cli_add", "int:40", "int:2", "-r", "int", "--isolated");
+    }
+
+    // ---- verify -----------------------------------------------------------------------------------
+
+    @Test
+    void verifyOfAnIntactLibrarySaysSoAndExitsZero() {
+        Run r = run("verify", FIXTURE.toString());
+        assertEquals(0, r.status(), r.err());
+        assertEquals(FIXTURE + ": no problems found" + System.lineSeparator(), r.out());
+        assertEquals(0, run("verify", "z").status());
+    }
+
+    @Test
+    void verifyListsEveryProblemAndExitsBadLibrary() throws IOException {
+        Path damaged = Elf.withDynamic(FIXTURE, dir.resolve("libdamaged.so"), 9, 25); // DT_RELAENT
+        Run r = run("verify", damaged.toString());
+        assertEquals(ExitCode.BAD_LIBRARY.code(), r.status(), r.out());
+        assertTrue(r.out().contains(damaged + ": dynamic section: DT_RELAENT is 25, not 24"), r.out());
+        assertTrue(r.err().startsWith("dynload: " + damaged + " has "), r.err());
+        Run call = assertFails(ExitCode.BAD_LIBRARY, "call", damaged.toString(), "cli_add", "int:1", "int:2", "-r", "int");
+        assertTrue(call.err().contains("is damaged: dynamic section: DT_RELAENT is 25"), call.err());
+        Run info = run("info", damaged.toString());
+        assertTrue(info.out().contains("loads:     no: is damaged: dynamic section: DT_RELAENT is 25"), info.out());
+    }
+
+    // ---- what a file holds is printed so that it cannot forge output -------------------------------
+
+    @Test
+    void namesHoldingControlCharactersArePrintedEscaped() throws IOException {
+        Path evil = Elf.replaceString(FIXTURE, dir.resolve("libevil.so"), "cli_add", "cli\nadd");
+        evil = Elf.replaceString(evil, evil, "libclifixture.so", "libcli\u001b[2Jxxx.so");
+        Run symbols = run("symbols", evil.toString());
+        assertEquals(0, symbols.status(), symbols.err());
+        assertTrue(symbols.out().lines().anyMatch(l -> l.equals("function cli\\nadd")), symbols.out());
+        assertTrue(symbols.out().chars().noneMatch(c -> c == 0x1b));
+        Run info = run("info", evil.toString());
+        assertTrue(info.out().contains("soname:    libcli\\x1b[2Jxxx.so"), info.out());
+        assertTrue(info.out().chars().noneMatch(c -> c == 0x1b), info.out());
+    }
+
+    @Test
+    void anEmptyNeededEntryIsReportedNotAUsageError() throws IOException {
+        Path empty = Elf.withDynamic(NATIVE.resolve("libcliuser.so"), dir.resolve("libempty.so"), 1, 0); // DT_NEEDED -> ""
+        Run r = run("info", empty.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("(an empty name)  NOT FOUND"), r.out());
+        assertTrue(r.out().contains("loads:     no: is damaged: dynamic section: a DT_NEEDED entry names no library"),
+                r.out());
+    }
+
+    @Test
+    void aLibraryWithoutSectionHeadersIsListedAndCalled() throws IOException {
+        byte[] bytes = Files.readAllBytes(FIXTURE);
+        long shoff = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(40);
+        Path cut = Files.write(dir.resolve("libcut.so"), java.util.Arrays.copyOf(bytes, (int) shoff));
+        Run symbols = run("symbols", cut.toString());
+        assertEquals(0, symbols.status(), symbols.err());
+        assertTrue(symbols.out().contains("function cli_add"), symbols.out());
+        assertResult("3", "call", cut.toString(), "cli_add", "int:1", "int:2", "-r", "int");
+        Run missing = assertFails(ExitCode.MISSING_SYMBOL, "call", cut.toString(), "cli_ad");
+        assertTrue(missing.err().contains("did you mean: cli_add"), missing.err());
+    }
+
+    // ---- call ------------------------------------------------------------------------------------
+
+    @Test
+    void callRefusesADataSymbolInsteadOfJumpingIntoIt() {
+        Run r = assertFails(ExitCode.MISSING_SYMBOL, "call", FIXTURE.toString(), "cli_counter", "--returns", "int");
+        assertTrue(r.err().contains("cli_counter in " + FIXTURE + " is a variable, not a function"), r.err());
+        assertTrue(r.err().contains("--functions"), r.err());
+    }
+
+    @Test
+    void integersParseExactlyOverTheirWholeRange() {
+        String lib = FIXTURE.toString();
+        assertResult("-9223372036854775808", "call", lib, "cli_mul64", "long:-9223372036854775808", "long:1", "-r", "long");
+        assertResult("9223372036854775807", "call", lib, "cli_mul64", "long:0x7fffffffffffffff", "long:1", "-r", "long");
+        assertResult("-128", "call", lib, "cli_neg8", "int8:-0x80", "-r", "int8");
+        for (String bad : new String[] {"long:--5", "long:-0x-5", "long:+-5", "long:0x", "long:9223372036854775808",
+                "long: 5", "long:5 ", "long:１２", "long:0x1g"}) {
+            Run r = assertFails(ExitCode.USAGE, "call", lib, "cli_mul64", bad, "long:1", "-r", "long");
+            assertTrue(r.err().contains("is not a valid int64"), bad + ": " + r.err());
+        }
+        assertFails(ExitCode.USAGE, "call", lib, "cli_null", "pointer:-1");
     }
 
     @Test

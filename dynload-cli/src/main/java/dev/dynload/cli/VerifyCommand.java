@@ -1,0 +1,45 @@
+package dev.dynload.cli;
+
+import dev.dynload.elf.ElfFile;
+import dev.dynload.elf.ElfProblem;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code dynload verify LIB}: everything the system loader would trust that is wrong, read from the file. */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = {"Check a library's structure the way the system loader will use it, without loading it: "
+                + "program headers, dynamic section, hash, symbol, version and relocation tables, initializers.",
+                "Prints every problem, one per line, and exits 4 if there is any.",
+                "Example: dynload verify ./libplugin.so"})
+final class VerifyCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    LibraryArgument library;
+
+    @Override
+    public Integer call() throws Exception {
+        Path file = library.locate();
+        List<ElfProblem> problems = ElfFile.verify(file);
+        PrintWriter out = spec.commandLine().getOut();
+        if (problems.isEmpty()) {
+            out.println(Printable.of(file.toString()) + ": no problems found");
+            return ExitCode.OK.code();
+        }
+        for (ElfProblem p : problems) {
+            out.println(Printable.of(file + ": " + p));
+        }
+        spec.commandLine().getErr().println("dynload: " + Printable.of(file.toString()) + " has " + problems.size()
+                + " problem" + (problems.size() == 1 ? "" : "s") + "; the system loader must not be given it");
+        return ExitCode.BAD_LIBRARY.code();
+    }
+}
