@@ -1,6 +1,7 @@
 package dev.dynload;
 
 import dev.dynload.LibraryLoadException.Reason;
+import dev.dynload.internal.ElfAccess;
 import dev.dynload.internal.OpenFile;
 import dev.dynload.elf.ElfFile;
 import dev.dynload.elf.ElfFormatException;
@@ -52,8 +53,9 @@ final class Diagnosis {
     private final List<String> searched;
     /** Where the file's bytes are read: the open file once there is one, else the path. */
     private Path readable;
-    /** Read by {@link #elf()}; null until then. */
-    private Optional<ElfFile> elf;
+    /** The first bytes of {@link #headOf}, read by {@link #head}. */
+    private byte[] head;
+    private Path headOf;
 
     Diagnosis(String library, Path file, List<String> searched) {
         this.library = library;
@@ -65,7 +67,6 @@ final class Diagnosis {
     /** Reads the file's bytes through {@code open} from now on. */
     void readThrough(Path open) {
         this.readable = open;
-        this.elf = null;
     }
 
     /** Explains why the file could not even be opened. */
@@ -99,18 +100,6 @@ final class Diagnosis {
                 + "without isolation", childOutput);
     }
 
-    /** The file's ELF contents, read once through the open file; empty when it is not a readable ELF file. */
-    Optional<ElfFile> elf() {
-        if (elf == null) {
-            try {
-                elf = Optional.of(ElfFile.read(readable));
-            } catch (IOException e) {
-                elf = Optional.empty();
-            }
-        }
-        return elf;
-    }
-
     /** Whether {@code file} is an ELF file this JVM's loader could load: its word size and CPU. */
     static boolean runsHere(Path file) {
         try {
@@ -139,40 +128,39 @@ final class Diagnosis {
             if (!isElf(head(readable))) {
                 return Optional.empty(); // the loader refuses it without harm; afterLoading explains it
             }
-            LibraryLoadException header = elfHeaderProblem(ElfFile.readHeader(readable), null);
-            if (header != null) {
-                return Optional.of(header);
-            }
-            // The header and program headers are all the loader reads before it finds a loaded file by its
-            // identity, and it trusts their sizes: they are checked before the loader sees the file at all.
-            ElfFile.checkLoadable(readable);
-            return Optional.empty();
+            // The header is all the loader reads before it finds a loaded file by its identity, and it trusts
+            // the number of program headers it gives: readHeader refuses a number the loader cannot take.
+            return Optional.ofNullable(elfHeaderProblem(ElfAccess.get().header(readable), null));
         } catch (IOException e) {
             return Optional.of(damaged(e, null));
         }
     }
 
     /**
-     * Checks everything the loader would trust in an ELF file ({@link ElfFile#verify}); a file that is not
-     * ELF is left to the loader, which refuses it harmlessly.
+     * Checks everything the loader would trust in an ELF file ({@link ElfFile#verify}), and reads the names
+     * its dependencies are found by, in one read; a file that is not ELF is left to the loader, which refuses
+     * it harmlessly.
+     *
+     * @return the names, for a sound ELF file; empty for a file that is not ELF
+     * @throws LibraryLoadException for a damaged file
      */
-    Optional<LibraryLoadException> structure() {
+    Optional<ElfAccess.Check> structure() {
         try {
             if (!isElf(head(readable))) {
                 return Optional.empty();
             }
-            List<ElfProblem> problems = ElfFile.verify(readable);
+            ElfAccess.Check check = ElfAccess.get().check(readable);
+            List<ElfProblem> problems = check.problems();
             if (problems.isEmpty()) {
-                return Optional.empty();
+                return Optional.of(check);
             }
             String more = problems.size() == 1 ? "" : " (and " + (problems.size() - 1) + " more problem"
                     + (problems.size() == 2 ? "" : "s") + ")";
-            return Optional.of(new LibraryLoadException(Reason.DAMAGED, library, file,
-                    "is damaged: " + problems.get(0) + more,
+            throw new LibraryLoadException(Reason.DAMAGED, library, file, "is damaged: " + problems.get(0) + more,
                     "build or copy it again; 'dynload verify " + file + "' lists every problem; "
-                            + "the system loader was not given this file", null, searched, problems));
+                            + "the system loader was not given this file", null, searched, problems);
         } catch (IOException e) {
-            return Optional.of(damaged(e, null));
+            throw damaged(e, null);
         }
     }
 
@@ -352,11 +340,15 @@ final class Diagnosis {
         return new LibraryLoadException(reason, library, file, detail, hint, message, searched);
     }
 
-    /** The first bytes; through java.io, which a fresh JVM has loaded already, unlike Files' streams. */
-    private static byte[] head(Path file) throws IOException {
-        try (InputStream in = new FileInputStream(file.toFile())) {
-            return in.readNBytes(HEAD);
+    /** The first bytes, read once per file; through java.io, which a fresh JVM has loaded already. */
+    private byte[] head(Path file) throws IOException {
+        if (head == null || !file.equals(headOf)) {
+            try (InputStream in = new FileInputStream(file.toFile())) {
+                head = in.readNBytes(HEAD);
+                headOf = file;
+            }
         }
+        return head;
     }
 
     static boolean isElf(byte[] head) {

@@ -1,14 +1,12 @@
 package dev.dynload;
 
 import dev.dynload.LibraryLoadException.Reason;
-import dev.dynload.elf.ElfFile;
 import dev.dynload.internal.NativeLoader;
 import dev.dynload.internal.OpenFile;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /** {@link LoadOption#isolated}: a library is loaded in a child process first, and here only if that went well. */
 final class Isolation {
@@ -17,13 +15,10 @@ final class Isolation {
     }
 
     /** Tries the load in a child when the options ask for it; throws when the child did not come through. */
-    static void check(NativeLoader loader, Options options, Diagnosis diagnosis, OpenFile open, Optional<ElfFile> elf) {
-        if (options.isolation() == null) {
-            return;
-        }
+    static void check(NativeLoader loader, Options options, Diagnosis diagnosis, OpenFile open, List<String> runPath) {
         List<Path> originFolders = new ArrayList<>();
         Path origin = open.file().getParent();
-        for (String entry : elf.map(ElfFile::runPath).orElse(List.of())) {
+        for (String entry : runPath) {
             if (entry.contains("$ORIGIN") || entry.contains("${ORIGIN}")) {
                 originFolders.add(Path.of(entry.replace("${ORIGIN}", origin.toString()).replace("$ORIGIN", origin.toString())));
             }

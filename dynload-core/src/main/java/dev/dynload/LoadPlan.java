@@ -216,7 +216,7 @@ public final class LoadPlan {
                 return Optional.empty();
             }
         }
-        for (Path candidate : loader.search(needed, Loading.requester(requester.file(), requester)).candidates()) {
+        for (Path candidate : loader.search(needed, Loading.requester(requester.file(), requester.runPath(), requester.runPathIsRpath())).candidates()) {
             if (Files.isRegularFile(candidate) && Diagnosis.runsHere(candidate)) {
                 return Optional.of(candidate);
             }

@@ -2,6 +2,7 @@ package dev.dynload;
 
 import dev.dynload.LibraryLoadException.Reason;
 import dev.dynload.elf.ElfFile;
+import dev.dynload.internal.ElfAccess;
 import dev.dynload.internal.NativeLoader;
 import dev.dynload.internal.OpenFile;
 
@@ -73,14 +74,13 @@ final class Loading {
                 open = copy;
                 diagnosis.readThrough(copy.readable());
             }
-            OpenFile checked = open;
-            List<Library> dependencies = new ArrayList<>();
+            FirstLoad first = new FirstLoad(diagnosis, open);
             NativeLoader.Opened opened;
             try {
-                opened = loader.load(open, options.flags(), () -> beforeFirstLoad(diagnosis, checked, dependencies));
+                opened = loader.load(open, options.flags(), first);
             } finally {
                 // The library now holds its dependencies itself; the references taken to load them first go.
-                for (Library dependency : dependencies) {
+                for (Library dependency : first.dependencies) {
                     dependency.close();
                 }
             }
@@ -90,6 +90,23 @@ final class Loading {
             return new Library(loader, library, open.file(), opened);
         } finally {
             open.close();
+        }
+    }
+
+    /** What runs once before the loader sees a file it has not loaded yet; a class, not a lambda, for cold start. */
+    private final class FirstLoad implements java.util.function.BooleanSupplier {
+        final Diagnosis diagnosis;
+        final OpenFile open;
+        final List<Library> dependencies = new ArrayList<>();
+
+        FirstLoad(Diagnosis diagnosis, OpenFile open) {
+            this.diagnosis = diagnosis;
+            this.open = open;
+        }
+
+        @Override
+        public boolean getAsBoolean() {
+            return beforeFirstLoad(diagnosis, open, dependencies);
         }
     }
 
@@ -109,18 +126,14 @@ final class Loading {
      * @return whether the loader must be given the file's path: when such a dependency has no SONAME by
      *         which the loader could recognise it, only the library's own folder finds it
      */
-    private boolean beforeFirstLoad(Diagnosis diagnosis, OpenFile open, List<Library> dependencies) {
-        Optional<LibraryLoadException> damaged = diagnosis.structure();
-        if (damaged.isPresent()) {
-            throw damaged.get();
-        }
+    boolean beforeFirstLoad(Diagnosis diagnosis, OpenFile open, List<Library> dependencies) {
+        Optional<ElfAccess.Check> elf = diagnosis.structure();
         if (!inProgress.add(open.key())) {
             return false;
         }
         boolean byPath = false;
-        Optional<ElfFile> elf = diagnosis.elf();
         if (elf.isPresent() && !elf.get().runPath().isEmpty()) {
-            NativeLoader.Requester requester = requester(open.file(), elf.get());
+            NativeLoader.Requester requester = requester(open.file(), elf.get().runPath(), elf.get().rpath());
             for (String needed : elf.get().needed()) {
                 Optional<Path> dependency = throughOrigin(needed, requester);
                 if (dependency.isEmpty()) {
@@ -132,15 +145,16 @@ final class Loading {
                 byPath |= !loading.knownAs(dependency.get(), needed);
             }
         }
-        Isolation.check(loader, options, diagnosis, open, elf);
+        if (options.isolation() != null) {
+            Isolation.check(loader, options, diagnosis, open, elf.map(ElfAccess.Check::runPath).orElse(List.of()));
+        }
         return byPath;
     }
 
-    /** The library {@code elf}, read from {@code file}, as the one whose DT_NEEDED entries are searched for. */
-    static NativeLoader.Requester requester(Path file, ElfFile elf) {
-        return elf.runPathIsRpath()
-                ? new NativeLoader.Requester(file.toAbsolutePath().getParent(), elf.runPath(), List.of())
-                : new NativeLoader.Requester(file.toAbsolutePath().getParent(), List.of(), elf.runPath());
+    /** The library in {@code file}, with its run path, as the one whose DT_NEEDED entries are searched for. */
+    static NativeLoader.Requester requester(Path file, List<String> runPath, boolean rpath) {
+        return rpath ? new NativeLoader.Requester(file.toAbsolutePath().getParent(), runPath, List.of())
+                : new NativeLoader.Requester(file.toAbsolutePath().getParent(), List.of(), runPath);
     }
 
     /** The file the loader would take for {@code needed} through an {@code $ORIGIN} run path, if it would. */
@@ -169,18 +183,33 @@ final class Loading {
     }
 
     /** What a search does with a file it finds: loads it, or only checks it. */
-    @FunctionalInterface
     private interface Attempt<T> {
         T attempt(String name, Path file);
     }
 
+    /** Loads what a search finds; a class, not a method reference, so that no class is spun on a first open. */
+    private final class Open implements Attempt<Library> {
+        @Override
+        public Library attempt(String name, Path file) {
+            return openFile(name, file);
+        }
+    }
+
+    /** Checks what a search finds, and loads nothing. */
+    private final class Check implements Attempt<Path> {
+        @Override
+        public Path attempt(String name, Path file) {
+            return checkFile(name, file);
+        }
+    }
+
     Library openName(String name) {
-        return findName(name, this::openFile, true);
+        return findName(name, new Open(), true);
     }
 
     /** The file {@link #openName} would load, found and checked as it would, without loading anything. */
     Path locateName(String name) {
-        return findName(name, this::checkFile, false);
+        return findName(name, new Check(), false);
     }
 
     /**

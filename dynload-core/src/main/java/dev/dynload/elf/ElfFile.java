@@ -1,5 +1,6 @@
 package dev.dynload.elf;
 
+import dev.dynload.internal.ElfAccess;
 import dev.dynload.internal.NativeLoader;
 import dev.dynload.internal.OpenFile;
 
@@ -46,6 +47,76 @@ import java.util.Set;
  */
 public final class ElfFile {
 
+    static {
+        ElfAccess.set(new Access());
+    }
+
+    /** Loading's one-read check; see {@link ElfAccess}. A class, not a lambda: it runs before every first load. */
+    private static final class Access implements ElfAccess {
+        @Override
+        public Check check(Path file) throws IOException {
+            try (Source source = Source.open(file)) {
+                ElfImage image;
+                try {
+                    image = ElfImage.read(file, source.input);
+                } catch (ElfFormatException e) {
+                    return new Check(List.of(asProblem(file, e)), Optional.empty(), List.of(), List.of(), false);
+                }
+                List<ElfProblem> problems = ElfVerifier.verify(image);
+                if (!problems.isEmpty() || !image.hasDynamic()) {
+                    return new Check(problems, Optional.empty(), List.of(), List.of(), false);
+                }
+                Names names = Names.of(image);
+                return new Check(problems, Optional.ofNullable(names.soname), names.needed, names.runPath, names.rpath);
+            }
+        }
+
+        @Override
+        public ElfHeader header(Path file) throws IOException {
+            return readHeader(file);
+        }
+    }
+
+    /** The dynamic section's names: the soname, what it needs, its run path. */
+    private record Names(String soname, List<String> needed, List<String> runPath, boolean rpath, ByteBuffer strings) {
+        static Names of(ElfImage image) throws IOException {
+            ElfReader in = image.in;
+            Long strtab = image.value(ElfVerifier.DT_STRTAB);
+            Long strsz = image.value(ElfVerifier.DT_STRSZ);
+            ByteBuffer strings = strtab == null || strsz == null ? null : image.readAt(strtab, strsz);
+            boolean names = !image.values(ElfVerifier.DT_NEEDED).isEmpty() || image.has(ElfVerifier.DT_SONAME)
+                    || image.has(ElfVerifier.DT_SYMTAB);
+            if (strings == null && names) {
+                throw in.error("the dynamic string table (DT_STRTAB " + (strtab == null ? "missing" : ElfImage.hex(strtab))
+                        + ", DT_STRSZ " + (strsz == null ? "missing" : strsz) + ") does not lie inside the file contents "
+                        + "of a loadable segment");
+            }
+            List<String> needed = new ArrayList<>();
+            for (long offset : image.values(ElfVerifier.DT_NEEDED)) {
+                needed.add(in.string(strings, offset, "DT_NEEDED"));
+            }
+            List<String> runPath = new ArrayList<>();
+            for (long offset : image.values(ElfVerifier.DT_RUNPATH)) {
+                runPath.addAll(split(in.string(strings, offset, "DT_RUNPATH")));
+            }
+            boolean rpath = !image.has(ElfVerifier.DT_RUNPATH) && image.has(ElfVerifier.DT_RPATH);
+            if (!image.has(ElfVerifier.DT_RUNPATH)) {
+                for (long offset : image.values(ElfVerifier.DT_RPATH)) {
+                    runPath.addAll(split(in.string(strings, offset, "DT_RPATH")));
+                }
+            }
+            Long soname = image.value(ElfVerifier.DT_SONAME);
+            return new Names(soname == null ? null : in.string(strings, soname, "DT_SONAME"), needed, runPath, rpath,
+                    strings);
+        }
+    }
+
+    private static ElfProblem asProblem(Path file, ElfFormatException e) {
+        String detail = e.getMessage().startsWith(file + ": ")
+                ? e.getMessage().substring(file.toString().length() + 2) : e.getMessage();
+        return new ElfProblem(ElfProblem.Part.PROGRAM_HEADERS, detail);
+    }
+
     private static final int SHT_STRTAB = 3;
     private static final int SHT_DYNAMIC = 6;
     private static final int SHT_DYNSYM = 11;
@@ -75,7 +146,9 @@ public final class ElfFile {
         this.imports = List.copyOf(symbols.imported);
         Map<String, List<String>> required = new LinkedHashMap<>();
         if (versions != null) {
-            versions.required().forEach((k, v) -> required.put(k, List.copyOf(v)));
+            for (Map.Entry<String, List<String>> e : versions.required().entrySet()) {
+                required.put(e.getKey(), List.copyOf(e.getValue()));
+            }
         }
         this.requiredVersions = Collections.unmodifiableMap(required);
         this.definedVersions = versions == null ? List.of() : List.copyOf(versions.defined());
@@ -92,12 +165,13 @@ public final class ElfFile {
      *
      * @param file the file
      * @return its header
-     * @throws ElfFormatException if the file is not an ELF file or too short to hold a header
+     * @throws ElfFormatException if the file is not an ELF file, too short to hold a header, or claims more
+     *                            program headers than the system loader can take
      * @throws IOException if the file cannot be read, or is not a regular file
      */
     public static ElfHeader readHeader(Path file) throws IOException {
         try (Source source = Source.open(file)) {
-            return ElfImage.header(file, source.input).header();
+            return ElfImage.checked(file, ElfImage.header(file, source.input)).header();
         }
     }
 
@@ -157,12 +231,11 @@ public final class ElfFile {
             try {
                 image = ElfImage.read(file, source.input);
             } catch (ElfFormatException e) {
-                String detail = e.getMessage().startsWith(file + ": ")
-                        ? e.getMessage().substring(file.toString().length() + 2) : e.getMessage();
-                if (detail.startsWith("not an ELF file") || detail.startsWith("the ELF header is cut short")) {
+                ElfProblem problem = asProblem(file, e);
+                if (problem.detail().startsWith("not an ELF file") || problem.detail().startsWith("the ELF header is cut short")) {
                     throw e;
                 }
-                return List.of(new ElfProblem(ElfProblem.Part.PROGRAM_HEADERS, detail));
+                return List.of(problem);
             }
             return ElfVerifier.verify(image);
         }
@@ -277,6 +350,7 @@ public final class ElfFile {
 
     /** The open file: read through a descriptor opened without blocking where the platform allows. */
     private static final class Source implements AutoCloseable {
+        private static final Path DESCRIPTORS = Path.of("/proc/self/fd");
         final RandomAccessFile input;
         private final OpenFile open;
 
@@ -286,6 +360,11 @@ public final class ElfFile {
         }
 
         static Source open(Path file) throws IOException {
+            if (file.startsWith(DESCRIPTORS) && Files.isRegularFile(file)) {
+                // An open descriptor (a library being loaded): it names one file for as long as it is open,
+                // and that file is regular, so reading it can neither block nor change under the check.
+                return new Source(openReader(file, file), null);
+            }
             OpenFile open = null;
             Path readable = file;
             try {
@@ -346,31 +425,8 @@ public final class ElfFile {
     /** A shared library read as the loader reads it: through PT_DYNAMIC. */
     private static ElfFile fromDynamic(ElfImage image) throws IOException {
         ElfReader in = image.in;
-        Long strtab = image.value(ElfVerifier.DT_STRTAB);
-        Long strsz = image.value(ElfVerifier.DT_STRSZ);
-        ByteBuffer strings = strtab == null || strsz == null ? null : image.readAt(strtab, strsz);
-        boolean names = !image.values(ElfVerifier.DT_NEEDED).isEmpty() || image.has(ElfVerifier.DT_SONAME)
-                || image.has(ElfVerifier.DT_SYMTAB);
-        if (strings == null && names) {
-            throw in.error("the dynamic string table (DT_STRTAB " + (strtab == null ? "missing" : ElfImage.hex(strtab))
-                    + ", DT_STRSZ " + (strsz == null ? "missing" : strsz) + ") does not lie inside the file contents "
-                    + "of a loadable segment");
-        }
-        List<String> needed = new ArrayList<>();
-        for (long offset : image.values(ElfVerifier.DT_NEEDED)) {
-            needed.add(in.string(strings, offset, "DT_NEEDED"));
-        }
-        Long soname = image.value(ElfVerifier.DT_SONAME);
-        List<String> runPath = new ArrayList<>();
-        for (long offset : image.values(ElfVerifier.DT_RUNPATH)) {
-            runPath.addAll(split(in.string(strings, offset, "DT_RUNPATH")));
-        }
-        boolean rpath = !image.has(ElfVerifier.DT_RUNPATH) && image.has(ElfVerifier.DT_RPATH);
-        if (!image.has(ElfVerifier.DT_RUNPATH)) {
-            for (long offset : image.values(ElfVerifier.DT_RPATH)) {
-                runPath.addAll(split(in.string(strings, offset, "DT_RPATH")));
-            }
-        }
+        Names names = Names.of(image);
+        ByteBuffer strings = names.strings;
         Symbols symbols = Symbols.NONE;
         Long symtab = image.value(ElfVerifier.DT_SYMTAB);
         if (symtab != null) {
@@ -387,8 +443,8 @@ public final class ElfFile {
                 symbols = symbolTable(in, image.w64, table, strings);
             }
         }
-        return new ElfFile(image.file, image.h.header(), soname == null ? null : in.string(strings, soname, "DT_SONAME"),
-                needed, runPath, rpath, symbols, ElfVerifier.versions(image));
+        return new ElfFile(image.file, image.h.header(), names.soname, names.needed, names.runPath, names.rpath, symbols,
+                ElfVerifier.versions(image));
     }
 
     /** The number of entries of {@code .dynsym} by its section header, for a library without hash table; or 0. */

@@ -86,6 +86,10 @@ final class ElfImage {
     final String dynamicProblem;
     /** The value of the last entry of each tag, as glibc keeps it (a later entry replaces an earlier one). */
     private final Map<Long, Long> last = new HashMap<>();
+    /** The largest segment kept in memory whole. */
+    private static final long CACHE_LIMIT = 16L << 20;
+    /** Each loadable segment's contents, once read; see {@link #contents}. */
+    private ByteBuffer[] contents;
 
     private ElfImage(Path file, ElfReader in, Header h, List<Segment> segments) {
         this.file = file;
@@ -93,7 +97,13 @@ final class ElfImage {
         this.h = h;
         this.w64 = h.header().wordSize() == 64;
         this.segments = List.copyOf(segments);
-        this.loads = segments.stream().filter(s -> s.type == PT_LOAD).toList();
+        List<Segment> loadable = new ArrayList<>();
+        for (Segment s : segments) {
+            if (s.type == PT_LOAD) {
+                loadable.add(s);
+            }
+        }
+        this.loads = List.copyOf(loadable);
         Segment dyn = null;
         for (Segment s : segments) {
             if (s.type == PT_DYNAMIC) {
@@ -135,7 +145,7 @@ final class ElfImage {
 
     /** Reads the header and the program headers; the caller closes {@code input}. */
     static ElfImage read(Path file, RandomAccessFile input) throws IOException {
-        Header h = header(file, input);
+        Header h = checked(file, header(file, input));
         ElfReader in = new ElfReader(file, input, input.length(), h.header().byteOrder());
         if (!h.complete()) {
             throw in.error("the ELF header is cut short: the file is only " + in.size() + " bytes");
@@ -195,6 +205,15 @@ final class ElfImage {
                 version, osabi, abiversion, entry, true);
     }
 
+    static Header checked(Path file, Header h) throws ElfFormatException {
+        if (h.complete() && h.phnum() > MAX_PROGRAM_HEADERS) {
+            // The loader copies the table onto its stack before it checks anything else.
+            throw new ElfFormatException(file, "the ELF header claims " + h.phnum() + " program headers; libraries "
+                    + "have a few dozen, and the loader would copy them all onto its stack");
+        }
+        return h;
+    }
+
     private static List<Segment> programHeaders(ElfReader in, Header h) throws IOException {
         if (h.phoff() == 0 || h.phnum() == 0) {
             return List.of();
@@ -203,11 +222,6 @@ final class ElfImage {
         int entry = w64 ? 56 : 32;
         if (h.phentsize() != entry) {
             throw in.error("program header entries are " + h.phentsize() + " bytes, not " + entry);
-        }
-        if (h.phnum() > MAX_PROGRAM_HEADERS) {
-            // The loader copies the table onto its stack before it checks anything else.
-            throw in.error("the ELF header claims " + h.phnum() + " program headers; libraries have a few dozen, and "
-                    + "the loader would copy them all onto its stack");
         }
         ByteBuffer table = in.readTable(h.phoff(), h.phnum(), entry, "program header table");
         List<Segment> segments = new ArrayList<>();
@@ -344,8 +358,41 @@ final class ElfImage {
 
     /** Reads [address, address + length) as the loader would find it in memory; null if it is not in the file. */
     ByteBuffer readAt(long address, long length) throws IOException {
-        long offset = fileOffset(address, length);
-        return offset < 0 ? null : readOrNull(offset, length);
+        for (int i = 0; i < loads.size(); i++) {
+            Segment s = loads.get(i);
+            if (s.holdsFromFile(address, length)) {
+                long offset = s.offset + (address - s.vaddr);
+                if (offset < 0 || offset > in.size() || length > in.size() - offset) {
+                    return null;
+                }
+                ByteBuffer whole = contents(i);
+                if (whole == null) {
+                    return readOrNull(offset, length);
+                }
+                return whole.slice((int) (address - s.vaddr), (int) length).order(in.order());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A loadable segment's file contents, read once: the tables a check walks lie in one or two small
+     * segments, read this way with one system call each instead of one per table. Null for a segment too
+     * large to keep, or one that cannot be read; those are read a table at a time.
+     */
+    private ByteBuffer contents(int load) {
+        if (contents == null) {
+            contents = new ByteBuffer[loads.size()];
+        }
+        if (contents[load] == null) {
+            Segment s = loads.get(load);
+            long size = Math.min(s.filesz, s.memsz);
+            if (size > CACHE_LIMIT) {
+                return null;
+            }
+            contents[load] = readOrNull(s.offset, size);
+        }
+        return contents[load];
     }
 
     private ByteBuffer readOrNull(long offset, long length) {

@@ -41,6 +41,10 @@ final class ElfReader {
         return size;
     }
 
+    ByteOrder order() {
+        return order;
+    }
+
     ElfFormatException error(String detail) {
         return new ElfFormatException(file, detail);
     }

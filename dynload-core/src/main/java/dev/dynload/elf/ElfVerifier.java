@@ -81,7 +81,8 @@ final class ElfVerifier {
     private final int word;
     private final List<ElfProblem> problems = new ArrayList<>();
     private final Relocations.Machine machine;
-    private final FunctionBounds bounds;
+    /** Read when the first function start is judged; see {@link #bounds()}. */
+    private FunctionBounds bounds;
 
     private ByteBuffer strtab;
     private final Set<String> needed = new HashSet<>();
@@ -101,7 +102,6 @@ final class ElfVerifier {
         this.w64 = image.w64;
         this.word = w64 ? 8 : 4;
         this.machine = Relocations.machine(image.h.header().machine());
-        this.bounds = FunctionBounds.of(image);
         this.layout = new LayoutChecks(this, image);
         this.symbols = new SymbolTables(this, image, problems);
         this.versions = new VersionTables(this, image);
@@ -120,7 +120,14 @@ final class ElfVerifier {
      * a function its unwind tables describe.
      */
     boolean isFunction(long address, FunctionBounds.Caller caller) {
-        return image.isCode(address) && !bounds.insideFunction(address) && bounds.plausibleOutsideEntries(address, caller);
+        return image.isCode(address) && !bounds().insideFunction(address) && bounds().plausibleOutsideEntries(address, caller);
+    }
+
+    private FunctionBounds bounds() {
+        if (bounds == null) {
+            bounds = FunctionBounds.of(image);
+        }
+        return bounds;
     }
 
     /**
@@ -491,7 +498,7 @@ final class ElfVerifier {
         if (!image.isCode(address)) {
             problem(Part.INITIALIZERS, what + " (" + hex(address) + ") lies outside the code the file holds: the loader "
                     + "would call data or zeros");
-        } else if (bounds.insideFunction(address) || !bounds.plausibleOutsideEntries(address, caller)) {
+        } else if (bounds().insideFunction(address) || !bounds().plausibleOutsideEntries(address, caller)) {
             problem(Part.INITIALIZERS, what + " (" + hex(address) + ") is not where a function starts: the loader "
                     + "would run code from the middle of something");
         }

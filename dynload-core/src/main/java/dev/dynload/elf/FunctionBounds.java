@@ -4,70 +4,140 @@ import dev.dynload.elf.ElfImage.Segment;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Where the library's compiled functions begin and end, from its unwind tables ({@code PT_GNU_EH_FRAME},
- * the {@code .eh_frame_hdr} search table, and the frame description entries it points to). Compilers emit
- * one entry per function, so an address strictly inside an entry's range is the middle of a function:
- * a function pointer the loader would call there has been damaged. Addresses outside every entry (the
- * C runtime's little functions, {@code _init}) are not judged.
+ * Where the library's functions begin and end, for judging an address the loader will call: its unwind
+ * tables ({@code PT_GNU_EH_FRAME}: the {@code .eh_frame_hdr} search table, sorted by start, and the frame
+ * description entries it points to, each giving a function's range), its full symbol table when it kept
+ * one, and the starts of its executable sections. Compilers emit one unwind entry per function, so an
+ * address strictly inside an entry's range is the middle of a function.
  *
- * <p>The tables are not something the loader trusts, so damage to them is not a problem of the library
+ * <p>Questions are answered as they come, by a binary search in the search table and one entry read, so
+ * that checking a library with thousands of functions reads only the few entries its initializers point
+ * into. The tables are not something the loader trusts, so damage to them is not a problem of the library
  * here; a table that does not parse just gives no bounds.
  */
 final class FunctionBounds {
 
-    private static final long[] NONE = new long[0];
     private static final int SHT_SYMTAB = 2;
     private static final long SHF_EXECINSTR = 0x4;
 
     private final ElfImage image;
-    private final long[] starts;
-    private final long[] ends;
-    /** Function starts from the full symbol table ({@code .symtab}), read when first needed; null until then. */
-    private long[] symbols;
+    /** The search table's (start, entry) pairs, datarel signed 4-byte values; null without a usable table. */
+    private final ByteBuffer table;
+    private final long tableAddress;
+    private final int count;
+    private final Map<Long, Integer> cieEncodings = new HashMap<>();
+    /** Function symbols of {@code .symtab} and executable section starts, read when first needed. */
+    private boolean symbolsRead;
+    /** The values of the function symbols of {@code .symtab}, sorted; empty without one. */
+    private long[] symbolStarts = new long[0];
+    private long[] sectionStarts = new long[0];
     /** Whether the file has a full symbol table, which then names every function, the C runtime's too. */
     private boolean hasSymbols;
 
-    private FunctionBounds(ElfImage image, long[] starts, long[] ends) {
+    private FunctionBounds(ElfImage image, ByteBuffer table, long tableAddress, int count) {
         this.image = image;
-        this.starts = starts;
-        this.ends = ends;
+        this.table = table;
+        this.tableAddress = tableAddress;
+        this.count = count;
+    }
+
+    static FunctionBounds of(ElfImage image) {
+        Segment hdr = image.segment(ElfImage.PT_GNU_EH_FRAME);
+        if (hdr == null || !image.w64) {
+            return new FunctionBounds(image, null, 0, 0);
+        }
+        try {
+            ByteBuffer head = image.readAt(hdr.vaddr(), 12);
+            if (head == null || head.get(0) != 1 || (head.get(3) & 0xff) != 0x3b) {
+                // Only the search table toolchains write: datarel, signed 4-byte entries.
+                return new FunctionBounds(image, null, 0, 0);
+            }
+            Decoder d = new Decoder(head, hdr.vaddr(), 4);
+            d.read(head.get(1) & 0xff); // eh_frame_ptr
+            long count = d.read(head.get(2) & 0xff);
+            long at = hdr.vaddr() + d.at;
+            ByteBuffer table = count <= 0 || count > Integer.MAX_VALUE / 8 ? null : image.readAt(at, count * 8);
+            return new FunctionBounds(image, table, hdr.vaddr(), table == null ? 0 : (int) count);
+        } catch (IOException | RuntimeException damaged) {
+            return new FunctionBounds(image, null, 0, 0);
+        }
+    }
+
+    /** The start of search table entry {@code i}. */
+    private long start(int i) {
+        return tableAddress + table.getInt(i * 8);
+    }
+
+    /** The index of the last entry starting at or before {@code address}, or -1. */
+    private int entryAtOrBefore(long address) {
+        int lo = 0;
+        int hi = count - 1;
+        int found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (start(mid) <= address) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return found;
+    }
+
+    /** {@return whether {@code address} starts an unwind entry} */
+    private boolean entryStart(long address) {
+        int i = table == null ? -1 : entryAtOrBefore(address);
+        return i >= 0 && start(i) == address;
     }
 
     /** {@return whether {@code address} lies strictly inside a function, past its first byte} */
     boolean insideFunction(long address) {
-        int i = Arrays.binarySearch(starts, address);
-        if (i >= 0) {
-            return false; // the first byte of a function
+        if (table == null) {
+            return false;
         }
-        int before = -i - 2;
-        return before >= 0 && Long.compareUnsigned(address, ends[before]) < 0;
+        int i = entryAtOrBefore(address);
+        if (i < 0 || start(i) == address) {
+            return false;
+        }
+        try {
+            long range = range(tableAddress + table.getInt(i * 8 + 4));
+            return Long.compareUnsigned(address - start(i), range) < 0;
+        } catch (IOException | RuntimeException damaged) {
+            return false;
+        }
     }
 
     /**
-     * Whether {@code address}, which lies in no unwind entry, can be a function's start: when the file
-     * keeps its full symbol table, it must be a function symbol's value there or an executable section's
-     * start; in a stripped file, what the loader calls must at least be aligned as compilers align
-     * functions.
+     * Whether {@code address}, not strictly inside an unwind entry, can be a function's start: a function
+     * symbol of the full symbol table or an executable section's start is; when the file keeps its full
+     * symbol table nothing else is, for what the loader calls; an unwind entry's start is, for what a
+     * program calls or in a stripped file; and in a stripped file what the loader calls must at least be
+     * aligned as compilers align functions.
      */
     boolean plausibleOutsideEntries(long address, Caller caller) {
-        if (Arrays.binarySearch(starts, address) >= 0) {
-            return true;
+        if (caller == Caller.EXPORT && entryStart(address)) {
+            return true; // the common case for an exported function, answered without the symbol table
         }
-        if (symbols == null) {
-            symbols = symbolTableStarts();
-        }
-        if (Arrays.binarySearch(symbols, address) >= 0) {
+        readSymbols();
+        if (isSymbolStart(address) || contains(sectionStarts, address)) {
             return true; // a function symbol, or the start of an executable section (.init, .fini)
         }
-        if (hasSymbols) {
+        if (hasSymbols && caller != Caller.EXPORT) {
+            // The full symbol table names every function the loader may call, the C runtime's too; an
+            // unwind entry alone is not enough (the PLT's first stub has one, and is no function).
             return false;
+        }
+        if (entryStart(address)) {
+            return true;
+        }
+        if (hasSymbols || (caller == Caller.INIT_OR_FINI && sectionStarts.length > 0)) {
+            return false; // _init and _fini begin the .init and .fini sections
         }
         // A stripped file. What the loader calls outside unwind entries is the C runtime's own code,
         // which GCC builds at -O2: frame_dummy and its kin start at a 16-byte boundary on x86-64; _init and
@@ -91,94 +161,63 @@ final class FunctionBounds {
         ARRAY_OR_RESOLVER
     }
 
-    /** The values of the function symbols of {@code .symtab}, and the starts of executable sections. */
-    private long[] symbolTableStarts() {
+    private static boolean contains(long[] values, long v) {
+        for (long x : values) {
+            if (x == v) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Reads the section headers once: the full symbol table, if any, and the executable sections' starts. */
+    private void readSymbols() {
+        if (symbolsRead) {
+            return;
+        }
+        symbolsRead = true;
         List<ElfImage.Section> sections = image.sections();
-        List<Long> found = new ArrayList<>();
+        int code = 0;
+        long[] starts = new long[sections.size()];
         int entry = image.w64 ? 24 : 16;
         for (ElfImage.Section s : sections) {
             if ((s.flags() & SHF_EXECINSTR) != 0) {
-                found.add(s.addr());
+                starts[code++] = s.addr();
             }
-            if (s.type() != SHT_SYMTAB || s.size() % entry != 0) {
-                continue;
-            }
-            try {
-                ByteBuffer t = image.in.read(s.offset(), s.size(), "symbol table");
-                for (int at = entry; at + entry <= t.limit(); at += entry) {
-                    int type = t.get(at + (image.w64 ? 4 : 12)) & 0xf;
-                    int shndx = Short.toUnsignedInt(t.getShort(at + (image.w64 ? 6 : 14)));
-                    if ((type == 2 || type == 10) && shndx != 0) {
-                        found.add(image.w64 ? t.getLong(at + 8) : Integer.toUnsignedLong(t.getInt(at + 4)));
-                    }
+            if (s.type() == SHT_SYMTAB && s.size() % entry == 0 && !hasSymbols) {
+                try {
+                    symbolStarts = functionValues(image.in.read(s.offset(), s.size(), "symbol table"), entry);
+                    hasSymbols = true;
+                } catch (IOException damaged) {
+                    // No usable symbol table: nothing to judge by.
                 }
-                hasSymbols = true;
-            } catch (IOException damaged) {
-                // No usable symbol table: nothing to judge by.
             }
         }
-        long[] values = new long[found.size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = found.get(i);
-        }
-        Arrays.sort(values);
-        return values;
+        sectionStarts = java.util.Arrays.copyOf(starts, code);
     }
 
-    static FunctionBounds of(ElfImage image) {
-        Segment hdr = null;
-        for (Segment s : image.segments) {
-            if (s.type() == ElfImage.PT_GNU_EH_FRAME) {
-                hdr = s;
+    /** The values of a symbol table's defined functions, sorted. */
+    private long[] functionValues(ByteBuffer symtab, int entry) {
+        long[] values = new long[symtab.limit() / entry];
+        int n = 0;
+        for (int at = entry; at + entry <= symtab.limit(); at += entry) {
+            int type = symtab.get(at + (image.w64 ? 4 : 12)) & 0xf;
+            int shndx = Short.toUnsignedInt(symtab.getShort(at + (image.w64 ? 6 : 14)));
+            if ((type == 2 || type == 10) && shndx != 0) {
+                values[n++] = image.w64 ? symtab.getLong(at + 8) : Integer.toUnsignedLong(symtab.getInt(at + 4));
             }
         }
-        if (hdr == null || !image.w64) {
-            return new FunctionBounds(image, NONE, NONE);
-        }
-        try {
-            return read(image, hdr.vaddr());
-        } catch (IOException | RuntimeException damaged) {
-            return new FunctionBounds(image, NONE, NONE);
-        }
+        Sorting.sort(values, n);
+        return java.util.Arrays.copyOf(values, n);
     }
 
-    private static FunctionBounds read(ElfImage image, long hdrAddress) throws IOException {
-        ByteBuffer head = image.readAt(hdrAddress, 4);
-        if (head == null || head.get(0) != 1) {
-            return new FunctionBounds(image, NONE, NONE);
-        }
-        int framePtrEnc = head.get(1) & 0xff;
-        int countEnc = head.get(2) & 0xff;
-        int tableEnc = head.get(3) & 0xff;
-        Segment load = image.loadHolding(hdrAddress, 4);
-        long available = Math.min(load.filesz(), load.memsz()) - (hdrAddress - load.vaddr());
-        ByteBuffer hdr = image.readAt(hdrAddress, available);
-        if (hdr == null) {
-            return new FunctionBounds(image, NONE, NONE);
-        }
-        Decoder d = new Decoder(hdr, hdrAddress, 4);
-        d.read(framePtrEnc);
-        long count = d.read(countEnc);
-        if (tableEnc != 0x3b || count <= 0 || count > (hdr.limit() - d.at) / 8) {
-            return new FunctionBounds(image, NONE, NONE); // only the table toolchains write: datarel, signed 4 bytes
-        }
-        long[] starts = new long[(int) count];
-        long[] ends = new long[(int) count];
-        Map<Long, Integer> cieEncodings = new HashMap<>();
-        for (int i = 0; i < count; i++) {
-            long start = hdrAddress + hdr.getInt(d.at + i * 8);
-            long fde = hdrAddress + hdr.getInt(d.at + i * 8 + 4);
-            starts[i] = start;
-            ends[i] = start + range(image, fde, cieEncodings);
-            if (i > 0 && starts[i] <= starts[i - 1]) {
-                return new FunctionBounds(image, NONE, NONE);
-            }
-        }
-        return new FunctionBounds(image, starts, ends);
+    /** Whether a function symbol of the full symbol table has {@code address} as its value. */
+    private boolean isSymbolStart(long address) {
+        return java.util.Arrays.binarySearch(symbolStarts, address) >= 0;
     }
 
     /** The {@code pc_range} of the FDE at {@code fde}. */
-    private static long range(ElfImage image, long fde, Map<Long, Integer> cieEncodings) throws IOException {
+    private long range(long fde) throws IOException {
         ByteBuffer head = image.readAt(fde, 8);
         if (head == null || head.getInt(0) == -1 || head.getInt(0) < 8) {
             throw new IOException("unsupported FDE");
@@ -186,7 +225,7 @@ final class FunctionBounds {
         long cie = fde + 4 - Integer.toUnsignedLong(head.getInt(4));
         Integer encoding = cieEncodings.get(cie);
         if (encoding == null) {
-            encoding = fdeEncoding(image, cie);
+            encoding = fdeEncoding(cie);
             cieEncodings.put(cie, encoding);
         }
         ByteBuffer body = image.readAt(fde + 8, 16);
@@ -199,7 +238,7 @@ final class FunctionBounds {
     }
 
     /** The pointer encoding a CIE's augmentation gives its FDEs ('R'); absolute when it gives none. */
-    private static int fdeEncoding(ElfImage image, long cie) throws IOException {
+    private int fdeEncoding(long cie) throws IOException {
         ByteBuffer head = image.readAt(cie, 8);
         if (head == null || head.getInt(4) != 0) {
             throw new IOException("not a CIE");

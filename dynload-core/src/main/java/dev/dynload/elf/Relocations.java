@@ -137,24 +137,28 @@ final class Relocations {
      * loader itself reads.
      */
     void finish() {
-        long[][] spans = new long[writes][];
+        // Each write packed as (start << 5 | width): starts lie below 2^40 (the largest span allowed) and
+        // widths below 32, so sorting the packed values sorts by start, without a comparator.
+        long[] packed = new long[writes];
         for (int i = 0; i < writes; i++) {
-            spans[i] = new long[] {written[i * 2], written[i * 2 + 1]};
+            packed[i] = written[i * 2] << 5 | (written[i * 2 + 1] - written[i * 2]);
         }
-        java.util.Arrays.sort(spans, (a, b) -> Long.compareUnsigned(a[0], b[0]));
-        for (int i = 1; i < spans.length; i++) {
-            if (Long.compareUnsigned(spans[i][0], spans[i - 1][1]) < 0) {
-                verifier.problem("two relocations write the bytes at " + hex(spans[i][0])
+        Sorting.sort(packed, packed.length);
+        for (int i = 1; i < packed.length; i++) {
+            long previousEnd = (packed[i - 1] >>> 5) + (packed[i - 1] & 31);
+            if ((packed[i] >>> 5) < previousEnd) {
+                verifier.problem("two relocations write the bytes at " + hex(packed[i] >>> 5)
                         + ": one of them has a damaged offset");
                 return;
             }
         }
         for (int r = 0; r < reserved.size(); r++) {
             long[] span = reserved.get(r);
-            int i = java.util.Arrays.binarySearch(spans, new long[] {span[1], 0}, (a, b) -> Long.compareUnsigned(a[0], b[0]));
-            int before = i >= 0 ? i - 1 : -i - 2;
-            if (before >= 0 && Long.compareUnsigned(spans[before][1], span[0]) > 0) {
-                verifier.problem("a relocation writes at " + hex(spans[before][0]) + ", inside " + reservedNames.get(r)
+            // The last write starting before the span's end, found by binary search on the packed starts.
+            int i = java.util.Arrays.binarySearch(packed, span[1] << 5);
+            int before = (i >= 0 ? i : -i - 1) - 1;
+            if (before >= 0 && (packed[before] >>> 5) + (packed[before] & 31) > span[0]) {
+                verifier.problem("a relocation writes at " + hex(packed[before] >>> 5) + ", inside " + reservedNames.get(r)
                         + ", which the loader reads");
                 return;
             }
@@ -272,6 +276,11 @@ final class Relocations {
                 verifier.problem(where + ": writes into read-only memory, and DT_TEXTREL does not allow it");
                 return false;
             }
+        }
+        if (kind.role() == Role.RELATIVE && e.addend() == 0 && machine.rela()) {
+            verifier.problem(where + ": a relative relocation to the library's own first byte, its ELF header, which no "
+                    + "code or data points to: a symbol relocation's type is damaged");
+            return false;
         }
         if (kind.role() == Role.IRELATIVE && !verifier.isFunction(e.addend(), FunctionBounds.Caller.ARRAY_OR_RESOLVER)) {
             verifier.problem(where + ": its resolver " + hex(e.addend()) + " is not the start of a function the file "

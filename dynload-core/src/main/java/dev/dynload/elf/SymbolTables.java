@@ -175,12 +175,19 @@ final class SymbolTables {
             return;
         }
         Segment tls = image.segment(ElfImage.PT_TLS);
+        boolean global = false;
         for (int i = 1; i < symbolCount; i++) {
             Symbol s = symbol(i);
             String name = v.string(Part.SYMBOLS, s.name, "symbol " + i);
             if (name == null) {
                 return; // one broken name says enough about the table
             }
+            if (s.bind() == 0 && global) {
+                v.problem(Part.SYMBOLS, "local symbol " + name + " (" + i + ") follows global ones: linkers put every "
+                        + "local symbol first, so its binding is damaged");
+                return;
+            }
+            global |= s.bind() != 0;
             if (s.shndx == 0) {
                 if ((s.bind != 1 && s.bind != 2) || (symtab.get(symbolOther(i)) & 3) != 0) {
                     v.problem(Part.SYMBOLS, "imported symbol " + name + " is not global or weak with default visibility: "

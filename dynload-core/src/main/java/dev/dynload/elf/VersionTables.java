@@ -146,7 +146,12 @@ final class VersionTables {
                     return;
                 }
                 addVersion(other & 0x7fff);
-                required.computeIfAbsent(fileName, f -> new java.util.ArrayList<>()).add(versionName);
+                List<String> versions = required.get(fileName);
+                if (versions == null) {
+                    versions = new java.util.ArrayList<>();
+                    required.put(fileName, versions);
+                }
+                versions.add(versionName);
                 if (auxNext == 0) {
                     break;
                 }

@@ -116,13 +116,12 @@ final class PosixLoader implements NativeLoader {
 
     private final Flags flags;
     private final DescriptorNames names;
-    private final SystemSearch search;
+    /** Made by the first search by name: an open by path never needs it. */
+    private SystemSearch search;
 
     PosixLoader(Flags flags) {
         this.flags = flags;
         this.names = new DescriptorNames(flags.descriptorFolder, flags.lazy | flags.noload);
-        this.search = flags == Flags.GLIBC ? new SystemSearch(flags.pathVariable, SystemSearch.glibcDefaults(), true)
-                : new SystemSearch(flags.pathVariable, flags.defaultFolders, false);
     }
 
     private static final class Dlinfo {
@@ -414,7 +413,15 @@ final class PosixLoader implements NativeLoader {
 
     @Override
     public Search search(String fileName, Requester requester) {
-        return search.search(fileName, requester);
+        SystemSearch s;
+        synchronized (this) {
+            if (search == null) {
+                search = flags == Flags.GLIBC ? new SystemSearch(flags.pathVariable, SystemSearch.glibcDefaults(), true)
+                        : new SystemSearch(flags.pathVariable, flags.defaultFolders, false);
+            }
+            s = search;
+        }
+        return s.search(fileName, requester);
     }
 
     static void closeFd(int fd) {
