@@ -32,3 +32,5 @@ void fixture_sleep_ms(int32_t ms) {
 }
 
 int32_t fixture_counter_get(void) { return fixture_counter; }
+
+void fixture_call_back(void (*callback)(void)) { callback(); }

@@ -25,6 +25,7 @@ const char *fixture_greet(void);
 const char *fixture_null(void);
 void fixture_sleep_ms(int32_t ms);
 int32_t fixture_counter_get(void);
+void fixture_call_back(void (*callback)(void));
 
 extern int32_t fixture_counter;
 extern const char fixture_name[];

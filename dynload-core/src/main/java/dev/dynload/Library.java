@@ -9,6 +9,7 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.invoke.MutableCallSite;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,7 +56,10 @@ import java.util.Optional;
  * tied to it: once it is closed, using them throws {@link IllegalStateException} instead of jumping into
  * unmapped code, also when another thread closed it. {@code close()} waits up to one second for native
  * calls into the library that are still running on other threads; if they have not returned by then it
- * throws {@code IllegalStateException} and leaves the library open.
+ * throws {@code IllegalStateException} and leaves the library open. Closing it from inside a callback of
+ * one of its calls fails at once, with an {@code IllegalStateException} that says so. A method handle from
+ * {@link #downcall} names the library in the exception it throws after close; a segment from
+ * {@link #variable} throws the JDK's own "Already closed", as every segment of a closed arena does.
  *
  * <h2>Thread-safety</h2>
  * All methods may be called from any thread, platform or virtual. Opening and closing the same file from
@@ -66,9 +70,17 @@ import java.util.Optional;
  * descriptor is undefined behaviour, as a wrong cast of a {@code dlsym} result is in C. Loading a library
  * runs its initialisers, which may do anything native code can do.
  *
+ * <p>What the file holds is checked before that: the file is opened once, without blocking, checked
+ * through that descriptor by {@link dev.dynload.elf.ElfFile#verify} (everything the system loader trusts,
+ * so that a damaged or hostile file is refused instead of crashing the JVM inside the loader) and loaded
+ * as that same open file, so that a file swapped after the check is not what loads.
+ * {@link LoadOption#PRIVATE_COPY} loads a sealed private copy, {@link LoadOption#isolated} tries the load
+ * in a child process first, and {@link LoadPlan} tells what a load would do without loading anything.
+ *
  * <h2>Platform-specific behaviour</h2>
  * On Linux and macOS dynload calls {@code dlopen}, {@code dlsym}, {@code dlclose} and {@code dlerror}
- * itself, so errors carry the loader's own message. Windows has no backend yet: opening a library there
+ * itself, so errors carry the loader's own message. Only on Linux is the checked open file itself what
+ * loads ({@code /proc/self/fd/N}); on macOS the checked path is loaded again. Windows has no backend yet: opening a library there
  * throws {@link UnsupportedOperationException}.
  */
 public final class Library implements AutoCloseable {
@@ -286,7 +298,32 @@ public final class Library implements AutoCloseable {
         // alive for the length of each call: a closed library makes calls throw, and close() waits for
         // calls in flight instead of unmapping code under them.
         MethodHandle unbound = Linker.nativeLinker().downcallHandle(descriptor, options);
-        return MethodHandles.insertArguments(unbound, 0, target);
+        MethodHandle bound = MethodHandles.insertArguments(unbound, 0, target);
+        // After close() the JDK throws "Already closed", naming nothing: say which library, and what to do.
+        MethodHandle explain = MethodHandles.insertArguments(Explain.CLOSED, 0, this)
+                .asType(MethodType.methodType(bound.type().returnType(), IllegalStateException.class));
+        return MethodHandles.catchException(bound, IllegalStateException.class,
+                MethodHandles.dropArguments(explain, 1, bound.type().parameterList()));
+    }
+
+    /** Made on the first downcall handle, not on every open. */
+    private static final class Explain {
+        static final MethodHandle CLOSED;
+
+        static {
+            try {
+                CLOSED = MethodHandles.lookup().findVirtual(Library.class, "closedOrRethrow",
+                        MethodType.methodType(Object.class, IllegalStateException.class));
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+    }
+
+    /** Rethrows what a downcall threw, or, when this library was closed under it, says so with its name. */
+    @SuppressWarnings("unused") // called through Explain.CLOSED
+    private Object closedOrRethrow(IllegalStateException e) {
+        throw isOpen() ? e : closed(e);
     }
 
     /**
@@ -408,19 +445,36 @@ public final class Library implements AutoCloseable {
 
     private void closeArena() {
         long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        boolean first = true;
         while (true) {
             try {
                 arena.close();
                 return;
             } catch (IllegalStateException inUse) {
+                if (first && insideCallback()) {
+                    // Waiting would be for a call that cannot return before this callback does.
+                    throw new IllegalStateException(name + " is in use by a native call that has not returned, and "
+                            + "this thread is inside a callback, which that call may have made: close " + name
+                            + " after the call returns, not from its callback", inUse);
+                }
+                first = false;
                 if (System.nanoTime() - deadline > 0) {
-                    throw new IllegalStateException(name + " is still in use by a native call on another thread "
+                    throw new IllegalStateException(name + " is still in use by a native call that has not returned "
                             + "after " + CLOSE_WAIT.toMillis() + " ms; close it once its calls have returned", inUse);
                 }
                 Thread.onSpinWait();
                 Thread.yield();
             }
         }
+    }
+
+    /**
+     * Whether this thread is running Java code called back from native code: the JDK's upcall stubs are
+     * hidden frames of a class named for them. Looked at only when a close cannot proceed.
+     */
+    private static boolean insideCallback() {
+        return StackWalker.getInstance(StackWalker.Option.SHOW_HIDDEN_FRAMES).walk(frames -> frames.anyMatch(
+                f -> f.getClassName().startsWith("jdk.internal.foreign.abi.UpcallStub")));
     }
 
     private MemorySegment liveHandle() {

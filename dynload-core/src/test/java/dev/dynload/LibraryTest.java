@@ -6,11 +6,14 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.Optional;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -25,6 +28,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -170,15 +174,47 @@ class LibraryTest {
         assertEquals(5, (int) add.invokeExact(2, 3));
         lib.close();
         assertFalse(lib.isOpen());
-        assertThrows(IllegalStateException.class, () -> {
+        IllegalStateException call = assertThrows(IllegalStateException.class, () -> {
             int ignored = (int) add.invokeExact(2, 3);
         });
+        assertTrue(call.getMessage().contains(lib.name() + " is closed"), call.getMessage());
         assertThrows(IllegalStateException.class, () -> counter.get(JAVA_INT, 0));
         assertThrows(IllegalStateException.class, () -> address.reinterpret(8).get(JAVA_BYTE, 0));
         IllegalStateException find = assertThrows(IllegalStateException.class, () -> lib.find("fixture_add"));
         assertTrue(find.getMessage().contains("is closed"), find.getMessage());
         assertThrows(IllegalStateException.class, () -> lib.downcall("fixture_add", FunctionDescriptor.of(JAVA_INT)));
         lib.close(); // a second close does nothing
+    }
+
+    /** The library a callback tries to close, and what that attempt threw. */
+    private static Library closing;
+    private static Throwable closeFromCallback;
+
+    @SuppressWarnings("unused") // an upcall target
+    private static void closeFromCallback() {
+        try {
+            closing.close();
+        } catch (Throwable t) {
+            closeFromCallback = t;
+        }
+    }
+
+    @Test
+    void closingFromInsideOneOfItsCallbacksFailsAtOnceAndSaysWhy() throws Throwable {
+        MethodHandle callBack = lib.downcall("fixture_call_back", FunctionDescriptor.ofVoid(ADDRESS));
+        closing = lib;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment stub = Linker.nativeLinker().upcallStub(MethodHandles.lookup().findStatic(LibraryTest.class,
+                    "closeFromCallback", MethodType.methodType(void.class)), FunctionDescriptor.ofVoid(), arena);
+            callBack.invokeExact(stub);
+        }
+        assertInstanceOf(IllegalStateException.class, closeFromCallback);
+        assertTrue(closeFromCallback.getMessage().contains("this thread is inside a callback"),
+                closeFromCallback.getMessage());
+        assertTrue(closeFromCallback.getMessage().startsWith(lib.name()), closeFromCallback.getMessage());
+        assertTrue(lib.isOpen(), "a close that failed leaves the library open");
+        lib.close(); // once the call has returned
+        assertFalse(lib.isOpen());
     }
 
     /** Starts a native call that sleeps {@code ms} on another thread, and returns once it is under way. */
