@@ -22,3 +22,21 @@ gcc -m32 -shared -fPIC -nostdlib -Wl,-soname,libi386.so -o "$out/libi386.so" "$s
 gcc -shared -fPIC -O2 -Wl,--hash-style=sysv -Wl,-soname,libfixture-sysv.so -o "$out/libfixture-sysv.so" "$src/fixture.c"
 # The binding tests' library.
 gcc $cflags -o "$out/libbinding.so" "$src/binding.c"
+# Initializers that crash, abort, exit and block, for isolated loads.
+for what in CRASH ABORT EXIT BLOCK; do
+    lower=$(echo "$what" | tr '[:upper:]' '[:lower:]')
+    # shellcheck disable=SC2086
+    gcc $cflags -DCTOR_$what -o "$out/libctor_$lower.so" "$src/ctor.c"
+done
+# A library whose dependency is found through $ORIGIN, once with a SONAME and once without one: loading
+# through the open file must still find it.
+for kind in soname plain; do
+    mkdir -p "$out/origin-$kind/sub"
+    soname=""
+    [ "$kind" = soname ] && soname="-Wl,-soname,liborigin_dep.so"
+    # shellcheck disable=SC2086
+    gcc $cflags $soname -o "$out/origin-$kind/sub/liborigin_dep.so" "$src/origin_dep.c"
+    # shellcheck disable=SC2086
+    gcc $cflags -o "$out/origin-$kind/liborigin_user.so" "$src/origin_user.c" -L"$out/origin-$kind/sub" \
+        -lorigin_dep -Wl,--enable-new-dtags,-rpath,'$ORIGIN/sub'
+done

@@ -171,11 +171,18 @@ public final class FuzzRun {
         return new Outcome(mutant, Result.DIED, "exit status " + status + frame + " (kept as " + keep + ")" + earlier);
     }
 
-    private void start() throws IOException, InterruptedException {
+    /** A command line that runs {@code main} in a fresh JVM with dynload and these test classes. */
+    static List<String> javaCommand(Class<?> main, String... args) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                "-XX:ErrorFile=" + work.resolve("hs_err_pid%p.log"), "-XX:-CreateCoredumpOnCrash",
-                "-XX:TieredStopAtLevel=1", "-Xmx256m", "-cp", classPath(), FuzzChild.class.getName()));
+                "-XX:-CreateCoredumpOnCrash", "-XX:TieredStopAtLevel=1", "-Xmx256m", "-cp", classPath(), main.getName()));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private void start() throws IOException, InterruptedException {
+        List<String> command = javaCommand(FuzzChild.class);
+        command.add(1, "-XX:ErrorFile=" + work.resolve("hs_err_pid%p.log"));
         if (isolated) {
             command.add("--isolated");
         }
@@ -233,7 +240,10 @@ public final class FuzzRun {
     private static String classPath() {
         try {
             Path tests = Path.of(FuzzChild.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            Path main = Path.of(dev.dynload.Library.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            // dynload.fuzz.classes points the children at another build of dynload, to compare one with another.
+            String other = System.getProperty("dynload.fuzz.classes");
+            Path main = other != null ? Path.of(other)
+                    : Path.of(dev.dynload.Library.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             return main + java.io.File.pathSeparator + tests;
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
