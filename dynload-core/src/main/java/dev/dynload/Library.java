@@ -1,6 +1,7 @@
 package dev.dynload;
 
 import dev.dynload.internal.NativeLoader;
+import dev.dynload.internal.VerifierWarmUp;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -133,6 +134,7 @@ public final class Library implements AutoCloseable {
      */
     public static Library open(Path file, LoadOption... options) {
         Objects.requireNonNull(file, "file");
+        VerifierWarmUp.startOnce();
         return new Loading(NativeLoader.current(), Options.of(options)).openFile(file.toString(), file);
     }
 
@@ -155,6 +157,7 @@ public final class Library implements AutoCloseable {
      */
     public static Library open(String name, LoadOption... options) {
         Objects.requireNonNull(name, "name");
+        VerifierWarmUp.startOnce();
         return new Loading(NativeLoader.current(), Options.of(options)).openName(name);
     }
 

@@ -56,19 +56,30 @@ public final class ElfFile {
         @Override
         public Check check(Path file) throws IOException {
             try (Source source = Source.open(file)) {
-                ElfImage image;
-                try {
-                    image = ElfImage.read(file, source.input);
-                } catch (ElfFormatException e) {
-                    return new Check(List.of(asProblem(file, e)), Optional.empty(), List.of(), List.of(), false);
-                }
-                List<ElfProblem> problems = ElfVerifier.verify(image);
-                if (!problems.isEmpty() || !image.hasDynamic()) {
-                    return new Check(problems, Optional.empty(), List.of(), List.of(), false);
-                }
-                Names names = Names.of(image);
-                return new Check(problems, Optional.ofNullable(names.soname), names.needed, names.runPath, names.rpath);
+                return check(file, source);
             }
+        }
+
+        @Override
+        public void warmUp(Path jdkFile) throws IOException {
+            try (Source source = new Source(Source.openReader(jdkFile, jdkFile), null)) {
+                check(jdkFile, source);
+            }
+        }
+
+        private static Check check(Path file, Source source) throws IOException {
+            ElfImage image;
+            try {
+                image = ElfImage.read(file, source.input);
+            } catch (ElfFormatException e) {
+                return new Check(List.of(asProblem(file, e)), Optional.empty(), List.of(), List.of(), false);
+            }
+            List<ElfProblem> problems = ElfVerifier.verify(image);
+            if (!problems.isEmpty() || !image.hasDynamic()) {
+                return new Check(problems, Optional.empty(), List.of(), List.of(), false);
+            }
+            Names names = Names.of(image);
+            return new Check(problems, Optional.ofNullable(names.soname), names.needed, names.runPath, names.rpath);
         }
 
         @Override

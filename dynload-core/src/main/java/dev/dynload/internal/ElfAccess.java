@@ -38,6 +38,14 @@ public interface ElfAccess {
      */
     Check check(Path file) throws IOException;
 
+    /**
+     * Runs {@link #check} on a file of the JDK's own, read with plain {@code java.io}, which does not wait
+     * for the foreign linker the way opening a file given by a user does.
+     *
+     * @param jdkFile a regular file of the running JDK, which nobody swaps
+     */
+    void warmUp(Path jdkFile) throws IOException;
+
     /** {@return the header of {@code file}, as {@code ElfFile.readHeader} reads it} */
     ElfHeader header(Path file) throws IOException;
 
