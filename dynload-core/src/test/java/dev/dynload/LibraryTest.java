@@ -284,6 +284,9 @@ class LibraryTest {
              Library self = Library.process()) {
             assertTrue(self.find("fixture_add").isPresent());
             assertEquals(global.findOrThrow("fixture_add").address(), self.findOrThrow("fixture_add").address());
+        } finally {
+            java.nio.file.Files.delete(copy); // the loaded mapping outlives the name
+            java.nio.file.Files.delete(dir);
         }
     }
 
