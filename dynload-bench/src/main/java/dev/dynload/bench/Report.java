@@ -56,7 +56,7 @@ public final class Report {
     }
 
     /**
-     * Reads what the suite wrote into the results folder (calls.csv, cold.csv, process.md) and writes
+     * Reads what the suite wrote into the results folder (calls.csv, cold.csv, untrusted.csv, process.md) and writes
      * report.md and calls.svg beside them.
      *
      * @param args the results folder, and optionally the README whose benchmark section to rewrite
@@ -68,6 +68,9 @@ public final class Report {
         StringBuilder md = new StringBuilder(calls(calls));
         if (Files.exists(dir.resolve("cold.csv"))) {
             md.append('\n').append(cold(Results.read(dir.resolve("cold.csv"))));
+        }
+        if (Files.exists(dir.resolve("untrusted.csv"))) {
+            md.append('\n').append(untrusted(Results.read(dir.resolve("untrusted.csv"))));
         }
         if (Files.exists(dir.resolve("process.md"))) {
             String process = Files.readString(dir.resolve("process.md"));
@@ -124,6 +127,27 @@ public final class Report {
             why(md, "cold");
         }
         return md.toString();
+    }
+
+    /** What checking untrusted files costs: the verifier per library, an open with it, an isolated open. */
+    static String untrusted(Results r) {
+        StringBuilder md = new StringBuilder("### Untrusted files: what the checks cost, µs\n\n"
+                + "| what | µs | against |\n|---|---|---|\n");
+        for (String[] lib : new String[][] {{"libc", "glibc's libc.so.6 (2 MB)"}, {"libz", "zlib's libz.so.1 (120 KB)"},
+                {"rust", "the Rust greeter's libtest.so (400 KB)"}}) {
+            md.append("| ElfFile.verify, ").append(lib[1]).append(" | ").append(us(r, "verify", lib[0])).append(" | |\n");
+        }
+        md.append("| Library.open + close of a library not loaded yet (checked, loaded through its open file) | ")
+                .append(us(r, "open", "dynload")).append(" | raw FFM libraryLookup + close: ").append(us(r, "open", "ffm"))
+                .append(" (").append(times(r.ratio("open", "dynload", "ffm"))).append(") |\n");
+        md.append("| the same with LoadOption.isolated (a child process loads it first) | ").append(us(r, "open", "isolated"))
+                .append(" | ").append(times(r.ratio("open", "isolated", "dynload"))).append(" the checked open |\n");
+        md.append("\nAn open of a library the process has loaded already (same device and inode) is not checked again.\n");
+        return md.toString();
+    }
+
+    private static String us(Results r, String name, String way) {
+        return r.score(name, way).map(s -> String.format(Locale.ROOT, "%.0f ± %.0f", s.value(), s.error())).orElse("-");
     }
 
     private static String ms(Results r, String name, String way) {
