@@ -85,6 +85,12 @@ final class ElfVerifier {
     private FunctionBounds bounds;
 
     private ByteBuffer strtab;
+    /**
+     * The bytes {@link #string} may still scan: four times the string table, plus 1 MiB. Names of sound
+     * files are read about once each; a file whose thousands of symbols all point at one huge unterminated
+     * name would otherwise cost a scan of the whole table per symbol.
+     */
+    private long stringBudget;
     private final Set<String> needed = new HashSet<>();
     private final LayoutChecks layout;
     private final SymbolTables symbols;
@@ -299,6 +305,7 @@ final class ElfVerifier {
             return;
         }
         strtab = table(Part.DYNAMIC, address, size, "the string table (DT_STRTAB, DT_STRSZ)");
+        stringBudget = strtab == null ? 0 : 4L * strtab.limit() + (1 << 20);
         if (strtab == null) {
             return;
         }
@@ -331,6 +338,14 @@ final class ElfVerifier {
         }
         int start = (int) offset;
         for (int i = start; i < strtab.limit(); i++) {
+            if (--stringBudget < 0) {
+                if (stringBudget == -1) {
+                    problem(part, what + ": the names read add up to more than four times the string table ("
+                            + strtab.limit() + " bytes); names overlap the way no linker writes them");
+                }
+                stringBudget = -2;
+                return null;
+            }
             if (strtab.get(i) == 0) {
                 byte[] bytes = new byte[i - start];
                 strtab.get(start, bytes);

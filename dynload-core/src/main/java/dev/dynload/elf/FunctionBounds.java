@@ -38,6 +38,8 @@ final class FunctionBounds {
     private long[] sectionStarts = new long[0];
     /** Whether the file has a full symbol table, which then names every function, the C runtime's too. */
     private boolean hasSymbols;
+    /** Whether the full symbol table holds a local function: then it names every function, not only the exported. */
+    private boolean localFunctions;
 
     private FunctionBounds(ElfImage image, ByteBuffer table, long tableAddress, int count) {
         this.image = image;
@@ -187,7 +189,9 @@ final class FunctionBounds {
             if (s.type() == SHT_SYMTAB && s.size() % entry == 0 && !hasSymbols) {
                 try {
                     symbolStarts = functionValues(image.in.read(s.offset(), s.size(), "symbol table"), entry);
-                    hasSymbols = true;
+                    // Complete only with its local functions: 'strip -x' and 'ld -x' keep the global ones
+                    // alone, without the C runtime's frame_dummy and the like that the loader calls.
+                    hasSymbols = localFunctions;
                 } catch (IOException damaged) {
                     // No usable symbol table: nothing to judge by.
                 }
@@ -205,6 +209,7 @@ final class FunctionBounds {
             int shndx = Short.toUnsignedInt(symtab.getShort(at + (image.w64 ? 6 : 14)));
             if ((type == 2 || type == 10) && shndx != 0) {
                 values[n++] = image.w64 ? symtab.getLong(at + 8) : Integer.toUnsignedLong(symtab.getInt(at + 4));
+                localFunctions |= (symtab.get(at + (image.w64 ? 4 : 12)) & 0xf0) == 0;
             }
         }
         Sorting.sort(values, n);

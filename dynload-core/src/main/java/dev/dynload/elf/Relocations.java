@@ -97,6 +97,13 @@ final class Relocations {
     /** Every word written, as [start, end) pairs, to find two relocations writing the same bytes. */
     private long[] written = new long[64];
     private int writes;
+    /**
+     * The most writes a sound file can hold: one per 4 bytes of the file contents relocations may write
+     * (a linker writes each word once, and only initialized data has a value to relocate). DT_RELR encodes
+     * 63 writes a word, so a damaged table could otherwise claim billions.
+     */
+    private final long maxWrites;
+    private boolean tooMany;
     /** What the loader reads itself and no relocation may overwrite, as [start, end, name index) triples. */
     private final java.util.List<long[]> reserved = new java.util.ArrayList<>();
     private final java.util.List<String> reservedNames = new java.util.ArrayList<>();
@@ -112,6 +119,13 @@ final class Relocations {
         this.textrel = textrel;
         this.w64 = image.w64;
         this.word = w64 ? 8 : 4;
+        long bytes = 0;
+        for (Segment load : image.loads) {
+            if (load.writable() || textrel) {
+                bytes += load.filesz();
+            }
+        }
+        this.maxWrites = bytes / 4 + 16;
     }
 
     /** Marks [address, address + size) as read by the loader: no relocation may write there. */
@@ -122,13 +136,31 @@ final class Relocations {
         }
     }
 
-    private void wrote(long offset, int width) {
+    /** Records a write; false, with a problem, once there are more than a sound file can hold. */
+    private boolean wrote(long offset, int width) {
+        if (tooMany) {
+            return false;
+        }
+        if (writes >= maxWrites) {
+            tooMany = true;
+            verifier.problem("the relocation tables write more than " + maxWrites + " times, more than once per "
+                    + "4 bytes of the writable data the file holds: a table's size or a DT_RELR bitmap is damaged");
+            return false;
+        }
         if (writes * 2 + 2 > written.length) {
-            written = java.util.Arrays.copyOf(written, written.length * 2);
+            try {
+                written = java.util.Arrays.copyOf(written, written.length * 2);
+            } catch (OutOfMemoryError e) {
+                tooMany = true; // the array that failed was the only one being made; the heap is as it was
+                verifier.problem("the relocation tables write " + writes + " times or more, more than this JVM's "
+                        + "heap can check (-Xmx)");
+                return false;
+            }
         }
         written[writes * 2] = offset;
         written[writes * 2 + 1] = offset + width;
         writes++;
+        return true;
     }
 
     /**
@@ -137,6 +169,9 @@ final class Relocations {
      * loader itself reads.
      */
     void finish() {
+        if (tooMany) {
+            return; // reported; the writes recorded are not all of them
+        }
         // Each write packed as (start << 5 | width): starts lie below 2^40 (the largest span allowed) and
         // widths below 32, so sorting the packed values sorts by start, without a comparator.
         long[] packed = new long[writes];
@@ -277,14 +312,23 @@ final class Relocations {
                 return false;
             }
         }
-        if (kind.role() == Role.RELATIVE && e.addend() == 0 && machine.rela()) {
-            verifier.problem(where + ": a relative relocation to the library's own first byte, its ELF header, which no "
-                    + "code or data points to: a symbol relocation's type is damaged");
+        if (kind.role() == Role.RELATIVE && e.symbol() != 0) {
+            // Linkers write relative relocations without a symbol; one with a symbol is a symbol relocation
+            // whose type was damaged, and would point the slot at the library's base instead of the symbol.
+            verifier.problem(where + ": a relative relocation that names symbol " + e.symbol() + ": linkers write "
+                    + "relative relocations with none, so its type is damaged");
             return false;
         }
         if (kind.role() == Role.IRELATIVE && !verifier.isFunction(e.addend(), FunctionBounds.Caller.ARRAY_OR_RESOLVER)) {
             verifier.problem(where + ": its resolver " + hex(e.addend()) + " is not the start of a function the file "
                     + "holds");
+            return false;
+        }
+        if (kind.tls() && symbol != null && symbol.type() != 6) {
+            // STT_TLS: a thread-local relocation stores a module id or an offset into thread-local storage;
+            // naming a function or an object, it leaves in its slot what code then calls or reads as a pointer.
+            verifier.problem(where + ": a thread-local relocation naming " + verifier.symbolName(e.symbol())
+                    + ", which is not thread-local (symbol type " + symbol.type() + "): its type is damaged");
             return false;
         }
         boolean definedHere = symbol != null && symbol.shndx() != 0;
@@ -297,8 +341,8 @@ final class Relocations {
                     + "executable segments");
             return false;
         }
-        if (kind.width() > 0) {
-            wrote(e.offset(), kind.width());
+        if (kind.width() > 0 && !wrote(e.offset(), kind.width())) {
+            return false;
         }
         verifier.applied(e);
         return true;
@@ -344,7 +388,9 @@ final class Relocations {
                     + ", which is not writable memory of the library");
             return false;
         }
-        wrote(address, word);
+        if (!wrote(address, word)) {
+            return false;
+        }
         verifier.applied(new Entry(address, -1, 0, stored(address)));
         return true;
     }
