@@ -94,6 +94,19 @@ final class Diagnosis {
                 "load it without LoadOption.PRIVATE_COPY from a folder only you can write, or lift the restriction", null);
     }
 
+    /**
+     * A private copy that cannot be loaded as one: the loader could find the dependency {@code needed} only
+     * from the library's real folder, so it would have to be given the original file's path.
+     */
+    LibraryLoadException privateCopyByPath(String needed) {
+        return make(Reason.LOADER_ERROR, "cannot be loaded as a private copy: the loader can find its dependency "
+                        + needed + " only from the library's own folder ($ORIGIN), so it would have to be given the "
+                        + "original file's path",
+                "give the dependency a SONAME (-Wl,-soname,NAME; for a Rust cdylib, -C link-arg=-Wl,-soname,NAME) and "
+                        + "name it by that, or load the library without LoadOption.PRIVATE_COPY from a folder only you "
+                        + "can write", null);
+    }
+
     /** A library that crashed, exited or hung the child process that loaded it first. */
     LibraryLoadException failedInIsolation(String what, String childOutput) {
         return make(Reason.FAILED_IN_ISOLATION, what, "it was not loaded into this process; do not load it "

@@ -57,7 +57,9 @@ public sealed interface LoadOption permits LoadOption.Flag, LoadOption.SearchPat
      * bytes between the check and the load, not even by writing into the file in place, which loading the
      * open file alone cannot prevent. For files in folders that other users can write. The copy has no
      * folder of its own: dependencies found through {@code $ORIGIN} are opened from the original's folder,
-     * each also as a private copy.
+     * each also as a private copy, and found by their {@code SONAME}s. A library whose {@code $ORIGIN}
+     * dependency has no {@code SONAME}, or which names one as {@code "$ORIGIN/..."}, could be loaded only
+     * from its path: it is refused ({@link LibraryLoadException.Reason#LOADER_ERROR}), saying so.
      */
     Copy PRIVATE_COPY = Copy.PRIVATE;
 

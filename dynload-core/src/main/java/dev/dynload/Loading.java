@@ -132,18 +132,30 @@ final class Loading {
             return false;
         }
         boolean byPath = false;
-        if (elf.isPresent() && !elf.get().runPath().isEmpty()) {
-            NativeLoader.Requester requester = requester(open.file(), elf.get().runPath(), elf.get().rpath());
+        String unrecognised = null;
+        if (elf.isPresent()) {
+            NativeLoader.Requester requester = elf.get().runPath().isEmpty() ? null
+                    : requester(open.file(), elf.get().runPath(), elf.get().rpath());
             for (String needed : elf.get().needed()) {
-                Optional<Path> dependency = throughOrigin(needed, requester);
+                Optional<Path> dependency = needed.indexOf('/') >= 0 ? named(needed, open.file())
+                        : requester == null ? Optional.empty() : throughOrigin(needed, requester);
                 if (dependency.isEmpty()) {
                     continue;
                 }
                 Loading loading = new Loading(loader, options.forDependency(), inProgress);
                 Library loaded = loading.openFile(needed, dependency.get());
                 dependencies.add(loaded);
-                byPath |= !loading.knownAs(dependency.get(), needed);
+                // The loader finds a dependency it has loaded by its SONAME, or by the path a DT_NEEDED
+                // names (through the file's identity); "$ORIGIN/..." it can expand only from the real path.
+                boolean recognised = needed.indexOf('/') >= 0 ? !isOrigin(needed) : loading.knownAs(dependency.get(), needed);
+                if (!recognised) {
+                    byPath = true;
+                    unrecognised = needed;
+                }
             }
+        }
+        if (byPath && options.privateCopy()) {
+            throw diagnosis.privateCopyByPath(unrecognised);
         }
         if (options.isolation() != null) {
             Isolation.check(loader, options, diagnosis, open, elf.map(ElfAccess.Check::runPath).orElse(List.of()));
@@ -171,6 +183,29 @@ final class Loading {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The file a DT_NEEDED entry holding a '/' names, {@code $ORIGIN} expanded from {@code file}'s folder as
+     * the loader expands it; empty when no such file exists (the loader then reports it missing) or the entry
+     * uses another of the loader's variables, which is left to the loader.
+     */
+    static Optional<Path> named(String needed, Path file) {
+        String origin = file.toAbsolutePath().getParent().toString();
+        String expanded = needed.replace("${ORIGIN}", origin).replace("$ORIGIN", origin);
+        if (expanded.indexOf('$') >= 0) {
+            return Optional.empty();
+        }
+        try {
+            Path path = Path.of(expanded);
+            return Files.exists(path) ? Optional.of(path) : Optional.empty();
+        } catch (InvalidPathException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean isOrigin(String needed) {
+        return needed.contains("$ORIGIN") || needed.contains("${ORIGIN}");
     }
 
     /** Whether the loader will recognise {@code file}, once loaded, as the DT_NEEDED name {@code needed}. */

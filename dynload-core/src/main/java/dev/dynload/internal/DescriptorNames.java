@@ -31,6 +31,8 @@ final class DescriptorNames {
         private final int fd;
         private final String path;
         private int users;
+        /** Whether a release is asking the loader about it, outside the lock: nobody else closes it meanwhile. */
+        private boolean probing;
 
         private Name(Object key, int fd, String path) {
             this.key = key;
@@ -80,19 +82,41 @@ final class DescriptorNames {
 
     /**
      * Stops counting one use of {@code name}; closes the descriptors of files the loader no longer holds.
-     * Called after {@code dlclose}, or after a load that failed.
+     * Called after {@code dlclose}, or after a load that failed. The loader is asked outside this object's
+     * lock: a library's initializer, running inside {@code dlopen} under the loader's own lock, may call back
+     * into Java and open a library, which takes this lock; holding it while waiting for the loader's would
+     * deadlock the two threads.
      */
-    synchronized void release(Name name) {
-        name.users--;
-        List<Name> unused = new ArrayList<>();
-        for (Name n : names.values()) {
-            if (n.users == 0 && !stillLoaded(n)) {
-                unused.add(n);
+    void release(Name name) {
+        List<Name> candidates = new ArrayList<>();
+        synchronized (this) {
+            name.users--;
+            for (Name n : names.values()) {
+                if (n.users == 0 && !n.probing) {
+                    n.probing = true;
+                    candidates.add(n);
+                }
             }
         }
-        for (Name n : unused) {
-            names.remove(n.key);
-            PosixLoader.closeFd(n.fd);
+        List<Name> gone = new ArrayList<>();
+        try {
+            for (Name n : candidates) {
+                if (!stillLoaded(n)) {
+                    gone.add(n);
+                }
+            }
+        } finally {
+            synchronized (this) {
+                for (Name n : candidates) {
+                    n.probing = false;
+                }
+                for (Name n : gone) {
+                    if (n.users == 0 && names.get(n.key) == n) { // not taken again while the loader was asked
+                        names.remove(n.key);
+                        PosixLoader.closeFd(n.fd);
+                    }
+                }
+            }
         }
     }
 

@@ -119,9 +119,19 @@ final class PosixLoader implements NativeLoader {
     /** Made by the first search by name: an open by path never needs it. */
     private SystemSearch search;
 
+    /**
+     * Whether {@code /proc/self/fd} (or {@code /dev/fd}) exists: a chroot or sandbox may have none, and then
+     * files are read and loaded by their paths, as before dynload loaded open files.
+     */
+    private final boolean descriptorFolder;
+    /** Whether the loader is given the open file rather than its path. */
+    private final boolean loadsByDescriptor;
+
     PosixLoader(Flags flags) {
         this.flags = flags;
         this.names = new DescriptorNames(flags.descriptorFolder, flags.lazy | flags.noload);
+        this.descriptorFolder = Files.isDirectory(Path.of(flags.descriptorFolder));
+        this.loadsByDescriptor = flags.loadsByDescriptor && descriptorFolder;
     }
 
     private static final class Dlinfo {
@@ -146,7 +156,7 @@ final class PosixLoader implements NativeLoader {
         if (fd < 0) {
             throw failure(absolute, (int) result);
         }
-        Path readable = Path.of(flags.descriptorFolder + fd);
+        Path readable = descriptorFolder ? Path.of(flags.descriptorFolder + fd) : absolute;
         try {
             BasicFileAttributes a = Files.readAttributes(readable, BasicFileAttributes.class);
             OpenFile.Kind kind = a.isRegularFile() ? OpenFile.Kind.REGULAR
@@ -229,8 +239,8 @@ final class PosixLoader implements NativeLoader {
 
     @Override
     public OpenFile privateCopy(OpenFile file) throws IOException {
-        if (!flags.loadsByDescriptor || Libc.MEMFD_CREATE.address() == 0 || Libc.FCNTL.address() == 0) {
-            throw new UnsupportedOperationException("private copies need memfd_create (Linux 3.17 or later)");
+        if (!loadsByDescriptor || Libc.MEMFD_CREATE.address() == 0 || Libc.FCNTL.address() == 0) {
+            throw new UnsupportedOperationException("private copies need memfd_create (Linux 3.17 or later) and /proc");
         }
         String name = "dynload:" + file.file().getFileName();
         long result = OsThread.call(() -> memfdHere(name));
@@ -276,7 +286,7 @@ final class PosixLoader implements NativeLoader {
     @Override
     public Opened load(OpenFile file, Set<LoadOption.Flag> options, BooleanSupplier checkIfNew) {
         int bits = flags.of(options);
-        if (!flags.loadsByDescriptor) {
+        if (!loadsByDescriptor) {
             // No way to name the open file to this loader: load the path that was checked.
             checkIfNew.getAsBoolean();
             return open(file.file().toString(), bits);
@@ -405,8 +415,8 @@ final class PosixLoader implements NativeLoader {
 
     @Override
     public Trial tryInChild(OpenFile file, boolean now, java.time.Duration limit, List<Path> libraryPath) {
-        if (!flags.loadsByDescriptor) {
-            throw new UnsupportedOperationException("isolated loads need Linux");
+        if (!loadsByDescriptor) {
+            throw new UnsupportedOperationException("isolated loads need Linux and /proc");
         }
         return ChildTrial.run(file, now, limit, libraryPath);
     }
