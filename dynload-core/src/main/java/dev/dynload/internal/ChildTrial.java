@@ -1,6 +1,5 @@
 package dev.dynload.internal;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +29,8 @@ final class ChildTrial {
     /** What glibc's and musl's loaders print when they refuse a preloaded library, which is no crash. */
     private static final List<String> LOADER_REFUSALS = List.of("cannot be preloaded", "symbol lookup error",
             "error while loading shared libraries", "Error relocating", "Error loading shared library");
+    /** What glibc's loader prints, with {@code LD_DEBUG=files}, just before it runs the library's initializers. */
+    private static final String INIT_STARTS = "calling init: /proc/self/fd/0";
 
     private ChildTrial() {
     }
@@ -42,6 +43,9 @@ final class ChildTrial {
         ProcessBuilder builder = new ProcessBuilder(SHELL, "-c", "echo '" + MARKER + "'");
         Map<String, String> env = builder.environment();
         env.put("LD_PRELOAD", "/proc/self/fd/0");
+        // glibc's loader then says when the library's own code starts: an exit before that is the loader's.
+        env.put("LD_DEBUG", "files");
+        env.remove("LD_DEBUG_OUTPUT");
         if (now) {
             env.put("LD_BIND_NOW", "1");
         } else {
@@ -55,53 +59,68 @@ final class ChildTrial {
             String old = env.get("LD_LIBRARY_PATH");
             env.put("LD_LIBRARY_PATH", old == null ? path.substring(0, path.length() - 1) : path + old);
         }
-        builder.redirectInput(file.readable().toFile());
-        builder.redirectErrorStream(true);
-        long started = System.nanoTime();
-        Process child;
+        Path output;
         try {
-            child = builder.start();
+            // A file, not a pipe: a process the library starts may keep its output open for as long as it
+            // runs, which would keep a reader here waiting. Created readable by this user alone.
+            output = Files.createTempFile("dynload-isolated-", ".out");
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start " + SHELL + " for an isolated load: " + e.getMessage(), e);
-        }
-        Output output = new Output(child.getInputStream());
-        Thread reader = Thread.ofVirtual().start(output);
-        boolean finished;
-        try {
-            finished = child.waitFor(limit.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            kill(child);
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while a child process loaded the library", e);
-        }
-        if (!finished) {
-            kill(child);
+            throw new IllegalStateException("cannot create a file for the output of an isolated load: " + e.getMessage(), e);
         }
         try {
-            // The output ends when every process holding the pipe is gone; a grandchild may keep it open.
-            reader.join(Duration.ofMillis(200));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            builder.redirectInput(file.readable().toFile());
+            builder.redirectOutput(output.toFile());
+            builder.redirectErrorStream(true);
+            long started = System.nanoTime();
+            Process child;
+            try {
+                child = builder.start();
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot start " + SHELL + " for an isolated load: " + e.getMessage(), e);
+            }
+            boolean finished;
+            try {
+                finished = child.waitFor(limit.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                kill(child);
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while a child process loaded the library", e);
+            }
+            if (!finished) {
+                kill(child);
+            }
+            long elapsed = System.nanoTime() - started;
+            String raw = head(output);
+            boolean initStarted = raw.contains(INIT_STARTS);
+            boolean debugged = raw.contains("file=/proc/self/fd/0");
+            String text = withoutDebugLines(raw);
+            if (!finished) {
+                return new NativeLoader.Trial(NativeLoader.Trial.Outcome.TIMED_OUT, 0, text.strip(), elapsed);
+            }
+            int status = child.exitValue();
+            NativeLoader.Trial.Outcome outcome;
+            if (status == 0 && text.contains(MARKER)) {
+                outcome = refusedByLoader(text) ? NativeLoader.Trial.Outcome.REFUSED : NativeLoader.Trial.Outcome.LOADED;
+                text = text.replace(MARKER + "\n", "");
+            } else if (status > 128 && status < 128 + 65) {
+                outcome = NativeLoader.Trial.Outcome.SIGNALLED;
+                status -= 128;
+            } else if (status == 127 && now && debugged && !initStarted && refusedByLoader(text)) {
+                // The loader gave up binding the library before any of its code ran, as dlopen will give up
+                // here, harmlessly. Without RTLD_NOW the same failure comes from an initializer's first call,
+                // which ends the process inside dlopen too; and after "calling init", 127 is the library's.
+                outcome = NativeLoader.Trial.Outcome.REFUSED;
+            } else {
+                outcome = NativeLoader.Trial.Outcome.EXITED;
+            }
+            return new NativeLoader.Trial(outcome, status, text.strip(), elapsed);
+        } finally {
+            try {
+                Files.deleteIfExists(output);
+            } catch (IOException ignored) {
+                // A file in the temporary folder, readable by this user alone; nothing more to do.
+            }
         }
-        long elapsed = System.nanoTime() - started;
-        String text = output.text();
-        if (!finished) {
-            return new NativeLoader.Trial(NativeLoader.Trial.Outcome.TIMED_OUT, 0, text, elapsed);
-        }
-        int status = child.exitValue();
-        NativeLoader.Trial.Outcome outcome;
-        if (status == 0 && text.contains(MARKER)) {
-            outcome = refusedByLoader(text) ? NativeLoader.Trial.Outcome.REFUSED : NativeLoader.Trial.Outcome.LOADED;
-            text = text.replace(MARKER + "\n", "");
-        } else if (status > 128 && status < 128 + 65) {
-            outcome = NativeLoader.Trial.Outcome.SIGNALLED;
-            status -= 128;
-        } else if (status == 127 && refusedByLoader(text)) {
-            outcome = NativeLoader.Trial.Outcome.REFUSED;
-        } else {
-            outcome = NativeLoader.Trial.Outcome.EXITED;
-        }
-        return new NativeLoader.Trial(outcome, status, text.strip(), elapsed);
     }
 
     private static boolean refusedByLoader(String text) {
@@ -113,6 +132,40 @@ final class ChildTrial {
         return false;
     }
 
+    /** The beginning of the child's output, at most {@link #KEEP} bytes. */
+    private static String head(Path output) {
+        try (InputStream in = Files.newInputStream(output)) {
+            return new String(in.readNBytes(KEEP), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The output without the loader's debugging lines ("   1234:\t..."). */
+    static String withoutDebugLines(String text) {
+        StringBuilder kept = new StringBuilder(text.length());
+        for (String line : text.split("\n", -1)) {
+            if (isDebugLine(line)) {
+                continue;
+            }
+            kept.append(line).append('\n');
+        }
+        return kept.length() == 0 ? "" : kept.substring(0, kept.length() - 1);
+    }
+
+    /** Whether {@code line} is spaces, a process number, a colon and a tab, then the loader's text. */
+    private static boolean isDebugLine(String line) {
+        int i = 0;
+        while (i < line.length() && line.charAt(i) == ' ') {
+            i++;
+        }
+        int digits = i;
+        while (i < line.length() && line.charAt(i) >= '0' && line.charAt(i) <= '9') {
+            i++;
+        }
+        return i > digits && line.startsWith(":\t", i);
+    }
+
     /** Kills the child and whatever it started. */
     private static void kill(Process child) {
         child.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -121,39 +174,6 @@ final class ChildTrial {
             child.waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Reads the child's output, keeping its beginning. */
-    private static final class Output implements Runnable {
-        private final InputStream in;
-        private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
-
-        Output(InputStream in) {
-            this.in = in;
-        }
-
-        @Override
-        public void run() {
-            byte[] buffer = new byte[8192];
-            try (in) {
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                    synchronized (kept) {
-                        if (kept.size() < KEEP) {
-                            kept.write(buffer, 0, Math.min(n, KEEP - kept.size()));
-                        }
-                    }
-                }
-            } catch (IOException ignored) {
-                // The child is gone; what was read is what there is.
-            }
-        }
-
-        String text() {
-            synchronized (kept) {
-                return kept.toString(StandardCharsets.UTF_8);
-            }
         }
     }
 }
