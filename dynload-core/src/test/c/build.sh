@@ -22,8 +22,8 @@ gcc -m32 -shared -fPIC -nostdlib -Wl,-soname,libi386.so -o "$out/libi386.so" "$s
 gcc -shared -fPIC -O2 -Wl,--hash-style=sysv -Wl,-soname,libfixture-sysv.so -o "$out/libfixture-sysv.so" "$src/fixture.c"
 # The binding tests' library.
 gcc $cflags -o "$out/libbinding.so" "$src/binding.c"
-# Initializers that crash, abort, exit and block, for isolated loads.
-for what in CRASH ABORT EXIT BLOCK; do
+# Initializers that crash, abort, exit, block and call an undefined function, for isolated loads.
+for what in CRASH ABORT EXIT BLOCK UNDEFINED; do
     lower=$(echo "$what" | tr '[:upper:]' '[:lower:]')
     # shellcheck disable=SC2086
     gcc $cflags -DCTOR_$what -o "$out/libctor_$lower.so" "$src/ctor.c"
@@ -40,3 +40,26 @@ for kind in soname plain; do
     gcc $cflags -o "$out/origin-$kind/liborigin_user.so" "$src/origin_user.c" -L"$out/origin-$kind/sub" \
         -lorigin_dep -Wl,--enable-new-dtags,-rpath,'$ORIGIN/sub'
 done
+# Sound libraries an earlier verifier refused: one stripped of its local symbols alone (strip -x keeps the
+# global ones, without the C runtime's), and one holding a pointer to its own ELF header (a relative
+# relocation whose addend is 0).
+strip -x -o "$out/libfixture-stripx.so" "$out/libfixture.so"
+# shellcheck disable=SC2086
+gcc $cflags -o "$out/libehdr.so" "$src/ehdr.c"
+# A dependency its user names as "$ORIGIN/liborigin_dep.so" (its SONAME when the user was linked), which
+# the loader can expand only from the user's real path.
+mkdir -p "$out/origin-needed"
+# shellcheck disable=SC2086
+gcc $cflags -Wl,-soname,'$ORIGIN/liborigin_dep.so' -o "$out/origin-needed/liborigin_dep.so" "$src/origin_dep.c"
+# shellcheck disable=SC2086
+gcc $cflags -o "$out/origin-needed/liborigin_user.so" "$src/origin_user.c" "$out/origin-needed/liborigin_dep.so"
+# A library with one 2,000,000-character function name, which the tests point every symbol at: each name
+# read is then a 2 MB scan, as a hostile file could make it.
+longname=$(head -c 2000000 /dev/zero | tr '\0' 'a')
+{
+    echo "int $longname(void) { return 1; }"
+    for i in 1 2 3 4 5 6 7 8; do echo "int short_$i(void) { return $i; }"; done
+} > "$out/longname.c"
+# shellcheck disable=SC2086
+gcc $cflags -o "$out/liblongname.so" "$out/longname.c"
+rm -f "$out/longname.c"

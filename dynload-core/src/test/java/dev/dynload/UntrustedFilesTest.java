@@ -124,14 +124,48 @@ class UntrustedFilesTest {
 
     @Test
     void originDependenciesResolveThoughTheLibraryIsLoadedThroughItsOpenFile() throws Throwable {
-        for (String kind : List.of("soname", "plain")) {
+        for (String kind : List.of("soname", "plain", "needed")) {
             Path user = Fixtures.NATIVE.resolve("origin-" + kind + "/liborigin_user.so");
             try (Library lib = Library.open(user)) {
                 assertEquals(42, callInt(lib, "origin_user_value"), kind);
             }
-            try (Library lib = Library.open(user, LoadOption.PRIVATE_COPY)) {
-                assertEquals(42, callInt(lib, "origin_user_value"), kind + ", private copy");
-            }
+        }
+        Path withSoname = Fixtures.NATIVE.resolve("origin-soname/liborigin_user.so");
+        try (Library lib = Library.open(withSoname, LoadOption.PRIVATE_COPY)) {
+            assertEquals(42, callInt(lib, "origin_user_value"), "private copy");
+        }
+    }
+
+    @Test
+    void aPrivateCopyWhoseDependencyOnlyTheRealFolderFindsIsRefusedNotLoadedFromThePath() {
+        // Without a SONAME, or named "$ORIGIN/...", the dependency is found only from the library's own
+        // folder, so the loader would have to be given the original file: not the sealed copy promised.
+        for (String kind : List.of("plain", "needed")) {
+            Path user = Fixtures.NATIVE.resolve("origin-" + kind + "/liborigin_user.so");
+            LibraryLoadException e = assertThrows(LibraryLoadException.class,
+                    () -> Library.open(user, LoadOption.PRIVATE_COPY), kind);
+            assertEquals(Reason.LOADER_ERROR, e.reason(), kind);
+            assertTrue(e.getMessage().contains("cannot be loaded as a private copy") && e.getMessage().contains("SONAME")
+                    && e.getMessage().contains("liborigin_dep.so") && e.getMessage().contains(user.toString()), e.getMessage());
+        }
+    }
+
+    @Test
+    void soundLibrariesAnEarlierVerifierRefusedLoad() throws Throwable {
+        // 'strip -x' keeps .symtab's global functions only, without frame_dummy, which the init array calls.
+        Path stripped = Fixtures.NATIVE.resolve("libfixture-stripx.so");
+        assertEquals(List.of(), dev.dynload.elf.ElfFile.verify(stripped));
+        try (Library lib = Library.open(stripped)) {
+            MethodHandle add = lib.downcall("fixture_add", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+            assertEquals(5, (int) add.invokeExact(2, 3));
+        }
+        // A pointer to the library's own ELF header: a relative relocation with addend 0.
+        Path ehdr = Fixtures.NATIVE.resolve("libehdr.so");
+        assertEquals(List.of(), dev.dynload.elf.ElfFile.verify(ehdr));
+        try (Library lib = Library.open(ehdr)) {
+            MethodHandle start = lib.downcall("ehdr_start", FunctionDescriptor.of(java.lang.foreign.ValueLayout.ADDRESS));
+            java.lang.foreign.MemorySegment header = ((java.lang.foreign.MemorySegment) start.invokeExact()).reinterpret(4);
+            assertEquals(0x464c457f, header.get(JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN), 0), "\\x7fELF");
         }
     }
 
@@ -158,6 +192,56 @@ class UntrustedFilesTest {
             assertTrue(e.getMessage().contains(c.says()), e.getMessage());
             assertTrue(e.getMessage().contains("not loaded into this process"), e.getMessage());
         }
+    }
+
+    @Test
+    void namesThatAllPointAtOneHugeNameAreRefusedAfterABoundedScan() throws IOException {
+        byte[] bytes = Files.readAllBytes(Fixtures.NATIVE.resolve("liblongname.so"));
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        long shoff = b.getLong(0x28);
+        int shentsize = Short.toUnsignedInt(b.getShort(0x3a));
+        int shnum = Short.toUnsignedInt(b.getShort(0x3c));
+        int dynsym = -1;
+        for (int i = 0; i < shnum; i++) {
+            if (b.getInt((int) (shoff + (long) i * shentsize) + 4) == 11) { // SHT_DYNSYM
+                dynsym = (int) (shoff + (long) i * shentsize);
+            }
+        }
+        int symbols = (int) b.getLong(dynsym + 0x18);
+        int count = (int) (b.getLong(dynsym + 0x20) / 24);
+        int strings = (int) b.getLong((int) (shoff + (long) b.getInt(dynsym + 0x28) * shentsize) + 0x18);
+        int longest = -1;
+        for (int i = 1; i < count && longest < 0; i++) {
+            int name = b.getInt(symbols + i * 24);
+            if (bytes[strings + name] == 'a' && bytes[strings + name + 100] == 'a') {
+                longest = name;
+            }
+        }
+        for (int i = 1; i < count; i++) {
+            b.putInt(symbols + i * 24, longest); // every name is now the 2 MB one
+        }
+        Path hostile = Files.write(dir.resolve("libhostile.so"), bytes);
+        List<ElfProblem> problems = dev.dynload.elf.ElfFile.verify(hostile);
+        assertTrue(problems.stream().anyMatch(p -> p.toString().contains("more than four times the string table")),
+                problems.toString());
+        LibraryLoadException e = assertThrows(LibraryLoadException.class, () -> Library.open(hostile));
+        assertEquals(Reason.DAMAGED, e.reason());
+    }
+
+    @Test
+    void isolationTellsALoaderRefusalFromAnInitializerThatEndsTheProcess() {
+        Path undefined = Fixtures.NATIVE.resolve("libctor_undefined.so");
+        // Bound lazily, the initializer's call to a function defined nowhere ends the process inside
+        // dlopen with status 127, and the loader's words: in the child, not here.
+        LibraryLoadException lazy = assertThrows(LibraryLoadException.class,
+                () -> Library.open(undefined, LoadOption.LAZY, LoadOption.isolated(Duration.ofSeconds(10))));
+        assertEquals(Reason.FAILED_IN_ISOLATION, lazy.reason());
+        assertTrue(lazy.getMessage().contains("exit status 127"), lazy.getMessage());
+        // Bound at once, the loader refuses the library before any of its code runs: harmless here too.
+        LibraryLoadException now = assertThrows(LibraryLoadException.class,
+                () -> Library.open(undefined, LoadOption.NOW, LoadOption.isolated(Duration.ofSeconds(10))));
+        assertTrue(now.reason() != Reason.FAILED_IN_ISOLATION, now.getMessage());
+        assertTrue(now.getMessage().contains("dynload_fixture_defined_nowhere"), now.getMessage());
     }
 
     @Test
