@@ -39,10 +39,12 @@ public final class Report {
                     + "which alone costs about what plain Java's loop does; JNA direct copies too, so no copying "
                     + "way can be 3x cheaper than it. `@Heap` (critical, no copy) is the way to go below it. "
                     + "Against raw FFM's naive way the two differ by one allocation, within this machine's noise.",
-            "cold", "cold start: dynload checks a file before `dlopen` (a truncated ELF file would kill the JVM "
-                    + "with SIGBUS), opens with `RTLD_NOW` (a missing symbol fails the open instead of ending the "
-                    + "process at the first call), generates the bound class with `java.lang.classfile` and loads "
-                    + "about 50 classes of its own from a jar; raw FFM's `libraryLookup` and JNA do none of that.",
+            "cold", "cold start: dynload verifies everything the loader trusts in a file before `dlopen` (a "
+                    + "damaged file would kill the JVM inside the loader), opens with `RTLD_NOW` (a missing symbol "
+                    + "fails the open instead of ending the process at the first call), generates the bound class "
+                    + "with `java.lang.classfile` and loads about 70 classes of its own from a jar; raw FFM's "
+                    + "`libraryLookup` and JNA do none of that. The verifier's first run overlaps the linker's "
+                    + "set-up on a second core.",
             "process", "whole process: a JDK 25 hello world starts in about 30 ms; any FFM program pays the "
                     + "linker's start-up on top (the raw FFM host alone is several times the hello world), and "
                     + "the command adds picocli reading its annotations (each a dynamic proxy the AOT cache does "
