@@ -260,6 +260,10 @@ public final class Library implements AutoCloseable {
      * counter.set(ValueLayout.JAVA_INT, 0, 43);
      * }
      *
+     * <p>The segment is the JDK's own, scoped to this library: read or written after {@link #close()}, it
+     * throws the JDK's {@link IllegalStateException} ("Already closed"), which cannot name the library the
+     * way this class's own methods do.
+     *
      * @param symbol the variable's name
      * @param layout its C type's layout
      * @return the variable's memory, valid while this library is open
