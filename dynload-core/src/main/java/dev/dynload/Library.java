@@ -162,6 +162,91 @@ public final class Library implements AutoCloseable {
     }
 
     /**
+     * Loads a library shipped inside a jar: a bundle, whose files lie under
+     * {@code META-INF/dynload/BUNDLE/CLASSIFIER/} beside an index of their SHA-256s
+     * ({@code META-INF/dynload/BUNDLE/index}), written by the build (see {@code docs/bundles.md}).
+     *
+     * {@snippet lang=c :
+     * // what the C world does by hand: find the file, then
+     * void *h = dlopen("/opt/app/lib/linux-x86_64/libgreeter.so", RTLD_NOW);
+     * }
+     * {@snippet :
+     * Library greeter = Library.openBundled("greeter", App.class);   // from App's jar, on the class or module path
+     * }
+     *
+     * <p>The files for the running platform ({@code linux-x86_64}, {@code linux-aarch_64},
+     * {@code osx-aarch_64}..., with {@code -musl} on musl-based Linux) are read from the anchor's jar or
+     * module, checked against the index, and loaded in the index's order (each file after those it needs);
+     * the last one is returned. On Linux they are loaded from sealed memory files and never touch the disk;
+     * elsewhere, or where the kernel refuses executable memory files, or when a dependency has no SONAME by
+     * which the loader could find it in memory, they are written once into a private per-user cache folder,
+     * named by their content, and checked again through the descriptor that loads them.
+     *
+     * <p>Packagers can prefer a library installed on the system with {@code -Ddynload.bundle.BUNDLE=system}
+     * (used when the loader finds it by its file name), or give a path with
+     * {@code -Ddynload.bundle.BUNDLE=/path/to/lib.so}.
+     *
+     * @param bundle the bundle's name, its folder under {@code META-INF/dynload/}
+     * @param anchor a class from the bundle's jar or module, whose resources hold the bundle
+     * @param options the loader's flags; {@link LoadOption#isolated} applies to each file
+     * @return the library loaded last, to be closed by the caller
+     * @throws LibraryLoadException {@link LibraryLoadException.Reason#NOT_BUILT_FOR_PLATFORM} (listing the
+     *         platforms the bundle has), {@link LibraryLoadException.Reason#BAD_BUNDLE},
+     *         {@link LibraryLoadException.Reason#HASH_MISMATCH}, {@link LibraryLoadException.Reason#UNSAFE_CACHE},
+     *         {@link LibraryLoadException.Reason#DISK_FULL}, or any reason a load fails for
+     * @throws IllegalArgumentException if the bundle name is not a plain name
+     */
+    public static Library openBundled(String bundle, Class<?> anchor, LoadOption... options) {
+        Objects.requireNonNull(bundle, "bundle");
+        Objects.requireNonNull(anchor, "anchor");
+        VerifierWarmUp.startOnce();
+        return Bundles.open(bundle, new ClassResources(anchor), NativeLoader.current(), options);
+    }
+
+    /**
+     * Loads a library shipped inside a jar, found through a class loader; see
+     * {@link #openBundled(String, Class, LoadOption...)}.
+     *
+     * @param bundle the bundle's name
+     * @param loader the class loader whose resources hold the bundle
+     * @param options the loader's flags
+     * @return the library loaded last, to be closed by the caller
+     * @throws LibraryLoadException as {@link #openBundled(String, Class, LoadOption...)} does
+     */
+    public static Library openBundled(String bundle, ClassLoader loader, LoadOption... options) {
+        Objects.requireNonNull(bundle, "bundle");
+        Objects.requireNonNull(loader, "loader");
+        VerifierWarmUp.startOnce();
+        return Bundles.open(bundle, new LoaderResources(loader), NativeLoader.current(), options);
+    }
+
+    /** A bundle in a class's jar or module. */
+    private record ClassResources(Class<?> anchor) implements Bundles.Resources {
+        @Override
+        public java.io.InputStream open(String path) {
+            return anchor.getResourceAsStream("/" + path);
+        }
+
+        @Override
+        public java.net.URL url(String path) {
+            return anchor.getResource("/" + path);
+        }
+    }
+
+    /** A bundle among a class loader's resources. */
+    private record LoaderResources(ClassLoader loader) implements Bundles.Resources {
+        @Override
+        public java.io.InputStream open(String path) {
+            return loader.getResourceAsStream(path);
+        }
+
+        @Override
+        public java.net.URL url(String path) {
+            return loader.getResource(path);
+        }
+    }
+
+    /**
      * The running process itself: the JVM's own symbols and those of every library loaded with
      * {@link LoadOption#GLOBAL}, such as libc's. Libraries opened {@link LoadOption#LOCAL} stay invisible.
      *

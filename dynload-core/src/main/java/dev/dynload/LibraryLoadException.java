@@ -54,7 +54,26 @@ public final class LibraryLoadException extends LibraryException {
          * Loaded first in a child process ({@link LoadOption#isolated}), the library crashed it, aborted,
          * exited or did not finish in time; it was not loaded into this process.
          */
-        FAILED_IN_ISOLATION
+        FAILED_IN_ISOLATION,
+        /**
+         * A bundle ({@link Library#openBundled}) has no build for this platform; the message lists the
+         * platforms it has.
+         */
+        NOT_BUILT_FOR_PLATFORM,
+        /** A bundle's index is missing or malformed, or names a file the bundle does not hold. */
+        BAD_BUNDLE,
+        /**
+         * A bundled file, or its copy in the cache, is not the file its bundle's index names: its SHA-256
+         * differs. The message gives both.
+         */
+        HASH_MISMATCH,
+        /**
+         * The cache folder for bundled libraries may not be used: another user owns it, others may write
+         * it, it is a link, or its file system is mounted {@code noexec}.
+         */
+        UNSAFE_CACHE,
+        /** The disk or the user's quota is full: a bundled library could not be written into the cache. */
+        DISK_FULL
     }
 
     private final Reason reason;

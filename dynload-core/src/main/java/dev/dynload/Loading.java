@@ -61,14 +61,21 @@ final class Loading {
     Library openFile(String library, Path file) {
         checkNoNul(file.toString());
         Diagnosis diagnosis = new Diagnosis(library, file, List.copyOf(searched));
-        OpenFile open = openOrExplain(diagnosis, file);
+        return load(library, diagnosis, openOrExplain(diagnosis, file));
+    }
+
+    /**
+     * Loads a file opened already: checks it through the open descriptor, loads it, and closes the
+     * descriptor whatever happens.
+     */
+    Library load(String library, Diagnosis diagnosis, OpenFile open) {
         try {
             diagnosis.readThrough(open.readable());
             Optional<LibraryLoadException> doomed = diagnosis.beforeLoading(open);
             if (doomed.isPresent()) {
                 throw doomed.get();
             }
-            if (options.privateCopy()) {
+            if (options.privateCopy() && !open.isCopy()) {
                 OpenFile copy = privateCopy(open, diagnosis);
                 open.close();
                 open = copy;
@@ -111,8 +118,8 @@ final class Loading {
     }
 
     private OpenFile privateCopy(OpenFile open, Diagnosis diagnosis) {
-        try {
-            return loader.privateCopy(open);
+        try (java.io.InputStream content = new java.io.FileInputStream(open.readable().toFile())) {
+            return loader.memoryFile(open.file(), content);
         } catch (IOException e) {
             throw diagnosis.cannotCopy(e);
         }
@@ -154,7 +161,7 @@ final class Loading {
                 }
             }
         }
-        if (byPath && options.privateCopy()) {
+        if (byPath && open.isCopy()) {
             throw diagnosis.privateCopyByPath(unrecognised);
         }
         if (options.isolation() != null) {

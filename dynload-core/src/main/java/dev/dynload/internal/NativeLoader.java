@@ -53,15 +53,16 @@ public sealed interface NativeLoader permits PosixLoader, UnsupportedLoader {
     OpenFile openFile(Path file) throws IOException;
 
     /**
-     * Copies an open regular file into private memory sealed against writes, so that nobody can change
-     * what is checked and loaded.
+     * Writes {@code content} into private memory sealed against writes, so that nobody can change what is
+     * checked and loaded: a private copy of a file, or a library shipped inside a jar.
      *
-     * @param file the file
-     * @return the copy, to be loaded or closed by the caller; {@code file} stays open
-     * @throws IOException if the copy cannot be made or sealed
+     * @param file the path it stands for, in messages and as its {@link OpenFile#file()}
+     * @param content the bytes, read to their end; the caller closes it
+     * @return the sealed memory file, to be loaded or closed by the caller
+     * @throws IOException if the memory file cannot be made, written or sealed
      * @throws UnsupportedOperationException on a platform without sealed memory files
      */
-    OpenFile privateCopy(OpenFile file) throws IOException;
+    OpenFile memoryFile(Path file, java.io.InputStream content) throws IOException;
 
     /**
      * Loads an open file. If the process has the same file (device and inode) loaded already, its object

@@ -4,7 +4,6 @@ import dev.dynload.CString;
 import dev.dynload.LoadOption;
 import dev.dynload.OperatingSystem;
 
-import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -238,33 +237,32 @@ final class PosixLoader implements NativeLoader {
     }
 
     @Override
-    public OpenFile privateCopy(OpenFile file) throws IOException {
+    public OpenFile memoryFile(Path file, InputStream content) throws IOException {
         if (!loadsByDescriptor || Libc.MEMFD_CREATE.address() == 0 || Libc.FCNTL.address() == 0) {
-            throw new UnsupportedOperationException("private copies need memfd_create (Linux 3.17 or later) and /proc");
+            throw new UnsupportedOperationException("sealed memory files need memfd_create (Linux 3.17 or later) and /proc");
         }
-        String name = "dynload:" + file.file().getFileName();
+        String name = "dynload:" + file.getFileName();
         long result = OsThread.call(() -> memfdHere(name));
         int fd = (int) (result >> 32);
         if (fd < 0) {
             int errno = (int) result;
-            throw new FileSystemException(file.file().toString(), null, "the kernel refused a memory file for "
-                    + "a private copy (memfd_create: " + Libc.strerror(errno) + ")"
+            throw new FileSystemException(file.toString(), null, "the kernel refused a sealed memory file "
+                    + "(memfd_create: " + Libc.strerror(errno) + ")"
                     + (errno == EACCES || errno == EPERM ? "; the sysctl vm.memfd_noexec forbids executable ones" : ""));
         }
         Path readable = Path.of(flags.descriptorFolder + fd);
         try {
-            try (InputStream in = new FileInputStream(file.readable().toFile());
-                 OutputStream out = new FileOutputStream(readable.toFile())) {
-                in.transferTo(out);
+            try (OutputStream out = new FileOutputStream(readable.toFile())) {
+                content.transferTo(out);
             }
             int errno = OsThread.call(() -> Libc.asInt(Libc.call(Libc.FCNTL, Libc.word(fd), Libc.word(F_ADD_SEALS),
                     Libc.word(ALL_SEALS))) == 0 ? 0 : Libc.errno());
             if (errno != 0) {
-                throw new FileSystemException(file.file().toString(), null,
-                        "cannot seal the private copy against writes (fcntl: " + Libc.strerror(errno) + ")");
+                throw new FileSystemException(file.toString(), null,
+                        "cannot seal the memory file against writes (fcntl: " + Libc.strerror(errno) + ")");
             }
             BasicFileAttributes a = Files.readAttributes(readable, BasicFileAttributes.class);
-            return new OpenFile(file.file(), readable, OpenFile.Kind.REGULAR, a.size(), a.fileKey(), true, fd);
+            return new OpenFile(file, readable, OpenFile.Kind.REGULAR, a.size(), a.fileKey(), true, fd);
         } catch (IOException | RuntimeException e) {
             closeFd(fd);
             throw e;

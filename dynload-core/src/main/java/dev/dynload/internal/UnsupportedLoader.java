@@ -18,7 +18,7 @@ record UnsupportedLoader(OperatingSystem os, String why) implements NativeLoader
     }
 
     @Override
-    public OpenFile privateCopy(OpenFile file) {
+    public OpenFile memoryFile(Path file, java.io.InputStream content) {
         throw new UnsupportedOperationException(why);
     }
 

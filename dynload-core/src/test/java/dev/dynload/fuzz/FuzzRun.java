@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -173,11 +172,7 @@ public final class FuzzRun {
 
     /** A command line that runs {@code main} in a fresh JVM with dynload and these test classes. */
     static List<String> javaCommand(Class<?> main, String... args) {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                "-XX:-CreateCoredumpOnCrash", "-XX:TieredStopAtLevel=1", "-Xmx256m", "-cp", classPath(), main.getName()));
-        command.addAll(List.of(args));
-        return command;
+        return dev.dynload.ChildJvm.command(List.of("-XX:TieredStopAtLevel=1", "-Xmx256m"), null, main, args);
     }
 
     private void start() throws IOException, InterruptedException {
@@ -234,19 +229,6 @@ public final class FuzzRun {
             if (!child.waitFor(30, TimeUnit.SECONDS)) {
                 kill();
             }
-        }
-    }
-
-    private static String classPath() {
-        try {
-            Path tests = Path.of(FuzzChild.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            // dynload.fuzz.classes points the children at another build of dynload, to compare one with another.
-            String other = System.getProperty("dynload.fuzz.classes");
-            Path main = other != null ? Path.of(other)
-                    : Path.of(dev.dynload.Library.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            return main + java.io.File.pathSeparator + tests;
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
         }
     }
 

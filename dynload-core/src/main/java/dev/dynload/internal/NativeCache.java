@@ -1,0 +1,314 @@
+package dev.dynload.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The per-user folder where bundled libraries are written when they cannot be loaded from memory (not
+ * Linux, or a kernel that refuses executable memory files).
+ *
+ * <p>Safe by construction, against the failures of shared temporary folders:
+ * <ul>
+ * <li>one folder per user ({@code $XDG_CACHE_HOME/dynload}, {@code ~/.cache/dynload}, or on macOS
+ *     {@code ~/Library/Caches/dynload}; the {@value #PROPERTY} system property or the
+ *     {@value #ENVIRONMENT} environment variable overrides it), created with mode 0700, and refused when
+ *     another user owns it, others may write it, or it is a symbolic link;</li>
+ * <li>a bundle's files for one platform go into a folder named by their content (a SHA-256 over their
+ *     names and hashes), so that different contents never share a name;</li>
+ * <li>a file is written under a new name that cannot exist before ({@code O_CREAT|O_EXCL}, which never
+ *     follows a planted link), flushed to disk, renamed over the final name (which replaces whatever was
+ *     planted there rather than writing through it), then opened and its hash checked again through the
+ *     descriptor that loads it;</li>
+ * <li>JVMs writing the same folder at once take turns on a file lock; every JVM that loads from a folder
+ *     holds a shared lock on another file of it for as long as it runs, and only a folder unused for
+ *     {@value #STALE_DAYS} days, whose exclusive lock can be had, is swept.</li>
+ * </ul>
+ */
+public final class NativeCache {
+
+    /** The system property naming the cache folder. */
+    public static final String PROPERTY = "dynload.cache";
+    /** The environment variable naming the cache folder, when the property is not set. */
+    public static final String ENVIRONMENT = "DYNLOAD_CACHE";
+    /** Folders not used for this many days are removed by the next JVM that uses the cache. */
+    public static final int STALE_DAYS = 30;
+
+    /** Held exclusively while a JVM writes a folder's files. */
+    private static final String WRITING = ".writing";
+    /** Held shared by every JVM that loaded from a folder, for as long as it runs; its time is the last use. */
+    private static final String LOCK = ".in-use";
+    /** File locks belong to the whole JVM: its threads take turns on the writing lock through this. */
+    private static final Object WRITERS = new Object();
+    private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rwx------");
+    /** The shared locks this JVM holds on the folders it loaded from: kept until it exits. */
+    private static final Map<Path, FileLock> HELD = new HashMap<>();
+    private static boolean swept;
+
+    private NativeCache() {
+    }
+
+    /** The cache folder is unusable: another user's, open to others' writes, a link, or on a noexec mount. */
+    public static final class UnsafeException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final boolean noexec;
+
+        UnsafeException(String message, boolean noexec) {
+            super(message);
+            this.noexec = noexec;
+        }
+
+        /** {@return whether the folder is unusable because its file system is mounted noexec} */
+        public boolean noexec() {
+            return noexec;
+        }
+    }
+
+    /** One file to put into the cache. */
+    public interface Source {
+        /** {@return the file's name} */
+        String name();
+
+        /** {@return its SHA-256 in lower-case hex} */
+        String sha256();
+
+        /** {@return its bytes, from the start} */
+        InputStream open() throws IOException;
+    }
+
+    /** {@return the cache folder this process uses, from the property, the environment or the platform} */
+    public static Path root() {
+        String configured = System.getProperty(PROPERTY);
+        if (configured == null || configured.isBlank()) {
+            configured = System.getenv(ENVIRONMENT);
+        }
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured).toAbsolutePath();
+        }
+        String home = System.getProperty("user.home");
+        if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("mac")) {
+            return Path.of(home, "Library", "Caches", "dynload");
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        return xdg != null && xdg.startsWith("/") ? Path.of(xdg, "dynload") : Path.of(home, ".cache", "dynload");
+    }
+
+    /**
+     * Puts {@code files} into the cache folder {@code root}, in a folder named by {@code digest}, unless
+     * they are there with the right contents already, and returns that folder. The caller opens each file
+     * and checks its hash again through the descriptor it loads.
+     *
+     * @throws UnsafeException if the cache folder may not be used
+     * @throws IOException if writing fails (a full disk says so in its message)
+     */
+    public static Path store(Path root, String digest, List<? extends Source> files) throws IOException {
+        ensurePrivateFolder(root, true);
+        refuseNoexec(root);
+        Path folder = root.resolve(digest);
+        try {
+            Files.createDirectory(folder, PosixFilePermissions.asFileAttribute(PRIVATE));
+        } catch (FileAlreadyExistsException exists) {
+            // another JVM made it, or an earlier run: checked below like any other
+        }
+        ensurePrivateFolder(folder, false);
+        synchronized (WRITERS) {
+            try (FileChannel lockFile = FileChannel.open(folder.resolve(WRITING), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+                 FileLock writing = lockFile.lock()) {
+                for (Source file : files) {
+                    Path target = folder.resolve(file.name());
+                    if (!holds(target, file.sha256())) {
+                        write(folder, target, file);
+                    }
+                }
+            }
+        }
+        holdShared(folder);
+        sweepOnce(root, folder);
+        return folder;
+    }
+
+    /** Whether {@code target} is a regular file, not a link, with the given SHA-256. */
+    private static boolean holds(Path target, String sha256) {
+        try {
+            return Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Hashes.sha256(target).equals(sha256);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void write(Path folder, Path target, Source file) throws IOException {
+        Path temporary = folder.resolve("." + file.name() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
+        try {
+            try (InputStream in = file.open();
+                 FileChannel out = FileChannel.open(temporary, Set.of(StandardOpenOption.CREATE_NEW,
+                         StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(
+                         PosixFilePermissions.fromString("rw-------")));
+                 OutputStream stream = java.nio.channels.Channels.newOutputStream(out)) {
+                in.transferTo(stream);
+                out.force(true);
+            }
+            Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("r-x------"));
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+
+    /**
+     * Creates {@code folder} with mode 0700 if it is missing, and refuses it if it is a link, not a folder,
+     * another user's, or writable by others.
+     */
+    static void ensurePrivateFolder(Path folder, boolean create) throws IOException {
+        if (create && !Files.exists(folder, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(folder.getParent());
+            try {
+                Files.createDirectory(folder, PosixFilePermissions.asFileAttribute(PRIVATE));
+            } catch (FileAlreadyExistsException exists) {
+                // made meanwhile by another JVM: checked below
+            }
+        }
+        PosixFileAttributes a = Files.readAttributes(folder, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (a.isSymbolicLink() || !a.isDirectory()) {
+            throw new UnsafeException(folder + " is " + (a.isSymbolicLink() ? "a symbolic link" : "not a folder")
+                    + ", not a folder of this user's", false);
+        }
+        int uid = (Integer) Files.getAttribute(folder, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        long me = Ids.uid();
+        if (uid != me) {
+            throw new UnsafeException(folder + " is owned by " + a.owner().getName() + " (uid " + uid
+                    + "), not by this process's user (uid " + me + ")", false);
+        }
+        Set<PosixFilePermission> p = a.permissions();
+        if (p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE)) {
+            throw new UnsafeException(folder + " has mode " + PosixFilePermissions.toString(p)
+                    + ": others may write into it", false);
+        }
+    }
+
+    /** Refuses a folder on a file system mounted {@code noexec}, where no library can be mapped to run. */
+    private static void refuseNoexec(Path folder) throws IOException {
+        if (Ids.noexec(folder)) {
+            throw new UnsafeException(folder + " is on a file system mounted noexec, where libraries cannot be "
+                    + "loaded from", true);
+        }
+    }
+
+    /** Holds a shared lock on {@code folder} until this JVM exits, so that no other JVM sweeps it. */
+    private static void holdShared(Path folder) throws IOException {
+        Path lock = folder.resolve(LOCK);
+        synchronized (HELD) {
+            if (!HELD.containsKey(folder)) {
+                FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+                HELD.put(folder, channel.lock(0, Long.MAX_VALUE, true));
+            }
+        }
+        Files.setLastModifiedTime(lock, FileTime.from(Instant.now())); // the folder's last use, for sweeping
+    }
+
+    /** Once per JVM: removes folders unused for {@link #STALE_DAYS} days that no JVM holds. */
+    private static void sweepOnce(Path root, Path keep) {
+        synchronized (HELD) {
+            if (swept) {
+                return;
+            }
+            swept = true;
+        }
+        Instant stale = Instant.now().minus(Duration.ofDays(STALE_DAYS));
+        try (DirectoryStream<Path> folders = Files.newDirectoryStream(root)) {
+            for (Path folder : folders) {
+                if (folder.equals(keep) || !Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                Path lock = folder.resolve(LOCK);
+                if (!Files.isRegularFile(lock, LinkOption.NOFOLLOW_LINKS)
+                        || Files.getLastModifiedTime(lock).toInstant().isAfter(stale)) {
+                    continue;
+                }
+                synchronized (HELD) {
+                    if (HELD.containsKey(folder)) {
+                        continue; // this JVM's own
+                    }
+                }
+                try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+                     FileLock exclusive = channel.tryLock()) {
+                    if (exclusive == null) {
+                        continue; // another JVM uses it
+                    }
+                    try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
+                        for (Path file : files) {
+                            if (!file.getFileName().toString().equals(LOCK)) {
+                                Files.deleteIfExists(file); // the writing lock too: nobody writes an unused folder
+                            }
+                        }
+                    }
+                    Files.deleteIfExists(lock);
+                }
+                Files.deleteIfExists(folder);
+            }
+        } catch (IOException | RuntimeException e) {
+            // Sweeping is housekeeping: a folder that cannot be removed now is tried by a later JVM.
+        }
+    }
+
+    /** Whether an exception from writing the cache means the disk is full. */
+    public static boolean diskFull(IOException e) {
+        String m = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+        return m != null && (m.contains("No space left") || m.contains("Disk quota exceeded"));
+    }
+
+    /** The process's user id and mount flags, asked of the C library. */
+    private static final class Ids {
+        private static final MemorySegment GETUID = Linker.nativeLinker().defaultLookup().find("getuid")
+                .orElse(MemorySegment.NULL);
+        private static final MemorySegment STATVFS = Linker.nativeLinker().defaultLookup().find("statvfs")
+                .orElse(MemorySegment.NULL);
+        /** statvfs's {@code f_flag}: at byte 72 of {@code struct statvfs} on 64-bit Linux, glibc and musl. */
+        private static final long F_FLAG = 72;
+        private static final long ST_NOEXEC = 8;
+
+        static long uid() {
+            return Libc.asInt(Libc.call(GETUID, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL));
+        }
+
+        static boolean noexec(Path folder) {
+            if (STATVFS.address() == 0 || !System.getProperty("os.name", "").startsWith("Linux")
+                    || !"64".equals(System.getProperty("sun.arch.data.model"))) {
+                return false;
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment buffer = arena.allocate(256, 8);
+                MemorySegment path = Libc.cString(arena, folder.toString());
+                int result = Libc.asInt(Libc.call(STATVFS, path, buffer, MemorySegment.NULL));
+                return result == 0 && (buffer.get(JAVA_LONG, F_FLAG) & ST_NOEXEC) != 0;
+            }
+        }
+    }
+}

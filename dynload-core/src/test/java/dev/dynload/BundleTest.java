@@ -1,0 +1,373 @@
+package dev.dynload;
+
+import dev.dynload.LibraryLoadException.Reason;
+import dev.dynload.internal.BundleIndex;
+import dev.dynload.internal.Hashes;
+import dev.dynload.internal.Platform;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.invoke.MethodHandle;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Libraries shipped inside real jars: found through class loaders and modules, checked, loaded from memory or a private cache. */
+class BundleTest {
+
+    private static final String PLATFORM = Platform.current();
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void clearProperties() {
+        System.clearProperty("dynload.bundles");
+        System.clearProperty("dynload.cache");
+        System.clearProperty("dynload.bundle.fix");
+    }
+
+    /** A jar holding the two-library fixture (libdependent.so needs libdependency.so) as bundle "fix". */
+    private Path jar(String name, Map<String, byte[]> files, String index) throws IOException {
+        Path jar = dir.resolve(name);
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new JarEntry("META-INF/dynload/fix/index"));
+            out.write(index.getBytes(StandardCharsets.UTF_8));
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                out.putNextEntry(new JarEntry("META-INF/dynload/fix/" + PLATFORM + "/" + f.getKey()));
+                out.write(f.getValue());
+            }
+        }
+        return jar;
+    }
+
+    private Map<String, byte[]> fixtureFiles() throws IOException {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("libdependency.so", Files.readAllBytes(Fixtures.DEPENDENCY));
+        files.put("libdependent.so", Files.readAllBytes(Fixtures.DEPENDENT));
+        return files;
+    }
+
+    private static String indexOf(Map<String, byte[]> files) {
+        List<BundleIndex.Entry> entries = new ArrayList<>();
+        for (Map.Entry<String, byte[]> f : files.entrySet()) {
+            entries.add(new BundleIndex.Entry(PLATFORM, Hashes.sha256(f.getValue()), f.getKey()));
+        }
+        return BundleIndex.write(entries);
+    }
+
+    private Path fixtureJar() throws IOException {
+        Map<String, byte[]> files = fixtureFiles();
+        return jar("fix.jar", files, indexOf(files));
+    }
+
+    private static int answer(Library lib) throws Throwable {
+        MethodHandle h = lib.downcall("dependent_answer", FunctionDescriptor.of(JAVA_INT));
+        return (int) h.invokeExact();
+    }
+
+    private static URLClassLoader loaderOf(Path jar) throws IOException {
+        return new URLClassLoader(new URL[] {jar.toUri().toURL()}, null);
+    }
+
+    @Test
+    void aBundleLoadsFromSealedMemoryWithoutTouchingTheDisk() throws Throwable {
+        Path jar = fixtureJar();
+        Path cache = dir.resolve("cache");
+        System.setProperty("dynload.cache", cache.toString());
+        try (URLClassLoader loader = loaderOf(jar); Library lib = Library.openBundled("fix", loader)) {
+            assertEquals(42, answer(lib));
+            String maps = Files.readString(Path.of("/proc/self/maps"));
+            assertTrue(maps.contains("/memfd:dynload:libdependent.so"), "not loaded from a memory file");
+            assertTrue(lib.toString().contains("jar:file:") || lib.path().map(Path::toString).orElse("").contains("jar:file:"),
+                    lib + " should say which jar it came from");
+        }
+        assertFalse(Files.exists(cache), "the memory path wrote into the cache");
+    }
+
+    @Test
+    void theCacheWritesPrivateFilesNamedByContentAndReusesThem() throws Throwable {
+        Path jar = fixtureJar();
+        Path cache = dir.resolve("cache");
+        System.setProperty("dynload.bundles", "cache");
+        System.setProperty("dynload.cache", cache.toString());
+        try (URLClassLoader loader = loaderOf(jar); Library lib = Library.openBundled("fix", loader)) {
+            assertEquals(42, answer(lib));
+        }
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cache)));
+        List<Path> folders;
+        try (var list = Files.list(cache)) {
+            folders = list.toList();
+        }
+        assertEquals(1, folders.size(), folders.toString());
+        Path cached = folders.getFirst().resolve("libdependent.so");
+        assertEquals("r-x------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cached)));
+        assertEquals(Hashes.sha256(Files.readAllBytes(Fixtures.DEPENDENT)), Hashes.sha256(cached));
+        long written = Files.getLastModifiedTime(cached).toMillis();
+        try (URLClassLoader loader = loaderOf(jar); Library lib = Library.openBundled("fix", loader)) {
+            assertEquals(42, answer(lib));
+        }
+        assertEquals(written, Files.getLastModifiedTime(cached).toMillis(), "a sound cached file was rewritten");
+    }
+
+    @Test
+    void aTamperedOrPlantedCachedFileIsReplacedNeverWrittenThrough() throws Throwable {
+        Path jar = fixtureJar();
+        Path cache = dir.resolve("cache");
+        System.setProperty("dynload.bundles", "cache");
+        System.setProperty("dynload.cache", cache.toString());
+        try (URLClassLoader loader = loaderOf(jar); Library lib = Library.openBundled("fix", loader)) {
+            assertEquals(42, answer(lib));
+        }
+        Path folder;
+        try (var list = Files.list(cache)) {
+            folder = list.findFirst().orElseThrow();
+        }
+        // Tampered: the cached library's bytes changed.
+        Path dependent = folder.resolve("libdependent.so");
+        Files.setPosixFilePermissions(dependent, PosixFilePermissions.fromString("rw-------"));
+        Files.write(dependent, "not a library any more".getBytes(StandardCharsets.UTF_8));
+        // Planted: a symbolic link where the dependency goes, pointing at a file the link's owner wants written.
+        Path victim = Files.writeString(dir.resolve("victim.txt"), "keep me");
+        Path dependency = folder.resolve("libdependency.so");
+        Files.delete(dependency);
+        Files.createSymbolicLink(dependency, victim);
+        try (URLClassLoader loader = loaderOf(jar); Library lib = Library.openBundled("fix", loader)) {
+            assertEquals(42, answer(lib));
+        }
+        assertEquals("keep me", Files.readString(victim), "the cache wrote through a planted link");
+        assertFalse(Files.isSymbolicLink(dependency));
+        assertEquals(Hashes.sha256(Files.readAllBytes(Fixtures.DEPENDENT)), Hashes.sha256(dependent));
+    }
+
+    @Test
+    void aCacheFolderOthersMayWriteOrAnotherUserOwnsIsRefused() throws Throwable {
+        Path jar = fixtureJar();
+        System.setProperty("dynload.bundles", "cache");
+        Path open = Files.createDirectory(dir.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        System.setProperty("dynload.cache", open.toString());
+        try (URLClassLoader loader = loaderOf(jar)) {
+            LibraryLoadException e = assertThrows(LibraryLoadException.class, () -> Library.openBundled("fix", loader));
+            assertEquals(Reason.UNSAFE_CACHE, e.reason());
+            assertTrue(e.getMessage().contains("others may write") && e.getMessage().contains(open.toString()), e.getMessage());
+        }
+        Path others = Files.createDirectory(dir.resolve("others"));
+        Files.setPosixFilePermissions(others, PosixFilePermissions.fromString("rwx------"));
+        Process chown = new ProcessBuilder("chown", "nobody", others.toString()).inheritIO().start();
+        Assumptions.assumeTrue(chown.waitFor() == 0, "chown to nobody needs root; this run is not root");
+        System.setProperty("dynload.cache", others.toString());
+        try (URLClassLoader loader = loaderOf(jar)) {
+            LibraryLoadException e = assertThrows(LibraryLoadException.class, () -> Library.openBundled("fix", loader));
+            assertEquals(Reason.UNSAFE_CACHE, e.reason());
+            assertTrue(e.getMessage().contains("owned by nobody"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aNoexecCacheFolderIsNamedWithThePropertyToSet() throws Throwable {
+        Path mount = Files.createDirectory(dir.resolve("noexec"));
+        Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "noexec,mode=0700", "tmpfs", mount.toString())
+                .redirectErrorStream(true).start();
+        String why = new String(m.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        Assumptions.assumeTrue(m.waitFor() == 0, "cannot mount a noexec tmpfs here: " + why);
+        try {
+            System.setProperty("dynload.bundles", "cache");
+            System.setProperty("dynload.cache", mount.resolve("cache").toString());
+            try (URLClassLoader loader = loaderOf(fixtureJar())) {
+                LibraryLoadException e = assertThrows(LibraryLoadException.class, () -> Library.openBundled("fix", loader));
+                assertEquals(Reason.UNSAFE_CACHE, e.reason());
+                assertTrue(e.getMessage().contains("noexec") && e.getMessage().contains("-Ddynload.cache"), e.getMessage());
+            }
+        } finally {
+            new ProcessBuilder("umount", mount.toString()).inheritIO().start().waitFor();
+        }
+    }
+
+    @Test
+    void aTamperedResourceIsRefusedWithBothHashes() throws Throwable {
+        Map<String, byte[]> files = fixtureFiles();
+        String index = indexOf(files);
+        byte[] changed = files.get("libdependent.so").clone();
+        changed[changed.length - 1] ^= 1;
+        files.put("libdependent.so", changed);
+        Path jar = jar("tampered.jar", files, index);
+        for (String mode : List.of("memory", "cache")) {
+            System.setProperty("dynload.bundles", mode);
+            System.setProperty("dynload.cache", dir.resolve("cache").toString());
+            try (URLClassLoader loader = loaderOf(jar)) {
+                LibraryLoadException e = assertThrows(LibraryLoadException.class, () -> Library.openBundled("fix", loader), mode);
+                assertEquals(Reason.HASH_MISMATCH, e.reason(), mode);
+                assertTrue(e.getMessage().contains(Hashes.sha256(changed)) && e.getMessage().contains("tampered.jar!"),
+                        e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aBundleWithoutThisPlatformListsThePlatformsItHas() throws Throwable {
+        byte[] library = Files.readAllBytes(Fixtures.DEPENDENCY);
+        String index = BundleIndex.write(List.of(new BundleIndex.Entry("linux-riscv64", Hashes.sha256(library), "libdependency.so"),
+                new BundleIndex.Entry("osx-aarch_64", Hashes.sha256(library), "libdependency.dylib")));
+        Path jar = jar("elsewhere.jar", Map.of(), index);
+        try (URLClassLoader loader = loaderOf(jar)) {
+            LibraryLoadException e = assertThrows(LibraryLoadException.class, () -> Library.openBundled("fix", loader));
+            assertEquals(Reason.NOT_BUILT_FOR_PLATFORM, e.reason());
+            assertTrue(e.getMessage().contains(PLATFORM) && e.getMessage().contains("linux-riscv64, osx-aarch_64"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aMissingOrMalformedIndexIsABadBundle() throws Throwable {
+        try (URLClassLoader empty = new URLClassLoader(new URL[0], null)) {
+            LibraryLoadException e = assertThrows(LibraryLoadException.class, () -> Library.openBundled("fix", empty));
+            assertEquals(Reason.BAD_BUNDLE, e.reason());
+            assertTrue(e.getMessage().contains("META-INF/dynload/fix/index"), e.getMessage());
+        }
+        Path jar = jar("malformed.jar", Map.of(), BundleIndex.HEADER + "\n" + PLATFORM + " nothex libx.so\n");
+        try (URLClassLoader loader = loaderOf(jar)) {
+            LibraryLoadException e = assertThrows(LibraryLoadException.class, () -> Library.openBundled("fix", loader));
+            assertEquals(Reason.BAD_BUNDLE, e.reason());
+            assertTrue(e.getMessage().contains("line 2") && e.getMessage().contains("'nothex' is not a SHA-256"), e.getMessage());
+        }
+        Map<String, byte[]> files = fixtureFiles();
+        Path missing = jar("missing.jar", Map.of(), indexOf(files));
+        try (URLClassLoader loader = loaderOf(missing)) {
+            LibraryLoadException e = assertThrows(LibraryLoadException.class, () -> Library.openBundled("fix", loader));
+            assertEquals(Reason.BAD_BUNDLE, e.reason());
+            assertTrue(e.getMessage().contains("libdependency.so") && e.getMessage().contains("not among the resources"), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> Library.openBundled("../x", BundleTest.class));
+    }
+
+    @Test
+    void theSameBundleOpensFromTwoClassLoaders() throws Throwable {
+        Path jar = fixtureJar();
+        try (URLClassLoader one = loaderOf(jar); URLClassLoader two = loaderOf(jar);
+             Library a = Library.openBundled("fix", one); Library b = Library.openBundled("fix", two)) {
+            assertEquals(42, answer(a));
+            assertEquals(42, answer(b));
+        }
+    }
+
+    @Test
+    void packagersCanGiveTheirOwnBuildOrPreferTheSystemsOne() throws Throwable {
+        Path jar = fixtureJar();
+        try (URLClassLoader loader = loaderOf(jar)) {
+            System.setProperty("dynload.bundle.fix", Fixtures.FIXTURE.toString());
+            try (Library lib = Library.openBundled("fix", loader)) {
+                assertEquals(Fixtures.FIXTURE.toRealPath(), lib.path().orElseThrow().toRealPath());
+            }
+            // Not installed on this system: the bundled one loads.
+            System.setProperty("dynload.bundle.fix", "system");
+            try (Library lib = Library.openBundled("fix", loader)) {
+                assertEquals(42, answer(lib));
+            }
+        }
+    }
+
+    @Test
+    void platformClassifiersAndMuslDetection() {
+        assertEquals("linux-x86_64", Platform.classifier("Linux", "amd64", false));
+        assertEquals("linux-x86_64-musl", Platform.classifier("Linux", "amd64", true));
+        assertEquals("linux-aarch_64-musl", Platform.classifier("Linux", "aarch64", true));
+        assertEquals("osx-aarch_64", Platform.classifier("Mac OS X", "aarch64", true));
+        assertEquals("osx-x86_64", Platform.classifier("Mac OS X", "x86_64", false));
+        assertEquals("windows-x86_64", Platform.classifier("Windows 11", "amd64", false));
+        assertTrue(Platform.mapsShowMusl("7f0000-7f1000 r-xp 00000000 08:01 1234 /lib/ld-musl-x86_64.so.1\n"));
+        assertTrue(Platform.mapsShowMusl("7f0000-7f1000 r-xp 00000000 08:01 1234 /usr/lib/libc.musl-aarch64.so.1\n"));
+        assertFalse(Platform.mapsShowMusl("7f0000-7f1000 r-xp 00000000 08:01 1234 /lib/x86_64-linux-gnu/libc.so.6\n"));
+        assertEquals("linux-x86_64", PLATFORM, "this machine is glibc on x86-64");
+    }
+
+    /**
+     * Four JVMs open one new bundle through an empty cache at the same moment: each blocks until the test
+     * has started all four, then all go; every one must load it.
+     */
+    @Test
+    void fourJvmsFillingTheCacheAtOnceAllLoad() throws Throwable {
+        Path jar = fixtureJar();
+        Path cache = dir.resolve("shared-cache");
+        List<Process> children = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            children.add(child(jar, "-Ddynload.bundles=cache", "-Ddynload.cache=" + cache).start());
+        }
+        for (Process p : children) {
+            try (OutputStream go = p.getOutputStream()) {
+                go.write('\n');
+            }
+        }
+        for (Process p : children) {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), out);
+            assertTrue(out.contains("answer 42"), out);
+        }
+        try (var list = Files.list(cache)) {
+            assertEquals(1, list.count());
+        }
+    }
+
+    /** The bundle's jar on the module path, as an automatic module: found through the system class loader. */
+    @Test
+    void aBundleOnTheModulePathLoads() throws Throwable {
+        Path jar = fixtureJar();
+        Path modular = Files.copy(jar, dir.resolve("fixbundle.jar"));
+        ProcessBuilder b = child(null, "--module-path", modular.toString(), "--add-modules", "fixbundle");
+        Process p = b.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.contains("answer 42"), out);
+    }
+
+    /** A JVM running {@link BundleChild}, with {@code jar} (if any) on its class path. */
+    private static ProcessBuilder child(Path jar, String... jvmOptions) {
+        return new ProcessBuilder(ChildJvm.command(List.of(jvmOptions), jar == null ? null : jar.toString(),
+                BundleChild.class)).redirectErrorStream(true);
+    }
+
+    /** Opens bundle "fix" through the system class loader once a line arrives on standard input. */
+    public static final class BundleChild {
+        public static void main(String[] args) throws Throwable {
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            try (Library lib = Library.openBundled("fix", ClassLoader.getSystemClassLoader())) {
+                System.out.println("answer " + answer(lib));
+            }
+        }
+    }
+
+    @Test
+    void indexLinesAreCheckedOneByOne() {
+        assertThrows(BundleIndex.MalformedException.class, () -> BundleIndex.parse("# only a comment\n"));
+        BundleIndex.MalformedException twice = assertThrows(BundleIndex.MalformedException.class, () -> BundleIndex.parse(
+                "linux-x86_64 " + "a".repeat(64) + " libx.so\nlinux-x86_64 " + "b".repeat(64) + " libx.so\n"));
+        assertTrue(twice.getMessage().contains("line 2") && twice.getMessage().contains("twice"), twice.getMessage());
+        BundleIndex.MalformedException path = assertThrows(BundleIndex.MalformedException.class, () -> BundleIndex.parse(
+                "linux-x86_64 " + "a".repeat(64) + " ../libx.so\n"));
+        assertTrue(path.getMessage().contains("not a plain file name"), path.getMessage());
+        assertTrue(Files.exists(Fixtures.DEPENDENT, LinkOption.NOFOLLOW_LINKS));
+    }
+}
