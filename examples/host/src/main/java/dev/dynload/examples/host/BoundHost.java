@@ -2,8 +2,6 @@ package dev.dynload.examples.host;
 
 import dev.dynload.Library;
 
-import java.nio.file.Path;
-
 /** The seed's host with a typed binding: the C function is a method of a Java interface. */
 public final class BoundHost {
 
@@ -16,12 +14,13 @@ public final class BoundHost {
     }
 
     /**
-     * Prints the greeting of the library at {@code args[0]}, or of {@code ./libtest.so}.
+     * Prints the greeting of a bundled library ({@code rust-greeter} by default), or of the library file at
+     * {@code args[0]}.
      *
-     * @param args the library's path, optionally
+     * @param args a bundle's name or a library's path, optionally
      */
     public static void main(String[] args) {
-        try (Library lib = Library.open(Path.of(args.length > 0 ? args[0] : "libtest.so"))) {
+        try (Library lib = Host.open(args.length > 0 ? args[0] : "rust-greeter")) {
             Greeter g = lib.bind(Greeter.class);
             System.out.println(g.greet());                    // Hello from Rust!
         }

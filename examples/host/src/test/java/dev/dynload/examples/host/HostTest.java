@@ -17,12 +17,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The seed's example: the host prints each greeter's greeting, and the README shows what it prints. */
 class HostTest {
 
-    static final Path RUST = Path.of(System.getProperty("dynload.rust.greeter"));
-    static final Path C = Path.of(System.getProperty("dynload.c.greeter"));
+    static final String RUST = "rust-greeter";
+    static final String C = "c-greeter";
     static final Path README = Path.of(System.getProperty("dynload.readme"));
 
-    private static String hostOutput(Path library) throws Throwable {
-        return output(() -> Host.main(new String[] {library.toString()}));
+    private static String hostOutput(String bundle) throws Throwable {
+        return output(() -> Host.main(new String[] {bundle}));
     }
 
     /** Something that prints. */
@@ -43,19 +43,19 @@ class HostTest {
     }
 
     @Test
-    void hostPrintsTheGreetingOfTheRustCdylib() throws Throwable {
+    void hostPrintsTheGreetingOfTheRustCdylibFromItsJar() throws Throwable {
         assertEquals("Hello from Rust!" + System.lineSeparator(), hostOutput(RUST));
     }
 
     @Test
-    void hostPrintsTheGreetingOfTheCLibrary() throws Throwable {
+    void hostPrintsTheGreetingOfTheCLibraryFromItsJar() throws Throwable {
         assertEquals("Hello from C!" + System.lineSeparator(), hostOutput(C));
     }
 
     @Test
     void boundHostPrintsBothGreetingsThroughAnInterface() throws Throwable {
-        assertEquals("Hello from Rust!" + System.lineSeparator(), output(() -> BoundHost.main(new String[] {RUST.toString()})));
-        assertEquals("Hello from C!" + System.lineSeparator(), output(() -> BoundHost.main(new String[] {C.toString()})));
+        assertEquals("Hello from Rust!" + System.lineSeparator(), output(() -> BoundHost.main(new String[] {RUST})));
+        assertEquals("Hello from C!" + System.lineSeparator(), output(() -> BoundHost.main(new String[] {C})));
     }
 
     @Test

@@ -1,0 +1,174 @@
+package dev.dynload;
+
+import dev.dynload.elf.ElfFile;
+import dev.dynload.elf.ElfHeader;
+import dev.dynload.internal.BundleIndex;
+import dev.dynload.internal.Hashes;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Builds a bundle, the resources {@link Library#openBundled(String, Class, LoadOption...)} loads: copies
+ * native libraries under {@code META-INF/dynload/BUNDLE/CLASSIFIER/} of a build's output folder and writes
+ * the bundle's index, with each file's SHA-256, in the order to load them. Run by the build, never by hand:
+ *
+ * {@snippet lang=shell :
+ * java -cp dynload-core.jar dev.dynload.BundleBuilder greeter target/classes target/release/libgreeter.so
+ * }
+ *
+ * <p>An ELF file's classifier is read from the file itself: its CPU ({@code linux-x86_64},
+ * {@code linux-aarch_64}) and its C library ({@code -musl} when it needs musl's {@code libc.so} rather than
+ * glibc's {@code libc.so.6}). Other files (a macOS {@code .dylib}, a Windows {@code .dll}) are given with
+ * their classifier, as {@code osx-aarch_64=path/libgreeter.dylib}. Files already in the bundle's folder
+ * (from another platform's build, say) stay and are indexed too. Within a platform, a file comes after
+ * the files of the bundle it needs ({@code DT_NEEDED} naming another's {@code SONAME} or file name).
+ */
+public final class BundleBuilder {
+
+    private BundleBuilder() {
+    }
+
+    /**
+     * {@code BundleBuilder BUNDLE OUTPUT FILE...}: see the class documentation. Exits 2 with a message on
+     * wrong arguments, 1 when a file cannot be bundled.
+     *
+     * @param args the bundle's name, the output folder (such as {@code target/classes}) and the files
+     */
+    public static void main(String[] args) {
+        if (args.length < 3) {
+            System.err.println("usage: BundleBuilder BUNDLE OUTPUT_FOLDER [CLASSIFIER=]FILE...");
+            System.exit(2);
+        }
+        try {
+            Path index = build(args[0], Path.of(args[1]), List.of(args).subList(2, args.length));
+            System.out.println("wrote " + index);
+        } catch (IOException | IllegalArgumentException e) {
+            System.err.println("BundleBuilder: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    /**
+     * Copies {@code files} into the bundle and rewrites its index.
+     *
+     * @param bundle the bundle's name
+     * @param output the build's output folder, the root of the jar
+     * @param files paths, each optionally prefixed with {@code CLASSIFIER=}
+     * @return the index written
+     * @throws IOException if a file cannot be read or written, or is not a library this can classify
+     */
+    public static Path build(String bundle, Path output, List<String> files) throws IOException {
+        Path folder = output.resolve("META-INF/dynload").resolve(bundle);
+        for (String given : files) {
+            int equals = given.indexOf('=');
+            Path file = Path.of(equals > 0 ? given.substring(equals + 1) : given);
+            String classifier = equals > 0 ? given.substring(0, equals) : classify(file);
+            Path target = folder.resolve(classifier).resolve(file.getFileName().toString());
+            Files.createDirectories(target.getParent());
+            Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        List<BundleIndex.Entry> entries = new ArrayList<>();
+        try (DirectoryStream<Path> platforms = Files.newDirectoryStream(folder, Files::isDirectory)) {
+            Map<String, Path> sorted = new TreeMap<>();
+            for (Path platform : platforms) {
+                sorted.put(platform.getFileName().toString(), platform);
+            }
+            for (Map.Entry<String, Path> platform : sorted.entrySet()) {
+                entries.addAll(inLoadOrder(platform.getKey(), platform.getValue()));
+            }
+        }
+        String text = BundleIndex.write(entries);
+        try {
+            BundleIndex.parse(text); // the names and classifiers are ones a reader accepts
+        } catch (BundleIndex.MalformedException e) {
+            throw new IllegalArgumentException("the bundle cannot be indexed: " + e.getMessage(), e);
+        }
+        Path index = folder.resolve("index");
+        Files.writeString(index, text);
+        return index;
+    }
+
+    /** The classifier an ELF library is built for, read from its header and its C library. */
+    static String classify(Path file) throws IOException {
+        ElfFile elf;
+        try {
+            elf = ElfFile.read(file);
+        } catch (IOException e) {
+            throw new IOException(file + " is not an ELF library (" + e.getMessage() + "); give other files with "
+                    + "their classifier, as osx-aarch_64=" + file, e);
+        }
+        ElfHeader h = elf.header();
+        String arch = switch (h.machine()) {
+            case 62 -> "x86_64";
+            case 183 -> "aarch_64";
+            case 3 -> "x86_32";
+            case 243 -> h.wordSize() == 64 ? "riscv64" : "riscv32";
+            default -> throw new IOException(file + " is for " + h.machineName() + ", which has no classifier here; "
+                    + "give it as CLASSIFIER=" + file);
+        };
+        boolean musl = elf.needed().contains("libc.so") || elf.needed().stream().anyMatch(n -> n.startsWith("libc.musl-"));
+        return "linux-" + arch + (musl ? "-musl" : "");
+    }
+
+    /** The files of one platform, each after those of the bundle it needs. */
+    private static List<BundleIndex.Entry> inLoadOrder(String classifier, Path folder) throws IOException {
+        Map<String, Path> files = new TreeMap<>();
+        try (DirectoryStream<Path> list = Files.newDirectoryStream(folder, Files::isRegularFile)) {
+            for (Path f : list) {
+                files.put(f.getFileName().toString(), f);
+            }
+        }
+        Map<String, Set<String>> needs = new TreeMap<>();
+        Map<String, String> byName = new TreeMap<>(); // SONAME or file name -> file name
+        for (Map.Entry<String, Path> f : files.entrySet()) {
+            byName.put(f.getKey(), f.getKey());
+            Optional<ElfFile> elf = elf(f.getValue());
+            elf.flatMap(ElfFile::soname).ifPresent(soname -> byName.put(soname, f.getKey()));
+            needs.put(f.getKey(), new LinkedHashSet<>(elf.map(ElfFile::needed).orElse(List.of())));
+        }
+        List<BundleIndex.Entry> ordered = new ArrayList<>();
+        Set<String> done = new LinkedHashSet<>();
+        while (done.size() < files.size()) {
+            boolean progress = false;
+            for (String name : files.keySet()) {
+                if (done.contains(name)) {
+                    continue;
+                }
+                boolean ready = true;
+                for (String needed : needs.get(name)) {
+                    String inBundle = byName.get(needed);
+                    ready &= inBundle == null || inBundle.equals(name) || done.contains(inBundle);
+                }
+                if (ready) {
+                    done.add(name);
+                    ordered.add(new BundleIndex.Entry(classifier, Hashes.sha256(files.get(name)), name));
+                    progress = true;
+                }
+            }
+            if (!progress) {
+                throw new IOException("the libraries of " + folder + " need each other in a cycle; a loader cannot load "
+                        + "them one after another");
+            }
+        }
+        return ordered;
+    }
+
+    private static Optional<ElfFile> elf(Path file) {
+        try {
+            return Optional.of(ElfFile.read(file));
+        } catch (IOException e) {
+            return Optional.empty(); // not ELF (a .dylib): no order to read from it
+        }
+    }
+}
