@@ -101,6 +101,9 @@ public final class BundleBuilder {
 
     /** The classifier an ELF library is built for, read from its header and its C library. */
     static String classify(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new java.nio.file.NoSuchFileException(file.toString(), null, "no such file: build it before bundling it");
+        }
         ElfFile elf;
         try {
             elf = ElfFile.read(file);
