@@ -360,6 +360,40 @@ class BundleTest {
     }
 
     @Test
+    void theBuildFilesLibrariesByTheirHeadersAndOrdersThemByWhatTheyNeed() throws Throwable {
+        // Named to sort after the library that needs it: only DT_NEEDED against its SONAME puts it first.
+        Path dependency = Files.copy(Fixtures.DEPENDENCY, dir.resolve("zlibdependency.so"));
+        Path out = Files.createDirectory(dir.resolve("classes"));
+        Path index = Bundle.build("fix", out, List.of(Fixtures.DEPENDENT.toString(), dependency.toString()));
+        List<Bundle.Entry> entries = Bundle.parseIndex(Files.readString(index));
+        assertEquals(List.of("zlibdependency.so", "libdependent.so"), entries.stream().map(Bundle.Entry::name).toList());
+        assertEquals(List.of(PLATFORM, PLATFORM), entries.stream().map(Bundle.Entry::classifier).toList());
+        Path jar = dir.resolve("built.jar");
+        try (JarOutputStream j = new JarOutputStream(Files.newOutputStream(jar)); var files = Files.walk(out)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                j.putNextEntry(new JarEntry(out.relativize(f).toString()));
+                j.write(Files.readAllBytes(f));
+            }
+        }
+        try (URLClassLoader loader = loaderOf(jar); Library lib = Library.openBundled("fix", loader)) {
+            assertEquals(42, answer(lib));
+        }
+        // A library that needs musl's libc.so rather than glibc's libc.so.6 is filed under -musl.
+        byte[] bytes = Files.readAllBytes(Fixtures.FIXTURE);
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        int at = text.indexOf("libc.so.6\0");
+        assertTrue(at > 0);
+        System.arraycopy("libc.so\0\0".getBytes(StandardCharsets.ISO_8859_1), 0, bytes, at, 9);
+        Path musl = Files.write(dir.resolve("libmusl.so"), bytes);
+        assertEquals(PLATFORM + "-musl", Bundle.classify(musl));
+        IOException notElf = assertThrows(IOException.class,
+                () -> Bundle.build("fix", out, List.of(Files.writeString(dir.resolve("lib.dylib"), "x").toString())));
+        assertTrue(notElf.getMessage().contains("osx-aarch_64="), notElf.getMessage());
+        Bundle.build("fix", out, List.of("osx-aarch_64=" + dir.resolve("lib.dylib")));
+        assertTrue(Files.readString(index).contains("osx-aarch_64 "), "a file given with its classifier is indexed");
+    }
+
+    @Test
     void indexLinesAreCheckedOneByOne() {
         assertThrows(BundleIndex.MalformedException.class, () -> BundleIndex.parse("# only a comment\n"));
         BundleIndex.MalformedException twice = assertThrows(BundleIndex.MalformedException.class, () -> BundleIndex.parse(

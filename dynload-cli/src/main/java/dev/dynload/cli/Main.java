@@ -54,11 +54,13 @@ public final class Main {
             case "symbols" -> cli.addSubcommand(new SymbolsCommand());
             case "info" -> cli.addSubcommand(new InfoCommand());
             case "verify" -> cli.addSubcommand(new VerifyCommand());
+            case "bundle" -> cli.addSubcommand(new BundleCommand());
             default -> {
                 cli.addSubcommand(new CallCommand());
                 cli.addSubcommand(new SymbolsCommand());
                 cli.addSubcommand(new InfoCommand());
                 cli.addSubcommand(new VerifyCommand());
+                cli.addSubcommand(new BundleCommand());
             }
         }
         return cli;

@@ -19,12 +19,13 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Builds a bundle, the resources {@link Library#openBundled(String, Class, LoadOption...)} loads: copies
+ * Builds and reads bundles, the resources {@link Library#openBundled(String, Class, LoadOption...)} loads.
+ * {@link #build} copies
  * native libraries under {@code META-INF/dynload/BUNDLE/CLASSIFIER/} of a build's output folder and writes
  * the bundle's index, with each file's SHA-256, in the order to load them. Run by the build, never by hand:
  *
  * {@snippet lang=shell :
- * java -cp dynload-core.jar dev.dynload.BundleBuilder greeter target/classes target/release/libgreeter.so
+ * java -cp dynload-core.jar dev.dynload.Bundle greeter target/classes target/release/libgreeter.so
  * }
  *
  * <p>An ELF file's classifier is read from the file itself: its CPU ({@code linux-x86_64},
@@ -34,27 +35,27 @@ import java.util.TreeMap;
  * (from another platform's build, say) stay and are indexed too. Within a platform, a file comes after
  * the files of the bundle it needs ({@code DT_NEEDED} naming another's {@code SONAME} or file name).
  */
-public final class BundleBuilder {
+public final class Bundle {
 
-    private BundleBuilder() {
+    private Bundle() {
     }
 
     /**
-     * {@code BundleBuilder BUNDLE OUTPUT FILE...}: see the class documentation. Exits 2 with a message on
+     * {@code Bundle BUNDLE OUTPUT FILE...}: see the class documentation. Exits 2 with a message on
      * wrong arguments, 1 when a file cannot be bundled.
      *
      * @param args the bundle's name, the output folder (such as {@code target/classes}) and the files
      */
     public static void main(String[] args) {
         if (args.length < 3) {
-            System.err.println("usage: BundleBuilder BUNDLE OUTPUT_FOLDER [CLASSIFIER=]FILE...");
+            System.err.println("usage: java -cp dynload-core.jar dev.dynload.Bundle BUNDLE OUTPUT_FOLDER [CLASSIFIER=]FILE...");
             System.exit(2);
         }
         try {
             Path index = build(args[0], Path.of(args[1]), List.of(args).subList(2, args.length));
             System.out.println("wrote " + index);
         } catch (IOException | IllegalArgumentException e) {
-            System.err.println("BundleBuilder: " + e.getMessage());
+            System.err.println("dev.dynload.Bundle: " + e.getMessage());
             System.exit(1);
         }
     }
@@ -99,8 +100,52 @@ public final class BundleBuilder {
         return index;
     }
 
-    /** The classifier an ELF library is built for, read from its header and its C library. */
-    static String classify(Path file) throws IOException {
+    /**
+     * One file of a bundle, as its index lists it.
+     *
+     * @param classifier the platform it is built for, such as {@code linux-x86_64}
+     * @param sha256 its SHA-256, in lower-case hex
+     * @param name its file name
+     */
+    public record Entry(String classifier, String sha256, String name) {
+        /** {@return where the file lies among the resources of bundle {@code bundle}} */
+        public String resource(String bundle) {
+            return BundleIndex.filePath(bundle, new BundleIndex.Entry(classifier, sha256, name));
+        }
+    }
+
+    /** {@return where bundle {@code bundle}'s index lies among the resources} */
+    public static String indexResource(String bundle) {
+        return BundleIndex.indexPath(bundle);
+    }
+
+    /**
+     * Reads a bundle's index.
+     *
+     * @param text the index's text
+     * @return its entries, in load order
+     * @throws IllegalArgumentException naming the first malformed line
+     */
+    public static List<Entry> parseIndex(String text) {
+        try {
+            List<Entry> entries = new ArrayList<>();
+            for (BundleIndex.Entry e : BundleIndex.parse(text).entries()) {
+                entries.add(new Entry(e.classifier(), e.sha256(), e.name()));
+            }
+            return entries;
+        } catch (BundleIndex.MalformedException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The classifier an ELF library is built for, read from its header and its C library.
+     *
+     * @param file an ELF shared library
+     * @return such as {@code linux-x86_64}, or {@code linux-aarch_64-musl}
+     * @throws IOException if it is missing, not ELF, or for a CPU without a classifier
+     */
+    public static String classify(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new java.nio.file.NoSuchFileException(file.toString(), null, "no such file: build it before bundling it");
         }
