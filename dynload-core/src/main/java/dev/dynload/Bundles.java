@@ -12,7 +12,6 @@ import dev.dynload.internal.Platform;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,11 +32,16 @@ final class Bundles {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
 
-    /** Where a bundle's resources are: a class's module or a class loader. */
-    interface Resources {
+    /** Where a bundle's resources are: a class's jar or module, or a class loader. Closed after the open. */
+    interface Resources extends AutoCloseable {
+        /** {@return the resource at {@code path}, or null when there is none} */
         InputStream open(String path) throws IOException;
 
-        URL url(String path);
+        /** {@return where the resource at {@code path} is, for messages, such as a jar URL} */
+        String where(String path);
+
+        @Override
+        void close();
     }
 
     private final String bundle;
@@ -58,7 +62,9 @@ final class Bundles {
         if (bundle.isEmpty() || !NAME.matcher(bundle).matches() || bundle.equals(".") || bundle.equals("..")) {
             throw new IllegalArgumentException("'" + bundle + "' is not a bundle name: give letters, digits, '.', '_' or '-'");
         }
-        return new Bundles(bundle, resources, loader, Options.of(options), options).open();
+        try (resources) {
+            return new Bundles(bundle, resources, loader, Options.of(options), options).open();
+        }
     }
 
     private Library open() {
@@ -132,6 +138,9 @@ final class Bundles {
         for (BundleIndex.Entry e : files) {
             contents.add(verified(e));
         }
+        // The linker is still being set up on another thread (LinkerWarmUp): warm the verifier up here
+        // meanwhile, rather than wait, or compete with it from a third thread.
+        dev.dynload.internal.VerifierWarmUp.runHereOnce();
         List<Library> loaded = new ArrayList<>();
         try {
             for (int i = 0; i < files.size(); i++) {
@@ -265,8 +274,7 @@ final class Bundles {
 
     /** Where a resource is, for messages: its URL, such as {@code jar:file:/app/x.jar!/META-INF/...}. */
     private String where(String path) {
-        URL url = resources.url(path);
-        return url != null ? url.toString() : path;
+        return resources.where(path);
     }
 
     private LibraryLoadException fail(Reason reason, Path file, String detail, String hint, String message) {

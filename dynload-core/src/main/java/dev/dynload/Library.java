@@ -1,5 +1,6 @@
 package dev.dynload;
 
+import dev.dynload.internal.LinkerWarmUp;
 import dev.dynload.internal.NativeLoader;
 import dev.dynload.internal.VerifierWarmUp;
 
@@ -199,7 +200,7 @@ public final class Library implements AutoCloseable {
     public static Library openBundled(String bundle, Class<?> anchor, LoadOption... options) {
         Objects.requireNonNull(bundle, "bundle");
         Objects.requireNonNull(anchor, "anchor");
-        VerifierWarmUp.startOnce();
+        LinkerWarmUp.startOnce();
         return Bundles.open(bundle, new ClassResources(anchor), NativeLoader.current(), options);
     }
 
@@ -216,20 +217,68 @@ public final class Library implements AutoCloseable {
     public static Library openBundled(String bundle, ClassLoader loader, LoadOption... options) {
         Objects.requireNonNull(bundle, "bundle");
         Objects.requireNonNull(loader, "loader");
-        VerifierWarmUp.startOnce();
+        LinkerWarmUp.startOnce();
         return Bundles.open(bundle, new LoaderResources(loader), NativeLoader.current(), options);
     }
 
-    /** A bundle in a class's jar or module. */
-    private record ClassResources(Class<?> anchor) implements Bundles.Resources {
-        @Override
-        public java.io.InputStream open(String path) {
-            return anchor.getResourceAsStream("/" + path);
+    /**
+     * A bundle in a class's jar or module. When the class comes from a jar, the bundle is read from that
+     * jar directly: a class loader's first resource lookup costs a fresh JVM some 10 ms of URL handling.
+     * Anything not in that jar is looked up as {@link Class#getResourceAsStream} would.
+     */
+    private static final class ClassResources implements Bundles.Resources {
+        private final Class<?> anchor;
+        private java.util.jar.JarFile jar;
+        private boolean jarLooked;
+
+        ClassResources(Class<?> anchor) {
+            this.anchor = anchor;
+        }
+
+        private java.util.jar.JarFile jar() {
+            if (!jarLooked) {
+                jarLooked = true;
+                try {
+                    java.security.CodeSource source = anchor.getProtectionDomain().getCodeSource();
+                    if (source != null && source.getLocation() != null && "file".equals(source.getLocation().getProtocol())) {
+                        Path file = Path.of(source.getLocation().toURI());
+                        if (java.nio.file.Files.isRegularFile(file)) {
+                            jar = new java.util.jar.JarFile(file.toFile());
+                        }
+                    }
+                } catch (java.io.IOException | java.net.URISyntaxException | RuntimeException e) {
+                    jar = null; // looked up the general way below
+                }
+            }
+            return jar;
         }
 
         @Override
-        public java.net.URL url(String path) {
-            return anchor.getResource("/" + path);
+        public java.io.InputStream open(String path) throws java.io.IOException {
+            java.util.jar.JarFile j = jar();
+            java.util.jar.JarEntry entry = j == null ? null : j.getJarEntry(path);
+            return entry != null ? j.getInputStream(entry) : anchor.getResourceAsStream("/" + path);
+        }
+
+        @Override
+        public String where(String path) {
+            java.util.jar.JarFile j = jar();
+            if (j != null && j.getJarEntry(path) != null) {
+                return "jar:" + Path.of(j.getName()).toUri() + "!/" + path;
+            }
+            java.net.URL url = anchor.getResource("/" + path);
+            return url != null ? url.toString() : path;
+        }
+
+        @Override
+        public void close() {
+            if (jar != null) {
+                try {
+                    jar.close();
+                } catch (java.io.IOException ignored) {
+                    // read only; nothing was written
+                }
+            }
         }
     }
 
@@ -241,8 +290,13 @@ public final class Library implements AutoCloseable {
         }
 
         @Override
-        public java.net.URL url(String path) {
-            return loader.getResource(path);
+        public String where(String path) {
+            java.net.URL url = loader.getResource(path);
+            return url != null ? url.toString() : path;
+        }
+
+        @Override
+        public void close() {
         }
     }
 

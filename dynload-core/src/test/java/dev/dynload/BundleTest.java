@@ -297,10 +297,23 @@ class BundleTest {
         assertEquals("osx-aarch_64", Platform.classifier("Mac OS X", "aarch64", true));
         assertEquals("osx-x86_64", Platform.classifier("Mac OS X", "x86_64", false));
         assertEquals("windows-x86_64", Platform.classifier("Windows 11", "amd64", false));
-        assertTrue(Platform.mapsShowMusl("7f0000-7f1000 r-xp 00000000 08:01 1234 /lib/ld-musl-x86_64.so.1\n"));
-        assertTrue(Platform.mapsShowMusl("7f0000-7f1000 r-xp 00000000 08:01 1234 /usr/lib/libc.musl-aarch64.so.1\n"));
-        assertFalse(Platform.mapsShowMusl("7f0000-7f1000 r-xp 00000000 08:01 1234 /lib/x86_64-linux-gnu/libc.so.6\n"));
+        assertTrue(Platform.namesMuslLoader("/lib/ld-musl-x86_64.so.1"));
+        assertTrue(Platform.namesMuslLoader("/usr/lib/libc.musl-aarch64.so.1"));
+        assertFalse(Platform.namesMuslLoader("/lib64/ld-linux-x86-64.so.2"));
         assertEquals("linux-x86_64", PLATFORM, "this machine is glibc on x86-64");
+    }
+
+    @Test
+    void muslIsToldByTheInterpreterTheJavaLauncherAsksFor() throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        assertFalse(Platform.interpreterIsMusl(java));
+        // The same program, asking for musl's loader instead of glibc's.
+        byte[] bytes = Files.readAllBytes(java);
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        int at = text.indexOf("/lib64/ld-linux-x86-64.so.2\0");
+        assertTrue(at > 0, "the launcher names glibc's loader");
+        System.arraycopy("/lib/ld-musl-x86_64.so.1\0".getBytes(StandardCharsets.ISO_8859_1), 0, bytes, at, 25);
+        assertTrue(Platform.interpreterIsMusl(Files.write(dir.resolve("java-on-musl"), bytes)));
     }
 
     /**

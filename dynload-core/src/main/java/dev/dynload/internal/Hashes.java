@@ -4,28 +4,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** SHA-256, as bundles name their files' contents. */
+/** SHA-256 in lower-case hex, as bundles name their files' contents; see {@link Sha256} for why not MessageDigest. */
 public final class Hashes {
 
     private Hashes() {
     }
 
-    /** {@return a new SHA-256 digest; every JDK has one} */
-    public static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("this JDK has no SHA-256", e);
-        }
-    }
-
     /** {@return the SHA-256 of what {@code in} holds to its end, in lower-case hex} */
     public static String sha256(InputStream in) throws IOException {
-        MessageDigest digest = sha256();
+        Sha256 digest = new Sha256();
         byte[] buffer = new byte[1 << 16];
         int n;
         while ((n = in.read(buffer)) > 0) {
@@ -43,6 +32,8 @@ public final class Hashes {
 
     /** {@return the SHA-256 of {@code bytes}, in lower-case hex} */
     public static String sha256(byte[] bytes) {
-        return HexFormat.of().formatHex(sha256().digest(bytes));
+        Sha256 digest = new Sha256();
+        digest.update(bytes, 0, bytes.length);
+        return HexFormat.of().formatHex(digest.digest());
     }
 }

@@ -1,7 +1,6 @@
 package dev.dynload.internal;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -47,20 +46,54 @@ public final class Platform {
         return os + "-" + arch + (musl && os.equals("linux") ? "-musl" : "");
     }
 
-    /** Whether this process runs on musl's C library: its loader is mapped into the process. */
+    /**
+     * Whether this process runs on musl's C library: the program it runs (the {@code java} launcher) asks
+     * for musl's loader as its interpreter ({@code PT_INTERP}), {@code /lib/ld-musl-ARCH.so.1}. A few
+     * kilobytes of one file, where reading {@code /proc/self/maps} costs a fresh JVM milliseconds.
+     */
     static boolean runsOnMusl() {
         try {
-            return mapsShowMusl(Files.readString(Path.of("/proc/self/maps")));
+            return interpreterIsMusl(Path.of("/proc/self/exe"));
         } catch (IOException | RuntimeException e) {
             return false; // no /proc (not Linux, or a sandbox): glibc is the common case
         }
     }
 
+    /** Whether the ELF executable {@code exe} names musl's loader as its interpreter. */
+    public static boolean interpreterIsMusl(Path exe) throws IOException {
+        try (java.io.RandomAccessFile in = new java.io.RandomAccessFile(exe.toFile(), "r")) {
+            byte[] head = new byte[64];
+            in.readFully(head);
+            java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(head).order(head[5] == 2
+                    ? java.nio.ByteOrder.BIG_ENDIAN : java.nio.ByteOrder.LITTLE_ENDIAN);
+            if (head[0] != 0x7f || head[1] != 'E' || head[4] != 2) {
+                return false; // not a 64-bit ELF program
+            }
+            long phoff = h.getLong(0x20);
+            int phentsize = Short.toUnsignedInt(h.getShort(0x36));
+            int phnum = Math.min(Short.toUnsignedInt(h.getShort(0x38)), 64);
+            byte[] entry = new byte[56];
+            for (int i = 0; i < phnum && phentsize >= 56; i++) {
+                in.seek(phoff + (long) i * phentsize);
+                in.readFully(entry);
+                java.nio.ByteBuffer p = java.nio.ByteBuffer.wrap(entry).order(h.order());
+                if (p.getInt(0) == 3) { // PT_INTERP
+                    int size = (int) Math.min(p.getLong(0x20), 256);
+                    byte[] name = new byte[size];
+                    in.seek(p.getLong(0x08));
+                    in.readFully(name);
+                    return namesMuslLoader(new String(name, java.nio.charset.StandardCharsets.ISO_8859_1));
+                }
+            }
+            return false;
+        }
+    }
+
     /**
-     * Whether a {@code /proc/self/maps} text shows musl: its loader and C library are one file,
-     * {@code ld-musl-ARCH.so.1} (Alpine also names it {@code libc.musl-ARCH.so.1}).
+     * Whether a path names musl's loader, which is also its C library: {@code /lib/ld-musl-ARCH.so.1}
+     * (Alpine also calls it {@code libc.musl-ARCH.so.1}).
      */
-    public static boolean mapsShowMusl(String maps) {
-        return maps.contains("/ld-musl-") || maps.contains("/libc.musl-");
+    public static boolean namesMuslLoader(String path) {
+        return path.contains("/ld-musl-") || path.contains("/libc.musl-");
     }
 }

@@ -242,7 +242,8 @@ final class PosixLoader implements NativeLoader {
             throw new UnsupportedOperationException("sealed memory files need memfd_create (Linux 3.17 or later) and /proc");
         }
         String name = "dynload:" + file.getFileName();
-        long result = OsThread.call(() -> memfdHere(name));
+        // In place on a platform thread, as openFile does: no lambda on a first bundled open.
+        long result = Thread.currentThread().isVirtual() ? OsThread.call(() -> memfdHere(name)) : memfdHere(name);
         int fd = (int) (result >> 32);
         if (fd < 0) {
             int errno = (int) result;
@@ -255,8 +256,7 @@ final class PosixLoader implements NativeLoader {
             try (OutputStream out = new FileOutputStream(readable.toFile())) {
                 content.transferTo(out);
             }
-            int errno = OsThread.call(() -> Libc.asInt(Libc.call(Libc.FCNTL, Libc.word(fd), Libc.word(F_ADD_SEALS),
-                    Libc.word(ALL_SEALS))) == 0 ? 0 : Libc.errno());
+            int errno = Thread.currentThread().isVirtual() ? OsThread.call(() -> seal(fd)) : seal(fd);
             if (errno != 0) {
                 throw new FileSystemException(file.toString(), null,
                         "cannot seal the memory file against writes (fcntl: " + Libc.strerror(errno) + ")");
@@ -267,6 +267,12 @@ final class PosixLoader implements NativeLoader {
             closeFd(fd);
             throw e;
         }
+    }
+
+    /** Seals a memory file against writes, shrinking and growing; {@return 0, or the errno} */
+    private static int seal(int fd) {
+        return Libc.asInt(Libc.call(Libc.FCNTL, Libc.word(fd), Libc.word(F_ADD_SEALS), Libc.word(ALL_SEALS))) == 0
+                ? 0 : Libc.errno();
     }
 
     private long memfdHere(String name) {

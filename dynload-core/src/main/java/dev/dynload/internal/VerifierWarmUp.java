@@ -44,6 +44,23 @@ public final class VerifierWarmUp extends Thread {
         }
     }
 
+    /**
+     * Runs the warm-up on this thread, once per JVM, unless it ran or runs already: for an open that would
+     * otherwise wait here for the linker, which {@link LinkerWarmUp} sets up meanwhile.
+     */
+    public static void runHereOnce() {
+        synchronized (VerifierWarmUp.class) {
+            if (started) {
+                return;
+            }
+            started = true;
+        }
+        Path sample = Path.of(System.getProperty("java.home"), "lib", "libsyslookup.so");
+        if (System.getProperty("os.name", "").startsWith("Linux") && Files.isRegularFile(sample)) {
+            new VerifierWarmUp(sample).run();
+        }
+    }
+
     @Override
     public void run() {
         try {
