@@ -81,35 +81,35 @@ public class BundleBenchmark {
     }
 
     @Benchmark
-    public String memory() {
+    public String open_memory() {
         try (Library lib = Library.openBundled("rust-greeter", BundleBenchmark.class)) {
             return lib.bind(Greeter.class).greet();
         }
     }
 
     @Benchmark
-    public String cacheFirstRun(EmptyCache cache) {
+    public String open_cacheFirst(EmptyCache cache) {
         try (Library lib = Library.openBundled("rust-greeter", BundleBenchmark.class)) {
             return lib.bind(Greeter.class).greet();
         }
     }
 
     @Benchmark
-    public String cacheLaterRun(FilledCache cache) {
+    public String open_cacheLater(FilledCache cache) {
         try (Library lib = Library.openBundled("rust-greeter", BundleBenchmark.class)) {
             return lib.bind(Greeter.class).greet();
         }
     }
 
     @Benchmark
-    public String plainFile() {
+    public String open_file() {
         try (Library lib = Library.open(UntrustedBenchmark.RUST)) {
             return lib.bind(Greeter.class).greet();
         }
     }
 
     @Benchmark
-    public String jnaFromJar() {
+    public String open_jna() {
         return Native.load("test", JnaGreeter.class).greet();
     }
 }

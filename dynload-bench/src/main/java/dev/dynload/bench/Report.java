@@ -45,6 +45,9 @@ public final class Report {
                     + "with `java.lang.classfile` and loads about 70 classes of its own from a jar; raw FFM's "
                     + "`libraryLookup` and JNA do none of that. The verifier's first run overlaps the linker's "
                     + "set-up on a second core.",
+            "bundles", "bundles: every dynload path sets up FFM's linker, about 50 ms in a fresh JVM, where JNA's "
+                    + "native stub is JNI; a bundle then adds reading its files out of the jar and their SHA-256 (the "
+                    + "cache also its locks, attribute checks and a second hash through the descriptor it loads).",
             "process", "whole process: a JDK 25 hello world starts in about 30 ms; any FFM program pays the "
                     + "linker's start-up on top (the raw FFM host alone is several times the hello world), and "
                     + "the command adds picocli reading its annotations (each a dynamic proxy the AOT cache does "
@@ -58,7 +61,8 @@ public final class Report {
     }
 
     /**
-     * Reads what the suite wrote into the results folder (calls.csv, cold.csv, untrusted.csv, process.md) and writes
+     * Reads what the suite wrote into the results folder (calls.csv, cold.csv, untrusted.csv, bundles.csv,
+     * process.md) and writes
      * report.md and calls.svg beside them.
      *
      * @param args the results folder, and optionally the README whose benchmark section to rewrite
@@ -73,6 +77,9 @@ public final class Report {
         }
         if (Files.exists(dir.resolve("untrusted.csv"))) {
             md.append('\n').append(untrusted(Results.read(dir.resolve("untrusted.csv"))));
+        }
+        if (Files.exists(dir.resolve("bundles.csv"))) {
+            md.append('\n').append(bundles(Results.read(dir.resolve("bundles.csv"))));
         }
         if (Files.exists(dir.resolve("process.md"))) {
             String process = Files.readString(dir.resolve("process.md"));
@@ -146,6 +153,48 @@ public final class Report {
                 .append(" | ").append(times(r.ratio("open", "isolated", "dynload"))).append(" the checked open |\n");
         md.append("\nAn open of a library the process has loaded already (same device and inode) is not checked again.\n");
         return md.toString();
+    }
+
+    /** Libraries shipped inside a jar: open + first call in a fresh JVM, each way, against a plain file and JNA. */
+    static String bundles(Results r) {
+        StringBuilder md = new StringBuilder("### A library inside a jar: open + first call in a fresh JVM, ms (one JVM per sample)\n\n"
+                + "| way | ms | / plain file | / JNA from the jar | target | verdict |\n|---|---|---|---|---|---|\n");
+        String[][] ways = {{"memory", "Library.openBundled, from sealed memory", "at most 1.2x a plain file; below JNA"},
+                {"cacheFirst", "Library.openBundled, the cache's first run", "below JNA"},
+                {"cacheLater", "Library.openBundled, the cache's later run", "below JNA"},
+                {"file", "Library.open, a plain file", ""},
+                {"jna", "JNA Native.load from the jar (extracts to a temporary file)", ""}};
+        for (String[] w : ways) {
+            md.append("| ").append(w[1]).append(" | ").append(ms(r, "open", w[0])).append(" | ")
+                    .append(w[0].equals("file") ? "" : times(r.ratio("open", w[0], "file"))).append(" | ")
+                    .append(w[0].equals("jna") ? "" : times(r.ratio("open", w[0], "jna"))).append(" | ")
+                    .append(w[2]).append(" | ").append(verdict(r, w[0])).append(" |\n");
+        }
+        if (md.indexOf("MISSED") >= 0) {
+            why(md, "bundles");
+        }
+        return md.toString();
+    }
+
+    private static String verdict(Results r, String way) {
+        if (way.equals("file") || way.equals("jna")) {
+            return "";
+        }
+        Optional<Double> jna = r.ratio("open", way, "jna");
+        Optional<Double> file = r.ratio("open", way, "file");
+        boolean belowJna = jna.map(x -> x < 1).orElse(false);
+        boolean nearFile = !way.equals("memory") || file.map(x -> x <= 1.2).orElse(false);
+        if (belowJna && nearFile) {
+            return "met";
+        }
+        List<String> missed = new ArrayList<>();
+        if (!nearFile) {
+            missed.add("above 1.2x a plain file");
+        }
+        if (!belowJna) {
+            missed.add("slower than JNA");
+        }
+        return "MISSED: " + String.join("; ", missed);
     }
 
     private static String us(Results r, String name, String way) {

@@ -55,4 +55,16 @@ class ReportTest {
         assertTrue(Report.cold(slowCold).contains("MISSED: 60% slower than raw FFM"), Report.cold(slowCold));
         assertTrue(Report.cold(slowCold).contains("Why: cold start:"), Report.cold(slowCold));
     }
+
+    @Test
+    void bundleVerdictsCompareEachWayWithAPlainFileAndJna() {
+        Results r = results("open", "memory", 110.0, 5.0, "cacheFirst", 150.0, 5.0, "cacheLater", 90.0, 5.0,
+                "file", 100.0, 5.0, "jna", 95.0, 5.0);
+        String md = Report.bundles(r);
+        assertTrue(md.contains("| Library.openBundled, from sealed memory | 110 ± 5 | 1.10x | 1.16x | at most 1.2x a plain file; "
+                + "below JNA | MISSED: slower than JNA |"), md);
+        assertTrue(md.contains("| Library.openBundled, the cache's later run | 90 ± 5 | 0.90x | 0.95x | below JNA | met |"), md);
+        Results wide = results("open", "memory", 130.0, 5.0, "file", 100.0, 5.0, "jna", 200.0, 5.0);
+        assertTrue(Report.bundles(wide).contains("MISSED: above 1.2x a plain file |"), Report.bundles(wide));
+    }
 }
