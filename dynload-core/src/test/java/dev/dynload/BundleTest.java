@@ -208,6 +208,30 @@ class BundleTest {
     }
 
     @Test
+    void aFullDiskIsSaidSoWithThePropertyToPointElsewhere() throws Throwable {
+        Path mount = Files.createDirectory(dir.resolve("small"));
+        // 16 KiB: the fixture's libraries (about 15 KB each) do not both fit.
+        Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=16k,mode=0700", "tmpfs", mount.toString())
+                .redirectErrorStream(true).start();
+        String why = new String(m.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        Assumptions.assumeTrue(m.waitFor() == 0, "cannot mount a small tmpfs here: " + why);
+        try {
+            System.setProperty("dynload.bundles", "cache");
+            System.setProperty("dynload.cache", mount.resolve("cache").toString());
+            try (URLClassLoader loader = loaderOf(fixtureJar())) {
+                LibraryLoadException e = assertThrows(LibraryLoadException.class, () -> Library.openBundled("fix", loader));
+                assertEquals(Reason.DISK_FULL, e.reason(), e.getMessage());
+                assertTrue(e.getMessage().contains("disk is full") && e.getMessage().contains("-Ddynload.cache"), e.getMessage());
+            }
+            try (var left = Files.walk(mount.resolve("cache"))) {
+                assertTrue(left.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "a partial file was left");
+            }
+        } finally {
+            new ProcessBuilder("umount", mount.toString()).inheritIO().start().waitFor();
+        }
+    }
+
+    @Test
     void aTamperedResourceIsRefusedWithBothHashes() throws Throwable {
         Map<String, byte[]> files = fixtureFiles();
         String index = indexOf(files);
