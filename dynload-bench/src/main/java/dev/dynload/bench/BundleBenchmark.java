@@ -12,6 +12,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
@@ -47,19 +48,43 @@ public class BundleBenchmark {
     /** An empty cache folder, for the cache's first run. */
     @State(Scope.Benchmark)
     public static class EmptyCache {
+        Path cache;
+
         @Setup(Level.Trial)
         public void setUp() throws IOException {
+            cache = Files.createTempDirectory("dynload-bench-cache");
             System.setProperty("dynload.bundles", "cache");
-            System.setProperty("dynload.cache", Files.createTempDirectory("dynload-bench-cache").toString());
+            System.setProperty("dynload.cache", cache.toString());
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws IOException {
+            delete(cache);
+        }
+    }
+
+    /** Removes a cache folder the benchmark made. */
+    static void delete(Path folder) throws IOException {
+        try (var files = Files.walk(folder)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 
     /** A cache folder that another JVM filled with the bundle, for a later run. */
     @State(Scope.Benchmark)
     public static class FilledCache {
+        Path cache;
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws IOException {
+            delete(cache);
+        }
+
         @Setup(Level.Trial)
         public void setUp() throws IOException, InterruptedException {
-            Path cache = Files.createTempDirectory("dynload-bench-cache");
+            cache = Files.createTempDirectory("dynload-bench-cache");
             Process fill = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "--enable-native-access=ALL-UNNAMED", "-Ddynload.bundles=cache", "-Ddynload.cache=" + cache,
                     "-cp", System.getProperty("java.class.path"), Fill.class.getName())).inheritIO().start();
