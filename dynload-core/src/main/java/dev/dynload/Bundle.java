@@ -162,6 +162,8 @@ public final class Bundle {
             case 183 -> "aarch_64";
             case 3 -> "x86_32";
             case 243 -> h.wordSize() == 64 ? "riscv64" : "riscv32";
+            case 21 -> h.byteOrder() == java.nio.ByteOrder.LITTLE_ENDIAN ? "ppcle_64" : "ppc_64";
+            case 22 -> h.wordSize() == 64 ? "s390_64" : "s390_32";
             default -> throw new IOException(file + " is for " + h.machineName() + ", which has no classifier here; "
                     + "give it as CLASSIFIER=" + file);
         };
@@ -179,11 +181,30 @@ public final class Bundle {
         }
         Map<String, Set<String>> needs = new TreeMap<>();
         Map<String, String> byName = new TreeMap<>(); // SONAME or file name -> file name
+        boolean allElf = true; // what needs what is known only for ELF files
         for (Map.Entry<String, Path> f : files.entrySet()) {
             byName.put(f.getKey(), f.getKey());
             Optional<ElfFile> elf = elf(f.getValue());
+            allElf &= elf.isPresent();
             elf.flatMap(ElfFile::soname).ifPresent(soname -> byName.put(soname, f.getKey()));
             needs.put(f.getKey(), new LinkedHashSet<>(elf.map(ElfFile::needed).orElse(List.of())));
+        }
+        // Library.openBundled returns the file loaded last: exactly one file may be needed by no other.
+        Set<String> neededByOthers = new LinkedHashSet<>();
+        for (Map.Entry<String, Set<String>> f : needs.entrySet()) {
+            for (String n : f.getValue()) {
+                String inBundle = byName.get(n);
+                if (inBundle != null && !inBundle.equals(f.getKey())) {
+                    neededByOthers.add(inBundle);
+                }
+            }
+        }
+        List<String> roots = new ArrayList<>(files.keySet());
+        roots.removeAll(neededByOthers);
+        if (roots.size() > 1 && allElf) {
+            throw new IOException(folder + " holds " + roots.size() + " libraries that no other of the bundle needs ("
+                    + String.join(", ", roots) + "), but a bundle opens as one library, the last: put the others in "
+                    + "bundles of their own, or remove files an earlier build left there");
         }
         List<BundleIndex.Entry> ordered = new ArrayList<>();
         Set<String> done = new LinkedHashSet<>();

@@ -75,6 +75,10 @@ final class Bundles {
         BundleIndex index = index();
         String platform = Platform.current();
         List<BundleIndex.Entry> files = index.forPlatform(platform);
+        if (files.isEmpty() && "system".equals(override)) {
+            // No build for this platform: the system's library by the bundle's main name, as this OS names it.
+            return Library.open(bareName(index.entries().getLast().name()), given);
+        }
         if (files.isEmpty()) {
             throw fail(Reason.NOT_BUILT_FOR_PLATFORM, null, "has no build for this platform, " + platform
                     + "; it has " + String.join(", ", index.platforms()), "use a release of it built for " + platform
@@ -97,6 +101,13 @@ final class Bundles {
             }
         }
         return last(fromCache(files, platform));
+    }
+
+    /** {@code libgreeter.so.1} and {@code libgreeter.dylib} to {@code greeter}; {@code greeter.dll} too. */
+    static String bareName(String file) {
+        String name = file.startsWith("lib") ? file.substring(3) : file;
+        int dot = name.indexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
     }
 
     /** The library loaded last, the one the others were loaded for; the references to the others go. */

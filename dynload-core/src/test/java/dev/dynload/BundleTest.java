@@ -311,6 +311,13 @@ class BundleTest {
                 assertEquals(42, answer(lib));
             }
         }
+        // No build for this platform at all: "system" still finds the installed library by its bare name.
+        byte[] any = Files.readAllBytes(Fixtures.DEPENDENCY);
+        Path elsewhere = jar("mac-only.jar", Map.of(), BundleIndex.write(List.of(
+                new BundleIndex.Entry("osx-aarch_64", Hashes.sha256(any), "libm.dylib"))));
+        try (URLClassLoader loader = loaderOf(elsewhere); Library lib = Library.openBundled("fix", loader)) {
+            assertTrue(lib.find("cos").isPresent(), "the system's libm");
+        }
     }
 
     @Test
@@ -423,6 +430,11 @@ class BundleTest {
         System.arraycopy("libc.so\0\0".getBytes(StandardCharsets.ISO_8859_1), 0, bytes, at, 9);
         Path musl = Files.write(dir.resolve("libmusl.so"), bytes);
         assertEquals(PLATFORM + "-musl", Bundle.classify(musl));
+        // Two libraries that nothing else needs: a bundle opens as one, so the build refuses to guess which.
+        Path two = Files.createDirectory(dir.resolve("two"));
+        IOException roots = assertThrows(IOException.class, () -> Bundle.build("fix", two,
+                List.of(Fixtures.FIXTURE.toString(), Fixtures.DEPENDENT.toString(), Fixtures.DEPENDENCY.toString())));
+        assertTrue(roots.getMessage().contains("libdependent.so, libfixture.so"), roots.getMessage());
         IOException notElf = assertThrows(IOException.class,
                 () -> Bundle.build("fix", out, List.of(Files.writeString(dir.resolve("lib.dylib"), "x").toString())));
         assertTrue(notElf.getMessage().contains("osx-aarch_64="), notElf.getMessage());
@@ -439,6 +451,10 @@ class BundleTest {
         BundleIndex.MalformedException path = assertThrows(BundleIndex.MalformedException.class, () -> BundleIndex.parse(
                 "linux-x86_64 " + "a".repeat(64) + " ../libx.so\n"));
         assertTrue(path.getMessage().contains("not a plain file name"), path.getMessage());
+        // A name the cache uses for itself, or any hidden one, is refused.
+        BundleIndex.MalformedException hidden = assertThrows(BundleIndex.MalformedException.class, () -> BundleIndex.parse(
+                "linux-x86_64 " + "a".repeat(64) + " .writing\n"));
+        assertTrue(hidden.getMessage().contains("not starting with '.'"), hidden.getMessage());
         assertTrue(Files.exists(Fixtures.DEPENDENT, LinkOption.NOFOLLOW_LINKS));
     }
 }

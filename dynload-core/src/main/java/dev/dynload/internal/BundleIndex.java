@@ -80,8 +80,9 @@ public final class BundleIndex {
             if (!SHA256.matcher(fields[1]).matches()) {
                 throw new MalformedException("line " + (i + 1) + ": '" + fields[1] + "' is not a SHA-256 in lower-case hex");
             }
-            if (!NAME.matcher(fields[2]).matches() || fields[2].equals(".") || fields[2].equals("..")) {
-                throw new MalformedException("line " + (i + 1) + ": '" + fields[2] + "' is not a plain file name");
+            if (!NAME.matcher(fields[2]).matches() || fields[2].startsWith(".")) {
+                throw new MalformedException("line " + (i + 1) + ": '" + fields[2] + "' is not a plain file name "
+                        + "(letters, digits, '.', '_', '+', '-', not starting with '.')");
             }
             if (!seen.add(fields[0] + "/" + fields[2])) {
                 throw new MalformedException("line " + (i + 1) + ": " + fields[2] + " is listed twice for " + fields[0]);

@@ -131,27 +131,61 @@ public final class NativeCache {
         ensurePrivateFolder(root, true);
         refuseNoexec(root);
         Path folder = root.resolve(digest);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                fill(folder, files);
+                break;
+            } catch (java.nio.file.NoSuchFileException swept) {
+                release(folder);
+                if (attempt == 3) {
+                    throw swept; // removed under us again and again: say so
+                }
+                // another JVM's sweep removed the folder just as this one came to use it: make it again
+            } catch (IOException | RuntimeException failed) {
+                release(folder); // this JVM will not use a folder it could not fill
+                throw failed;
+            }
+        }
+        sweepOnce(root, folder);
+        return folder;
+    }
+
+    /**
+     * Makes {@code folder}, takes this JVM's shared in-use lock on it first (so that no sweep removes what is
+     * being written), then writes what is missing under the writing lock.
+     */
+    private static void fill(Path folder, List<? extends Source> files) throws IOException {
         try {
             Files.createDirectory(folder, PosixFilePermissions.asFileAttribute(PRIVATE));
         } catch (FileAlreadyExistsException exists) {
             // another JVM made it, or an earlier run: checked below like any other
         }
         ensurePrivateFolder(folder, false);
+        holdShared(folder);
         synchronized (WRITERS) {
             try (FileChannel lockFile = FileChannel.open(folder.resolve(WRITING), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-                 FileLock writing = lockFile.lock()) {
-                for (Source file : files) {
-                    Path target = folder.resolve(file.name());
-                    if (!holds(target, file.sha256())) {
-                        write(folder, target, file);
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                FileLock writing = null;
+                try {
+                    writing = lockFile.lock();
+                } catch (java.nio.channels.OverlappingFileLockException sameJvm) {
+                    // Another copy of dynload in this JVM (another class loader) writes it now. Writing
+                    // anyway is safe: each file goes to a name of its own and is renamed into place whole.
+                }
+                try {
+                    for (Source file : files) {
+                        Path target = folder.resolve(file.name());
+                        if (!holds(target, file.sha256())) {
+                            write(folder, target, file);
+                        }
+                    }
+                } finally {
+                    if (writing != null) {
+                        writing.release();
                     }
                 }
             }
         }
-        holdShared(folder);
-        sweepOnce(root, folder);
-        return folder;
     }
 
     /** Whether {@code target} is a regular file, not a link, with the given SHA-256. */
@@ -227,10 +261,32 @@ public final class NativeCache {
             if (!HELD.containsKey(folder)) {
                 FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.READ,
                         StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-                HELD.put(folder, channel.lock(0, Long.MAX_VALUE, true));
+                try {
+                    HELD.put(folder, channel.lock(0, Long.MAX_VALUE, true));
+                } catch (java.nio.channels.OverlappingFileLockException sameJvm) {
+                    channel.close(); // another copy of dynload in this JVM holds it already: that is enough
+                } catch (IOException | RuntimeException e) {
+                    channel.close();
+                    throw e;
+                }
             }
         }
         Files.setLastModifiedTime(lock, FileTime.from(Instant.now())); // the folder's last use, for sweeping
+    }
+
+    /** Lets go of this JVM's in-use lock on {@code folder}, if it holds one. */
+    private static void release(Path folder) {
+        FileLock held;
+        synchronized (HELD) {
+            held = HELD.remove(folder);
+        }
+        if (held != null) {
+            try {
+                held.channel().close();
+            } catch (IOException ignored) {
+                // closing a lock file: nothing was written through it
+            }
+        }
     }
 
     /** Once per JVM: removes folders unused for {@link #STALE_DAYS} days that no JVM holds. */
@@ -244,45 +300,68 @@ public final class NativeCache {
         Instant stale = Instant.now().minus(Duration.ofDays(STALE_DAYS));
         try (DirectoryStream<Path> folders = Files.newDirectoryStream(root)) {
             for (Path folder : folders) {
-                if (folder.equals(keep) || !Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
-                    continue;
+                try {
+                    sweep(folder, keep, stale);
+                } catch (IOException | RuntimeException e) {
+                    // Housekeeping: a folder that cannot be removed now is tried by a later JVM.
                 }
-                Path lock = folder.resolve(LOCK);
-                if (!Files.isRegularFile(lock, LinkOption.NOFOLLOW_LINKS)
-                        || Files.getLastModifiedTime(lock).toInstant().isAfter(stale)) {
-                    continue;
-                }
-                synchronized (HELD) {
-                    if (HELD.containsKey(folder)) {
-                        continue; // this JVM's own
-                    }
-                }
-                try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-                     FileLock exclusive = channel.tryLock()) {
-                    if (exclusive == null) {
-                        continue; // another JVM uses it
-                    }
-                    try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
-                        for (Path file : files) {
-                            if (!file.getFileName().toString().equals(LOCK)) {
-                                Files.deleteIfExists(file); // the writing lock too: nobody writes an unused folder
-                            }
-                        }
-                    }
-                    Files.deleteIfExists(lock);
-                }
-                Files.deleteIfExists(folder);
             }
         } catch (IOException | RuntimeException e) {
-            // Sweeping is housekeeping: a folder that cannot be removed now is tried by a later JVM.
+            // The same for the listing.
         }
+    }
+
+    /** Removes {@code folder} if it is stale and no JVM uses or writes it. */
+    private static void sweep(Path folder, Path keep, Instant stale) throws IOException {
+        if (folder.equals(keep) || !Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Path lock = folder.resolve(LOCK);
+        if (!Files.isRegularFile(lock, LinkOption.NOFOLLOW_LINKS) || Files.getLastModifiedTime(lock).toInstant().isAfter(stale)) {
+            return;
+        }
+        synchronized (HELD) {
+            if (HELD.containsKey(folder)) {
+                return; // this JVM's own
+            }
+        }
+        try (FileChannel inUse = FileChannel.open(lock, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+             FileLock unused = inUse.tryLock();
+             FileChannel writing = FileChannel.open(folder.resolve(WRITING), StandardOpenOption.CREATE,
+                     StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+             FileLock unwritten = unused == null ? null : writing.tryLock()) {
+            // Both locks, and still stale once they are held: nobody started to use it meanwhile.
+            if (unused == null || unwritten == null || Files.getLastModifiedTime(lock).toInstant().isAfter(stale)) {
+                return;
+            }
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
+                for (Path file : files) {
+                    String name = file.getFileName().toString();
+                    if (!name.equals(LOCK) && !name.equals(WRITING)) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+            }
+            Files.deleteIfExists(folder.resolve(WRITING));
+            Files.deleteIfExists(lock);
+        }
+        Files.deleteIfExists(folder);
     }
 
     /** Whether an exception from writing the cache means the disk is full. */
     public static boolean diskFull(IOException e) {
         String m = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
-        return m != null && (m.contains("No space left") || m.contains("Disk quota exceeded"));
+        if (m == null) {
+            return false;
+        }
+        // The JDK's message is strerror's, in the process's locale: compare with the C library's own words.
+        return m.contains("No space left") || m.contains("Disk quota exceeded")
+                || m.contains(Libc.strerror(ENOSPC)) || m.contains(Libc.strerror(EDQUOT));
     }
+
+    /** Linux's errno values for a full disk and a full quota. */
+    private static final int ENOSPC = 28;
+    private static final int EDQUOT = 122;
 
     /** The process's user id and mount flags, asked of the C library. */
     private static final class Ids {
