@@ -187,47 +187,51 @@ class BundleTest {
         }
     }
 
-    @Test
-    void aNoexecCacheFolderIsNamedWithThePropertyToSet() throws Throwable {
-        Path mount = Files.createDirectory(dir.resolve("noexec"));
-        Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "noexec,mode=0700", "tmpfs", mount.toString())
+    /** Mounts a tmpfs with {@code options} in the test's folder, or skips the test, saying why. */
+    private Path tmpfs(String name, String options) throws IOException, InterruptedException {
+        Path mount = Files.createDirectory(dir.resolve(name));
+        Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", options, "tmpfs", mount.toString())
                 .redirectErrorStream(true).start();
         String why = new String(m.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        Assumptions.assumeTrue(m.waitFor() == 0, "cannot mount a noexec tmpfs here: " + why);
-        try {
-            System.setProperty("dynload.bundles", "cache");
-            System.setProperty("dynload.cache", mount.resolve("cache").toString());
-            try (URLClassLoader loader = loaderOf(fixtureJar())) {
-                LibraryLoadException e = assertThrows(LibraryLoadException.class, () -> Library.openBundled("fix", loader));
-                assertEquals(Reason.UNSAFE_CACHE, e.reason());
-                assertTrue(e.getMessage().contains("noexec") && e.getMessage().contains("-Ddynload.cache"), e.getMessage());
-            }
-        } finally {
+        Assumptions.assumeTrue(m.waitFor() == 0, "cannot mount a tmpfs (" + options + ") here: " + why);
+        mounts.add(mount);
+        return mount;
+    }
+
+    private final List<Path> mounts = new ArrayList<>();
+
+    @AfterEach
+    void unmount() throws IOException, InterruptedException {
+        for (Path mount : mounts) {
             new ProcessBuilder("umount", mount.toString()).inheritIO().start().waitFor();
         }
     }
 
+    /** The failure of opening the fixture's bundle through a cache folder at {@code cache}. */
+    private LibraryLoadException cacheFailure(Path cache) throws IOException {
+        System.setProperty("dynload.bundles", "cache");
+        System.setProperty("dynload.cache", cache.toString());
+        try (URLClassLoader loader = loaderOf(fixtureJar())) {
+            return assertThrows(LibraryLoadException.class, () -> Library.openBundled("fix", loader));
+        }
+    }
+
+    @Test
+    void aNoexecCacheFolderIsNamedWithThePropertyToSet() throws Throwable {
+        LibraryLoadException e = cacheFailure(tmpfs("noexec", "noexec,mode=0700").resolve("cache"));
+        assertEquals(Reason.UNSAFE_CACHE, e.reason());
+        assertTrue(e.getMessage().contains("noexec") && e.getMessage().contains("-Ddynload.cache"), e.getMessage());
+    }
+
     @Test
     void aFullDiskIsSaidSoWithThePropertyToPointElsewhere() throws Throwable {
-        Path mount = Files.createDirectory(dir.resolve("small"));
         // 16 KiB: the fixture's libraries (about 15 KB each) do not both fit.
-        Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=16k,mode=0700", "tmpfs", mount.toString())
-                .redirectErrorStream(true).start();
-        String why = new String(m.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        Assumptions.assumeTrue(m.waitFor() == 0, "cannot mount a small tmpfs here: " + why);
-        try {
-            System.setProperty("dynload.bundles", "cache");
-            System.setProperty("dynload.cache", mount.resolve("cache").toString());
-            try (URLClassLoader loader = loaderOf(fixtureJar())) {
-                LibraryLoadException e = assertThrows(LibraryLoadException.class, () -> Library.openBundled("fix", loader));
-                assertEquals(Reason.DISK_FULL, e.reason(), e.getMessage());
-                assertTrue(e.getMessage().contains("disk is full") && e.getMessage().contains("-Ddynload.cache"), e.getMessage());
-            }
-            try (var left = Files.walk(mount.resolve("cache"))) {
-                assertTrue(left.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "a partial file was left");
-            }
-        } finally {
-            new ProcessBuilder("umount", mount.toString()).inheritIO().start().waitFor();
+        Path cache = tmpfs("small", "size=16k,mode=0700").resolve("cache");
+        LibraryLoadException e = cacheFailure(cache);
+        assertEquals(Reason.DISK_FULL, e.reason(), e.getMessage());
+        assertTrue(e.getMessage().contains("disk is full") && e.getMessage().contains("-Ddynload.cache"), e.getMessage());
+        try (var left = Files.walk(cache)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "a partial file was left");
         }
     }
 
