@@ -223,24 +223,23 @@ final class Bundles {
                 Path file = folder.resolve(e.name());
                 String library = bundle + "/" + e.name();
                 Diagnosis diagnosis = new Diagnosis(library, file, List.of());
-                OpenFile open;
-                try {
-                    open = loader.openFile(file);
-                } catch (IOException failure) {
-                    throw diagnosis.cannotOpen(failure);
+                OpenFile open = checkedOpen(diagnosis, file, e);
+                if (open == null) {
+                    // Changed since it was written (or planted before): written again, and checked again.
+                    try {
+                        NativeCache.rewrite(folder, new Source(e));
+                    } catch (HashMismatch mismatch) {
+                        throw mismatch.failure;
+                    } catch (IOException failure) {
+                        throw diagnosis.cannotOpen(failure);
+                    }
+                    open = checkedOpen(diagnosis, file, e);
                 }
-                String actual;
-                try (InputStream in = java.nio.file.Files.newInputStream(open.readable())) {
-                    actual = Hashes.sha256(in);
-                } catch (IOException failure) {
-                    open.close();
-                    throw diagnosis.cannotOpen(failure);
-                }
-                if (!actual.equals(e.sha256())) {
-                    open.close();
-                    throw fail(Reason.HASH_MISMATCH, file, "changed in the cache after it was written: its SHA-256 is "
-                            + actual + ", the bundle's index says " + e.sha256(), "run again to rewrite it; if it "
-                            + "happens again, something else writes into " + folder, null);
+                if (open == null) {
+                    throw fail(Reason.HASH_MISMATCH, file, "changed in the cache right after it was written again: "
+                            + "its SHA-256 is not " + e.sha256() + ", which the bundle's index says", "something else "
+                            + "writes into " + folder + "; point -D" + NativeCache.PROPERTY + " at a folder only dynload "
+                            + "writes", null);
                 }
                 loaded.add(new Loading(loader, options).load(library, diagnosis, open));
             }
@@ -249,6 +248,29 @@ final class Bundles {
             closeAll(loaded);
             throw failure;
         }
+    }
+
+    /**
+     * Opens a cached file and hashes it through the descriptor that will load it: the one check of its
+     * contents on this run. {@return the open file, or null (closed) when its SHA-256 is not the index's}
+     */
+    private OpenFile checkedOpen(Diagnosis diagnosis, Path file, BundleIndex.Entry e) {
+        OpenFile open;
+        try {
+            open = loader.openFile(file);
+        } catch (IOException failure) {
+            throw diagnosis.cannotOpen(failure);
+        }
+        try (InputStream in = java.nio.file.Files.newInputStream(open.readable())) {
+            if (Hashes.sha256(in).equals(e.sha256())) {
+                return open;
+            }
+        } catch (IOException failure) {
+            open.close();
+            throw diagnosis.cannotOpen(failure);
+        }
+        open.close();
+        return null;
     }
 
     /** The bytes of a bundled file, checked against the index. */

@@ -108,15 +108,20 @@ class BundleTest {
         assertFalse(Files.exists(cache), "the memory path wrote into the cache");
     }
 
-    @Test
-    void theCacheWritesPrivateFilesNamedByContentAndReusesThem() throws Throwable {
-        Path jar = fixtureJar();
-        Path cache = dir.resolve("cache");
+    /** Opens the bundle in {@code jar} through the cache folder {@code cache}, and calls it. */
+    private static void openThroughCache(Path jar, Path cache) throws Throwable {
         System.setProperty("dynload.bundles", "cache");
         System.setProperty("dynload.cache", cache.toString());
         try (URLClassLoader loader = loaderOf(jar); Library lib = Library.openBundled("fix", loader)) {
             assertEquals(42, answer(lib));
         }
+    }
+
+    @Test
+    void theCacheWritesPrivateFilesNamedByContentAndReusesThem() throws Throwable {
+        Path jar = fixtureJar();
+        Path cache = dir.resolve("cache");
+        openThroughCache(jar, cache);
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cache)));
         List<Path> folders;
         try (var list = Files.list(cache)) {
@@ -127,9 +132,7 @@ class BundleTest {
         assertEquals("r-x------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cached)));
         assertEquals(Hashes.sha256(Files.readAllBytes(Fixtures.DEPENDENT)), Hashes.sha256(cached));
         long written = Files.getLastModifiedTime(cached).toMillis();
-        try (URLClassLoader loader = loaderOf(jar); Library lib = Library.openBundled("fix", loader)) {
-            assertEquals(42, answer(lib));
-        }
+        openThroughCache(jar, cache);
         assertEquals(written, Files.getLastModifiedTime(cached).toMillis(), "a sound cached file was rewritten");
     }
 
@@ -137,11 +140,7 @@ class BundleTest {
     void aTamperedOrPlantedCachedFileIsReplacedNeverWrittenThrough() throws Throwable {
         Path jar = fixtureJar();
         Path cache = dir.resolve("cache");
-        System.setProperty("dynload.bundles", "cache");
-        System.setProperty("dynload.cache", cache.toString());
-        try (URLClassLoader loader = loaderOf(jar); Library lib = Library.openBundled("fix", loader)) {
-            assertEquals(42, answer(lib));
-        }
+        openThroughCache(jar, cache);
         Path folder;
         try (var list = Files.list(cache)) {
             folder = list.findFirst().orElseThrow();
@@ -155,9 +154,7 @@ class BundleTest {
         Path dependency = folder.resolve("libdependency.so");
         Files.delete(dependency);
         Files.createSymbolicLink(dependency, victim);
-        try (URLClassLoader loader = loaderOf(jar); Library lib = Library.openBundled("fix", loader)) {
-            assertEquals(42, answer(lib));
-        }
+        openThroughCache(jar, cache);
         assertEquals("keep me", Files.readString(victim), "the cache wrote through a planted link");
         assertFalse(Files.isSymbolicLink(dependency));
         assertEquals(Hashes.sha256(Files.readAllBytes(Fixtures.DEPENDENT)), Hashes.sha256(dependent));

@@ -47,7 +47,7 @@ public final class Report {
                     + "set-up on a second core.",
             "bundles", "bundles: every dynload path sets up FFM's linker, about 50 ms in a fresh JVM, where JNA's "
                     + "native stub is JNI; a bundle then adds reading its files out of the jar and their SHA-256 (the "
-                    + "cache also its locks, attribute checks and a second hash through the descriptor it loads).",
+                    + "cache also its locks and attribute checks).",
             "process", "whole process: a JDK 25 hello world starts in about 30 ms; any FFM program pays the "
                     + "linker's start-up on top (the raw FFM host alone is several times the hello world), and "
                     + "the command adds picocli reading its annotations (each a dynamic proxy the AOT cache does "

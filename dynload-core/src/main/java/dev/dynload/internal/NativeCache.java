@@ -121,8 +121,8 @@ public final class NativeCache {
 
     /**
      * Puts {@code files} into the cache folder {@code root}, in a folder named by {@code digest}, unless
-     * they are there with the right contents already, and returns that folder. The caller opens each file
-     * and checks its hash again through the descriptor it loads.
+     * regular files of their names are there already, and returns that folder. The caller opens each file,
+     * checks its hash through the descriptor it loads, and {@link #rewrite}s one that fails.
      *
      * @throws UnsafeException if the cache folder may not be used
      * @throws IOException if writing fails (a full disk says so in its message)
@@ -162,6 +162,24 @@ public final class NativeCache {
         }
         ensurePrivateFolder(folder, false);
         holdShared(folder);
+        // Contents are checked once, through the descriptor that loads each file (the caller's check); a
+        // file that fails it is written again through rewrite.
+        write(folder, files, false);
+    }
+
+    /**
+     * Writes {@code file} into {@code folder} again, over whatever is there: for a cached file whose
+     * contents failed the caller's check, under the same locks as {@link #store}.
+     */
+    public static void rewrite(Path folder, Source file) throws IOException {
+        write(folder, List.of(file), true);
+    }
+
+    /**
+     * Writes the files that are missing (or, with {@code again}, all of them) under the writing lock, which
+     * JVMs filling one folder take turns on, and this JVM's threads through {@link #WRITERS}.
+     */
+    private static void write(Path folder, List<? extends Source> files, boolean again) throws IOException {
         synchronized (WRITERS) {
             try (FileChannel lockFile = FileChannel.open(folder.resolve(WRITING), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
@@ -175,7 +193,7 @@ public final class NativeCache {
                 try {
                     for (Source file : files) {
                         Path target = folder.resolve(file.name());
-                        if (!holds(target, file.sha256())) {
+                        if (again || !Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
                             write(folder, target, file);
                         }
                     }
@@ -185,15 +203,6 @@ public final class NativeCache {
                     }
                 }
             }
-        }
-    }
-
-    /** Whether {@code target} is a regular file, not a link, with the given SHA-256. */
-    private static boolean holds(Path target, String sha256) {
-        try {
-            return Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Hashes.sha256(target).equals(sha256);
-        } catch (IOException e) {
-            return false;
         }
     }
 
