@@ -22,6 +22,8 @@ gcc -m32 -shared -fPIC -nostdlib -Wl,-soname,libi386.so -o "$out/libi386.so" "$s
 gcc -shared -fPIC -O2 -Wl,--hash-style=sysv -Wl,-soname,libfixture-sysv.so -o "$out/libfixture-sysv.so" "$src/fixture.c"
 # The binding tests' library.
 gcc $cflags -o "$out/libbinding.so" "$src/binding.c"
+# The mapping tests' library.
+gcc $cflags -o "$out/libmappings.so" "$src/mappings.c"
 # Initializers that crash, abort, exit, block and call an undefined function, for isolated loads.
 for what in CRASH ABORT EXIT BLOCK UNDEFINED; do
     lower=$(echo "$what" | tr '[:upper:]' '[:lower:]')

@@ -309,7 +309,7 @@ class BindingTest {
             calls.add(i);
             return acc / (i - 3);
         }, 6));
-        assertEquals(List.of(0, 1, 2, 3, 4, 5), calls, "C goes on with the default result after a failed callback");
+        assertEquals(List.of(0, 1, 2, 3), calls, "after it threw, the callback is skipped until C returns");
         assertTrue(again.getMessage().contains("/ by zero"));
         assertEquals(5, f.add(2, 3), "the library still works");
     }

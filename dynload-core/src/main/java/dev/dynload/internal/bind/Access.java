@@ -25,9 +25,13 @@ final class Access {
         try {
             return MethodHandles.privateLookupIn(type, MethodHandles.lookup());
         } catch (IllegalAccessException e) {
-            if (given != null && type.getModule() == given.lookupClass().getModule()
-                    && java.lang.reflect.Modifier.isPublic(type.getModifiers())) {
+            boolean open = java.lang.reflect.Modifier.isPublic(type.getModifiers());
+            if (given != null && type.getModule() == given.lookupClass().getModule() && open) {
                 return given;
+            }
+            if (open && type.getModule().isExported(type.getPackageName())) {
+                // A public type anyone may use, such as Runnable: its public members are enough.
+                return MethodHandles.publicLookup();
             }
             throw new IllegalAccessException("dynload cannot reach " + type.getName() + ": add 'opens "
                     + type.getPackageName() + " to dev.dynload;' to module " + type.getModule().getName()

@@ -43,7 +43,7 @@ public final class Binder {
     private final Target target;
     private final Class<?> iface;
     private final Access access;
-    private final Mapper mapper;
+    private final TypeTable types;
     private final List<String> problems = new ArrayList<>();
     /** For each symbol, the methods bound to it, by C signature. */
     private final Map<String, Map<FunctionDescriptor, List<Method>>> shapes = new java.util.TreeMap<>();
@@ -53,7 +53,7 @@ public final class Binder {
         this.target = target;
         this.iface = iface;
         this.access = new Access(lookup);
-        this.mapper = new Mapper(access);
+        this.types = new TypeTable(access);
     }
 
     /**
@@ -68,15 +68,22 @@ public final class Binder {
             throw new IllegalArgumentException(iface.getName() + " is not an interface; bind takes an interface "
                     + "whose methods mirror the C functions");
         }
+        if (iface.isSealed()) {
+            throw new IllegalArgumentException(iface.getName() + " is sealed, so dynload cannot implement it; bind an "
+                    + "interface that is not sealed (a sealed one may extend it)");
+        }
         return iface.cast(new Binder(library, target, iface, lookup).bind());
     }
 
     private Object bind() {
-        List<Method> methods = new ArrayList<>(Mapper.abstractMethods(iface));
+        List<Method> methods = new ArrayList<>(TypeTable.abstractMethods(iface));
         methods.sort(METHOD_ORDER);
         List<Supplier<MethodHandle>> handles = new ArrayList<>();
         for (Method m : methods) {
-            handles.add(plan(m));
+            Optional<Planned> planned = plan(m);
+            if (planned.isPresent()) {
+                handles.add(planned.get());
+            }
         }
         checkAmbiguous();
         MethodHandles.Lookup host = null;
@@ -155,30 +162,36 @@ public final class Binder {
     }
 
     /**
-     * Checks one method now and returns what makes its handle on first call; null after recording its
+     * Checks one method now and returns what makes its handle on first call; empty after recording its
      * problems. Making a downcall handle for a new signature is the slow part of binding, so it waits.
      */
-    private Supplier<MethodHandle> plan(Method m) {
+    private Optional<Planned> plan(Method m) {
         List<String> mine = new ArrayList<>();
         String symbol = symbolOf(m);
         MethodHandle free = null;
-        // Annotation classes are loaded only for annotated methods (see Mapper.map).
+        // Annotation classes are loaded only for annotated methods (see TypeTable.map).
         boolean annotated = annotated(m);
         FreeWith freeWith = annotated ? m.getAnnotation(FreeWith.class) : null;
         if (freeWith != null) {
             if (m.getReturnType() != String.class) {
                 mine.add("@FreeWith applies to a String result");
             } else {
-                free = freeFunction(freeWith.value(), mine);
+                free = freeFunction(freeWith.value(), mine).orElse(null);
             }
         }
-        Mapping result = null;
+        if (m.isVarArgs()) {
+            mine.add("a Java varargs method (" + m.getParameterTypes()[m.getParameterCount() - 1].getSimpleName()
+                    + "...) would pass C an array pointer, not C variadic arguments; declare one parameter per "
+                    + "argument and mark the method @Variadic(fixed = n), or take the array without '...'");
+        }
+        Optional<Mapping> result = Optional.empty();
         try {
-            result = mapper.map(m.getReturnType(), m, Mapper.Role.RESULT, free);
+            result = this.types.map(m.getGenericReturnType(), m, TypeTable.Role.RESULT, free);
         } catch (IllegalArgumentException e) {
             mine.add("the result: " + e.getMessage());
         }
         Class<?>[] types = m.getParameterTypes();
+        java.lang.reflect.Type[] generic = m.getGenericParameterTypes();
         Mapping[] parameters = new Mapping[types.length];
         int lifetime = -1;
         for (int i = 0; i < types.length; i++) {
@@ -190,14 +203,15 @@ public final class Binder {
                 continue;
             }
             try {
-                parameters[i] = mapper.map(types[i], m.getParameters()[i], Mapper.Role.PARAMETER, null);
+                parameters[i] = this.types.map(generic[i], m.getParameters()[i], TypeTable.Role.PARAMETER, null)
+                        .orElseThrow();
             } catch (IllegalArgumentException e) {
                 mine.add("parameter " + i + " (" + types[i].getSimpleName() + "): " + e.getMessage());
             }
         }
         List<Linker.Option> options = options(m, parameters, lifetime, mine);
         boolean errno = annotated && m.isAnnotationPresent(Errno.class);
-        if (errno && !(result instanceof Mapping.Direct || result instanceof Mapping.Text || result instanceof Mapping.Narrowed)) {
+        if (errno && !(result.isPresent() && result.get().signalsFailure())) {
             mine.add("@Errno needs a result that can signal failure: an int or long (-1), a pointer or String "
                     + "(NULL), or a boolean (false)");
         }
@@ -212,7 +226,7 @@ public final class Binder {
             for (String problem : mine) {
                 problems.add(describe(m) + ": " + problem);
             }
-            return null;
+            return Optional.empty();
         }
         List<MemoryLayout> layouts = new ArrayList<>();
         for (Mapping p : parameters) {
@@ -221,8 +235,8 @@ public final class Binder {
             }
         }
         MemoryLayout[] args = layouts.toArray(new MemoryLayout[0]);
-        FunctionDescriptor descriptor = result == null ? FunctionDescriptor.ofVoid(args)
-                : FunctionDescriptor.of(result.layout(), args);
+        FunctionDescriptor descriptor = result.isEmpty() ? FunctionDescriptor.ofVoid(args)
+                : FunctionDescriptor.of(result.get().layout(), args);
         Map<FunctionDescriptor, List<Method>> byShape = shapes.get(symbol);
         if (byShape == null) {
             byShape = new LinkedHashMap<>();
@@ -234,13 +248,13 @@ public final class Binder {
             byShape.put(descriptor, sameShape);
         }
         sameShape.add(m);
-        return new Planned(target, symbol, descriptor, options.toArray(new Linker.Option[0]), parameters, lifetime,
-                result, errno, m);
+        return Optional.of(new Planned(target, symbol, descriptor, options.toArray(new Linker.Option[0]), parameters,
+                lifetime, result, errno, m));
     }
 
     /** What makes one method's handle on its first call. */
     private record Planned(Target target, String symbol, FunctionDescriptor descriptor, Linker.Option[] options,
-                           Mapping[] parameters, int lifetime, Mapping result, boolean errno, Method method)
+                           Mapping[] parameters, int lifetime, Optional<Mapping> result, boolean errno, Method method)
             implements Supplier<MethodHandle> {
 
         @Override
@@ -249,20 +263,19 @@ public final class Binder {
             MemorySegment address = target.address(symbol).orElseThrow();
             MethodHandle downcall = Linker.nativeLinker().downcallHandle(address, descriptor, options);
             MethodType javaType = MethodType.methodType(method.getReturnType(), method.getParameterTypes());
-            MethodHandle call = null;
+            Optional<MethodHandle> call = Optional.empty();
             if (lifetime < 0 && !errno) {
                 // Nothing to convert: the downcall is the method, and FastPath is not even loaded.
-                call = allDirect() ? (downcall.type().equals(javaType) ? downcall : null)
+                call = allDirect() ? Optional.of(downcall.asType(javaType))
                         : FastPath.tryBuild(downcall, parameters, result, javaType);
             }
-            if (call == null) {
-                call = new CallPlan(symbol, downcall, parameters, lifetime, result, errno).handle(javaType);
-            }
-            return call;
+            MethodHandle h = call.isPresent() ? call.get()
+                    : new CallPlan(symbol, downcall, parameters, lifetime, result, errno).handle(javaType);
+            return NullArguments.named(h, method, parameters);
         }
 
         private boolean allDirect() {
-            if (result != null && !result.direct()) {
+            if (result.isPresent() && !result.get().direct()) {
                 return false;
             }
             for (Mapping p : parameters) {
@@ -313,20 +326,21 @@ public final class Binder {
         return options;
     }
 
-    private MethodHandle freeFunction(String name, List<String> mine) {
+    private Optional<MethodHandle> freeFunction(String name, List<String> mine) {
         FunctionDescriptor free = FunctionDescriptor.ofVoid(ValueLayout.ADDRESS);
         Optional<MemorySegment> own = target.address(name);
         if (own.isPresent()) {
-            return Linker.nativeLinker().downcallHandle(own.get(), free);
+            return Optional.of(Linker.nativeLinker().downcallHandle(own.get(), free));
         }
         try (Library process = Library.process()) {
             Optional<MemorySegment> address = process.find(name);
             if (address.isPresent()) {
                 // The process's own functions (libc's free) live as long as the process does.
-                return Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(address.get().address()), free);
+                return Optional.of(Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(address.get().address()),
+                        free));
             }
         }
         mine.add("@FreeWith(\"" + name + "\"): neither the library nor the process exports " + name);
-        return null;
+        return Optional.empty();
     }
 }

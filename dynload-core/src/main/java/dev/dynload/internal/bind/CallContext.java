@@ -6,7 +6,7 @@ import java.lang.foreign.SegmentAllocator;
 
 /**
  * What one call through a binding needs beyond its arguments: memory for the native copies of its
- * arguments (the thread's {@link Scratch} stack, or an arena when they do not fit), the arena that
+ * arguments (the thread's {@link Scratch} stack), the arena that
  * keeps callbacks the caller wants kept, and an exception a callback threw, to be rethrown once the
  * native function has returned. While the call runs it is the thread's current call, which is where a
  * failing callback leaves its exception.
@@ -19,7 +19,6 @@ final class CallContext implements AutoCloseable, SegmentAllocator {
     private final Scratch scratch = Scratch.current();
     private final long mark = scratch.top;
     private final CallContext outer = ACTIVE.get();
-    private Arena overflow;
     private Throwable pending;
 
     /** @param lifetime the caller's arena for callbacks, or null to make them live for this call */
@@ -28,17 +27,21 @@ final class CallContext implements AutoCloseable, SegmentAllocator {
         ACTIVE.set(this);
     }
 
+    /** Not zeroed, unlike an arena's: every use writes what it allocates before the call reads it. */
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
-        // Not zeroed, unlike an arena's: every use writes what it allocates before the call reads it.
-        MemorySegment s = scratch.tryAllocate(byteSize, byteAlignment);
-        if (s != null) {
-            return s;
-        }
-        if (overflow == null) {
-            overflow = Arena.ofConfined();
-        }
-        return overflow.allocate(byteSize, byteAlignment);
+        return scratch.allocate(byteSize, byteAlignment);
+    }
+
+    /** {@return the thread's scratch stack, where this call's copies go} */
+    Scratch scratch() {
+        return scratch;
+    }
+
+    /** {@return whether the call running on this thread has a callback's exception waiting} */
+    static boolean failing() {
+        CallContext call = ACTIVE.get();
+        return call != null && call.pending != null;
     }
 
     /** {@return the arena the caller gave for callbacks that outlive the call, or null} */
@@ -80,9 +83,6 @@ final class CallContext implements AutoCloseable, SegmentAllocator {
             ACTIVE.set(outer);
         } else {
             ACTIVE.remove();
-        }
-        if (overflow != null) {
-            overflow.close();
         }
     }
 }

@@ -16,6 +16,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
+import java.util.Optional;
 
 /**
  * A bound method whose arguments or result need converting: strings, arrays, structs, callbacks,
@@ -41,7 +42,7 @@ final class CallPlan {
     private final MethodHandle spread;
     private final Mapping[] parameters;
     private final int lifetime;
-    private final Mapping result;
+    private final Optional<Mapping> result;
     private final int leading;
     private final int allocatorAt;
     private final int captureAt;
@@ -52,10 +53,11 @@ final class CallPlan {
      * @param downcall its downcall handle, with the linker's leading allocator or capture-state parameters
      * @param parameters a mapping per Java parameter, null at {@code lifetime}
      * @param lifetime the index of the {@code Arena} parameter that keeps callbacks alive, or -1
-     * @param result the result's mapping, null for void
+     * @param result the result's mapping, empty for void
      * @param errno whether a failed call throws {@link ErrnoException}
      */
-    CallPlan(String function, MethodHandle downcall, Mapping[] parameters, int lifetime, Mapping result, boolean errno) {
+    CallPlan(String function, MethodHandle downcall, Mapping[] parameters, int lifetime, Optional<Mapping> result,
+             boolean errno) {
         this.function = function;
         this.parameters = parameters;
         this.lifetime = lifetime;
@@ -104,26 +106,20 @@ final class CallPlan {
             Object value = spread.invokeExact(carriers);
             for (int i = 0, k = leading; i < args.length; i++) {
                 if (i != lifetime) {
-                    parameters[i].afterCall(args[i], carriers[k++]);
+                    try {
+                        parameters[i].afterCall(args[i], carriers[k++]);
+                    } catch (IllegalStateException e) {
+                        throw new IllegalStateException(function + ", parameter " + i + ": " + e.getMessage(), e);
+                    }
                 }
             }
             context.rethrowPending();
-            if (errno && failed(value)) {
+            if (errno && result.orElseThrow().failed(value)) {
                 int code = (int) ERRNO.get(state, 0L);
                 throw new ErrnoException(function, code, Strerror.of(code));
             }
-            return result == null ? null : result.toJava(value, context);
+            return result.isEmpty() ? null : result.get().toJava(value);
         }
-    }
-
-    private static boolean failed(Object value) {
-        return switch (value) {
-            case Integer i -> i == -1;
-            case Long l -> l == -1L;
-            case Boolean b -> !b;
-            case MemorySegment s -> s.address() == 0;
-            case null, default -> false;
-        };
     }
 
     /** The C library's text for an {@code errno} value. */

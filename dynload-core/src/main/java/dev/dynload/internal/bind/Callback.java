@@ -9,39 +9,25 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.Optional;
 
 /**
  * A Java functional interface as a C function pointer. A Java exception must not unwind through C
  * frames (FFM would end the JVM), so the stub catches it, leaves it with the call running on the
- * thread, returns zero to C, and the outer call rethrows it once C has returned.
+ * thread, returns zero to C, and the outer call rethrows it once C has returned. Until then, later
+ * calls of the callbacks of that call are skipped and also return zero: a row callback that threw on
+ * one row does not run again for the next ones.
  *
  * <p>An upcall stub costs microseconds to make, so the stub of the last callback object passed is kept
  * and used again when the same object comes back (a method reference or a lambda held in a field);
  * stubs live in automatic arenas the garbage collector frees. A method that takes an {@code Arena}
  * gets a stub in that arena instead, for functions that keep the pointer.
  */
-final class Callback implements Mapping.Pointer {
+final class Callback implements Mapping {
 
-    private static final MethodHandle SIZED;
-    private static final MethodHandle TO_JAVA;
-    private static final MethodHandle TO_NATIVE;
-    private static final MethodHandle FAILED;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            SIZED = lookup.findStatic(Callback.class, "sized",
-                    MethodType.methodType(MemorySegment.class, MemorySegment.class, long.class));
-            TO_JAVA = lookup.findStatic(Callback.class, "toJava",
-                    MethodType.methodType(Object.class, Mapping.class, Object.class));
-            TO_NATIVE = lookup.findStatic(Callback.class, "toNative",
-                    MethodType.methodType(Object.class, Mapping.class, Object.class));
-            FAILED = lookup.findStatic(Callback.class, "failed",
-                    MethodType.methodType(Object.class, Object.class, Throwable.class));
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final MethodHandle FAILED = Handles.find(MethodHandles.lookup(), "failed", Object.class,
+            Object.class, Throwable.class);
+    private static final MethodHandle SKIP = Handles.find(MethodHandles.lookup(), "skip", boolean.class);
 
     /** The last callback object and its stub. */
     private record Cached(Object instance, MemorySegment stub) {
@@ -49,7 +35,7 @@ final class Callback implements Mapping.Pointer {
 
     private final MethodHandle method;
     private final Mapping[] parameters;
-    private final Mapping result;
+    private final Optional<Mapping> result;
     private final FunctionDescriptor descriptor;
     private final MethodType carrierType;
     private volatile Cached cached;
@@ -57,9 +43,9 @@ final class Callback implements Mapping.Pointer {
     /**
      * @param method the interface's abstract method, taking the instance first
      * @param parameters how each C argument becomes a Java one
-     * @param result how the Java result becomes C's, or null for void
+     * @param result how the Java result becomes C's; empty for void
      */
-    Callback(MethodHandle method, Mapping[] parameters, Mapping result) {
+    Callback(MethodHandle method, Mapping[] parameters, Optional<Mapping> result) {
         this.method = method;
         this.parameters = parameters;
         this.result = result;
@@ -67,8 +53,14 @@ final class Callback implements Mapping.Pointer {
         for (int i = 0; i < layouts.length; i++) {
             layouts[i] = parameters[i].layout();
         }
-        this.descriptor = result == null ? FunctionDescriptor.ofVoid(layouts) : FunctionDescriptor.of(result.layout(), layouts);
+        this.descriptor = result.isEmpty() ? FunctionDescriptor.ofVoid(layouts)
+                : FunctionDescriptor.of(result.get().layout(), layouts);
         this.carrierType = descriptor.toMethodType();
+    }
+
+    @Override
+    public MemoryLayout layout() {
+        return ValueLayout.ADDRESS;
     }
 
     @Override
@@ -89,52 +81,45 @@ final class Callback implements Mapping.Pointer {
     }
 
     @Override
-    public Object toJava(Object carrier, CallContext context) {
+    public Object toJava(Object carrier) {
         throw new UnsupportedOperationException("callbacks are parameters only");
     }
 
     /**
      * The stub's target, of the C signature's carrier types: the instance's method with each argument
-     * and the result converted, and every exception caught.
+     * and the result converted, every exception caught, and skipped while an exception waits.
      */
     private MethodHandle target(Object instance) {
         MethodHandle h = method.bindTo(instance);
         for (int i = 0; i < parameters.length; i++) {
             Mapping p = parameters[i];
-            Class<?> javaType = h.type().parameterType(i);
-            MethodHandle filter;
-            if (p instanceof Mapping.SizedPointer sized) {
-                filter = MethodHandles.insertArguments(SIZED, 1, sized.size());
-            } else if (p.direct()) {
-                continue;
-            } else {
-                filter = MethodHandles.insertArguments(TO_JAVA, 0, p);
+            if (!p.direct()) {
+                Class<?> javaType = h.type().parameterType(i);
+                h = MethodHandles.filterArguments(h, i, p.callbackArgument()
+                        .asType(MethodType.methodType(javaType, carrierType.parameterType(i))));
             }
-            h = MethodHandles.filterArguments(h, i, filter.asType(MethodType.methodType(javaType, carrierType.parameterType(i))));
         }
-        if (result != null && !result.direct()) {
-            h = MethodHandles.filterReturnValue(h, MethodHandles.insertArguments(TO_NATIVE, 0, result)
+        if (result.isPresent() && !result.get().direct()) {
+            h = MethodHandles.filterReturnValue(h, result.get().callbackResult()
                     .asType(MethodType.methodType(carrierType.returnType(), h.type().returnType())));
         }
         h = h.asType(carrierType);
-        MethodHandle handler = result == null
-                ? MethodHandles.insertArguments(FAILED, 0, (Object) null).asType(MethodType.methodType(void.class, Throwable.class))
-                : MethodHandles.insertArguments(FAILED, 0, result.zero())
-                        .asType(MethodType.methodType(carrierType.returnType(), Throwable.class));
+        Object zero = result.isEmpty() ? null : result.get().zero();
+        MethodHandle handler = MethodHandles.insertArguments(FAILED, 0, zero)
+                .asType(MethodType.methodType(carrierType.returnType(), Throwable.class));
         handler = MethodHandles.dropArguments(handler, 1, carrierType.parameterList());
-        return MethodHandles.catchException(h, Throwable.class, handler);
+        MethodHandle caught = MethodHandles.catchException(h, Throwable.class, handler);
+        MethodHandle skipped = result.isEmpty()
+                ? MethodHandles.empty(carrierType)
+                : MethodHandles.dropArguments(MethodHandles.constant(carrierType.returnType(), zero), 0,
+                        carrierType.parameterList());
+        return MethodHandles.guardWithTest(MethodHandles.dropArguments(SKIP, 0, carrierType.parameterList()),
+                skipped, caught);
     }
 
-    private static MemorySegment sized(MemorySegment pointer, long size) {
-        return pointer.address() == 0 ? pointer : pointer.reinterpret(size);
-    }
-
-    private static Object toJava(Mapping mapping, Object carrier) throws Throwable {
-        return mapping.toJava(carrier, null);
-    }
-
-    private static Object toNative(Mapping mapping, Object value) throws Throwable {
-        return mapping.toNative(value, null);
+    /** Whether the bound call this callback runs in has an exception waiting, so the callback is skipped. */
+    private static boolean skip() {
+        return CallContext.failing();
     }
 
     /** Hands a callback's exception to {@link CallContext#callbackFailed}; C gets {@code zero}. */

@@ -1,12 +1,10 @@
 package dev.dynload.internal.bind;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 /**
  * Bound methods whose only conversions are {@code String}s, primitive arrays and flat records, built from
@@ -22,80 +20,60 @@ import java.nio.charset.StandardCharsets;
  */
 final class FastPath {
 
-    private static final MethodHandle READ;
-    private static final MethodHandle ENCODE;
-    private static final MethodHandle CURRENT;
-    private static final MethodHandle TOP;
-    private static final MethodHandle RESET;
-    private static final MethodHandle ARRAY_IN;
-    private static final MethodHandle ARRAY_IN_OUT;
-    private static final MethodHandle ARRAY_HEAP;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            READ = lookup.findStatic(FastPath.class, "read", MethodType.methodType(String.class, MemorySegment.class));
-            ENCODE = lookup.findStatic(FastPath.class, "encode",
-                    MethodType.methodType(MemorySegment.class, Scratch.class, String.class));
-            CURRENT = lookup.findStatic(FastPath.class, "current", MethodType.methodType(Scratch.class));
-            TOP = lookup.findStatic(FastPath.class, "top", MethodType.methodType(long.class, Scratch.class));
-            RESET = lookup.findStatic(FastPath.class, "reset", MethodType.methodType(void.class, long.class, Scratch.class));
-            MethodType array = MethodType.methodType(MemorySegment.class, Scratch.class, Object.class);
-            ARRAY_IN = lookup.findStatic(FastPath.class, "arrayIn", array);
-            ARRAY_IN_OUT = lookup.findStatic(FastPath.class, "arrayInOut", array);
-            ARRAY_HEAP = lookup.findStatic(FastPath.class, "arrayHeap", MethodType.methodType(MemorySegment.class, Object.class));
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final MethodHandle CURRENT = Handles.find(MethodHandles.lookup(), "current", Scratch.class);
+    private static final MethodHandle TOP = Handles.find(MethodHandles.lookup(), "top", long.class, Scratch.class);
+    private static final MethodHandle RESET = Handles.find(MethodHandles.lookup(), "reset", void.class, long.class,
+            Scratch.class);
 
     private FastPath() {
     }
 
     /**
-     * The handle for a method whose parameters are direct or {@code String}s and whose result is
-     * direct, void or a {@code String} the library keeps; null for any other method.
+     * The handle for a method whose every conversion has a filter (see {@link Mapping#argumentFilter});
+     * empty when one has none, and the call plan converts instead.
      */
-    static MethodHandle tryBuild(MethodHandle downcall, Mapping[] parameters, Mapping result, MethodType javaType) {
+    static Optional<MethodHandle> tryBuild(MethodHandle downcall, Mapping[] parameters, Optional<Mapping> result,
+                                           MethodType javaType) {
         MethodHandle[] encoders = new MethodHandle[parameters.length];
         MethodHandle[] filters = new MethodHandle[parameters.length];
         boolean scratch = false;
         for (int i = 0; i < parameters.length; i++) {
             Mapping p = parameters[i];
-            if (p instanceof Mapping.Text) {
-                encoders[i] = ENCODE;
-            } else if (p instanceof Mapping.PrimitiveArray array && array.heap()) {
-                filters[i] = ARRAY_HEAP.asType(ARRAY_HEAP.type().changeParameterType(0, javaType.parameterType(i)));
+            if (p.direct()) {
                 continue;
-            } else if (p instanceof Mapping.PrimitiveArray array) {
-                MethodHandle encoder = array.in() ? ARRAY_IN : ARRAY_IN_OUT;
-                encoders[i] = encoder.asType(encoder.type().changeParameterType(1, javaType.parameterType(i)));
-            } else if (p instanceof Struct struct && struct.encoder() != null) {
-                filters[i] = struct.encoder(); // on the heap: no scratch memory
-                continue;
-            } else if (p == null || !p.direct()) {
-                return null;
             }
-            scratch |= encoders[i] != null;
+            Optional<Mapping.Filter> filter = p.argumentFilter();
+            if (filter.isEmpty()) {
+                return Optional.empty();
+            }
+            MethodHandle f = filter.get().handle();
+            Class<?> carrier = downcall.type().parameterType(downcall.type().parameterCount() - parameters.length + i);
+            if (filter.get().scratch()) {
+                encoders[i] = f.asType(MethodType.methodType(carrier, Scratch.class, javaType.parameterType(i)));
+                scratch = true;
+            } else {
+                filters[i] = f.asType(MethodType.methodType(carrier, javaType.parameterType(i)));
+            }
         }
         MethodHandle h = downcall;
         boolean allocator = false;
-        if (result instanceof Mapping.Text text && text.free() == null) {
-            h = MethodHandles.filterReturnValue(h, READ);
-        } else if (result instanceof Struct struct && struct.decoder() != null) {
+        if (result.isPresent() && !result.get().direct()) {
+            Optional<Mapping.Filter> filter = result.get().resultFilter();
+            if (filter.isEmpty()) {
+                return Optional.empty();
+            }
+            h = MethodHandles.filterReturnValue(h, filter.get().handle()
+                    .asType(MethodType.methodType(javaType.returnType(), h.type().returnType())));
             // A struct returned by value: the linker takes an allocator first, the scratch stack.
-            h = MethodHandles.filterReturnValue(h, struct.decoder());
-            allocator = true;
-            scratch = true;
-        } else if (result != null && !result.direct()) {
-            return null;
+            allocator = filter.get().scratch();
+            scratch |= allocator;
         }
-        // Heap arrays and records by value need no native memory: a filter makes each a heap segment, in place.
+        // Filters that need no native memory convert each argument in place.
         h = MethodHandles.filterArguments(h, allocator ? 1 : 0, filters);
         if (scratch) {
             h = scoped(h, encoders, allocator);
         }
-        return h.type().equals(javaType) ? h : null;
+        return Optional.of(h.asType(javaType));
     }
 
     /**
@@ -144,11 +122,6 @@ final class FastPath {
         return MethodHandles.foldArguments(marked, CURRENT);
     }
 
-    /** {@link dev.dynload.CString#read} without its checks, which a downcall's result never needs. */
-    private static String read(MemorySegment pointer) {
-        return pointer.address() == 0 ? null : pointer.reinterpret(Long.MAX_VALUE).getString(0);
-    }
-
     private static Scratch current() {
         return Scratch.current();
     }
@@ -159,61 +132,5 @@ final class FastPath {
 
     private static void reset(long mark, Scratch scratch) {
         scratch.reset(mark);
-    }
-
-    /** A const array: copied into the scratch stack, not back. */
-    private static MemorySegment arrayIn(Scratch scratch, Object array) {
-        if (array == null) {
-            return MemorySegment.NULL;
-        }
-        MemorySegment onHeap = Mapping.PrimitiveArray.heapSegment(array);
-        MemorySegment copy = scratch.allocate(onHeap.byteSize(), 8);
-        copy.copyFrom(onHeap);
-        return copy;
-    }
-
-    /** An array C may write to: copied in, and back when the call returns (see Scratch.reset). */
-    private static MemorySegment arrayInOut(Scratch scratch, Object array) {
-        MemorySegment copy = arrayIn(scratch, array);
-        if (array != null) {
-            scratch.copyBackLater(Mapping.PrimitiveArray.heapSegment(array), copy);
-        }
-        return copy;
-    }
-
-    /** A @Heap array: the array itself, for a critical call with heap access. */
-    private static MemorySegment arrayHeap(Object array) {
-        return array == null ? MemorySegment.NULL : Mapping.PrimitiveArray.heapSegment(array);
-    }
-
-    private static MemorySegment encode(Scratch scratch, String s) {
-        if (s == null) {
-            return MemorySegment.NULL;
-        }
-        int length = s.length();
-        // ASCII, the common case, is written char by char with no byte[] in between.
-        if (length < 256 && scratch.top + length + 1 <= Scratch.BYTES) {
-            MemorySegment target = scratch.buffer.asSlice(scratch.top, length + 1);
-            int i = 0;
-            for (; i < length; i++) {
-                char c = s.charAt(i);
-                if (c >= 0x80) {
-                    break;
-                }
-                target.set(ValueLayout.JAVA_BYTE, i, (byte) c);
-            }
-            if (i == length) {
-                target.set(ValueLayout.JAVA_BYTE, length, (byte) 0);
-                scratch.top += (length + 8) & ~7L;
-                return target;
-            }
-        }
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        long need = bytes.length + 1L;
-        MemorySegment target;
-        target = scratch.allocate(need, 1);
-        MemorySegment.copy(bytes, 0, target, ValueLayout.JAVA_BYTE, 0, bytes.length);
-        target.set(ValueLayout.JAVA_BYTE, bytes.length, (byte) 0);
-        return target;
     }
 }

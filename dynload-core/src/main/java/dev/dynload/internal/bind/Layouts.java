@@ -15,6 +15,9 @@ public final class Layouts {
      * @return its layout
      */
     public static StructLayout of(Class<?> record) {
-        return Struct.layoutOf(record);
+        if (!record.isRecord()) {
+            throw new IllegalArgumentException(record.getName() + " is not a record");
+        }
+        return new TypeTable(null).struct(record).structLayout();
     }
 }

@@ -1,24 +1,26 @@
 package dev.dynload.internal.bind;
 
-import dev.dynload.CString;
-import dev.dynload.bind.CEnum;
-
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.reflect.Array;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Optional;
 
 /**
- * How one Java type crosses into C and back: its C layout, and the conversions between the Java value
- * and the carrier the linker takes ({@code int}, {@code MemorySegment}...). A <em>direct</em> mapping
- * needs no conversion at all, so a method whose types are all direct calls the raw downcall handle.
+ * How one Java type crosses into C and back: one case per row of the type table (docs/binding.md).
+ * A case owns everything about its type: its C layout, its conversions both ways (for the call plan and
+ * for callbacks), the method handle filters the fast path composes, how it reads and writes itself as
+ * a struct field, and whether a result of its type can say that a call failed ({@code @Errno}). Code
+ * that builds calls asks the mapping; none tests which case it has. A new mapping is a new case.
+ *
+ * <p>A conversion meets a <em>carrier</em>: the value the linker takes or gives for the C layout
+ * ({@code int}, {@code MemorySegment}...). A <em>direct</em> mapping's Java value is its carrier, so a
+ * method whose types are all direct calls the raw downcall handle.
  */
-interface Mapping {
+sealed interface Mapping permits Mapping.Field, Pointers.Text, Pointers.PrimitiveArray, Pointers.PointerArray,
+        Pointers.Out, Callback {
 
-    /** {@return the C layout of the value as the linker sees it} */
+    /** {@return the C layout of the carrier, as the linker sees it} */
     MemoryLayout layout();
 
     /** {@return whether the Java value is the carrier itself, with nothing to convert} */
@@ -26,17 +28,63 @@ interface Mapping {
         return false;
     }
 
-    /** Converts a Java argument (or a callback's Java result) to its carrier. */
+    /** {@return whether Java {@code null} has a C meaning here ({@code NULL}); else null is refused} */
+    default boolean nullable() {
+        return !(layout() instanceof ValueLayout) || layout() instanceof java.lang.foreign.AddressLayout;
+    }
+
+    /**
+     * Converts a Java argument (or a callback's Java result) to its carrier.
+     *
+     * @param value the Java value
+     * @param context the call's memory and callback lifetime; null in a callback's result
+     */
     Object toNative(Object value, CallContext context) throws Throwable;
 
     /** Copies what the function wrote back into the Java argument. */
-    default void afterCall(Object value, Object carrier) {
+    default void afterCall(Object value, Object carrier) throws Throwable {
     }
 
     /** Converts a carrier (a result, or a callback's argument) to the Java value. */
-    Object toJava(Object carrier, CallContext context) throws Throwable;
+    Object toJava(Object carrier) throws Throwable;
 
-    /** {@return the carrier's zero: what a failed callback returns} */
+    /**
+     * {@return the fast path's conversion of an argument, or empty when only the call plan can
+     * convert it} Not asked of direct mappings.
+     */
+    default Optional<Filter> argumentFilter() {
+        return Optional.empty();
+    }
+
+    /**
+     * {@return the fast path's conversion of a result, or empty when only the call plan can convert
+     * it} A filter that needs scratch memory here takes the linker's allocator (a struct by value).
+     */
+    default Optional<Filter> resultFilter() {
+        return Optional.empty();
+    }
+
+    /** {@return (carrier) -> Java, for a callback's argument} */
+    default MethodHandle callbackArgument() {
+        return Conversions.toJava(this);
+    }
+
+    /** {@return (Java) -> carrier, for a callback's result} */
+    default MethodHandle callbackResult() {
+        return Conversions.toNative(this);
+    }
+
+    /** {@return whether a result of this type can say a call failed, for {@code @Errno}} */
+    default boolean signalsFailure() {
+        return false;
+    }
+
+    /** {@return whether this result carrier says the call failed: -1, {@code NULL} or false} */
+    default boolean failed(Object carrier) {
+        return false;
+    }
+
+    /** {@return the carrier's zero: what a callback that threw returns to C} */
     default Object zero() {
         return switch (layout()) {
             case ValueLayout.OfBoolean ignored -> false;
@@ -51,196 +99,28 @@ interface Mapping {
         };
     }
 
-    /** A mapping whose C side is a pointer. */
-    interface Pointer extends Mapping {
-        @Override
-        default MemoryLayout layout() {
-            return ValueLayout.ADDRESS;
-        }
+    /**
+     * A conversion the fast path composes: {@code (Java) -> carrier} when {@code scratch} is false, or
+     * {@code (Scratch, Java) -> carrier} when it needs native memory for the length of the call (for a
+     * result: {@code (carrier) -> Java}, scratch meaning the linker takes an allocator).
+     */
+    record Filter(MethodHandle handle, boolean scratch) {
     }
 
-    /** A primitive, a {@code boolean}, or a pointer without size: passed as it is. */
-    record Direct(MemoryLayout layout) implements Mapping {
-        @Override
-        public boolean direct() {
-            return true;
+    /**
+     * A mapping that can also be a struct field: it reads and writes itself at an offset.
+     */
+    sealed interface Field extends Mapping permits Scalar, Pointers.Address, Pointers.InlineArray, Struct {
+
+        /** {@return the field's own layout (a struct's, an array's; the carrier's for the others)} */
+        default MemoryLayout fieldLayout() {
+            return layout();
         }
 
-        @Override
-        public Object toNative(Object value, CallContext context) {
-            return value;
-        }
+        /** {@return (MemorySegment, long offset) -> Java} */
+        MethodHandle reader();
 
-        @Override
-        public Object toJava(Object carrier, CallContext context) {
-            return carrier;
-        }
-    }
-
-    /** A Java {@code long} for a C type that is 32 bits here (C {@code long} on Windows). */
-    record Narrowed(MemoryLayout layout) implements Mapping {
-        @Override
-        public Object toNative(Object value, CallContext context) {
-            long v = (Long) value;
-            if (v != (int) v && v != Integer.toUnsignedLong((int) v)) {
-                throw new IllegalArgumentException(v + " does not fit the 32-bit C type");
-            }
-            return (int) v;
-        }
-
-        @Override
-        public Object toJava(Object carrier, CallContext context) {
-            return (long) (Integer) carrier;
-        }
-    }
-
-    /** A pointer handed to Java with a known size ({@code @Size}). */
-    record SizedPointer(long size) implements Pointer {
-        @Override
-        public Object toNative(Object value, CallContext context) {
-            return value == null ? MemorySegment.NULL : value;
-        }
-
-        @Override
-        public Object toJava(Object carrier, CallContext context) {
-            MemorySegment p = (MemorySegment) carrier;
-            return p.address() == 0 ? p : p.reinterpret(size);
-        }
-    }
-
-    /** A {@code String} as a NUL-terminated UTF-8 {@code char*}; a returned one is copied, then freed if asked. */
-    record Text(MethodHandle free) implements Pointer {
-        @Override
-        public Object toNative(Object value, CallContext context) {
-            return value == null ? MemorySegment.NULL : context.allocateFrom((String) value);
-        }
-
-        @Override
-        public Object toJava(Object carrier, CallContext context) throws Throwable {
-            MemorySegment p = (MemorySegment) carrier;
-            String s = CString.read(p);
-            if (free != null && p.address() != 0) {
-                free.invokeExact(p);
-            }
-            return s;
-        }
-    }
-
-    /** A primitive array as a pointer to a native copy, copied back after the call; or, on the heap, itself. */
-    record PrimitiveArray(ValueLayout element, boolean heap, boolean in) implements Pointer {
-        @Override
-        public Object toNative(Object value, CallContext context) {
-            if (value == null) {
-                return MemorySegment.NULL;
-            }
-            MemorySegment onHeap = heapSegment(value);
-            if (heap) {
-                return onHeap;
-            }
-            MemorySegment copy = context.allocate(element, Array.getLength(value));
-            copy.copyFrom(onHeap);
-            return copy;
-        }
-
-        @Override
-        public void afterCall(Object value, Object carrier) {
-            if (value != null && !heap && !in) {
-                heapSegment(value).copyFrom((MemorySegment) carrier);
-            }
-        }
-
-        @Override
-        public Object toJava(Object carrier, CallContext context) {
-            throw new UnsupportedOperationException("arrays are parameters only");
-        }
-
-        /** The array as a heap segment; an instanceof chain, which the JIT folds to the one type it sees. */
-        static MemorySegment heapSegment(Object array) {
-            if (array instanceof long[] a) {
-                return MemorySegment.ofArray(a);
-            } else if (array instanceof int[] a) {
-                return MemorySegment.ofArray(a);
-            } else if (array instanceof double[] a) {
-                return MemorySegment.ofArray(a);
-            } else if (array instanceof byte[] a) {
-                return MemorySegment.ofArray(a);
-            } else if (array instanceof float[] a) {
-                return MemorySegment.ofArray(a);
-            } else if (array instanceof short[] a) {
-                return MemorySegment.ofArray(a);
-            } else if (array instanceof char[] a) {
-                return MemorySegment.ofArray(a);
-            }
-            throw new IllegalArgumentException("not a primitive array: " + array.getClass());
-        }
-    }
-
-    /** {@code MemorySegment[]} as {@code void**}: addresses copied in, and back out (an out-parameter). */
-    record PointerArray() implements Pointer {
-        @Override
-        public Object toNative(Object value, CallContext context) {
-            if (value == null) {
-                return MemorySegment.NULL;
-            }
-            MemorySegment[] pointers = (MemorySegment[]) value;
-            MemorySegment copy = context.allocate(ValueLayout.ADDRESS, pointers.length);
-            for (int i = 0; i < pointers.length; i++) {
-                copy.setAtIndex(ValueLayout.ADDRESS, i, pointers[i] == null ? MemorySegment.NULL : pointers[i]);
-            }
-            return copy;
-        }
-
-        @Override
-        public void afterCall(Object value, Object carrier) {
-            if (value != null) {
-                MemorySegment[] pointers = (MemorySegment[]) value;
-                for (int i = 0; i < pointers.length; i++) {
-                    pointers[i] = ((MemorySegment) carrier).getAtIndex(ValueLayout.ADDRESS, i);
-                }
-            }
-        }
-
-        @Override
-        public Object toJava(Object carrier, CallContext context) {
-            throw new UnsupportedOperationException("pointer arrays are parameters only");
-        }
-    }
-
-    /** A Java enum as a C {@code int}: its {@link CEnum#value()}, or its ordinal. */
-    record Enumeration(Class<?> type, Map<Integer, Object> byValue) implements Mapping {
-        static Enumeration of(Class<?> type) {
-            Map<Integer, Object> byValue = new HashMap<>();
-            for (Object constant : type.getEnumConstants()) {
-                byValue.putIfAbsent(valueOf(constant), constant);
-            }
-            return new Enumeration(type, Map.copyOf(byValue));
-        }
-
-        private static int valueOf(Object constant) {
-            return constant instanceof CEnum c ? c.value() : ((Enum<?>) constant).ordinal();
-        }
-
-        @Override
-        public MemoryLayout layout() {
-            return ValueLayout.JAVA_INT;
-        }
-
-        @Override
-        public Object toNative(Object value, CallContext context) {
-            if (value == null) {
-                throw new NullPointerException("a null " + type.getSimpleName() + " cannot be passed as a C int");
-            }
-            return valueOf(value);
-        }
-
-        @Override
-        public Object toJava(Object carrier, CallContext context) {
-            Object constant = byValue.get((Integer) carrier);
-            if (constant == null) {
-                throw new IllegalStateException("the C function returned " + carrier + ", which no constant of "
-                        + type.getName() + " stands for");
-            }
-            return constant;
-        }
+        /** {@return (MemorySegment, long offset, Java) -> void} */
+        MethodHandle writer();
     }
 }

@@ -10,52 +10,112 @@ import java.lang.invoke.MethodType;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A Java record as a C struct: one field per component, in declaration order, each at its C alignment,
- * the whole padded to the alignment of its widest field, as the platform's C compiler lays it out.
- * Passed by value, or by pointer ({@code @ByReference}).
+ * the whole padded to the alignment of its widest field, as the platform's C compiler lays it out. Each
+ * component is a {@link Mapping.Field} of the type table, so a struct reads and writes its fields as
+ * they read and write themselves; the struct's reader and writer are composed from theirs once, as
+ * method handles, and serve every use: arguments, results, callbacks and nested structs. Passed by
+ * value, or by pointer ({@code @ByReference}).
  */
-final class Struct implements Mapping {
+final class Struct implements Mapping.Field {
 
-    /** One component: where it lies and how to read and write it. */
-    private record Field(String name, long offset, ValueLayout value, Struct nested, MethodHandle accessor) {
+    /** One component: its accessor and its field mapping. */
+    record Member(RecordComponent component, Mapping.Field field) {
     }
+
+    private static final MethodHandle PLUS = Handles.find(MethodHandles.lookup(), "plus", long.class, long.class,
+            long.class);
+    private static final MethodHandle ON_HEAP = Handles.find(MethodHandles.lookup(), "onHeap", MemorySegment.class,
+            int.class);
 
     private final Class<?> type;
     private final StructLayout layout;
-    private final List<Field> fields;
-    private final MethodHandle constructor;
     private final boolean byReference;
-    /** For a flat record passed by value: (R) -> MemorySegment and (MemorySegment) -> R; else null. */
+    /** (MemorySegment, long)R and (MemorySegment, long, R)void; null for a layout made without access. */
+    private final MethodHandle reader;
+    private final MethodHandle writer;
+    /** (R)MemorySegment and (MemorySegment)R, for a struct by value; null with the reader. */
     private final MethodHandle encoder;
     private final MethodHandle decoder;
 
-    private Struct(Class<?> type, StructLayout layout, List<Field> fields, MethodHandle constructor, boolean byReference,
-                   MethodHandle encoder, MethodHandle decoder) {
+    private Struct(Class<?> type, StructLayout layout, boolean byReference, MethodHandle reader, MethodHandle writer) {
         this.type = type;
         this.layout = layout;
-        this.fields = fields;
-        this.constructor = constructor;
         this.byReference = byReference;
-        this.encoder = byReference ? null : encoder;
-        this.decoder = byReference ? null : decoder;
+        this.reader = reader;
+        this.writer = writer;
+        this.encoder = reader == null ? null : encoder(type, layout, writer);
+        this.decoder = reader == null ? null : MethodHandles.insertArguments(reader, 1, 0L);
+    }
+
+    /**
+     * Lays out a record and, given a lookup, composes its reader and writer.
+     *
+     * @param record the record class, with at least one component
+     * @param members its components, in order, each with its field mapping
+     * @param lookup a lookup that can use its accessors and canonical constructor, or null for the layout alone
+     */
+    static Struct of(Class<?> record, List<Member> members, MethodHandles.Lookup lookup)
+            throws ReflectiveOperationException {
+        List<MemoryLayout> elements = new ArrayList<>();
+        long[] offsets = new long[members.size()];
+        long offset = 0;
+        long alignment = 1;
+        for (int i = 0; i < offsets.length; i++) {
+            MemoryLayout member = members.get(i).field().fieldLayout();
+            long align = member.byteAlignment();
+            long padding = (align - offset % align) % align;
+            if (padding > 0) {
+                elements.add(MemoryLayout.paddingLayout(padding));
+                offset += padding;
+            }
+            offsets[i] = offset;
+            elements.add(member.withName(members.get(i).component().getName()));
+            offset += member.byteSize();
+            alignment = Math.max(alignment, align);
+        }
+        long tail = (alignment - offset % alignment) % alignment;
+        if (tail > 0) {
+            elements.add(MemoryLayout.paddingLayout(tail));
+        }
+        StructLayout layout = MemoryLayout.structLayout(elements.toArray(new MemoryLayout[0]))
+                .withName(record.getSimpleName());
+        if (lookup == null) {
+            return new Struct(record, layout, false, null, null);
+        }
+        MethodHandle writer = null;
+        MethodHandle[] readers = new MethodHandle[offsets.length];
+        Class<?>[] types = new Class<?>[offsets.length];
+        for (int i = 0; i < offsets.length; i++) {
+            RecordComponent c = members.get(i).component();
+            types[i] = c.getType();
+            MethodHandle at = MethodHandles.insertArguments(PLUS, 1, offsets[i]);            // (long)long
+            MethodHandle set = MethodHandles.filterArguments(members.get(i).field().writer(), 1, at);
+            set = MethodHandles.filterArguments(set, 2, lookup.unreflect(c.getAccessor()));  // (MS, long, R)void
+            writer = writer == null ? set : MethodHandles.foldArguments(set, writer);
+            readers[i] = MethodHandles.filterArguments(members.get(i).field().reader(), 1, at); // (MS, long)T
+        }
+        MethodHandle constructor = lookup.findConstructor(record, MethodType.methodType(void.class, types));
+        MethodHandle all = constructor;
+        for (int i = offsets.length - 1; i >= 0; i--) {
+            all = MethodHandles.collectArguments(all, i, readers[i]);                    // (MS, long, MS, long...)R
+        }
+        int[] reorder = new int[2 * offsets.length];
+        for (int i = 0; i < offsets.length; i++) {
+            reorder[2 * i] = 0;
+            reorder[2 * i + 1] = 1;
+        }
+        MethodHandle reader = MethodHandles.permuteArguments(all,
+                MethodType.methodType(record, MemorySegment.class, long.class), reorder);
+        return new Struct(record, layout, false, reader, writer);
     }
 
     /** The same struct, passed the other way. */
     Struct byReference(boolean pointer) {
-        return pointer == byReference ? this
-                : new Struct(type, layout, fields, constructor, pointer, encoder, decoder);
-    }
-
-    /** {@return a handle that writes a flat record passed by value into heap memory, or null} */
-    MethodHandle encoder() {
-        return encoder;
-    }
-
-    /** {@return a handle that reads a flat record returned by value, or null} */
-    MethodHandle decoder() {
-        return decoder;
+        return pointer == byReference ? this : new Struct(type, layout, pointer, reader, writer);
     }
 
     /** {@return the struct's own layout, whichever way it is passed} */
@@ -63,79 +123,8 @@ final class Struct implements Mapping {
         return layout;
     }
 
-    /**
-     * Lays out a record as C does: each component at its natural alignment, the whole padded to the
-     * widest alignment.
-     *
-     * @throws IllegalArgumentException naming the component whose type cannot be a C struct field
-     */
-    static StructLayout layoutOf(Class<?> record) {
-        if (!record.isRecord()) {
-            throw new IllegalArgumentException(record.getName() + " is not a record");
-        }
-        List<MemoryLayout> members = new ArrayList<>();
-        long offset = 0;
-        long alignment = 1;
-        for (RecordComponent c : record.getRecordComponents()) {
-            MemoryLayout member = c.getType().isRecord() ? layoutOf(c.getType()) : fieldLayout(c.getType());
-            if (member == null) {
-                throw new IllegalArgumentException("component " + c.getName() + " of record " + record.getName()
-                        + " has type " + c.getType().getName() + ", which cannot be a C struct field");
-            }
-            long align = member.byteAlignment();
-            long padding = (align - offset % align) % align;
-            if (padding > 0) {
-                members.add(MemoryLayout.paddingLayout(padding));
-                offset += padding;
-            }
-            members.add(member.withName(c.getName()));
-            offset += member.byteSize();
-            alignment = Math.max(alignment, align);
-        }
-        long tail = (alignment - offset % alignment) % alignment;
-        if (tail > 0) {
-            members.add(MemoryLayout.paddingLayout(tail));
-        }
-        return MemoryLayout.structLayout(members.toArray(MemoryLayout[]::new)).withName(record.getSimpleName());
-    }
-
-    /** A record's layout with the handles to take it apart and build it, through {@code lookup}. */
-    static Struct of(Class<?> record, MethodHandles.Lookup lookup) throws ReflectiveOperationException {
-        StructLayout layout = layoutOf(record);
-        RecordComponent[] components = record.getRecordComponents();
-        Class<?>[] types = new Class<?>[components.length];
-        List<Field> fields = new ArrayList<>();
-        for (int i = 0; i < components.length; i++) {
-            RecordComponent c = components[i];
-            types[i] = c.getType();
-            long offset = layout.byteOffset(MemoryLayout.PathElement.groupElement(c.getName()));
-            Struct nested = c.getType().isRecord() ? of(c.getType(), lookup) : null;
-            fields.add(new Field(c.getName(), offset, nested == null ? fieldLayout(c.getType()) : null, nested,
-                    lookup.unreflect(c.getAccessor()).asType(MethodType.methodType(Object.class, Object.class))));
-        }
-        // Exact (Object[])Object and (Object)Object shapes, so that calls are invokeExact, not invoke.
-        MethodHandle exact = lookup.findConstructor(record, MethodType.methodType(void.class, types));
-        MethodHandle constructor = exact.asSpreader(Object[].class, types.length)
-                .asType(MethodType.methodType(Object.class, Object[].class));
-        boolean flat = fields.stream().allMatch(f -> f.nested == null);
-        MethodHandle encoder = null;
-        MethodHandle decoder = null;
-        if (flat && components.length > 0 && layout.byteAlignment() <= 8) {
-            encoder = encoder(record, layout, components, lookup);
-            decoder = decoder(record, layout, components, exact);
-        }
-        return new Struct(record, layout, List.copyOf(fields), constructor, false, encoder, decoder);
-    }
-
-    private static final MethodHandle ON_HEAP;
-
-    static {
-        try {
-            ON_HEAP = MethodHandles.lookup().findStatic(Struct.class, "onHeap",
-                    MethodType.methodType(MemorySegment.class, int.class));
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+    private static long plus(long base, long offset) {
+        return base + offset;
     }
 
     /**
@@ -148,63 +137,38 @@ final class Struct implements Mapping {
         return MemorySegment.ofArray(new long[words]);
     }
 
-    /** (R) -> MemorySegment: the struct on the heap, each component written through its var handle. */
-    private static MethodHandle encoder(Class<?> record, StructLayout layout, RecordComponent[] components,
-                                        MethodHandles.Lookup lookup) throws IllegalAccessException {
-        MethodHandle writer = null;
-        for (RecordComponent c : components) {
-            MethodHandle set = layout.varHandle(MemoryLayout.PathElement.groupElement(c.getName()))
-                    .toMethodHandle(java.lang.invoke.VarHandle.AccessMode.SET);
-            set = MethodHandles.insertArguments(set, 1, 0L);                      // (MemorySegment, T)void
-            set = MethodHandles.filterArguments(set, 1, lookup.unreflect(c.getAccessor())); // (MemorySegment, R)void
-            writer = writer == null ? set : MethodHandles.foldArguments(set, writer);
-        }
+    /** {@return (R) -> MemorySegment: the struct written into heap memory} */
+    private static MethodHandle encoder(Class<?> type, StructLayout layout, MethodHandle writer) {
+        MethodHandle write = MethodHandles.insertArguments(writer, 1, 0L);                   // (MS, R)void
         MethodHandle writeAndReturn = MethodHandles.foldArguments(
-                MethodHandles.dropArguments(MethodHandles.identity(MemorySegment.class), 1, record), writer);
+                MethodHandles.dropArguments(MethodHandles.identity(MemorySegment.class), 1, type), write);
         MethodHandle allocate = MethodHandles.insertArguments(ON_HEAP, 0, (int) ((layout.byteSize() + 7) / 8));
         return MethodHandles.collectArguments(writeAndReturn, 0, allocate);
-    }
-
-    /** (MemorySegment) -> R: read each component through its var handle into the canonical constructor. */
-    private static MethodHandle decoder(Class<?> record, StructLayout layout, RecordComponent[] components,
-                                        MethodHandle constructor) {
-        MethodHandle[] getters = new MethodHandle[components.length];
-        for (int i = 0; i < components.length; i++) {
-            MethodHandle get = layout.varHandle(MemoryLayout.PathElement.groupElement(components[i].getName()))
-                    .toMethodHandle(java.lang.invoke.VarHandle.AccessMode.GET);
-            getters[i] = MethodHandles.insertArguments(get, 1, 0L);                // (MemorySegment)T
-        }
-        MethodHandle all = MethodHandles.filterArguments(constructor, 0, getters);   // (MemorySegment...)R
-        return MethodHandles.permuteArguments(all, MethodType.methodType(record, MemorySegment.class),
-                new int[components.length]);
-    }
-
-    private static ValueLayout fieldLayout(Class<?> type) {
-        if (type == byte.class) {
-            return ValueLayout.JAVA_BYTE;
-        } else if (type == short.class) {
-            return ValueLayout.JAVA_SHORT;
-        } else if (type == char.class) {
-            return ValueLayout.JAVA_CHAR;
-        } else if (type == int.class) {
-            return ValueLayout.JAVA_INT;
-        } else if (type == long.class) {
-            return ValueLayout.JAVA_LONG;
-        } else if (type == float.class) {
-            return ValueLayout.JAVA_FLOAT;
-        } else if (type == double.class) {
-            return ValueLayout.JAVA_DOUBLE;
-        } else if (type == boolean.class) {
-            return ValueLayout.JAVA_BOOLEAN;
-        } else if (type == java.lang.foreign.MemorySegment.class) {
-            return ValueLayout.ADDRESS;
-        }
-        return null;
     }
 
     @Override
     public MemoryLayout layout() {
         return byReference ? ValueLayout.ADDRESS : layout;
+    }
+
+    @Override
+    public MemoryLayout fieldLayout() {
+        return layout;
+    }
+
+    @Override
+    public MethodHandle reader() {
+        return reader;
+    }
+
+    @Override
+    public MethodHandle writer() {
+        return writer;
+    }
+
+    @Override
+    public boolean nullable() {
+        return byReference;
     }
 
     @Override
@@ -215,13 +179,37 @@ final class Struct implements Mapping {
             }
             throw new NullPointerException("a null " + type.getSimpleName() + " cannot be passed by value");
         }
-        MemorySegment s = context.allocate(layout);
-        write(s, 0, value);
+        if (!byReference) {
+            return encoder.invoke(value);
+        }
+        // Zeroed first: padding holds no stale bytes, and the check after the call compares like with like.
+        MemorySegment s = context.allocate(layout).fill((byte) 0);
+        writer.invoke(s, 0L, value);
         return s;
     }
 
+    /**
+     * A record passed by pointer is a {@code const} struct: a function that wrote to it would lose its
+     * write, since a record cannot change, so the call fails instead, naming {@code Ref}.
+     */
     @Override
-    public Object toJava(Object carrier, CallContext context) throws Throwable {
+    public void afterCall(Object value, Object carrier) throws Throwable {
+        if (byReference && value != null) {
+            checkUnchanged(this, (MemorySegment) carrier, value);
+        }
+    }
+
+    private static void checkUnchanged(Struct struct, MemorySegment passed, Object value) throws Throwable {
+        MemorySegment expected = (MemorySegment) struct.encoder.invoke(value);
+        if (passed.mismatch(expected.asSlice(0, passed.byteSize())) >= 0) {
+            throw new IllegalStateException("the function wrote to the " + struct.type.getSimpleName()
+                    + " passed by pointer, and a record cannot take the write; declare the parameter as Ref<"
+                    + struct.type.getSimpleName() + "> to receive what it writes");
+        }
+    }
+
+    @Override
+    public Object toJava(Object carrier) throws Throwable {
         MemorySegment s = (MemorySegment) carrier;
         if (byReference) {
             if (s.address() == 0) {
@@ -229,57 +217,38 @@ final class Struct implements Mapping {
             }
             s = s.reinterpret(layout.byteSize());
         }
-        return read(s, 0);
+        return reader.invoke(s, 0L);
     }
 
-    void write(MemorySegment s, long base, Object value) throws Throwable {
-        for (Field f : fields) {
-            Object v = f.accessor.invokeExact(value);
-            if (f.nested != null) {
-                if (v == null) {
-                    throw new NullPointerException("component " + f.name + " of " + type.getSimpleName() + " is null");
-                }
-                f.nested.write(s, base + f.offset, v);
-            } else {
-                set(s, f.value, base + f.offset, v);
-            }
-        }
+    @Override
+    public Optional<Filter> argumentFilter() {
+        return byReference ? Optional.empty() : Optional.of(new Filter(encoder, false));
     }
 
-    Object read(MemorySegment s, long base) throws Throwable {
-        Object[] values = new Object[fields.size()];
-        for (int i = 0; i < values.length; i++) {
-            Field f = fields.get(i);
-            values[i] = f.nested != null ? f.nested.read(s, base + f.offset) : get(s, f.value, base + f.offset);
-        }
-        return (Object) constructor.invokeExact(values);
+    /** A struct returned by value: the linker takes an allocator, the scratch stack, for it. */
+    @Override
+    public Optional<Filter> resultFilter() {
+        return byReference ? Optional.empty() : Optional.of(new Filter(decoder, true));
     }
 
-    private static void set(MemorySegment s, ValueLayout layout, long offset, Object v) {
-        switch (layout) {
-            case ValueLayout.OfByte l -> s.set(l, offset, (Byte) v);
-            case ValueLayout.OfShort l -> s.set(l, offset, (Short) v);
-            case ValueLayout.OfChar l -> s.set(l, offset, (Character) v);
-            case ValueLayout.OfInt l -> s.set(l, offset, (Integer) v);
-            case ValueLayout.OfLong l -> s.set(l, offset, (Long) v);
-            case ValueLayout.OfFloat l -> s.set(l, offset, (Float) v);
-            case ValueLayout.OfDouble l -> s.set(l, offset, (Double) v);
-            case ValueLayout.OfBoolean l -> s.set(l, offset, (Boolean) v);
-            case java.lang.foreign.AddressLayout l -> s.set(l, offset, v == null ? MemorySegment.NULL : (MemorySegment) v);
-        }
+    @Override
+    public MethodHandle callbackArgument() {
+        return byReference ? Mapping.Field.super.callbackArgument() : decoder;
     }
 
-    private static Object get(MemorySegment s, ValueLayout layout, long offset) {
-        return switch (layout) {
-            case ValueLayout.OfByte l -> s.get(l, offset);
-            case ValueLayout.OfShort l -> s.get(l, offset);
-            case ValueLayout.OfChar l -> s.get(l, offset);
-            case ValueLayout.OfInt l -> s.get(l, offset);
-            case ValueLayout.OfLong l -> s.get(l, offset);
-            case ValueLayout.OfFloat l -> s.get(l, offset);
-            case ValueLayout.OfDouble l -> s.get(l, offset);
-            case ValueLayout.OfBoolean l -> s.get(l, offset);
-            case java.lang.foreign.AddressLayout l -> s.get(l, offset);
-        };
+    @Override
+    public MethodHandle callbackResult() {
+        return encoder;
+    }
+
+    /** A callback that threw returns a struct of zeros. */
+    @Override
+    public Object zero() {
+        return byReference ? MemorySegment.NULL : onHeap((int) ((layout.byteSize() + 7) / 8));
+    }
+
+    @Override
+    public String toString() {
+        return (byReference ? "struct " + type.getSimpleName() + "*" : "struct " + type.getSimpleName());
     }
 }

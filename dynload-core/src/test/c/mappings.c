@@ -1,0 +1,76 @@
+/* The mapping tests' library: struct out-parameters, arrays inside structs, out-only arrays, callbacks
+ * taking and returning structs by value, and the functions the bad-input tests call. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct { int64_t sec; int64_t usec; } stamp;
+typedef struct { int32_t x; int32_t y; double weight; } point;
+typedef struct { int32_t id; double values[4]; char name[16]; } sample;
+typedef point (*point_map)(point);
+typedef double (*point_measure)(point);
+typedef int32_t (*row_fn)(void *ctx, int32_t n, char **values);
+
+/* An out-parameter: writes the whole struct, reads nothing. */
+int32_t m_stamp(stamp *s) {
+    if (!s) return -1;
+    s->sec = 1700000000;
+    s->usec = 123456;
+    return 0;
+}
+
+/* An in-out parameter: adds microseconds, carrying into seconds. */
+int32_t m_stamp_add(stamp *s, int64_t usec) {
+    s->usec += usec;
+    s->sec += s->usec / 1000000;
+    s->usec %= 1000000;
+    return 0;
+}
+
+/* A const struct pointer, only read. */
+int64_t m_stamp_micros(const stamp *s) { return s->sec * 1000000 + s->usec; }
+
+sample m_sample(int32_t id) {
+    sample s = { id, { 0.5 * id, 1.5, 2.5, 3.5 }, "" };
+    snprintf(s.name, sizeof s.name, "sample-%d", id);
+    return s;
+}
+
+double m_sample_sum(const sample *s) {
+    double sum = s->id;
+    for (int i = 0; i < 4; i++) sum += s->values[i];
+    return sum;
+}
+
+int32_t m_sample_name_length(sample s) { return (int32_t) strnlen(s.name, sizeof s.name); }
+
+/* Returns the sum of what it found in out (zeros for an out-only array), then fills it. */
+int32_t m_fill_squares(int32_t *out, size_t n) {
+    int32_t found = 0;
+    for (size_t i = 0; i < n; i++) {
+        found += out[i];
+        out[i] = (int32_t) (i * i);
+    }
+    return found;
+}
+
+point m_map_point(point_map f, point p) { return f(p); }
+
+double m_measure(point_measure f, int32_t x) {
+    point p = { x, 2 * x, 0.25 };
+    return f(p);
+}
+
+void m_run(void (*f)(void)) { f(); }
+
+/* Calls back once per row, as sqlite3_exec does; stops when the callback returns non-zero. */
+int32_t m_rows(row_fn f, void *ctx, int32_t rows) {
+    static char *cells[3][2] = { { "1", "one" }, { "2", "two" }, { "3", "three" } };
+    for (int32_t r = 0; r < rows && r < 3; r++) {
+        if (f(ctx, 2, cells[r]) != 0) return 4; /* SQLITE_ABORT */
+    }
+    return 0;
+}
+
+size_t m_strlen(const char *s) { return strlen(s); }
+int32_t m_sum_ints(int32_t n, ...) { return n; }

@@ -1,0 +1,305 @@
+package dev.dynload.bind;
+
+import dev.dynload.BindingException;
+import dev.dynload.Library;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The mappings beyond the first type table (struct out-parameters, arrays in structs, out-only arrays,
+ * structs through callbacks) and the bad input the binder refuses, against src/test/c/mappings.c and libc.
+ */
+class MappingsTest {
+
+    static final Path MAPPINGS = Path.of(System.getProperty("dynload.test.native", "target/native"))
+            .resolve("libmappings.so").toAbsolutePath();
+
+    record Stamp(long sec, long usec) {
+    }
+
+    record Point(int x, int y, double weight) {
+    }
+
+    record Sample(int id, @Length(4) double[] values, @Length(16) String name) {
+    }
+
+    interface PointMap {
+        Point map(Point p);
+    }
+
+    interface PointMeasure {
+        double measure(Point p);
+    }
+
+    interface Row {
+        int row(MemorySegment ctx, int n, @Size(16) MemorySegment values);
+    }
+
+    interface Mappings {
+        @Symbol("m_stamp") int stamp(Ref<Stamp> out);
+        @Symbol("m_stamp") int stampConst(@ByReference Stamp out);
+        @Symbol("m_stamp_add") int add(Ref<Stamp> inOut, long usec);
+        @Symbol("m_stamp_micros") long micros(@ByReference Stamp s);
+        @Symbol("m_sample") Sample sample(int id);
+        @Symbol("m_sample_sum") double sum(@ByReference Sample s);
+        @Symbol("m_sample_name_length") int nameLength(Sample s);
+        @Symbol("m_fill_squares") int fillOut(@Out int[] out, @SizeT long n);
+        @Symbol("m_fill_squares") int fillBoth(int[] out, @SizeT long n);
+        @Symbol("m_map_point") Point map(PointMap f, Point p);
+        @Symbol("m_measure") double measure(PointMeasure f, int x);
+        @Symbol("m_run") void run(Runnable r);
+        @Symbol("m_rows") int rows(Row f, MemorySegment ctx, int rows);
+        @Symbol("m_strlen") @SizeT long strlen(String s);
+        @Symbol("m_strlen") @SizeT long strlen(MemorySegment s);
+    }
+
+    static Library lib;
+    static Mappings m;
+
+    @BeforeAll
+    static void bind() {
+        lib = Library.open(MAPPINGS);
+        m = lib.bind(Mappings.class);
+    }
+
+    @AfterAll
+    static void close() {
+        lib.close();
+    }
+
+    @Test
+    void aRefReceivesTheStructTheFunctionWrote() {
+        Ref<Stamp> out = new Ref<>();
+        assertEquals(0, m.stamp(out));
+        assertEquals(new Stamp(1700000000, 123456), out.get());
+    }
+
+    @Test
+    void aRefHoldingARecordIsAnInOutParameter() {
+        Ref<Stamp> s = new Ref<>(new Stamp(10, 900000));
+        m.add(s, 200000);
+        assertEquals(new Stamp(11, 100000), s.get());
+        assertEquals(-1, m.stamp((Ref<Stamp>) null), "a null Ref is NULL");
+    }
+
+    @Test
+    void aConstStructPointerIsReadButAWriteToItFailsLoudly() {
+        assertEquals(2_000_003L, m.micros(new Stamp(2, 3)));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.stampConst(new Stamp(0, 0)));
+        assertTrue(e.getMessage().contains("m_stamp, parameter 0") && e.getMessage().contains("Ref<Stamp>"),
+                e.getMessage());
+    }
+
+    @Test
+    void realGettimeofdayAndUnameFillTheirStructs() {
+        record Timeval(long seconds, long micros) {
+        }
+        record Utsname(@Length(65) String sysname, @Length(65) String nodename, @Length(65) String release,
+                       @Length(65) String version, @Length(65) String machine, @Length(65) String domainname) {
+        }
+        interface LibC {
+            int gettimeofday(Ref<Timeval> tv, MemorySegment tz);
+            int uname(Ref<Utsname> name);
+        }
+        LibC c = Library.process().bind(LibC.class);
+        long before = System.currentTimeMillis() / 1000;
+        Ref<Timeval> tv = new Ref<>();
+        assertEquals(0, c.gettimeofday(tv, MemorySegment.NULL));
+        long after = System.currentTimeMillis() / 1000;
+        assertTrue(tv.get().seconds() >= before && tv.get().seconds() <= after + 1, tv.toString());
+        assertTrue(tv.get().micros() >= 0 && tv.get().micros() < 1_000_000, tv.toString());
+        Ref<Utsname> name = new Ref<>();
+        assertEquals(0, c.uname(name));
+        assertEquals("Linux", name.get().sysname());
+        assertEquals(System.getProperty("os.version"), name.get().release());
+    }
+
+    @Test
+    void arraysInsideStructsAreReadAndWritten() {
+        Sample s = m.sample(7);
+        assertEquals(7, s.id());
+        assertArrayEquals(new double[] {3.5, 1.5, 2.5, 3.5}, s.values());
+        assertEquals("sample-7", s.name());
+        assertEquals(7 + 3.5 + 1.5 + 2.5 + 3.5, m.sum(s));
+        assertEquals("sample-7".length(), m.nameLength(s));
+        assertEquals(0, m.nameLength(new Sample(1, new double[4], null)), "a null char[n] is zeros");
+        IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
+                () -> m.nameLength(new Sample(1, new double[4], "a name of more than sixteen bytes")));
+        assertTrue(tooLong.getMessage().contains("does not fit char[16]"), tooLong.getMessage());
+        IllegalArgumentException wrongLength = assertThrows(IllegalArgumentException.class,
+                () -> m.sum(new Sample(1, new double[3], "x")));
+        assertTrue(wrongLength.getMessage().contains("give exactly 4"), wrongLength.getMessage());
+    }
+
+    @Test
+    void anOutArrayIsCopiedBackButNotIn() {
+        int[] values = {5, 5, 5, 5};
+        assertEquals(0, m.fillOut(values, 4), "C found zeros, not the array's elements");
+        assertArrayEquals(new int[] {0, 1, 4, 9}, values);
+        int[] both = {5, 5, 5, 5};
+        assertEquals(20, m.fillBoth(both, 4), "without @Out the elements go in");
+        assertArrayEquals(new int[] {0, 1, 4, 9}, both);
+    }
+
+    @Test
+    void callbacksTakeAndReturnStructsByValue() {
+        assertEquals(new Point(2, 3, 1.5), m.map(p -> new Point(p.y(), p.x(), p.weight() * 3), new Point(3, 2, 0.5)));
+        assertEquals(5 + 10 + 0.25, m.measure(p -> p.x() + p.y() + p.weight(), 5));
+    }
+
+    @Test
+    void aFailedStructCallbackGivesCZerosAndTheCallerItsException() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> m.map(p -> { throw new IllegalStateException("no point"); }, new Point(1, 1, 1)));
+        assertEquals("no point", e.getMessage());
+    }
+
+    @Test
+    void aRunnableIsACallback() {
+        int[] ran = {0};
+        m.run(() -> ran[0]++);
+        assertEquals(1, ran[0]);
+    }
+
+    @Test
+    void aCallbackThatThrewIsSkippedForTheRestOfTheCall() {
+        List<String> seen = new ArrayList<>();
+        Row row = (ctx, n, values) -> {
+            String first = values.get(ValueLayout.ADDRESS, 0).reinterpret(8).getString(0);
+            seen.add(first);
+            if (first.equals("2")) {
+                throw new IllegalArgumentException("row 2 is bad");
+            }
+            return 0;
+        };
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> m.rows(row, MemorySegment.NULL, 3));
+        assertEquals("row 2 is bad", e.getMessage());
+        assertEquals(List.of("1", "2"), seen, "row 3 was not handed to the callback that threw");
+        seen.clear();
+        assertEquals(0, m.rows((ctx, n, v) -> {
+            seen.add("again");
+            return 0;
+        }, MemorySegment.NULL, 3));
+        assertEquals(3, seen.size(), "the next call runs its callback again");
+    }
+
+    @Test
+    void aNulInsideAStringIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.strlen("abc\0def"));
+        assertTrue(e.getMessage().contains("holds a NUL at index 3"), e.getMessage());
+        assertEquals(3, m.strlen("abc"));
+        String wide = "\u00e9t\u00e9\0";
+        assertThrows(IllegalArgumentException.class, () -> m.strlen(wide), "non-ASCII text is checked too");
+    }
+
+    @Test
+    void nullWhereCCannotTakeItNamesTheParameter() {
+        NullPointerException pointer = assertThrows(NullPointerException.class, () -> m.strlen((MemorySegment) null));
+        assertTrue(pointer.getMessage().contains("parameter 0 (MemorySegment) of Mappings.strlen is null")
+                && pointer.getMessage().contains("MemorySegment.NULL"), pointer.getMessage());
+        NullPointerException struct = assertThrows(NullPointerException.class, () -> m.nameLength(null));
+        assertTrue(struct.getMessage().contains("parameter 0 (Sample) of Mappings.nameLength is null")
+                && struct.getMessage().contains("@ByReference"), struct.getMessage());
+    }
+
+    record Node(int value, Node next) {
+    }
+
+    record Empty() {
+    }
+
+    record Outer(int a, Inner inner) {
+    }
+
+    record Inner(int b, Outer back) {
+    }
+
+    enum Throwing implements CEnum {
+        A;
+
+        @Override
+        public int value() {
+            throw new UnsupportedOperationException("no value");
+        }
+    }
+
+    enum Twice implements CEnum {
+        B(1), C(1);
+
+        private final int value;
+
+        Twice(int value) {
+            this.value = value;
+        }
+
+        @Override
+        public int value() {
+            return value;
+        }
+    }
+
+    interface BadInput {
+        @Symbol("m_sum_ints") int sum(int n, int... values);
+        @Symbol("m_strlen") long node(Node n);
+        @Symbol("m_strlen") long empty(Empty e);
+        @Symbol("m_strlen") long cycle(Outer o);
+        @Symbol("m_strlen") long throwing(Throwing t);
+        @Symbol("m_strlen") long twice(Twice t);
+        @Symbol("m_strlen") long ref(Ref<Integer> count);
+        @Symbol("m_strlen") long inOut(@In @Out int[] values);
+    }
+
+    @Test
+    void badDeclarationsAreRefusedAtBindTimeSayingWhatToWrite() {
+        BindingException e = assertThrows(BindingException.class, () -> lib.bind(BadInput.class));
+        List<String> problems = e.problems();
+        assertEquals(8, problems.size(), String.join("\n", problems));
+        assertProblem(problems, "sum(int, int[])", "Java varargs method", "@Variadic(fixed = n)");
+        assertProblem(problems, "node(Node)", "record Node contains itself (Node -> Node)", "MemorySegment");
+        assertProblem(problems, "empty(Empty)", "has no components", "C has no empty struct");
+        assertProblem(problems, "cycle(Outer)", "contains itself (Outer -> Inner -> Outer)", "pointer");
+        assertProblem(problems, "throwing(Throwing)", "value() of A threw", "no value");
+        assertProblem(problems, "twice(Twice)", "B and C both have the C value 1", "its own value");
+        assertProblem(problems, "ref(Ref)", "a Ref holds a record", "int[1]");
+        assertProblem(problems, "inOut(int[])", "@In and @Out exclude each other", "@Heap");
+    }
+
+    private static void assertProblem(List<String> problems, String method, String... parts) {
+        for (String p : problems) {
+            if (p.startsWith(method + ":")) {
+                for (String part : parts) {
+                    assertTrue(p.contains(part), "\"" + part + "\" not in: " + p);
+                }
+                return;
+            }
+        }
+        throw new AssertionError("no problem for " + method + " in " + problems);
+    }
+
+    sealed interface Sealed permits Unsealed {
+        @Symbol("m_strlen") long strlen(String s);
+    }
+
+    non-sealed interface Unsealed extends Sealed {
+    }
+
+    @Test
+    void aSealedInterfaceIsRefusedAndItsNonSealedChildBinds() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> lib.bind(Sealed.class));
+        assertTrue(e.getMessage().contains("is sealed"), e.getMessage());
+        assertEquals(2, lib.bind(Unsealed.class).strlen("ab"));
+    }
+}
