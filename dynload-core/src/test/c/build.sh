@@ -24,6 +24,9 @@ gcc -shared -fPIC -O2 -Wl,--hash-style=sysv -Wl,-soname,libfixture-sysv.so -o "$
 gcc $cflags -o "$out/libbinding.so" "$src/binding.c"
 # The mapping tests' library.
 gcc $cflags -o "$out/libmappings.so" "$src/mappings.c"
+# One library in two versions, for the tests that unload a bound library and load its rebuild.
+gcc $cflags -DVERSION=1 -o "$out/libversion1.so" "$src/unload.c"
+gcc $cflags -DVERSION=2 -o "$out/libversion2.so" "$src/unload.c"
 # Initializers that crash, abort, exit, block and call an undefined function, for isolated loads.
 for what in CRASH ABORT EXIT BLOCK UNDEFINED; do
     lower=$(echo "$what" | tr '[:upper:]' '[:lower:]')

@@ -1,6 +1,6 @@
 #include "fixture.h"
 
-#include <time.h>
+#include <unistd.h>
 
 int32_t fixture_counter = 42;
 const char fixture_name[] = "fixture";
@@ -26,9 +26,13 @@ const char *fixture_greet(void) { return "Hello from C!"; }
 
 const char *fixture_null(void) { return 0; }
 
-void fixture_sleep_ms(int32_t ms) {
-    struct timespec t = { ms / 1000, (long) (ms % 1000) * 1000000L };
-    nanosleep(&t, 0);
+/* Says it has started (one byte to started_fd), then waits for one byte on release_fd: a call in
+ * flight for exactly as long as the test wants, no clock involved. */
+int32_t fixture_block(int32_t started_fd, int32_t release_fd) {
+    char c = 's';
+    if (write(started_fd, &c, 1) != 1) return -1;
+    if (read(release_fd, &c, 1) != 1) return -2;
+    return c;
 }
 
 int32_t fixture_counter_get(void) { return fixture_counter; }

@@ -23,7 +23,7 @@ fixture_point fixture_point_scale(fixture_point p, int32_t factor);
 int32_t fixture_add(int32_t a, int32_t b);
 const char *fixture_greet(void);
 const char *fixture_null(void);
-void fixture_sleep_ms(int32_t ms);
+int32_t fixture_block(int32_t started_fd, int32_t release_fd);
 int32_t fixture_counter_get(void);
 void fixture_call_back(void (*callback)(void));
 

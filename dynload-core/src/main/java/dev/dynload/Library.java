@@ -2,7 +2,9 @@ package dev.dynload;
 
 import dev.dynload.internal.LinkerWarmUp;
 import dev.dynload.internal.NativeLoader;
+import dev.dynload.internal.Unloader;
 import dev.dynload.internal.VerifierWarmUp;
+import dev.dynload.internal.bind.Bindings;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -12,13 +14,13 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.invoke.MutableCallSite;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A native shared library loaded into this process: a Rust {@code cdylib}, a C shared object, a
@@ -98,17 +100,10 @@ public final class Library implements AutoCloseable {
     /** What the loader gave, handed back to it by {@link #close()}. */
     private final NativeLoader.Opened opened;
     private final Object closeLock = new Object();
-    /** Set once an interface is bound: bound calls check liveness, not the arena, so the code must stay. */
-    private volatile boolean keepMapped;
-    /**
-     * The linked methods of bound interfaces, unlinked by {@link #close()}; guarded by linkLock, not
-     * closeLock: close() holds closeLock while it waits for calls in flight, and one of those calls may
-     * be making a bound method's first call (from a callback), which must not wait for close().
-     */
-    private final List<MutableCallSite> linked = new ArrayList<>();
-    private final Object linkLock = new Object();
-    /** Set, under linkLock, once close() has unlinked every method; later links get the thrower. */
-    private boolean unlinked;
+    /** The bound interfaces, made by the first bind; guarded by closeLock. */
+    private Bindings bindings;
+    /** Completed once the loader has unloaded the library (see {@link #whenUnloaded()}). */
+    private final CompletableFuture<Void> unloaded = new CompletableFuture<>();
 
     Library(NativeLoader loader, String name, Path path, NativeLoader.Opened opened) {
         this.loader = loader;
@@ -493,7 +488,7 @@ public final class Library implements AutoCloseable {
      *
      * <p>The implementation is a class generated now, whose methods call the native functions through
      * constant method handles; after {@link #close()} they throw {@link IllegalStateException}, and the
-     * library stays mapped in the process (see {@link #close()}). dynload
+     * library is unloaded once bound calls that had started have returned (see {@link #close()}). dynload
      * needs access to the interface: on the class path it has it; in a named module, open the package to
      * {@code dev.dynload}, or use {@link #bind(Class, MethodHandles.Lookup)}.
      *
@@ -521,48 +516,32 @@ public final class Library implements AutoCloseable {
      */
     public <T> T bind(Class<T> iface, MethodHandles.Lookup lookup) {
         Objects.requireNonNull(iface, "iface");
-        liveHandle();
-        return dev.dynload.internal.bind.Binder.bind(this, new BindTarget(), iface, lookup);
+        Bindings b;
+        synchronized (closeLock) {
+            liveHandle();
+            if (bindings == null) {
+                bindings = new Bindings(this, this::globalAddress);
+            }
+            b = bindings;
+        }
+        return b.bind(iface, lookup);
     }
 
-    /** The binding's view of this library: global addresses, a liveness check, and staying mapped. */
-    private final class BindTarget implements dev.dynload.internal.bind.Target {
-        @Override
-        public Optional<MemorySegment> address(String symbol) {
-            Optional<MemorySegment> found = find(symbol);
-            return found.isEmpty() ? found : Optional.of(MemorySegment.ofAddress(found.get().address()));
-        }
-
-        @Override
-        public boolean track(MutableCallSite site) {
-            synchronized (linkLock) {
-                if (unlinked) {
-                    return false;
-                }
-                linked.add(site);
-                return true;
-            }
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public void keepMapped() {
-            keepMapped = true;
-        }
+    /** A symbol's address as a global segment: bound calls check liveness through their call sites instead. */
+    private Optional<MemorySegment> globalAddress(String symbol) {
+        Optional<MemorySegment> found = find(symbol);
+        return found.isEmpty() ? found : Optional.of(MemorySegment.ofAddress(found.get().address()));
     }
 
     /**
      * Unloads the library: after this, every address and handle obtained from it throws
      * {@link IllegalStateException} when used. Closing a closed library does nothing.
      *
-     * <p>A library with bound interfaces ({@link #bind}) is closed but stays mapped: its bound methods
-     * throw, and a bound call that another thread had already started still runs valid code. Bound
-     * calls check that the library is open instead of holding it open for each call, which would cost
-     * as much as the call itself.
+     * <p>A library with bound interfaces ({@link #bind}) is unloaded once the bound calls that had
+     * started before {@code close()} have returned: its bound methods throw from now on, and a call that
+     * another thread is still running goes on in mapped code. {@code close()} does not wait for such a
+     * call; a daemon thread unloads the library when the last one returns, and {@link #whenUnloaded()}
+     * says when. docs/lifetimes.md explains how this costs bound calls nothing.
      *
      * @throws IllegalStateException if calls into the library on other threads have not returned within
      *                               one second (the library stays open), or if the loader failed to unload
@@ -575,18 +554,46 @@ public final class Library implements AutoCloseable {
                 return;
             }
             closeArena();
-            synchronized (linkLock) {
-                unlinked = true;
-                dev.dynload.internal.bind.Handoff.unlink(linked, name);
-                linked.clear();
+            if (bindings != null) {
+                bindings.unlink();
+                if (!bindings.idle()) {
+                    Unloader.later(name, bindings::idle, this::unload);
+                    return;
+                }
             }
-            if (keepMapped) {
-                return;
+            Optional<String> error = unload();
+            if (error.isPresent()) {
+                throw new IllegalStateException("unloading " + name + " failed: " + error.get());
             }
-            loader.close(opened).ifPresent(error -> {
-                throw new IllegalStateException("unloading " + name + " failed: " + error);
-            });
         }
+    }
+
+    /** Hands the library back to the loader, and completes {@link #whenUnloaded()}; returns the loader's error. */
+    private Optional<String> unload() {
+        Optional<String> error = loader.close(opened);
+        if (error.isPresent()) {
+            unloaded.completeExceptionally(new IllegalStateException("unloading " + name + " failed: " + error.get()));
+        } else {
+            unloaded.complete(null);
+        }
+        return error;
+    }
+
+    /**
+     * Completes once the library has been handed back to the loader after {@link #close()}: at once for
+     * a library without bound interfaces, else when the bound calls that were running when it closed
+     * have returned. A library loaded by several {@code Library} objects (or by others, or with
+     * {@link LoadOption#NODELETE}) stays mapped until the loader's last reference goes.
+     *
+     * {@snippet :
+     * lib.close();
+     * lib.whenUnloaded().toCompletableFuture().join();   // now a rebuilt libgreeter.so can be opened
+     * }
+     *
+     * @return a stage that completes with {@code null}, or exceptionally with the loader's error
+     */
+    public CompletionStage<Void> whenUnloaded() {
+        return unloaded.minimalCompletionStage();
     }
 
     private void closeArena() {

@@ -217,43 +217,64 @@ class LibraryTest {
         assertFalse(lib.isOpen());
     }
 
-    /** Starts a native call that sleeps {@code ms} on another thread, and returns once it is under way. */
-    private static Thread sleepingCall(MethodHandle sleep, int ms) throws InterruptedException {
-        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+    /**
+     * Starts a native call on another thread and returns once the fixture says it is under way; the call
+     * returns when the test signals {@code release}.
+     */
+    private Thread blockedCall(Pipe started, Pipe release) {
+        MethodHandle block = lib.downcall("fixture_block", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
         Thread caller = Thread.ofPlatform().start(() -> {
-            started.countDown();
             try {
-                sleep.invokeExact(ms);
+                assertEquals('r', (int) block.invokeExact(started.writeFd(), release.readFd()));
             } catch (Throwable t) {
                 throw new AssertionError(t);
             }
         });
         started.await();
-        Thread.sleep(50);
         return caller;
+    }
+
+    private static boolean waitingInClose(Thread t) {
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getMethodName().equals("closeArena")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
     void closeFromAnotherThreadWaitsForACallInFlightThenInvalidatesIt() throws Throwable {
-        MethodHandle sleep = lib.downcall("fixture_sleep_ms", FunctionDescriptor.ofVoid(JAVA_INT));
-        Thread caller = sleepingCall(sleep, 300);
-        lib.close(); // waits for the sleeping call rather than unmapping its code
-        caller.join();
-        assertFalse(lib.isOpen());
-        assertThrows(IllegalStateException.class, () -> {
-            sleep.invokeExact(1);
-        });
+        try (Pipe started = Pipe.open(); Pipe release = Pipe.open()) {
+            Thread caller = blockedCall(started, release);
+            MethodHandle add = lib.downcall("fixture_add", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+            Thread closer = Thread.ofPlatform().start(lib::close); // waits for the call rather than unmapping its code
+            while (!waitingInClose(closer)) {
+                Thread.onSpinWait();
+            }
+            assertTrue(lib.isOpen(), "close() waits while the call runs");
+            release.signal((byte) 'r');
+            caller.join();
+            closer.join();
+            assertFalse(lib.isOpen());
+            assertThrows(IllegalStateException.class, () -> {
+                int ignored = (int) add.invokeExact(1, 2);
+            });
+        }
     }
 
     @Test
     void closeGivesUpWhenACallOutlastsTheWaitAndLeavesTheLibraryUsable() throws Throwable {
-        MethodHandle sleep = lib.downcall("fixture_sleep_ms", FunctionDescriptor.ofVoid(JAVA_INT));
-        Thread caller = sleepingCall(sleep, 2500);
-        IllegalStateException e = assertThrows(IllegalStateException.class, lib::close);
-        assertTrue(e.getMessage().contains("still in use"), e.getMessage());
-        assertTrue(lib.isOpen());
-        caller.join();
-        assertTrue(lib.find("fixture_add").isPresent());
+        try (Pipe started = Pipe.open(); Pipe release = Pipe.open()) {
+            Thread caller = blockedCall(started, release);
+            // The call returns only when released below, so close() waits its whole second and gives up.
+            IllegalStateException e = assertThrows(IllegalStateException.class, lib::close);
+            assertTrue(e.getMessage().contains("still in use"), e.getMessage());
+            assertTrue(lib.isOpen());
+            release.signal((byte) 'r');
+            caller.join();
+            assertTrue(lib.find("fixture_add").isPresent());
+        }
     }
 
     @Test

@@ -34,13 +34,13 @@ import java.util.function.Supplier;
  * Binds an interface to a library: checks every method, reports every problem at once, then generates
  * the implementation.
  */
-public final class Binder {
+final class Binder {
 
     private static final Set<Class<?>> VARIADIC_PROMOTED = Set.of(byte.class, short.class, char.class,
             boolean.class, float.class);
 
     private final Library library;
-    private final Target target;
+    private final Bindings target;
     private final Class<?> iface;
     private final Access access;
     private final TypeTable types;
@@ -48,8 +48,8 @@ public final class Binder {
     /** For each symbol, the methods bound to it, by C signature. */
     private final Map<String, Map<FunctionDescriptor, List<Method>>> shapes = new java.util.TreeMap<>();
 
-    private Binder(Library library, Target target, Class<?> iface, MethodHandles.Lookup lookup) {
-        this.library = library;
+    private Binder(Bindings target, Class<?> iface, MethodHandles.Lookup lookup) {
+        this.library = target.library();
         this.target = target;
         this.iface = iface;
         this.access = new Access(lookup);
@@ -59,11 +59,11 @@ public final class Binder {
     /**
      * Binds {@code iface} to {@code library}.
      *
-     * @param target the library's addresses and liveness
+     * @param target the library's bindings: its addresses, and the links of what it binds
      * @param lookup the caller's lookup, or null to ask for private access to the interface's package
      * @throws BindingException listing every method that cannot be bound, and why
      */
-    public static <T> T bind(Library library, Target target, Class<T> iface, MethodHandles.Lookup lookup) {
+    static <T> T bind(Bindings target, Class<T> iface, MethodHandles.Lookup lookup) {
         if (!iface.isInterface()) {
             throw new IllegalArgumentException(iface.getName() + " is not an interface; bind takes an interface "
                     + "whose methods mirror the C functions");
@@ -72,7 +72,7 @@ public final class Binder {
             throw new IllegalArgumentException(iface.getName() + " is sealed, so dynload cannot implement it; bind an "
                     + "interface that is not sealed (a sealed one may extend it)");
         }
-        return iface.cast(new Binder(library, target, iface, lookup).bind());
+        return iface.cast(new Binder(target, iface, lookup).bind());
     }
 
     private Object bind() {
@@ -96,7 +96,6 @@ public final class Binder {
         if (!problems.isEmpty()) {
             throw new BindingException(iface, where, problems);
         }
-        target.keepMapped();
         try {
             return ClassGenerator.instantiate(host, iface, target, methods, handles,
                     iface.getSimpleName() + " bound to " + where);
@@ -253,7 +252,7 @@ public final class Binder {
     }
 
     /** What makes one method's handle on its first call. */
-    private record Planned(Target target, String symbol, FunctionDescriptor descriptor, Linker.Option[] options,
+    private record Planned(Bindings target, String symbol, FunctionDescriptor descriptor, Linker.Option[] options,
                            Mapping[] parameters, int lifetime, Optional<Mapping> result, boolean errno, Method method)
             implements Supplier<MethodHandle> {
 

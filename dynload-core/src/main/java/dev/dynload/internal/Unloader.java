@@ -1,0 +1,72 @@
+package dev.dynload.internal;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Unloads closed libraries whose bound calls were still running when they closed: one daemon thread,
+ * started when first needed, asks each such library whether its calls have returned, and unloads it
+ * when they have. Nothing tells Java that a native call returned without costing every call, so the
+ * thread asks again after a pause that grows from a millisecond to a tenth of a second, and ends once
+ * nothing is left to unload.
+ */
+public final class Unloader {
+
+    private record Pending(String name, BooleanSupplier idle, Supplier<Optional<String>> unload) {
+    }
+
+    private static final List<Pending> PENDING = new ArrayList<>();
+    private static Thread thread;
+
+    private Unloader() {
+    }
+
+    /**
+     * Unloads a library once {@code idle} says its calls have returned.
+     *
+     * @param name the library
+     * @param idle whether no call into it runs any more
+     * @param unload hands it back to the loader; returns the loader's error
+     */
+    public static void later(String name, BooleanSupplier idle, Supplier<Optional<String>> unload) {
+        synchronized (PENDING) {
+            PENDING.add(new Pending(name, idle, unload));
+            if (thread == null) {
+                thread = Thread.ofPlatform().daemon().name("dynload-unloader").start(Unloader::run);
+            }
+        }
+    }
+
+    private static void run() {
+        long pause = 1_000_000L;
+        while (true) {
+            List<Pending> ready = new ArrayList<>();
+            synchronized (PENDING) {
+                for (Iterator<Pending> it = PENDING.iterator(); it.hasNext(); ) {
+                    Pending p = it.next();
+                    if (p.idle.getAsBoolean()) {
+                        ready.add(p);
+                        it.remove();
+                    }
+                }
+            }
+            // The loader's error also reaches whenUnloaded(), which the unload completes.
+            for (Pending p : ready) {
+                p.unload.get();
+            }
+            synchronized (PENDING) {
+                if (PENDING.isEmpty()) {
+                    thread = null;
+                    return;
+                }
+            }
+            LockSupport.parkNanos(pause);
+            pause = Math.min(pause * 2, 100_000_000L);
+        }
+    }
+}
