@@ -47,7 +47,17 @@ class MappingsTest {
         int row(MemorySegment ctx, int n, @Size(16) MemorySegment values);
     }
 
+    interface RowStrings {
+        int row(MemorySegment ctx, int n, @Count(1) String[] values);
+    }
+
+    interface RowSegment {
+        int row(MemorySegment ctx, int n, @Count(1) MemorySegment values);
+    }
+
     interface Mappings {
+        @Symbol("m_rows") int rowsAsStrings(RowStrings f, MemorySegment ctx, int rows);
+        @Symbol("m_rows") int rowsAsSegments(RowSegment f, MemorySegment ctx, int rows);
         @Symbol("m_stamp") int stamp(Ref<Stamp> out);
         @Symbol("m_stamp") int stampConst(@ByReference Stamp out);
         @Symbol("m_stamp_add") int add(Ref<Stamp> inOut, long usec);
@@ -197,6 +207,55 @@ class MappingsTest {
     }
 
     @Test
+    void aCallbacksPointerSizedByAnotherArgumentIsReadWhole() {
+        List<List<String>> rows = new ArrayList<>();
+        assertEquals(0, m.rowsAsStrings((ctx, n, values) -> {
+            rows.add(List.of(values));
+            return 0;
+        }, MemorySegment.NULL, 3));
+        assertEquals(List.of(List.of("1", "one"), List.of("2", "two"), List.of("3", "three")), rows);
+        List<Long> sizes = new ArrayList<>();
+        assertEquals(4, m.rowsAsSegments((ctx, n, values) -> {
+            sizes.add(values.byteSize());
+            return sizes.size() == 2 ? 1 : 0; // non-zero: C stops, as sqlite3_exec does with SQLITE_ABORT
+        }, MemorySegment.NULL, 3));
+        assertEquals(List.of(16L, 16L), sizes);
+    }
+
+    @Test
+    void sqliteRowsReachACallbackAsStrings() {
+        java.util.Optional<Path> sqlite = java.util.Optional.empty();
+        try {
+            Library probe = Library.open("sqlite3");
+            sqlite = probe.path();
+            probe.close();
+        } catch (dev.dynload.LibraryLoadException e) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "no libsqlite3 on this machine: " + e.getMessage());
+        }
+        interface Exec {
+            int exec(MemorySegment ctx, int n, @Count(1) String[] values, @Count(1) String[] names);
+        }
+        interface Sqlite {
+            int sqlite3_open(String name, MemorySegment[] db);
+            int sqlite3_exec(MemorySegment db, String sql, Exec callback, MemorySegment ctx, MemorySegment[] error);
+            int sqlite3_close(MemorySegment db);
+        }
+        try (Library lib = Library.open(sqlite.orElseThrow())) {
+            Sqlite s = lib.bind(Sqlite.class);
+            MemorySegment[] db = new MemorySegment[1];
+            assertEquals(0, s.sqlite3_open(":memory:", db));
+            List<String> seen = new ArrayList<>();
+            assertEquals(0, s.sqlite3_exec(db[0], "select 1 as a, 'x' as b, null as c union all select 2, 'y', 'z'",
+                    (ctx, n, values, names) -> {
+                        seen.add(String.join(",", names) + "=" + java.util.Arrays.toString(values));
+                        return 0;
+                    }, MemorySegment.NULL, new MemorySegment[1]));
+            assertEquals(List.of("a,b,c=[1, x, null]", "a,b,c=[2, y, z]"), seen);
+            assertEquals(0, s.sqlite3_close(db[0]));
+        }
+    }
+
+    @Test
     void aNulInsideAStringIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.strlen("abc\0def"));
         assertTrue(e.getMessage().contains("holds a NUL at index 3"), e.getMessage());
@@ -260,13 +319,18 @@ class MappingsTest {
         @Symbol("m_strlen") long twice(Twice t);
         @Symbol("m_strlen") long ref(Ref<Integer> count);
         @Symbol("m_strlen") long inOut(@In @Out int[] values);
+        @Symbol("m_rows") int badCount(BadCount f, MemorySegment ctx, int rows);
+    }
+
+    interface BadCount {
+        int row(MemorySegment ctx, int n, @Count(2) String[] values);
     }
 
     @Test
     void badDeclarationsAreRefusedAtBindTimeSayingWhatToWrite() {
         BindingException e = assertThrows(BindingException.class, () -> lib.bind(BadInput.class));
         List<String> problems = e.problems();
-        assertEquals(8, problems.size(), String.join("\n", problems));
+        assertEquals(9, problems.size(), String.join("\n", problems));
         assertProblem(problems, "sum(int, int[])", "Java varargs method", "@Variadic(fixed = n)");
         assertProblem(problems, "node(Node)", "record Node contains itself (Node -> Node)", "MemorySegment");
         assertProblem(problems, "empty(Empty)", "has no components", "C has no empty struct");
@@ -275,6 +339,7 @@ class MappingsTest {
         assertProblem(problems, "twice(Twice)", "B and C both have the C value 1", "its own value");
         assertProblem(problems, "ref(Ref)", "a Ref holds a record", "int[1]");
         assertProblem(problems, "inOut(int[])", "@In and @Out exclude each other", "@Heap");
+        assertProblem(problems, "badCount(BadCount, MemorySegment, int)", "@Count(2) must name another parameter");
     }
 
     private static void assertProblem(List<String> problems, String method, String... parts) {

@@ -93,10 +93,27 @@ final class Callback implements Mapping {
         MethodHandle h = method.bindTo(instance);
         for (int i = 0; i < parameters.length; i++) {
             Mapping p = parameters[i];
-            if (!p.direct()) {
+            if (!p.direct() && p.countAt() < 0) {
                 Class<?> javaType = h.type().parameterType(i);
                 h = MethodHandles.filterArguments(h, i, p.callbackArgument()
                         .asType(MethodType.methodType(javaType, carrierType.parameterType(i))));
+            }
+        }
+        // A counted argument takes its count from another: (..., p, ...) becomes (..., p, ..., count)
+        // by collecting (pointer, count), then the count slot is fed from the count argument.
+        for (int i = 0; i < parameters.length; i++) {
+            int at = parameters[i].countAt();
+            if (at >= 0) {
+                MethodType before = h.type();
+                MethodHandle filter = parameters[i].callbackArgument().asType(MethodType.methodType(
+                        before.parameterType(i), carrierType.parameterType(i), before.parameterType(at)));
+                MethodHandle collected = MethodHandles.collectArguments(h, i, filter);
+                int[] reorder = new int[collected.type().parameterCount()];
+                for (int k = 0; k < reorder.length; k++) {
+                    reorder[k] = k <= i ? k : k == i + 1 ? at : k - 1;
+                }
+                h = MethodHandles.permuteArguments(collected, before.changeParameterType(i, carrierType.parameterType(i)),
+                        reorder);
             }
         }
         if (result.isPresent() && !result.get().direct()) {

@@ -18,7 +18,7 @@ import java.util.Optional;
  * method whose types are all direct calls the raw downcall handle.
  */
 sealed interface Mapping permits Mapping.Field, Pointers.Text, Pointers.PrimitiveArray, Pointers.PointerArray,
-        Pointers.Out, Callback {
+        Pointers.Out, Pointers.Counted, Callback {
 
     /** {@return the C layout of the carrier, as the linker sees it} */
     MemoryLayout layout();
@@ -64,9 +64,17 @@ sealed interface Mapping permits Mapping.Field, Pointers.Text, Pointers.Primitiv
         return Optional.empty();
     }
 
-    /** {@return (carrier) -> Java, for a callback's argument} */
+    /**
+     * {@return (carrier) -> Java, for a callback's argument; or (carrier, long count) -> Java when
+     * {@link #countAt} names the argument that gives its length}
+     */
     default MethodHandle callbackArgument() {
         return Conversions.toJava(this);
+    }
+
+    /** {@return the index of the callback argument holding this one's element count, or -1} */
+    default int countAt() {
+        return -1;
     }
 
     /** {@return (Java) -> carrier, for a callback's result} */

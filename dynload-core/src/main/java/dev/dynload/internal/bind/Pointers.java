@@ -470,4 +470,55 @@ final class Pointers {
             bytes.copyFrom(onHeap);
         }
     }
+
+    /**
+     * A callback's pointer argument whose element count another argument gives ({@code @Count}): a
+     * {@code MemorySegment} of that many elements, or, for {@code char**}, a {@code String[]}.
+     */
+    record Counted(int countAt, long elementSize, boolean strings) implements Mapping {
+        private static final MethodHandle SEGMENT = Handles.find(MethodHandles.lookup(), "segment", MemorySegment.class,
+                long.class, MemorySegment.class, long.class);
+        private static final MethodHandle STRINGS = Handles.find(MethodHandles.lookup(), "strings", String[].class,
+                MemorySegment.class, long.class);
+
+        @Override
+        public MemoryLayout layout() {
+            return ValueLayout.ADDRESS;
+        }
+
+        @Override
+        public Object toNative(Object value, CallContext context) {
+            throw new UnsupportedOperationException("a counted pointer is a callback's argument only");
+        }
+
+        @Override
+        public Object toJava(Object carrier) {
+            throw new UnsupportedOperationException("a counted pointer needs its count");
+        }
+
+        /** (MemorySegment pointer, long count) -> MemorySegment or String[]. */
+        @Override
+        public MethodHandle callbackArgument() {
+            return strings ? STRINGS : MethodHandles.insertArguments(SEGMENT, 0, elementSize);
+        }
+
+        private static MemorySegment segment(long elementSize, MemorySegment pointer, long count) {
+            if (count < 0) {
+                throw new IllegalArgumentException("C gave a negative count, " + count);
+            }
+            return pointer.address() == 0 ? pointer : pointer.reinterpret(Math.multiplyExact(count, elementSize));
+        }
+
+        private static String[] strings(MemorySegment pointer, long count) {
+            if (pointer.address() == 0) {
+                return null;
+            }
+            MemorySegment array = segment(ValueLayout.ADDRESS.byteSize(), pointer, count);
+            String[] values = new String[(int) count];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = Text.read(array.getAtIndex(ValueLayout.ADDRESS, i));
+            }
+            return values;
+        }
+    }
 }

@@ -2,6 +2,7 @@ package dev.dynload.internal.bind;
 
 import dev.dynload.bind.ByReference;
 import dev.dynload.bind.CLong;
+import dev.dynload.bind.Count;
 import dev.dynload.bind.Heap;
 import dev.dynload.bind.In;
 import dev.dynload.bind.Length;
@@ -108,6 +109,10 @@ final class TypeTable {
         if (role == Role.FIELD) {
             return Optional.of(field(raw, where, annotated));
         }
+        Count count = annotated ? where.getAnnotation(Count.class) : null;
+        if (count != null) {
+            return Optional.of(counted(raw, count, role));
+        }
         if (raw == MemorySegment.class) {
             Size size = annotated ? where.getAnnotation(Size.class) : null;
             boolean sized = size != null && (role == Role.RESULT || role == Role.CALLBACK_PARAMETER);
@@ -198,6 +203,25 @@ final class TypeTable {
             throw new IllegalArgumentException("arrays of " + element.getName() + " have no C counterpart");
         }
         return new Pointers.PrimitiveArray(type, direction == null ? Direction.BOTH : direction);
+    }
+
+    private static Mapping counted(Class<?> raw, Count count, Role role) {
+        if (role != Role.CALLBACK_PARAMETER) {
+            throw new IllegalArgumentException("@Count applies to a callback's parameters, whose count C gives in "
+                    + "another argument; in a call you make, pass an array");
+        }
+        if (raw == String[].class) {
+            return new Pointers.Counted(count.value(), ValueLayout.ADDRESS.byteSize(), true);
+        }
+        if (raw != MemorySegment.class) {
+            throw new IllegalArgumentException("@Count applies to a MemorySegment or a String[] (char**), not to "
+                    + raw.getName());
+        }
+        long element = count.elementSize() == 0 ? ValueLayout.ADDRESS.byteSize() : count.elementSize();
+        if (element < 0) {
+            throw new IllegalArgumentException("@Count(elementSize = " + element + ") must be positive");
+        }
+        return new Pointers.Counted(count.value(), element, false);
     }
 
     private Mapping ref(Type type, Role role) {
@@ -327,6 +351,16 @@ final class TypeTable {
                 parameters[i] = map(types[i], sam.getParameters()[i], Role.CALLBACK_PARAMETER, null).orElseThrow();
             } catch (IllegalArgumentException e) {
                 problems.add("parameter " + i + " of its " + sam.getName() + ": " + e.getMessage());
+            }
+        }
+        for (int i = 0; i < parameters.length; i++) {
+            int at = parameters[i] == null ? -1 : parameters[i].countAt();
+            if (at >= 0) {
+                Class<?> c = at < parameters.length ? sam.getParameterTypes()[at] : null;
+                if (at == i || (c != int.class && c != long.class && c != short.class)) {
+                    problems.add("parameter " + i + " of its " + sam.getName() + ": @Count(" + at + ") must name "
+                            + "another parameter of type int, long or short");
+                }
             }
         }
         Optional<Mapping> result = Optional.empty();
