@@ -74,3 +74,10 @@ int32_t m_rows(row_fn f, void *ctx, int32_t rows) {
 
 size_t m_strlen(const char *s) { return strlen(s); }
 int32_t m_sum_ints(int32_t n, ...) { return n; }
+
+/* Unsigned values at the top of their ranges. */
+uint8_t m_u8_max(void) { return UINT8_MAX; }
+uint16_t m_u16_max(void) { return UINT16_MAX; }
+uint32_t m_u32_max(void) { return UINT32_MAX; }
+uint32_t m_u32_half(uint32_t v) { return v / 2; }
+uint8_t m_u8_next(uint8_t v) { return (uint8_t) (v + 1); }

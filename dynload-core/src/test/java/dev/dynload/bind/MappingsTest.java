@@ -55,6 +55,14 @@ class MappingsTest {
         int row(MemorySegment ctx, int n, @Count(1) MemorySegment values);
     }
 
+    interface UnsignedFixture {
+        @Symbol("m_u8_max") @Unsigned(8) int u8Max();
+        @Symbol("m_u16_max") @Unsigned(16) int u16Max();
+        @Symbol("m_u32_max") @Unsigned(32) long u32Max();
+        @Symbol("m_u32_half") @Unsigned(32) long u32Half(@Unsigned(32) long v);
+        @Symbol("m_u8_next") @Unsigned(8) short u8Next(@Unsigned(8) short v);
+    }
+
     interface Mappings {
         @Symbol("m_rows") int rowsAsStrings(RowStrings f, MemorySegment ctx, int rows);
         @Symbol("m_rows") int rowsAsSegments(RowSegment f, MemorySegment ctx, int rows);
@@ -253,6 +261,38 @@ class MappingsTest {
             assertEquals(List.of("a,b,c=[1, x, null]", "a,b,c=[2, y, z]"), seen);
             assertEquals(0, s.sqlite3_close(db[0]));
         }
+    }
+
+    @Test
+    void unsignedValuesUseTheWholeRangeAndAreCheckedOnTheWayIn() {
+        UnsignedFixture u = lib.bind(UnsignedFixture.class);
+        assertEquals(255, u.u8Max());
+        assertEquals(65535, u.u16Max());
+        assertEquals(4294967295L, u.u32Max());
+        assertEquals(2147483647L, u.u32Half(4294967295L));
+        assertEquals((short) 0, u.u8Next((short) 255), "uint8_t wraps in C");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> u.u32Half(1L << 32));
+        assertTrue(e.getMessage().contains("0 to 4294967295"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> u.u32Half(-1));
+    }
+
+    @Test
+    void errnoSeesMapFailedAsAFailedPointer() {
+        interface Mman {
+            @Errno MemorySegment mmap(MemorySegment addr, @SizeT long length, int prot, int flags, int fd,
+                                      @SizeT long offset);
+            int munmap(MemorySegment addr, @SizeT long length);
+        }
+        Mman mman = Library.process().bind(Mman.class);
+        int protRead = 1;
+        int mapPrivate = 2;
+        int mapAnonymous = 0x20;
+        MemorySegment mapped = mman.mmap(MemorySegment.NULL, 4096, protRead, mapPrivate | mapAnonymous, -1, 0);
+        assertTrue(mapped.address() != 0 && mapped.address() != -1);
+        assertEquals(0, mman.munmap(mapped, 4096));
+        ErrnoException e = assertThrows(ErrnoException.class,
+                () -> mman.mmap(MemorySegment.NULL, 4096, protRead, mapPrivate, -1, 0)); // MAP_FAILED, EBADF
+        assertEquals(9, e.errno(), e.getMessage());
     }
 
     @Test

@@ -211,8 +211,8 @@ final class Binder {
         List<Linker.Option> options = options(m, parameters, lifetime, mine);
         boolean errno = annotated && m.isAnnotationPresent(Errno.class);
         if (errno && !(result.isPresent() && result.get().signalsFailure())) {
-            mine.add("@Errno needs a result that can signal failure: an int or long (-1), a pointer or String "
-                    + "(NULL), or a boolean (false)");
+            mine.add("@Errno needs a result that can signal failure: an int or long (-1), a pointer (NULL or "
+                    + "(void*)-1) or String (NULL), or a boolean (false)");
         }
         if (mine.isEmpty()) {
             try {

@@ -94,9 +94,11 @@ final class Pointers {
             return true;
         }
 
+        /** NULL, or {@code (void*)-1} ({@code MAP_FAILED}, {@code shmat}'s failure): no valid pointer is -1. */
         @Override
         public boolean failed(Object carrier) {
-            return ((MemorySegment) carrier).address() == 0;
+            long address = ((MemorySegment) carrier).address();
+            return address == 0 || address == -1;
         }
     }
 

@@ -146,6 +146,85 @@ sealed interface Scalar extends Mapping.Field {
     }
 
     /**
+     * A C unsigned integer of {@code layout}'s width in a wider Java type ({@code @Unsigned}): zero-extended
+     * into Java, range-checked into C.
+     */
+    record Unsigned(ValueLayout layout, Class<?> javaType) implements Scalar {
+        private static final MethodHandle TO_C = Handles.find(MethodHandles.lookup(), "toC", long.class, long.class,
+                long.class);
+        private static final MethodHandle TO_JAVA = Handles.find(MethodHandles.lookup(), "toJava", long.class,
+                long.class, long.class);
+
+        private long bits() {
+            return layout.byteSize() * 8;
+        }
+
+        private static long toC(long bits, long value) {
+            if (value < 0 || value >>> bits != 0) {
+                throw new IllegalArgumentException(value + " is outside the range of a " + bits + "-bit unsigned C "
+                        + "integer, 0 to " + ((1L << bits) - 1));
+            }
+            return value;
+        }
+
+        private static long toJava(long bits, long carrier) {
+            return carrier & ((1L << bits) - 1);
+        }
+
+        /** (Java) -> carrier: widened to long, checked, narrowed to the C width. */
+        private MethodHandle toCarrier() {
+            return MethodHandles.explicitCastArguments(MethodHandles.insertArguments(TO_C, 0, bits()),
+                    MethodType.methodType(layout.carrier(), javaType));
+        }
+
+        /** (carrier) -> Java: sign-extended to long by asType, then masked back to its unsigned value. */
+        private MethodHandle fromCarrier() {
+            return MethodHandles.explicitCastArguments(MethodHandles.insertArguments(TO_JAVA, 0, bits()),
+                    MethodType.methodType(javaType, layout.carrier()));
+        }
+
+        @Override
+        public Object toNative(Object value, CallContext context) throws Throwable {
+            return toCarrier().invoke(value);
+        }
+
+        @Override
+        public Object toJava(Object carrier) throws Throwable {
+            return fromCarrier().invoke(carrier);
+        }
+
+        @Override
+        public Optional<Filter> argumentFilter() {
+            return Optional.of(new Filter(toCarrier(), false));
+        }
+
+        @Override
+        public Optional<Filter> resultFilter() {
+            return Optional.of(new Filter(fromCarrier(), false));
+        }
+
+        @Override
+        public MethodHandle callbackArgument() {
+            return fromCarrier();
+        }
+
+        @Override
+        public MethodHandle callbackResult() {
+            return toCarrier();
+        }
+
+        @Override
+        public MethodHandle reader() {
+            return MethodHandles.filterReturnValue(read(layout), fromCarrier());
+        }
+
+        @Override
+        public MethodHandle writer() {
+            return MethodHandles.filterArguments(write(layout), 2, toCarrier());
+        }
+    }
+
+    /**
      * A Java enum as a C {@code int}: its {@link CEnum#value()}, or its ordinal. Built only for enums
      * whose values are distinct and readable (see {@link #of}).
      */

@@ -10,6 +10,7 @@ import dev.dynload.bind.Out;
 import dev.dynload.bind.Ref;
 import dev.dynload.bind.Size;
 import dev.dynload.bind.SizeT;
+import dev.dynload.bind.Unsigned;
 
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
@@ -100,6 +101,10 @@ final class TypeTable {
             MemoryLayout c = Linker.nativeLinker().canonicalLayouts().get(cLong ? "long" : "size_t");
             return Optional.of(c.byteSize() == 8 ? new Scalar.Value(ValueLayout.JAVA_LONG)
                     : new Scalar.Narrowed(ValueLayout.JAVA_INT));
+        }
+        Unsigned unsigned = annotated ? where.getAnnotation(Unsigned.class) : null;
+        if (unsigned != null) {
+            return Optional.of(unsigned(raw, unsigned.value()));
         }
         Direction array = direction(raw, where, annotated);
         ValueLayout primitive = PRIMITIVES.get(raw);
@@ -203,6 +208,24 @@ final class TypeTable {
             throw new IllegalArgumentException("arrays of " + element.getName() + " have no C counterpart");
         }
         return new Pointers.PrimitiveArray(type, direction == null ? Direction.BOTH : direction);
+    }
+
+    /** A C unsigned integer of {@code bits} in the wider Java type {@code raw}. */
+    private static Mapping unsigned(Class<?> raw, int bits) {
+        ValueLayout c = switch (bits) {
+            case 8 -> ValueLayout.JAVA_BYTE;
+            case 16 -> ValueLayout.JAVA_SHORT;
+            case 32 -> ValueLayout.JAVA_INT;
+            default -> throw new IllegalArgumentException("@Unsigned(" + bits + "): the width is 8, 16 or 32 bits; "
+                    + "for uint64_t use a plain long and Long's unsigned methods");
+        };
+        ValueLayout java = PRIMITIVES.get(raw);
+        if (java == null || raw == boolean.class || raw == char.class || raw == float.class || raw == double.class
+                || java.byteSize() <= c.byteSize()) {
+            throw new IllegalArgumentException("@Unsigned(" + bits + ") needs a Java integer type wider than "
+                    + bits + " bits, such as " + (bits == 32 ? "long" : "int") + ", not " + raw.getName());
+        }
+        return new Scalar.Unsigned(c, raw);
     }
 
     private static Mapping counted(Class<?> raw, Count count, Role role) {
