@@ -81,3 +81,20 @@ uint16_t m_u16_max(void) { return UINT16_MAX; }
 uint32_t m_u32_max(void) { return UINT32_MAX; }
 uint32_t m_u32_half(uint32_t v) { return v / 2; }
 uint8_t m_u8_next(uint8_t v) { return (uint8_t) (v + 1); }
+
+/* A union, alone and inside a struct. */
+typedef union { int32_t i; float f; double d; } number;
+typedef struct { int32_t tag; number value; } tagged;
+
+double m_number_read(number n, int32_t member) {
+    return member == 0 ? (double) n.i : member == 1 ? (double) n.f : n.d;
+}
+
+number m_number_of_float(float f) {
+    number n;
+    memset(&n, 0, sizeof n);
+    n.f = f;
+    return n;
+}
+
+double m_tagged_read(tagged t) { return m_number_read(t.value, t.tag); }

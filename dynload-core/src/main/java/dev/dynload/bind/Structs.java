@@ -1,6 +1,6 @@
 package dev.dynload.bind;
 
-import java.lang.foreign.StructLayout;
+import java.lang.foreign.GroupLayout;
 
 /**
  * The C layout dynload gives a record: its components in declaration order, each at its natural
@@ -23,10 +23,10 @@ public final class Structs {
      * The layout of a record as a C struct, with each field named after its component.
      *
      * @param record a record whose components are primitives, {@code MemorySegment}s or such records
-     * @return its struct layout
+     * @return its struct layout, or its union layout for a {@link Union} record
      * @throws IllegalArgumentException if a component has no C counterpart,
      */
-    public static StructLayout layout(Class<? extends Record> record) {
+    public static GroupLayout layout(Class<? extends Record> record) {
         return dev.dynload.internal.bind.Layouts.of(record);
     }
 }

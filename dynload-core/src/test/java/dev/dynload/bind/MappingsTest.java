@@ -55,6 +55,19 @@ class MappingsTest {
         int row(MemorySegment ctx, int n, @Count(1) MemorySegment values);
     }
 
+    @Union
+    record Number(int i, float f, double d) {
+    }
+
+    record Tagged(int tag, Number value) {
+    }
+
+    interface Unions {
+        @Symbol("m_number_read") double read(Number n, int member);
+        @Symbol("m_number_of_float") Number ofFloat(float f);
+        @Symbol("m_tagged_read") double read(Tagged t);
+    }
+
     interface UnsignedFixture {
         @Symbol("m_u8_max") @Unsigned(8) int u8Max();
         @Symbol("m_u16_max") @Unsigned(16) int u16Max();
@@ -261,6 +274,23 @@ class MappingsTest {
             assertEquals(List.of("a,b,c=[1, x, null]", "a,b,c=[2, y, z]"), seen);
             assertEquals(0, s.sqlite3_close(db[0]));
         }
+    }
+
+    @Test
+    void unionsAreReadAsEveryMemberAndWrittenFromTheOneSet() {
+        Unions u = lib.bind(Unions.class);
+        assertEquals(8, Structs.layout(Number.class).byteSize());
+        assertEquals(16, Structs.layout(Tagged.class).byteSize());
+        assertEquals(7.0, u.read(new Number(7, 0, 0), 0));
+        assertEquals(1.5, u.read(new Number(0, 1.5f, 0), 1));
+        assertEquals(2.25, u.read(new Number(0, 0, 2.25), 2));
+        Number fromC = u.ofFloat(2.5f);
+        assertEquals(2.5f, fromC.f());
+        assertEquals(Float.floatToRawIntBits(2.5f), fromC.i(), "every member views the same bytes");
+        assertEquals(2.5, u.read(fromC, 1), "a union read from C goes back as it came");
+        assertEquals(2.5, u.read(new Tagged(1, fromC)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> u.read(new Number(1, 2f, 0), 0));
+        assertTrue(e.getMessage().contains("union Number: i and f are both set"), e.getMessage());
     }
 
     @Test

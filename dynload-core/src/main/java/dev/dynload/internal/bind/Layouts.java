@@ -1,6 +1,6 @@
 package dev.dynload.internal.bind;
 
-import java.lang.foreign.StructLayout;
+import java.lang.foreign.GroupLayout;
 
 /** The struct layouts of records, for {@link dev.dynload.bind.Structs}. */
 public final class Layouts {
@@ -14,10 +14,10 @@ public final class Layouts {
      * @param record the record class
      * @return its layout
      */
-    public static StructLayout of(Class<?> record) {
+    public static GroupLayout of(Class<?> record) {
         if (!record.isRecord()) {
             throw new IllegalArgumentException(record.getName() + " is not a record");
         }
-        return new TypeTable(null).struct(record).structLayout();
+        return new TypeTable(null).struct(record).groupLayout();
     }
 }

@@ -1,5 +1,8 @@
 package dev.dynload.internal.bind;
 
+import dev.dynload.bind.Union;
+
+import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
@@ -32,7 +35,7 @@ final class Struct implements Mapping.Field {
             int.class);
 
     private final Class<?> type;
-    private final StructLayout layout;
+    private final GroupLayout layout;
     private final boolean byReference;
     /** (MemorySegment, long)R and (MemorySegment, long, R)void; null for a layout made without access. */
     private final MethodHandle reader;
@@ -41,7 +44,7 @@ final class Struct implements Mapping.Field {
     private final MethodHandle encoder;
     private final MethodHandle decoder;
 
-    private Struct(Class<?> type, StructLayout layout, boolean byReference, MethodHandle reader, MethodHandle writer) {
+    private Struct(Class<?> type, GroupLayout layout, boolean byReference, MethodHandle reader, MethodHandle writer) {
         this.type = type;
         this.layout = layout;
         this.byReference = byReference;
@@ -60,6 +63,9 @@ final class Struct implements Mapping.Field {
      */
     static Struct of(Class<?> record, List<Member> members, MethodHandles.Lookup lookup)
             throws ReflectiveOperationException {
+        if (record.isAnnotationPresent(Union.class)) {
+            return union(record, members, lookup);
+        }
         List<MemoryLayout> elements = new ArrayList<>();
         long[] offsets = new long[members.size()];
         long offset = 0;
@@ -87,15 +93,24 @@ final class Struct implements Mapping.Field {
             return new Struct(record, layout, false, null, null);
         }
         MethodHandle writer = null;
-        MethodHandle[] readers = new MethodHandle[offsets.length];
-        Class<?>[] types = new Class<?>[offsets.length];
         for (int i = 0; i < offsets.length; i++) {
             RecordComponent c = members.get(i).component();
-            types[i] = c.getType();
             MethodHandle at = MethodHandles.insertArguments(PLUS, 1, offsets[i]);            // (long)long
             MethodHandle set = MethodHandles.filterArguments(members.get(i).field().writer(), 1, at);
             set = MethodHandles.filterArguments(set, 2, lookup.unreflect(c.getAccessor()));  // (MS, long, R)void
             writer = writer == null ? set : MethodHandles.foldArguments(set, writer);
+        }
+        return new Struct(record, layout, false, reader(record, members, offsets, lookup), writer);
+    }
+
+    /** (MemorySegment, long)R: each component read at its offset, into the canonical constructor. */
+    private static MethodHandle reader(Class<?> record, List<Member> members, long[] offsets, MethodHandles.Lookup lookup)
+            throws ReflectiveOperationException {
+        MethodHandle[] readers = new MethodHandle[offsets.length];
+        Class<?>[] types = new Class<?>[offsets.length];
+        for (int i = 0; i < offsets.length; i++) {
+            types[i] = members.get(i).component().getType();
+            MethodHandle at = MethodHandles.insertArguments(PLUS, 1, offsets[i]);
             readers[i] = MethodHandles.filterArguments(members.get(i).field().reader(), 1, at); // (MS, long)T
         }
         MethodHandle constructor = lookup.findConstructor(record, MethodType.methodType(void.class, types));
@@ -108,9 +123,92 @@ final class Struct implements Mapping.Field {
             reorder[2 * i] = 0;
             reorder[2 * i + 1] = 1;
         }
-        MethodHandle reader = MethodHandles.permuteArguments(all,
-                MethodType.methodType(record, MemorySegment.class, long.class), reorder);
-        return new Struct(record, layout, false, reader, writer);
+        return MethodHandles.permuteArguments(all, MethodType.methodType(record, MemorySegment.class, long.class),
+                reorder);
+    }
+
+    /**
+     * A {@code @Union} record: every component at offset 0, the size of the largest rounded up to the
+     * widest alignment. Its writer writes the components that are not zero, largest first, and checks
+     * that each agrees with what is written already (see {@link Union}).
+     */
+    private static Struct union(Class<?> record, List<Member> members, MethodHandles.Lookup lookup)
+            throws ReflectiveOperationException {
+        List<MemoryLayout> elements = new ArrayList<>();
+        long size = 0;
+        long alignment = 1;
+        for (Member m : members) {
+            MemoryLayout member = m.field().fieldLayout();
+            elements.add(member.withName(m.component().getName()));
+            size = Math.max(size, member.byteSize());
+            alignment = Math.max(alignment, member.byteAlignment());
+        }
+        long rounded = (size + alignment - 1) / alignment * alignment;
+        if (rounded > size) {
+            elements.add(MemoryLayout.paddingLayout(rounded));
+        }
+        GroupLayout layout = MemoryLayout.unionLayout(elements.toArray(new MemoryLayout[0])).withName(record.getSimpleName());
+        if (lookup == null) {
+            return new Struct(record, layout, false, null, null);
+        }
+        List<Member> bySize = new ArrayList<>(members);
+        bySize.sort((a, b) -> Long.compare(b.field().fieldLayout().byteSize(), a.field().fieldLayout().byteSize()));
+        MethodHandle[] accessors = new MethodHandle[bySize.size()];
+        MethodHandle[] writers = new MethodHandle[bySize.size()];
+        String[] names = new String[bySize.size()];
+        for (int i = 0; i < accessors.length; i++) {
+            RecordComponent c = bySize.get(i).component();
+            accessors[i] = lookup.unreflect(c.getAccessor()).asType(MethodType.methodType(Object.class, Object.class));
+            writers[i] = bySize.get(i).field().writer()
+                    .asType(MethodType.methodType(void.class, MemorySegment.class, long.class, Object.class));
+            names[i] = c.getName();
+        }
+        UnionWriter w = new UnionWriter(record.getSimpleName(), rounded, names, accessors, writers);
+        MethodHandle writer = MethodHandles.insertArguments(UNION_WRITE, 0, w)
+                .asType(MethodType.methodType(void.class, MemorySegment.class, long.class, record));
+        return new Struct(record, layout, false, reader(record, members, new long[members.size()], lookup), writer);
+    }
+
+    private static final MethodHandle UNION_WRITE = Handles.find(MethodHandles.lookup(), "writeUnion", void.class,
+            UnionWriter.class, MemorySegment.class, long.class, Object.class);
+
+    /** What writing one union record needs: its components, largest first. */
+    private record UnionWriter(String name, long size, String[] names, MethodHandle[] accessors,
+                               MethodHandle[] writers) {
+    }
+
+    private static void writeUnion(UnionWriter u, MemorySegment s, long offset, Object value) throws Throwable {
+        MemorySegment target = s.asSlice(offset, u.size);
+        target.fill((byte) 0);
+        MemorySegment scratch = MemorySegment.ofArray(new long[(int) ((u.size + 7) / 8)]).asSlice(0, u.size);
+        String written = null;
+        for (int i = 0; i < u.writers.length; i++) {
+            scratch.fill((byte) 0);
+            u.writers[i].invokeExact(scratch, 0L, (Object) u.accessors[i].invokeExact(value));
+            if (scratch.mismatch(MemorySegment.ofArray(new byte[(int) u.size])) < 0) {
+                continue; // zero: not set
+            }
+            if (written == null) {
+                target.copyFrom(scratch);
+                written = u.names[i];
+            } else {
+                // Smaller than what is written: it must agree with its start, where it overlaps.
+                long end = lastNonZero(scratch) + 1;
+                if (target.asSlice(0, end).mismatch(scratch.asSlice(0, end)) >= 0) {
+                    throw new IllegalArgumentException("union " + u.name + ": " + written + " and " + u.names[i]
+                            + " are both set, to different bytes; set only the member C should read");
+                }
+            }
+        }
+    }
+
+    private static long lastNonZero(MemorySegment s) {
+        for (long i = s.byteSize() - 1; i >= 0; i--) {
+            if (s.get(ValueLayout.JAVA_BYTE, i) != 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** The same struct, passed the other way. */
@@ -118,8 +216,8 @@ final class Struct implements Mapping.Field {
         return pointer == byReference ? this : new Struct(type, layout, pointer, reader, writer);
     }
 
-    /** {@return the struct's own layout, whichever way it is passed} */
-    StructLayout structLayout() {
+    /** {@return the struct's (or union's) own layout, whichever way it is passed} */
+    GroupLayout groupLayout() {
         return layout;
     }
 
@@ -138,7 +236,7 @@ final class Struct implements Mapping.Field {
     }
 
     /** {@return (R) -> MemorySegment: the struct written into heap memory} */
-    private static MethodHandle encoder(Class<?> type, StructLayout layout, MethodHandle writer) {
+    private static MethodHandle encoder(Class<?> type, GroupLayout layout, MethodHandle writer) {
         MethodHandle write = MethodHandles.insertArguments(writer, 1, 0L);                   // (MS, R)void
         MethodHandle writeAndReturn = MethodHandles.foldArguments(
                 MethodHandles.dropArguments(MethodHandles.identity(MemorySegment.class), 1, type), write);
