@@ -47,10 +47,10 @@ final class Bundles {
     private final String bundle;
     private final Resources resources;
     private final NativeLoader loader;
-    private final Options options;
+    private final OptionSet options;
     private final LoadOption[] given;
 
-    private Bundles(String bundle, Resources resources, NativeLoader loader, Options options, LoadOption[] given) {
+    private Bundles(String bundle, Resources resources, NativeLoader loader, OptionSet options, LoadOption[] given) {
         this.bundle = bundle;
         this.resources = resources;
         this.loader = loader;
@@ -63,7 +63,7 @@ final class Bundles {
             throw new IllegalArgumentException("'" + bundle + "' is not a bundle name: give letters, digits, '.', '_' or '-'");
         }
         try (resources) {
-            return new Bundles(bundle, resources, loader, Options.of(options), options).open();
+            return new Bundles(bundle, resources, loader, OptionSet.of(options), options).open();
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.dynload;
 
 import dev.dynload.LibraryLoadException.Reason;
+import dev.dynload.internal.Conventions;
 import dev.dynload.internal.ElfAccess;
+import dev.dynload.internal.NativeLoader;
 import dev.dynload.internal.OpenFile;
 import dev.dynload.elf.ElfFile;
 import dev.dynload.elf.ElfFormatException;
@@ -22,8 +24,6 @@ import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Explains why a file does not load: checks made on the open file before the loader sees it (so that a
@@ -40,13 +40,6 @@ final class Diagnosis {
     static final int HOST_WORD_SIZE = (int) ValueLayout.ADDRESS.byteSize() * 8;
 
     private static final int HEAD = 512;
-
-    /** Compiled when a load fails, not on every load. */
-    private static final class Messages {
-        /** glibc: "libdependency.so: cannot open shared object file: No such file or directory". */
-        static final Pattern MISSING = Pattern.compile("^(.+?): cannot open shared object file");
-        static final Pattern UNDEFINED = Pattern.compile("undefined symbol: (\\S+)");
-    }
 
     private final String library;
     private final Path file;
@@ -264,9 +257,10 @@ final class Diagnosis {
         } catch (IOException e) {
             return damaged(e, message);
         }
-        Matcher missing = Messages.MISSING.matcher(message);
-        if (missing.find()) {
-            String dependency = Path.of(missing.group(1)).getFileName().toString();
+        Conventions conventions = NativeLoader.current().conventions();
+        Optional<String> missing = conventions.missingDependency(message);
+        if (missing.isPresent()) {
+            String dependency = Path.of(missing.get()).getFileName().toString();
             if (!file.getFileName().toString().equals(dependency)) {
                 String which = elf.needed().contains(dependency) ? "needs " + dependency
                         : "needs, through one of its dependencies, " + dependency;
@@ -275,11 +269,11 @@ final class Diagnosis {
                                 + "before the JVM starts, or link the library with -Wl,-rpath,'$ORIGIN'", message);
             }
         }
-        Matcher undefined = Messages.UNDEFINED.matcher(message);
-        if (undefined.find()) {
-            return make(Reason.LOADER_ERROR, "uses the symbol " + undefined.group(1)
+        Optional<String> undefined = conventions.undefinedSymbol(message);
+        if (undefined.isPresent()) {
+            return make(Reason.LOADER_ERROR, "uses the symbol " + undefined.get()
                             + ", which neither it nor its dependencies define",
-                    "link it against the library that defines " + undefined.group(1)
+                    "link it against the library that defines " + undefined.get()
                             + ", or open that library first with LoadOption.GLOBAL", message);
         }
         return make(Reason.LOADER_ERROR, "the loader refused it", "its message says why", message);

@@ -15,7 +15,7 @@ final class Isolation {
     }
 
     /** Tries the load in a child when the options ask for it; throws when the child did not come through. */
-    static void check(NativeLoader loader, Options options, Diagnosis diagnosis, OpenFile open, List<String> runPath) {
+    static void check(NativeLoader loader, OptionSet options, Diagnosis diagnosis, OpenFile open, List<String> runPath) {
         List<Path> originFolders = new ArrayList<>();
         Path origin = open.file().getParent();
         for (String entry : runPath) {

@@ -131,7 +131,7 @@ public final class Library implements AutoCloseable {
     public static Library open(Path file, LoadOption... options) {
         Objects.requireNonNull(file, "file");
         VerifierWarmUp.startOnce();
-        return new Loading(NativeLoader.current(), Options.of(options)).openFile(file.toString(), file);
+        return new Loading(NativeLoader.current(), OptionSet.of(options)).openFile(file.toString(), file);
     }
 
     /**
@@ -154,7 +154,7 @@ public final class Library implements AutoCloseable {
     public static Library open(String name, LoadOption... options) {
         Objects.requireNonNull(name, "name");
         VerifierWarmUp.startOnce();
-        return new Loading(NativeLoader.current(), Options.of(options)).openName(name);
+        return new Loading(NativeLoader.current(), OptionSet.of(options)).openName(name);
     }
 
     /**
@@ -311,7 +311,7 @@ public final class Library implements AutoCloseable {
      * @return a library view of the process; closing it only invalidates what was found through it
      */
     public static Library process() {
-        return new Loading(NativeLoader.current(), Options.of()).openProcess();
+        return new Loading(NativeLoader.current(), OptionSet.of()).openProcess();
     }
 
     /**
@@ -377,7 +377,7 @@ public final class Library implements AutoCloseable {
     public MemorySegment findOrThrow(String symbol) {
         Optional<MemorySegment> found = find(symbol);
         if (found.isEmpty()) {
-            throw Missing.symbol(symbol, this);
+            throw SymbolNotFoundException.in(this, symbol);
         }
         return found.get();
     }

@@ -88,8 +88,8 @@ public final class LoadPlan {
      */
     public static LoadPlan of(Path file, LoadOption... options) {
         Objects.requireNonNull(file, "file");
-        Loading loading = new Loading(NativeLoader.current(), Options.of(options));
-        return plan(loading.checkFile(file.toString(), file), Options.of(options));
+        Loading loading = new Loading(NativeLoader.current(), OptionSet.of(options));
+        return plan(loading.checkFile(file.toString(), file), OptionSet.of(options));
     }
 
     /**
@@ -103,8 +103,8 @@ public final class LoadPlan {
      */
     public static LoadPlan of(String name, LoadOption... options) {
         Objects.requireNonNull(name, "name");
-        Loading loading = new Loading(NativeLoader.current(), Options.of(options));
-        return plan(loading.locateName(name), Options.of(options));
+        Loading loading = new Loading(NativeLoader.current(), OptionSet.of(options));
+        return plan(loading.locateName(name), OptionSet.of(options));
     }
 
     /**
@@ -119,7 +119,7 @@ public final class LoadPlan {
      */
     public static Path locate(String name, LoadOption... options) {
         Objects.requireNonNull(name, "name");
-        return new Loading(NativeLoader.current(), Options.of(options)).locateName(name);
+        return new Loading(NativeLoader.current(), OptionSet.of(options)).locateName(name);
     }
 
     /** {@return the file a load would load} */
@@ -161,7 +161,7 @@ public final class LoadPlan {
                 + (refusal == null ? "loads" : "refused: " + refusal) + "]";
     }
 
-    private static LoadPlan plan(Path file, Options options) {
+    private static LoadPlan plan(Path file, OptionSet options) {
         ElfFile elf;
         List<ElfProblem> problems;
         try {
@@ -225,7 +225,7 @@ public final class LoadPlan {
     }
 
     private static String refusal(ElfFile elf, List<ElfProblem> problems, List<Dependency> dependencies,
-                                  List<ElfFile> loaded, Options options) {
+                                  List<ElfFile> loaded, OptionSet options) {
         if (!problems.isEmpty()) {
             return "is damaged: " + problems.get(0);
         }

@@ -11,13 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * One open call: finds the file for a name, opens it once, checks it through that open file, loads the
@@ -25,24 +22,19 @@ import java.util.stream.Stream;
  */
 final class Loading {
 
-    /** A version suffix ("1", "1.2.13"); compiled by the first search through a folder. */
-    private static final class Version {
-        static final Pattern PATTERN = Pattern.compile("[0-9]+(\\.[0-9]+)*");
-    }
-
     private final NativeLoader loader;
-    private final Options options;
+    private final OptionSet options;
     private final List<String> searched = new ArrayList<>();
     /** A file passed over during a search by name (another CPU's), reported if nothing else loads. */
     private LibraryLoadException passedOver;
     /** The files this call is loading, with the dependencies it loads first: an $ORIGIN cycle stops here. */
     private final Set<Object> inProgress;
 
-    Loading(NativeLoader loader, Options options) {
+    Loading(NativeLoader loader, OptionSet options) {
         this(loader, options, new HashSet<>());
     }
 
-    private Loading(NativeLoader loader, Options options, Set<Object> inProgress) {
+    private Loading(NativeLoader loader, OptionSet options, Set<Object> inProgress) {
         this.loader = loader;
         this.options = options;
         this.inProgress = inProgress;
@@ -363,7 +355,7 @@ final class Loading {
             return Optional.empty();
         }
         searched.add(folder.toString());
-        for (Path candidate : candidates(folder, fileName)) {
+        for (Path candidate : loader.conventions().candidates(folder, fileName)) {
             Optional<T> found = tryCandidate(name, candidate, attempt);
             if (found.isPresent()) {
                 return found;
@@ -405,42 +397,6 @@ final class Loading {
                     .flatMap(s -> s.sharedLibrary(script));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
-        }
-    }
-
-    /** The exact file, then versioned files ({@code libz.so.1} for {@code libz.so}), newest major first. */
-    static List<Path> candidates(Path folder, String fileName) {
-        List<Path> found = new ArrayList<>();
-        Path exact = folder.resolve(fileName);
-        if (Files.exists(exact)) {
-            found.add(exact);
-        }
-        if (!fileName.endsWith(".so") || !Files.isDirectory(folder)) {
-            return found;
-        }
-        String prefix = fileName + ".";
-        try (Stream<Path> files = Files.list(folder)) {
-            files.filter(f -> {
-                        String n = f.getFileName().toString();
-                        return n.startsWith(prefix) && Version.PATTERN.matcher(n.substring(prefix.length())).matches();
-                    })
-                    .sorted(Comparator.comparingInt((Path f) -> major(f, prefix)).reversed()
-                            .thenComparingInt(f -> f.getFileName().toString().length()))
-                    .forEach(found::add);
-        } catch (IOException | RuntimeException e) {
-            // An unreadable folder holds nothing we can load; the search goes on.
-        }
-        return found;
-    }
-
-    /** Only the major version orders candidates: libz.so.1 and libz.so.1.2.13 are the same library. */
-    private static int major(Path file, String prefix) {
-        String v = file.getFileName().toString().substring(prefix.length());
-        int dot = v.indexOf('.');
-        try {
-            return Integer.parseInt(dot < 0 ? v : v.substring(0, dot));
-        } catch (NumberFormatException e) {
-            return 0;
         }
     }
 

@@ -1,6 +1,9 @@
 package dev.dynload;
 
+import dev.dynload.internal.NativeLoader;
+
 import java.io.Serial;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -26,6 +29,21 @@ public final class SymbolNotFoundException extends LibraryException {
         this.symbol = symbol;
         this.library = library;
         this.suggestions = List.copyOf(suggestions);
+    }
+
+    /**
+     * The exception for a symbol {@code library} does not export, with the closest names it does: the
+     * platform's conventions read its export list (an ELF file's dynamic symbols on Linux).
+     */
+    static SymbolNotFoundException in(Library library, String symbol) {
+        String where = library.path().map(Path::toString).orElse(library.name());
+        List<String> exported = library.path().isEmpty() ? List.of()
+                : NativeLoader.current().conventions().exports(library.path().get());
+        String hint = library.path().isEmpty()
+                ? "the process sees only the symbols of libraries loaded with LoadOption.GLOBAL"
+                : exported.isEmpty() ? "the library exports no symbols, or dynload cannot list them; run 'dynload "
+                        + "symbols " + where + "' to see" : "run 'dynload symbols " + where + "' to list what it exports";
+        return new SymbolNotFoundException(symbol, where, Suggestions.closest(symbol, exported), hint);
     }
 
     private static String compose(String symbol, String library, List<String> suggestions, String hint) {

@@ -24,7 +24,7 @@ class LoadOptionTest {
 
     @Test
     void optionsCollectFlagsAndSearchFoldersInOrder() {
-        Options o = Options.of(LoadOption.LAZY, LoadOption.searchPath(Path.of("/a")), LoadOption.NODELETE,
+        OptionSet o = OptionSet.of(LoadOption.LAZY, LoadOption.searchPath(Path.of("/a")), LoadOption.NODELETE,
                 LoadOption.searchPath(Path.of("/b"), Path.of("/c")));
         assertEquals(Set.of(LoadOption.Flag.LAZY, LoadOption.Flag.NODELETE), o.flags());
         assertEquals(List.of(Path.of("/a"), Path.of("/b"), Path.of("/c")), o.searchPath());

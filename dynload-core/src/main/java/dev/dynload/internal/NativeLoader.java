@@ -40,6 +40,9 @@ public sealed interface NativeLoader permits PosixLoader, UnsupportedLoader {
     /** {@return the platform family this loader serves} */
     OperatingSystem os();
 
+    /** {@return what this platform's library names, loader messages and files are like} */
+    Conventions conventions();
+
     /**
      * Opens a file to check and load it, without blocking: a FIFO or a device opens and is then seen to
      * be one.

@@ -414,8 +414,16 @@ final class PosixLoader implements NativeLoader {
 
     @Override
     public List<Path> systemFolders() {
-        return SystemFolders.of(flags.pathVariable, flags.defaultFolders);
+        return conventions().systemFolders(flags.pathVariable, flags.defaultFolders);
     }
+
+    @Override
+    public Conventions conventions() {
+        return flags == Flags.GLIBC ? GNU : DARWIN;
+    }
+
+    private static final Conventions GNU = new GnuConventions();
+    private static final Conventions DARWIN = new DarwinConventions();
 
     @Override
     public Trial tryInChild(OpenFile file, boolean now, java.time.Duration limit, List<Path> libraryPath) {

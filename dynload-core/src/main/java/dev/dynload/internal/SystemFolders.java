@@ -27,13 +27,20 @@ final class SystemFolders {
     private SystemFolders() {
     }
 
-    static List<Path> of(String pathVariable, List<String> defaults) {
+    /**
+     * @param pathVariable the loader's environment variable
+     * @param defaults its built-in folders
+     * @param ldSoConf whether the system keeps {@code /etc/ld.so.conf} (Linux; not macOS)
+     */
+    static List<Path> of(String pathVariable, List<String> defaults, boolean ldSoConf) {
         Set<Path> folders = new LinkedHashSet<>();
         String fromEnvironment = System.getenv(pathVariable);
         if (fromEnvironment != null) {
             addAll(folders, List.of(fromEnvironment.split(":")));
         }
-        readConf(LD_SO_CONF, folders, 0);
+        if (ldSoConf) {
+            readConf(LD_SO_CONF, folders, 0);
+        }
         addAll(folders, defaults);
         return folders.stream().filter(Files::isDirectory).toList();
     }

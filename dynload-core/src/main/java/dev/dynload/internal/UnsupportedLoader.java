@@ -58,6 +58,11 @@ record UnsupportedLoader(OperatingSystem os, String why) implements NativeLoader
     }
 
     @Override
+    public Conventions conventions() {
+        return new PlainConventions();
+    }
+
+    @Override
     public List<Path> systemFolders() {
         return List.of();
     }

@@ -42,7 +42,7 @@ final class Binder {
     private final Library library;
     private final Bindings target;
     private final Class<?> iface;
-    private final Access access;
+    private final TypeAccess access;
     private final TypeTable types;
     private final List<String> problems = new ArrayList<>();
     /** For each symbol, the methods bound to it, by C signature. */
@@ -52,7 +52,7 @@ final class Binder {
         this.library = target.library();
         this.target = target;
         this.iface = iface;
-        this.access = new Access(lookup);
+        this.access = new TypeAccess(lookup);
         this.types = new TypeTable(access);
     }
 

@@ -61,13 +61,13 @@ final class TypeTable {
             int.class, ValueLayout.JAVA_INT, long.class, ValueLayout.JAVA_LONG, float.class, ValueLayout.JAVA_FLOAT,
             double.class, ValueLayout.JAVA_DOUBLE, boolean.class, ValueLayout.JAVA_BOOLEAN);
 
-    private final Access access;
+    private final TypeAccess access;
     /** The records whose structs are being built, innermost last: a record met again contains itself. */
     private final Deque<Class<?>> building = new ArrayDeque<>();
     private final Map<Class<?>, Struct> structs = new HashMap<>();
 
     /** @param access how to reach the user's types, or null to lay out structs without their handles */
-    TypeTable(Access access) {
+    TypeTable(TypeAccess access) {
         this.access = access;
     }
 
@@ -354,7 +354,7 @@ final class TypeTable {
     static List<Method> abstractMethods(Class<?> type) {
         List<Method> methods = new ArrayList<>();
         for (Method m : type.getMethods()) {
-            if (Modifier.isAbstract(m.getModifiers()) && !Access.isObjectMethod(m)) {
+            if (Modifier.isAbstract(m.getModifiers()) && !TypeAccess.isObjectMethod(m)) {
                 methods.add(m);
             }
         }

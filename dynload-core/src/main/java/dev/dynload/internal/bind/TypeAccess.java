@@ -4,15 +4,15 @@ import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Method;
 
 /**
- * Access to the user's types: the interface to implement, its records and callback interfaces. A
+ * TypeAccess to the user's types: the interface to implement, its records and callback interfaces. A
  * lookup the caller gave is used as it is; otherwise dynload asks for private access, which a named
  * module grants with {@code opens its.package to dev.dynload}.
  */
-final class Access {
+final class TypeAccess {
 
     private final MethodHandles.Lookup given;
 
-    Access(MethodHandles.Lookup given) {
+    TypeAccess(MethodHandles.Lookup given) {
         this.given = given;
     }
 
@@ -20,7 +20,7 @@ final class Access {
         if (given != null && given.lookupClass().getPackageName().equals(type.getPackageName())) {
             return given;
         }
-        Module ours = Access.class.getModule();
+        Module ours = TypeAccess.class.getModule();
         ours.addReads(type.getModule());
         try {
             return MethodHandles.privateLookupIn(type, MethodHandles.lookup());

@@ -13,9 +13,9 @@ import java.util.Set;
  *
  * @param isolation the child's time limit, or null to load in this process only
  */
-record Options(Set<LoadOption.Flag> flags, List<Path> searchPath, boolean privateCopy, Duration isolation) {
+record OptionSet(Set<LoadOption.Flag> flags, List<Path> searchPath, boolean privateCopy, Duration isolation) {
 
-    static Options of(LoadOption... options) {
+    static OptionSet of(LoadOption... options) {
         Objects.requireNonNull(options, "options");
         // A HashSet and instanceof, not an EnumSet and a pattern switch: in a fresh JVM each of those
         // costs milliseconds of reflection or class spinning on every first open.
@@ -41,12 +41,12 @@ record Options(Set<LoadOption.Flag> flags, List<Path> searchPath, boolean privat
         }
         conflict(flags, LoadOption.Flag.LAZY, LoadOption.Flag.NOW);
         conflict(flags, LoadOption.Flag.LOCAL, LoadOption.Flag.GLOBAL);
-        return new Options(Set.copyOf(flags), List.copyOf(folders), privateCopy, isolation);
+        return new OptionSet(Set.copyOf(flags), List.copyOf(folders), privateCopy, isolation);
     }
 
     /** {@return the same options for a library loaded on behalf of this one: a dependency} */
-    Options forDependency() {
-        return new Options(flags, List.of(), privateCopy, isolation);
+    OptionSet forDependency() {
+        return new OptionSet(flags, List.of(), privateCopy, isolation);
     }
 
     private static void conflict(Set<LoadOption.Flag> flags, LoadOption.Flag a, LoadOption.Flag b) {

@@ -1,0 +1,64 @@
+package dev.dynload.internal;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Each platform's conventions, read from the messages and folders each platform really has. */
+class ConventionsTest {
+
+    @Test
+    void gnuReadsGlibcMessages() {
+        GnuConventions gnu = new GnuConventions();
+        assertEquals(Optional.of("libdependency.so"), gnu.missingDependency(
+                "libdependency.so: cannot open shared object file: No such file or directory"));
+        assertEquals(Optional.of("fixture_missing"), gnu.undefinedSymbol(
+                "/tmp/libuser.so: undefined symbol: fixture_missing"));
+        assertEquals(Optional.empty(), gnu.missingDependency("/tmp/x.so: invalid ELF header"));
+    }
+
+    @Test
+    void darwinReadsDyldMessages() {
+        DarwinConventions darwin = new DarwinConventions();
+        assertEquals(Optional.of("@rpath/libdep.dylib"), darwin.missingDependency(
+                "dlopen(/tmp/libuser.dylib, 0x0001): Library not loaded: @rpath/libdep.dylib"));
+        assertEquals(Optional.of("helper"), darwin.undefinedSymbol(
+                "dlopen(/tmp/libuser.dylib, 0x0001): Symbol not found: _helper"));
+    }
+
+    @Test
+    void onlyGnuFindsVersionedFilesForAnUnversionedName(@TempDir Path dir) throws IOException {
+        for (String name : List.of("libz.so.1", "libz.so.1.2.13", "libz.so.2", "libz.so.old")) {
+            Files.createFile(dir.resolve(name));
+        }
+        assertEquals(List.of(dir.resolve("libz.so.2"), dir.resolve("libz.so.1"), dir.resolve("libz.so.1.2.13")),
+                new GnuConventions().candidates(dir, "libz.so"));
+        assertEquals(List.of(), new DarwinConventions().candidates(dir, "libz.so"));
+        assertEquals(List.of(dir.resolve("libz.so.1")), new DarwinConventions().candidates(dir, "libz.so.1"));
+    }
+
+    @Test
+    void onlyGnuReadsLdSoConf() throws IOException {
+        // Debian lists its multiarch folder in /etc/ld.so.conf.d, and in no built-in default.
+        Path multiarch = Path.of("/lib/x86_64-linux-gnu");
+        boolean listed = Files.isDirectory(Path.of("/etc/ld.so.conf.d"))
+                && Files.list(Path.of("/etc/ld.so.conf.d")).anyMatch(f -> {
+                    try {
+                        return Files.readString(f).contains(multiarch.toString());
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
+        org.junit.jupiter.api.Assumptions.assumeTrue(listed, "this system's ld.so.conf does not list " + multiarch);
+        assertTrue(new GnuConventions().systemFolders("DYNLOAD_NO_SUCH_VARIABLE", List.of()).contains(multiarch));
+        assertEquals(List.of(), new DarwinConventions().systemFolders("DYNLOAD_NO_SUCH_VARIABLE", List.of()));
+    }
+}
