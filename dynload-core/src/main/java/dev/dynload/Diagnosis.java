@@ -136,7 +136,7 @@ final class Diagnosis {
             }
             // The header is all the loader reads before it finds a loaded file by its identity, and it trusts
             // the number of program headers it gives: readHeader refuses a number the loader cannot take.
-            return Optional.ofNullable(elfHeaderProblem(ElfAccess.get().header(readable), null));
+            return elfHeaderProblem(ElfAccess.get().header(readable), null);
         } catch (IOException e) {
             return Optional.of(damaged(e, null));
         }
@@ -217,35 +217,36 @@ final class Diagnosis {
         } catch (IOException e) {
             return damaged(e, message);
         }
-        LibraryLoadException problem = elfHeaderProblem(header, message);
-        return problem != null ? problem : elfContent(message);
+        Optional<LibraryLoadException> problem = elfHeaderProblem(header, message);
+        return problem.isPresent() ? problem.get() : elfContent(message);
     }
 
-    /** Another CPU's file, or not a shared object; null when the header is fine. */
-    private LibraryLoadException elfHeaderProblem(ElfHeader header, String message) {
+    /** Another CPU's file, or not a shared object; empty when the header is fine. */
+    private Optional<LibraryLoadException> elfHeaderProblem(ElfHeader header, String message) {
         if (header.wordSize() != HOST_WORD_SIZE || (HOST_MACHINE >= 0 && header.machine() != HOST_MACHINE)) {
-            return make(Reason.WRONG_ARCHITECTURE,
+            return Optional.of(make(Reason.WRONG_ARCHITECTURE,
                     "is a " + header.describe() + " library, but this JVM runs on " + hostDescription(),
                     "load a build of it for " + hostDescription() + " (for Rust: cargo build --target <"
-                            + System.getProperty("os.arch") + " triple>; for C: your compiler for that CPU)", message);
+                            + System.getProperty("os.arch") + " triple>; for C: your compiler for that CPU)", message));
         }
         if (header.type() == ElfType.SHARED_OBJECT) {
-            return null; // tested first: the switch below would load a class on every successful open
+            return Optional.empty(); // tested first: the switch below would load a class on every successful open
         }
         if (header.type() == ElfType.EXECUTABLE) {
-            return make(Reason.NOT_A_SHARED_LIBRARY, "is an executable, not a shared library",
-                    "build the code as a shared library (gcc -shared -fPIC, or crate-type = [\"cdylib\"])", message);
+            return Optional.of(make(Reason.NOT_A_SHARED_LIBRARY, "is an executable, not a shared library",
+                    "build the code as a shared library (gcc -shared -fPIC, or crate-type = [\"cdylib\"])", message));
         }
         switch (header.type()) {
             case RELOCATABLE -> {
-                return make(Reason.NOT_A_SHARED_LIBRARY, "is an object file (.o), not a shared library",
-                        "link it into one: gcc -shared -o libNAME.so " + file.getFileName(), message);
+                return Optional.of(make(Reason.NOT_A_SHARED_LIBRARY, "is an object file (.o), not a shared library",
+                        "link it into one: gcc -shared -o libNAME.so " + file.getFileName(), message));
             }
             case CORE -> {
-                return make(Reason.NOT_A_SHARED_LIBRARY, "is a core dump, not a shared library", whatToLoad(), message);
+                return Optional.of(make(Reason.NOT_A_SHARED_LIBRARY, "is a core dump, not a shared library",
+                        whatToLoad(), message));
             }
             default -> {
-                return null;
+                return Optional.empty();
             }
         }
     }

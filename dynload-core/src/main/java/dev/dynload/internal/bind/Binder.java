@@ -161,16 +161,61 @@ final class Binder {
     }
 
     /**
+     * A method's C side: the mapping of its result (empty for void) and of each parameter (null at the
+     * {@code Arena} that is no C parameter, or where mapping failed), and that Arena's index, or -1.
+     */
+    private record Signature(Optional<Mapping> result, Mapping[] parameters, int lifetime) {
+
+        FunctionDescriptor descriptor() {
+            List<MemoryLayout> layouts = new ArrayList<>();
+            for (Mapping p : parameters) {
+                if (p != null) {
+                    layouts.add(p.layout());
+                }
+            }
+            MemoryLayout[] args = layouts.toArray(new MemoryLayout[0]);
+            return result.isEmpty() ? FunctionDescriptor.ofVoid(args) : FunctionDescriptor.of(result.get().layout(), args);
+        }
+    }
+
+    /**
      * Checks one method now and returns what makes its handle on first call; empty after recording its
      * problems. Making a downcall handle for a new signature is the slow part of binding, so it waits.
      */
     private Optional<Planned> plan(Method m) {
         List<String> mine = new ArrayList<>();
-        String symbol = symbolOf(m);
-        MethodHandle free = null;
+        Signature signature = signature(m, mine);
+        List<Linker.Option> options = options(m, signature.parameters(), signature.lifetime(), mine);
         // Annotation classes are loaded only for annotated methods (see TypeTable.map).
-        boolean annotated = annotated(m);
-        FreeWith freeWith = annotated ? m.getAnnotation(FreeWith.class) : null;
+        boolean errno = annotated(m) && m.isAnnotationPresent(Errno.class);
+        if (errno && !(signature.result().isPresent() && signature.result().get().signalsFailure())) {
+            mine.add("@Errno needs a result that can signal failure: an int or long (-1), a pointer (NULL or "
+                    + "(void*)-1) or String (NULL), or a boolean (false)");
+        }
+        String symbol = symbolOf(m);
+        if (mine.isEmpty()) {
+            try {
+                library.findOrThrow(symbol);
+            } catch (SymbolNotFoundException e) {
+                mine.add(e.getMessage());
+            }
+        }
+        if (!mine.isEmpty()) {
+            for (String problem : mine) {
+                problems.add(describe(m) + ": " + problem);
+            }
+            return Optional.empty();
+        }
+        FunctionDescriptor descriptor = signature.descriptor();
+        noteShape(symbol, descriptor, m);
+        return Optional.of(new Planned(target, symbol, descriptor, options.toArray(new Linker.Option[0]),
+                signature.parameters(), signature.lifetime(), signature.result(), errno, m));
+    }
+
+    /** Maps a method's result and parameters through the type table, noting each problem in {@code mine}. */
+    private Signature signature(Method m, List<String> mine) {
+        MethodHandle free = null;
+        FreeWith freeWith = annotated(m) ? m.getAnnotation(FreeWith.class) : null;
         if (freeWith != null) {
             if (m.getReturnType() != String.class) {
                 mine.add("@FreeWith applies to a String result");
@@ -185,16 +230,16 @@ final class Binder {
         }
         Optional<Mapping> result = Optional.empty();
         try {
-            result = this.types.map(m.getGenericReturnType(), m, TypeTable.Role.RESULT, free);
+            result = types.map(m.getGenericReturnType(), m, TypeTable.Role.RESULT, free);
         } catch (IllegalArgumentException e) {
             mine.add("the result: " + e.getMessage());
         }
-        Class<?>[] types = m.getParameterTypes();
+        Class<?>[] classes = m.getParameterTypes();
         java.lang.reflect.Type[] generic = m.getGenericParameterTypes();
-        Mapping[] parameters = new Mapping[types.length];
+        Mapping[] parameters = new Mapping[classes.length];
         int lifetime = -1;
-        for (int i = 0; i < types.length; i++) {
-            if (types[i] == Arena.class) {
+        for (int i = 0; i < classes.length; i++) {
+            if (classes[i] == Arena.class) {
                 if (lifetime >= 0) {
                     mine.add("parameters " + lifetime + " and " + i + " are both the Arena for callbacks; give one");
                 }
@@ -202,40 +247,17 @@ final class Binder {
                 continue;
             }
             try {
-                parameters[i] = this.types.map(generic[i], m.getParameters()[i], TypeTable.Role.PARAMETER, null)
+                parameters[i] = types.map(generic[i], m.getParameters()[i], TypeTable.Role.PARAMETER, null)
                         .orElseThrow();
             } catch (IllegalArgumentException e) {
-                mine.add("parameter " + i + " (" + types[i].getSimpleName() + "): " + e.getMessage());
+                mine.add("parameter " + i + " (" + classes[i].getSimpleName() + "): " + e.getMessage());
             }
         }
-        List<Linker.Option> options = options(m, parameters, lifetime, mine);
-        boolean errno = annotated && m.isAnnotationPresent(Errno.class);
-        if (errno && !(result.isPresent() && result.get().signalsFailure())) {
-            mine.add("@Errno needs a result that can signal failure: an int or long (-1), a pointer (NULL or "
-                    + "(void*)-1) or String (NULL), or a boolean (false)");
-        }
-        if (mine.isEmpty()) {
-            try {
-                library.findOrThrow(symbol);
-            } catch (SymbolNotFoundException e) {
-                mine.add(e.getMessage());
-            }
-        }
-        if (!mine.isEmpty()) {
-            for (String problem : mine) {
-                problems.add(describe(m) + ": " + problem);
-            }
-            return Optional.empty();
-        }
-        List<MemoryLayout> layouts = new ArrayList<>();
-        for (Mapping p : parameters) {
-            if (p != null) {
-                layouts.add(p.layout());
-            }
-        }
-        MemoryLayout[] args = layouts.toArray(new MemoryLayout[0]);
-        FunctionDescriptor descriptor = result.isEmpty() ? FunctionDescriptor.ofVoid(args)
-                : FunctionDescriptor.of(result.get().layout(), args);
+        return new Signature(result, parameters, lifetime);
+    }
+
+    /** Notes the C signature a method gives its symbol, for {@link #checkAmbiguous}. */
+    private void noteShape(String symbol, FunctionDescriptor descriptor, Method m) {
         Map<FunctionDescriptor, List<Method>> byShape = shapes.get(symbol);
         if (byShape == null) {
             byShape = new LinkedHashMap<>();
@@ -247,8 +269,6 @@ final class Binder {
             byShape.put(descriptor, sameShape);
         }
         sameShape.add(m);
-        return Optional.of(new Planned(target, symbol, descriptor, options.toArray(new Linker.Option[0]), parameters,
-                lifetime, result, errno, m));
     }
 
     /** What makes one method's handle on its first call. */

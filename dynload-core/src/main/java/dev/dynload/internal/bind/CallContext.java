@@ -17,7 +17,7 @@ final class CallContext implements AutoCloseable, SegmentAllocator {
 
     private final Arena lifetime;
     private final Scratch scratch = Scratch.current();
-    private final long mark = scratch.top;
+    private final long mark = scratch.mark();
     private final CallContext outer = ACTIVE.get();
     private Throwable pending;
 
@@ -78,7 +78,7 @@ final class CallContext implements AutoCloseable, SegmentAllocator {
 
     @Override
     public void close() {
-        scratch.top = mark;
+        scratch.reset(mark);
         if (outer != null) {
             ACTIVE.set(outer);
         } else {

@@ -163,43 +163,9 @@ final class Pointers {
             return s;
         }
 
-        /**
-         * Copies a string into scratch memory as UTF-8 with its NUL.
-         *
-         * @throws IllegalArgumentException if the string holds a NUL, which would cut it short in C
-         */
+        /** A string's copy in scratch memory, or NULL for null; see {@link Scratch#copy(String)}. */
         static MemorySegment encode(Scratch scratch, String s) {
-            if (s == null) {
-                return MemorySegment.NULL;
-            }
-            int length = s.length();
-            // ASCII, the common case, is written char by char with no byte[] in between.
-            if (length < 256 && scratch.top + length + 1 <= Scratch.BYTES) {
-                MemorySegment target = scratch.buffer.asSlice(scratch.top, length + 1);
-                int i = 0;
-                for (; i < length; i++) {
-                    char c = s.charAt(i);
-                    if (c >= 0x80 || c == 0) {
-                        break;
-                    }
-                    target.set(ValueLayout.JAVA_BYTE, i, (byte) c);
-                }
-                if (i == length) {
-                    target.set(ValueLayout.JAVA_BYTE, length, (byte) 0);
-                    scratch.top += (length + 8) & ~7L;
-                    return target;
-                }
-            }
-            int nul = s.indexOf('\0');
-            if (nul >= 0) {
-                throw new IllegalArgumentException("the String " + Describe.quote(s) + " holds a NUL at index " + nul
-                        + ", where C would end it; pass the bytes as a byte[] with their length instead");
-            }
-            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-            MemorySegment target = scratch.allocate(bytes.length + 1L, 1);
-            MemorySegment.copy(bytes, 0, target, ValueLayout.JAVA_BYTE, 0, bytes.length);
-            target.set(ValueLayout.JAVA_BYTE, bytes.length, (byte) 0);
-            return target;
+            return s == null ? MemorySegment.NULL : scratch.copy(s);
         }
     }
 

@@ -3,6 +3,8 @@ package dev.dynload.internal.bind;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A thread's scratch buffer for the native copies of call arguments, used as a stack: a call notes
@@ -14,8 +16,8 @@ final class Scratch implements SegmentAllocator {
     static final long BYTES = 16 * 1024;
     private static final ThreadLocal<Scratch> CURRENT = ThreadLocal.withInitial(Scratch::new);
 
-    final MemorySegment buffer = Arena.ofAuto().allocate(BYTES, 16);
-    long top;
+    private final MemorySegment buffer = Arena.ofAuto().allocate(BYTES, 16);
+    private long top;
 
     /*
      * Arrays to copy back when the call that copied them returns: the Java array's heap segment and its
@@ -61,17 +63,47 @@ final class Scratch implements SegmentAllocator {
     /** Memory above the top, or of its own (freed by the garbage collector) when it does not fit. */
     @Override
     public MemorySegment allocate(long size, long alignment) {
-        MemorySegment s = tryAllocate(size, alignment);
-        return s != null ? s : Arena.ofAuto().allocate(size, alignment);
-    }
-
-    /** {@return {@code size} bytes at {@code alignment} above the top, or null when they do not fit} */
-    MemorySegment tryAllocate(long size, long alignment) {
         long start = (top + alignment - 1) & -alignment;
         if (start + size > BYTES || size < 0) {
-            return null;
+            return Arena.ofAuto().allocate(size, alignment);
         }
         top = start + size;
         return buffer.asSlice(start, size);
+    }
+
+    /**
+     * Copies a string above the top as UTF-8 with its NUL: ASCII, the common case, char by char with no
+     * {@code byte[]} in between.
+     *
+     * @throws IllegalArgumentException if the string holds a NUL, which would cut it short in C
+     */
+    MemorySegment copy(String s) {
+        int length = s.length();
+        if (length < 256 && top + length + 1 <= BYTES) {
+            MemorySegment target = buffer.asSlice(top, length + 1);
+            int i = 0;
+            for (; i < length; i++) {
+                char c = s.charAt(i);
+                if (c >= 0x80 || c == 0) {
+                    break;
+                }
+                target.set(ValueLayout.JAVA_BYTE, i, (byte) c);
+            }
+            if (i == length) {
+                target.set(ValueLayout.JAVA_BYTE, length, (byte) 0);
+                top += (length + 8) & ~7L;
+                return target;
+            }
+        }
+        int nul = s.indexOf('\0');
+        if (nul >= 0) {
+            throw new IllegalArgumentException("the String " + Describe.quote(s) + " holds a NUL at index " + nul
+                    + ", where C would end it; pass the bytes as a byte[] with their length instead");
+        }
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        MemorySegment target = allocate(bytes.length + 1L, 1);
+        MemorySegment.copy(bytes, 0, target, ValueLayout.JAVA_BYTE, 0, bytes.length);
+        target.set(ValueLayout.JAVA_BYTE, bytes.length, (byte) 0);
+        return target;
     }
 }
