@@ -98,3 +98,25 @@ number m_number_of_float(float f) {
 }
 
 double m_tagged_read(tagged t) { return m_number_read(t.value, t.tag); }
+
+/* A callback that returns a pointer, handed back to the caller. */
+void *m_call_pointer(void *(*f)(void)) { return f(); }
+
+/* Fills squares into out; n is unsigned, for a conversion that can fail after out is copied. */
+int32_t m_fill_u32(int32_t *out, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++) out[i] = (int32_t) (i * i);
+    return (int32_t) n;
+}
+
+int64_t m_sum(const int64_t *v, size_t n) {
+    int64_t s = 0;
+    for (size_t i = 0; i < n; i++) s += v[i];
+    return s;
+}
+
+/* Calls back, then writes to the struct it was given as const. */
+int32_t m_stamp_after(stamp *s, void (*f)(void)) {
+    f();
+    s->sec = 1;
+    return 0;
+}

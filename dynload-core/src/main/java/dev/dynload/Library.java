@@ -100,8 +100,12 @@ public final class Library implements AutoCloseable {
     /** What the loader gave, handed back to it by {@link #close()}. */
     private final NativeLoader.Opened opened;
     private final Object closeLock = new Object();
-    /** The bound interfaces, made by the first bind; guarded by closeLock. */
+    /**
+     * The bound interfaces, made by the first bind; guarded by bindLock, not closeLock: close() holds
+     * closeLock while it waits for raw calls in flight, and a callback of one of those may bind.
+     */
     private Bindings bindings;
+    private final Object bindLock = new Object();
     /** Completed once the loader has unloaded the library (see {@link #whenUnloaded()}). */
     private final CompletableFuture<Void> unloaded = new CompletableFuture<>();
 
@@ -516,14 +520,16 @@ public final class Library implements AutoCloseable {
      */
     public <T> T bind(Class<T> iface, MethodHandles.Lookup lookup) {
         Objects.requireNonNull(iface, "iface");
+        liveHandle();
         Bindings b;
-        synchronized (closeLock) {
-            liveHandle();
+        synchronized (bindLock) {
             if (bindings == null) {
                 bindings = new Bindings(this, this::globalAddress);
             }
             b = bindings;
         }
+        // Should close() have run since the check above, the binding's first calls throw: they find
+        // their symbols through find(), which a closed library refuses.
         return b.bind(iface, lookup);
     }
 
@@ -554,10 +560,14 @@ public final class Library implements AutoCloseable {
                 return;
             }
             closeArena();
-            if (bindings != null) {
-                bindings.unlink();
-                if (!bindings.idle()) {
-                    Unloader.later(name, bindings::idle, this::unload);
+            Bindings bound;
+            synchronized (bindLock) {
+                bound = bindings;
+            }
+            if (bound != null) {
+                bound.unlink();
+                if (!bound.idle()) {
+                    Unloader.later(bound::idle, this::unload);
                     return;
                 }
             }
@@ -570,7 +580,13 @@ public final class Library implements AutoCloseable {
 
     /** Hands the library back to the loader, and completes {@link #whenUnloaded()}; returns the loader's error. */
     private Optional<String> unload() {
-        Optional<String> error = loader.close(opened);
+        Optional<String> error;
+        try {
+            error = loader.close(opened);
+        } catch (RuntimeException e) {
+            unloaded.completeExceptionally(e);
+            throw e;
+        }
         if (error.isPresent()) {
             unloaded.completeExceptionally(new IllegalStateException("unloading " + name + " failed: " + error.get()));
         } else {

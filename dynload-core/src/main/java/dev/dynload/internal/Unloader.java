@@ -3,9 +3,10 @@ package dev.dynload.internal;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -17,7 +18,7 @@ import java.util.function.Supplier;
  */
 public final class Unloader {
 
-    private record Pending(String name, BooleanSupplier idle, Supplier<Optional<String>> unload) {
+    private record Pending(Predicate<Map<Thread, StackTraceElement[]>> idle, Supplier<Optional<String>> unload) {
     }
 
     private static final List<Pending> PENDING = new ArrayList<>();
@@ -29,13 +30,12 @@ public final class Unloader {
     /**
      * Unloads a library once {@code idle} says its calls have returned.
      *
-     * @param name the library
-     * @param idle whether no call into it runs any more
-     * @param unload hands it back to the loader; returns the loader's error
+     * @param idle whether no call into it runs any more, given every platform thread's stack
+     * @param unload hands it back to the loader, which also completes its {@code whenUnloaded()}
      */
-    public static void later(String name, BooleanSupplier idle, Supplier<Optional<String>> unload) {
+    public static void later(Predicate<Map<Thread, StackTraceElement[]>> idle, Supplier<Optional<String>> unload) {
         synchronized (PENDING) {
-            PENDING.add(new Pending(name, idle, unload));
+            PENDING.add(new Pending(idle, unload));
             if (thread == null) {
                 thread = Thread.ofPlatform().daemon().name("dynload-unloader").start(Unloader::run);
             }
@@ -45,19 +45,24 @@ public final class Unloader {
     private static void run() {
         long pause = 1_000_000L;
         while (true) {
+            // One snapshot of every stack per round, whatever the number of libraries waiting.
+            Map<Thread, StackTraceElement[]> stacks = Thread.getAllStackTraces();
             List<Pending> ready = new ArrayList<>();
             synchronized (PENDING) {
                 for (Iterator<Pending> it = PENDING.iterator(); it.hasNext(); ) {
                     Pending p = it.next();
-                    if (p.idle.getAsBoolean()) {
+                    if (p.idle.test(stacks)) {
                         ready.add(p);
                         it.remove();
                     }
                 }
             }
-            // The loader's error also reaches whenUnloaded(), which the unload completes.
             for (Pending p : ready) {
-                p.unload.get();
+                try {
+                    p.unload.get(); // the loader's error goes to whenUnloaded(), which this completes
+                } catch (RuntimeException | Error e) {
+                    // One library's failure must not stop the others' unloading; whenUnloaded() has it.
+                }
             }
             synchronized (PENDING) {
                 if (PENDING.isEmpty()) {

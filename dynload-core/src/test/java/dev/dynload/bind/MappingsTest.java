@@ -76,6 +76,17 @@ class MappingsTest {
         @Symbol("m_u8_next") @Unsigned(8) short u8Next(@Unsigned(8) short v);
     }
 
+    interface PointerSource {
+        MemorySegment get();
+    }
+
+    interface Edges {
+        @Symbol("m_call_pointer") MemorySegment callPointer(PointerSource f);
+        @Symbol("m_fill_u32") int fill(@Out int[] out, @Unsigned(32) long n);
+        @Symbol("m_sum") long sum(@Heap long[] values, @SizeT long n);
+        @Symbol("m_stamp_after") int stampAfter(@ByReference Stamp s, Runnable r);
+    }
+
     interface Mappings {
         @Symbol("m_rows") int rowsAsStrings(RowStrings f, MemorySegment ctx, int rows);
         @Symbol("m_rows") int rowsAsSegments(RowSegment f, MemorySegment ctx, int rows);
@@ -326,6 +337,36 @@ class MappingsTest {
     }
 
     @Test
+    void aCallbackReturningANullOrHeapPointerNeverReachesC() {
+        Edges e = lib.bind(Edges.class);
+        assertEquals(MemorySegment.NULL, e.callPointer(() -> null), "null is NULL");
+        IllegalArgumentException heap = assertThrows(IllegalArgumentException.class,
+                () -> e.callPointer(() -> MemorySegment.ofArray(new byte[8])));
+        assertTrue(heap.getMessage().contains("on the Java heap"), heap.getMessage());
+    }
+
+    @Test
+    void aCallThatFailsBeforeCRunsCopiesNothingBack() {
+        Edges e = lib.bind(Edges.class);
+        int[] values = {5, 5, 5, 5};
+        assertThrows(IllegalArgumentException.class, () -> e.fill(values, -1));
+        assertArrayEquals(new int[] {5, 5, 5, 5}, values, "the @Out array keeps what it held");
+        assertEquals(4, e.fill(values, 4));
+        assertArrayEquals(new int[] {0, 1, 4, 9}, values);
+        assertEquals(0, e.sum(null, 0), "a null @Heap array is NULL");
+    }
+
+    @Test
+    void aCallbacksExceptionComesBeforeWhatWentWrongAfterIt() {
+        Edges e = lib.bind(Edges.class);
+        IllegalStateException thrown = assertThrows(IllegalStateException.class,
+                () -> e.stampAfter(new Stamp(0, 0), () -> { throw new IllegalStateException("from the callback"); }));
+        assertEquals("from the callback", thrown.getMessage());
+        assertEquals(1, thrown.getSuppressed().length, "the write to the const struct is reported beside it");
+        assertTrue(thrown.getSuppressed()[0].getMessage().contains("Ref<Stamp>"), thrown.getSuppressed()[0].getMessage());
+    }
+
+    @Test
     void aNulInsideAStringIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.strlen("abc\0def"));
         assertTrue(e.getMessage().contains("holds a NUL at index 3"), e.getMessage());
@@ -390,6 +431,11 @@ class MappingsTest {
         @Symbol("m_strlen") long ref(Ref<Integer> count);
         @Symbol("m_strlen") long inOut(@In @Out int[] values);
         @Symbol("m_rows") int badCount(BadCount f, MemorySegment ctx, int rows);
+        @Symbol("m_rows") int negativeCount(NegativeCount f, MemorySegment ctx, int rows);
+    }
+
+    interface NegativeCount {
+        int row(MemorySegment ctx, int n, @Count(-1) String[] values);
     }
 
     interface BadCount {
@@ -400,7 +446,7 @@ class MappingsTest {
     void badDeclarationsAreRefusedAtBindTimeSayingWhatToWrite() {
         BindingException e = assertThrows(BindingException.class, () -> lib.bind(BadInput.class));
         List<String> problems = e.problems();
-        assertEquals(9, problems.size(), String.join("\n", problems));
+        assertEquals(10, problems.size(), String.join("\n", problems));
         assertProblem(problems, "sum(int, int[])", "Java varargs method", "@Variadic(fixed = n)");
         assertProblem(problems, "node(Node)", "record Node contains itself (Node -> Node)", "MemorySegment");
         assertProblem(problems, "empty(Empty)", "has no components", "C has no empty struct");
@@ -410,6 +456,7 @@ class MappingsTest {
         assertProblem(problems, "ref(Ref)", "a Ref holds a record", "int[1]");
         assertProblem(problems, "inOut(int[])", "@In and @Out exclude each other", "@Heap");
         assertProblem(problems, "badCount(BadCount, MemorySegment, int)", "@Count(2) must name another parameter");
+        assertProblem(problems, "negativeCount(NegativeCount, MemorySegment, int)", "@Count(-1) must name another");
     }
 
     private static void assertProblem(List<String> problems, String method, String... parts) {

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -84,6 +85,37 @@ class UnloadTest {
             assertEquals(1000 + 'r', result.get(), "the call in flight finished in mapped code");
             unloaded.join();
             assertFalse(mapped(lib), "unloaded once the call returned");
+        }
+    }
+
+    @Test
+    void methodsFirstCalledByManyThreadsAtOnceAllThrowAfterUnload(@TempDir Path dir) throws Exception {
+        Path lib = dir.resolve("libversioned.so");
+        install(1, lib);
+        Library library = Library.open(lib);
+        Versioned v = library.bind(Versioned.class);
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(8);
+        List<Thread> threads = new java.util.ArrayList<>();
+        AtomicInteger sum = new AtomicInteger();
+        for (int t = 0; t < 8; t++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    together.await(); // all make the method's first call, and so run its bootstrap, at once
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+                sum.addAndGet(v.version());
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertEquals(8, sum.get());
+        library.close();
+        library.whenUnloaded().toCompletableFuture().join();
+        assertFalse(mapped(lib));
+        for (int t = 0; t < 8; t++) {
+            assertThrows(IllegalStateException.class, v::version, "every call site was unlinked, none jumps");
         }
     }
 

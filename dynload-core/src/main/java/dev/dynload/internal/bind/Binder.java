@@ -189,7 +189,7 @@ final class Binder {
         // Annotation classes are loaded only for annotated methods (see TypeTable.map).
         boolean errno = annotated(m) && m.isAnnotationPresent(Errno.class);
         if (errno && !(signature.result().isPresent() && signature.result().get().signalsFailure())) {
-            mine.add("@Errno needs a result that can signal failure: an int or long (-1), a pointer (NULL or "
+            mine.add("@Errno needs a result that can signal failure: a plain int or long (-1), a pointer (NULL or "
                     + "(void*)-1) or String (NULL), or a boolean (false)");
         }
         String symbol = symbolOf(m);

@@ -12,6 +12,7 @@ import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -120,8 +121,6 @@ public final class Bindings {
      */
     MethodHandle counted(MethodHandle call) {
         MethodType type = call.type();
-        MethodHandle enter = MethodHandles.insertArguments(ENTER, 0, this);
-        MethodHandle entered = MethodHandles.foldArguments(call, enter);
         MethodHandle exit = MethodHandles.insertArguments(EXIT, 0, this);
         Class<?> r = type.returnType();
         MethodHandle cleanup = r == void.class
@@ -129,7 +128,9 @@ public final class Bindings {
                 : MethodHandles.foldArguments(MethodHandles.dropArguments(MethodHandles.identity(r), 0, Throwable.class),
                         MethodHandles.dropArguments(exit, 0, Throwable.class, r));
         cleanup = MethodHandles.dropArguments(cleanup, r == void.class ? 1 : 2, type.parameterList());
-        MethodHandle tracked = MethodHandles.tryFinally(entered, cleanup);
+        // Counted in outside the try: a call that enter() refuses was never counted, so exit() must not run.
+        MethodHandle tracked = MethodHandles.foldArguments(MethodHandles.tryFinally(call, cleanup),
+                MethodHandles.insertArguments(ENTER, 0, this));
         return MethodHandles.guardWithTest(MethodHandles.dropArguments(IS_VIRTUAL, 0, type.parameterList()),
                 tracked, call);
     }
@@ -183,10 +184,18 @@ public final class Bindings {
      * paid once per close of a library that was bound.
      */
     public boolean idle() {
+        return idle(Thread.getAllStackTraces());
+    }
+
+    /**
+     * {@link #idle()} against a snapshot of every platform thread's stack, taken after {@link #unlink}
+     * returned, so that one snapshot serves several libraries.
+     */
+    public boolean idle(Map<Thread, StackTraceElement[]> stacks) {
         if (virtualCalls.get() != 0) {
             return false;
         }
-        for (StackTraceElement[] stack : Thread.getAllStackTraces().values()) {
+        for (StackTraceElement[] stack : stacks.values()) {
             for (StackTraceElement frame : stack) {
                 if (frame.getClassName().contains(mark)) {
                     return false;

@@ -29,11 +29,15 @@ import java.util.function.Supplier;
 final class BoundClass implements BiFunction<Integer, MethodType, CallSite> {
 
     private static final MethodHandle RETRY = Handles.find(MethodHandles.lookup(), "retry", Object.class,
-            BoundClass.class, int.class, MutableCallSite.class, Object[].class);
+            BoundClass.class, int.class, Object[].class);
 
     private final Bindings owner;
     private final List<Supplier<MethodHandle>> handles;
-    /** Each method's linked site, or null; guarded by this. */
+    /**
+     * Each method's one call site, once its bootstrap ran; guarded by this. Threads that make a method's
+     * first call at once may all run its bootstrap: they all get this one site, so that the site unlink
+     * re-points is the site the class uses.
+     */
     private final MutableCallSite[] sites;
 
     BoundClass(Bindings owner, List<Supplier<MethodHandle>> handles) {
@@ -47,59 +51,75 @@ final class BoundClass implements BiFunction<Integer, MethodType, CallSite> {
      *
      * @param index the method's position in the class
      * @param type the method's type, without receiver
-     * @return a call site linked to the method's native call; or, if making it failed, one that throws
-     *         what it threw and tries again on the next call
+     * @return the method's call site, linked to its native call; or, if making that failed, pointing at
+     *         a retry that throws what it threw and links again on the next call
      */
     @Override
-    public CallSite apply(Integer index, MethodType type) {
-        MutableCallSite site = new MutableCallSite(type);
+    public synchronized CallSite apply(Integer index, MethodType type) {
+        // Linked under the lock: a thread whose bootstrap raced this one's waits, then gets this site, linked.
+        MutableCallSite site = sites[index];
+        if (site != null) {
+            return site;
+        }
+        site = new MutableCallSite(type);
+        sites[index] = site;
         try {
             link(index, site);
         } catch (RuntimeException e) {
             // A bootstrap that throws fails its call site for good (JVMS 5.4.3): the site throws
-            // instead, from the retry that link installed, on this call and until linking succeeds.
+            // instead, from a retry, on this call and until linking succeeds.
+            if (!owner.closed()) {
+                site.setTarget(retry(index, type));
+            }
         }
         return site;
     }
 
-    /** Points {@code site} at method {@code index}'s call, or at a retry that throws why it could not. */
+    /** A target that links the site on its call, then makes the call: for sites not linked yet. */
+    private MethodHandle retry(int index, MethodType type) {
+        return MethodHandles.insertArguments(RETRY, 0, this, index).asCollector(Object[].class, type.parameterCount())
+                .asType(type);
+    }
+
+    /** Points {@code site} at method {@code index}'s call; what making it threw is thrown, the retry left. */
     private void link(int index, MutableCallSite site) {
         MethodType type = site.type();
         MethodHandle call;
         try {
             call = owner.counted(handles.get(index).get().asType(type));
         } catch (RuntimeException e) {
-            // A library closed before this method's first call throws IllegalStateException; other
-            // failures are tried again on the next call rather than kept for good.
-            site.setTarget(owner.closed() ? owner.thrower(type) : MethodHandles.insertArguments(RETRY, 0, this, index, site)
-                    .asCollector(Object[].class, type.parameterCount()).asType(type));
-            if (!owner.closed()) {
-                throw e;
+            // A library closed before this method's first call throws IllegalStateException for good.
+            synchronized (this) {
+                if (owner.closed()) {
+                    site.setTarget(owner.thrower(type));
+                }
             }
-            return;
+            throw e;
         }
         synchronized (this) {
-            if (owner.closed()) {
-                call = owner.thrower(type);
-            } else {
-                sites[index] = site;
-            }
+            // Under the lock that unlink takes: a site is never re-pointed at the call after unlink.
+            site.setTarget(owner.closed() ? owner.thrower(type) : call);
         }
-        site.setTarget(call);
     }
 
-    private static Object retry(BoundClass bound, int index, MutableCallSite site, Object[] args) throws Throwable {
+    private static Object retry(BoundClass bound, int index, Object[] args) throws Throwable {
+        MutableCallSite site;
+        synchronized (bound) {
+            site = bound.sites[index];
+        }
         bound.link(index, site);
         return site.getTarget().invokeWithArguments(args);
     }
 
-    /** Points every linked site at the thrower and adds it to {@code sites}, to be synced. */
+    /**
+     * Points every site at the thrower and adds it to {@code unlinked}, to be synced. Called once the
+     * library is marked closed, so no site is linked to a call afterwards.
+     */
     synchronized void unlink(List<MutableCallSite> unlinked) {
-        for (int i = 0; i < sites.length; i++) {
-            if (sites[i] != null) {
-                sites[i].setTarget(owner.thrower(sites[i].type()));
-                unlinked.add(sites[i]);
-                sites[i] = null;
+        for (MutableCallSite site : sites) {
+            if (site != null) {
+                site.setTarget(owner.thrower(site.type()));
+                unlinked.add(site);
             }
         }
     }

@@ -67,13 +67,11 @@ final class CallContext implements AutoCloseable, SegmentAllocator {
         }
     }
 
-    /** Rethrows what a callback threw, as it was thrown. */
-    void rethrowPending() throws Throwable {
-        if (pending != null) {
-            Throwable t = pending;
-            pending = null;
-            throw t;
-        }
+    /** {@return what a callback threw during this call, as it was thrown, or null; and forgets it} */
+    Throwable takePending() {
+        Throwable t = pending;
+        pending = null;
+        return t;
     }
 
     @Override

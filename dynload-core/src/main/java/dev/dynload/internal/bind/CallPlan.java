@@ -104,21 +104,44 @@ final class CallPlan {
                 }
             }
             Object value = spread.invokeExact(carriers);
+            // Every copy back runs, whatever one of them or a callback threw; a callback's exception
+            // comes first, as the cause of whatever went wrong after it.
+            Throwable failure = context.takePending();
             for (int i = 0, k = leading; i < args.length; i++) {
                 if (i != lifetime) {
                     try {
                         parameters[i].afterCall(args[i], carriers[k++]);
-                    } catch (IllegalStateException e) {
-                        throw new IllegalStateException(function + ", parameter " + i + ": " + e.getMessage(), e);
+                    } catch (Throwable t) {
+                        Throwable named = t instanceof IllegalStateException
+                                ? new IllegalStateException(function + ", parameter " + i + ": " + t.getMessage(), t) : t;
+                        if (failure == null) {
+                            failure = named;
+                        } else {
+                            failure.addSuppressed(named);
+                        }
                     }
                 }
             }
-            context.rethrowPending();
+            if (failure != null) {
+                discard(value);
+                throw failure;
+            }
             if (errno && result.orElseThrow().failed(value)) {
                 int code = (int) ERRNO.get(state, 0L);
                 throw new ErrnoException(function, code, Strerror.of(code));
             }
             return result.isEmpty() ? null : result.get().toJava(value);
+        }
+    }
+
+    /** Converts a result nobody will see, for its side effects only: a {@code @FreeWith} string is freed. */
+    private void discard(Object value) {
+        if (result.isPresent()) {
+            try {
+                result.get().toJava(value);
+            } catch (Throwable ignored) {
+                // The call already failed; that failure is what the caller sees.
+            }
         }
     }
 

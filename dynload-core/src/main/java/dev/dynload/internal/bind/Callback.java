@@ -116,7 +116,9 @@ final class Callback implements Mapping {
                         reorder);
             }
         }
-        if (result.isPresent() && !result.get().direct()) {
+        if (result.isPresent()) {
+            // Every result, direct or not: a pointer C gets must not be null or on the Java heap, which the
+            // linker would only find out outside this stub's catch, ending the JVM.
             h = MethodHandles.filterReturnValue(h, result.get().callbackResult()
                     .asType(MethodType.methodType(carrierType.returnType(), h.type().returnType())));
         }

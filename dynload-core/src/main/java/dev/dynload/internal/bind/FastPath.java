@@ -22,8 +22,8 @@ final class FastPath {
 
     private static final MethodHandle CURRENT = Handles.find(MethodHandles.lookup(), "current", Scratch.class);
     private static final MethodHandle TOP = Handles.find(MethodHandles.lookup(), "top", long.class, Scratch.class);
-    private static final MethodHandle RESET = Handles.find(MethodHandles.lookup(), "reset", void.class, long.class,
-            Scratch.class);
+    private static final MethodHandle RESET = Handles.find(MethodHandles.lookup(), "reset", void.class,
+            Throwable.class, long.class, Scratch.class);
 
     private FastPath() {
     }
@@ -112,11 +112,12 @@ final class FastPath {
         // (long mark, Scratch, args...) with the top put back in a finally.
         Class<?> r = h.type().returnType();
         MethodHandle withMark = MethodHandles.dropArguments(h, 0, long.class);
-        MethodHandle cleanup = r == void.class
-                ? MethodHandles.dropArguments(RESET, 0, Throwable.class)
-                : MethodHandles.dropArguments(MethodHandles.foldArguments(
-                        MethodHandles.dropArguments(MethodHandles.identity(r), 1, long.class, Scratch.class),
-                        1, RESET), 0, Throwable.class);
+        // (Throwable, [R], long mark, Scratch): a call that threw copies nothing back (C never ran, or failed).
+        MethodHandle cleanup = r == void.class ? RESET
+                : MethodHandles.foldArguments(
+                        MethodHandles.dropArguments(MethodHandles.dropArguments(MethodHandles.identity(r), 0,
+                                Throwable.class), 2, long.class, Scratch.class),
+                        MethodHandles.dropArguments(RESET, 1, r));
         MethodHandle guarded = MethodHandles.tryFinally(withMark, cleanup);
         MethodHandle marked = MethodHandles.foldArguments(guarded, 0, TOP);
         return MethodHandles.foldArguments(marked, CURRENT);
@@ -130,7 +131,7 @@ final class FastPath {
         return scratch.mark();
     }
 
-    private static void reset(long mark, Scratch scratch) {
-        scratch.reset(mark);
+    private static void reset(Throwable thrown, long mark, Scratch scratch) {
+        scratch.reset(mark, thrown == null);
     }
 }

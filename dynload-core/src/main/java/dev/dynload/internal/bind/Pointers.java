@@ -26,6 +26,8 @@ final class Pointers {
             MemorySegment.class, long.class);
     private static final MethodHandle NON_NULL = Handles.find(MethodHandles.lookup(), "nonNull", MemorySegment.class,
             MemorySegment.class);
+    private static final MethodHandle FOR_C = Handles.find(MethodHandles.lookup(), "forC", MemorySegment.class,
+            MemorySegment.class);
 
     private static MemorySegment sized(MemorySegment pointer, long size) {
         return pointer.address() == 0 ? pointer : pointer.reinterpret(size);
@@ -33,6 +35,18 @@ final class Pointers {
 
     private static MemorySegment nonNull(MemorySegment pointer) {
         return pointer == null ? MemorySegment.NULL : pointer;
+    }
+
+    /** A pointer a callback returns to C: null is NULL; memory on the Java heap has no address C could use. */
+    private static MemorySegment forC(MemorySegment pointer) {
+        if (pointer == null) {
+            return MemorySegment.NULL;
+        }
+        if (!pointer.isNative()) {
+            throw new IllegalArgumentException("a callback returned a MemorySegment on the Java heap, which has no "
+                    + "address C could use; return native memory (an Arena's)");
+        }
+        return pointer;
     }
 
     /** A {@code MemorySegment}: any pointer, of zero length unless {@code @Size} gives one ({@code size >= 0}). */
@@ -75,7 +89,7 @@ final class Pointers {
 
         @Override
         public MethodHandle callbackResult() {
-            return NON_NULL;
+            return FOR_C;
         }
 
         @Override
@@ -193,7 +207,7 @@ final class Pointers {
     record PrimitiveArray(Class<?> type, Direction direction) implements Mapping {
         private static final MethodHandle COPY_AND_NOTE = Handles.find(MethodHandles.lookup(), "copyAndNote",
                 MemorySegment.class, Direction.class, Scratch.class, Object.class);
-        private static final MethodHandle HEAP = Handles.find(MethodHandles.lookup(), "heapSegment",
+        private static final MethodHandle HEAP = Handles.find(MethodHandles.lookup(), "heapOrNull",
                 MemorySegment.class, Object.class);
 
         @Override
@@ -204,7 +218,7 @@ final class Pointers {
         @Override
         public Object toNative(Object value, CallContext context) {
             if (direction == Direction.HEAP) {
-                return value == null ? MemorySegment.NULL : heapSegment(value);
+                return heapOrNull(value);
             }
             return copy(direction, context.scratch(), value);
         }
@@ -258,6 +272,11 @@ final class Pointers {
                 copy.fill((byte) 0);
             }
             return copy;
+        }
+
+        /** A {@code @Heap} array: itself, as a heap segment, or NULL. */
+        private static MemorySegment heapOrNull(Object array) {
+            return array == null ? MemorySegment.NULL : heapSegment(array);
         }
 
         /** The array as a heap segment; an instanceof chain, which the JIT folds to the one type it sees. */
@@ -337,11 +356,10 @@ final class Pointers {
             if (ref == null) {
                 return MemorySegment.NULL;
             }
-            MemorySegment s = context.allocate(value.fieldLayout());
+            // Zeroed first: no stale scratch bytes reach C in the padding.
+            MemorySegment s = context.allocate(value.fieldLayout()).fill((byte) 0);
             Object initial = ((Ref<?>) ref).get();
-            if (initial == null) {
-                s.fill((byte) 0);
-            } else {
+            if (initial != null) {
                 write.invokeExact(s, 0L, initial);
             }
             return s;

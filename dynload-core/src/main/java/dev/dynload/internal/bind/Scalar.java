@@ -51,6 +51,11 @@ sealed interface Scalar extends Mapping.Field {
         }
 
         @Override
+        public MethodHandle callbackResult() {
+            return MethodHandles.identity(layout.carrier());
+        }
+
+        @Override
         public MethodHandle reader() {
             return read(layout);
         }

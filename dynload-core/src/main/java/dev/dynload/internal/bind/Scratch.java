@@ -33,12 +33,22 @@ final class Scratch implements SegmentAllocator {
         return top | ((long) pending << 32);
     }
 
-    /** Copies back the arrays noted since {@code mark}, newest first, then puts the top back. */
+    /** Puts the top back to {@code mark}, with nothing to copy back (the call plan copies back itself). */
     void reset(long mark) {
+        reset(mark, false);
+    }
+
+    /**
+     * Copies back the arrays noted since {@code mark}, newest first, if the call returned, then puts the
+     * top back.
+     */
+    void reset(long mark, boolean copyBack) {
         int depth = (int) (mark >>> 32);
         while (pending > depth) {
             pending--;
-            javaSide[pending].copyFrom(nativeSide[pending]);
+            if (copyBack) {
+                javaSide[pending].copyFrom(nativeSide[pending]);
+            }
             javaSide[pending] = null;
             nativeSide[pending] = null;
         }

@@ -233,6 +233,10 @@ final class TypeTable {
             throw new IllegalArgumentException("@Count applies to a callback's parameters, whose count C gives in "
                     + "another argument; in a call you make, pass an array");
         }
+        if (count.value() < 0) {
+            throw new IllegalArgumentException("@Count(" + count.value() + ") must name another parameter of type "
+                    + "int, long or short, by its index from 0");
+        }
         if (raw == String[].class) {
             return new Pointers.Counted(count.value(), ValueLayout.ADDRESS.byteSize(), true);
         }
