@@ -87,6 +87,11 @@ class MappingsTest {
         @Symbol("m_stamp_after") int stampAfter(@ByReference Stamp s, Runnable r);
     }
 
+    interface CountedResults {
+        @Symbol("m_squares") @Count(value = 0, elementSize = 8) MemorySegment squares(int n);
+        @Symbol("m_words") @Count(0) String[] words(short n);
+    }
+
     interface Mappings {
         @Symbol("m_rows") int rowsAsStrings(RowStrings f, MemorySegment ctx, int rows);
         @Symbol("m_rows") int rowsAsSegments(RowSegment f, MemorySegment ctx, int rows);
@@ -252,6 +257,17 @@ class MappingsTest {
             return sizes.size() == 2 ? 1 : 0; // non-zero: C stops, as sqlite3_exec does with SQLITE_ABORT
         }, MemorySegment.NULL, 3));
         assertEquals(List.of(16L, 16L), sizes);
+    }
+
+    @Test
+    void aResultSizedByAnArgumentIsReadWhole() {
+        CountedResults c = lib.bind(CountedResults.class);
+        MemorySegment squares = c.squares(5);
+        assertEquals(40, squares.byteSize());
+        assertEquals(16, squares.getAtIndex(ValueLayout.JAVA_LONG, 4));
+        assertArrayEquals(new String[] {"alpha", "beta"}, c.words((short) 2));
+        assertEquals(MemorySegment.NULL, c.squares(9), "NULL stays NULL");
+        assertEquals(null, c.words((short) 4));
     }
 
     @Test

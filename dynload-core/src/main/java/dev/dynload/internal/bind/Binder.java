@@ -253,6 +253,11 @@ final class Binder {
                 mine.add("parameter " + i + " (" + classes[i].getSimpleName() + "): " + e.getMessage());
             }
         }
+        int countAt = result.isPresent() ? result.get().countAt() : -1;
+        if (countAt >= 0 && (countAt >= classes.length || countAt == lifetime
+                || (classes[countAt] != int.class && classes[countAt] != long.class && classes[countAt] != short.class))) {
+            mine.add("the result: @Count(" + countAt + ") must name a parameter of type int, long or short");
+        }
         return new Signature(result, parameters, lifetime);
     }
 
@@ -282,18 +287,39 @@ final class Binder {
             MemorySegment address = target.address(symbol).orElseThrow();
             MethodHandle downcall = Linker.nativeLinker().downcallHandle(address, descriptor, options);
             MethodType javaType = MethodType.methodType(method.getReturnType(), method.getParameterTypes());
+            int countAt = result.isPresent() ? result.get().countAt() : -1;
+            // A result sized by an argument: the call returns the pointer, then the argument sizes it.
+            Optional<Mapping> callResult = countAt < 0 ? result : Optional.of(new Pointers.Address(-1));
+            MethodType callType = countAt < 0 ? javaType : javaType.changeReturnType(MemorySegment.class);
             Optional<MethodHandle> call = Optional.empty();
             if (lifetime < 0 && !errno) {
                 // Nothing to convert: the downcall is the method, and FastPath is not even loaded.
-                call = allDirect() ? Optional.of(downcall.asType(javaType))
-                        : FastPath.tryBuild(downcall, parameters, result, javaType);
+                call = allDirect(callResult) ? Optional.of(downcall.asType(callType))
+                        : FastPath.tryBuild(downcall, parameters, callResult, callType);
             }
             MethodHandle h = call.isPresent() ? call.get()
-                    : new CallPlan(symbol, downcall, parameters, lifetime, result, errno).handle(javaType);
+                    : new CallPlan(symbol, downcall, parameters, lifetime, callResult, errno).handle(callType);
+            if (countAt >= 0) {
+                h = counted(h, result.get().withCount(), countAt, javaType);
+            }
             return NullArguments.named(h, method, parameters);
         }
 
-        private boolean allDirect() {
+        /** (args...) -> pointer becomes (args...) -> Java, the pointer sized by argument {@code countAt}. */
+        private static MethodHandle counted(MethodHandle call, MethodHandle withCount, int countAt, MethodType javaType) {
+            MethodHandle sizing = withCount.asType(MethodType.methodType(javaType.returnType(), MemorySegment.class,
+                    javaType.parameterType(countAt)));
+            MethodHandle both = MethodHandles.collectArguments(sizing, 0, call); // (args..., count) -> Java
+            int n = javaType.parameterCount();
+            int[] reorder = new int[n + 1];
+            for (int i = 0; i < n; i++) {
+                reorder[i] = i;
+            }
+            reorder[n] = countAt;
+            return MethodHandles.permuteArguments(both, javaType, reorder);
+        }
+
+        private boolean allDirect(Optional<Mapping> result) {
             if (result.isPresent() && !result.get().direct()) {
                 return false;
             }
@@ -317,7 +343,7 @@ final class Binder {
         if (critical != null || heap) {
             options.add(Linker.Option.critical(heap || critical.allowHeap()));
             for (Mapping p : parameters) {
-                if (p instanceof Callback) {
+                if (p != null && p.callsBack()) {
                     mine.add("a critical function (@Critical or @Heap) cannot call back into Java");
                     break;
                 }

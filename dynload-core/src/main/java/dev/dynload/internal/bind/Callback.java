@@ -85,6 +85,11 @@ final class Callback implements Mapping {
         throw new UnsupportedOperationException("callbacks are parameters only");
     }
 
+    @Override
+    public boolean callsBack() {
+        return true;
+    }
+
     /**
      * The stub's target, of the C signature's carrier types: the instance's method with each argument
      * and the result converted, every exception caught, and skipped while an exception waits.
@@ -105,7 +110,7 @@ final class Callback implements Mapping {
             int at = parameters[i].countAt();
             if (at >= 0) {
                 MethodType before = h.type();
-                MethodHandle filter = parameters[i].callbackArgument().asType(MethodType.methodType(
+                MethodHandle filter = parameters[i].withCount().asType(MethodType.methodType(
                         before.parameterType(i), carrierType.parameterType(i), before.parameterType(at)));
                 MethodHandle collected = MethodHandles.collectArguments(h, i, filter);
                 int[] reorder = new int[collected.type().parameterCount()];

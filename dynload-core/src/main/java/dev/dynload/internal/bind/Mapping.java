@@ -64,17 +64,27 @@ sealed interface Mapping permits Mapping.Field, Pointers.Text, Pointers.Primitiv
         return Optional.empty();
     }
 
-    /**
-     * {@return (carrier) -> Java, for a callback's argument; or (carrier, long count) -> Java when
-     * {@link #countAt} names the argument that gives its length}
-     */
+    /** {@return (carrier) -> Java, for a callback's argument} */
     default MethodHandle callbackArgument() {
         return Conversions.toJava(this);
     }
 
-    /** {@return the index of the callback argument holding this one's element count, or -1} */
+    /**
+     * {@return the index of the argument holding this pointer's element count ({@code @Count}): of the
+     * callback for a callback's argument, of the method for a result; or -1}
+     */
     default int countAt() {
         return -1;
+    }
+
+    /** {@return (pointer, long count) -> Java, for a mapping whose {@link #countAt} is not -1} */
+    default MethodHandle withCount() {
+        throw new UnsupportedOperationException(this + " takes no count");
+    }
+
+    /** {@return whether this argument is a Java callback, which C calls back} */
+    default boolean callsBack() {
+        return false;
     }
 
     /** {@return (Java) -> carrier, for a callback's result} */

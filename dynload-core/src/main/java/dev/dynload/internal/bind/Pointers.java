@@ -458,8 +458,8 @@ final class Pointers {
     }
 
     /**
-     * A callback's pointer argument whose element count another argument gives ({@code @Count}): a
-     * {@code MemorySegment} of that many elements, or, for {@code char**}, a {@code String[]}.
+     * A pointer whose element count another argument gives ({@code @Count}): a callback's argument, or a
+     * result; a {@code MemorySegment} of that many elements, or, for {@code char**}, a {@code String[]}.
      */
     record Counted(int countAt, long elementSize, boolean strings) implements Mapping {
         private static final MethodHandle SEGMENT = Handles.find(MethodHandles.lookup(), "segment", MemorySegment.class,
@@ -474,7 +474,7 @@ final class Pointers {
 
         @Override
         public Object toNative(Object value, CallContext context) {
-            throw new UnsupportedOperationException("a counted pointer is a callback's argument only");
+            throw new UnsupportedOperationException("a counted pointer comes from C only");
         }
 
         @Override
@@ -484,7 +484,7 @@ final class Pointers {
 
         /** (MemorySegment pointer, long count) -> MemorySegment or String[]. */
         @Override
-        public MethodHandle callbackArgument() {
+        public MethodHandle withCount() {
             return strings ? STRINGS : MethodHandles.insertArguments(SEGMENT, 0, elementSize);
         }
 

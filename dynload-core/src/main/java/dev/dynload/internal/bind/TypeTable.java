@@ -229,9 +229,9 @@ final class TypeTable {
     }
 
     private static Mapping counted(Class<?> raw, Count count, Role role) {
-        if (role != Role.CALLBACK_PARAMETER) {
-            throw new IllegalArgumentException("@Count applies to a callback's parameters, whose count C gives in "
-                    + "another argument; in a call you make, pass an array");
+        if (role != Role.CALLBACK_PARAMETER && role != Role.RESULT) {
+            throw new IllegalArgumentException("@Count applies to a result or a callback's parameters, whose count "
+                    + "another argument gives; in a call you make, pass an array");
         }
         if (count.value() < 0) {
             throw new IllegalArgumentException("@Count(" + count.value() + ") must name another parameter of type "
