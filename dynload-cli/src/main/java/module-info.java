@@ -4,6 +4,7 @@
  */
 module dev.dynload.cli {
     requires dev.dynload;
+    requires dev.dynload.plugin;
     requires info.picocli;
 
     opens dev.dynload.cli to info.picocli;

@@ -24,6 +24,6 @@ final class DynloadCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "a command is needed: call, symbols, info, verify or bundle");
+        throw new ParameterException(spec.commandLine(), "a command is needed: call, symbols, info, verify, bundle, plugins or plugin");
     }
 }

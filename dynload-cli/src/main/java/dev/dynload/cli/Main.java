@@ -55,12 +55,16 @@ public final class Main {
             case "info" -> cli.addSubcommand(new InfoCommand());
             case "verify" -> cli.addSubcommand(new VerifyCommand());
             case "bundle" -> cli.addSubcommand(new BundleCommand());
+            case "plugins" -> cli.addSubcommand(new PluginsCommand());
+            case "plugin" -> cli.addSubcommand(new PluginCommand());
             default -> {
                 cli.addSubcommand(new CallCommand());
                 cli.addSubcommand(new SymbolsCommand());
                 cli.addSubcommand(new InfoCommand());
                 cli.addSubcommand(new VerifyCommand());
                 cli.addSubcommand(new BundleCommand());
+                cli.addSubcommand(new PluginsCommand());
+                cli.addSubcommand(new PluginCommand());
             }
         }
         return cli;

@@ -268,6 +268,74 @@ public final class ElfFile {
         }
     }
 
+    /**
+     * Reads an exported data object's bytes from the file, without loading it or running any of its
+     * code. The object must be defined in the library, of data type, and lie in the file contents of a
+     * loadable segment; everything read is bounded by the file and by {@code limit}.
+     *
+     * @param file the library
+     * @param symbol the object's name
+     * @param limit the most bytes to read; a larger object gives its first {@code limit} bytes
+     * @return the object, when the library exports a data object of that name
+     * @throws ElfFormatException if the file is not an ELF shared library, is damaged, or the object's
+     *         bytes lie outside the file
+     * @throws IOException if the file cannot be read
+     */
+    public static Optional<ElfData> readData(Path file, String symbol, int limit) throws IOException {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(symbol, "symbol");
+        if (limit < 0) {
+            throw new IllegalArgumentException("negative limit " + limit);
+        }
+        try (Source source = Source.open(file)) {
+            ElfImage image = ElfImage.read(file, source.input);
+            ElfReader in = image.in;
+            if (image.dynamicProblem != null) {
+                throw in.error(image.dynamicProblem);
+            }
+            Long symtab = image.value(ElfVerifier.DT_SYMTAB);
+            if (!image.hasDynamic() || symtab == null) {
+                return Optional.empty();
+            }
+            ByteBuffer strings = Names.of(image).strings;
+            long count = ElfVerifier.symbolCount(image);
+            if (count < 0) {
+                count = dynsymCountFromSections(image);
+            }
+            int entry = image.w64 ? 24 : 16;
+            if (count <= 0) {
+                return Optional.empty();
+            }
+            ByteBuffer table = image.readAt(symtab, count * entry);
+            if (table == null) {
+                throw in.error("the dynamic symbol table (DT_SYMTAB " + ElfImage.hex(symtab) + ", " + count
+                        + " symbols) does not lie inside the file contents of a loadable segment");
+            }
+            for (int at = entry; at + entry <= table.limit(); at += entry) {
+                int info = Byte.toUnsignedInt(table.get(at + (image.w64 ? 4 : 12)));
+                int shndx = Short.toUnsignedInt(table.getShort(at + (image.w64 ? 6 : 14)));
+                int type = info & 0xf;
+                if (type != 1 || shndx == SHN_UNDEF || shndx == SHN_ABS) {
+                    continue; // not a defined data object (STT_OBJECT)
+                }
+                long name = Integer.toUnsignedLong(table.getInt(at));
+                if (!in.string(strings, name, "dynamic symbol").equals(symbol)) {
+                    continue;
+                }
+                long value = image.w64 ? table.getLong(at + 8) : Integer.toUnsignedLong(table.getInt(at + 4));
+                long size = image.w64 ? table.getLong(at + 16) : Integer.toUnsignedLong(table.getInt(at + 8));
+                long wanted = Long.compareUnsigned(size, limit) > 0 ? limit : size;
+                ByteBuffer bytes = image.readAt(value, wanted);
+                if (bytes == null) {
+                    throw in.error("data object " + symbol + " (" + ElfImage.hex(value) + ", " + Long.toUnsignedString(size)
+                            + " bytes) does not lie inside the file contents of a loadable segment");
+                }
+                return Optional.of(new ElfData(symbol, size, bytes.slice().asReadOnlyBuffer().order(in.order())));
+            }
+            return Optional.empty();
+        }
+    }
+
     /** {@return the file that was read} */
     public Path file() {
         return file;

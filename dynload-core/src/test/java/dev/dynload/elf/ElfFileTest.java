@@ -340,4 +340,28 @@ class ElfFileTest {
         assertThrows(java.nio.file.NoSuchFileException.class, () -> ElfFile.checkLoadable(missing));
         assertThrows(java.nio.file.FileSystemException.class, () -> ElfFile.readHeader(dir));
     }
+
+    @Test
+    void anExportedDataObjectIsReadFromTheFileWithoutLoadingIt() throws IOException {
+        ElfData counter = ElfFile.readData(FIXTURE, "fixture_counter", 64).orElseThrow();
+        assertEquals(4, counter.size());
+        assertTrue(counter.complete());
+        assertEquals(42, counter.bytes().getInt(0), "the initial value, in the file's byte order");
+        assertEquals(Optional.empty(), ElfFile.readData(FIXTURE, "fixture_add", 64), "a function is no data object");
+        assertEquals(Optional.empty(), ElfFile.readData(FIXTURE, "no_such_object", 64));
+        ElfData cut = ElfFile.readData(FIXTURE, "fixture_counter", 2).orElseThrow();
+        assertEquals(2, cut.bytes().remaining());
+        assertTrue(!cut.complete(), "a limit below the size gives the first bytes, and says so");
+        assertThrows(ElfFormatException.class, () -> ElfFile.readData(truncatedCopy(), "fixture_counter", 64));
+    }
+
+    @TempDir
+    Path dataDir;
+
+    private Path truncatedCopy() throws IOException {
+        byte[] bytes = Files.readAllBytes(FIXTURE);
+        Path half = dataDir.resolve("libhalf.so");
+        Files.write(half, Arrays.copyOf(bytes, bytes.length / 2));
+        return half;
+    }
 }

@@ -1,0 +1,18 @@
+package dev.dynload.plugin;
+
+import java.util.List;
+
+/**
+ * What a scan of the plugin folders found: the plugins whose manifests read, and the files that looked
+ * like libraries but could not be used, each with why. Nothing was loaded.
+ *
+ * @param plugins the plugins, in file name order
+ * @param problems the files that are not usable plugins
+ */
+public record Discovery(List<PluginDescriptor> plugins, List<PluginException> problems) {
+
+    public Discovery {
+        plugins = List.copyOf(plugins);
+        problems = List.copyOf(problems);
+    }
+}

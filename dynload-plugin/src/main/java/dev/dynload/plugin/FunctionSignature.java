@@ -1,0 +1,28 @@
+package dev.dynload.plugin;
+
+import java.util.List;
+import java.util.StringJoiner;
+
+/**
+ * One function of a plugin interface, as the manifest declares it: {@code add = i32(i32, i32)}.
+ *
+ * @param name the function's name
+ * @param result its result type, {@link CType#VOID} for none
+ * @param parameters its parameter types, in order
+ */
+public record FunctionSignature(String name, CType result, List<CType> parameters) {
+
+    public FunctionSignature {
+        parameters = List.copyOf(parameters);
+    }
+
+    /** {@return the signature as the manifest writes it, such as {@code add = i32(i32, i32)}} */
+    @Override
+    public String toString() {
+        StringJoiner p = new StringJoiner(", ", "(", ")");
+        for (CType t : parameters) {
+            p.add(t.spelling());
+        }
+        return name + " = " + result.spelling() + p;
+    }
+}

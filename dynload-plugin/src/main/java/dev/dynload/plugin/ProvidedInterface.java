@@ -1,0 +1,25 @@
+package dev.dynload.plugin;
+
+import java.util.List;
+
+/**
+ * An interface a plugin provides: a versioned id ({@code com.example.greeter/1.2}) and its functions
+ * in table order.
+ *
+ * @param id the interface's id, without version
+ * @param major its major version: a table of another major is another interface
+ * @param minor the minor version the plugin implements: it has the functions of every minor up to this
+ * @param functions the functions, in the order of the table's pointers
+ */
+public record ProvidedInterface(String id, int major, int minor, List<FunctionSignature> functions) {
+
+    public ProvidedInterface {
+        functions = List.copyOf(functions);
+    }
+
+    /** {@return the versioned id, such as {@code com.example.greeter/1.2}} */
+    @Override
+    public String toString() {
+        return id + "/" + major + "." + minor;
+    }
+}

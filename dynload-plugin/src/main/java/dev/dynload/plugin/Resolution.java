@@ -1,0 +1,23 @@
+package dev.dynload.plugin;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which discovered plugins can run, in which order, and why the others cannot: an ABI or host version
+ * they do not speak, a dependency missing, of the wrong version, unusable itself, or a cycle. Each
+ * problem says what to do; one plugin's problem does not stop the others.
+ *
+ * @param startOrder the usable plugins, each after the plugins it requires (stop them in reverse)
+ * @param problems for each plugin id that cannot run, why
+ * @param passedOver files not used because another file gives the same plugin id in a newer version,
+ *                   each with a line that says so
+ */
+public record Resolution(List<PluginDescriptor> startOrder, Map<String, String> problems, List<String> passedOver) {
+
+    public Resolution {
+        startOrder = List.copyOf(startOrder);
+        problems = Map.copyOf(problems);
+        passedOver = List.copyOf(passedOver);
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * Native plugins for Java hosts: a plugin is a shared library built against {@code dynload_plugin.h}
+ * (shipped in this module's jar under {@code include/} and in the source tree under
+ * {@code dynload-plugin/include/}). {@link dev.dynload.plugin.PluginHost} finds plugins, reads their
+ * manifests without loading them, and resolves their ABI, host and dependency requirements. See
+ * docs/plugins.md.
+ */
+package dev.dynload.plugin;

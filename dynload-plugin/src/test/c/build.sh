@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Compiles the test plugins into $1/plugins, one shared library per variant of plugin.c, against the
+# module's include/dynload_plugin.h.
+set -euo pipefail
+out="$1/plugins"
+src="$(cd "$(dirname "$0")" && pwd)"
+include="$src/../../../include"
+mkdir -p "$out"
+cflags="${CFLAGS:--shared -fPIC -O2 -Wall -Werror}"
+for variant in GREETER BASE BASE_OLD ABI2 HOST2 CYCLE_A CYCLE_B NEEDS_MISSING NEEDS_NEWER NEEDS_UNUSABLE NUMBERED NONE \
+        DAMAGED BAD_MAGIC BAD_FORMAT BAD_PARSE BAD_UTF8 OVERSIZED TRUNCATED NO_NUL; do
+    name=$(echo "$variant" | tr '[:upper:]' '[:lower:]' | tr '_' '-')
+    # shellcheck disable=SC2086
+    gcc $cflags -I"$include" -DVARIANT_$variant -o "$out/lib$name.so" "$src/plugin.c"
+done
