@@ -126,3 +126,13 @@ static int64_t squares[8] = { 0, 1, 4, 9, 16, 25, 36, 49 };
 static char *words[3] = { "alpha", "beta", "gamma" };
 int64_t *m_squares(int32_t n) { return n <= 8 ? squares : NULL; }
 char **m_words(int16_t n) { return n <= 3 ? words : NULL; }
+
+/* A table of function pointers, size first, in two versions: version 1 has add only. */
+static int32_t t_add(int32_t a, int32_t b) { return a + b; }
+static int32_t t_twice(int32_t a) { return 3 * a; } /* not 2a: tells C's from Java's default */
+static int32_t t_mul(int32_t a, int32_t b) { return a * b; }
+typedef struct { uint32_t size; uint32_t minor; int32_t (*add)(int32_t, int32_t); int32_t (*twice)(int32_t);
+                 int32_t (*mul)(int32_t, int32_t); } calc_table;
+static const calc_table calc_v1 = { 8 + sizeof(void *), 1, t_add, NULL, NULL };
+static const calc_table calc_v2 = { sizeof(calc_table), 2, t_add, t_twice, t_mul };
+const calc_table *m_calc(int32_t minor) { return minor == 1 ? &calc_v1 : &calc_v2; }

@@ -504,7 +504,7 @@ public final class Library implements AutoCloseable {
      * @throws IllegalStateException if the library is closed
      */
     public <T> T bind(Class<T> iface) {
-        return bind(iface, null);
+        return bind(iface, (MethodHandles.Lookup) null);
     }
 
     /**
@@ -520,17 +520,62 @@ public final class Library implements AutoCloseable {
      */
     public <T> T bind(Class<T> iface, MethodHandles.Lookup lookup) {
         Objects.requireNonNull(iface, "iface");
+        // Should close() run after this, the binding's first calls throw: they find their symbols
+        // through find(), which a closed library refuses.
+        return bindings().bind(iface, lookup);
+    }
+
+    /**
+     * Binds a Java interface to functions in a table the library hands out (a plugin's interface table,
+     * a C vtable), instead of its exports: each method calls the function at the address {@code table}
+     * finds for its name. A method the table lacks throws {@link UnsupportedOperationException} (or keeps
+     * its default body), and a default method the table has calls the table's function; see
+     * {@link dev.dynload.bind.FunctionTable}. Otherwise as {@link #bind(Class)}: the same type table, the
+     * same speed, and the methods throw once this library is closed.
+     *
+     * {@snippet lang=c :
+     * struct greeter { uint32_t size; uint32_t minor; const char *(*greet)(const char *); };
+     * }
+     * {@snippet :
+     * Greeter g = lib.bind(Greeter.class, name -> name.equals("greet")
+     *         ? Optional.of(table.get(ValueLayout.ADDRESS, 8)) : Optional.empty());
+     * }
+     *
+     * @param iface the interface
+     * @param table where each function is; its addresses must stay valid while this library is open
+     * @param <T> its type
+     * @return an implementation bound to the table's functions
+     * @throws BindingException listing every method that cannot be bound and why
+     * @throws IllegalStateException if the library is closed
+     */
+    public <T> T bind(Class<T> iface, dev.dynload.bind.FunctionTable table) {
+        return bind(iface, table, null);
+    }
+
+    /**
+     * {@link #bind(Class, dev.dynload.bind.FunctionTable)} with the caller's access rights.
+     *
+     * @param iface the interface
+     * @param table where each function is
+     * @param lookup a lookup with full privilege in the interface's package, or null
+     * @param <T> its type
+     * @return an implementation bound to the table's functions
+     */
+    public <T> T bind(Class<T> iface, dev.dynload.bind.FunctionTable table, MethodHandles.Lookup lookup) {
+        Objects.requireNonNull(iface, "iface");
+        Objects.requireNonNull(table, "table");
+        return bindings().bind(iface, table, lookup);
+    }
+
+    /** The library's bindings, made by the first bind; checks that the library is open. */
+    private Bindings bindings() {
         liveHandle();
-        Bindings b;
         synchronized (bindLock) {
             if (bindings == null) {
                 bindings = new Bindings(this, this::globalAddress);
             }
-            b = bindings;
+            return bindings;
         }
-        // Should close() have run since the check above, the binding's first calls throw: they find
-        // their symbols through find(), which a closed library refuses.
-        return b.bind(iface, lookup);
     }
 
     /** A symbol's address as a global segment: bound calls check liveness through their call sites instead. */

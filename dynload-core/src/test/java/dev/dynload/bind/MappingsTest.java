@@ -92,6 +92,41 @@ class MappingsTest {
         @Symbol("m_words") @Count(0) String[] words(short n);
     }
 
+    interface Calc {
+        int add(int a, int b);
+
+        default int twice(int a) {
+            return 2 * a;
+        }
+
+        int mul(int a, int b);
+    }
+
+    interface CalcSource {
+        @Symbol("m_calc") MemorySegment calc(int minor);
+    }
+
+    /** The table C hands out for {@code minor}: functions by name, as many as its size holds. */
+    static FunctionTable calcTable(int minor) {
+        MemorySegment table = lib.bind(CalcSource.class).calc(minor).reinterpret(8);
+        int size = table.get(ValueLayout.JAVA_INT, 0);
+        MemorySegment whole = table.reinterpret(size);
+        List<String> order = List.of("add", "twice", "mul");
+        return new FunctionTable() {
+            @Override
+            public java.util.Optional<MemorySegment> find(String function) {
+                int i = order.indexOf(function);
+                return i < 0 || 8 + 8L * (i + 1) > size ? java.util.Optional.empty()
+                        : java.util.Optional.of(whole.get(ValueLayout.ADDRESS, 8 + 8L * i));
+            }
+
+            @Override
+            public String absent(java.lang.reflect.Method method) {
+                return method.getName() + " is not in calc/" + minor;
+            }
+        };
+    }
+
     interface Mappings {
         @Symbol("m_rows") int rowsAsStrings(RowStrings f, MemorySegment ctx, int rows);
         @Symbol("m_rows") int rowsAsSegments(RowSegment f, MemorySegment ctx, int rows);
@@ -268,6 +303,30 @@ class MappingsTest {
         assertArrayEquals(new String[] {"alpha", "beta"}, c.words((short) 2));
         assertEquals(MemorySegment.NULL, c.squares(9), "NULL stays NULL");
         assertEquals(null, c.words((short) 4));
+    }
+
+    @Test
+    void anInterfaceBindsToATableOfFunctionPointers() {
+        Calc v2 = lib.bind(Calc.class, calcTable(2));
+        assertEquals(5, v2.add(2, 3));
+        assertEquals(12, v2.twice(4), "a default method the table has calls C");
+        assertEquals(6, v2.mul(2, 3));
+        Calc v1 = lib.bind(Calc.class, calcTable(1));
+        assertEquals(5, v1.add(2, 3));
+        assertEquals(8, v1.twice(4), "a default method the table lacks stays Java");
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> v1.mul(2, 3));
+        assertEquals("mul is not in calc/1", e.getMessage());
+        assertEquals(java.lang.foreign.FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT), Signatures.of(method(Calc.class, "add")));
+    }
+
+    private static java.lang.reflect.Method method(Class<?> type, String name) {
+        for (java.lang.reflect.Method m : type.getMethods()) {
+            if (m.getName().equals(name)) {
+                return m;
+            }
+        }
+        throw new AssertionError(name);
     }
 
     @Test

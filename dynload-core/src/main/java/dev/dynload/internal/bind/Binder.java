@@ -6,6 +6,7 @@ import dev.dynload.SymbolNotFoundException;
 import dev.dynload.bind.Critical;
 import dev.dynload.bind.Errno;
 import dev.dynload.bind.FreeWith;
+import dev.dynload.bind.FunctionTable;
 import dev.dynload.bind.Heap;
 import dev.dynload.bind.Symbol;
 import dev.dynload.bind.Variadic;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -47,8 +49,11 @@ final class Binder {
     private final List<String> problems = new ArrayList<>();
     /** For each symbol, the methods bound to it, by C signature. */
     private final Map<String, Map<FunctionDescriptor, List<Method>>> shapes = new java.util.TreeMap<>();
+    /** Where the functions are: the library's exports, or a table (see FunctionTable). */
+    private final Optional<FunctionTable> table;
 
-    private Binder(Bindings target, Class<?> iface, MethodHandles.Lookup lookup) {
+    private Binder(Bindings target, Class<?> iface, MethodHandles.Lookup lookup, Optional<FunctionTable> table) {
+        this.table = table;
         this.library = target.library();
         this.target = target;
         this.iface = iface;
@@ -63,7 +68,7 @@ final class Binder {
      * @param lookup the caller's lookup, or null to ask for private access to the interface's package
      * @throws BindingException listing every method that cannot be bound, and why
      */
-    static <T> T bind(Bindings target, Class<T> iface, MethodHandles.Lookup lookup) {
+    static <T> T bind(Bindings target, Class<T> iface, MethodHandles.Lookup lookup, Optional<FunctionTable> table) {
         if (!iface.isInterface()) {
             throw new IllegalArgumentException(iface.getName() + " is not an interface; bind takes an interface "
                     + "whose methods mirror the C functions");
@@ -72,15 +77,23 @@ final class Binder {
             throw new IllegalArgumentException(iface.getName() + " is sealed, so dynload cannot implement it; bind an "
                     + "interface that is not sealed (a sealed one may extend it)");
         }
-        return iface.cast(new Binder(target, iface, lookup).bind());
+        return iface.cast(new Binder(target, iface, lookup, table).bind());
     }
 
     private Object bind() {
         List<Method> methods = new ArrayList<>(TypeTable.abstractMethods(iface));
+        if (table.isPresent()) {
+            // A default method the table has calls the table's function; one it lacks stays Java.
+            for (Method m : iface.getMethods()) {
+                if (m.isDefault() && table.get().find(symbolOf(m)).isPresent()) {
+                    methods.add(m);
+                }
+            }
+        }
         methods.sort(METHOD_ORDER);
         List<Supplier<MethodHandle>> handles = new ArrayList<>();
         for (Method m : methods) {
-            Optional<Planned> planned = plan(m);
+            Optional<? extends Supplier<MethodHandle>> planned = plan(m);
             if (planned.isPresent()) {
                 handles.add(planned.get());
             }
@@ -182,7 +195,7 @@ final class Binder {
      * Checks one method now and returns what makes its handle on first call; empty after recording its
      * problems. Making a downcall handle for a new signature is the slow part of binding, so it waits.
      */
-    private Optional<Planned> plan(Method m) {
+    private Optional<? extends Supplier<MethodHandle>> plan(Method m) {
         List<String> mine = new ArrayList<>();
         Signature signature = signature(m, mine);
         List<Linker.Option> options = options(m, signature.parameters(), signature.lifetime(), mine);
@@ -193,7 +206,12 @@ final class Binder {
                     + "(void*)-1) or String (NULL), or a boolean (false)");
         }
         String symbol = symbolOf(m);
-        if (mine.isEmpty()) {
+        if (mine.isEmpty() && table.isPresent() && table.get().find(symbol).isEmpty()) {
+            // Not in the table (an older version of it): the method throws why when called.
+            return Optional.of(new Absent(table.get().absent(m),
+                    MethodType.methodType(m.getReturnType(), m.getParameterTypes())));
+        }
+        if (mine.isEmpty() && table.isEmpty()) {
             try {
                 library.findOrThrow(symbol);
             } catch (SymbolNotFoundException e) {
@@ -208,7 +226,8 @@ final class Binder {
         }
         FunctionDescriptor descriptor = signature.descriptor();
         noteShape(symbol, descriptor, m);
-        return Optional.of(new Planned(target, symbol, descriptor, options.toArray(new Linker.Option[0]),
+        Function<String, Optional<MemorySegment>> addresses = table.isPresent() ? table.get()::find : target::address;
+        return Optional.of(new Planned(addresses, symbol, descriptor, options.toArray(new Linker.Option[0]),
                 signature.parameters(), signature.lifetime(), signature.result(), errno, m));
     }
 
@@ -276,15 +295,32 @@ final class Binder {
         sameShape.add(m);
     }
 
+    /** A method whose function the table lacks: it throws UnsupportedOperationException saying why. */
+    private record Absent(String why, MethodType type) implements Supplier<MethodHandle> {
+        private static final MethodHandle THROW = Handles.find(MethodHandles.lookup(), "unsupported", Object.class,
+                String.class);
+
+        @Override
+        public MethodHandle get() {
+            MethodHandle thrower = MethodHandles.insertArguments(THROW, 0, why)
+                    .asType(MethodType.methodType(type.returnType()));
+            return MethodHandles.dropArguments(thrower, 0, type.parameterList());
+        }
+
+        private static Object unsupported(String why) {
+            throw new UnsupportedOperationException(why);
+        }
+    }
+
     /** What makes one method's handle on its first call. */
-    private record Planned(Bindings target, String symbol, FunctionDescriptor descriptor, Linker.Option[] options,
+    private record Planned(Function<String, Optional<MemorySegment>> addresses, String symbol, FunctionDescriptor descriptor, Linker.Option[] options,
                            Mapping[] parameters, int lifetime, Optional<Mapping> result, boolean errno, Method method)
             implements Supplier<MethodHandle> {
 
         @Override
         public MethodHandle get() {
             // A closed library makes find, and so this first call, throw IllegalStateException.
-            MemorySegment address = target.address(symbol).orElseThrow();
+            MemorySegment address = addresses.apply(symbol).orElseThrow();
             MethodHandle downcall = Linker.nativeLinker().downcallHandle(address, descriptor, options);
             MethodType javaType = MethodType.methodType(method.getReturnType(), method.getParameterTypes());
             int countAt = result.isPresent() ? result.get().countAt() : -1;

@@ -1,6 +1,7 @@
 package dev.dynload.internal.bind;
 
 import dev.dynload.Library;
+import dev.dynload.bind.FunctionTable;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -71,7 +72,17 @@ public final class Bindings {
      * @throws IllegalStateException if the library closed meanwhile
      */
     public <T> T bind(Class<T> iface, MethodHandles.Lookup lookup) {
-        return Binder.bind(this, iface, lookup);
+        return Binder.bind(this, iface, lookup, Optional.empty());
+    }
+
+    /**
+     * Binds {@code iface} to the functions of a table rather than the library's exports.
+     *
+     * @param table where each function is
+     * @param lookup the caller's lookup, or null
+     */
+    public <T> T bind(Class<T> iface, FunctionTable table, MethodHandles.Lookup lookup) {
+        return Binder.bind(this, iface, lookup, Optional.of(table));
     }
 
     Library library() {

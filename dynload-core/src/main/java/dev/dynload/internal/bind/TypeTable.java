@@ -399,6 +399,9 @@ final class TypeTable {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("callback " + type.getSimpleName() + ": " + String.join("; ", problems));
         }
+        if (access == null) {
+            return new Callback(null, parameters, result); // its layout only, for a signature
+        }
         try {
             MethodHandles.Lookup lookup = access.lookupFor(type);
             return new Callback(lookup.unreflect(sam), parameters, result);
