@@ -7,7 +7,8 @@ src="$(cd "$(dirname "$0")" && pwd)"
 include="$src/../../../include"
 mkdir -p "$out"
 cflags="${CFLAGS:--shared -fPIC -O2 -Wall -Werror}"
-for variant in GREETER BASE BASE_OLD ABI2 HOST2 CYCLE_A CYCLE_B NEEDS_MISSING NEEDS_NEWER NEEDS_UNUSABLE NUMBERED NONE \
+for variant in GREETER GREETER_OLD MISMATCH NO_TABLE REFUSES BAD_ANSWER INIT_FAILS START_FAILS NEEDS_FAILING \
+        BASE BASE_OLD ABI2 HOST2 CYCLE_A CYCLE_B NEEDS_MISSING NEEDS_NEWER NEEDS_UNUSABLE NUMBERED NONE \
         DAMAGED BAD_MAGIC BAD_FORMAT BAD_PARSE BAD_UTF8 OVERSIZED TRUNCATED NO_NUL; do
     name=$(echo "$variant" | tr '[:upper:]' '[:lower:]' | tr '_' '-')
     # shellcheck disable=SC2086

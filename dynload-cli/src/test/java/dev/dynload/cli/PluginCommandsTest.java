@@ -31,6 +31,7 @@ class PluginCommandsTest {
                 "provides com.example.greeter/1.2",
                 "  greet = str(str)",
                 "  add = i32(i32, i32)",
+                "  base_now = i64()",
                 "requires com.example.base ^1.0.0") + System.lineSeparator(), r.out());
     }
 
@@ -56,7 +57,7 @@ class PluginCommandsTest {
         assertEquals(ExitCode.BAD_LIBRARY.code(), r.status(), r.err());
         String out = r.out();
         assertTrue(out.indexOf("com.example.base 1.4.2") < out.indexOf("com.example.greeter.c 1.2.0"), out);
-        assertTrue(out.contains("  provides com.example.greeter/1.2 (2 functions)"), out);
+        assertTrue(out.contains("  provides com.example.greeter/1.2 (3 functions)"), out);
         assertTrue(out.contains("  requires com.example.base ^1.0.0"), out);
         assertTrue(out.contains("  cannot run: requires com.example.base >=2.0.0"), out);
         assertTrue(out.contains("not a usable plugin: " + dir.resolve("libbad-magic.so")), out);

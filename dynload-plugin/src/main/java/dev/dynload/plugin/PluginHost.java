@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -29,8 +30,9 @@ import java.util.stream.Stream;
  * }
  *
  * <h2>Thread-safety</h2>
- * A host is immutable once built; {@link #discover()} and {@link #resolve} may run on any thread, at
- * once.
+ * Every method may be called from any thread. {@link #discover()} and {@link #resolve} only read files;
+ * {@link #start()}, {@link #stop()} and binding take the host's lifecycle lock, so that a plugin's
+ * lifecycle calls run one at a time. Bound interfaces are called without it.
  *
  * <h2>Safety</h2>
  * Discovery and resolution read files only: no plugin code runs, and a damaged or hostile file is a
@@ -48,10 +50,20 @@ public final class PluginHost {
 
     private final List<Path> folders;
     private final Version hostVersion;
+    private final PluginLogger logger;
+    private final Map<String, Map<String, String>> config;
+    /** Guards every lifecycle change: start, stop, and binding while started. */
+    private final Object lifecycle = new Object();
+    /** The plugins of the last start, in start order; guarded by lifecycle. */
+    private final List<Plugin> plugins = new ArrayList<>();
+    private boolean started;
 
-    private PluginHost(List<Path> folders, Version hostVersion) {
+    private PluginHost(List<Path> folders, Version hostVersion, PluginLogger logger,
+                       Map<String, Map<String, String>> config) {
         this.folders = List.copyOf(folders);
         this.hostVersion = hostVersion;
+        this.logger = logger;
+        this.config = Map.copyOf(config);
     }
 
     /** {@return a builder for a host} */
@@ -63,6 +75,8 @@ public final class PluginHost {
     public static final class Builder {
         private final List<Path> folders = new ArrayList<>();
         private Version hostVersion = Version.parse("1.0.0");
+        private PluginLogger logger = PluginLogger.standardError();
+        private final Map<String, Map<String, String>> config = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -92,9 +106,36 @@ public final class PluginHost {
             return this;
         }
 
+        /**
+         * Sets where plugins' log messages and the host's lifecycle messages go.
+         *
+         * @param logger the logger; standard error when not set
+         * @return this builder
+         */
+        public Builder logger(PluginLogger logger) {
+            this.logger = Objects.requireNonNull(logger, "logger");
+            return this;
+        }
+
+        /**
+         * Gives a plugin a configuration value, which it reads through {@code dlp_host.config}.
+         *
+         * @param pluginId the plugin
+         * @param key the key
+         * @param value the value
+         * @return this builder
+         */
+        public Builder config(String pluginId, String key, String value) {
+            config.computeIfAbsent(Objects.requireNonNull(pluginId, "pluginId"), k -> new LinkedHashMap<>())
+                    .put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
         /** {@return the host} */
         public PluginHost build() {
-            return new PluginHost(folders, hostVersion);
+            Map<String, Map<String, String>> copy = new LinkedHashMap<>();
+            config.forEach((id, values) -> copy.put(id, Map.copyOf(values)));
+            return new PluginHost(folders, hostVersion, logger, copy);
         }
     }
 
@@ -199,6 +240,163 @@ public final class PluginHost {
             }
         }
         return new Resolution(order, new TreeMap<>(unusable), passedOver);
+    }
+
+    /**
+     * Discovers, resolves and starts every plugin that can run, dependencies first: each is loaded,
+     * negotiates its ABI version through its entry point, gets its host services at init, and starts. A
+     * plugin that cannot run, fails in any step, or requires a plugin that failed, ends
+     * {@link PluginState#FAILED} with its reason, and the others go on.
+     *
+     * @return every plugin found, in start order, the failed ones last
+     * @throws IllegalStateException if the host has started already and not stopped
+     */
+    public List<Plugin> start() {
+        synchronized (lifecycle) {
+            if (started) {
+                throw new IllegalStateException("the plugin host has started already; stop() it first");
+            }
+            started = true;
+            plugins.clear();
+            Discovery found = discover();
+            for (PluginException e : found.problems()) {
+                say(e.file().getFileName().toString(), PluginLogger.Level.WARN, e.getMessage());
+            }
+            Resolution plan = resolve(found);
+            Map<String, Plugin> byId = new LinkedHashMap<>();
+            for (PluginDescriptor d : plan.startOrder()) {
+                byId.put(d.id(), new Plugin(d, lifecycle, PluginState.RESOLVED, null));
+            }
+            for (PluginDescriptor d : found.plugins()) {
+                String why = plan.problems().get(d.id());
+                if (why != null && !byId.containsKey(d.id())) {
+                    byId.put(d.id(), new Plugin(d, lifecycle, PluginState.FAILED, why));
+                }
+            }
+            for (Plugin p : byId.values()) {
+                if (p.state() == PluginState.RESOLVED) {
+                    startOne(p, byId);
+                }
+            }
+            List<Plugin> order = new ArrayList<>();
+            byId.values().stream().filter(p -> p.state() != PluginState.FAILED).forEach(order::add);
+            byId.values().stream().filter(p -> p.state() == PluginState.FAILED).forEach(order::add);
+            plugins.addAll(order);
+            return List.copyOf(plugins);
+        }
+    }
+
+    private void startOne(Plugin p, Map<String, Plugin> byId) {
+        for (Requirement r : p.descriptor().manifest().requires()) {
+            Plugin dep = byId.get(r.pluginId());
+            if (dep == null || dep.state() != PluginState.STARTED) {
+                fail(p, "requires " + r.pluginId() + ", which did not start: "
+                        + (dep == null ? "not found" : dep.failure().orElse(dep.state().toString())));
+                return;
+            }
+        }
+        NativePlugin n;
+        try {
+            n = NativePlugin.load(p.descriptor(), hostVersion.toString());
+        } catch (NativePlugin.Refused e) {
+            fail(p, e.getMessage());
+            return;
+        }
+        HostServices services = HostServices.make(p.descriptor(), n.abi(), hostVersion.toString(), logger,
+                config.getOrDefault(p.id(), Map.of()), (id, major, minMinor) -> dependency(p, byId, id, major, minMinor),
+                n.arena());
+        try {
+            n.init(services.struct());
+        } catch (NativePlugin.Refused e) {
+            n.unload();
+            fail(p, e.getMessage() + services.lastError().map(m -> ": " + m).orElse(""));
+            return;
+        }
+        try {
+            n.start();
+        } catch (NativePlugin.Refused e) {
+            n.destroy();
+            n.unload();
+            fail(p, e.getMessage() + services.lastError().map(m -> ": " + m).orElse(""));
+            return;
+        }
+        p.started(n);
+        say(p.id(), PluginLogger.Level.INFO, "started " + p.descriptor().version() + " (ABI " + n.abi() + ")");
+    }
+
+    /** An interface table of one of the plugins {@code p} requires, for its {@code dlp_host.dependency}. */
+    private Optional<java.lang.foreign.MemorySegment> dependency(Plugin p, Map<String, Plugin> byId, String id,
+                                                                   int major, int minMinor) {
+        synchronized (lifecycle) {
+            for (Requirement r : p.descriptor().manifest().requires()) {
+                Plugin dep = byId.get(r.pluginId());
+                Optional<ProvidedInterface> provided = dep == null ? Optional.empty()
+                        : dep.descriptor().manifest().provided(id, major);
+                if (provided.isPresent() && provided.get().minor() >= minMinor && dep.loaded().isPresent()) {
+                    return dep.loaded().get().getInterface(id, major, minMinor);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** Logs a lifecycle message; a logger that throws is not the plugins' problem, nor the caller's. */
+    private void say(String id, PluginLogger.Level level, String message) {
+        try {
+            logger.log(id, level, message);
+        } catch (RuntimeException e) {
+            // nowhere else to report it
+        }
+    }
+
+    private void fail(Plugin p, String why) {
+        p.failed(why);
+        say(p.id(), PluginLogger.Level.ERROR, "failed: " + why);
+    }
+
+    /**
+     * Stops every started plugin, in reverse start order: its bound interfaces stop taking calls, the
+     * calls already running return, then its stop and destroy run and it is unloaded.
+     */
+    public void stop() {
+        synchronized (lifecycle) {
+            List<Plugin> reverse = new ArrayList<>(plugins);
+            java.util.Collections.reverse(reverse);
+            for (Plugin p : reverse) {
+                if (p.state() != PluginState.STARTED) {
+                    continue;
+                }
+                NativePlugin n = p.stopping();
+                n.closeCalls();
+                int rc = n.stop();
+                if (rc != 0) {
+                    say(p.id(), PluginLogger.Level.WARN, "stop returned status " + rc);
+                }
+                n.destroy();
+                n.unload();
+                say(p.id(), PluginLogger.Level.INFO, "stopped");
+            }
+            started = false;
+        }
+    }
+
+    /** {@return the plugins of the last {@link #start()}, in start order, the failed ones last} */
+    public List<Plugin> plugins() {
+        synchronized (lifecycle) {
+            return List.copyOf(plugins);
+        }
+    }
+
+    /** {@return the plugin of that id from the last {@link #start()}} */
+    public Optional<Plugin> plugin(String id) {
+        synchronized (lifecycle) {
+            for (Plugin p : plugins) {
+                if (p.id().equals(id)) {
+                    return Optional.of(p);
+                }
+            }
+            return Optional.empty();
+        }
     }
 
     /** Depth first, dependencies before dependents; a plugin met again while visiting closes a cycle. */

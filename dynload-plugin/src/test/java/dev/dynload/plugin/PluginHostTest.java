@@ -41,7 +41,8 @@ class PluginHostTest {
         assertEquals(Version.parse("1.2.0"), d.version());
         assertEquals("Greets, in C", d.manifest().description());
         assertEquals("com.example.greeter/1.2", d.manifest().provides().getFirst().toString());
-        assertEquals("[greet = str(str), add = i32(i32, i32)]", d.manifest().provides().getFirst().functions().toString());
+        assertEquals("[greet = str(str), add = i32(i32, i32), base_now = i64()]",
+                d.manifest().provides().getFirst().functions().toString());
     }
 
     @Test
@@ -93,6 +94,7 @@ class PluginHostTest {
     void eachUnusablePluginSaysWhyAndTheOthersGoOn(@TempDir Path dir) throws IOException {
         Resolution r = resolve(dir, "greeter", "base", "abi2", "host2", "cycle-a", "cycle-b", "needs-missing",
                 "needs-newer", "needs-unusable", "damaged");
+        // (every file here has a distinct id, so nothing is passed over)
         assertEquals(List.of("com.example.base", "com.example.damaged", "com.example.greeter.c"),
                 r.startOrder().stream().map(PluginDescriptor::id).toList(), "dependencies first, else file name order");
         assertProblem(r, "com.example.future", "speaks plugin ABI 2..3 and this host 1..1");

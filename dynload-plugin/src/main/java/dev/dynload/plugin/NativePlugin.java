@@ -1,0 +1,253 @@
+package dev.dynload.plugin;
+
+import dev.dynload.Library;
+import dev.dynload.LibraryException;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * A plugin's native side once loaded: the file opened twice (one {@link Library} for the lifecycle
+ * calls, one for the bound interfaces, so that stopping can close the second, wait for the calls in
+ * flight, and only then call the plugin's stop and destroy), the lifecycle table its entry point gave,
+ * its state pointer, and the host services given to it, in memory of its own that lives until it is
+ * unloaded. Lifecycle calls run on the host's lifecycle thread, one at a time (the host's lock).
+ */
+final class NativePlugin {
+
+    /** dlp_offer and dlp_answer: 24 bytes each in ABI 1. */
+    private static final long OFFER_SIZE = 24;
+    private static final long ANSWER_SIZE = 24;
+    /** dlp_plugin: size, reserved, then init, start, stop, destroy, get_interface. */
+    private static final long PLUGIN_SIZE = 8 + 5 * 8;
+    /** dlp_host: size, abi, host_version, plugin_id, log, config, dependency, alloc, free. */
+    static final long HOST_SIZE = 8 + 7 * 8;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final MethodHandle ENTRY_SHAPE = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle INIT_SHAPE = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle STATE_SHAPE = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle DESTROY_SHAPE = LINKER.downcallHandle(FunctionDescriptor.ofVoid(ADDRESS));
+    private static final MethodHandle GET_SHAPE = LINKER.downcallHandle(
+            FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT));
+
+    private final Library control;
+    private final Library calls;
+    private final Arena arena;
+    private final MemorySegment table;
+    private final int abi;
+    private final Map<String, MemorySegment> interfaceIds = new ConcurrentHashMap<>();
+    private MemorySegment state = MemorySegment.NULL;
+
+    private NativePlugin(Library control, Library calls, Arena arena, MemorySegment table, int abi) {
+        this.control = control;
+        this.calls = calls;
+        this.arena = arena;
+        this.table = table;
+        this.abi = abi;
+    }
+
+    /** A lifecycle step that failed: the plugin's message, or the host's reading of what went wrong. */
+    static final class Refused extends Exception {
+        Refused(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Loads the file and negotiates: offers the host's ABI range and takes the plugin's answer.
+     *
+     * @throws Refused if the file does not load, or the plugin refuses or answers something unusable
+     */
+    static NativePlugin load(PluginDescriptor d, String hostVersion) throws Refused {
+        Library control;
+        Library calls;
+        try {
+            control = Library.open(d.file());
+        } catch (LibraryException e) {
+            throw new Refused("does not load: " + e.getMessage());
+        }
+        try {
+            calls = Library.open(d.file());
+        } catch (LibraryException e) {
+            control.close();
+            throw new Refused("does not load: " + e.getMessage());
+        }
+        Arena arena = Arena.ofShared();
+        try {
+            return negotiate(d, hostVersion, control, calls, arena);
+        } catch (Refused | RuntimeException e) {
+            calls.close();
+            control.close();
+            arena.close();
+            throw e;
+        }
+    }
+
+    private static NativePlugin negotiate(PluginDescriptor d, String hostVersion, Library control, Library calls,
+                                          Arena arena) throws Refused {
+        Optional<MemorySegment> entry = control.find("dynload_plugin_entry");
+        if (entry.isEmpty()) {
+            throw new Refused("exports no dynload_plugin_entry; define it with DLP_ENTRY (dynload_plugin.h)");
+        }
+        MemorySegment offer = arena.allocate(OFFER_SIZE, 8);
+        offer.set(JAVA_INT, 0, (int) OFFER_SIZE);
+        offer.set(JAVA_INT, 4, PluginHost.ABI_MIN);
+        offer.set(JAVA_INT, 8, PluginHost.ABI_MAX);
+        offer.set(ADDRESS, 16, arena.allocateFrom(hostVersion));
+        MemorySegment answer = arena.allocate(ANSWER_SIZE, 8);
+        answer.set(JAVA_INT, 0, (int) ANSWER_SIZE);
+        int rc = call(ENTRY_SHAPE, entry.get(), offer, answer);
+        int abi = answer.get(JAVA_INT, 4);
+        if (rc != 0 || abi == 0) {
+            String why = text(answer.get(ADDRESS, 8)).orElse("it gave no reason");
+            throw new Refused("refused the host (ABI " + PluginHost.ABI_MIN + ".." + PluginHost.ABI_MAX + ", status "
+                    + rc + "): " + why);
+        }
+        PluginManifest m = d.manifest();
+        if (abi < PluginHost.ABI_MIN || abi > PluginHost.ABI_MAX || abi < m.abiMin() || abi > m.abiMax()) {
+            throw new Refused("answered ABI " + abi + ", outside the host's " + PluginHost.ABI_MIN + ".."
+                    + PluginHost.ABI_MAX + " or its manifest's " + m.abiMin() + ".." + m.abiMax());
+        }
+        MemorySegment plugin = answer.get(ADDRESS, 16);
+        if (plugin.address() == 0) {
+            throw new Refused("accepted, but gave no lifecycle table (dlp_answer.plugin is NULL)");
+        }
+        int size = plugin.reinterpret(4).get(JAVA_INT, 0);
+        if (size < PLUGIN_SIZE) {
+            throw new Refused("gave a lifecycle table of " + size + " bytes; ABI " + abi + " needs " + PLUGIN_SIZE);
+        }
+        MemorySegment table = plugin.reinterpret(PLUGIN_SIZE);
+        for (long at = 8; at < PLUGIN_SIZE; at += 8) {
+            if (table.get(ADDRESS, at).address() == 0) {
+                throw new Refused("gave a lifecycle table with a NULL function (at offset " + at + ")");
+            }
+        }
+        return new NativePlugin(control, calls, arena, table, abi);
+    }
+
+    int abi() {
+        return abi;
+    }
+
+    Arena arena() {
+        return arena;
+    }
+
+    Library calls() {
+        return calls;
+    }
+
+    /** Calls init with the host services; keeps the state it gives. */
+    void init(MemorySegment host) throws Refused {
+        MemorySegment statePointer = arena.allocate(ADDRESS);
+        int rc = call(INIT_SHAPE, table.get(ADDRESS, 8), host, statePointer);
+        if (rc != 0) {
+            throw new Refused("init failed with status " + rc);
+        }
+        state = statePointer.get(ADDRESS, 0);
+    }
+
+    void start() throws Refused {
+        int rc = callState(16);
+        if (rc != 0) {
+            throw new Refused("start failed with status " + rc);
+        }
+    }
+
+    /** Calls stop; returns its status. */
+    int stop() {
+        try {
+            return callState(24);
+        } catch (Refused e) {
+            return -1;
+        }
+    }
+
+    void destroy() {
+        try {
+            MethodHandle h = DESTROY_SHAPE.bindTo(table.get(ADDRESS, 32));
+            h.invokeExact(state);
+        } catch (Throwable t) {
+            throw new IllegalStateException("destroy failed", t);
+        }
+    }
+
+    /**
+     * The plugin's table of an interface.
+     *
+     * @return the table, sized by its own size field, or empty when the plugin gives NULL
+     */
+    Optional<MemorySegment> getInterface(String id, int major, int minMinor) {
+        MemorySegment name = interfaceIds.computeIfAbsent(id, arena::allocateFrom);
+        MemorySegment t;
+        try {
+            MethodHandle h = GET_SHAPE.bindTo(table.get(ADDRESS, 40));
+            t = (MemorySegment) h.invokeExact(state, name, major, minMinor);
+        } catch (Throwable e) {
+            throw new IllegalStateException("get_interface failed", e);
+        }
+        if (t.address() == 0) {
+            return Optional.empty();
+        }
+        int size = t.reinterpret(8).get(JAVA_INT, 0);
+        return Optional.of(t.reinterpret(Math.max(8, size)));
+    }
+
+    /** Closes the library of the bound interfaces and waits for the calls in flight through them. */
+    void closeCalls() {
+        calls.close();
+        calls.whenUnloaded().toCompletableFuture().join();
+    }
+
+    /** Unloads: after stop and destroy (or a failed init), last. */
+    void unload() {
+        if (calls.isOpen()) {
+            calls.close();
+        }
+        control.close();
+        arena.close();
+    }
+
+    private int callState(long offset) throws Refused {
+        try {
+            MethodHandle h = STATE_SHAPE.bindTo(table.get(ADDRESS, offset));
+            return (int) h.invokeExact(state);
+        } catch (Throwable t) {
+            throw new Refused("the lifecycle call threw " + t);
+        }
+    }
+
+    private static int call(MethodHandle shape, MemorySegment function, MemorySegment a, MemorySegment b) throws Refused {
+        try {
+            MethodHandle h = shape.bindTo(function);
+            return (int) h.invokeExact(a, b);
+        } catch (Throwable t) {
+            throw new Refused("the call threw " + t);
+        }
+    }
+
+    /** A C string the plugin gave, read up to 4 KiB. */
+    static Optional<String> text(MemorySegment p) {
+        if (p.address() == 0) {
+            return Optional.empty();
+        }
+        MemorySegment s = p.reinterpret(4096);
+        long end = 0;
+        while (end < 4096 && s.get(ValueLayout.JAVA_BYTE, end) != 0) {
+            end++;
+        }
+        return Optional.of(new String(s.asSlice(0, end).toArray(ValueLayout.JAVA_BYTE),
+                java.nio.charset.StandardCharsets.UTF_8));
+    }
+}

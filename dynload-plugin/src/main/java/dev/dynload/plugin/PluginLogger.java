@@ -1,0 +1,26 @@
+package dev.dynload.plugin;
+
+/**
+ * Where the messages plugins log (through {@code dlp_host.log}) and the host's own lifecycle messages go.
+ * Called on whatever thread the plugin logs from; an exception it throws is dropped, never passed to C.
+ */
+@FunctionalInterface
+public interface PluginLogger {
+
+    /** The levels of dynload_plugin.h: DLP_LOG_ERROR (0) to DLP_LOG_DEBUG (3). */
+    enum Level { ERROR, WARN, INFO, DEBUG }
+
+    /**
+     * One message.
+     *
+     * @param pluginId the plugin that logged it
+     * @param level its level
+     * @param message the text
+     */
+    void log(String pluginId, Level level, String message);
+
+    /** {@return a logger that writes each message as one line to standard error} */
+    static PluginLogger standardError() {
+        return (id, level, message) -> System.err.println("[" + id + "] " + level + ": " + message);
+    }
+}

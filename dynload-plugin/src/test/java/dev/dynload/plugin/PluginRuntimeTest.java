@@ -1,0 +1,191 @@
+package dev.dynload.plugin;
+
+import dev.dynload.BindingException;
+import dev.dynload.bind.Symbol;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The host loading, negotiating, starting, binding and stopping real plugins built from src/test/c/plugin.c. */
+class PluginRuntimeTest {
+
+    @PluginInterface(id = "com.example.greeter", major = 1, minor = 2)
+    interface Greeter {
+        String greet(String who);
+
+        int add(int a, int b);
+
+        @Symbol("base_now")
+        default long baseNow() {
+            return -7;
+        }
+    }
+
+    @PluginInterface(id = "com.example.greeter", major = 1, minor = 2)
+    interface StrictGreeter {
+        String greet(String who);
+
+        @Symbol("base_now")
+        long baseNow();
+    }
+
+    @PluginInterface(id = "com.example.greeter", major = 1, minor = 1)
+    interface OldGreeter {
+        String greet(String who);
+
+        int add(int a, int b);
+    }
+
+    /** The tests' interfaces are package-private, in a package not opened to dynload: bind with their lookup. */
+    static final java.lang.invoke.MethodHandles.Lookup LOOKUP = java.lang.invoke.MethodHandles.lookup();
+
+    /** Everything logged, as "id LEVEL message". */
+    final List<String> log = Collections.synchronizedList(new ArrayList<>());
+
+    PluginHost host(Path dir, String... plugins) throws IOException {
+        return PluginHost.builder().folder(PluginHostTest.folder(dir, plugins)).hostVersion("1.4.0")
+                .config("com.example.greeter.c", "greeting", "Hi")
+                .logger((id, level, message) -> log.add(id + " " + level + " " + message)).build();
+    }
+
+    @Test
+    void pluginsStartInDependencyOrderAndAreCalledThroughTheirTables(@TempDir Path dir) throws IOException {
+        PluginHost host = host(dir, "greeter", "base");
+        List<Plugin> plugins = host.start();
+        assertEquals(List.of("com.example.base", "com.example.greeter.c"), plugins.stream().map(Plugin::id).toList());
+        assertEquals(List.of(PluginState.STARTED, PluginState.STARTED), plugins.stream().map(Plugin::state).toList());
+        Greeter g = host.plugin("com.example.greeter.c").orElseThrow().bind(Greeter.class, LOOKUP);
+        assertEquals("Hi, Ann!", g.greet("Ann"), "the plugin read its configuration through the host services");
+        assertEquals(5, g.add(2, 3));
+        assertEquals(84, g.baseNow(), "the greeter called its dependency's table, got through dlp_host.dependency");
+        assertTrue(log.contains("com.example.greeter.c INFO init"), log.toString());
+        host.stop();
+        assertEquals(List.of(PluginState.STOPPED, PluginState.STOPPED),
+                host.plugins().stream().map(Plugin::state).toList());
+        assertThrows(IllegalStateException.class, () -> g.add(1, 2), "a stopped plugin's interface throws");
+        assertThrows(IllegalStateException.class,
+                () -> host.plugin("com.example.greeter.c").orElseThrow().bind(Greeter.class, LOOKUP),
+                "a stopped plugin binds nothing");
+    }
+
+    @Test
+    void anOlderPluginServesANewerHostAndTheReverse(@TempDir Path dir) throws IOException {
+        PluginHost host = host(dir, "greeter-old", "greeter", "base");
+        host.start();
+        Plugin old = host.plugin("com.example.greeter.old").orElseThrow();
+        Greeter g = old.bind(Greeter.class, LOOKUP);
+        assertEquals("Hello, Bo!", g.greet("Bo"));
+        assertEquals(-7, g.baseNow(), "a function the 1.1 table lacks falls back to the default method");
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                () -> old.bind(StrictGreeter.class, LOOKUP).baseNow());
+        assertEquals("plugin com.example.greeter.old implements com.example.greeter/1.1, which has no base_now; the "
+                + "host's StrictGreeter is com.example.greeter/1.2", e.getMessage());
+        OldGreeter newer = host.plugin("com.example.greeter.c").orElseThrow().bind(OldGreeter.class, LOOKUP);
+        assertEquals(7, newer.add(3, 4), "a 1.2 plugin serves a host that knows 1.1");
+        host.stop();
+    }
+
+    @Test
+    void aSignatureThatDiffersFromTheManifestIsRefusedNamingBoth(@TempDir Path dir) throws IOException {
+        PluginHost host = host(dir, "mismatch", "base", "no-table");
+        host.start();
+        BindingException e = assertThrows(BindingException.class,
+                () -> host.plugin("com.example.mismatch").orElseThrow().bind(Greeter.class, LOOKUP));
+        assertTrue(e.getMessage().contains("Greeter.add(int, int) calls int32(int32, int32), but plugin "
+                + "com.example.mismatch declares add = i64(i64, i64)"), e.getMessage());
+        BindingException missing = assertThrows(BindingException.class,
+                () -> host.plugin("com.example.base").orElseThrow().bind(Greeter.class, LOOKUP));
+        assertTrue(missing.getMessage().contains("does not provide com.example.greeter/1"), missing.getMessage());
+        BindingException noTable = assertThrows(BindingException.class,
+                () -> host.plugin("com.example.notable").orElseThrow().bind(Greeter.class, LOOKUP));
+        assertTrue(noTable.getMessage().contains("get_interface gave NULL"), noTable.getMessage());
+        host.stop();
+    }
+
+    @Test
+    void negotiationRefusedFromEitherSideFailsThatPluginOnly(@TempDir Path dir) throws IOException {
+        PluginHost host = host(dir, "refuses", "bad-answer", "abi2", "base");
+        host.start();
+        assertFailure(host, "com.example.refuses", "refused the host (ABI 1..1, status 1): this plugin needs host "
+                + "services that this host lacks");
+        assertFailure(host, "com.example.badanswer", "answered ABI 2, outside the host's 1..1");
+        assertFailure(host, "com.example.future", "speaks plugin ABI 2..3");
+        assertEquals(PluginState.STARTED, host.plugin("com.example.base").orElseThrow().state());
+        host.stop();
+    }
+
+    @Test
+    void aPluginThatFailsInInitOrStartIsFailedAndItsDependentsDoNotStart(@TempDir Path dir) throws IOException {
+        PluginHost host = host(dir, "init-fails", "start-fails", "needs-failing", "base");
+        host.start();
+        assertFailure(host, "com.example.initfails", "init failed with status 3: no database configured");
+        assertFailure(host, "com.example.startfails", "start failed with status 5");
+        assertFailure(host, "com.example.needsfailing", "requires com.example.initfails, which did not start: init failed");
+        assertEquals(PluginState.STARTED, host.plugin("com.example.base").orElseThrow().state());
+        host.stop();
+    }
+
+    private static void assertFailure(PluginHost host, String id, String part) {
+        Plugin p = host.plugin(id).orElseThrow();
+        assertEquals(PluginState.FAILED, p.state(), p.toString());
+        assertTrue(p.failure().orElseThrow().contains(part), p.failure().orElseThrow());
+    }
+
+    @Test
+    void callsFromManyThreadsEndCleanlyWhenAnotherThreadStopsThePlugin(@TempDir Path dir) throws Exception {
+        PluginHost host = host(dir, "greeter", "base");
+        host.start();
+        Greeter g = host.plugin("com.example.greeter.c").orElseThrow().bind(Greeter.class, LOOKUP);
+        AtomicInteger calls = new AtomicInteger();
+        List<Throwable> ends = Collections.synchronizedList(new ArrayList<>());
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            Runnable caller = () -> {
+                try {
+                    while (true) {
+                        assertEquals(5, g.add(2, 3));
+                        calls.incrementAndGet();
+                    }
+                } catch (Throwable e) {
+                    ends.add(e);
+                }
+            };
+            threads.add(t % 2 == 0 ? Thread.ofPlatform().start(caller) : Thread.ofVirtual().start(caller));
+        }
+        while (calls.get() < 8_000) {
+            Thread.onSpinWait(); // the callers are running
+        }
+        host.stop();
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertEquals(8, ends.size());
+        for (Throwable e : ends) {
+            assertTrue(e instanceof IllegalStateException, e.toString());
+        }
+        assertTrue(log.stream().noneMatch(l -> l.contains("stopped while")),
+                "the plugin's stop saw no call still running: " + log);
+    }
+
+    @Test
+    void aHostServiceThatThrowsNeverReachesC(@TempDir Path dir) throws IOException {
+        PluginHost host = PluginHost.builder().folder(PluginHostTest.folder(dir, "greeter", "base"))
+                .logger((id, level, message) -> {
+                    throw new IllegalStateException("the logger is broken");
+                }).build();
+        host.start();
+        assertEquals(PluginState.STARTED, host.plugin("com.example.greeter.c").orElseThrow().state(),
+                "init logged through a logger that threw, and went on");
+        host.stop();
+    }
+}
