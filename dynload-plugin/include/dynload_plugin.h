@@ -88,7 +88,10 @@ extern "C" {
  * `provides` and `requires` may repeat. `provides` names an interface as `id/MAJOR.MINOR` and lists its
  * functions in table order, each as `name = result(parameters)` with the types
  *   void i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 bool ptr str
- * (`str` is a NUL-terminated UTF-8 `const char *`, `ptr` any other pointer). `requires` names another
+ * (`str` is a NUL-terminated UTF-8 `const char *`, `ptr` any other pointer). A `str` argument is
+ * host-owned and valid during the call only; a `str` result is plugin-owned and must stay valid until
+ * the same thread calls into the plugin again (the host copies it at once), so a thread-local buffer
+ * will do. `requires` names another
  * plugin's id and the versions of it this plugin works with: comparisons (=, >, >=, <, <=) joined by
  * spaces all hold, `^1.2.0` means >=1.2.0 <2.0.0, `~1.2.0` means >=1.2.0 <1.3.0, and `*` any version.
  * Lines starting with '#' and empty lines are ignored; unknown keys are kept for newer hosts and ignored

@@ -1,5 +1,6 @@
 /**
- * dynload's native plugins: the host side of the ABI in {@code dynload_plugin.h}.
+ * dynload's native plugins: the host side of the ABI in {@code dynload_plugin.h}. It makes downcalls and
+ * upcall stubs itself, so run with {@code --enable-native-access=dev.dynload,dev.dynload.plugin}.
  */
 module dev.dynload.plugin {
     requires transitive dev.dynload;

@@ -1,0 +1,6 @@
+/** The plugin example's host application. */
+module dev.dynload.examples.plugins {
+    requires dev.dynload.plugin;
+    // dynload implements the Greeter interface for each plugin: it needs access to its package.
+    opens dev.dynload.examples.plugins to dev.dynload;
+}
