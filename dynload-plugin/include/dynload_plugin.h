@@ -110,6 +110,8 @@ extern "C" {
  *       "provides = com.example.greeter/1.2: greet = str(str)\n");
  */
 #define DLP_MANIFEST(TEXT)                                                                                  \
+    /* A text over DLP_MANIFEST_MAX_TEXT bytes makes this array's size negative: a compile error. */      \
+    extern char dlp_manifest_text_fits_[sizeof(TEXT) <= DLP_MANIFEST_MAX_TEXT + 1u ? 1 : -1];             \
     DLP_EXTERN_DECLARATION DLP_VISIBLE const struct dlp_manifest_bytes_ {                                  \
         char magic[8];                                                                                     \
         uint32_t format;                                                                                   \
@@ -191,7 +193,10 @@ typedef struct dlp_plugin {
      */
     int32_t (*init)(const dlp_host *host, void **state);
 
-    /* Starts work; dependencies have started. Lifecycle thread. 0, or non-zero after logging why. */
+    /*
+     * Starts work; dependencies have started. Lifecycle thread. 0, or non-zero after logging why: the
+     * plugin is then FAILED, and the host calls destroy (not stop) before unloading it.
+     */
     int32_t (*start)(void *state);
 
     /* Stops work; the plugins that depend on this one have stopped. Lifecycle thread. 0, or non-zero. */

@@ -181,13 +181,15 @@ pub trait Plugin: Send + Sync + Sized + 'static {
     /// plugin fails.
     fn init(host: &HostServices) -> Result<Self, String>;
 
-    /// Starts work; the plugins it requires have started.
-    fn start(&mut self, _host: &HostServices) -> Result<(), String> {
+    /// Starts work; the plugins it requires have started. Takes `&self`: [`Plugin::interface`] and the
+    /// interface functions may run on other threads meanwhile, so state that changes needs a lock or an
+    /// atomic of the plugin's own.
+    fn start(&self, _host: &HostServices) -> Result<(), String> {
         Ok(())
     }
 
     /// Stops work; the plugins that require this one have stopped.
-    fn stop(&mut self, _host: &HostServices) -> Result<(), String> {
+    fn stop(&self, _host: &HostServices) -> Result<(), String> {
         Ok(())
     }
 
@@ -229,10 +231,13 @@ pub unsafe trait Table: Sync + 'static {
     }
 }
 
-/// A value C passes to an interface function, as the Rust type the function takes.
+/// A value C passes to an interface function, as the Rust type the function takes. A borrowed value
+/// (`&str`) lives only for the call: `from_c` ties it to a scope the call owns, so a safe function body
+/// cannot keep it.
 pub trait FromC {
     type C: Copy;
-    fn from_c(c: Self::C) -> Self;
+    type Out<'a>;
+    fn from_c<'a>(c: Self::C, scope: &'a ()) -> Self::Out<'a>;
 }
 
 /// A value an interface function returns, as C receives it; `failed` is what C gets if it panicked.
@@ -246,7 +251,8 @@ macro_rules! plain {
     ($($t:ty),*) => {$(
         impl FromC for $t {
             type C = $t;
-            fn from_c(c: $t) -> $t { c }
+            type Out<'a> = $t;
+            fn from_c<'a>(c: $t, _scope: &'a ()) -> $t { c }
         }
         impl IntoC for $t {
             type C = $t;
@@ -263,29 +269,42 @@ impl IntoC for () {
     fn failed() {}
 }
 
-impl<'a> FromC for &'a str {
+impl FromC for &str {
     type C = *const c_char;
-    fn from_c(c: *const c_char) -> &'a str {
+    type Out<'a> = &'a str;
+    fn from_c<'a>(c: *const c_char, _scope: &'a ()) -> &'a str {
         if c.is_null() {
             return "";
         }
-        // `str` arguments are NUL-terminated UTF-8 the host keeps valid for the call.
+        // `str` arguments are NUL-terminated UTF-8 the host keeps valid for the call, and the result
+        // lives no longer than the call's scope.
         unsafe { CStr::from_ptr(c) }.to_str().unwrap_or("")
     }
 }
 
+/// The most bytes of a `String` result, with its NUL; a longer one is cut at a character boundary.
+pub const STR_RESULT_BYTES: usize = 16384;
+
 thread_local! {
-    /// The last `str` result of each thread: valid until the thread calls into the plugin again.
-    static LAST_STRING: RefCell<CString> = RefCell::new(CString::default());
+    /// The last `str` result of each thread: valid until the thread calls into the plugin again. A plain
+    /// array with a constant initialiser, so no destructor is registered for the thread: one would keep
+    /// the library loaded (glibc) until every thread that ever called it had exited.
+    static LAST_STRING: RefCell<[u8; STR_RESULT_BYTES]> = const { RefCell::new([0; STR_RESULT_BYTES]) };
 }
 
 impl IntoC for String {
     type C = *const c_char;
     fn into_c(self) -> *const c_char {
-        let c = CString::new(self.replace('\0', "\\0")).unwrap_or_default();
+        let bytes = self.as_bytes();
+        let mut n = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len()).min(STR_RESULT_BYTES - 1);
+        while !self.is_char_boundary(n) {
+            n -= 1;
+        }
         LAST_STRING.with(|last| {
-            *last.borrow_mut() = c;
-            last.borrow().as_ptr()
+            let mut buffer = last.borrow_mut();
+            buffer[..n].copy_from_slice(&bytes[..n]);
+            buffer[n] = 0;
+            buffer.as_ptr() as *const c_char
         })
     }
     fn failed() -> *const c_char {
@@ -331,7 +350,8 @@ macro_rules! interface {
             $(
                 pub extern "C" fn $f( $( $arg : <$ty as $crate::FromC>::C ),* ) $( -> <$ret as $crate::IntoC>::C )? {
                     $crate::guard(move || {
-                        $( let $arg = <$ty as $crate::FromC>::from_c($arg); )*
+                        let scope = ();
+                        $( let $arg = <$ty as $crate::FromC>::from_c($arg, &scope); )*
                         $body
                     })
                 }
@@ -409,12 +429,13 @@ impl<P: Plugin> Lifecycle<P> {
         }
     }
 
-    fn with_state(state: *mut c_void, step: &str, f: impl FnOnce(&mut State<P>) -> Result<(), String>) -> i32 {
+    fn with_state(state: *mut c_void, step: &str, f: impl FnOnce(&State<P>) -> Result<(), String>) -> i32 {
         if state.is_null() {
             return 2;
         }
-        // init made the state; the host passes it back unchanged, one lifecycle call at a time.
-        let s = unsafe { &mut *(state as *mut State<P>) };
+        // init made the state; the host passes it back unchanged until destroy. Only shared references
+        // are made, since get_interface may run on another thread at the same time.
+        let s = unsafe { &*(state as *const State<P>) };
         match catch_unwind(AssertUnwindSafe(|| f(s))) {
             Ok(Ok(())) => 0,
             Ok(Err(why)) => {
@@ -450,7 +471,8 @@ impl<P: Plugin> Lifecycle<P> {
             return std::ptr::null();
         }
         let s = unsafe { &*(state as *const State<P>) };
-        let id = <&str as FromC>::from_c(id);
+        let scope = ();
+        let id = <&str as FromC>::from_c(id, &scope);
         match catch_unwind(AssertUnwindSafe(|| s.plugin.interface(id, major, min_minor))) {
             Ok(Some(InterfaceRef(p))) => p,
             _ => std::ptr::null(),

@@ -14,7 +14,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.ADDRESS_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 
 /**
  * A plugin's native side once loaded: the file opened twice (one {@link Library} for the lifecycle
@@ -123,13 +125,14 @@ final class NativePlugin {
         if (plugin.address() == 0) {
             throw new Refused("accepted, but gave no lifecycle table (dlp_answer.plugin is NULL)");
         }
-        int size = plugin.reinterpret(4).get(JAVA_INT, 0);
+        // The plugin's memory: read without assuming its alignment, which a plugin may get wrong.
+        int size = plugin.reinterpret(4).get(JAVA_INT_UNALIGNED, 0);
         if (size < PLUGIN_SIZE) {
             throw new Refused("gave a lifecycle table of " + size + " bytes; ABI " + abi + " needs " + PLUGIN_SIZE);
         }
         MemorySegment table = plugin.reinterpret(PLUGIN_SIZE);
         for (long at = 8; at < PLUGIN_SIZE; at += 8) {
-            if (table.get(ADDRESS, at).address() == 0) {
+            if (table.get(ADDRESS_UNALIGNED, at).address() == 0) {
                 throw new Refused("gave a lifecycle table with a NULL function (at offset " + at + ")");
             }
         }
@@ -151,7 +154,7 @@ final class NativePlugin {
     /** Calls init with the host services; keeps the state it gives. */
     void init(MemorySegment host) throws Refused {
         MemorySegment statePointer = arena.allocate(ADDRESS);
-        int rc = call(INIT_SHAPE, table.get(ADDRESS, 8), host, statePointer);
+        int rc = call(INIT_SHAPE, table.get(ADDRESS_UNALIGNED, 8), host, statePointer);
         if (rc != 0) {
             throw new Refused("init failed with status " + rc);
         }
@@ -176,7 +179,7 @@ final class NativePlugin {
 
     void destroy() {
         try {
-            MethodHandle h = DESTROY_SHAPE.bindTo(table.get(ADDRESS, 32));
+            MethodHandle h = DESTROY_SHAPE.bindTo(table.get(ADDRESS_UNALIGNED, 32));
             h.invokeExact(state);
         } catch (Throwable t) {
             throw new IllegalStateException("destroy failed", t);
@@ -192,7 +195,7 @@ final class NativePlugin {
         MemorySegment name = interfaceIds.computeIfAbsent(id, arena::allocateFrom);
         MemorySegment t;
         try {
-            MethodHandle h = GET_SHAPE.bindTo(table.get(ADDRESS, 40));
+            MethodHandle h = GET_SHAPE.bindTo(table.get(ADDRESS_UNALIGNED, 40));
             t = (MemorySegment) h.invokeExact(state, name, major, minMinor);
         } catch (Throwable e) {
             throw new IllegalStateException("get_interface failed", e);
@@ -200,8 +203,8 @@ final class NativePlugin {
         if (t.address() == 0) {
             return Optional.empty();
         }
-        int size = t.reinterpret(8).get(JAVA_INT, 0);
-        return Optional.of(t.reinterpret(Math.max(8, size)));
+        int size = t.reinterpret(8).get(JAVA_INT_UNALIGNED, 0);
+        return Optional.of(t.reinterpret(Math.max(8, Integer.toUnsignedLong(size) & 0xffff_ffffL)));
     }
 
     /** Closes the library of the bound interfaces and waits for the calls in flight through them. */
@@ -210,18 +213,24 @@ final class NativePlugin {
         calls.whenUnloaded().toCompletableFuture().join();
     }
 
-    /** Unloads: after stop and destroy (or a failed init), last. */
+    /** Unloads: after stop and destroy (or a failed init), last; each step runs whatever the others threw. */
     void unload() {
-        if (calls.isOpen()) {
-            calls.close();
+        try {
+            if (calls.isOpen()) {
+                calls.close();
+            }
+        } finally {
+            try {
+                control.close();
+            } finally {
+                arena.close();
+            }
         }
-        control.close();
-        arena.close();
     }
 
     private int callState(long offset) throws Refused {
         try {
-            MethodHandle h = STATE_SHAPE.bindTo(table.get(ADDRESS, offset));
+            MethodHandle h = STATE_SHAPE.bindTo(table.get(ADDRESS_UNALIGNED, offset));
             return (int) h.invokeExact(state);
         } catch (Throwable t) {
             throw new Refused("the lifecycle call threw " + t);

@@ -163,13 +163,13 @@ public final class Plugin {
             if (index < 0 || offset + 8 > table.byteSize()) {
                 return Optional.empty();
             }
-            MemorySegment f = table.get(ValueLayout.ADDRESS, offset);
+            MemorySegment f = table.get(ValueLayout.ADDRESS_UNALIGNED, offset);
             return f.address() == 0 ? Optional.empty() : Optional.of(f);
         }
 
         @Override
         public String absent(Method method) {
-            int minor = table.get(ValueLayout.JAVA_INT, 4);
+            int minor = table.get(ValueLayout.JAVA_INT_UNALIGNED, 4);
             return "plugin " + plugin + " implements " + declared.id() + "/" + declared.major() + "." + minor
                     + ", which has no " + symbolOf(method) + "; the host's " + method.getDeclaringClass().getSimpleName()
                     + " is " + declared.id() + "/" + declared.major() + "." + declared.minor();
@@ -191,6 +191,17 @@ public final class Plugin {
         return -1;
     }
 
+    /**
+     * Annotations a plugin function cannot take: the plugin owns a returned str (@FreeWith would free it);
+     * any plugin function may call back into the host (@Critical, @Heap); a length comes from the
+     * manifest's types only (@Count, @Size).
+     */
+    private static final List<Class<? extends java.lang.annotation.Annotation>> REFUSED = List.of(
+            dev.dynload.bind.FreeWith.class, dev.dynload.bind.Critical.class, dev.dynload.bind.Heap.class,
+            dev.dynload.bind.Count.class, dev.dynload.bind.Size.class);
+    private static final String REFUSED_WHY = "the plugin owns what it returns, may call the host back, and its "
+            + "manifest gives no lengths";
+
     /** Each Java method against the manifest: the same C signature, or a problem naming both. */
     private List<String> check(Class<?> iface, PluginInterface declared, ProvidedInterface provided) {
         List<String> problems = new ArrayList<>();
@@ -207,6 +218,12 @@ public final class Plugin {
                 continue; // a newer minor's function: absent from this plugin's table
             }
             FunctionSignature c = provided.functions().get(index);
+            for (Class<? extends java.lang.annotation.Annotation> a : REFUSED) {
+                if (m.isAnnotationPresent(a) || java.util.Arrays.stream(m.getParameters()).anyMatch(p -> p.isAnnotationPresent(a))) {
+                    problems.add(describe(m) + ": @" + a.getSimpleName() + " does not apply to a plugin function ("
+                            + REFUSED_WHY + ")");
+                }
+            }
             FunctionDescriptor java;
             try {
                 java = Signatures.of(m);
@@ -229,7 +246,8 @@ public final class Plugin {
         if (!kind(java.returnLayout()).equals(kind(c.result()))) {
             return false;
         }
-        if (m.getReturnType() == String.class && c.result() != CType.STR) {
+        if ((m.getReturnType() == String.class) != (c.result() == CType.STR)
+                && !(c.result() == CType.STR && m.getReturnType() == MemorySegment.class)) {
             return false;
         }
         int k = 0;

@@ -57,6 +57,7 @@ public final class PluginHost {
     /** The plugins of the last start, in start order; guarded by lifecycle. */
     private final List<Plugin> plugins = new ArrayList<>();
     private boolean started;
+    private boolean stopping;
 
     private PluginHost(List<Path> folders, Version hostVersion, PluginLogger logger,
                        Map<String, Map<String, String>> config) {
@@ -253,8 +254,12 @@ public final class PluginHost {
      */
     public List<Plugin> start() {
         synchronized (lifecycle) {
-            if (started) {
+            if (started || stopping) {
                 throw new IllegalStateException("the plugin host has started already; stop() it first");
+            }
+            if (java.lang.foreign.ValueLayout.ADDRESS.byteSize() != 8) {
+                throw new UnsupportedOperationException("dynload plugins need a 64-bit JVM; this one has "
+                        + java.lang.foreign.ValueLayout.ADDRESS.byteSize() * 8 + "-bit pointers");
             }
             started = true;
             plugins.clear();
@@ -263,30 +268,58 @@ public final class PluginHost {
                 say(e.file().getFileName().toString(), PluginLogger.Level.WARN, e.getMessage());
             }
             Resolution plan = resolve(found);
+            for (String line : plan.passedOver()) {
+                say("host", PluginLogger.Level.WARN, line);
+            }
             Map<String, Plugin> byId = new LinkedHashMap<>();
             for (PluginDescriptor d : plan.startOrder()) {
                 byId.put(d.id(), new Plugin(d, lifecycle, PluginState.RESOLVED, null));
             }
-            for (PluginDescriptor d : found.plugins()) {
+            List<Plugin> failed = new ArrayList<>();
+            for (PluginDescriptor d : newestById(found.plugins()).values()) {
                 String why = plan.problems().get(d.id());
                 if (why != null && !byId.containsKey(d.id())) {
-                    byId.put(d.id(), new Plugin(d, lifecycle, PluginState.FAILED, why));
+                    failed.add(new Plugin(d, lifecycle, PluginState.FAILED, why));
                 }
             }
             for (Plugin p : byId.values()) {
-                if (p.state() == PluginState.RESOLVED) {
-                    startOne(p, byId);
-                }
+                // Listed before it starts: a plugin that started is always reachable by stop().
+                plugins.add(p);
+                startOne(p, byId);
             }
             List<Plugin> order = new ArrayList<>();
-            byId.values().stream().filter(p -> p.state() != PluginState.FAILED).forEach(order::add);
-            byId.values().stream().filter(p -> p.state() == PluginState.FAILED).forEach(order::add);
+            for (Plugin p : plugins) {
+                if (p.state() != PluginState.FAILED) {
+                    order.add(p);
+                }
+            }
+            for (Plugin p : plugins) {
+                if (p.state() == PluginState.FAILED) {
+                    order.add(p);
+                }
+            }
+            order.addAll(failed);
+            plugins.clear();
             plugins.addAll(order);
             return List.copyOf(plugins);
         }
     }
 
+    /** Per id, the descriptor of the newest version, as resolution keeps it. */
+    private static Map<String, PluginDescriptor> newestById(List<PluginDescriptor> found) {
+        Map<String, PluginDescriptor> byId = new LinkedHashMap<>();
+        for (PluginDescriptor d : found) {
+            PluginDescriptor other = byId.get(d.id());
+            if (other == null || d.version().compareTo(other.version()) > 0) {
+                byId.put(d.id(), d);
+            }
+        }
+        return byId;
+    }
+
+    /** Starts one plugin; whatever goes wrong, it ends FAILED and unloaded, and the others go on. */
     private void startOne(Plugin p, Map<String, Plugin> byId) {
+        List<Dependency> deps = new ArrayList<>();
         for (Requirement r : p.descriptor().manifest().requires()) {
             Plugin dep = byId.get(r.pluginId());
             if (dep == null || dep.state() != PluginState.STARTED) {
@@ -294,6 +327,7 @@ public final class PluginHost {
                         + (dep == null ? "not found" : dep.failure().orElse(dep.state().toString())));
                 return;
             }
+            deps.add(new Dependency(dep.descriptor().manifest(), dep.loaded().orElseThrow()));
         }
         NativePlugin n;
         try {
@@ -301,43 +335,60 @@ public final class PluginHost {
         } catch (NativePlugin.Refused e) {
             fail(p, e.getMessage());
             return;
-        }
-        HostServices services = HostServices.make(p.descriptor(), n.abi(), hostVersion.toString(), logger,
-                config.getOrDefault(p.id(), Map.of()), (id, major, minMinor) -> dependency(p, byId, id, major, minMinor),
-                n.arena());
-        try {
-            n.init(services.struct());
-        } catch (NativePlugin.Refused e) {
-            n.unload();
-            fail(p, e.getMessage() + services.lastError().map(m -> ": " + m).orElse(""));
+        } catch (RuntimeException e) {
+            fail(p, "loading it failed: " + e);
             return;
         }
+        boolean initialised = false;
         try {
-            n.start();
-        } catch (NativePlugin.Refused e) {
-            n.destroy();
-            n.unload();
-            fail(p, e.getMessage() + services.lastError().map(m -> ": " + m).orElse(""));
-            return;
+            // The dependencies' tables, fixed now: they stay loaded until this plugin has stopped, and
+            // the service needs no lock, so a plugin may call it from any thread, even while stop() waits.
+            List<Dependency> fixed = List.copyOf(deps);
+            HostServices services = HostServices.make(p.descriptor(), n.abi(), hostVersion.toString(), logger,
+                    config.getOrDefault(p.id(), Map.of()), (id, major, minMinor) -> find(fixed, id, major, minMinor),
+                    n.arena());
+            try {
+                n.init(services.struct());
+                initialised = true;
+                n.start();
+            } catch (NativePlugin.Refused e) {
+                throw new NativePlugin.Refused(e.getMessage() + services.lastError().map(m -> ": " + m).orElse(""));
+            }
+            p.started(n);
+            say(p.id(), PluginLogger.Level.INFO, "started " + p.descriptor().version() + " (ABI " + n.abi() + ")");
+        } catch (NativePlugin.Refused | RuntimeException e) {
+            fail(p, e instanceof NativePlugin.Refused ? e.getMessage() : "starting it failed: " + e);
+            try {
+                if (initialised) {
+                    n.destroy(); // a failed start: init made state, which destroy frees (stop is not called)
+                }
+            } catch (RuntimeException ignored) {
+                // it is failed and unloaded anyway
+            } finally {
+                n.unload();
+            }
         }
-        p.started(n);
-        say(p.id(), PluginLogger.Level.INFO, "started " + p.descriptor().version() + " (ABI " + n.abi() + ")");
     }
 
-    /** An interface table of one of the plugins {@code p} requires, for its {@code dlp_host.dependency}. */
-    private Optional<java.lang.foreign.MemorySegment> dependency(Plugin p, Map<String, Plugin> byId, String id,
-                                                                   int major, int minMinor) {
-        synchronized (lifecycle) {
-            for (Requirement r : p.descriptor().manifest().requires()) {
-                Plugin dep = byId.get(r.pluginId());
-                Optional<ProvidedInterface> provided = dep == null ? Optional.empty()
-                        : dep.descriptor().manifest().provided(id, major);
-                if (provided.isPresent() && provided.get().minor() >= minMinor && dep.loaded().isPresent()) {
-                    return dep.loaded().get().getInterface(id, major, minMinor);
-                }
+    /** A started plugin this one requires: its manifest and its native side. */
+    private record Dependency(PluginManifest manifest, NativePlugin loaded) {
+    }
+
+    private static Optional<java.lang.foreign.MemorySegment> find(List<Dependency> deps, String id, int major,
+                                                                    int minMinor) {
+        for (Dependency d : deps) {
+            Optional<ProvidedInterface> provided = d.manifest().provided(id, major);
+            if (provided.isPresent() && provided.get().minor() >= minMinor) {
+                return d.loaded().getInterface(id, major, minMinor);
             }
-            return Optional.empty();
         }
+        return Optional.empty();
+    }
+
+    /** Whether this thread runs Java code that native code called: the JDK's upcall stubs are hidden frames. */
+    private static boolean insideUpcall() {
+        return StackWalker.getInstance(StackWalker.Option.SHOW_HIDDEN_FRAMES).walk(frames -> frames.anyMatch(
+                f -> f.getClassName().startsWith("jdk.internal.foreign.abi.UpcallStub")));
     }
 
     /** Logs a lifecycle message; a logger that throws is not the plugins' problem, nor the caller's. */
@@ -356,27 +407,62 @@ public final class PluginHost {
 
     /**
      * Stops every started plugin, in reverse start order: its bound interfaces stop taking calls, the
-     * calls already running return, then its stop and destroy run and it is unloaded.
+     * calls already running return, then its stop and destroy run and it is unloaded. The wait for
+     * running calls happens outside the host's lock, so a call that uses a host service (or a logger
+     * that asks the host for its plugins) does not hold it up. One plugin's failure to stop does not
+     * keep the others loaded.
+     *
+     * @throws IllegalStateException if called from inside a call into a plugin (it would wait for itself)
      */
     public void stop() {
+        if (insideUpcall()) {
+            throw new IllegalStateException("stop() was called from code that a plugin called (a logger, a host "
+                    + "service); it would wait for that plugin's own call to return: stop the host from another "
+                    + "thread");
+        }
+        List<Plugin> reverse;
         synchronized (lifecycle) {
-            List<Plugin> reverse = new ArrayList<>(plugins);
-            java.util.Collections.reverse(reverse);
+            if (!started || stopping) {
+                return;
+            }
+            stopping = true;
+            reverse = new ArrayList<>(plugins);
+        }
+        java.util.Collections.reverse(reverse);
+        try {
             for (Plugin p : reverse) {
-                if (p.state() != PluginState.STARTED) {
-                    continue;
+                NativePlugin n;
+                synchronized (lifecycle) {
+                    if (p.state() != PluginState.STARTED) {
+                        continue;
+                    }
+                    n = p.stopping();
                 }
-                NativePlugin n = p.stopping();
-                n.closeCalls();
-                int rc = n.stop();
-                if (rc != 0) {
-                    say(p.id(), PluginLogger.Level.WARN, "stop returned status " + rc);
+                try {
+                    n.closeCalls(); // outside the lock: waits for the calls already running
+                    synchronized (lifecycle) {
+                        int rc = n.stop();
+                        if (rc != 0) {
+                            say(p.id(), PluginLogger.Level.WARN, "stop returned status " + rc);
+                        }
+                        n.destroy();
+                    }
+                } catch (RuntimeException e) {
+                    say(p.id(), PluginLogger.Level.ERROR, "stopping it failed: " + e);
+                } finally {
+                    try {
+                        n.unload();
+                    } catch (RuntimeException e) {
+                        say(p.id(), PluginLogger.Level.ERROR, "unloading it failed: " + e);
+                    }
                 }
-                n.destroy();
-                n.unload();
                 say(p.id(), PluginLogger.Level.INFO, "stopped");
             }
-            started = false;
+        } finally {
+            synchronized (lifecycle) {
+                started = false;
+                stopping = false;
+            }
         }
     }
 

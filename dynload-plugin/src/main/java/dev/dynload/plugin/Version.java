@@ -99,7 +99,9 @@ public record Version(int major, int minor, int patch, String preRelease, String
         for (int i = 0; i < Math.min(a.length, b.length); i++) {
             boolean an = a[i].chars().allMatch(Character::isDigit);
             boolean bn = b[i].chars().allMatch(Character::isDigit);
-            int d = an && bn ? Long.compare(Long.parseLong(a[i]), Long.parseLong(b[i]))
+            // Numbers compare as numbers, of any length: without leading zeros, the longer is larger.
+            int d = an && bn ? (a[i].length() != b[i].length() ? Integer.compare(a[i].length(), b[i].length())
+                    : a[i].compareTo(b[i]))
                     : an != bn ? (an ? -1 : 1) : a[i].compareTo(b[i]);
             if (d != 0) {
                 return d;

@@ -75,6 +75,9 @@ class ManifestTest {
                     ordered.get(i - 1) + " < " + ordered.get(i));
         }
         assertEquals(0, Version.parse("1.0.0+a").compareTo(Version.parse("1.0.0+b")), "build metadata is ignored");
+        assertTrue(Version.parse("1.0.0-1").compareTo(Version.parse("1.0.0-99999999999999999999")) < 0,
+                "numeric identifiers of any length compare as numbers");
+        assertTrue(VersionRange.parse(">=1.0.0-99999999999999999999").contains(Version.parse("1.0.0-100000000000000000000")));
         assertThrows(IllegalArgumentException.class, () -> Version.parse("01.0.0"));
         assertThrows(IllegalArgumentException.class, () -> Version.parse("1.0.0-01"));
     }

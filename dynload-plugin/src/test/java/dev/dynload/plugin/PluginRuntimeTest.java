@@ -177,6 +177,45 @@ class PluginRuntimeTest {
                 "the plugin's stop saw no call still running: " + log);
     }
 
+    @PluginInterface(id = "com.example.greeter", major = 1, minor = 2)
+    interface CriticalGreeter {
+        @dev.dynload.bind.Critical
+        int add(int a, int b);
+    }
+
+    @Test
+    void annotationsThatCannotHoldForAPluginFunctionAreRefused(@TempDir Path dir) throws IOException {
+        PluginHost host = host(dir, "greeter", "base");
+        host.start();
+        BindingException e = assertThrows(BindingException.class,
+                () -> host.plugin("com.example.greeter.c").orElseThrow().bind(CriticalGreeter.class, LOOKUP));
+        assertTrue(e.getMessage().contains("@Critical does not apply to a plugin function"), e.getMessage());
+        host.stop();
+    }
+
+    @Test
+    void stopFromCodeAPluginCalledIsRefusedInsteadOfWaitingForItself(@TempDir Path dir) throws IOException {
+        List<Throwable> thrown = Collections.synchronizedList(new ArrayList<>());
+        PluginHost[] self = new PluginHost[1];
+        PluginHost host = PluginHost.builder().folder(PluginHostTest.folder(dir, "greeter", "base"))
+                .logger((id, level, message) -> {
+                    if (id.equals("com.example.greeter.c") && message.equals("init")) {
+                        try {
+                            self[0].stop(); // from the plugin's own call to dlp_host.log
+                        } catch (Throwable t) {
+                            thrown.add(t);
+                        }
+                    }
+                }).build();
+        self[0] = host;
+        host.start();
+        assertEquals(1, thrown.size(), thrown.toString());
+        assertTrue(thrown.getFirst() instanceof IllegalStateException
+                && thrown.getFirst().getMessage().contains("would wait for that plugin's own call"), thrown.toString());
+        assertEquals(PluginState.STARTED, host.plugin("com.example.greeter.c").orElseThrow().state());
+        host.stop();
+    }
+
     @Test
     void aHostServiceThatThrowsNeverReachesC(@TempDir Path dir) throws IOException {
         PluginHost host = PluginHost.builder().folder(PluginHostTest.folder(dir, "greeter", "base"))
