@@ -38,4 +38,16 @@ public sealed interface Conventions permits GnuConventions, DarwinConventions, P
      * @param defaults the loader's built-in folders
      */
     List<Path> systemFolders(String pathVariable, List<String> defaults);
+
+    /** {@return the exact file, if the folder has it: the candidates where names carry no versions} */
+    static List<Path> exact(Path folder, String fileName) {
+        Path exact = folder.resolve(fileName);
+        return java.nio.file.Files.exists(exact) ? List.of(exact) : List.of();
+    }
+
+    /** {@return the first group of {@code pattern} in a loader message, if it matches} */
+    static Optional<String> group(java.util.regex.Pattern pattern, String loaderMessage) {
+        java.util.regex.Matcher m = pattern.matcher(loaderMessage);
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
 }

@@ -1,10 +1,8 @@
 package dev.dynload.internal;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -24,20 +22,17 @@ record DarwinConventions() implements Conventions {
 
     @Override
     public List<Path> candidates(Path folder, String fileName) {
-        Path exact = folder.resolve(fileName);
-        return Files.exists(exact) ? List.of(exact) : List.of();
+        return Conventions.exact(folder, fileName);
     }
 
     @Override
     public Optional<String> missingDependency(String loaderMessage) {
-        Matcher m = Patterns.MISSING.matcher(loaderMessage);
-        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+        return Conventions.group(Patterns.MISSING, loaderMessage);
     }
 
     @Override
     public Optional<String> undefinedSymbol(String loaderMessage) {
-        Matcher m = Patterns.UNDEFINED.matcher(loaderMessage);
-        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+        return Conventions.group(Patterns.UNDEFINED, loaderMessage);
     }
 
     @Override

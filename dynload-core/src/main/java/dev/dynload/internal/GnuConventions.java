@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -67,14 +66,12 @@ record GnuConventions() implements Conventions {
 
     @Override
     public Optional<String> missingDependency(String loaderMessage) {
-        Matcher m = Patterns.MISSING.matcher(loaderMessage);
-        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+        return Conventions.group(Patterns.MISSING, loaderMessage);
     }
 
     @Override
     public Optional<String> undefinedSymbol(String loaderMessage) {
-        Matcher m = Patterns.UNDEFINED.matcher(loaderMessage);
-        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+        return Conventions.group(Patterns.UNDEFINED, loaderMessage);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.dynload.internal;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -13,8 +12,7 @@ record PlainConventions() implements Conventions {
 
     @Override
     public List<Path> candidates(Path folder, String fileName) {
-        Path exact = folder.resolve(fileName);
-        return Files.exists(exact) ? List.of(exact) : List.of();
+        return Conventions.exact(folder, fileName);
     }
 
     @Override

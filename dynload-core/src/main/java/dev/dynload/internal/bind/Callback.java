@@ -23,7 +23,7 @@ import java.util.Optional;
  * stubs live in automatic arenas the garbage collector frees. A method that takes an {@code Arena}
  * gets a stub in that arena instead, for functions that keep the pointer.
  */
-final class Callback implements Mapping {
+final class Callback implements Mapping.Pointer {
 
     private static final MethodHandle FAILED = Handles.find(MethodHandles.lookup(), "failed", Object.class,
             Object.class, Throwable.class);
@@ -58,10 +58,6 @@ final class Callback implements Mapping {
         this.carrierType = descriptor.toMethodType();
     }
 
-    @Override
-    public MemoryLayout layout() {
-        return ValueLayout.ADDRESS;
-    }
 
     @Override
     public Object toNative(Object value, CallContext context) {

@@ -17,8 +17,7 @@ import java.util.Optional;
  * ({@code int}, {@code MemorySegment}...). A <em>direct</em> mapping's Java value is its carrier, so a
  * method whose types are all direct calls the raw downcall handle.
  */
-sealed interface Mapping permits Mapping.Field, Pointers.Text, Pointers.PrimitiveArray, Pointers.PointerArray,
-        Pointers.Out, Pointers.Counted, Callback {
+sealed interface Mapping permits Mapping.Field, Mapping.Pointer {
 
     /** {@return the C layout of the carrier, as the linker sees it} */
     MemoryLayout layout();
@@ -123,6 +122,15 @@ sealed interface Mapping permits Mapping.Field, Pointers.Text, Pointers.Primitiv
      * result: {@code (carrier) -> Java}, scratch meaning the linker takes an allocator).
      */
     record Filter(MethodHandle handle, boolean scratch) {
+    }
+
+    /** A mapping whose carrier is a pointer C gets or gives: strings, arrays, out-parameters, callbacks. */
+    sealed interface Pointer extends Mapping permits Pointers.Text, Pointers.PrimitiveArray, Pointers.PointerArray,
+            Pointers.Out, Pointers.Counted, Callback {
+        @Override
+        default MemoryLayout layout() {
+            return ValueLayout.ADDRESS;
+        }
     }
 
     /**

@@ -120,7 +120,7 @@ final class Pointers {
      * A {@code String} as a NUL-terminated UTF-8 {@code char*}: copied in for the call; a returned one
      * copied out, then freed with {@code free} if there is one.
      */
-    record Text(MethodHandle free) implements Mapping {
+    record Text(MethodHandle free) implements Mapping.Pointer {
         private static final MethodHandle ENCODE = Handles.find(MethodHandles.lookup(), "encode", MemorySegment.class,
                 Scratch.class, String.class);
         private static final MethodHandle READ = Handles.find(MethodHandles.lookup(), "read", String.class,
@@ -128,10 +128,6 @@ final class Pointers {
         private static final MethodHandle READ_AND_FREE = Handles.find(MethodHandles.lookup(), "readAndFree",
                 String.class, MethodHandle.class, MemorySegment.class);
 
-        @Override
-        public MemoryLayout layout() {
-            return ValueLayout.ADDRESS;
-        }
 
         @Override
         public Object toNative(Object value, CallContext context) {
@@ -204,16 +200,12 @@ final class Pointers {
     }
 
     /** A primitive array as a pointer to its elements; null is NULL. */
-    record PrimitiveArray(Class<?> type, Direction direction) implements Mapping {
+    record PrimitiveArray(Class<?> type, Direction direction) implements Mapping.Pointer {
         private static final MethodHandle COPY_AND_NOTE = Handles.find(MethodHandles.lookup(), "copyAndNote",
                 MemorySegment.class, Direction.class, Scratch.class, Object.class);
         private static final MethodHandle HEAP = Handles.find(MethodHandles.lookup(), "heapOrNull",
                 MemorySegment.class, Object.class);
 
-        @Override
-        public MemoryLayout layout() {
-            return ValueLayout.ADDRESS;
-        }
 
         @Override
         public Object toNative(Object value, CallContext context) {
@@ -301,11 +293,7 @@ final class Pointers {
     }
 
     /** {@code MemorySegment[]} as {@code void**}: addresses copied in, and back out (an out-parameter). */
-    record PointerArray() implements Mapping {
-        @Override
-        public MemoryLayout layout() {
-            return ValueLayout.ADDRESS;
-        }
+    record PointerArray() implements Mapping.Pointer {
 
         @Override
         public Object toNative(Object value, CallContext context) {
@@ -340,16 +328,12 @@ final class Pointers {
      * A {@link Ref} of a struct as a pointer to it: an out- or in-out parameter. The struct goes in as the
      * reference holds it (zeros when it holds null), and what C wrote comes back as a new record in it.
      */
-    record Out(Mapping.Field value, MethodHandle read, MethodHandle write) implements Mapping {
+    record Out(Mapping.Field value, MethodHandle read, MethodHandle write) implements Mapping.Pointer {
         static Out of(Mapping.Field value) {
             return new Out(value, value.reader().asType(MethodType.methodType(Object.class, MemorySegment.class, long.class)),
                     value.writer().asType(MethodType.methodType(void.class, MemorySegment.class, long.class, Object.class)));
         }
 
-        @Override
-        public MemoryLayout layout() {
-            return ValueLayout.ADDRESS;
-        }
 
         @Override
         public Object toNative(Object ref, CallContext context) throws Throwable {
@@ -461,16 +445,12 @@ final class Pointers {
      * A pointer whose element count another argument gives ({@code @Count}): a callback's argument, or a
      * result; a {@code MemorySegment} of that many elements, or, for {@code char**}, a {@code String[]}.
      */
-    record Counted(int countAt, long elementSize, boolean strings) implements Mapping {
+    record Counted(int countAt, long elementSize, boolean strings) implements Mapping.Pointer {
         private static final MethodHandle SEGMENT = Handles.find(MethodHandles.lookup(), "segment", MemorySegment.class,
                 long.class, MemorySegment.class, long.class);
         private static final MethodHandle STRINGS = Handles.find(MethodHandles.lookup(), "strings", String[].class,
                 MemorySegment.class, long.class);
 
-        @Override
-        public MemoryLayout layout() {
-            return ValueLayout.ADDRESS;
-        }
 
         @Override
         public Object toNative(Object value, CallContext context) {

@@ -33,6 +33,59 @@ sealed interface Scalar extends Mapping.Field {
         return layout.varHandle().toMethodHandle(VarHandle.AccessMode.SET);
     }
 
+    /**
+     * A scalar whose Java value and carrier differ: the two conversions are method handles, and every
+     * use (argument, result, callback, struct field) is made of them here.
+     */
+    sealed interface Converted extends Scalar {
+
+        /** {@return (Java) -> carrier} */
+        MethodHandle toCarrier();
+
+        /** {@return (carrier) -> Java} */
+        MethodHandle fromCarrier();
+
+        @Override
+        default Object toNative(Object value, CallContext context) throws Throwable {
+            return toCarrier().invoke(value);
+        }
+
+        @Override
+        default Object toJava(Object carrier) throws Throwable {
+            return fromCarrier().invoke(carrier);
+        }
+
+        @Override
+        default Optional<Filter> argumentFilter() {
+            return Optional.of(new Filter(toCarrier(), false));
+        }
+
+        @Override
+        default Optional<Filter> resultFilter() {
+            return Optional.of(new Filter(fromCarrier(), false));
+        }
+
+        @Override
+        default MethodHandle callbackArgument() {
+            return fromCarrier();
+        }
+
+        @Override
+        default MethodHandle callbackResult() {
+            return toCarrier();
+        }
+
+        @Override
+        default MethodHandle reader() {
+            return MethodHandles.filterReturnValue(read((ValueLayout) layout()), fromCarrier());
+        }
+
+        @Override
+        default MethodHandle writer() {
+            return MethodHandles.filterArguments(write((ValueLayout) layout()), 2, toCarrier());
+        }
+    }
+
     /** A primitive or {@code boolean}, passed as it is. */
     record Value(ValueLayout layout) implements Scalar {
         @Override
@@ -84,7 +137,7 @@ sealed interface Scalar extends Mapping.Field {
     }
 
     /** A Java {@code long} for a C type that is 32 bits here (C {@code long} on Windows), checked when narrowed. */
-    record Narrowed(ValueLayout.OfInt layout) implements Scalar {
+    record Narrowed(ValueLayout.OfInt layout) implements Converted {
         private static final MethodHandle NARROW = Handles.find(MethodHandles.lookup(), "narrow", int.class, long.class);
         private static final MethodHandle WIDEN = Handles.find(MethodHandles.lookup(), "widen", long.class, int.class);
 
@@ -100,43 +153,13 @@ sealed interface Scalar extends Mapping.Field {
         }
 
         @Override
-        public Object toNative(Object value, CallContext context) {
-            return narrow((Long) value);
-        }
-
-        @Override
-        public Object toJava(Object carrier) {
-            return widen((Integer) carrier);
-        }
-
-        @Override
-        public Optional<Filter> argumentFilter() {
-            return Optional.of(new Filter(NARROW, false));
-        }
-
-        @Override
-        public Optional<Filter> resultFilter() {
-            return Optional.of(new Filter(WIDEN, false));
-        }
-
-        @Override
-        public MethodHandle callbackArgument() {
-            return WIDEN;
-        }
-
-        @Override
-        public MethodHandle callbackResult() {
+        public MethodHandle toCarrier() {
             return NARROW;
         }
 
         @Override
-        public MethodHandle reader() {
-            return MethodHandles.filterReturnValue(read(layout), WIDEN);
-        }
-
-        @Override
-        public MethodHandle writer() {
-            return MethodHandles.filterArguments(write(layout), 2, NARROW);
+        public MethodHandle fromCarrier() {
+            return WIDEN;
         }
 
         @Override
@@ -154,7 +177,7 @@ sealed interface Scalar extends Mapping.Field {
      * A C unsigned integer of {@code layout}'s width in a wider Java type ({@code @Unsigned}): zero-extended
      * into Java, range-checked into C.
      */
-    record Unsigned(ValueLayout layout, Class<?> javaType) implements Scalar {
+    record Unsigned(ValueLayout layout, Class<?> javaType) implements Converted {
         private static final MethodHandle TO_C = Handles.find(MethodHandles.lookup(), "toC", long.class, long.class,
                 long.class);
         private static final MethodHandle TO_JAVA = Handles.find(MethodHandles.lookup(), "toJava", long.class,
@@ -177,55 +200,17 @@ sealed interface Scalar extends Mapping.Field {
         }
 
         /** (Java) -> carrier: widened to long, checked, narrowed to the C width. */
-        private MethodHandle toCarrier() {
+        @Override
+        public MethodHandle toCarrier() {
             return MethodHandles.explicitCastArguments(MethodHandles.insertArguments(TO_C, 0, bits()),
                     MethodType.methodType(layout.carrier(), javaType));
         }
 
         /** (carrier) -> Java: sign-extended to long by asType, then masked back to its unsigned value. */
-        private MethodHandle fromCarrier() {
+        @Override
+        public MethodHandle fromCarrier() {
             return MethodHandles.explicitCastArguments(MethodHandles.insertArguments(TO_JAVA, 0, bits()),
                     MethodType.methodType(javaType, layout.carrier()));
-        }
-
-        @Override
-        public Object toNative(Object value, CallContext context) throws Throwable {
-            return toCarrier().invoke(value);
-        }
-
-        @Override
-        public Object toJava(Object carrier) throws Throwable {
-            return fromCarrier().invoke(carrier);
-        }
-
-        @Override
-        public Optional<Filter> argumentFilter() {
-            return Optional.of(new Filter(toCarrier(), false));
-        }
-
-        @Override
-        public Optional<Filter> resultFilter() {
-            return Optional.of(new Filter(fromCarrier(), false));
-        }
-
-        @Override
-        public MethodHandle callbackArgument() {
-            return fromCarrier();
-        }
-
-        @Override
-        public MethodHandle callbackResult() {
-            return toCarrier();
-        }
-
-        @Override
-        public MethodHandle reader() {
-            return MethodHandles.filterReturnValue(read(layout), fromCarrier());
-        }
-
-        @Override
-        public MethodHandle writer() {
-            return MethodHandles.filterArguments(write(layout), 2, toCarrier());
         }
     }
 
@@ -233,7 +218,7 @@ sealed interface Scalar extends Mapping.Field {
      * A Java enum as a C {@code int}: its {@link CEnum#value()}, or its ordinal. Built only for enums
      * whose values are distinct and readable (see {@link #of}).
      */
-    record Enumeration(Class<?> type, Map<Integer, Object> byValue, Map<Object, Integer> toValue) implements Scalar {
+    record Enumeration(Class<?> type, Map<Integer, Object> byValue, Map<Object, Integer> toValue) implements Converted {
         private static final MethodHandle VALUE = Handles.find(MethodHandles.lookup(), "value", int.class, Enumeration.class, Object.class);
         private static final MethodHandle CONSTANT = Handles.find(MethodHandles.lookup(), "constant", Object.class, Enumeration.class, int.class);
 
@@ -285,11 +270,13 @@ sealed interface Scalar extends Mapping.Field {
             return constant;
         }
 
-        private MethodHandle toCarrier() {
+        @Override
+        public MethodHandle toCarrier() {
             return MethodHandles.insertArguments(VALUE, 0, this).asType(MethodType.methodType(int.class, type));
         }
 
-        private MethodHandle fromCarrier() {
+        @Override
+        public MethodHandle fromCarrier() {
             return MethodHandles.insertArguments(CONSTANT, 0, this).asType(MethodType.methodType(type, int.class));
         }
 
@@ -301,36 +288,6 @@ sealed interface Scalar extends Mapping.Field {
         @Override
         public Object toJava(Object carrier) {
             return constant(this, (Integer) carrier);
-        }
-
-        @Override
-        public Optional<Filter> argumentFilter() {
-            return Optional.of(new Filter(toCarrier(), false));
-        }
-
-        @Override
-        public Optional<Filter> resultFilter() {
-            return Optional.of(new Filter(fromCarrier(), false));
-        }
-
-        @Override
-        public MethodHandle callbackArgument() {
-            return fromCarrier();
-        }
-
-        @Override
-        public MethodHandle callbackResult() {
-            return toCarrier();
-        }
-
-        @Override
-        public MethodHandle reader() {
-            return MethodHandles.filterReturnValue(read(ValueLayout.JAVA_INT), fromCarrier());
-        }
-
-        @Override
-        public MethodHandle writer() {
-            return MethodHandles.filterArguments(write(ValueLayout.JAVA_INT), 2, toCarrier());
         }
 
         @Override
