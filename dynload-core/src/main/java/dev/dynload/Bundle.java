@@ -114,6 +114,30 @@ public final class Bundle {
         }
     }
 
+    /**
+     * Reads an exported data object (such as a plugin's manifest) of a bundle's main library for this
+     * platform, without loading it: the library's bytes come from the jar, are checked against the
+     * index's SHA-256, and are read from a sealed memory copy.
+     *
+     * @param bundle the bundle's name
+     * @param loader the class loader that sees the bundle's jar
+     * @param symbol the data object's name
+     * @param limit the most bytes to read
+     * @return the object, when the library exports it
+     * @throws LibraryLoadException if the bundle has no index, no build for this platform, or a file whose
+     *         hash differs from its index's
+     * @throws dev.dynload.elf.ElfFormatException if the library is damaged
+     * @throws IOException if it cannot be read
+     * @throws UnsupportedOperationException on a platform without sealed memory files
+     */
+    public static java.util.Optional<dev.dynload.elf.ElfData> readData(String bundle, ClassLoader loader, String symbol,
+                                                                       int limit) throws IOException {
+        java.util.Objects.requireNonNull(bundle, "bundle");
+        java.util.Objects.requireNonNull(loader, "loader");
+        return Bundles.readData(bundle, Library.resourcesOf(loader), dev.dynload.internal.NativeLoader.current(), symbol,
+                limit);
+    }
+
     /** {@return where bundle {@code bundle}'s index lies among the resources} */
     public static String indexResource(String bundle) {
         return BundleIndex.indexPath(bundle);

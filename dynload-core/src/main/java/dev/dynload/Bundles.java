@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -64,6 +65,36 @@ final class Bundles {
         }
         try (resources) {
             return new Bundles(bundle, resources, loader, OptionSet.of(options), options).open();
+        }
+    }
+
+    /**
+     * Reads an exported data object of the bundle's main library for this platform, from a sealed memory
+     * copy checked against the index's hash: nothing is loaded, nothing of the library runs.
+     */
+    static Optional<dev.dynload.elf.ElfData> readData(String bundle, Resources resources, NativeLoader loader,
+                                                      String symbol, int limit) throws IOException {
+        if (bundle.isEmpty() || !NAME.matcher(bundle).matches() || bundle.equals(".") || bundle.equals("..")) {
+            throw new IllegalArgumentException("'" + bundle + "' is not a bundle name: give letters, digits, '.', '_' or '-'");
+        }
+        try (resources) {
+            return new Bundles(bundle, resources, loader, OptionSet.of(), new LoadOption[0]).readData(symbol, limit);
+        }
+    }
+
+    private Optional<dev.dynload.elf.ElfData> readData(String symbol, int limit) throws IOException {
+        BundleIndex index = index();
+        String platform = Platform.current();
+        List<BundleIndex.Entry> files = index.forPlatform(platform);
+        if (files.isEmpty()) {
+            throw fail(Reason.NOT_BUILT_FOR_PLATFORM, null, "has no build for this platform, " + platform
+                    + "; it has " + String.join(", ", index.platforms()), "use a release of it built for " + platform);
+        }
+        BundleIndex.Entry main = files.getLast();
+        byte[] content = verified(main);
+        Path shown = Path.of(where(BundleIndex.filePath(bundle, main)));
+        try (OpenFile open = loader.memoryFile(shown, new ByteArrayInputStream(content))) {
+            return dev.dynload.elf.ElfFile.readData(open.readable(), symbol, limit);
         }
     }
 

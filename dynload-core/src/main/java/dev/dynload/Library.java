@@ -220,6 +220,11 @@ public final class Library implements AutoCloseable {
         return Bundles.open(bundle, new LoaderResources(loader), NativeLoader.current(), options);
     }
 
+    /** The resources a class loader sees, as a bundle's source. */
+    static Bundles.Resources resourcesOf(ClassLoader loader) {
+        return new LoaderResources(loader);
+    }
+
     /**
      * A bundle in a class's jar or module. When the class comes from a jar, the bundle is read from that
      * jar directly: a class loader's first resource lookup costs a fresh JVM some 10 ms of URL handling.
@@ -573,6 +578,8 @@ public final class Library implements AutoCloseable {
         synchronized (bindLock) {
             if (bindings == null) {
                 bindings = new Bindings(this, this::globalAddress);
+            } else if (bindings.unlinked()) {
+                throw new IllegalStateException(name + " had its interfaces unbound (unbind()); it binds no more");
             }
             return bindings;
         }
@@ -621,6 +628,42 @@ public final class Library implements AutoCloseable {
                 throw new IllegalStateException("unloading " + name + " failed: " + error.get());
             }
         }
+    }
+
+    /**
+     * Unlinks every interface bound to this library, and says when the bound calls running now have
+     * returned; the library stays open, and its own downcalls and lookups keep working. From now on the
+     * bound methods throw {@link IllegalStateException}, and {@link #bind} refuses. For a host that must
+     * run the library's own shutdown once nobody is inside it any more: a plugin's {@code stop} and
+     * {@code destroy}.
+     *
+     * {@snippet :
+     * lib.unbind().toCompletableFuture().join();   // no bound call runs in the library any more
+     * shutdown.invokeExact();                       // a downcall of lib's own
+     * lib.close();
+     * }
+     *
+     * @return a stage that completes once the bound calls that were running have returned
+     */
+    public CompletionStage<Void> unbind() {
+        Bindings bound;
+        synchronized (bindLock) {
+            bound = bindings;
+            if (bound == null) {
+                bindings = bound = new Bindings(this, this::globalAddress);
+            }
+        }
+        bound.unlink();
+        CompletableFuture<Void> returned = new CompletableFuture<>();
+        if (bound.idle()) {
+            returned.complete(null);
+        } else {
+            Unloader.later(bound::idle, () -> {
+                returned.complete(null);
+                return Optional.empty();
+            });
+        }
+        return returned.minimalCompletionStage();
     }
 
     /** Hands the library back to the loader, and completes {@link #whenUnloaded()}; returns the loader's error. */

@@ -23,6 +23,8 @@ final class ManifestReader {
     private static final byte[] MAGIC = "DLPMANI1".getBytes(StandardCharsets.US_ASCII);
     private static final int HEADER = 16;
     private static final int FORMAT = 1;
+    /** How much of the object to read: the header, the most text, its NUL. */
+    static final int LIMIT = HEADER + PluginManifest.MAX_TEXT + 1;
 
     private ManifestReader() {
     }
@@ -30,7 +32,7 @@ final class ManifestReader {
     static PluginManifest read(Path file) {
         Optional<ElfData> data;
         try {
-            data = ElfFile.readData(file, SYMBOL, HEADER + PluginManifest.MAX_TEXT + 1);
+            data = ElfFile.readData(file, SYMBOL, LIMIT);
         } catch (ElfFormatException e) {
             throw new PluginException(PluginException.Reason.NOT_A_LIBRARY, file,
                     "is not an ELF shared library, or is damaged: " + e.getMessage(), "build the plugin again", e);
@@ -38,15 +40,17 @@ final class ManifestReader {
             throw new PluginException(PluginException.Reason.UNREADABLE, file, "cannot be read: " + e.getMessage(),
                     null, e);
         }
-        if (data.isEmpty()) {
+        return parse(file, data);
+    }
+
+    /** The manifest in what the file's (or bundle's) library exports as {@link #SYMBOL}. */
+    static PluginManifest parse(Path file, Optional<ElfData> found) {
+        if (found.isEmpty()) {
             throw new PluginException(PluginException.Reason.NOT_A_PLUGIN, file, "exports no " + SYMBOL
                     + ", so it is not a dynload plugin", "a plugin defines its manifest with DLP_MANIFEST "
                     + "(dynload_plugin.h) or dynload_plugin::manifest! (Rust)", null);
         }
-        return parse(file, data.get());
-    }
-
-    private static PluginManifest parse(Path file, ElfData data) {
+        ElfData data = found.get();
         ByteBuffer b = data.bytes();
         if (data.size() < HEADER + 1) {
             throw bad(file, "is truncated: " + data.size() + " bytes, where the header and a NUL take "

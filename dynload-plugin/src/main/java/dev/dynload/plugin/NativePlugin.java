@@ -19,11 +19,10 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 
 /**
- * A plugin's native side once loaded: the file opened twice (one {@link Library} for the lifecycle
- * calls, one for the bound interfaces, so that stopping can close the second, wait for the calls in
- * flight, and only then call the plugin's stop and destroy), the lifecycle table its entry point gave,
- * its state pointer, and the host services given to it, in memory of its own that lives until it is
- * unloaded. Lifecycle calls run on the host's lifecycle thread, one at a time (the host's lock).
+ * A plugin's native side once loaded: its {@link Library} (whose bound interfaces stopping unbinds,
+ * waiting for the calls in flight, before it calls the plugin's stop and destroy), the lifecycle table
+ * its entry point gave, its state pointer, and the host services given to it, in memory of its own that
+ * lives until it is unloaded. Lifecycle calls run on the host's lifecycle thread, one at a time.
  */
 final class NativePlugin {
 
@@ -43,17 +42,15 @@ final class NativePlugin {
     private static final MethodHandle GET_SHAPE = LINKER.downcallHandle(
             FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT));
 
-    private final Library control;
-    private final Library calls;
+    private final Library library;
     private final Arena arena;
     private final MemorySegment table;
     private final int abi;
     private final Map<String, MemorySegment> interfaceIds = new ConcurrentHashMap<>();
     private MemorySegment state = MemorySegment.NULL;
 
-    private NativePlugin(Library control, Library calls, Arena arena, MemorySegment table, int abi) {
-        this.control = control;
-        this.calls = calls;
+    private NativePlugin(Library library, Arena arena, MemorySegment table, int abi) {
+        this.library = library;
         this.arena = arena;
         this.table = table;
         this.abi = abi;
@@ -72,33 +69,25 @@ final class NativePlugin {
      * @throws Refused if the file does not load, or the plugin refuses or answers something unusable
      */
     static NativePlugin load(PluginDescriptor d, String hostVersion) throws Refused {
-        Library control;
-        Library calls;
+        Library library;
         try {
-            control = Library.open(d.file());
+            library = d.open();
         } catch (LibraryException e) {
-            throw new Refused("does not load: " + e.getMessage());
-        }
-        try {
-            calls = Library.open(d.file());
-        } catch (LibraryException e) {
-            control.close();
             throw new Refused("does not load: " + e.getMessage());
         }
         Arena arena = Arena.ofShared();
         try {
-            return negotiate(d, hostVersion, control, calls, arena);
+            return negotiate(d, hostVersion, library, arena);
         } catch (Refused | RuntimeException e) {
-            calls.close();
-            control.close();
+            library.close();
             arena.close();
             throw e;
         }
     }
 
-    private static NativePlugin negotiate(PluginDescriptor d, String hostVersion, Library control, Library calls,
-                                          Arena arena) throws Refused {
-        Optional<MemorySegment> entry = control.find("dynload_plugin_entry");
+    private static NativePlugin negotiate(PluginDescriptor d, String hostVersion, Library library, Arena arena)
+            throws Refused {
+        Optional<MemorySegment> entry = library.find("dynload_plugin_entry");
         if (entry.isEmpty()) {
             throw new Refused("exports no dynload_plugin_entry; define it with DLP_ENTRY (dynload_plugin.h)");
         }
@@ -136,7 +125,7 @@ final class NativePlugin {
                 throw new Refused("gave a lifecycle table with a NULL function (at offset " + at + ")");
             }
         }
-        return new NativePlugin(control, calls, arena, table, abi);
+        return new NativePlugin(library, arena, table, abi);
     }
 
     int abi() {
@@ -147,8 +136,8 @@ final class NativePlugin {
         return arena;
     }
 
-    Library calls() {
-        return calls;
+    Library library() {
+        return library;
     }
 
     /** Calls init with the host services; keeps the state it gives. */
@@ -207,24 +196,17 @@ final class NativePlugin {
         return Optional.of(t.reinterpret(Math.max(8, Integer.toUnsignedLong(size) & 0xffff_ffffL)));
     }
 
-    /** Closes the library of the bound interfaces and waits for the calls in flight through them. */
+    /** Unbinds the plugin's interfaces and waits for the calls in flight through them. */
     void closeCalls() {
-        calls.close();
-        calls.whenUnloaded().toCompletableFuture().join();
+        library.unbind().toCompletableFuture().join();
     }
 
-    /** Unloads: after stop and destroy (or a failed init), last; each step runs whatever the others threw. */
+    /** Unloads: after stop and destroy (or a failed init), last; the arena goes whatever the close threw. */
     void unload() {
         try {
-            if (calls.isOpen()) {
-                calls.close();
-            }
+            library.close();
         } finally {
-            try {
-                control.close();
-            } finally {
-                arena.close();
-            }
+            arena.close();
         }
     }
 

@@ -148,7 +148,7 @@ public final class Plugin {
             MemorySegment table = loaded.getInterface(declared.id(), declared.major(), 0)
                     .orElseThrow(() -> new BindingException(iface, where, List.of("its get_interface gave NULL for "
                             + declared.id() + "/" + declared.major() + ", which its manifest provides")));
-            return loaded.calls().bind(iface, new Table(table, provided, declared, id()), lookup);
+            return loaded.library().bind(iface, new Table(table, provided, declared, id()), lookup);
         }
     }
 

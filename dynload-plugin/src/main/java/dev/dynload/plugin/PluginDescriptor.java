@@ -1,19 +1,37 @@
 package dev.dynload.plugin;
 
+import dev.dynload.Bundle;
+import dev.dynload.Library;
+import dev.dynload.LibraryException;
+import dev.dynload.elf.ElfData;
+import dev.dynload.elf.ElfFormatException;
+
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * A plugin found on disk: its file and its manifest, read without loading the file.
+ * A plugin found on disk or in a jar: where it is and its manifest, read without loading it.
  *
- * @param file the plugin's shared library
- * @param manifest what it says about itself
+ * {@snippet :
+ * PluginDescriptor d = PluginDescriptor.read(Path.of("plugins/libgreeter.so"));
+ * d.manifest().provides();     // [com.example.greeter/1.2]
+ * }
  */
-public record PluginDescriptor(Path file, PluginManifest manifest) {
+public final class PluginDescriptor {
 
-    public PluginDescriptor {
-        Objects.requireNonNull(file, "file");
-        Objects.requireNonNull(manifest, "manifest");
+    private final Path file;
+    private final PluginManifest manifest;
+    /** The bundle that holds it, and the class loader that sees the bundle's jar; null for a plain file. */
+    private final String bundle;
+    private final ClassLoader loader;
+
+    private PluginDescriptor(Path file, PluginManifest manifest, String bundle, ClassLoader loader) {
+        this.file = Objects.requireNonNull(file, "file");
+        this.manifest = Objects.requireNonNull(manifest, "manifest");
+        this.bundle = bundle;
+        this.loader = loader;
     }
 
     /**
@@ -26,7 +44,49 @@ public record PluginDescriptor(Path file, PluginManifest manifest) {
      */
     public static PluginDescriptor read(Path file) {
         Objects.requireNonNull(file, "file");
-        return new PluginDescriptor(file, ManifestReader.read(file));
+        return new PluginDescriptor(file, ManifestReader.read(file), null, null);
+    }
+
+    /**
+     * Reads the manifest of a plugin shipped in a jar as a dynload bundle (docs/bundles.md): the library
+     * for this platform is read from the jar, checked against the bundle's SHA-256, and its manifest read
+     * from a sealed memory copy; loads nothing, runs nothing.
+     *
+     * @param bundle the bundle's name
+     * @param loader the class loader that sees the bundle's jar
+     * @return its descriptor; its {@link #file()} names the library inside the bundle
+     * @throws PluginException naming the bundle and what is wrong
+     */
+    public static PluginDescriptor readBundled(String bundle, ClassLoader loader) {
+        Objects.requireNonNull(bundle, "bundle");
+        Objects.requireNonNull(loader, "loader");
+        Path shown = Path.of("bundle " + bundle);
+        Optional<ElfData> data;
+        try {
+            data = Bundle.readData(bundle, loader, ManifestReader.SYMBOL, ManifestReader.LIMIT);
+        } catch (ElfFormatException e) {
+            throw new PluginException(PluginException.Reason.NOT_A_LIBRARY, shown,
+                    "holds a damaged library: " + e.getMessage(), "rebuild the plugin's jar", e);
+        } catch (LibraryException | IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            throw new PluginException(PluginException.Reason.UNREADABLE, shown, "cannot be read: " + e.getMessage(),
+                    null, e);
+        }
+        return new PluginDescriptor(shown, ManifestReader.parse(shown, data), bundle, loader);
+    }
+
+    /** {@return the plugin's file; for a plugin in a jar, {@code bundle NAME}} */
+    public Path file() {
+        return file;
+    }
+
+    /** {@return what the plugin says about itself} */
+    public PluginManifest manifest() {
+        return manifest;
+    }
+
+    /** {@return the bundle the plugin ships in, when it ships in a jar} */
+    public Optional<String> bundle() {
+        return Optional.ofNullable(bundle);
     }
 
     /** {@return the plugin's id} */
@@ -37,6 +97,22 @@ public record PluginDescriptor(Path file, PluginManifest manifest) {
     /** {@return the plugin's version} */
     public Version version() {
         return manifest.version();
+    }
+
+    /** Loads the plugin's library: the file, or the bundle from its jar. */
+    Library open() {
+        return bundle == null ? Library.open(file) : Library.openBundled(bundle, loader);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PluginDescriptor d && d.file.equals(file) && d.manifest.equals(manifest)
+                && Objects.equals(d.bundle, bundle) && d.loader == loader;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(file, manifest, bundle);
     }
 
     @Override

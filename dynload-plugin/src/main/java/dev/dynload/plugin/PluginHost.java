@@ -49,6 +49,8 @@ public final class PluginHost {
     public static final int ABI_MAX = 1;
 
     private final List<Path> folders;
+    /** Bundles in jars: name, and the class loader that sees the jar. */
+    private final Map<String, ClassLoader> bundles;
     private final Version hostVersion;
     private final PluginLogger logger;
     private final Map<String, Map<String, String>> config;
@@ -59,9 +61,10 @@ public final class PluginHost {
     private boolean started;
     private boolean stopping;
 
-    private PluginHost(List<Path> folders, Version hostVersion, PluginLogger logger,
+    private PluginHost(List<Path> folders, Map<String, ClassLoader> bundles, Version hostVersion, PluginLogger logger,
                        Map<String, Map<String, String>> config) {
         this.folders = List.copyOf(folders);
+        this.bundles = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(bundles));
         this.hostVersion = hostVersion;
         this.logger = logger;
         this.config = Map.copyOf(config);
@@ -75,6 +78,7 @@ public final class PluginHost {
     /** Configures a {@link PluginHost}. Not thread-safe; build once. */
     public static final class Builder {
         private final List<Path> folders = new ArrayList<>();
+        private final Map<String, ClassLoader> bundles = new LinkedHashMap<>();
         private Version hostVersion = Version.parse("1.0.0");
         private PluginLogger logger = PluginLogger.standardError();
         private final Map<String, Map<String, String>> config = new LinkedHashMap<>();
@@ -92,6 +96,21 @@ public final class PluginHost {
             for (Path f : folders) {
                 this.folders.add(Objects.requireNonNull(f, "folder"));
             }
+            return this;
+        }
+
+        /**
+         * Adds a plugin shipped in a jar as a dynload bundle (docs/bundles.md): its library for this
+         * platform is read from the jar and checked against the bundle's hash; its manifest is read from
+         * a sealed memory copy, and at start the library loads from memory, as
+         * {@code Library.openBundled} loads it.
+         *
+         * @param bundle the bundle's name
+         * @param loader the class loader that sees the bundle's jar
+         * @return this builder
+         */
+        public Builder bundle(String bundle, ClassLoader loader) {
+            bundles.put(Objects.requireNonNull(bundle, "bundle"), Objects.requireNonNull(loader, "loader"));
             return this;
         }
 
@@ -136,7 +155,7 @@ public final class PluginHost {
         public PluginHost build() {
             Map<String, Map<String, String>> copy = new LinkedHashMap<>();
             config.forEach((id, values) -> copy.put(id, Map.copyOf(values)));
-            return new PluginHost(folders, hostVersion, logger, copy);
+            return new PluginHost(folders, bundles, hostVersion, logger, copy);
         }
     }
 
@@ -146,7 +165,8 @@ public final class PluginHost {
     }
 
     /**
-     * Scans the folders and reads the manifest of each file named like a library. Loads nothing.
+     * Scans the folders and reads the manifest of each file named like a library, then of each bundle.
+     * Loads nothing.
      *
      * @return the plugins found and the files that are not usable plugins, with why
      */
@@ -169,6 +189,13 @@ public final class PluginHost {
                 } catch (PluginException e) {
                     problems.add(e);
                 }
+            }
+        }
+        for (Map.Entry<String, ClassLoader> b : bundles.entrySet()) {
+            try {
+                plugins.add(PluginDescriptor.readBundled(b.getKey(), b.getValue()));
+            } catch (PluginException e) {
+                problems.add(e);
             }
         }
         return new Discovery(plugins, problems);

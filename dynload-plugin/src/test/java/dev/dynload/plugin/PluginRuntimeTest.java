@@ -217,6 +217,41 @@ class PluginRuntimeTest {
     }
 
     @Test
+    void aPluginInAJarIsDiscoveredAndStartedFromTheJar(@TempDir Path dir) throws Exception {
+        Path classes = dir.resolve("classes");
+        dev.dynload.Bundle.build("greeter-plugin", classes, List.of(PluginHostTest.PLUGINS.resolve("libgreeter.so").toString()));
+        Path jar = dir.resolve("greeter-plugin.jar");
+        try (var out = new java.util.jar.JarOutputStream(java.nio.file.Files.newOutputStream(jar));
+             var files = java.nio.file.Files.walk(classes)) {
+            for (Path f : files.filter(java.nio.file.Files::isRegularFile).sorted().toList()) {
+                out.putNextEntry(new java.util.jar.JarEntry(classes.relativize(f).toString().replace('\\', '/')));
+                out.write(java.nio.file.Files.readAllBytes(f));
+                out.closeEntry();
+            }
+        }
+        try (java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {jar.toUri().toURL()}, null)) {
+            PluginHost host = PluginHost.builder().folder(PluginHostTest.folder(dir.resolve("plugins"), "base"))
+                    .bundle("greeter-plugin", loader).logger((id, level, message) -> log.add(id + " " + level + " " + message))
+                    .build();
+            Discovery found = host.discover();
+            assertEquals(List.of("com.example.base", "com.example.greeter.c"),
+                    found.plugins().stream().map(PluginDescriptor::id).toList());
+            assertEquals(java.util.Optional.of("greeter-plugin"), found.plugins().get(1).bundle());
+            host.start();
+            Plugin greeter = host.plugin("com.example.greeter.c").orElseThrow();
+            assertEquals(PluginState.STARTED, greeter.state(), greeter.toString());
+            assertEquals(5, greeter.bind(Greeter.class, LOOKUP).add(2, 3));
+            String maps = java.nio.file.Files.readString(Path.of("/proc/self/maps"));
+            assertTrue(maps.lines().anyMatch(l -> l.contains("memfd:") && l.contains("libgreeter.so")),
+                    "loaded from the jar's bytes, in a sealed memory file");
+            host.stop();
+        }
+        PluginException missing = assertThrows(PluginException.class,
+                () -> PluginDescriptor.readBundled("no-such-bundle", ClassLoader.getSystemClassLoader()));
+        assertTrue(missing.getMessage().contains("bundle no-such-bundle"), missing.getMessage());
+    }
+
+    @Test
     void aHostServiceThatThrowsNeverReachesC(@TempDir Path dir) throws IOException {
         PluginHost host = PluginHost.builder().folder(PluginHostTest.folder(dir, "greeter", "base"))
                 .logger((id, level, message) -> {

@@ -167,6 +167,11 @@ public final class Bindings {
         return closed;
     }
 
+    /** {@return whether {@link #unlink} has run: the library's bound interfaces are gone for good} */
+    public boolean unlinked() {
+        return closed;
+    }
+
     /**
      * Points every linked bound method at a method that throws {@link IllegalStateException}, and
      * makes every thread see it. Methods not linked yet throw on their first call.
