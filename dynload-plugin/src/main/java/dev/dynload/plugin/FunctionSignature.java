@@ -6,6 +6,13 @@ import java.util.StringJoiner;
 /**
  * One function of a plugin interface, as the manifest declares it: {@code add = i32(i32, i32)}.
  *
+ * {@snippet lang=c :
+ * int32_t add(int32_t a, int32_t b);      // add = i32(i32, i32)
+ * }
+ * {@snippet :
+ * new FunctionSignature("add", CType.I32, List.of(CType.I32, CType.I32)).toString();   // "add = i32(i32, i32)"
+ * }
+ *
  * @param name the function's name
  * @param result its result type, {@link CType#VOID} for none
  * @param parameters its parameter types, in order

@@ -7,6 +7,13 @@ import java.util.Objects;
 /**
  * A plugin file that cannot be used: it is no plugin, its manifest is damaged, or it cannot be read.
  * The message names the file, says what is wrong, and what to do.
+ *
+ * {@snippet lang=c :
+ * const char dynload_plugin_manifest[] = "not a manifest";   // no DLPMANI1 header
+ * }
+ * {@snippet :
+ * PluginDescriptor.read(file);   // PluginException BAD_MANIFEST: ...: its manifest does not start with DLPMANI1; ...
+ * }
  */
 public final class PluginException extends RuntimeException {
 

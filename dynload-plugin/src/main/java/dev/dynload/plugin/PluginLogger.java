@@ -3,6 +3,13 @@ package dev.dynload.plugin;
 /**
  * Where the messages plugins log (through {@code dlp_host.log}) and the host's own lifecycle messages go.
  * Called on whatever thread the plugin logs from; an exception it throws is dropped, never passed to C.
+ *
+ * {@snippet lang=c :
+ * host->log(host, DLP_LOG_INFO, "ready");
+ * }
+ * {@snippet :
+ * PluginHost.builder().logger((id, level, message) -> System.out.println(id + " " + level + " " + message));
+ * }
  */
 @FunctionalInterface
 public interface PluginLogger {

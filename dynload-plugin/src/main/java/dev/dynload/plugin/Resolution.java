@@ -8,6 +8,13 @@ import java.util.Map;
  * they do not speak, a dependency missing, of the wrong version, unusable itself, or a cycle. Each
  * problem says what to do; one plugin's problem does not stop the others.
  *
+ * {@snippet lang=c :
+ * // requires = com.example.base >=2.0.0      (and the folder has com.example.base 1.4.2)
+ * }
+ * {@snippet :
+ * host.resolve(found).problems();   // {com.example.eager=requires com.example.base >=2.0.0, and ... 1.4.2 ...}
+ * }
+ *
  * @param startOrder the usable plugins, each after the plugins it requires (stop them in reverse)
  * @param problems for each plugin id that cannot run, why
  * @param passedOver files not used because another file gives the same plugin id in a newer version,

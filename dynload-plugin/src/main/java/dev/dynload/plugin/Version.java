@@ -6,6 +6,9 @@ import java.util.Objects;
  * A Semantic Versioning 2.0 version, {@code MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD]}, ordered by SemVer
  * precedence: numbers numerically, a pre-release before its release, build metadata ignored.
  *
+ * {@snippet lang=c :
+ * // version = 1.2.0-beta.2
+ * }
  * {@snippet :
  * Version.parse("1.2.0-beta.2").compareTo(Version.parse("1.2.0"));   // < 0
  * }

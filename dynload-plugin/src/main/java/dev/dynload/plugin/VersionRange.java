@@ -11,6 +11,9 @@ import java.util.Objects;
  * for any. A pre-release satisfies a range only if the range names a pre-release of the same
  * {@code MAJOR.MINOR.PATCH}, as npm and Cargo decide.
  *
+ * {@snippet lang=c :
+ * // requires = com.example.base ^1.2.0
+ * }
  * {@snippet :
  * VersionRange.parse("^1.2.0").contains(Version.parse("1.9.3"));   // true
  * }
