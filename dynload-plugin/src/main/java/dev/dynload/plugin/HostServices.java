@@ -10,7 +10,6 @@ import java.lang.invoke.MethodType;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -85,9 +84,8 @@ final class HostServices {
         s.struct.set(ADDRESS, 40, LINKER.upcallStub(DEPENDENCY.bindTo(s),
                 FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT), arena));
         // The C library's own allocator: any thread, no Java in between.
-        Function<String, MemorySegment> libc = name -> LINKER.defaultLookup().find(name).orElseThrow();
-        s.struct.set(ADDRESS, 48, libc.apply("malloc"));
-        s.struct.set(ADDRESS, 56, libc.apply("free"));
+        s.struct.set(ADDRESS, 48, LINKER.defaultLookup().find("malloc").orElseThrow());
+        s.struct.set(ADDRESS, 56, LINKER.defaultLookup().find("free").orElseThrow());
         return s;
     }
 

@@ -168,8 +168,7 @@ final class NativePlugin {
 
     void destroy() {
         try {
-            MethodHandle h = DESTROY_SHAPE.bindTo(table.get(ADDRESS_UNALIGNED, 32));
-            h.invokeExact(state);
+            DESTROY_SHAPE.invokeExact(table.get(ADDRESS_UNALIGNED, 32), state);
         } catch (Throwable t) {
             throw new IllegalStateException("destroy failed", t);
         }
@@ -181,11 +180,15 @@ final class NativePlugin {
      * @return the table, sized by its own size field, or empty when the plugin gives NULL
      */
     Optional<MemorySegment> getInterface(String id, int major, int minMinor) {
-        MemorySegment name = interfaceIds.computeIfAbsent(id, arena::allocateFrom);
+        MemorySegment name = interfaceIds.get(id);
+        if (name == null) {
+            name = arena.allocateFrom(id);
+            MemorySegment other = interfaceIds.putIfAbsent(id, name);
+            name = other != null ? other : name;
+        }
         MemorySegment t;
         try {
-            MethodHandle h = GET_SHAPE.bindTo(table.get(ADDRESS_UNALIGNED, 40));
-            t = (MemorySegment) h.invokeExact(state, name, major, minMinor);
+            t = (MemorySegment) GET_SHAPE.invokeExact(table.get(ADDRESS_UNALIGNED, 40), state, name, major, minMinor);
         } catch (Throwable e) {
             throw new IllegalStateException("get_interface failed", e);
         }
@@ -212,17 +215,20 @@ final class NativePlugin {
 
     private int callState(long offset) throws Refused {
         try {
-            MethodHandle h = STATE_SHAPE.bindTo(table.get(ADDRESS_UNALIGNED, offset));
-            return (int) h.invokeExact(state);
+            return (int) STATE_SHAPE.invokeExact(table.get(ADDRESS_UNALIGNED, offset), state);
         } catch (Throwable t) {
             throw new Refused("the lifecycle call threw " + t);
         }
     }
 
+    /*
+     * The shapes take the function's address as their first argument: binding it (bindTo) would spin a
+     * method handle class per call site, which a fresh JVM pays for in milliseconds.
+     */
+
     private static int call(MethodHandle shape, MemorySegment function, MemorySegment a, MemorySegment b) throws Refused {
         try {
-            MethodHandle h = shape.bindTo(function);
-            return (int) h.invokeExact(a, b);
+            return (int) shape.invokeExact(function, a, b);
         } catch (Throwable t) {
             throw new Refused("the call threw " + t);
         }

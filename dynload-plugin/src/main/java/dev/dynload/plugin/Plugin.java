@@ -132,10 +132,12 @@ public final class Plugin {
                     + "id and version it stands for");
         }
         String where = id() + " (" + descriptor.file() + ")";
-        ProvidedInterface provided = descriptor.manifest().provided(declared.id(), declared.major())
-                .orElseThrow(() -> new BindingException(iface, where, List.of("the plugin does not provide "
-                        + declared.id() + "/" + declared.major() + "; its manifest provides "
-                        + descriptor.manifest().provides())));
+        Optional<ProvidedInterface> found = descriptor.manifest().provided(declared.id(), declared.major());
+        if (found.isEmpty()) {
+            throw new BindingException(iface, where, List.of("the plugin does not provide " + declared.id() + "/"
+                    + declared.major() + "; its manifest provides " + descriptor.manifest().provides()));
+        }
+        ProvidedInterface provided = found.get();
         List<String> problems = check(iface, declared, provided);
         if (!problems.isEmpty()) {
             throw new BindingException(iface, where, problems);
@@ -145,9 +147,12 @@ public final class Plugin {
                 throw new IllegalStateException("plugin " + id() + " is " + state.name().toLowerCase(java.util.Locale.ROOT)
                         + "; bind its interfaces while it is started");
             }
-            MemorySegment table = loaded.getInterface(declared.id(), declared.major(), 0)
-                    .orElseThrow(() -> new BindingException(iface, where, List.of("its get_interface gave NULL for "
-                            + declared.id() + "/" + declared.major() + ", which its manifest provides")));
+            Optional<MemorySegment> given = loaded.getInterface(declared.id(), declared.major(), 0);
+            if (given.isEmpty()) {
+                throw new BindingException(iface, where, List.of("its get_interface gave NULL for " + declared.id()
+                        + "/" + declared.major() + ", which its manifest provides"));
+            }
+            MemorySegment table = given.get();
             return loaded.library().bind(iface, new Table(table, provided, declared, id()), lookup);
         }
     }
@@ -219,7 +224,11 @@ public final class Plugin {
             }
             FunctionSignature c = provided.functions().get(index);
             for (Class<? extends java.lang.annotation.Annotation> a : REFUSED) {
-                if (m.isAnnotationPresent(a) || java.util.Arrays.stream(m.getParameters()).anyMatch(p -> p.isAnnotationPresent(a))) {
+                boolean onParameter = false;
+                for (java.lang.reflect.Parameter p : m.getParameters()) {
+                    onParameter |= p.isAnnotationPresent(a);
+                }
+                if (m.isAnnotationPresent(a) || onParameter) {
                     problems.add(describe(m) + ": @" + a.getSimpleName() + " does not apply to a plugin function ("
                             + REFUSED_WHY + ")");
                 }

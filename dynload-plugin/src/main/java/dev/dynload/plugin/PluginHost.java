@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * A Java application's home for native plugins: it finds plugin files in folders, reads each one's
@@ -43,6 +42,14 @@ import java.util.stream.Stream;
  * Manifests are read from ELF files (Linux); a scan looks at the files whose names end in {@code .so}.
  */
 public final class PluginHost {
+
+    /** Files by name, as a named class rather than a lambda (see discover). */
+    private static final Comparator<Path> BY_FILE_NAME = new Comparator<>() {
+        @Override
+        public int compare(Path a, Path b) {
+            return a.getFileName().toString().compareTo(b.getFileName().toString());
+        }
+    };
 
     /** The ABI versions of dynload_plugin.h this host speaks. */
     public static final int ABI_MIN = 1;
@@ -174,11 +181,16 @@ public final class PluginHost {
         List<PluginDescriptor> plugins = new ArrayList<>();
         List<PluginException> problems = new ArrayList<>();
         for (Path folder : folders) {
-            List<Path> files;
-            try (Stream<Path> list = Files.list(folder)) {
-                files = list.filter(f -> f.getFileName().toString().endsWith(".so"))
-                        .sorted(Comparator.comparing(f -> f.getFileName().toString())).toList();
-            } catch (IOException e) {
+            List<Path> files = new ArrayList<>();
+            // Loops, not a stream with lambdas: each lambda costs a fresh JVM a class spun at run time.
+            try (java.nio.file.DirectoryStream<Path> list = Files.newDirectoryStream(folder)) {
+                for (Path f : list) {
+                    if (f.getFileName().toString().endsWith(".so")) {
+                        files.add(f);
+                    }
+                }
+                files.sort(BY_FILE_NAME);
+            } catch (IOException | java.nio.file.DirectoryIteratorException e) {
                 problems.add(new PluginException(PluginException.Reason.UNREADABLE, folder,
                         "cannot be listed: " + e.getMessage(), "check that the plugin folder exists and is readable", e));
                 continue;
@@ -379,7 +391,8 @@ public final class PluginHost {
                 initialised = true;
                 n.start();
             } catch (NativePlugin.Refused e) {
-                throw new NativePlugin.Refused(e.getMessage() + services.lastError().map(m -> ": " + m).orElse(""));
+                Optional<String> logged = services.lastError();
+                throw new NativePlugin.Refused(e.getMessage() + (logged.isPresent() ? ": " + logged.get() : ""));
             }
             p.started(n);
             say(p.id(), PluginLogger.Level.INFO, "started " + p.descriptor().version() + " (ABI " + n.abi() + ")");

@@ -61,12 +61,20 @@ public record Version(int major, int minor, int patch, String preRelease, String
     }
 
     private static int number(String text, String part) {
-        if (part.isEmpty() || part.length() > 9 || !part.chars().allMatch(c -> c >= '0' && c <= '9')
-                || (part.length() > 1 && part.charAt(0) == '0')) {
+        if (part.isEmpty() || part.length() > 9 || !digits(part) || (part.length() > 1 && part.charAt(0) == '0')) {
             throw new IllegalArgumentException("\"" + text + "\" is not a version: \"" + part
                     + "\" is not a number without leading zeros (at most 9 digits)");
         }
         return Integer.parseInt(part);
+    }
+
+    private static boolean digits(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void checkIdentifiers(String text, String ids, boolean numericNoLeadingZero) {
