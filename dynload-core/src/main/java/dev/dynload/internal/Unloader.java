@@ -1,7 +1,6 @@
 package dev.dynload.internal;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,17 +44,22 @@ public final class Unloader {
     private static void run() {
         long pause = 1_000_000L;
         while (true) {
-            // One snapshot of every stack per round, whatever the number of libraries waiting.
+            // The entries first, then one snapshot of every stack: each entry's library was unlinked
+            // before the entry was added, so the snapshot shows every bound call that entry must wait
+            // for. (A snapshot taken before an entry was added could predate its unlink.)
+            List<Pending> waiting;
+            synchronized (PENDING) {
+                waiting = new ArrayList<>(PENDING);
+            }
             Map<Thread, StackTraceElement[]> stacks = Thread.getAllStackTraces();
             List<Pending> ready = new ArrayList<>();
-            synchronized (PENDING) {
-                for (Iterator<Pending> it = PENDING.iterator(); it.hasNext(); ) {
-                    Pending p = it.next();
-                    if (p.idle.test(stacks)) {
-                        ready.add(p);
-                        it.remove();
-                    }
+            for (Pending p : waiting) {
+                if (p.idle.test(stacks)) {
+                    ready.add(p);
                 }
+            }
+            synchronized (PENDING) {
+                PENDING.removeAll(ready);
             }
             for (Pending p : ready) {
                 try {

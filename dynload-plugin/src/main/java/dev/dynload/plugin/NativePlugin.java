@@ -87,6 +87,7 @@ final class NativePlugin {
 
     private static NativePlugin negotiate(PluginDescriptor d, String hostVersion, Library library, Arena arena)
             throws Refused {
+        sameManifest(d, library);
         Optional<MemorySegment> entry = library.find("dynload_plugin_entry");
         if (entry.isEmpty()) {
             throw new Refused("exports no dynload_plugin_entry; define it with DLP_ENTRY (dynload_plugin.h)");
@@ -126,6 +127,38 @@ final class NativePlugin {
             }
         }
         return new NativePlugin(library, arena, table, abi);
+    }
+
+    /**
+     * Checks that the library that loaded carries the manifest discovery read (before any of its code ran):
+     * the file may have been replaced since, or a bundle override may have loaded another build. Read
+     * from the loaded image, which the loader mapped from the very file it loads.
+     */
+    private static void sameManifest(PluginDescriptor d, Library library) throws Refused {
+        Optional<MemorySegment> found = library.find(ManifestReader.SYMBOL);
+        if (found.isEmpty()) {
+            throw new Refused("the library that loaded has no manifest: it is not the file discovery read");
+        }
+        MemorySegment header = found.get().reinterpret(16);
+        long length = Integer.toUnsignedLong(header.get(JAVA_INT_UNALIGNED, 12));
+        if (length > PluginManifest.MAX_TEXT) {
+            throw new Refused("the library that loaded has another manifest (" + length + " bytes of text) than "
+                    + "the one discovery read");
+        }
+        long size = 16 + length + 1;
+        java.nio.ByteBuffer bytes = found.get().reinterpret(size).asByteBuffer().order(java.nio.ByteOrder.nativeOrder());
+        PluginManifest loaded;
+        try {
+            loaded = ManifestReader.parse(d.file(), Optional.of(new dev.dynload.elf.ElfData(ManifestReader.SYMBOL, size,
+                    bytes)));
+        } catch (PluginException e) {
+            throw new Refused("the library that loaded has a manifest that does not read: " + e.getMessage());
+        }
+        if (!loaded.equals(d.manifest())) {
+            throw new Refused("the library that loaded (" + loaded.id() + " " + loaded.version() + ") carries another "
+                    + "manifest than the one discovery read (" + d.id() + " " + d.version() + "): the file was "
+                    + "replaced since, or another build was loaded; discover again");
+        }
     }
 
     int abi() {
@@ -199,9 +232,23 @@ final class NativePlugin {
         return Optional.of(t.reinterpret(Math.max(8, Integer.toUnsignedLong(size) & 0xffff_ffffL)));
     }
 
-    /** Unbinds the plugin's interfaces and waits for the calls in flight through them. */
-    void closeCalls() {
-        library.unbind().toCompletableFuture().join();
+    /**
+     * Unbinds the plugin's interfaces and waits for the calls in flight through them.
+     *
+     * @return false if they had not returned within {@code wait}
+     */
+    boolean closeCalls(java.time.Duration wait) {
+        try {
+            library.unbind().toCompletableFuture().get(wait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("waiting for the plugin's calls failed", e.getCause());
+        }
     }
 
     /** Unloads: after stop and destroy (or a failed init), last; the arena goes whatever the close threw. */

@@ -60,7 +60,12 @@ public final class PluginDescriptor {
     public static PluginDescriptor readBundled(String bundle, ClassLoader loader) {
         Objects.requireNonNull(bundle, "bundle");
         Objects.requireNonNull(loader, "loader");
-        Path shown = Path.of("bundle " + bundle);
+        Path shown;
+        try {
+            shown = Path.of("bundle " + bundle);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException("'" + bundle + "' is not a bundle name", e);
+        }
         Optional<ElfData> data;
         try {
             data = Bundle.readData(bundle, loader, ManifestReader.SYMBOL, ManifestReader.LIMIT);

@@ -43,6 +43,9 @@ import java.util.TreeMap;
  */
 public final class PluginHost {
 
+    /** How long stop() waits for a plugin's running calls before it leaves that plugin loaded. */
+    private static final java.time.Duration CALLS_WAIT = java.time.Duration.ofSeconds(10);
+
     /** Files by name, as a named class rather than a lambda (see discover). */
     private static final Comparator<Path> BY_FILE_NAME = new Comparator<>() {
         @Override
@@ -478,8 +481,19 @@ public final class PluginHost {
                     }
                     n = p.stopping();
                 }
+                boolean returned;
                 try {
-                    n.closeCalls(); // outside the lock: waits for the calls already running
+                    returned = n.closeCalls(CALLS_WAIT); // outside the lock: waits for the calls already running
+                } catch (RuntimeException e) {
+                    returned = false;
+                }
+                if (!returned) {
+                    // A call still runs in it: its host services and code must stay, so nothing is freed.
+                    say(p.id(), PluginLogger.Level.ERROR, "calls into it did not return within "
+                            + CALLS_WAIT.toSeconds() + " s; it is left loaded, without its stop and destroy");
+                    continue;
+                }
+                try {
                     synchronized (lifecycle) {
                         int rc = n.stop();
                         if (rc != 0) {

@@ -252,6 +252,20 @@ class PluginRuntimeTest {
     }
 
     @Test
+    void aFileReplacedAfterItsManifestWasReadIsRefusedBeforeItsEntryPointRuns(@TempDir Path dir) throws Exception {
+        Path folder = PluginHostTest.folder(dir.resolve("plugins"), "greeter");
+        Path file = folder.resolve("libgreeter.so");
+        PluginDescriptor read = PluginDescriptor.read(file);
+        Path other = dir.resolve("other.so");
+        java.nio.file.Files.copy(PluginHostTest.PLUGINS.resolve("libgreeter-old.so"), other);
+        java.nio.file.Files.move(other, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        NativePlugin.Refused e = assertThrows(NativePlugin.Refused.class, () -> NativePlugin.load(read, "1.0.0"));
+        assertTrue(e.getMessage().contains("carries another manifest than the one discovery read "
+                + "(com.example.greeter.c 1.2.0)"), e.getMessage());
+    }
+
+    @Test
     void aHostServiceThatThrowsNeverReachesC(@TempDir Path dir) throws IOException {
         PluginHost host = PluginHost.builder().folder(PluginHostTest.folder(dir, "greeter", "base"))
                 .logger((id, level, message) -> {

@@ -229,6 +229,7 @@ public final class Bindings {
     }
 
     private static Object throwClosed(String library) {
-        throw new IllegalStateException(library + " is closed; its bound methods cannot be called any more");
+        throw new IllegalStateException(library + " is closed, or its interfaces were unbound; its bound methods "
+                + "cannot be called any more");
     }
 }
