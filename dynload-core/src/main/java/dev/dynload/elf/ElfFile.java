@@ -293,24 +293,13 @@ public final class ElfFile {
             if (image.dynamicProblem != null) {
                 throw in.error(image.dynamicProblem);
             }
-            Long symtab = image.value(ElfVerifier.DT_SYMTAB);
-            if (!image.hasDynamic() || symtab == null) {
+            Optional<ByteBuffer> symbols = image.hasDynamic() ? dynamicSymbols(image) : Optional.empty();
+            if (symbols.isEmpty()) {
                 return Optional.empty();
             }
             ByteBuffer strings = Names.of(image).strings;
-            long count = ElfVerifier.symbolCount(image);
-            if (count < 0) {
-                count = dynsymCountFromSections(image);
-            }
+            ByteBuffer table = symbols.get();
             int entry = image.w64 ? 24 : 16;
-            if (count <= 0) {
-                return Optional.empty();
-            }
-            ByteBuffer table = image.readAt(symtab, count * entry);
-            if (table == null) {
-                throw in.error("the dynamic symbol table (DT_SYMTAB " + ElfImage.hex(symtab) + ", " + count
-                        + " symbols) does not lie inside the file contents of a loadable segment");
-            }
             for (int at = entry; at + entry <= table.limit(); at += entry) {
                 int info = Byte.toUnsignedInt(table.get(at + (image.w64 ? 4 : 12)));
                 int shndx = Short.toUnsignedInt(table.getShort(at + (image.w64 ? 6 : 14)));
@@ -506,24 +495,36 @@ public final class ElfFile {
         ElfReader in = image.in;
         Names names = Names.of(image);
         ByteBuffer strings = names.strings;
-        Symbols symbols = Symbols.NONE;
-        Long symtab = image.value(ElfVerifier.DT_SYMTAB);
-        if (symtab != null) {
-            long count = ElfVerifier.symbolCount(image);
-            if (count < 0) {
-                count = dynsymCountFromSections(image);
-            }
-            if (count > 0) {
-                ByteBuffer table = image.readAt(symtab, count * (image.w64 ? 24 : 16));
-                if (table == null) {
-                    throw in.error("the dynamic symbol table (DT_SYMTAB " + ElfImage.hex(symtab) + ", " + count
-                            + " symbols) does not lie inside the file contents of a loadable segment");
-                }
-                symbols = symbolTable(in, image.w64, table, strings);
-            }
-        }
+        Optional<ByteBuffer> table = dynamicSymbols(image);
+        Symbols symbols = table.isEmpty() ? Symbols.NONE : symbolTable(in, image.w64, table.get(), strings);
         return new ElfFile(image.file, image.h.header(), names.soname, names.needed, names.runPath, names.rpath, symbols,
                 ElfVerifier.versions(image));
+    }
+
+    /**
+     * The dynamic symbol table ({@code DT_SYMTAB}), as many entries as the hash table (or, failing that,
+     * the section header) counts; empty when the library has none, or nothing counts it.
+     *
+     * @throws ElfFormatException if the table does not lie in the file contents of a loadable segment
+     */
+    private static Optional<ByteBuffer> dynamicSymbols(ElfImage image) throws IOException {
+        Long symtab = image.value(ElfVerifier.DT_SYMTAB);
+        if (symtab == null) {
+            return Optional.empty();
+        }
+        long count = ElfVerifier.symbolCount(image);
+        if (count < 0) {
+            count = dynsymCountFromSections(image);
+        }
+        if (count <= 0) {
+            return Optional.empty();
+        }
+        ByteBuffer table = image.readAt(symtab, count * (image.w64 ? 24 : 16));
+        if (table == null) {
+            throw image.in.error("the dynamic symbol table (DT_SYMTAB " + ElfImage.hex(symtab) + ", " + count
+                    + " symbols) does not lie inside the file contents of a loadable segment");
+        }
+        return Optional.of(table);
     }
 
     /** The number of entries of {@code .dynsym} by its section header, for a library without hash table; or 0. */

@@ -302,20 +302,15 @@ final class FunctionBounds {
         }
 
         long uleb() {
-            long v = 0;
-            int shift = 0;
-            int byt;
-            do {
-                byt = u8();
-                if (shift < 64) {
-                    v |= (long) (byt & 0x7f) << shift;
-                }
-                shift += 7;
-            } while ((byt & 0x80) != 0);
-            return v;
+            return leb(false);
         }
 
         long sleb() {
+            return leb(true);
+        }
+
+        /** A LEB128 number: seven bits per byte, low first; a signed one extends its last byte's sign bit. */
+        private long leb(boolean signed) {
             long v = 0;
             int shift = 0;
             int byt;
@@ -326,7 +321,7 @@ final class FunctionBounds {
                 }
                 shift += 7;
             } while ((byt & 0x80) != 0);
-            if (shift < 64 && (byt & 0x40) != 0) {
+            if (signed && shift < 64 && (byt & 0x40) != 0) {
                 v |= -1L << shift;
             }
             return v;

@@ -54,6 +54,8 @@ final class HostServices {
     private final Map<String, MemorySegment> configCopies = new ConcurrentHashMap<>();
     /** The last message the plugin logged at ERROR, to explain a failed init or start. */
     private volatile String lastError;
+    /** The dlp_host itself, written once by make(). */
+    private MemorySegment struct;
 
     private HostServices(String pluginId, PluginLogger logger, Map<String, String> config, Dependencies dependencies,
                          Arena arena) {
@@ -88,8 +90,6 @@ final class HostServices {
         s.struct.set(ADDRESS, 56, LINKER.defaultLookup().find("free").orElseThrow());
         return s;
     }
-
-    private MemorySegment struct;
 
     MemorySegment struct() {
         return struct;

@@ -35,8 +35,8 @@ final class NativePlugin {
     static final long HOST_SIZE = 8 + 7 * 8;
 
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final MethodHandle ENTRY_SHAPE = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle INIT_SHAPE = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    /** int32_t f(void *, void *): the entry point and init have the same shape. */
+    private static final MethodHandle TWO_POINTERS = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle STATE_SHAPE = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle DESTROY_SHAPE = LINKER.downcallHandle(FunctionDescriptor.ofVoid(ADDRESS));
     private static final MethodHandle GET_SHAPE = LINKER.downcallHandle(
@@ -99,7 +99,7 @@ final class NativePlugin {
         offer.set(ADDRESS, 16, arena.allocateFrom(hostVersion));
         MemorySegment answer = arena.allocate(ANSWER_SIZE, 8);
         answer.set(JAVA_INT, 0, (int) ANSWER_SIZE);
-        int rc = call(ENTRY_SHAPE, entry.get(), offer, answer);
+        int rc = call(entry.get(), offer, answer);
         int abi = answer.get(JAVA_INT, 4);
         if (rc != 0 || abi == 0) {
             String why = text(answer.get(ADDRESS, 8)).orElse("it gave no reason");
@@ -176,7 +176,7 @@ final class NativePlugin {
     /** Calls init with the host services; keeps the state it gives. */
     void init(MemorySegment host) throws Refused {
         MemorySegment statePointer = arena.allocate(ADDRESS);
-        int rc = call(INIT_SHAPE, table.get(ADDRESS_UNALIGNED, 8), host, statePointer);
+        int rc = call(table.get(ADDRESS_UNALIGNED, 8), host, statePointer);
         if (rc != 0) {
             throw new Refused("init failed with status " + rc);
         }
@@ -273,9 +273,10 @@ final class NativePlugin {
      * method handle class per call site, which a fresh JVM pays for in milliseconds.
      */
 
-    private static int call(MethodHandle shape, MemorySegment function, MemorySegment a, MemorySegment b) throws Refused {
+    /** Calls an {@code int32_t f(void *, void *)}: the entry point, or init. */
+    private static int call(MemorySegment function, MemorySegment a, MemorySegment b) throws Refused {
         try {
-            return (int) shape.invokeExact(function, a, b);
+            return (int) TWO_POINTERS.invokeExact(function, a, b);
         } catch (Throwable t) {
             throw new Refused("the call threw " + t);
         }
