@@ -132,6 +132,12 @@ extern "C" {
 
 typedef struct dlp_host dlp_host;
 
+/*
+ * Each service takes, as `host`, the dlp_host this plugin got at init: the host finds the plugin by it.
+ * The services end when destroy returns. A call after that (from a thread the plugin did not join) is a
+ * bug in the plugin; the host refuses it rather than crash: log drops the message, config and dependency
+ * return NULL, and the host's log says so once. The dlp_host itself stays readable for that reason.
+ */
 struct dlp_host {
     uint32_t size;                   /* sizeof(dlp_host) as the host knows it */
     uint32_t abi;                    /* the ABI version host and plugin agreed on */

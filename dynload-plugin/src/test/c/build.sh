@@ -8,9 +8,18 @@ include="$src/../../../include"
 mkdir -p "$out"
 cflags="${CFLAGS:--shared -fPIC -O2 -Wall -Werror}"
 for variant in GREETER GREETER_OLD MISMATCH NO_TABLE REFUSES BAD_ANSWER INIT_FAILS START_FAILS NEEDS_FAILING \
-        BASE BASE_OLD ABI2 HOST2 CYCLE_A CYCLE_B NEEDS_MISSING NEEDS_NEWER NEEDS_UNUSABLE NUMBERED NONE \
+        BASE BASE_OLD ABI2 HOST2 CYCLE_A CYCLE_B NEEDS_MISSING NEEDS_NEWER NEEDS_UNUSABLE NUMBERED CHAIN NONE \
         DAMAGED BAD_MAGIC BAD_FORMAT BAD_PARSE BAD_UTF8 OVERSIZED TRUNCATED NO_NUL; do
     name=$(echo "$variant" | tr '[:upper:]' '[:lower:]' | tr '_' '-')
     # shellcheck disable=SC2086
     gcc $cflags -I"$include" -DVARIANT_$variant -o "$out/lib$name.so" "$src/plugin.c"
+done
+# The lifecycle plugins; the late caller is never unloaded (-z nodelete), as a Rust library that registered
+# thread-local destructors is not, so that its thread outlives destroy.
+for variant in BLOCKER LATE_CALLER INIT_THREAD; do
+    name=$(echo "$variant" | tr '[:upper:]' '[:lower:]' | tr '_' '-')
+    extra=""
+    [ "$variant" = LATE_CALLER ] && extra="-Wl,-z,nodelete"
+    # shellcheck disable=SC2086
+    gcc $cflags -pthread $extra -I"$include" -DVARIANT_$variant -o "$out/lib$name.so" "$src/lifecycle.c"
 done

@@ -50,6 +50,11 @@ DLP_MANIFEST("id = com.example.hopeful\n" "version = 1.0.0\n" "abi = 1..1\n" "re
 #elif defined(VARIANT_NUMBERED)
 /* The template for the thousand-plugin scan: the tests patch the four digits of the id in copies. */
 DLP_MANIFEST("id = com.example.numbered.0000\n" "version = 1.0.0\n" "abi = 1..1\n");
+#elif defined(VARIANT_CHAIN)
+/* The template for chains and cycles of thousands: the tests patch the five digits of the id and of the
+ * requirement in copies, so that each copy requires the next. */
+DLP_MANIFEST("id = com.example.chain.00000\n" "version = 1.0.0\n" "abi = 1..1\n"
+             "requires = com.example.chain.00001 *\n");
 #elif defined(VARIANT_GREETER_OLD)
 DLP_MANIFEST("id = com.example.greeter.old\n" "version = 1.0.0\n" "abi = 1..1\n"
              "provides = com.example.greeter/1.1: greet = str(str); add = i32(i32, i32)\n");

@@ -84,6 +84,6 @@ public enum OperatingSystem {
     }
 
     static String printable(String s) {
-        return s.replace("\0", "\\0");
+        return dev.dynload.internal.Printable.of(s);
     }
 }

@@ -161,7 +161,7 @@ class LibraryTest {
     @Test
     void symbolNameWithInteriorNulIsAnIllegalArgument() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> lib.find("fixture_add\0evil"));
-        assertTrue(e.getMessage().contains("fixture_add\\0evil"), e.getMessage());
+        assertTrue(e.getMessage().contains("fixture_add\\x00evil"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> lib.find(""));
         assertThrows(NullPointerException.class, () -> lib.find(null));
     }

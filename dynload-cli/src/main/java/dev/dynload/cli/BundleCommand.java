@@ -1,5 +1,6 @@
 package dev.dynload.cli;
 
+import dev.dynload.internal.Printable;
 import dev.dynload.Bundle;
 import dev.dynload.elf.ElfFile;
 import dev.dynload.elf.ElfHeader;

@@ -1,5 +1,6 @@
 package dev.dynload.cli;
 
+import dev.dynload.internal.Printable;
 import dev.dynload.CString;
 
 import java.lang.foreign.MemoryLayout;

@@ -1,5 +1,6 @@
 package dev.dynload.cli;
 
+import dev.dynload.internal.Printable;
 import dev.dynload.plugin.FunctionSignature;
 import dev.dynload.plugin.PluginDescriptor;
 import dev.dynload.plugin.PluginException;

@@ -1,5 +1,6 @@
 package dev.dynload.cli;
 
+import dev.dynload.internal.Printable;
 import dev.dynload.plugin.Discovery;
 import dev.dynload.plugin.PluginDescriptor;
 import dev.dynload.plugin.PluginException;
@@ -14,7 +15,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +30,10 @@ import java.util.concurrent.Callable;
         description = {"List the dynload plugins in folders, from their manifests, without loading any: id, "
                 + "version, ABI, interfaces, dependencies, and why a plugin cannot run (ABI, host version, a "
                 + "missing, wrong or unusable dependency, a cycle). Plugins are listed in start order.",
-                "Exits 4 if a plugin cannot run or a file is not a usable plugin.",
+                "Of several files with one plugin id, the newest version this host can run is used; the others "
+                        + "are listed as passed over. Subfolders are not scanned.",
+                "Exits 3 if a folder cannot be scanned or holds no plugin file, 4 if a plugin cannot run or a file "
+                        + "is not a usable plugin.",
                 "Example: dynload plugins ./plugins"})
 final class PluginsCommand implements Callable<Integer> {
 
@@ -41,16 +49,24 @@ final class PluginsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         PluginHost host = PluginHost.builder().folder(folders.toArray(new Path[0])).hostVersion(hostVersion).build();
         Discovery found = host.discover();
-        Resolution plan = host.resolve(found);
-        PrintWriter out = spec.commandLine().getOut();
-        List<PluginDescriptor> listed = new ArrayList<>(plan.startOrder());
-        for (PluginDescriptor d : found.plugins()) {
-            if (!listed.contains(d) && plan.problems().containsKey(d.id())) {
-                listed.add(d);
+        // A folder that cannot be scanned is the command's failure, not a plugin's: said on stderr.
+        List<PluginException> files = new ArrayList<>();
+        boolean badFolder = false;
+        for (PluginException e : found.problems()) {
+            if (folders.contains(e.file())) {
+                err.println("dynload: " + Printable.of(e.getMessage()));
+                badFolder = true;
+            } else {
+                files.add(e);
             }
         }
+        Resolution plan = host.resolve(found);
+        List<PluginDescriptor> listed = new ArrayList<>(plan.startOrder());
+        listed.addAll(plan.cannotRun());
         for (PluginDescriptor d : listed) {
             PluginManifest m = d.manifest();
             out.println(Printable.of(m.id() + " " + m.version() + "  abi " + m.abiMin() + ".." + m.abiMax() + "  "
@@ -62,21 +78,56 @@ final class PluginsCommand implements Callable<Integer> {
             for (Requirement r : m.requires()) {
                 out.println(Printable.of("  requires " + r));
             }
-            String why = plan.problems().get(m.id());
-            if (why != null && plan.startOrder().stream().noneMatch(s -> s.id().equals(m.id()))) {
-                out.println(Printable.of("  cannot run: " + why));
+            if (plan.cannotRun().contains(d)) {
+                out.println(Printable.of("  cannot run: " + plan.problems().get(m.id())));
             }
         }
         for (String line : plan.passedOver()) {
             out.println(Printable.of("passed over: " + line));
         }
-        for (PluginException e : found.problems()) {
+        for (PluginException e : files) {
             out.println(Printable.of("not a usable plugin: " + e.getMessage()));
         }
-        int unusable = plan.problems().size();
-        spec.commandLine().getErr().println(plan.startOrder().size() + " plugin" + (plan.startOrder().size() == 1 ? "" : "s")
-                + " can run, " + unusable + " cannot, " + found.problems().size()
-                + (found.problems().size() == 1 ? " file is not a usable plugin" : " files are not usable plugins"));
-        return unusable == 0 && found.problems().isEmpty() ? ExitCode.OK.code() : ExitCode.BAD_LIBRARY.code();
+        boolean none = found.plugins().isEmpty() && files.isEmpty();
+        if (none && !badFolder) {
+            for (Path folder : folders) {
+                err.println("dynload: " + Printable.of(folder + " holds no plugin file (*.so)" + subfolders(folder)));
+            }
+        }
+        int unusable = plan.cannotRun().size();
+        err.println(plan.startOrder().size() + " plugin" + (plan.startOrder().size() == 1 ? "" : "s")
+                + " can run, " + unusable + " cannot, " + files.size()
+                + (files.size() == 1 ? " file is not a usable plugin" : " files are not usable plugins")
+                + (plan.passedOver().isEmpty() ? "" : ", " + plan.passedOver().size() + " passed over"));
+        if (badFolder || none) {
+            return ExitCode.NOT_FOUND.code();
+        }
+        return unusable == 0 && files.isEmpty() ? ExitCode.OK.code() : ExitCode.BAD_LIBRARY.code();
+    }
+
+    /** Subfolders are not scanned: names those that hold plugin files, so that the user can pass them. */
+    private static String subfolders(Path folder) {
+        List<String> holding = new ArrayList<>();
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(folder)) {
+            for (Path child : children) {
+                if (holding.size() < 5 && Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS) && holdsPlugins(child)) {
+                    holding.add(child.toString());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+        holding.sort(null);
+        return holding.isEmpty() ? "" : "; subfolders are not scanned, and " + String.join(", ", holding)
+                + (holding.size() == 1 ? " holds some" : " hold some") + ": give "
+                + (holding.size() == 1 ? "it" : "them") + " as DIR";
+    }
+
+    private static boolean holdsPlugins(Path folder) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, "*.so")) {
+            return files.iterator().hasNext();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 }

@@ -63,4 +63,61 @@ class PluginCommandsTest {
         assertTrue(out.contains("not a usable plugin: " + dir.resolve("libbad-magic.so")), out);
         assertEquals("2 plugins can run, 1 cannot, 1 file is not a usable plugin", r.err().strip());
     }
+
+    @Test
+    void pluginsListsAPassedOverCopyApartFromThoseThatCannotRun(@TempDir Path dir) throws IOException {
+        for (String n : new String[] {"greeter", "base", "base-old"}) {
+            Files.copy(PLUGINS.resolve("lib" + n + ".so"), dir.resolve("lib" + n + ".so"));
+        }
+        DynloadToolTest.Run r = DynloadToolTest.run("plugins", dir.toString());
+        assertEquals(ExitCode.OK.code(), r.status(), r.err());
+        assertTrue(!r.out().contains("cannot run"), r.out());
+        assertTrue(r.out().contains("passed over: " + dir.resolve("libbase-old.so") + " (com.example.base 0.9.0) is "
+                + "passed over for " + dir.resolve("libbase.so") + " (1.4.2), which is newer; remove one of them"), r.out());
+        assertEquals("2 plugins can run, 0 cannot, 0 files are not usable plugins, 1 passed over", r.err().strip());
+    }
+
+    @Test
+    void pluginsSaysOnStderrWhenAFolderCannotBeScannedOrHoldsNoPlugin(@TempDir Path dir) throws Exception {
+        DynloadToolTest.Run missing = DynloadToolTest.run("plugins", dir.resolve("nonexistent").toString());
+        assertEquals(ExitCode.NOT_FOUND.code(), missing.status());
+        assertEquals("", missing.out());
+        assertTrue(missing.errLines().getFirst().equals("dynload: " + dir.resolve("nonexistent") + ": does not exist; "
+                + "give the folder that holds the plugin files"), missing.err());
+
+        Path fifo = dir.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
+        DynloadToolTest.Run pipe = DynloadToolTest.run("plugins", fifo.toString()); // used to block for ever
+        assertEquals(ExitCode.NOT_FOUND.code(), pipe.status());
+        assertTrue(pipe.err().contains(fifo + ": is not a folder"), pipe.err());
+
+        Path top = dir.resolve("top");
+        Files.createDirectories(top.resolve("c"));
+        Files.copy(PLUGINS.resolve("libbase.so"), top.resolve("c/libbase.so"));
+        DynloadToolTest.Run empty = DynloadToolTest.run("plugins", top.toString());
+        assertEquals(ExitCode.NOT_FOUND.code(), empty.status());
+        assertTrue(empty.err().contains("dynload: " + top + " holds no plugin file (*.so); subfolders are not scanned, "
+                + "and " + top.resolve("c") + " holds some: give it as DIR"), empty.err());
+    }
+
+    @Test
+    void pluginsResolvesAChainOfFiveThousandWithOutputThatGrowsLinearly(@TempDir Path dir) throws IOException {
+        byte[] template = Files.readAllBytes(PLUGINS.resolve("libchain.so"));
+        String text = new String(template, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int id = text.indexOf("chain.00000\n") + "chain.".length();
+        int required = text.indexOf("chain.00001 ") + "chain.".length();
+        for (int i = 0; i < 5000; i++) {
+            byte[] copy = template.clone();
+            System.arraycopy(String.format("%05d", i).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                    0, copy, id, 5);
+            System.arraycopy(String.format("%05d", i + 1).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                    0, copy, required, 5);
+            Files.write(dir.resolve(String.format("libchain%05d.so", i)), copy);
+        }
+        DynloadToolTest.Run r = DynloadToolTest.run("plugins", dir.toString()); // was exit 70, a stack overflow
+        assertEquals(ExitCode.BAD_LIBRARY.code(), r.status(), r.err());
+        assertEquals("0 plugins can run, 5000 cannot, 0 files are not usable plugins", r.err().strip());
+        assertTrue(r.out().length() < 5000 * 400, "output grows with the plugins, not their square: "
+                + r.out().length());
+    }
 }

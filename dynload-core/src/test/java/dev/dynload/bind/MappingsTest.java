@@ -319,6 +319,31 @@ class MappingsTest {
                 ValueLayout.JAVA_INT), Signatures.of(method(Calc.class, "add")));
     }
 
+    @Test
+    void aMethodFirstCalledAfterUnbindThrowsWithoutAskingTheTable() {
+        try (Library own = Library.open(MAPPINGS)) {
+            FunctionTable table = calcTable(2);
+            List<String> asked = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            Calc calc = own.bind(Calc.class, new FunctionTable() {
+                @Override
+                public java.util.Optional<MemorySegment> find(String function) {
+                    asked.add(function);
+                    return table.find(function);
+                }
+
+                @Override
+                public String absent(java.lang.reflect.Method method) {
+                    return table.absent(method);
+                }
+            });
+            assertEquals(5, calc.add(2, 3));
+            own.unbind().toCompletableFuture().join();
+            int before = asked.size();
+            assertThrows(IllegalStateException.class, () -> calc.mul(2, 3));
+            assertEquals(before, asked.size(), "a table may point into unloaded memory by now: " + asked);
+        }
+    }
+
     private static java.lang.reflect.Method method(Class<?> type, String name) {
         for (java.lang.reflect.Method m : type.getMethods()) {
             if (m.getName().equals(name)) {

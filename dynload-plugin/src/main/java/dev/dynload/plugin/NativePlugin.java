@@ -31,8 +31,6 @@ final class NativePlugin {
     private static final long ANSWER_SIZE = 24;
     /** dlp_plugin: size, reserved, then init, start, stop, destroy, get_interface. */
     private static final long PLUGIN_SIZE = 8 + 5 * 8;
-    /** dlp_host: size, abi, host_version, plugin_id, log, config, dependency, alloc, free. */
-    static final long HOST_SIZE = 8 + 7 * 8;
 
     private static final Linker LINKER = Linker.nativeLinker();
     /** int32_t f(void *, void *): the entry point and init have the same shape. */
@@ -235,11 +233,13 @@ final class NativePlugin {
     /**
      * Unbinds the plugin's interfaces and waits for the calls in flight through them.
      *
-     * @return false if they had not returned within {@code wait}
+     * @param deadline when to give up, as {@link System#nanoTime()}
+     * @return false if they had not returned by then
      */
-    boolean closeCalls(java.time.Duration wait) {
+    boolean closeCalls(long deadline) {
         try {
-            library.unbind().toCompletableFuture().get(wait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            library.unbind().toCompletableFuture().get(Math.max(0, deadline - System.nanoTime()),
+                    java.util.concurrent.TimeUnit.NANOSECONDS);
             return true;
         } catch (java.util.concurrent.TimeoutException e) {
             return false;

@@ -34,22 +34,26 @@ import java.util.StringJoiner;
  * }
  *
  * <h2>Thread-safety</h2>
- * All methods may be called from any thread. A bound interface may be called from many threads; once the
- * plugin stops, its methods throw {@link IllegalStateException}, and the plugin's stop and destroy run
- * only after the calls already running have returned.
+ * All methods may be called from any thread, and none holds a lock while plugin code runs. A bound
+ * interface may be called from many threads; once the plugin is stopping, its methods throw
+ * {@link IllegalStateException}, and the plugin's stop and destroy run only after the calls already
+ * running (and the binds under way) have returned.
  */
 public final class Plugin {
 
     private final PluginDescriptor descriptor;
-    private final Object lifecycle;
+    /** Guards the fields below; held for a few field reads and writes, never across plugin or user code. */
+    private final Object lock = new Object();
     private volatile PluginState state;
     private volatile String failure;
-    /** The native side while started; guarded by lifecycle. */
+    /** The native side from STARTED until it is unloaded. */
     private NativePlugin loaded;
+    private HostServices services;
+    /** Binds under way: each may be running the plugin's get_interface, so stop waits for them. */
+    private int binding;
 
-    Plugin(PluginDescriptor descriptor, Object lifecycle, PluginState state, String failure) {
+    Plugin(PluginDescriptor descriptor, PluginState state, String failure) {
         this.descriptor = descriptor;
-        this.lifecycle = lifecycle;
         this.state = state;
         this.failure = failure;
     }
@@ -69,32 +73,99 @@ public final class Plugin {
         return state;
     }
 
-    /** {@return why the plugin failed, when its state is {@link PluginState#FAILED}} */
+    /**
+     * {@return why the plugin failed, when its state is {@link PluginState#FAILED}, or why it is left
+     * loaded, when its state is {@link PluginState#STUCK}}
+     */
     public Optional<String> failure() {
         return Optional.ofNullable(failure);
     }
 
-    void started(NativePlugin n) {
-        loaded = n;
-        state = PluginState.STARTED;
+    void starting() {
+        synchronized (lock) {
+            state = PluginState.STARTING;
+        }
+    }
+
+    void started(NativePlugin n, HostServices s) {
+        synchronized (lock) {
+            loaded = n;
+            services = s;
+            failure = null;
+            state = PluginState.STARTED;
+        }
     }
 
     void failed(String why) {
-        failure = why;
-        state = PluginState.FAILED;
+        synchronized (lock) {
+            failure = why;
+            state = PluginState.FAILED;
+        }
     }
 
-    /** {@return the native side, and forgets it: the caller stops and unloads it} */
-    NativePlugin stopping() {
-        NativePlugin n = loaded;
-        loaded = null;
-        state = PluginState.STOPPED;
-        return n;
+    /**
+     * Moves a started (or stuck) plugin to STOPPING: from now on nothing binds, and its bound methods are
+     * about to throw. {@return its native side, or empty if it was neither started nor stuck}
+     */
+    Optional<NativePlugin> beginStop() {
+        synchronized (lock) {
+            if (state != PluginState.STARTED && state != PluginState.STUCK) {
+                return Optional.empty();
+            }
+            state = PluginState.STOPPING;
+            return Optional.of(loaded);
+        }
     }
 
-    /** {@return the native side while started; called under the lifecycle lock} */
+    /** Waits, up to the deadline ({@link System#nanoTime()}), for the binds under way to return. */
+    boolean bindsReturned(long deadline) {
+        synchronized (lock) {
+            while (binding > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    lock.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** Leaves it loaded, without its stop and destroy: a call into it (or one it may make) has not returned. */
+    void stuck(String why) {
+        synchronized (lock) {
+            failure = why;
+            state = PluginState.STUCK;
+        }
+    }
+
+    /** After its stop, destroy and unload. */
+    void stopped() {
+        synchronized (lock) {
+            loaded = null;
+            services = null;
+            failure = null;
+            state = PluginState.STOPPED;
+        }
+    }
+
+    /** {@return the native side while loaded} */
     Optional<NativePlugin> loaded() {
-        return Optional.ofNullable(loaded);
+        synchronized (lock) {
+            return Optional.ofNullable(loaded);
+        }
+    }
+
+    /** {@return the host services given to it at init, while loaded} */
+    Optional<HostServices> services() {
+        synchronized (lock) {
+            return Optional.ofNullable(services);
+        }
     }
 
     /**
@@ -142,39 +213,61 @@ public final class Plugin {
         if (!problems.isEmpty()) {
             throw new BindingException(iface, where, problems);
         }
-        synchronized (lifecycle) {
-            if (state != PluginState.STARTED || loaded == null) {
+        NativePlugin n;
+        synchronized (lock) {
+            if (state != PluginState.STARTED) {
                 throw new IllegalStateException("plugin " + id() + " is " + state.name().toLowerCase(java.util.Locale.ROOT)
                         + "; bind its interfaces while it is started");
             }
-            Optional<MemorySegment> given = loaded.getInterface(declared.id(), declared.major(), 0);
+            n = loaded;
+            binding++;
+        }
+        try {
+            // The plugin's get_interface runs here, outside the lock; stop waits for this bind to return.
+            Optional<MemorySegment> given = n.getInterface(declared.id(), declared.major(), 0);
             if (given.isEmpty()) {
                 throw new BindingException(iface, where, List.of("its get_interface gave NULL for " + declared.id()
                         + "/" + declared.major() + ", which its manifest provides"));
             }
-            MemorySegment table = given.get();
-            return loaded.library().bind(iface, new Table(table, provided, declared, id()), lookup);
+            return n.library().bind(iface, Table.read(given.get(), provided, declared, id()), lookup);
+        } finally {
+            synchronized (lock) {
+                if (--binding == 0) {
+                    lock.notifyAll();
+                }
+            }
         }
     }
 
-    /** The plugin's interface table: functions by name, in the manifest's order, as many as its size holds. */
-    private record Table(MemorySegment table, ProvidedInterface provided, PluginInterface declared, String plugin)
-            implements FunctionTable {
+    /**
+     * The plugin's interface table, read once when the interface is bound: its minor, and the address of
+     * each function the manifest lists that lies within the table's size. A method linked on its first call
+     * reads these, never the plugin's memory, which may be unloaded by then.
+     */
+    private record Table(long[] functions, int minor, ProvidedInterface provided, PluginInterface declared,
+                         String plugin) implements FunctionTable {
+
+        static Table read(MemorySegment table, ProvidedInterface provided, PluginInterface declared, String plugin) {
+            long size = table.byteSize();
+            int count = (int) Math.min(provided.functions().size(), Math.max(0, (size - 8) / 8));
+            long[] functions = new long[count];
+            for (int i = 0; i < count; i++) {
+                functions[i] = table.get(ValueLayout.ADDRESS_UNALIGNED, 8 + 8L * i).address();
+            }
+            return new Table(functions, table.get(ValueLayout.JAVA_INT_UNALIGNED, 4), provided, declared, plugin);
+        }
 
         @Override
         public Optional<MemorySegment> find(String function) {
             int index = indexOf(provided, function);
-            long offset = 8 + 8L * index;
-            if (index < 0 || offset + 8 > table.byteSize()) {
+            if (index < 0 || index >= functions.length || functions[index] == 0) {
                 return Optional.empty();
             }
-            MemorySegment f = table.get(ValueLayout.ADDRESS_UNALIGNED, offset);
-            return f.address() == 0 ? Optional.empty() : Optional.of(f);
+            return Optional.of(MemorySegment.ofAddress(functions[index]));
         }
 
         @Override
         public String absent(Method method) {
-            int minor = table.get(ValueLayout.JAVA_INT_UNALIGNED, 4);
             return "plugin " + plugin + " implements " + declared.id() + "/" + declared.major() + "." + minor
                     + ", which has no " + symbolOf(method) + "; the host's " + method.getDeclaringClass().getSimpleName()
                     + " is " + declared.id() + "/" + declared.major() + "." + declared.minor();

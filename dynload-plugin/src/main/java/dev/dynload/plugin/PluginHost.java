@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * A Java application's home for native plugins: it finds plugin files in folders, reads each one's
@@ -29,9 +28,12 @@ import java.util.TreeMap;
  * }
  *
  * <h2>Thread-safety</h2>
- * Every method may be called from any thread. {@link #discover()} and {@link #resolve} only read files;
- * {@link #start()}, {@link #stop()} and binding take the host's lifecycle lock, so that a plugin's
- * lifecycle calls run one at a time. Bound interfaces are called without it.
+ * Every method may be called from any thread. {@link #discover()} and {@link #resolve} only read files.
+ * One {@link #start()} or {@link #stop()} runs at a time: a stop called while another start or stop runs
+ * waits for it, then does its own work. No lock is held while plugin code or the logger runs, so a
+ * logger, or a plugin thread that init waits for, may call {@link #plugins()} or {@link #plugin}; a
+ * {@code stop()} from a plugin's call, or from the logger on the thread running start or stop, is
+ * refused instead of waiting for itself.
  *
  * <h2>Safety</h2>
  * Discovery and resolution read files only: no plugin code runs, and a damaged or hostile file is a
@@ -43,8 +45,8 @@ import java.util.TreeMap;
  */
 public final class PluginHost {
 
-    /** How long stop() waits for a plugin's running calls before it leaves that plugin loaded. */
-    private static final java.time.Duration CALLS_WAIT = java.time.Duration.ofSeconds(10);
+    /** How long stop() waits for a plugin's running calls, by default, before it leaves that plugin STUCK. */
+    public static final java.time.Duration STOP_TIMEOUT = java.time.Duration.ofSeconds(10);
 
     /** Files by name, as a named class rather than a lambda (see discover). */
     private static final Comparator<Path> BY_FILE_NAME = new Comparator<>() {
@@ -58,26 +60,33 @@ public final class PluginHost {
     public static final int ABI_MIN = 1;
     public static final int ABI_MAX = 1;
 
+    /** Where the host is: one start or stop runs at a time. */
+    private enum Phase { IDLE, STARTING, STARTED, STOPPING }
+
     private final List<Path> folders;
     /** Bundles in jars: name, and the class loader that sees the jar. */
     private final Map<String, ClassLoader> bundles;
     private final Version hostVersion;
     private final PluginLogger logger;
     private final Map<String, Map<String, String>> config;
-    /** Guards every lifecycle change: start, stop, and binding while started. */
-    private final Object lifecycle = new Object();
-    /** The plugins of the last start, in start order; guarded by lifecycle. */
+    private final java.time.Duration stopTimeout;
+    /** Guards the fields below; held for a few field reads and writes, never across plugin or user code. */
+    private final Object lock = new Object();
+    private Phase phase = Phase.IDLE;
+    /** The thread running start() or stop(), so that a stop from its logger is refused, not awaited. */
+    private Thread lifecycleThread;
+    /** The plugins of the last start, in start order. */
     private final List<Plugin> plugins = new ArrayList<>();
-    private boolean started;
-    private boolean stopping;
 
-    private PluginHost(List<Path> folders, Map<String, ClassLoader> bundles, Version hostVersion, PluginLogger logger,
-                       Map<String, Map<String, String>> config) {
-        this.folders = List.copyOf(folders);
-        this.bundles = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(bundles));
-        this.hostVersion = hostVersion;
-        this.logger = logger;
-        this.config = Map.copyOf(config);
+    private PluginHost(Builder b) {
+        this.folders = List.copyOf(b.folders);
+        this.bundles = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.bundles));
+        this.hostVersion = b.hostVersion;
+        this.logger = b.logger;
+        Map<String, Map<String, String>> copy = new LinkedHashMap<>();
+        b.config.forEach((id, values) -> copy.put(id, Map.copyOf(values)));
+        this.config = Map.copyOf(copy);
+        this.stopTimeout = b.stopTimeout;
     }
 
     /** {@return a builder for a host} */
@@ -92,6 +101,7 @@ public final class PluginHost {
         private Version hostVersion = Version.parse("1.0.0");
         private PluginLogger logger = PluginLogger.standardError();
         private final Map<String, Map<String, String>> config = new LinkedHashMap<>();
+        private java.time.Duration stopTimeout = STOP_TIMEOUT;
 
         private Builder() {
         }
@@ -139,7 +149,7 @@ public final class PluginHost {
         /**
          * Sets where plugins' log messages and the host's lifecycle messages go.
          *
-         * @param logger the logger; standard error when not set
+         * @param logger the logger; {@link PluginLogger#standardError()} when not set
          * @return this builder
          */
         public Builder logger(PluginLogger logger) {
@@ -161,11 +171,25 @@ public final class PluginHost {
             return this;
         }
 
+        /**
+         * Sets how long {@link PluginHost#stop()} waits, per plugin, for the calls into it that are running
+         * to return; a plugin whose calls have not returned by then is left {@link PluginState#STUCK}.
+         *
+         * @param timeout the time limit, positive; {@link #STOP_TIMEOUT} when not set
+         * @return this builder
+         * @throws IllegalArgumentException if it is not positive
+         */
+        public Builder stopTimeout(java.time.Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("the stop timeout must be positive, not " + timeout);
+            }
+            this.stopTimeout = timeout;
+            return this;
+        }
+
         /** {@return the host} */
         public PluginHost build() {
-            Map<String, Map<String, String>> copy = new LinkedHashMap<>();
-            config.forEach((id, values) -> copy.put(id, Map.copyOf(values)));
-            return new PluginHost(folders, bundles, hostVersion, logger, copy);
+            return new PluginHost(this);
         }
     }
 
@@ -176,7 +200,8 @@ public final class PluginHost {
 
     /**
      * Scans the folders and reads the manifest of each file named like a library, then of each bundle.
-     * Loads nothing.
+     * Loads nothing. A folder that is missing, is not a folder (a file, a FIFO) or cannot be listed is a
+     * problem of its own; a FIFO, socket or device named like a library is one too, and never blocks.
      *
      * @return the plugins found and the files that are not usable plugins, with why
      */
@@ -185,6 +210,11 @@ public final class PluginHost {
         List<PluginException> problems = new ArrayList<>();
         for (Path folder : folders) {
             List<Path> files = new ArrayList<>();
+            if (!Files.isDirectory(folder)) {
+                problems.add(new PluginException(PluginException.Reason.UNREADABLE, folder, Files.exists(folder)
+                        ? "is not a folder" : "does not exist", "give the folder that holds the plugin files", null));
+                continue;
+            }
             // Loops, not a stream with lambdas: each lambda costs a fresh JVM a class spun at run time.
             try (java.nio.file.DirectoryStream<Path> list = Files.newDirectoryStream(folder)) {
                 for (Path f : list) {
@@ -217,118 +247,89 @@ public final class PluginHost {
     }
 
     /**
-     * Decides which plugins can run and orders them: each plugin after the plugins it requires.
+     * Decides which plugins can run and orders them: each plugin after the plugins it requires. Of several
+     * files with one plugin id, the newest version this host can run is used (see {@link Resolution}). A
+     * plugin cannot run when its ABI or host range leaves this host out, when a plugin it requires is
+     * missing, of a version outside the range, or cannot run itself, or when it lies on a dependency cycle.
+     * Reads manifests only; takes time and memory linear in the plugins and their requirements.
      *
      * @param discovery what {@link #discover()} found
      * @return the start order and, for each plugin that cannot run, why
      */
     public Resolution resolve(Discovery discovery) {
-        List<String> passedOver = new ArrayList<>();
-        Map<String, PluginDescriptor> byId = new LinkedHashMap<>();
-        for (PluginDescriptor d : discovery.plugins()) {
-            PluginDescriptor other = byId.get(d.id());
-            if (other == null) {
-                byId.put(d.id(), d);
-            } else {
-                PluginDescriptor kept = d.version().compareTo(other.version()) > 0 ? d : other;
-                PluginDescriptor dropped = kept == d ? other : d;
-                byId.put(d.id(), kept);
-                passedOver.add(dropped.file() + " (" + d.id() + " " + dropped.version() + ") is passed over for "
-                        + kept.file() + " (" + kept.version() + "); remove one of them");
-            }
-        }
-        Map<String, String> unusable = new LinkedHashMap<>();
-        for (PluginDescriptor d : byId.values()) {
-            PluginManifest m = d.manifest();
-            if (m.abiMax() < ABI_MIN || m.abiMin() > ABI_MAX) {
-                unusable.put(d.id(), "speaks plugin ABI " + m.abiMin() + ".." + m.abiMax() + " and this host "
-                        + ABI_MIN + ".." + ABI_MAX + "; build it against this host's dynload_plugin.h");
-            } else if (m.host().isPresent() && !m.host().get().contains(hostVersion)) {
-                unusable.put(d.id(), "works with host versions " + m.host().get() + ", and this host is "
-                        + hostVersion + "; use a version of the plugin made for it");
-            }
-        }
-        // Dependencies, to a fixed point: a plugin whose dependency cannot run cannot run either.
-        boolean changed = true;
-        while (changed) {
-            changed = false;
-            for (PluginDescriptor d : byId.values()) {
-                if (unusable.containsKey(d.id())) {
-                    continue;
-                }
-                for (Requirement r : d.manifest().requires()) {
-                    PluginDescriptor dep = byId.get(r.pluginId());
-                    String why = null;
-                    if (dep == null) {
-                        why = "requires " + r + ", which is not in the plugin folders; add it";
-                    } else if (!r.versions().contains(dep.version())) {
-                        why = "requires " + r + ", and the plugin folders have version " + dep.version() + " ("
-                                + dep.file() + "); add a version in that range";
-                    } else if (unusable.containsKey(dep.id())) {
-                        why = "requires " + dep.id() + ", which cannot run: " + unusable.get(dep.id());
-                    }
-                    if (why != null) {
-                        unusable.put(d.id(), why);
-                        changed = true;
-                        break;
-                    }
-                }
-            }
-        }
-        List<PluginDescriptor> order = new ArrayList<>();
-        Map<String, Integer> state = new LinkedHashMap<>(); // 1: visiting, 2: done
-        for (PluginDescriptor d : byId.values()) {
-            if (!unusable.containsKey(d.id())) {
-                visit(d, byId, unusable, state, new ArrayList<>(), order);
-            }
-        }
-        return new Resolution(order, new TreeMap<>(unusable), passedOver);
+        return Resolver.resolve(discovery.plugins(), hostVersion);
     }
 
     /**
      * Discovers, resolves and starts every plugin that can run, dependencies first: each is loaded,
      * negotiates its ABI version through its entry point, gets its host services at init, and starts. A
      * plugin that cannot run, fails in any step, or requires a plugin that failed, ends
-     * {@link PluginState#FAILED} with its reason, and the others go on.
+     * {@link PluginState#FAILED} with its reason, and the others go on. No lock is held while a plugin's
+     * code or the logger runs.
      *
      * @return every plugin found, in start order, the failed ones last
-     * @throws IllegalStateException if the host has started already and not stopped
+     * @throws IllegalStateException if the host has started already and not stopped (or a plugin was left
+     *         {@link PluginState#STUCK} by the last stop), if a start or stop is running, or if called from a
+     *         plugin's call into the host
      */
     public List<Plugin> start() {
-        synchronized (lifecycle) {
-            if (started || stopping) {
-                throw new IllegalStateException("the plugin host has started already; stop() it first");
+        if (java.lang.foreign.ValueLayout.ADDRESS.byteSize() != 8) {
+            throw new UnsupportedOperationException("dynload plugins need a 64-bit JVM; this one has "
+                    + java.lang.foreign.ValueLayout.ADDRESS.byteSize() * 8 + "-bit pointers");
+        }
+        if (insideUpcall()) {
+            throw new IllegalStateException("start() was called from code that a plugin called (a logger, a host "
+                    + "service); start the host from another thread");
+        }
+        synchronized (lock) {
+            if (phase != Phase.IDLE) {
+                throw new IllegalStateException(switch (phase) {
+                    case STARTING -> "the plugin host is starting already";
+                    case STOPPING -> "the plugin host is stopping; start it again once stop() has returned";
+                    default -> "the plugin host has started already" + (stuck().isEmpty() ? ""
+                            : " and its last stop left " + stuck() + " loaded") + "; stop() it first";
+                });
             }
-            if (java.lang.foreign.ValueLayout.ADDRESS.byteSize() != 8) {
-                throw new UnsupportedOperationException("dynload plugins need a 64-bit JVM; this one has "
-                        + java.lang.foreign.ValueLayout.ADDRESS.byteSize() * 8 + "-bit pointers");
-            }
-            started = true;
+            phase = Phase.STARTING;
+            lifecycleThread = Thread.currentThread();
             plugins.clear();
-            Discovery found = discover();
-            for (PluginException e : found.problems()) {
-                say(e.file().getFileName().toString(), PluginLogger.Level.WARN, e.getMessage());
+        }
+        try {
+            startAll();
+        } finally {
+            synchronized (lock) {
+                phase = Phase.STARTED;
+                lifecycleThread = null;
+                lock.notifyAll();
             }
-            Resolution plan = resolve(found);
-            for (String line : plan.passedOver()) {
-                say("host", PluginLogger.Level.WARN, line);
+        }
+        return plugins();
+    }
+
+    private void startAll() {
+        Discovery found = discover();
+        for (PluginException e : found.problems()) {
+            say(String.valueOf(e.file().getFileName()), PluginLogger.Level.WARN, e.getMessage());
+        }
+        Resolution plan = resolve(found);
+        for (String line : plan.passedOver()) {
+            say("host", PluginLogger.Level.WARN, line);
+        }
+        Map<String, Plugin> byId = new LinkedHashMap<>();
+        for (PluginDescriptor d : plan.startOrder()) {
+            byId.put(d.id(), new Plugin(d, PluginState.RESOLVED, null));
+        }
+        List<Plugin> unusable = new ArrayList<>();
+        for (PluginDescriptor d : plan.cannotRun()) {
+            unusable.add(new Plugin(d, PluginState.FAILED, plan.problems().get(d.id())));
+        }
+        for (Plugin p : byId.values()) {
+            synchronized (lock) {
+                plugins.add(p); // listed before it starts: a plugin that started is always reachable by stop()
             }
-            Map<String, Plugin> byId = new LinkedHashMap<>();
-            for (PluginDescriptor d : plan.startOrder()) {
-                byId.put(d.id(), new Plugin(d, lifecycle, PluginState.RESOLVED, null));
-            }
-            List<Plugin> failed = new ArrayList<>();
-            for (PluginDescriptor d : newestById(found.plugins()).values()) {
-                String why = plan.problems().get(d.id());
-                if (why != null && !byId.containsKey(d.id())) {
-                    failed.add(new Plugin(d, lifecycle, PluginState.FAILED, why));
-                }
-            }
-            for (Plugin p : byId.values()) {
-                // Listed before it starts: a plugin that started is always reachable by stop().
-                plugins.add(p);
-                startOne(p, byId);
-            }
+            startOne(p, byId);
+        }
+        synchronized (lock) {
             List<Plugin> order = new ArrayList<>();
             for (Plugin p : plugins) {
                 if (p.state() != PluginState.FAILED) {
@@ -340,23 +341,10 @@ public final class PluginHost {
                     order.add(p);
                 }
             }
-            order.addAll(failed);
+            order.addAll(unusable);
             plugins.clear();
             plugins.addAll(order);
-            return List.copyOf(plugins);
         }
-    }
-
-    /** Per id, the descriptor of the newest version, as resolution keeps it. */
-    private static Map<String, PluginDescriptor> newestById(List<PluginDescriptor> found) {
-        Map<String, PluginDescriptor> byId = new LinkedHashMap<>();
-        for (PluginDescriptor d : found) {
-            PluginDescriptor other = byId.get(d.id());
-            if (other == null || d.version().compareTo(other.version()) > 0) {
-                byId.put(d.id(), d);
-            }
-        }
-        return byId;
     }
 
     /** Starts one plugin; whatever goes wrong, it ends FAILED and unloaded, and the others go on. */
@@ -364,13 +352,15 @@ public final class PluginHost {
         List<Dependency> deps = new ArrayList<>();
         for (Requirement r : p.descriptor().manifest().requires()) {
             Plugin dep = byId.get(r.pluginId());
-            if (dep == null || dep.state() != PluginState.STARTED) {
+            Optional<NativePlugin> loaded = dep == null ? Optional.empty() : dep.loaded();
+            if (dep == null || dep.state() != PluginState.STARTED || loaded.isEmpty()) {
                 fail(p, "requires " + r.pluginId() + ", which did not start: "
                         + (dep == null ? "not found" : dep.failure().orElse(dep.state().toString())));
                 return;
             }
-            deps.add(new Dependency(dep.descriptor().manifest(), dep.loaded().orElseThrow()));
+            deps.add(new Dependency(dep.descriptor().manifest(), loaded.get()));
         }
+        p.starting();
         NativePlugin n;
         try {
             n = NativePlugin.load(p.descriptor(), hostVersion.toString());
@@ -382,13 +372,12 @@ public final class PluginHost {
             return;
         }
         boolean initialised = false;
+        // The dependencies' tables, fixed now: they stay loaded until this plugin has stopped, and the
+        // service needs no lock, so a plugin may call it from any thread, even while stop() waits.
+        List<Dependency> fixed = List.copyOf(deps);
+        HostServices services = HostServices.make(p.descriptor(), n.abi(), hostVersion.toString(), logger,
+                config.getOrDefault(p.id(), Map.of()), new DependencyTables(fixed), n.arena());
         try {
-            // The dependencies' tables, fixed now: they stay loaded until this plugin has stopped, and
-            // the service needs no lock, so a plugin may call it from any thread, even while stop() waits.
-            List<Dependency> fixed = List.copyOf(deps);
-            HostServices services = HostServices.make(p.descriptor(), n.abi(), hostVersion.toString(), logger,
-                    config.getOrDefault(p.id(), Map.of()), (id, major, minMinor) -> find(fixed, id, major, minMinor),
-                    n.arena());
             try {
                 n.init(services.struct());
                 initialised = true;
@@ -397,10 +386,9 @@ public final class PluginHost {
                 Optional<String> logged = services.lastError();
                 throw new NativePlugin.Refused(e.getMessage() + (logged.isPresent() ? ": " + logged.get() : ""));
             }
-            p.started(n);
+            p.started(n, services);
             say(p.id(), PluginLogger.Level.INFO, "started " + p.descriptor().version() + " (ABI " + n.abi() + ")");
         } catch (NativePlugin.Refused | RuntimeException e) {
-            fail(p, e instanceof NativePlugin.Refused ? e.getMessage() : "starting it failed: " + e);
             try {
                 if (initialised) {
                     n.destroy(); // a failed start: init made state, which destroy frees (stop is not called)
@@ -408,8 +396,10 @@ public final class PluginHost {
             } catch (RuntimeException ignored) {
                 // it is failed and unloaded anyway
             } finally {
+                services.retire();
                 n.unload();
             }
+            fail(p, e instanceof NativePlugin.Refused ? e.getMessage() : "starting it failed: " + e);
         }
     }
 
@@ -417,15 +407,24 @@ public final class PluginHost {
     private record Dependency(PluginManifest manifest, NativePlugin loaded) {
     }
 
-    private static Optional<java.lang.foreign.MemorySegment> find(List<Dependency> deps, String id, int major,
-                                                                    int minMinor) {
-        for (Dependency d : deps) {
-            Optional<ProvidedInterface> provided = d.manifest().provided(id, major);
-            if (provided.isPresent() && provided.get().minor() >= minMinor) {
-                return d.loaded().getInterface(id, major, minMinor);
-            }
+    /** The dependency service's lookup over a plugin's fixed dependencies; a class, not a lambda, for cold start. */
+    private static final class DependencyTables implements HostServices.Dependencies {
+        private final List<Dependency> deps;
+
+        DependencyTables(List<Dependency> deps) {
+            this.deps = deps;
         }
-        return Optional.empty();
+
+        @Override
+        public Optional<java.lang.foreign.MemorySegment> find(String id, int major, int minMinor) {
+            for (Dependency d : deps) {
+                Optional<ProvidedInterface> provided = d.manifest().provided(id, major);
+                if (provided.isPresent() && provided.get().minor() >= minMinor) {
+                    return d.loaded().getInterface(id, major, minMinor);
+                }
+            }
+            return Optional.empty();
+        }
     }
 
     /** Whether this thread runs Java code that native code called: the JDK's upcall stubs are hidden frames. */
@@ -450,12 +449,17 @@ public final class PluginHost {
 
     /**
      * Stops every started plugin, in reverse start order: its bound interfaces stop taking calls, the
-     * calls already running return, then its stop and destroy run and it is unloaded. The wait for
-     * running calls happens outside the host's lock, so a call that uses a host service (or a logger
-     * that asks the host for its plugins) does not hold it up. One plugin's failure to stop does not
-     * keep the others loaded.
+     * calls and binds already running return, then its stop and destroy run, its host services refuse
+     * from then on, and it is unloaded. One plugin's failure to stop does not keep the others loaded.
      *
-     * @throws IllegalStateException if called from inside a call into a plugin (it would wait for itself)
+     * <p>A plugin whose calls have not returned within the stop timeout ({@link Builder#stopTimeout}) is
+     * left {@link PluginState#STUCK}: loaded, without its stop and destroy, since code still runs in it;
+     * so are the plugins it requires, which it may still call. The host then stays started, and a later
+     * {@code stop()} waits for them again. A stop called while another start or stop runs waits for it
+     * first, then stops what is left.
+     *
+     * @throws IllegalStateException if called from inside a call into a plugin (it would wait for itself),
+     *         or from the logger on the thread that runs this host's start or stop
      */
     public void stop() {
         if (insideUpcall()) {
@@ -464,119 +468,142 @@ public final class PluginHost {
                     + "thread");
         }
         List<Plugin> reverse;
-        synchronized (lifecycle) {
-            if (!started || stopping) {
+        synchronized (lock) {
+            if (lifecycleThread == Thread.currentThread()) {
+                throw new IllegalStateException("stop() was called on the thread that runs this host's "
+                        + (phase == Phase.STARTING ? "start()" : "stop()") + " (from its logger?); it would wait for "
+                        + "itself: stop the host from another thread");
+            }
+            boolean interrupted = false;
+            while (phase == Phase.STARTING || phase == Phase.STOPPING) {
+                try {
+                    lock.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true; // a stop half done would leave plugins loaded: finish, then say so
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            if (phase == Phase.IDLE) {
                 return;
             }
-            stopping = true;
+            phase = Phase.STOPPING;
+            lifecycleThread = Thread.currentThread();
             reverse = new ArrayList<>(plugins);
         }
         java.util.Collections.reverse(reverse);
         try {
+            List<String> leftLoaded = new ArrayList<>();
             for (Plugin p : reverse) {
-                NativePlugin n;
-                synchronized (lifecycle) {
-                    if (p.state() != PluginState.STARTED) {
-                        continue;
-                    }
-                    n = p.stopping();
-                }
-                boolean returned;
-                try {
-                    returned = n.closeCalls(CALLS_WAIT); // outside the lock: waits for the calls already running
-                } catch (RuntimeException e) {
-                    returned = false;
-                }
-                if (!returned) {
-                    // A call still runs in it: its host services and code must stay, so nothing is freed.
-                    say(p.id(), PluginLogger.Level.ERROR, "calls into it did not return within "
-                            + CALLS_WAIT.toSeconds() + " s; it is left loaded, without its stop and destroy");
-                    continue;
-                }
-                try {
-                    synchronized (lifecycle) {
-                        int rc = n.stop();
-                        if (rc != 0) {
-                            say(p.id(), PluginLogger.Level.WARN, "stop returned status " + rc);
-                        }
-                        n.destroy();
-                    }
-                } catch (RuntimeException e) {
-                    say(p.id(), PluginLogger.Level.ERROR, "stopping it failed: " + e);
-                } finally {
-                    try {
-                        n.unload();
-                    } catch (RuntimeException e) {
-                        say(p.id(), PluginLogger.Level.ERROR, "unloading it failed: " + e);
-                    }
-                }
-                say(p.id(), PluginLogger.Level.INFO, "stopped");
+                stopOne(p, leftLoaded);
             }
         } finally {
-            synchronized (lifecycle) {
-                started = false;
-                stopping = false;
+            synchronized (lock) {
+                phase = stuck().isEmpty() ? Phase.IDLE : Phase.STARTED;
+                lifecycleThread = null;
+                lock.notifyAll();
             }
         }
     }
 
+    /** The ids of the plugins left STUCK; called with the lock held. */
+    private List<String> stuck() {
+        List<String> ids = new ArrayList<>();
+        for (Plugin p : plugins) {
+            if (p.state() == PluginState.STUCK) {
+                ids.add(p.id());
+            }
+        }
+        return ids;
+    }
+
+    /** Stops one plugin, unless a plugin that requires it was left loaded; adds it to those if it is left too. */
+    private void stopOne(Plugin p, List<String> leftLoaded) {
+        if (p.state() != PluginState.STARTED && p.state() != PluginState.STUCK) {
+            return;
+        }
+        Optional<String> user = requirerLeftLoaded(p, leftLoaded);
+        if (user.isPresent()) {
+            String why = "left loaded, without its stop and destroy: plugin " + user.get() + ", which requires it, "
+                    + "is left loaded and may still call it";
+            if (p.beginStop().isPresent()) {
+                p.stuck(why);
+            }
+            leftLoaded.add(p.id());
+            say(p.id(), PluginLogger.Level.ERROR, why);
+            return;
+        }
+        Optional<NativePlugin> stopping = p.beginStop();
+        if (stopping.isEmpty()) {
+            return;
+        }
+        NativePlugin n = stopping.get();
+        long deadline = System.nanoTime() + stopTimeout.toNanos();
+        boolean returned;
+        try {
+            returned = p.bindsReturned(deadline) && n.closeCalls(deadline); // outside any lock
+        } catch (RuntimeException e) {
+            returned = false;
+        }
+        if (!returned) {
+            String why = "left loaded, without its stop and destroy: calls into it did not return within "
+                    + stopTimeout.toMillis() + " ms; stop() again once they have";
+            p.stuck(why);
+            leftLoaded.add(p.id());
+            say(p.id(), PluginLogger.Level.ERROR, why);
+            return;
+        }
+        try {
+            int rc = n.stop();
+            if (rc != 0) {
+                say(p.id(), PluginLogger.Level.WARN, "stop returned status " + rc);
+            }
+            n.destroy();
+        } catch (RuntimeException e) {
+            say(p.id(), PluginLogger.Level.ERROR, "stopping it failed: " + e);
+        } finally {
+            p.services().ifPresent(HostServices::retire);
+            try {
+                n.unload();
+            } catch (RuntimeException e) {
+                say(p.id(), PluginLogger.Level.ERROR, "unloading it failed: " + e);
+            }
+            p.stopped();
+        }
+        say(p.id(), PluginLogger.Level.INFO, "stopped");
+    }
+
+    /** {@return a plugin left loaded that requires {@code p}, by id} */
+    private Optional<String> requirerLeftLoaded(Plugin p, List<String> leftLoaded) {
+        for (Plugin other : plugins()) {
+            if (leftLoaded.contains(other.id())) {
+                for (Requirement r : other.descriptor().manifest().requires()) {
+                    if (r.pluginId().equals(p.id())) {
+                        return Optional.of(other.id());
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     /** {@return the plugins of the last {@link #start()}, in start order, the failed ones last} */
     public List<Plugin> plugins() {
-        synchronized (lifecycle) {
+        synchronized (lock) {
             return List.copyOf(plugins);
         }
     }
 
     /** {@return the plugin of that id from the last {@link #start()}} */
     public Optional<Plugin> plugin(String id) {
-        synchronized (lifecycle) {
+        synchronized (lock) {
             for (Plugin p : plugins) {
                 if (p.id().equals(id)) {
                     return Optional.of(p);
                 }
             }
             return Optional.empty();
-        }
-    }
-
-    /** Depth first, dependencies before dependents; a plugin met again while visiting closes a cycle. */
-    private static void visit(PluginDescriptor d, Map<String, PluginDescriptor> byId, Map<String, String> unusable,
-                              Map<String, Integer> state, List<String> path, List<PluginDescriptor> order) {
-        Integer s = state.get(d.id());
-        if (s != null && s == 2) {
-            return;
-        }
-        if (s != null) {
-            List<String> cycle = new ArrayList<>(path.subList(path.indexOf(d.id()), path.size()));
-            cycle.add(d.id());
-            for (String member : cycle) {
-                unusable.putIfAbsent(member, "is in a dependency cycle, " + String.join(" -> ", cycle)
-                        + "; remove one of those requirements");
-            }
-            return;
-        }
-        state.put(d.id(), 1);
-        path.add(d.id());
-        for (Requirement r : d.manifest().requires()) {
-            PluginDescriptor dep = byId.get(r.pluginId());
-            if (dep != null) {
-                visit(dep, byId, unusable, state, path, order);
-            }
-        }
-        path.removeLast();
-        state.put(d.id(), 2);
-        if (!unusable.containsKey(d.id())) {
-            boolean depsOk = true;
-            for (Requirement r : d.manifest().requires()) {
-                depsOk &= !unusable.containsKey(r.pluginId());
-            }
-            if (depsOk) {
-                order.add(d);
-            } else {
-                unusable.put(d.id(), "requires a plugin that cannot run: "
-                        + d.manifest().requires().stream().filter(r -> unusable.containsKey(r.pluginId()))
-                        .map(r -> r.pluginId() + " (" + unusable.get(r.pluginId()) + ")").findFirst().orElse("?"));
-            }
         }
     }
 }

@@ -26,8 +26,17 @@ public interface PluginLogger {
      */
     void log(String pluginId, Level level, String message);
 
-    /** {@return a logger that writes each message as one line to standard error} */
+    /**
+     * A logger that writes each message as one line to standard error: {@code [ID] LEVEL: MESSAGE}. The id
+     * and the message come from plugin files, so control characters, escape sequences, line separators and
+     * invisible or bidirectional format characters in them are shown as visible escapes ({@code \n},
+     * {@code \x1b}, {@code \u202e}, {@code \U000e0041}): a file name or a message cannot forge a line or
+     * drive the terminal. A logger of your own gets the text as it is; escape it where it is printed.
+     *
+     * @return the logger
+     */
     static PluginLogger standardError() {
-        return (id, level, message) -> System.err.println("[" + id + "] " + level + ": " + message);
+        return (id, level, message) -> System.err.println(dev.dynload.internal.Printable.of("[" + id + "] " + level
+                + ": " + message));
     }
 }

@@ -1,9 +1,11 @@
 package dev.dynload.plugin;
 
 /**
- * Where a plugin is in its lifecycle. A plugin moves RESOLVED, STARTED, STOPPED; or ends FAILED (with
- * its {@link Plugin#failure()}) when resolution, loading, negotiation, init or start refused it, or when a
- * plugin it requires failed.
+ * Where a plugin is in its lifecycle. A plugin moves RESOLVED, STARTING, STARTED, STOPPING, STOPPED; or
+ * ends FAILED (with its {@link Plugin#failure()}) when resolution, loading, negotiation, init or start
+ * refused it, or when a plugin it requires failed. A stop that gives up, because a call into the plugin
+ * did not return in time, leaves it STUCK: loaded, its interfaces unbound, its stop and destroy not run;
+ * the next {@link PluginHost#stop()} tries again.
  *
  * {@snippet lang=c :
  * static int32_t init(const dlp_host *host, void **state) {
@@ -19,10 +21,25 @@ package dev.dynload.plugin;
 public enum PluginState {
     /** Its manifest and its dependencies check out; not loaded yet. */
     RESOLVED,
+    /** Being loaded, negotiated, initialised and started, on the thread that runs {@link PluginHost#start()}. */
+    STARTING,
     /** Loaded, negotiated, initialised and started: its interfaces may be bound and called. */
     STARTED,
+    /**
+     * Being stopped: its bound interfaces throw and it binds nothing more; the host waits for the calls
+     * and binds under way to return, then runs its stop and destroy and unloads it.
+     */
+    STOPPING,
     /** Stopped, destroyed and unloaded; its bound interfaces throw. */
     STOPPED,
+    /**
+     * A stop gave up on it: a call into it (or a bind, or a plugin that requires it and is stuck itself)
+     * did not return within the host's time limit. Its bound interfaces throw, but it stays loaded, and its
+     * stop and destroy have not run, since code may still run in it; {@link Plugin#failure()} says why.
+     * The next {@link PluginHost#stop()} waits for it again, and finishes the stop if its calls have
+     * returned.
+     */
+    STUCK,
     /** It cannot run; {@link Plugin#failure()} says why. */
     FAILED
 }

@@ -145,6 +145,95 @@ class PluginHostTest {
         assertTrue(!maps.contains(dir.toString()), "no plugin file is mapped: discovery loads nothing");
     }
 
+    /**
+     * Writes {@code n} copies of the chain template, plugin i requiring plugin i + 1: the last one's
+     * dependency is missing, or, with {@code cycle}, is the first plugin.
+     */
+    static Path chain(Path dir, int n, boolean cycle) throws IOException {
+        byte[] template = Files.readAllBytes(PLUGINS.resolve("libchain.so"));
+        int id = indexOf(template, "chain.00000\n".getBytes(StandardCharsets.US_ASCII)) + "chain.".length();
+        int required = indexOf(template, "chain.00001 ".getBytes(StandardCharsets.US_ASCII)) + "chain.".length();
+        assertTrue(id > 0 && required > 0);
+        Files.createDirectories(dir);
+        for (int i = 0; i < n; i++) {
+            byte[] copy = template.clone();
+            System.arraycopy(String.format("%05d", i).getBytes(StandardCharsets.US_ASCII), 0, copy, id, 5);
+            int next = cycle ? (i + 1) % n : i + 1;
+            System.arraycopy(String.format("%05d", next).getBytes(StandardCharsets.US_ASCII), 0, copy, required, 5);
+            Files.write(dir.resolve(String.format("libchain%05d.so", i)), copy);
+        }
+        return dir;
+    }
+
+    @Test
+    void aChainOfFiveThousandPluginsResolvesWithReasonsThatStayShort(@TempDir Path dir) throws IOException {
+        PluginHost host = PluginHost.builder().folder(chain(dir, 5000, false)).build();
+        Discovery found = host.discover();
+        assertEquals(5000, found.plugins().size(), found.problems().toString());
+        Resolution r = host.resolve(found); // was a StackOverflowError: resolution recursed once per link
+        assertEquals(List.of(), r.startOrder());
+        assertEquals(5000, r.problems().size());
+        assertEquals("requires com.example.chain.05000 *, which is not in the plugin folders; add it",
+                r.problems().get("com.example.chain.04999"));
+        assertEquals("requires com.example.chain.04999, which cannot run: requires com.example.chain.05000 *, which "
+                + "is not in the plugin folders; add it", r.problems().get("com.example.chain.04998"));
+        assertEquals("requires com.example.chain.00001, which cannot run: it needs com.example.chain.04999, which "
+                + "requires com.example.chain.05000 *, which is not in the plugin folders; add it",
+                r.problems().get("com.example.chain.00000"), "the first cause, not the whole chain, nested");
+        long total = r.problems().values().stream().mapToLong(String::length).sum();
+        assertTrue(total < 5000 * 200, "reasons grow with the plugins, not with their square: " + total);
+    }
+
+    @Test
+    void aCycleOfTwoThousandPluginsIsNamedInFewWordsPerPlugin(@TempDir Path dir) throws IOException {
+        PluginHost host = PluginHost.builder().folder(chain(dir, 2000, true)).build();
+        Resolution r = host.resolve(host.discover());
+        assertEquals(2000, r.problems().size());
+        String why = r.problems().get("com.example.chain.01234");
+        assertTrue(why.startsWith("is in a dependency cycle, com.example.chain.00000 -> com.example.chain.00001 -> "
+                + "com.example.chain.00002 -> com.example.chain.00003 -> ... (1993 more) -> com.example.chain.01997 -> "
+                + "com.example.chain.01998 -> com.example.chain.01999 -> com.example.chain.00000 (2000 plugins)"), why);
+        long total = r.problems().values().stream().mapToLong(String::length).sum();
+        assertTrue(total < 2000 * 400, "a cycle is not spelled out for each of its members: " + total);
+    }
+
+    @Test
+    void theNewestCopyThatCanRunRunsAndTheOthersArePassedOver(@TempDir Path dir) throws IOException {
+        // abi2 is com.example.future 1.0.0 (ABI 2..3); future-old is a copy, 0.9.0, that speaks ABI 1 too.
+        Path folder = folder(dir, "abi2", "needs-unusable");
+        byte[] older = Files.readAllBytes(PLUGINS.resolve("libabi2.so"));
+        int abi = indexOf(older, "abi = 2..3".getBytes(StandardCharsets.US_ASCII));
+        int version = indexOf(older, "version = 1.0.0".getBytes(StandardCharsets.US_ASCII));
+        assertTrue(abi > 0 && version > 0);
+        System.arraycopy("abi = 1..3".getBytes(StandardCharsets.US_ASCII), 0, older, abi, 10);
+        System.arraycopy("version = 0.9.0".getBytes(StandardCharsets.US_ASCII), 0, older, version, 15);
+        Files.write(folder.resolve("libfuture-old.so"), older);
+        PluginHost host = PluginHost.builder().folder(folder).hostVersion("1.4.0").build();
+        Resolution r = host.resolve(host.discover());
+        assertEquals(List.of("com.example.future", "com.example.hopeful"),
+                r.startOrder().stream().map(PluginDescriptor::id).toList());
+        assertEquals(Version.parse("0.9.0"), r.startOrder().getFirst().version(), "the older copy, which can run");
+        assertEquals(Map.of(), r.problems());
+        assertEquals(List.of(), r.cannotRun());
+        assertEquals(1, r.passedOver().size());
+        assertTrue(r.passedOver().getFirst().contains("libabi2.so (com.example.future 1.0.0) is passed over for "
+                + folder.resolve("libfuture-old.so") + " (0.9.0), which this host can run: the newer one speaks plugin "
+                + "ABI 2..3"), r.passedOver().getFirst());
+    }
+
+    @Test
+    void aFifoGivenAsThePluginFolderIsAProblemNotAHang(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("plugins");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
+        Discovery found = PluginHost.builder().folder(fifo, dir.resolve("missing")).build().discover();
+        assertEquals(List.of(), found.plugins());
+        assertEquals(2, found.problems().size());
+        assertEquals(fifo + ": is not a folder; give the folder that holds the plugin files",
+                found.problems().get(0).getMessage());
+        assertTrue(found.problems().get(1).getMessage().contains("missing: does not exist"),
+                found.problems().get(1).getMessage());
+    }
+
     static int indexOf(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= haystack.length; i++) {

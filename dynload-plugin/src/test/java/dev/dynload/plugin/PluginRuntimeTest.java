@@ -53,6 +53,11 @@ class PluginRuntimeTest {
     final List<String> log = Collections.synchronizedList(new ArrayList<>());
 
     PluginHost host(Path dir, String... plugins) throws IOException {
+        return host(dir, log, plugins);
+    }
+
+    /** A host of copies of the named test plugins, logging into {@code log} as "id LEVEL message". */
+    static PluginHost host(Path dir, List<String> log, String... plugins) throws IOException {
         return PluginHost.builder().folder(PluginHostTest.folder(dir, plugins)).hostVersion("1.4.0")
                 .config("com.example.greeter.c", "greeting", "Hi")
                 .logger((id, level, message) -> log.add(id + " " + level + " " + message)).build();

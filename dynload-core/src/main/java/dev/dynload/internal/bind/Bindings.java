@@ -212,13 +212,35 @@ public final class Bindings {
             return false;
         }
         for (StackTraceElement[] stack : stacks.values()) {
-            for (StackTraceElement frame : stack) {
-                if (frame.getClassName().contains(mark)) {
+            for (int i = 0; i < stack.length; i++) {
+                if (stack[i].getClassName().contains(mark) && !throwing(stack, i)) {
                     return false;
                 }
             }
         }
         return true;
+    }
+
+    /**
+     * Whether the bound method at {@code stack[i]} is throwing because its library is closed rather than
+     * calling into it: the first frame it called, past the method handle machinery, is {@link #throwClosed}
+     * (directly, or through {@link #enter}). A thread that keeps calling a closed library's methods,
+     * catching what they throw, spends most of its time there, building the exception; without this it
+     * would look busy in every snapshot.
+     */
+    private static boolean throwing(StackTraceElement[] stack, int i) {
+        int callee = i - 1;
+        while (callee >= 0 && stack[callee].getClassName().startsWith("java.lang.invoke.")) {
+            callee--;
+        }
+        if (callee >= 0 && isBindings(stack[callee], "enter")) {
+            callee--;
+        }
+        return callee >= 0 && isBindings(stack[callee], "throwClosed");
+    }
+
+    private static boolean isBindings(StackTraceElement frame, String method) {
+        return frame.getMethodName().equals(method) && frame.getClassName().equals(Bindings.class.getName());
     }
 
     /** A handle of {@code type} that throws, naming the library, as every method of a closed library does. */

@@ -84,6 +84,15 @@ final class BoundClass implements BiFunction<Integer, MethodType, CallSite> {
     /** Points {@code site} at method {@code index}'s call; what making it threw is thrown, the retry left. */
     private void link(int index, MutableCallSite site) {
         MethodType type = site.type();
+        synchronized (this) {
+            if (owner.closed()) {
+                // Before anything is looked up: a closed library's table or exports may be unmapped. A
+                // lookup that starts after this check is safe, for the closer waits for every thread in a
+                // bound method (this one is) before it unloads.
+                site.setTarget(owner.thrower(type));
+                return;
+            }
+        }
         MethodHandle call;
         try {
             call = owner.counted(handles.get(index).get().asType(type));
