@@ -24,7 +24,11 @@ final class Loading {
 
     private final NativeLoader loader;
     private final OptionSet options;
+    /** The places searched, in words, for messages: each folder once, whichever way it was reached. */
     private final List<String> searched = new ArrayList<>();
+    private final Set<String> listed = new HashSet<>();
+    /** The folders whose files were tried, versioned names included: each once. */
+    private final Set<Path> scanned = new HashSet<>();
     /** A file passed over during a search by name (another CPU's), reported if nothing else loads. */
     private LibraryLoadException passedOver;
     /** The files this call is loading, with the dependencies it loads first: an $ORIGIN cycle stops here. */
@@ -302,9 +306,9 @@ final class Loading {
     private <T> T fromSystem(String name, String fileName, Attempt<T> attempt, boolean loadedCounts) {
         NativeLoader.Search search = loader.search(fileName, null);
         for (String place : search.places()) {
-            if (!searched.contains(place)) {
-                searched.add(place);
-            }
+            // "/opt/lib (LD_LIBRARY_PATH)" names the folder /opt/lib, which java.library.path may have listed.
+            int source = place.indexOf(" (");
+            listPlace(source < 0 ? place : place.substring(0, source), place);
         }
         for (Path candidate : search.candidates()) {
             Optional<T> found = tryCandidate(name, candidate, attempt);
@@ -349,12 +353,24 @@ final class Loading {
         return "put the library in one of those folders, pass its folder with LoadOption.searchPath, or give its path";
     }
 
+    /** Adds a place to the message's list, unless the folder it names is listed already. */
+    private void listPlace(String folder, String words) {
+        if (listed.add(folder)) {
+            searched.add(words);
+        }
+    }
+
+    /**
+     * Tries the files of {@code folder} that stand for {@code fileName}, versioned names included (a
+     * {@code libz.so.1} without the {@code libz.so} development link). Each folder is tried once, though
+     * java.library.path, the system loader's search and the system folders overlap: the loader's own
+     * search tries only exact names, so a folder it listed is still tried here.
+     */
     private <T> Optional<T> tryFolder(String name, Path folder, String fileName, Attempt<T> attempt) {
-        // java.library.path and the system folders overlap; each folder is searched once.
-        if (searched.contains(folder.toString())) {
+        listPlace(folder.toString(), folder.toString());
+        if (!scanned.add(folder.toAbsolutePath().normalize())) {
             return Optional.empty();
         }
-        searched.add(folder.toString());
         for (Path candidate : loader.conventions().candidates(folder, fileName)) {
             Optional<T> found = tryCandidate(name, candidate, attempt);
             if (found.isPresent()) {

@@ -116,6 +116,76 @@ class LoadingTest {
         assertTrue(e.getMessage().contains("LoadOption.searchPath"), e.getMessage());
     }
 
+    /**
+     * A user's machine has {@code liblz4.so.1} but not the {@code liblz4.so} of the -dev package. The
+     * loader's own search lists the system folders (by exact name only), and those folders were then taken
+     * as searched, so the versioned file was never looked for. Every library of the system folders in that
+     * state is checked here, by reading files only; lz4 and zstd, where present, are loaded and called.
+     */
+    @Test
+    void aSystemLibraryWithoutItsDevelopmentLinkOpensByItsBareName() throws Throwable {
+        java.util.List<String> bare = new java.util.ArrayList<>();
+        for (String folder : new String[] {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64"}) {
+            if (!Files.isDirectory(Path.of(folder))) {
+                continue;
+            }
+            try (var files = Files.list(Path.of(folder))) {
+                for (Path f : files.toList()) {
+                    String n = f.getFileName().toString();
+                    int so = n.indexOf(".so.");
+                    if (n.startsWith("lib") && so > 3 && n.substring(so + 4).matches("[0-9]+")
+                            && !Files.exists(f.resolveSibling(n.substring(0, so + 3)))) {
+                        bare.add(n.substring(3, so));
+                    }
+                }
+            }
+        }
+        assertTrue(!bare.isEmpty(), "this machine has no versioned library without its development link to test");
+        for (String name : bare) {
+            Path found = LoadPlan.locate(name);
+            assertTrue(found.getFileName().toString().startsWith("lib" + name + ".so."), name + ": " + found);
+        }
+        if (bare.contains("lz4")) {
+            try (Library lz4 = Library.open("lz4")) {
+                int version = (int) lz4.downcall("LZ4_versionNumber", FunctionDescriptor.of(JAVA_INT)).invokeExact();
+                assertTrue(version >= 10000, "LZ4 " + version);
+            }
+        }
+        if (bare.contains("zstd")) {
+            try (Library zstd = Library.open("zstd")) {
+                assertTrue(zstd.find("ZSTD_versionNumber").isPresent());
+            }
+        }
+    }
+
+    @Test
+    void aFolderInBothJavaLibraryPathAndLdLibraryPathIsListedOnce() throws Exception {
+        Path classes = Path.of(Library.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path testClasses = Path.of(SearchedProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-Djava.library.path=" + dir,
+                "-cp", classes + java.io.File.pathSeparator + testClasses, SearchedProbe.class.getName())
+                .redirectErrorStream(true);
+        pb.environment().put("LD_LIBRARY_PATH", dir.toString());
+        Process child = pb.start();
+        String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, child.waitFor(), out);
+        java.util.List<String> lines = out.lines().toList();
+        assertEquals(dir.toString(), lines.getFirst(), out);
+        assertEquals(1, lines.stream().filter(l -> l.startsWith(dir.toString())).count(), "listed once: " + out);
+    }
+
+    /** Run in a child JVM: prints each place a failed open by name searched, one per line. */
+    static final class SearchedProbe {
+        public static void main(String[] args) {
+            try {
+                Library.open("dynload_surely_absent").close();
+            } catch (LibraryLoadException e) {
+                e.searched().forEach(System.out::println);
+            }
+        }
+    }
+
     @Test
     void systemLibrariesOpenByBareNameAndFileName() throws Throwable {
         try (Library z = Library.open("z"); Library z1 = Library.open("libz.so.1")) {
