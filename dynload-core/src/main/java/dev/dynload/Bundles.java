@@ -3,13 +3,13 @@ package dev.dynload;
 import dev.dynload.LibraryLoadException.Reason;
 import dev.dynload.elf.ElfFile;
 import dev.dynload.internal.BundleIndex;
+import dev.dynload.internal.BundledStream;
 import dev.dynload.internal.Hashes;
 import dev.dynload.internal.NativeCache;
 import dev.dynload.internal.NativeLoader;
 import dev.dynload.internal.OpenFile;
 import dev.dynload.internal.Platform;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -91,9 +91,11 @@ final class Bundles {
                     + "; it has " + String.join(", ", index.platforms()), "use a release of it built for " + platform);
         }
         BundleIndex.Entry main = files.getLast();
-        byte[] content = verified(main);
-        Path shown = Path.of(where(BundleIndex.filePath(bundle, main)));
-        try (OpenFile open = loader.memoryFile(shown, new ByteArrayInputStream(content))) {
+        OpenFile open = memoryCopy(main);
+        if (open == null) {
+            throw new UnsupportedOperationException("reading a bundled file needs sealed memory files (Linux)");
+        }
+        try (open) {
             return dev.dynload.elf.ElfFile.readData(open.readable(), symbol, limit);
         }
     }
@@ -151,23 +153,94 @@ final class Bundles {
 
     private BundleIndex index() {
         String path = BundleIndex.indexPath(bundle);
-        String text;
         try (InputStream in = resources.open(path)) {
             if (in == null) {
                 throw fail(Reason.BAD_BUNDLE, null, "has no index: " + path + " is not among the resources",
-                        "put the bundle's jar on the class or module path, and give a class of that jar as the anchor; "
-                                + "docs/bundles.md says how a build makes one", null);
+                        noIndexHint(), null);
             }
-            text = new String(in.readNBytes(1 << 20), StandardCharsets.UTF_8);
+            return BundleIndex.read(in);
         } catch (IOException e) {
-            throw fail(Reason.BAD_BUNDLE, null, "has an index that cannot be read: " + e.getMessage(),
-                    "rebuild the bundle's jar", null);
-        }
-        try {
-            return BundleIndex.parse(text);
+            throw fail(Reason.BAD_BUNDLE, null, "has an index that cannot be read (" + where(path) + "): "
+                    + e.getMessage(), "rebuild the bundle's jar", null);
         } catch (BundleIndex.MalformedException e) {
             throw fail(Reason.BAD_BUNDLE, null, "has a malformed index (" + where(path) + "): " + e.getMessage(),
                     "rebuild the bundle's jar; its build writes the index", null);
+        }
+    }
+
+    /** What to do when no index is found: a jar on the module path whose module is not resolved is not seen. */
+    private String noIndexHint() {
+        Optional<String> unresolved = unresolvedModuleWith(BundleIndex.indexPath(bundle));
+        if (unresolved.isPresent()) {
+            return "the module " + unresolved.get() + " on the module path holds it, but is not resolved, so no class "
+                    + "loader sees it: add --add-modules " + unresolved.get() + " to the java command (or requires "
+                    + unresolved.get() + " to your module-info.java)";
+        }
+        return "put the bundle's jar on the class or module path, and give a class of that jar as the anchor; "
+                + "docs/bundles.md says how a build makes one";
+    }
+
+    /** The module on the module path that holds {@code resource} and is not in the boot layer, if one does. */
+    private static Optional<String> unresolvedModuleWith(String resource) {
+        String path = System.getProperty("jdk.module.path");
+        if (path == null || path.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            List<Path> entries = new ArrayList<>();
+            for (String entry : path.split(java.io.File.pathSeparator)) {
+                if (!entry.isBlank()) {
+                    entries.add(Path.of(entry));
+                }
+            }
+            for (java.lang.module.ModuleReference ref : java.lang.module.ModuleFinder.of(entries.toArray(new Path[0]))
+                    .findAll()) {
+                String name = ref.descriptor().name();
+                if (ModuleLayer.boot().findModule(name).isPresent()) {
+                    continue;
+                }
+                try (java.lang.module.ModuleReader reader = ref.open()) {
+                    if (reader.find(resource).isPresent()) {
+                        return Optional.of(name);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // only a hint: the usual advice stands
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A bundled file copied into a sealed memory file as it is read out of the jar, hashed on the way and
+     * checked against the index: no copy on the Java heap, and a file past the size limit is refused.
+     *
+     * @return the memory file, or null where the platform or the kernel gives none
+     */
+    private OpenFile memoryCopy(BundleIndex.Entry e) {
+        String path = BundleIndex.filePath(bundle, e);
+        Path shown = Path.of(where(path));
+        try (InputStream in = resources.open(path)) {
+            if (in == null) {
+                throw missing(e);
+            }
+            BundledStream content = new BundledStream(in);
+            OpenFile open;
+            try {
+                open = loader.memoryFile(shown, content);
+            } catch (BundledStream.TooLargeException tooLarge) {
+                throw tooLarge(e, tooLarge);
+            } catch (java.nio.file.FileSystemException | UnsupportedOperationException refused) {
+                return null; // the kernel's or the platform's refusal; a failure to read the jar is thrown below
+            }
+            String actual = content.sha256();
+            if (!actual.equals(e.sha256())) {
+                open.close();
+                throw mismatch(e, actual);
+            }
+            return open;
+        } catch (IOException failure) {
+            throw cannotRead(e, failure);
         }
     }
 
@@ -176,9 +249,25 @@ final class Bundles {
      * none, the kernel refuses them, or a dependency has no SONAME by which the loader could find it there.
      */
     private List<Library> fromMemory(List<BundleIndex.Entry> files) {
-        List<byte[]> contents = new ArrayList<>();
-        for (BundleIndex.Entry e : files) {
-            contents.add(verified(e));
+        List<OpenFile> copies = new ArrayList<>();
+        try {
+            for (int i = 0; i < files.size(); i++) {
+                OpenFile open = memoryCopy(files.get(i));
+                if (open == null) {
+                    return null;
+                }
+                copies.add(open);
+                if (i < files.size() - 1 && !hasSoname(open)) {
+                    return null; // only the cache's folder can make it findable
+                }
+            }
+        } catch (RuntimeException failure) {
+            closeFiles(copies);
+            throw failure;
+        } finally {
+            if (copies.size() < files.size()) {
+                closeFiles(copies);
+            }
         }
         // The linker is still being set up on another thread (LinkerWarmUp): warm the verifier up here
         // meanwhile, rather than wait, or compete with it from a third thread.
@@ -187,26 +276,22 @@ final class Bundles {
         try {
             for (int i = 0; i < files.size(); i++) {
                 BundleIndex.Entry e = files.get(i);
-                Path shown = Path.of(where(BundleIndex.filePath(bundle, e)));
-                OpenFile open;
-                try {
-                    open = loader.memoryFile(shown, new ByteArrayInputStream(contents.get(i)));
-                } catch (IOException | UnsupportedOperationException refused) {
-                    closeAll(loaded);
-                    return null;
-                }
-                if (i < files.size() - 1 && !hasSoname(open)) {
-                    open.close();
-                    closeAll(loaded);
-                    return null; // only the cache's folder can make it findable
-                }
+                OpenFile open = copies.get(i);
                 String library = bundle + "/" + e.name();
-                loaded.add(new Loading(loader, options).load(library, new Diagnosis(library, shown, List.of()), open));
+                loaded.add(new Loading(loader, options).load(library, new Diagnosis(library, open.file(), List.of()),
+                        open));
             }
             return loaded;
         } catch (RuntimeException failure) {
             closeAll(loaded);
+            closeFiles(copies); // closing a loaded one again does nothing
             throw failure;
+        }
+    }
+
+    private static void closeFiles(List<OpenFile> files) {
+        for (OpenFile f : files) {
+            f.close();
         }
     }
 
@@ -220,6 +305,11 @@ final class Bundles {
 
     /** Writes the files into the per-user cache (once), then loads each through an open, re-checked file. */
     private List<Library> fromCache(List<BundleIndex.Entry> files, String platform) {
+        // The jar is checked on every open, as the memory path checks it: a copy cached from a genuine jar
+        // must not hide that this jar's file no longer matches its index.
+        for (BundleIndex.Entry e : files) {
+            checkInJar(e);
+        }
         List<NativeCache.Source> sources = new ArrayList<>();
         StringBuilder identity = new StringBuilder(bundle).append('\n').append(platform).append('\n');
         for (BundleIndex.Entry e : files) {
@@ -233,10 +323,7 @@ final class Bundles {
             folder = NativeCache.store(root, digest, sources);
         } catch (NativeCache.UnsafeException e) {
             throw fail(Reason.UNSAFE_CACHE, root, "cannot use the cache folder for bundled libraries: " + e.getMessage(),
-                    e.noexec() ? "point -D" + NativeCache.PROPERTY + " (or $" + NativeCache.ENVIRONMENT + ") at a folder "
-                            + "of yours on a file system mounted without noexec"
-                            : "remove it, or point -D" + NativeCache.PROPERTY + " (or $" + NativeCache.ENVIRONMENT
-                            + ") at a folder only you own and may write", null);
+                    e.hint(), null);
         } catch (HashMismatch e) {
             throw e.failure;
         } catch (IOException e) {
@@ -246,7 +333,7 @@ final class Bundles {
                         + " at a folder on another disk", null);
             }
             throw fail(Reason.LOADER_ERROR, root, "cannot write bundled libraries into the cache folder: "
-                    + e.getMessage(), "check that folder, or point -D" + NativeCache.PROPERTY + " at another", null);
+                    + NativeCache.explain(e), "check that folder, or point -D" + NativeCache.PROPERTY + " at another", null);
         }
         List<Library> loaded = new ArrayList<>();
         try {
@@ -304,24 +391,33 @@ final class Bundles {
         return null;
     }
 
-    /** The bytes of a bundled file, checked against the index. */
-    private byte[] verified(BundleIndex.Entry e) {
+    /** Reads a bundled file through, hashing it, and checks it against the index; keeps nothing. */
+    private void checkInJar(BundleIndex.Entry e) {
         String path = BundleIndex.filePath(bundle, e);
-        byte[] bytes;
         try (InputStream in = resources.open(path)) {
             if (in == null) {
                 throw missing(e);
             }
-            bytes = in.readAllBytes();
+            String actual = new BundledStream(in).drain();
+            if (!actual.equals(e.sha256())) {
+                throw mismatch(e, actual);
+            }
+        } catch (BundledStream.TooLargeException tooLarge) {
+            throw tooLarge(e, tooLarge);
         } catch (IOException failure) {
-            throw fail(Reason.BAD_BUNDLE, null, "cannot read " + where(path) + ": " + failure.getMessage(),
-                    "rebuild the bundle's jar", null);
+            throw cannotRead(e, failure);
         }
-        String actual = Hashes.sha256(bytes);
-        if (!actual.equals(e.sha256())) {
-            throw mismatch(e, actual);
-        }
-        return bytes;
+    }
+
+    private LibraryLoadException tooLarge(BundleIndex.Entry e, BundledStream.TooLargeException tooLarge) {
+        return fail(Reason.BAD_BUNDLE, Path.of(where(BundleIndex.filePath(bundle, e))), tooLarge.getMessage()
+                + " (a compressed entry that inflates that far is what a zip bomb does); if the library is genuine, "
+                + "raise the limit with -D" + BundledStream.LIMIT_PROPERTY + "=2g", "use the jar its build made", null);
+    }
+
+    private LibraryLoadException cannotRead(BundleIndex.Entry e, IOException failure) {
+        return fail(Reason.BAD_BUNDLE, null, "cannot read " + where(BundleIndex.filePath(bundle, e)) + ": "
+                + failure.getMessage(), "rebuild the bundle's jar", null);
     }
 
     private LibraryLoadException missing(BundleIndex.Entry e) {
@@ -375,18 +471,46 @@ final class Bundles {
 
         @Override
         public InputStream open() throws IOException {
-            byte[] bytes;
-            try (InputStream in = resources.open(BundleIndex.filePath(bundle, entry))) {
-                if (in == null) {
-                    throw new HashMismatch(missing(entry));
+            InputStream in = resources.open(BundleIndex.filePath(bundle, entry));
+            if (in == null) {
+                throw new HashMismatch(missing(entry));
+            }
+            return new Checked(in, entry);
+        }
+    }
+
+    /** A bundled file as the cache writes it: at its end, checked against the index before it is kept. */
+    private final class Checked extends java.io.FilterInputStream {
+        private final BundleIndex.Entry entry;
+        private boolean ended;
+
+        Checked(InputStream in, BundleIndex.Entry entry) {
+            super(new BundledStream(in));
+            this.entry = entry;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n;
+            try {
+                n = in.read(b, off, len);
+            } catch (BundledStream.TooLargeException tooLarge) {
+                throw new HashMismatch(tooLarge(entry, tooLarge));
+            }
+            if (n < 0 && !ended) {
+                ended = true;
+                String actual = ((BundledStream) in).sha256();
+                if (!actual.equals(entry.sha256())) {
+                    throw new HashMismatch(mismatch(entry, actual));
                 }
-                bytes = in.readAllBytes();
             }
-            String actual = Hashes.sha256(bytes);
-            if (!actual.equals(entry.sha256())) {
-                throw new HashMismatch(mismatch(entry, actual));
-            }
-            return new ByteArrayInputStream(bytes);
+            return n;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) <= 0 ? -1 : one[0] & 0xff;
         }
     }
 

@@ -240,6 +240,8 @@ class BundleTest {
         changed[changed.length - 1] ^= 1;
         files.put("libdependent.so", changed);
         Path jar = jar("tampered.jar", files, index);
+        // The cache holds a genuine copy already: the tampered jar must be refused all the same.
+        openThroughCache(fixtureJar(), dir.resolve("cache"));
         for (String mode : List.of("memory", "cache")) {
             System.setProperty("dynload.bundles", mode);
             System.setProperty("dynload.cache", dir.resolve("cache").toString());
@@ -250,6 +252,131 @@ class BundleTest {
                         e.getMessage());
             }
         }
+    }
+
+    @Test
+    void aZipBombIsRefusedAtTheSizeLimitOnEveryPath() throws Throwable {
+        // A 64 MiB entry of zeros, a 64 KiB jar; its index has the right hash: only the size gives it away.
+        byte[] zeros = new byte[64 << 20];
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("libdependent.so", zeros);
+        Path jar = jar("bomb.jar", files, indexOf(files));
+        assertTrue(Files.size(jar) < 1 << 20, "a small jar");
+        System.setProperty("dynload.bundles.maxFileSize", "1m");
+        try {
+            for (String mode : List.of("memory", "cache")) {
+                System.setProperty("dynload.bundles", mode);
+                System.setProperty("dynload.cache", dir.resolve("cache").toString());
+                try (URLClassLoader loader = loaderOf(jar)) {
+                    LibraryLoadException e = assertThrows(LibraryLoadException.class,
+                            () -> Library.openBundled("fix", loader), mode);
+                    assertEquals(Reason.BAD_BUNDLE, e.reason(), mode);
+                    assertTrue(e.getMessage().contains("bomb.jar!/META-INF/dynload/fix/" + PLATFORM + "/libdependent.so")
+                            && e.getMessage().contains("more than 1 MiB, the limit for a bundled file")
+                            && e.getMessage().contains("-Ddynload.bundles.maxFileSize="), e.getMessage());
+                }
+            }
+            try (URLClassLoader loader = loaderOf(jar)) {
+                LibraryLoadException e = assertThrows(LibraryLoadException.class,
+                        () -> Bundle.readData("fix", loader, "dynload_plugin_manifest", 100));
+                assertEquals(Reason.BAD_BUNDLE, e.reason(), e.getMessage());
+            }
+            System.setProperty("dynload.bundles.maxFileSize", "lots");
+            try (URLClassLoader loader = loaderOf(jar)) {
+                IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                        () -> Library.openBundled("fix", loader));
+                assertTrue(bad.getMessage().contains("-Ddynload.bundles.maxFileSize=lots is not a size"), bad.getMessage());
+            }
+        } finally {
+            System.clearProperty("dynload.bundles.maxFileSize");
+        }
+        if (Files.exists(dir.resolve("cache"))) {
+            try (var left = Files.walk(dir.resolve("cache"))) {
+                assertTrue(left.noneMatch(p -> p.getFileName().toString().contains("libdependent")), "nothing kept");
+            }
+        }
+    }
+
+    @Test
+    void anIndexLongerThanOneMebibyteIsRefusedNotCut() throws Throwable {
+        Map<String, byte[]> files = fixtureFiles();
+        String comments = ("#" + "x".repeat(99) + "\n").repeat(11_000); // 1.1 MB, then the entries
+        Path jar = jar("long.jar", files, BundleIndex.HEADER + "\n" + comments + indexOf(files));
+        try (URLClassLoader loader = loaderOf(jar)) {
+            LibraryLoadException e = assertThrows(LibraryLoadException.class, () -> Library.openBundled("fix", loader));
+            assertEquals(Reason.BAD_BUNDLE, e.reason());
+            assertTrue(e.getMessage().contains("longer than 1048576 bytes (1 MiB)"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aFifoOrALinkPlantedAmongTheCachesLockFilesNeitherBlocksNorFails() throws Throwable {
+        Path jar = fixtureJar();
+        Path cache = dir.resolve("cache");
+        openThroughCache(jar, cache);
+        Path folder;
+        try (var list = Files.list(cache)) {
+            folder = list.findFirst().orElseThrow();
+        }
+        Files.delete(folder.resolve(".writing"));
+        mkfifo(folder.resolve(".writing"));
+        Files.delete(folder.resolve(".in-use"));
+        Files.createSymbolicLink(folder.resolve(".in-use"), Files.writeString(dir.resolve("victim"), "keep me"));
+        // A stale folder that the sweep visits, its writing lock a FIFO.
+        Path stale = Files.createDirectory(cache.resolve("0".repeat(64)), PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwx------")));
+        Path staleLock = Files.writeString(stale.resolve(".in-use"), "");
+        Files.setLastModifiedTime(staleLock, java.nio.file.attribute.FileTime.fromMillis(0));
+        mkfifo(stale.resolve(".writing"));
+        // In a child JVM: the sweep runs once per JVM, and this one swept already. A guard, not a measure:
+        // the old code blocked in open(2) for ever.
+        Process p = child(jar, "-Ddynload.bundles=cache", "-Ddynload.cache=" + cache).start();
+        p.getOutputStream().write('\n');
+        p.getOutputStream().close();
+        boolean ended = p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS);
+        if (!ended) {
+            p.destroyForcibly();
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(ended, "blocked on a planted FIFO");
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("answer 42"), out);
+        assertEquals("keep me", Files.readString(dir.resolve("victim")));
+        assertTrue(Files.isRegularFile(folder.resolve(".writing"), LinkOption.NOFOLLOW_LINKS));
+        assertTrue(Files.isRegularFile(folder.resolve(".in-use"), LinkOption.NOFOLLOW_LINKS));
+        assertFalse(Files.exists(stale), "the stale folder was swept");
+    }
+
+    private static void mkfifo(Path path) throws IOException, InterruptedException {
+        assertEquals(0, new ProcessBuilder("mkfifo", path.toString()).inheritIO().start().waitFor());
+    }
+
+    @Test
+    void aMissingHomeFolderIsNamedWithThePropertyToSet() throws Throwable {
+        ProcessBuilder b = child(fixtureJar(), "-Ddynload.bundles=cache", "-Duser.home=/nonexistent");
+        b.environment().remove("XDG_CACHE_HOME");
+        b.environment().remove("DYNLOAD_CACHE");
+        Process p = b.start();
+        p.getOutputStream().write('\n');
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor() != 0, out);
+        assertTrue(out.contains("the home folder /nonexistent (user.home), where the cache folder "
+                + "/nonexistent/.cache/dynload would go, does not exist")
+                && out.contains("point -Ddynload.cache (or $DYNLOAD_CACHE) at a folder of yours"), out);
+        assertFalse(Files.exists(Path.of("/nonexistent")), "made the missing home folder");
+    }
+
+    @Test
+    void aBundleOnTheModulePathWithoutItsModuleResolvedSaysWhatToAdd() throws Throwable {
+        Path modular = Files.copy(fixtureJar(), dir.resolve("fixbundle.jar"));
+        Process p = child(null, "--module-path", modular.toString()).start();
+        p.getOutputStream().write('\n');
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor() != 0, out);
+        assertTrue(out.contains("the module fixbundle on the module path holds it, but is not resolved")
+                && out.contains("add --add-modules fixbundle"), out);
     }
 
     @Test

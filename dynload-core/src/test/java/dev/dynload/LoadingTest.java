@@ -160,12 +160,8 @@ class LoadingTest {
 
     @Test
     void aFolderInBothJavaLibraryPathAndLdLibraryPathIsListedOnce() throws Exception {
-        Path classes = Path.of(Library.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Path testClasses = Path.of(SearchedProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Djava.library.path=" + dir,
-                "-cp", classes + java.io.File.pathSeparator + testClasses, SearchedProbe.class.getName())
-                .redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(ChildJvm.command(java.util.List.of("-Djava.library.path=" + dir), null,
+                SearchedProbe.class)).redirectErrorStream(true);
         pb.environment().put("LD_LIBRARY_PATH", dir.toString());
         Process child = pb.start();
         String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);

@@ -1,7 +1,11 @@
 package dev.dynload.cli;
 
-import dev.dynload.internal.Printable;
 import dev.dynload.Bundle;
+import dev.dynload.internal.BundleIndex;
+import dev.dynload.internal.BundledStream;
+import dev.dynload.internal.NativeLoader;
+import dev.dynload.internal.OpenFile;
+import dev.dynload.internal.Printable;
 import dev.dynload.elf.ElfFile;
 import dev.dynload.elf.ElfHeader;
 import picocli.CommandLine.Command;
@@ -12,16 +16,10 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Enumeration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -54,14 +52,27 @@ final class BundleCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (!Files.isRegularFile(jar)) {
-            err.println("dynload: " + Printable.of(jar.toString()) + ": no such file");
+        String shown = Printable.of(jar.toString());
+        if (!Files.exists(jar)) {
+            err.println("dynload: " + shown + ": no such file");
             return ExitCode.NOT_FOUND.code();
         }
+        if (!Files.isRegularFile(jar)) {
+            // Checked before opening: a FIFO would block the open, a device would be read for ever.
+            err.println("dynload: " + shown + ": is not a jar but " + (Files.isDirectory(jar) ? "a folder"
+                    : "a FIFO, socket or device") + "; give the jar's file");
+            return ExitCode.BAD_LIBRARY.code();
+        }
         int problems = 0;
-        Path scratch = Files.createTempDirectory("dynload-bundle", PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwx------")));
-        try (ZipFile zip = new ZipFile(jar.toFile())) {
+        ZipFile zip;
+        try {
+            zip = new ZipFile(jar.toFile());
+        } catch (java.util.zip.ZipException e) {
+            err.println("dynload: " + shown + ": is not a jar or zip file (" + Printable.of(String.valueOf(e.getMessage()))
+                    + "); give the jar the build made");
+            return ExitCode.BAD_LIBRARY.code();
+        }
+        try (zip) {
             Map<String, String> indexes = new TreeMap<>();
             List<String> resources = new ArrayList<>();
             for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
@@ -76,23 +87,20 @@ final class BundleCommand implements Callable<Integer> {
                 }
             }
             if (indexes.isEmpty()) {
-                err.println("dynload: " + Printable.of(jar.toString()) + " carries no bundle (no " + ROOT
+                err.println("dynload: " + shown + " carries no bundle (no " + ROOT
                         + "NAME/index); see docs/bundles.md for how a build makes one");
                 return ExitCode.BAD_LIBRARY.code();
             }
             for (Map.Entry<String, String> index : indexes.entrySet()) {
-                problems += bundle(zip, index.getKey(), index.getValue(), resources, scratch, out);
+                problems += bundle(zip, index.getKey(), index.getValue(), resources, out);
             }
-        } finally {
-            try (var files = Files.list(scratch)) {
-                for (Path f : files.toList()) {
-                    Files.deleteIfExists(f);
-                }
-            }
-            Files.deleteIfExists(scratch);
+        } catch (java.util.zip.ZipException e) {
+            err.println("dynload: " + shown + ": is a damaged jar (" + Printable.of(String.valueOf(e.getMessage()))
+                    + "); give the jar the build made");
+            return ExitCode.BAD_LIBRARY.code();
         }
         if (problems > 0) {
-            err.println("dynload: " + Printable.of(jar.toString()) + " has " + problems + " problem"
+            err.println("dynload: " + shown + " has " + problems + " problem"
                     + (problems == 1 ? "" : "s") + "; Library.openBundled would refuse what they touch");
             return ExitCode.BAD_LIBRARY.code();
         }
@@ -100,31 +108,27 @@ final class BundleCommand implements Callable<Integer> {
     }
 
     /** Prints one bundle; {@return how many problems it has} */
-    private int bundle(ZipFile zip, String bundle, String indexName, List<String> resources, Path scratch,
-                       PrintWriter out) throws IOException {
-        String text;
+    private int bundle(ZipFile zip, String bundle, String indexName, List<String> resources, PrintWriter out)
+            throws IOException {
+        List<BundleIndex.Entry> entries;
         try (InputStream in = zip.getInputStream(zip.getEntry(indexName))) {
-            text = new String(in.readNBytes(1 << 20), StandardCharsets.UTF_8);
-        }
-        List<Bundle.Entry> entries;
-        try {
-            entries = Bundle.parseIndex(text);
-        } catch (IllegalArgumentException e) {
+            entries = BundleIndex.read(in).entries();
+        } catch (BundleIndex.MalformedException e) {
             out.println(Printable.of("bundle " + bundle + ": PROBLEM: its index is malformed: " + e.getMessage()));
             return 1;
         }
-        Map<String, List<Bundle.Entry>> byPlatform = new TreeMap<>();
-        for (Bundle.Entry e : entries) {
+        Map<String, List<BundleIndex.Entry>> byPlatform = new TreeMap<>();
+        for (BundleIndex.Entry e : entries) {
             byPlatform.computeIfAbsent(e.classifier(), k -> new ArrayList<>()).add(e);
         }
         out.println(Printable.of("bundle " + bundle + ": " + byPlatform.size() + " platform"
                 + (byPlatform.size() == 1 ? "" : "s") + " (" + String.join(", ", byPlatform.keySet()) + ")"));
         int problems = 0;
         List<String> listed = new ArrayList<>(List.of(indexName));
-        for (Map.Entry<String, List<Bundle.Entry>> platform : byPlatform.entrySet()) {
+        for (Map.Entry<String, List<BundleIndex.Entry>> platform : byPlatform.entrySet()) {
             out.println(Printable.of("  " + platform.getKey() + ", in load order:"));
-            for (Bundle.Entry e : platform.getValue()) {
-                String resource = e.resource(bundle);
+            for (BundleIndex.Entry e : platform.getValue()) {
+                String resource = BundleIndex.filePath(bundle, e);
                 listed.add(resource);
                 ZipEntry file = zip.getEntry(resource);
                 if (file == null) {
@@ -133,25 +137,7 @@ final class BundleCommand implements Callable<Integer> {
                     problems++;
                     continue;
                 }
-                Path copy = scratch.resolve(e.name());
-                String sha256;
-                try (InputStream in = zip.getInputStream(file)) {
-                    byte[] bytes = in.readAllBytes();
-                    Files.write(copy, bytes);
-                    sha256 = sha256(bytes);
-                }
-                List<String> notes = new ArrayList<>();
-                if (!sha256.equals(e.sha256())) {
-                    notes.add("PROBLEM: its SHA-256 is " + sha256 + ", the index says " + e.sha256());
-                }
-                String described = describe(copy, e.classifier(), notes);
-                problems += notes.size(); // every note is a problem
-                out.println(Printable.of("    " + e.name() + "  " + Files.size(copy) + " bytes  sha256 " + sha256));
-                out.println(Printable.of("      " + described));
-                for (String note : notes) {
-                    out.println(Printable.of("      " + note));
-                }
-                Files.delete(copy);
+                problems += file(zip, file, e, out);
             }
         }
         for (String resource : resources) {
@@ -163,35 +149,76 @@ final class BundleCommand implements Callable<Integer> {
         return problems;
     }
 
-    /** The file's format, CPU and needs, with a problem noted when its header disagrees with its platform. */
-    private static String describe(Path file, String classifier, List<String> notes) {
+    /**
+     * Prints one bundled file: read out of the jar into a sealed memory file (never onto the disk), hashed
+     * on the way, bounded as {@code Library.openBundled} bounds it. {@return how many problems it has}
+     */
+    private static int file(ZipFile zip, ZipEntry file, BundleIndex.Entry e, PrintWriter out) throws IOException {
+        long limit = BundledStream.limit();
+        String tooLarge = "PROBLEM: it holds more than " + BundledStream.describe(limit) + ", the limit for a bundled "
+                + "file (a compressed entry that inflates that far is what a zip bomb does; -D"
+                + BundledStream.LIMIT_PROPERTY + " raises it)";
+        if (file.getSize() > limit) {
+            out.println(Printable.of("    " + e.name() + "  " + file.getSize() + " bytes, as the jar says"));
+            out.println(Printable.of("      " + tooLarge));
+            return 1;
+        }
+        List<String> notes = new ArrayList<>();
+        String described;
+        String sha256;
+        long size;
+        try (InputStream in = zip.getInputStream(file)) {
+            BundledStream content = new BundledStream(in, limit);
+            try (OpenFile copy = NativeLoader.current().memoryFile(Path.of(file.getName()), content)) {
+                described = describe(copy.readable(), file.getName(), e.classifier(), notes);
+            } catch (UnsupportedOperationException | java.nio.file.FileSystemException noMemoryFile) {
+                content.drain();
+                described = "not read: this platform gives no sealed memory file to read it from";
+            }
+            sha256 = content.sha256();
+            size = content.size();
+        } catch (BundledStream.TooLargeException large) {
+            out.println(Printable.of("    " + e.name() + "  more than " + BundledStream.describe(limit)));
+            out.println(Printable.of("      " + tooLarge));
+            return 1;
+        }
+        if (!sha256.equals(e.sha256())) {
+            notes.addFirst("PROBLEM: its SHA-256 is " + sha256 + ", the index says " + e.sha256());
+        }
+        out.println(Printable.of("    " + e.name() + "  " + size + " bytes  sha256 " + sha256));
+        out.println(Printable.of("      " + described));
+        for (String note : notes) {
+            out.println(Printable.of("      " + note));
+        }
+        return notes.size(); // every note is a problem
+    }
+
+    /**
+     * The file's format, CPU and needs, with a problem noted when its header disagrees with its platform.
+     * Messages name the file by its place in the jar, not by the memory file it was read from.
+     */
+    private static String describe(Path readable, String shown, String classifier, List<String> notes) {
         ElfFile elf;
         try {
-            elf = ElfFile.read(file);
+            elf = ElfFile.read(readable);
         } catch (IOException e) {
             if (classifier.startsWith("linux-")) {
-                notes.add("PROBLEM: filed under " + classifier + " but not an ELF library: " + e.getMessage());
+                notes.add("PROBLEM: filed under " + classifier + " but not an ELF library: "
+                        + String.valueOf(e.getMessage()).replace(readable.toString(), shown));
             }
             return "not ELF: its format is not checked here";
         }
         ElfHeader h = elf.header();
         String needs = elf.needed().isEmpty() ? "needs nothing" : "needs " + String.join(", ", elf.needed());
         try {
-            String expected = Bundle.classify(file);
+            String expected = Bundle.classify(readable);
             if (!expected.equals(classifier)) {
                 notes.add("PROBLEM: filed under " + classifier + ", but its header and C library say " + expected);
             }
         } catch (IOException e) {
-            notes.add("PROBLEM: filed under " + classifier + ", but " + e.getMessage());
+            notes.add("PROBLEM: filed under " + classifier + ", but "
+                    + String.valueOf(e.getMessage()).replace(readable.toString(), shown));
         }
         return "ELF " + h.wordSize() + "-bit " + h.machineName() + ", " + needs;
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -27,11 +27,26 @@ final class Failures {
         }
     }
 
+    /**
+     * A file a read-only command (verify, symbols) could not find or read: said as "FILE: what", since
+     * nothing was being loaded; its exit code is the load failure's.
+     */
+    static final class NotRead extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient LibraryLoadException failure;
+
+        NotRead(LibraryLoadException failure) {
+            super(failure.file().map(Object::toString).orElse(failure.library()) + ": " + failure.detail()
+                    + (failure.hint() == null || failure.hint().isEmpty() ? "" : "; " + failure.hint()), failure);
+            this.failure = failure;
+        }
+    }
+
     static ExitCode report(Throwable e, PrintWriter err) {
         ExitCode code = classify(e);
         String message = switch (e) {
-            case OutOfMemoryError oom -> "ran out of memory (" + oom.getMessage() + "); the file claims more than this "
-                    + "JVM's heap holds: if it is genuine, give the JVM more with DYNLOAD_JAVA_OPTS=-Xmx2g";
+            case OutOfMemoryError oom -> "ran out of memory (" + oom.getMessage() + "), though dynload bounds what it "
+                    + "reads of a file; please report it with the command line that caused it";
             case StackOverflowError so -> "internal error: the stack overflowed; please report it with the command line "
                     + "that caused it";
             default -> code == ExitCode.INTERNAL
@@ -46,6 +61,7 @@ final class Failures {
         return switch (e) {
             case LibraryLoadException l when l.reason() == LibraryLoadException.Reason.NOT_FOUND -> ExitCode.NOT_FOUND;
             case LibraryLoadException l -> ExitCode.BAD_LIBRARY;
+            case NotRead n -> classify(n.failure);
             case SymbolNotFoundException s -> ExitCode.MISSING_SYMBOL;
             case NotAFunction n -> ExitCode.MISSING_SYMBOL;
             case NoSuchFileException n -> ExitCode.NOT_FOUND;

@@ -31,7 +31,11 @@ final class LibraryArgument {
      * that only read the file: no library code runs.
      */
     Path locate() {
-        return LoadPlan.locate(name, options());
+        try {
+            return LoadPlan.locate(name, options());
+        } catch (dev.dynload.LibraryLoadException e) {
+            throw new Failures.NotRead(e);
+        }
     }
 
     /** What loading LIB would do, found by reading files only. */

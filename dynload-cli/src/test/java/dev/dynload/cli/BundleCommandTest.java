@@ -98,4 +98,48 @@ class BundleCommandTest {
         assertEquals(ExitCode.BAD_LIBRARY.code(), r.status());
         assertTrue(r.out().contains("its index is malformed: line 2"), r.out());
     }
+
+    @Test
+    void aZipBombIsFlaggedFromItsDeclaredSizeWithoutInflatingIt() throws Exception {
+        byte[] zeros = new byte[8 << 20]; // over the limit set below, 8 KB in the jar
+        Path jar = jar("# dynload bundle index 1\nlinux-x86_64 " + sha256(zeros) + " libtest.so\n",
+                Map.of("linux-x86_64/libtest.so", zeros));
+        System.setProperty("dynload.bundles.maxFileSize", "1m"); // the tool runs in this JVM
+        try {
+            DynloadToolTest.Run r = DynloadToolTest.run("bundle", jar.toString());
+            assertEquals(ExitCode.BAD_LIBRARY.code(), r.status(), r.err());
+            assertTrue(r.out().contains("libtest.so  8388608 bytes, as the jar says") && r.out().contains(
+                    "PROBLEM: it holds more than 1 MiB, the limit for a bundled file"), r.out());
+        } finally {
+            System.clearProperty("dynload.bundles.maxFileSize");
+        }
+    }
+
+    @Test
+    void aFileThatIsNotElfIsNamedByItsPlaceInTheJar() throws Exception {
+        byte[] text = "not a library".getBytes(StandardCharsets.UTF_8);
+        Path jar = jar("# dynload bundle index 1\nlinux-x86_64 " + sha256(text) + " libtext.so\n",
+                Map.of("linux-x86_64/libtext.so", text));
+        DynloadToolTest.Run r = DynloadToolTest.run("bundle", jar.toString());
+        assertEquals(ExitCode.BAD_LIBRARY.code(), r.status(), r.err());
+        assertTrue(r.out().contains("PROBLEM: filed under linux-x86_64 but not an ELF library: "
+                + "META-INF/dynload/greet/linux-x86_64/libtext.so: "), r.out());
+        assertTrue(!r.out().contains("/proc/self/fd") && !r.out().contains("/tmp"), "no scratch path: " + r.out());
+    }
+
+    @Test
+    void aDamagedJarAFifoOrADeviceIsNamedNotMistakenForAMissingFile() throws Exception {
+        Path corrupt = Files.write(dir.resolve("corrupt.jar"), "PK but not a zip".getBytes(StandardCharsets.UTF_8));
+        DynloadToolTest.Run damaged = DynloadToolTest.run("bundle", corrupt.toString());
+        assertEquals(ExitCode.BAD_LIBRARY.code(), damaged.status());
+        assertTrue(damaged.err().startsWith("dynload: " + corrupt + ": is not a jar or zip file ("), damaged.err());
+        Path fifo = dir.resolve("fifo.jar");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
+        for (String file : new String[] {fifo.toString(), "/dev/zero"}) {
+            DynloadToolTest.Run r = DynloadToolTest.run("bundle", file);
+            assertEquals(ExitCode.BAD_LIBRARY.code(), r.status(), r.err());
+            assertEquals("dynload: " + file + ": is not a jar but a FIFO, socket or device; give the jar's file",
+                    r.err().strip());
+        }
+    }
 }

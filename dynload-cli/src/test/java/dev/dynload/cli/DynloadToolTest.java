@@ -211,6 +211,14 @@ class DynloadToolTest {
     // ---- verify -----------------------------------------------------------------------------------
 
     @Test
+    void verifyOfAMissingFileSaysNoSuchFileNotCannotLoad() {
+        Run r = run("verify", "/nonexistent/libnothing.so");
+        assertEquals(ExitCode.NOT_FOUND.code(), r.status());
+        assertEquals("dynload: /nonexistent/libnothing.so: no such file; check the path, or open the library by name "
+                + "to search for it", r.err().strip());
+    }
+
+    @Test
     void verifyOfAnIntactLibrarySaysSoAndExitsZero() {
         Run r = run("verify", FIXTURE.toString());
         assertEquals(0, r.status(), r.err());

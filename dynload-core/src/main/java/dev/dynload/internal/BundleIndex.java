@@ -53,6 +53,23 @@ public final class BundleIndex {
         this.entries = List.copyOf(entries);
     }
 
+    /** The longest index read: 1 MiB, some ten thousand files. */
+    public static final int MAX_SIZE = 1 << 20;
+
+    /**
+     * Reads an index from its resource: all of it or nothing, since a cut would drop entries or cut a name.
+     *
+     * @throws MalformedException if it is longer than {@link #MAX_SIZE}, or does not parse
+     */
+    public static BundleIndex read(java.io.InputStream in) throws java.io.IOException, MalformedException {
+        byte[] bytes = in.readNBytes(MAX_SIZE + 1);
+        if (bytes.length > MAX_SIZE) {
+            throw new MalformedException("it is longer than " + MAX_SIZE + " bytes (1 MiB), the most an index may "
+                    + "hold; it is not an index a build wrote");
+        }
+        return parse(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /**
      * Reads an index.
      *

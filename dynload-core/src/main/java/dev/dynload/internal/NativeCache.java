@@ -77,18 +77,22 @@ public final class NativeCache {
     /** The cache folder is unusable: another user's, open to others' writes, a link, or on a noexec mount. */
     public static final class UnsafeException extends IOException {
         private static final long serialVersionUID = 1L;
-        private final boolean noexec;
+        private final String hint;
 
-        UnsafeException(String message, boolean noexec) {
+        UnsafeException(String message, String hint) {
             super(message);
-            this.noexec = noexec;
+            this.hint = hint;
         }
 
-        /** {@return whether the folder is unusable because its file system is mounted noexec} */
-        public boolean noexec() {
-            return noexec;
+        /** {@return what to do about it, naming the property that points the cache elsewhere} */
+        public String hint() {
+            return hint;
         }
     }
+
+    /** Where else the cache can go: for the hints. */
+    private static final String ELSEWHERE = "-D" + PROPERTY + " (or $" + ENVIRONMENT + ")";
+    private static final String REMOVE = "remove it, or point " + ELSEWHERE + " at a folder only you own and may write";
 
     /** One file to put into the cache. */
     public interface Source {
@@ -128,6 +132,7 @@ public final class NativeCache {
      * @throws IOException if writing fails (a full disk says so in its message)
      */
     public static Path store(Path root, String digest, List<? extends Source> files) throws IOException {
+        refuseMissingHome(root);
         ensurePrivateFolder(root, true);
         refuseNoexec(root);
         Path folder = root.resolve(digest);
@@ -181,8 +186,7 @@ public final class NativeCache {
      */
     private static void write(Path folder, List<? extends Source> files, boolean again) throws IOException {
         synchronized (WRITERS) {
-            try (FileChannel lockFile = FileChannel.open(folder.resolve(WRITING), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            try (FileChannel lockFile = openLock(folder.resolve(WRITING))) {
                 FileLock writing = null;
                 try {
                     writing = lockFile.lock();
@@ -225,6 +229,58 @@ public final class NativeCache {
     }
 
     /**
+     * Opens one of a folder's lock files, creating it if missing. The folder is this user's own (checked
+     * before), so something else planted under the name (a FIFO, a symbolic link, a folder) is removed and
+     * the lock file made again, once. It is opened for reading and writing, which never blocks on a FIFO
+     * put there meanwhile, and checked to be a plain file once open.
+     *
+     * @throws UnsafeException if the name still does not hold a plain file, naming it
+     */
+    static FileChannel openLock(Path lock) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            if (Files.exists(lock, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(lock, LinkOption.NOFOLLOW_LINKS)) {
+                if (attempt > 1) {
+                    throw new UnsafeException(lock + " is not a plain file (a FIFO, a link or a folder was put there, "
+                            + "again after it was removed)", REMOVE);
+                }
+                removePlanted(lock);
+                continue;
+            }
+            FileChannel channel;
+            try {
+                channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            } catch (FileSystemException e) {
+                if (attempt > 1) {
+                    throw new UnsafeException(lock + " cannot be opened as a lock file: "
+                            + (e.getReason() != null ? e.getReason() : e.getMessage()), REMOVE);
+                }
+                continue; // swapped for a link or a folder between the check and the open: check again
+            }
+            if (Files.isRegularFile(lock, LinkOption.NOFOLLOW_LINKS)) {
+                return channel;
+            }
+            channel.close();
+            if (attempt > 1) {
+                throw new UnsafeException(lock + " is not a plain file", REMOVE);
+            }
+        }
+    }
+
+    /** Removes what was planted under a lock file's name: a file, a link, or a folder and what it holds. */
+    private static void removePlanted(Path planted) throws IOException {
+        if (Files.isDirectory(planted, LinkOption.NOFOLLOW_LINKS)) {
+            try (var inside = Files.walk(planted)) {
+                for (Path p : inside.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } else {
+            Files.deleteIfExists(planted);
+        }
+    }
+
+    /**
      * Creates {@code folder} with mode 0700 if it is missing, and refuses it if it is a link, not a folder,
      * another user's, or writable by others.
      */
@@ -240,18 +296,18 @@ public final class NativeCache {
         PosixFileAttributes a = Files.readAttributes(folder, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         if (a.isSymbolicLink() || !a.isDirectory()) {
             throw new UnsafeException(folder + " is " + (a.isSymbolicLink() ? "a symbolic link" : "not a folder")
-                    + ", not a folder of this user's", false);
+                    + ", not a folder of this user's", REMOVE);
         }
         int uid = (Integer) Files.getAttribute(folder, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         long me = Ids.uid();
         if (uid != me) {
             throw new UnsafeException(folder + " is owned by " + a.owner().getName() + " (uid " + uid
-                    + "), not by this process's user (uid " + me + ")", false);
+                    + "), not by this process's user (uid " + me + ")", REMOVE);
         }
         Set<PosixFilePermission> p = a.permissions();
         if (p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE)) {
             throw new UnsafeException(folder + " has mode " + PosixFilePermissions.toString(p)
-                    + ": others may write into it", false);
+                    + ": others may write into it", REMOVE);
         }
     }
 
@@ -259,7 +315,7 @@ public final class NativeCache {
     private static void refuseNoexec(Path folder) throws IOException {
         if (Ids.noexec(folder)) {
             throw new UnsafeException(folder + " is on a file system mounted noexec, where libraries cannot be "
-                    + "loaded from", true);
+                    + "loaded from", "point " + ELSEWHERE + " at a folder of yours on a file system mounted without noexec");
         }
     }
 
@@ -268,8 +324,7 @@ public final class NativeCache {
         Path lock = folder.resolve(LOCK);
         synchronized (HELD) {
             if (!HELD.containsKey(folder)) {
-                FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+                FileChannel channel = openLock(lock);
                 try {
                     HELD.put(folder, channel.lock(0, Long.MAX_VALUE, true));
                 } catch (java.nio.channels.OverlappingFileLockException sameJvm) {
@@ -334,10 +389,9 @@ public final class NativeCache {
                 return; // this JVM's own
             }
         }
-        try (FileChannel inUse = FileChannel.open(lock, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        try (FileChannel inUse = openLock(lock);
              FileLock unused = inUse.tryLock();
-             FileChannel writing = FileChannel.open(folder.resolve(WRITING), StandardOpenOption.CREATE,
-                     StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+             FileChannel writing = openLock(folder.resolve(WRITING));
              FileLock unwritten = unused == null ? null : writing.tryLock()) {
             // Both locks, and still stale once they are held: nobody started to use it meanwhile.
             if (unused == null || unwritten == null || Files.getLastModifiedTime(lock).toInstant().isAfter(stale)) {
@@ -355,6 +409,35 @@ public final class NativeCache {
             Files.deleteIfExists(lock);
         }
         Files.deleteIfExists(folder);
+    }
+
+    /**
+     * Refuses a cache folder under a home folder that does not exist (HOME=/nonexistent, as services run):
+     * making it would make the home folder too, where root runs.
+     */
+    private static void refuseMissingHome(Path root) throws UnsafeException {
+        String configured = System.getProperty(PROPERTY);
+        if (configured != null && !configured.isBlank() || System.getenv(ENVIRONMENT) != null
+                && !System.getenv(ENVIRONMENT).isBlank()) {
+            return;
+        }
+        String home = System.getProperty("user.home", "");
+        if (root.startsWith(home) && !Files.isDirectory(Path.of(home))) {
+            throw new UnsafeException("the home folder " + home + " (user.home), where the cache folder " + root
+                    + " would go, does not exist", "point " + ELSEWHERE + " at a folder of yours, or give the process a "
+                    + "home folder");
+        }
+    }
+
+    /** What went wrong with a file of the cache, in words that name it: "/x: permission denied". */
+    public static String explain(IOException e) {
+        return switch (e) {
+            case java.nio.file.AccessDeniedException d -> d.getFile() + ": permission denied";
+            case java.nio.file.NoSuchFileException n -> n.getFile() + ": no such file or folder";
+            case java.nio.file.NotDirectoryException n -> n.getFile() + ": not a folder";
+            case FileSystemException f when f.getReason() != null -> f.getFile() + ": " + f.getReason();
+            default -> String.valueOf(e.getMessage());
+        };
     }
 
     /** Whether an exception from writing the cache means the disk is full. */
