@@ -49,10 +49,26 @@ final class CallCommand implements Callable<Integer> {
     String returns;
 
     @Option(names = "--isolated", paramLabel = "SECONDS", arity = "0..1", fallbackValue = "10",
+            preprocessor = AttachedValueOnly.class,
             description = "Load the library first in a child process, with a time limit (default 10 s when given "
-                    + "without a value): a library whose loading crashes, exits or hangs is reported, and not "
-                    + "loaded here.")
+                    + "without a value; give one attached: --isolated=3): a library whose loading crashes, exits or "
+                    + "hangs is reported, and not loaded here.")
     Long isolatedSeconds;
+
+    /**
+     * An optional option value is taken only when attached ({@code --isolated=3}): in
+     * {@code --isolated LIB SYMBOL}, LIB is the library, not the time limit.
+     */
+    static final class AttachedValueOnly implements picocli.CommandLine.IParameterPreprocessor {
+        @Override
+        public boolean preprocess(java.util.Stack<String> args, picocli.CommandLine.Model.CommandSpec command,
+                                  picocli.CommandLine.Model.ArgSpec option, java.util.Map<String, Object> info) {
+            if (!"=".equals(info.get("separator"))) {
+                args.push(((picocli.CommandLine.Model.OptionSpec) option).fallbackValue());
+            }
+            return false; // picocli goes on, and takes the value now on top of the stack
+        }
+    }
 
     @Override
     public Integer call() throws Exception {

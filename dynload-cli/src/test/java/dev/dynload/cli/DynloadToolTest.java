@@ -206,6 +206,9 @@ class DynloadToolTest {
         assertTrue(r.err().contains("exit status 42"), r.err());
         assertTrue(r.err().contains("not loaded into this process"), r.err());
         assertResult("42", "call", FIXTURE.toString(), "cli_add", "int:40", "int:2", "-r", "int", "--isolated");
+        // Before LIB, --isolated without '=' takes no value: LIB is the library, not the time limit.
+        assertResult("42", "call", "--isolated", FIXTURE.toString(), "cli_add", "int:40", "int:2", "-r", "int");
+        assertResult("42", "call", "--isolated=3", FIXTURE.toString(), "cli_add", "int:40", "int:2", "-r", "int");
     }
 
     // ---- verify -----------------------------------------------------------------------------------

@@ -4,9 +4,7 @@ import dev.dynload.BindingException;
 import dev.dynload.bind.FunctionTable;
 import dev.dynload.bind.Signatures;
 
-import java.lang.foreign.AddressLayout;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
@@ -15,7 +13,6 @@ import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.StringJoiner;
 
 /**
  * One plugin a {@link PluginHost} knows: its descriptor, where it is in its lifecycle, why it failed
@@ -333,90 +330,16 @@ public final class Plugin {
                 problems.add(describe(m) + ": " + e.getMessage());
                 continue;
             }
-            if (!agree(m, java, c)) {
-                problems.add(describe(m) + " calls " + spell(java) + ", but plugin " + id() + " declares " + c
-                        + "; make the Java types match the C signature");
+            Optional<String> difference = SignatureCheck.difference(m, java, c);
+            if (difference.isPresent()) {
+                problems.add(describe(m) + " does not match " + c + " of plugin " + id() + ": " + difference.get());
             }
         }
         return problems;
     }
 
-    private static boolean agree(Method m, FunctionDescriptor java, FunctionSignature c) {
-        if (java.argumentLayouts().size() != c.parameters().size()) {
-            return false;
-        }
-        if (!kind(java.returnLayout()).equals(kind(c.result()))) {
-            return false;
-        }
-        if ((m.getReturnType() == String.class) != (c.result() == CType.STR)
-                && !(c.result() == CType.STR && m.getReturnType() == MemorySegment.class)) {
-            return false;
-        }
-        int k = 0;
-        for (int i = 0; i < m.getParameterCount(); i++) {
-            if (m.getParameterTypes()[i] == java.lang.foreign.Arena.class) {
-                continue;
-            }
-            CType t = c.parameters().get(k);
-            if (!kind(Optional.of(java.argumentLayouts().get(k))).equals(kind(t))
-                    || (m.getParameterTypes()[i] == String.class) != (t == CType.STR)
-                    && !(t == CType.STR && m.getParameterTypes()[i] == MemorySegment.class)) {
-                return false;
-            }
-            k++;
-        }
-        return true;
-    }
-
-    /** A layout's ABI kind: "void", "ptr", "f32", "f64", "bool", or "int" and its bits. */
-    private static String kind(Optional<MemoryLayout> layout) {
-        if (layout.isEmpty()) {
-            return "void";
-        }
-        MemoryLayout l = layout.get();
-        if (l instanceof AddressLayout) {
-            return "ptr";
-        }
-        if (l instanceof ValueLayout.OfFloat) {
-            return "f32";
-        }
-        if (l instanceof ValueLayout.OfDouble) {
-            return "f64";
-        }
-        if (l instanceof ValueLayout.OfBoolean) {
-            return "bool";
-        }
-        return l instanceof ValueLayout ? "int" + l.byteSize() * 8 : "struct";
-    }
-
-    private static String kind(CType t) {
-        return switch (t) {
-            case VOID -> "void";
-            case PTR, STR -> "ptr";
-            case F32 -> "f32";
-            case F64 -> "f64";
-            case BOOL -> "bool";
-            case I8, U8 -> "int8";
-            case I16, U16 -> "int16";
-            case I32, U32 -> "int32";
-            case I64, U64 -> "int64";
-        };
-    }
-
-    private static String spell(FunctionDescriptor d) {
-        StringJoiner p = new StringJoiner(", ", "(", ")");
-        for (MemoryLayout l : d.argumentLayouts()) {
-            p.add(kind(Optional.of(l)));
-        }
-        return kind(d.returnLayout()) + p;
-    }
-
     private static String describe(Method m) {
-        StringJoiner p = new StringJoiner(", ", "(", ")");
-        for (Class<?> t : m.getParameterTypes()) {
-            p.add(t.getSimpleName());
-        }
-        return m.getDeclaringClass().getSimpleName() + "." + m.getName() + p;
+        return SignatureCheck.describe(m);
     }
 
     @Override

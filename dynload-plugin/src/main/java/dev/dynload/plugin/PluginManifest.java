@@ -127,8 +127,8 @@ public record PluginManifest(String id, Version version, int abiMin, int abiMax,
     private static int[] abi(String value) {
         String[] parts = value.split("\\.\\.", -1);
         try {
-            int min = Integer.parseInt(parts[0].strip());
-            int max = parts.length == 2 ? Integer.parseInt(parts[1].strip()) : min;
+            int min = number(parts[0].strip());
+            int max = parts.length == 2 ? number(parts[1].strip()) : min;
             if (parts.length > 2 || min < 1 || max < min) {
                 throw new NumberFormatException();
             }
@@ -136,6 +136,17 @@ public record PluginManifest(String id, Version version, int abiMin, int abiMax,
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("abi \"" + shorten(value) + "\" must be MIN..MAX, such as 1..1");
         }
+    }
+
+    /**
+     * A number of the manifest: one to nine ASCII digits. {@link Integer#parseInt} alone would also take a
+     * sign and the digits of other scripts ({@code ١..+1} read as {@code 1..1}).
+     */
+    private static int number(String text) {
+        if (text.isEmpty() || text.length() > 9 || !Version.digits(text)) {
+            throw new NumberFormatException(text);
+        }
+        return Integer.parseInt(text);
     }
 
     /** {@code com.example.greeter/1.2: greet = str(str); add = i32(i32, i32)}. */
@@ -156,8 +167,8 @@ public record PluginManifest(String id, Version version, int abiMin, int abiMax,
         int major;
         int minor;
         try {
-            major = Integer.parseInt(version[0]);
-            minor = version.length > 1 ? Integer.parseInt(version[1]) : 0;
+            major = number(version[0]);
+            minor = version.length > 1 ? number(version[1]) : 0;
             if (version.length > 2 || major < 0 || minor < 0) {
                 throw new NumberFormatException();
             }

@@ -68,7 +68,8 @@ public record Version(int major, int minor, int patch, String preRelease, String
         return Integer.parseInt(part);
     }
 
-    private static boolean digits(String s) {
+    /** Whether {@code s} is ASCII digits only: a manifest's numbers are, never '+' or another script's digits. */
+    static boolean digits(String s) {
         for (int i = 0; i < s.length(); i++) {
             if (s.charAt(i) < '0' || s.charAt(i) > '9') {
                 return false;

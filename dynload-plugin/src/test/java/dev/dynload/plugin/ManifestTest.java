@@ -61,6 +61,17 @@ class ManifestTest {
         assertMessage("no equals sign here\n", "line 1: \"no equals sign here\" is not \"key = value\"");
     }
 
+    @Test
+    void manifestNumbersAreAsciiDigitsOnly() {
+        // An Arabic-Indic one and a plus sign: Integer.parseInt takes both, and read this as 1..1.
+        assertMessage("id = a\nversion = 1.0.0\nabi = \u0661..+1\n", "must be MIN..MAX");
+        assertMessage("id = a\nversion = 1.0.0\nabi = +1..1\n", "must be MIN..MAX");
+        assertMessage("id = a\nversion = 1.0.0\nabi = 1..1\nprovides = x/\u0661.0: f = i32()\n", "must end in /MAJOR.MINOR");
+        assertMessage("id = a\nversion = 1.0.0\nabi = 1..1\nprovides = x/1.+2: f = i32()\n", "must end in /MAJOR.MINOR");
+        assertMessage("id = a\nversion = \u0661.0.0\nabi = 1..1\n", "is not a version");
+        assertEquals(1, PluginManifest.parse("id = a\nversion = 1.0.0\nabi = 1..1\n").abiMax());
+    }
+
     private static void assertMessage(String text, String part) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PluginManifest.parse(text));
         assertTrue(e.getMessage().contains(part), e.getMessage());

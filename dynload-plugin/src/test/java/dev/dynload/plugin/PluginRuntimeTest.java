@@ -106,8 +106,9 @@ class PluginRuntimeTest {
         host.start();
         BindingException e = assertThrows(BindingException.class,
                 () -> host.plugin("com.example.mismatch").orElseThrow().bind(Greeter.class, LOOKUP));
-        assertTrue(e.getMessage().contains("Greeter.add(int, int) calls int32(int32, int32), but plugin "
-                + "com.example.mismatch declares add = i64(i64, i64)"), e.getMessage());
+        assertTrue(e.getMessage().contains("Greeter.add(int, int) does not match add = i64(i64, i64) of plugin "
+                + "com.example.mismatch: its result, an int, is i32 or u32 to dynload, where the manifest has i64; for "
+                + "i64, give a long"), e.getMessage());
         BindingException missing = assertThrows(BindingException.class,
                 () -> host.plugin("com.example.base").orElseThrow().bind(Greeter.class, LOOKUP));
         assertTrue(missing.getMessage().contains("does not provide com.example.greeter/1"), missing.getMessage());
