@@ -68,3 +68,10 @@ longname=$(head -c 2000000 /dev/zero | tr '\0' 'a')
 # shellcheck disable=SC2086
 gcc $cflags -o "$out/liblongname.so" "$out/longname.c"
 rm -f "$out/longname.c"
+# A library that exports nothing, whose GNU hash table counts no symbol: an earlier verifier took its
+# imports for symbols past the table.
+# shellcheck disable=SC2086
+gcc $cflags -o "$out/libnoexports.so" "$src/noexports.c"
+# A library for scripts/fuzz that the verifier's rules were not written against (docs/loading.md).
+# shellcheck disable=SC2086
+gcc $cflags -o "$out/libkv.so" "$src/kv.c"

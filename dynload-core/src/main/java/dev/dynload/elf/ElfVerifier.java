@@ -178,7 +178,9 @@ final class ElfVerifier {
         strings();
         symbols.hashTables();
         symbols.symbols();
+        symbols.hashesAgree();
         versions.check();
+        symbols.uniqueNames(versions::versionOf);
         relocations();
         initializers();
     }
@@ -356,6 +358,28 @@ final class ElfVerifier {
         return null;
     }
 
+    /**
+     * The hash of the string at {@code offset} of the string table, over its bytes as the loader hashes
+     * them: GNU's ({@code h * 33 + c} from 5381) or System V's ELF hash. The string was read before.
+     */
+    long hash(long offset, boolean gnu) {
+        long h = gnu ? 5381 : 0;
+        for (int i = (int) offset; i < strtab.limit() && strtab.get(i) != 0; i++) {
+            int c = Byte.toUnsignedInt(strtab.get(i));
+            if (gnu) {
+                h = (h * 33 + c) & 0xffffffffL;
+            } else {
+                h = (h << 4) + c;
+                long g = h & 0xf0000000L;
+                if (g != 0) {
+                    h ^= g >>> 24;
+                }
+                h &= ~g & 0xffffffffL;
+            }
+        }
+        return h;
+    }
+
     /** {@return whether the loader may read [address, address + size): its segment is mapped readable} */
     boolean readable(long address, long size) {
         Segment load = image.loadHolding(address, size);
@@ -410,6 +434,10 @@ final class ElfVerifier {
         }
         if (image.has(DT_JMPREL) && image.has(DT_PLTRELSZ)) {
             boolean rela = !image.has(DT_PLTREL) || image.value(DT_PLTREL) == DT_RELA;
+            long words = r.pltWords(image.value(DT_JMPREL), image.value(DT_PLTRELSZ), rela);
+            if (image.has(DT_PLTGOT) && words >= 0 && machine.known()) {
+                r.pltSlots(image.value(DT_PLTGOT), words);
+            }
             r.table(image.value(DT_JMPREL), image.value(DT_PLTRELSZ), rela, true, 0);
         }
         if (image.has(DT_RELR) && image.has(DT_RELRSZ)) {
@@ -417,6 +445,11 @@ final class ElfVerifier {
         }
         if (image.dynamicSegment != null) {
             r.reserve(image.dynamicSegment.vaddr(), image.dynamicSegment.memsz(), "the dynamic section");
+        }
+        if (image.has(DT_PLTGOT) && image.has(DT_JMPREL) && machine.known()) {
+            // The loader fills them for lazy binding (its link map, its resolver): a relocation there is one
+            // moved from the slot it should have written, which keeps an unrelocated address.
+            r.reserve(image.value(DT_PLTGOT), 3L * word, "the three words of DT_PLTGOT the loader reserves");
         }
         for (long[] t : new long[][] {{DT_STRTAB, DT_STRSZ}, {DT_RELA, DT_RELASZ}, {DT_JMPREL, DT_PLTRELSZ},
                 {DT_RELR, DT_RELRSZ}}) {
@@ -468,6 +501,20 @@ final class ElfVerifier {
         for (long tag : new long[] {DT_INIT, DT_FINI}) {
             if (image.has(tag)) {
                 function(image.value(tag), tagName(tag), FunctionBounds.Caller.INIT_OR_FINI);
+            }
+        }
+        for (int a = 0; a < arrays.size(); a++) {
+            for (int b = a + 1; b < arrays.size(); b++) {
+                Array one = arrays.get(a);
+                Array other = arrays.get(b);
+                if (one.size() > 0 && other.size() > 0 && Long.compareUnsigned(one.address(), other.address() + other.size()) < 0
+                        && Long.compareUnsigned(other.address(), one.address() + one.size()) < 0) {
+                    // The loader would call the finalizers at load (or the reverse): a size is damaged.
+                    problem(Part.INITIALIZERS, one.name() + " and " + other.name() + " overlap: a linker writes them "
+                            + "apart, so one's address or size is damaged, and the loader would call a function of one "
+                            + "as the other's");
+                    return;
+                }
             }
         }
         for (Array array : arrays) {

@@ -36,6 +36,8 @@ final class FunctionBounds {
     /** The values of the function symbols of {@code .symtab}, sorted; empty without one. */
     private long[] symbolStarts = new long[0];
     private long[] sectionStarts = new long[0];
+    /** The procedure linkage tables: executable sections of fixed-size entries, as [start, end) pairs. */
+    private long[] stubs = new long[0];
     /** Whether the file has a full symbol table, which then names every function, the C runtime's too. */
     private boolean hasSymbols;
     /** Whether the full symbol table holds a local function: then it names every function, not only the exported. */
@@ -127,6 +129,9 @@ final class FunctionBounds {
             return true; // the common case for an exported function, answered without the symbol table
         }
         readSymbols();
+        if (caller != Caller.EXPORT && inStubs(address)) {
+            return false; // what the loader calls is never a PLT stub: a damaged pointer landed on one
+        }
         if (isSymbolStart(address) || contains(sectionStarts, address)) {
             return true; // a function symbol, or the start of an executable section (.init, .fini)
         }
@@ -141,6 +146,12 @@ final class FunctionBounds {
         if (hasSymbols || (caller == Caller.INIT_OR_FINI && sectionStarts.length > 0)) {
             return false; // _init and _fini begin the .init and .fini sections
         }
+        if (landingPad(address)) {
+            // Code built for control-flow protection (gcc -fcf-protection, -mbranch-protection) marks every
+            // target of an indirect call with an instruction of its own: a pointer damaged into the middle
+            // of a function does not land on one.
+            return true;
+        }
         // A stripped file. What the loader calls outside unwind entries is the C runtime's own code,
         // which GCC builds at -O2: frame_dummy and its kin start at a 16-byte boundary on x86-64; _init and
         // _fini begin the .init and .fini sections, aligned to 4; on AArch64 every instruction is 4 bytes.
@@ -151,6 +162,27 @@ final class FunctionBounds {
             case ARRAY_OR_RESOLVER -> image.h.header().machine() == 62 ? 16 : 4;
         };
         return address % alignment == 0;
+    }
+
+    /**
+     * Whether {@code address} holds the instruction that marks an indirect call's target: x86-64's
+     * {@code endbr64}, or AArch64's {@code bti c}, {@code bti jc} or {@code paciasp}.
+     */
+    private boolean landingPad(long address) {
+        try {
+            java.nio.ByteBuffer b = image.readAt(address, 4);
+            if (b == null) {
+                return false;
+            }
+            int word = b.order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(0);
+            return switch (image.h.header().machine()) {
+                case 62 -> word == 0xfa1e0ff3;
+                case 183 -> word == 0xd503245f || word == 0xd50324df || word == 0xd503233f;
+                default -> false;
+            };
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** Who calls a function, which says how its start is aligned when nothing else tells. */
@@ -182,9 +214,18 @@ final class FunctionBounds {
         int code = 0;
         long[] starts = new long[sections.size()];
         int entry = image.w64 ? 24 : 16;
+        long[] plts = new long[sections.size() * 2];
+        int stubTables = 0;
         for (ElfImage.Section s : sections) {
             if ((s.flags() & SHF_EXECINSTR) != 0) {
                 starts[code++] = s.addr();
+                if (s.entsize() > 0 && s.size() > 0) {
+                    // .plt, .plt.got, .plt.sec: stubs that jump through the GOT, which no one calls as a
+                    // function of this library (the first has an unwind entry all the same).
+                    plts[stubTables * 2] = s.addr();
+                    plts[stubTables * 2 + 1] = s.addr() + s.size();
+                    stubTables++;
+                }
             }
             if (s.type() == SHT_SYMTAB && s.size() % entry == 0 && !hasSymbols) {
                 try {
@@ -198,6 +239,17 @@ final class FunctionBounds {
             }
         }
         sectionStarts = java.util.Arrays.copyOf(starts, code);
+        stubs = java.util.Arrays.copyOf(plts, stubTables * 2);
+    }
+
+    /** {@return whether {@code address} lies in a procedure linkage table, as the section headers tell} */
+    private boolean inStubs(long address) {
+        for (int i = 0; i < stubs.length; i += 2) {
+            if (Long.compareUnsigned(address, stubs[i]) >= 0 && Long.compareUnsigned(address, stubs[i + 1]) < 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The values of a symbol table's defined functions, sorted. */

@@ -94,6 +94,11 @@ final class LayoutChecks {
                         + Long.toUnsignedString(s.memsz()) + " bytes, beyond any library's reach");
                 usable = false;
             }
+            if ((s.flags() & (ElfImage.PF_R | ElfImage.PF_W | ElfImage.PF_X)) == 0) {
+                // Mapped PROT_NONE: every read of its data or code, by the library or by the loader, faults.
+                v.problem(Part.PROGRAM_HEADERS, name + " may be neither read, written nor run (flags " + hex(s.flags())
+                        + "): linkers map every loaded segment readable, so its flags are damaged");
+            }
             long align = s.align();
             if (align > 1 && Long.bitCount(align) != 1) {
                 v.problem(Part.PROGRAM_HEADERS, name + " has alignment " + Long.toUnsignedString(align)
@@ -316,6 +321,8 @@ final class LayoutChecks {
      * the segments map it, and each table the dynamic section names must be the section the linker made
      * for it. A disagreement means one of them is damaged; a file without section headers is not judged.
      */
+    private static final long SHF_TLS = 0x400;
+
     void sectionsAgree() {
         List<ElfImage.Section> sections = image.sections();
         long relocated = 0;
@@ -327,6 +334,28 @@ final class LayoutChecks {
                 v.problem(Part.PROGRAM_HEADERS, "the section at " + hex(s.addr()) + " (file offset " + hex(s.offset())
                         + ") is not where the program headers map it: a segment or the section headers are damaged");
                 return;
+            }
+            if (s.type() == SHT_NOBITS && (s.flags() & SHF_TLS) == 0) {
+                // Zero-initialized memory (.bss): the segment's file size ends before it, so the loader fills it
+                // with zeros. A file size grown over it fills it with whatever bytes follow in the file instead,
+                // and code that trusts its variables start at zero follows garbage.
+                boolean mapped = false;
+                for (Segment load : image.loads) {
+                    long fileEnd = load.vaddr() + Math.min(load.filesz(), load.memsz());
+                    if (Long.compareUnsigned(s.addr(), fileEnd) < 0 && load.holds(s.addr(), 0)) {
+                        v.problem(Part.PROGRAM_HEADERS, "PT_LOAD " + load.index() + " fills the zero-initialized section at "
+                                + hex(s.addr()) + " from the file: its file size (" + Long.toUnsignedString(load.filesz())
+                                + ") is damaged");
+                        return;
+                    }
+                    mapped |= load.holds(s.addr(), s.size());
+                }
+                if (!mapped) {
+                    // Its end unmapped: the variables there would fault, past the page the segment ends in.
+                    v.problem(Part.PROGRAM_HEADERS, "the zero-initialized section at " + hex(s.addr()) + " ("
+                            + s.size() + " bytes) does not lie inside one segment's memory: a memory size is damaged");
+                    return;
+                }
             }
             String table = switch (s.type()) {
                 case SHT_DYNAMIC -> agrees(image.dynamicSegment == null ? null : image.dynamicSegment.vaddr(), s, "PT_DYNAMIC");

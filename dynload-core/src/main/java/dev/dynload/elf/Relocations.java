@@ -45,7 +45,7 @@ final class Relocations {
      * @param rela whether its relocations carry explicit addends (DT_RELA), as x86-64's and AArch64's do
      * @param kinds the types its loader applies; empty when this reader does not know the machine's
      */
-    record Machine(String name, boolean rela, Map<Integer, Kind> kinds, int globDat) {
+    record Machine(String name, boolean rela, Map<Integer, Kind> kinds, int globDat, int jumpSlot) {
         boolean known() {
             return !kinds.isEmpty();
         }
@@ -66,7 +66,7 @@ final class Relocations {
             Map.entry(32, new Kind(Role.SYMBOL, 4, false, false)),     // R_X86_64_SIZE32
             Map.entry(33, new Kind(Role.SYMBOL, 8, false, false)),     // R_X86_64_SIZE64
             Map.entry(36, new Kind(Role.SYMBOL, 16, true, true)),      // R_X86_64_TLSDESC
-            Map.entry(37, new Kind(Role.IRELATIVE, 8, false, true))), 6); // R_X86_64_IRELATIVE
+            Map.entry(37, new Kind(Role.IRELATIVE, 8, false, true))), 6, 7); // R_X86_64_IRELATIVE
     private static final Machine AARCH64 = new Machine("AArch64", true, Map.ofEntries(
             Map.entry(0, new Kind(Role.NONE, 0, false, false)),
             Map.entry(257, new Kind(Role.SYMBOL, 8, false, false)),     // R_AARCH64_ABS64
@@ -78,13 +78,13 @@ final class Relocations {
             Map.entry(1029, new Kind(Role.SYMBOL, 8, true, false)),     // R_AARCH64_TLS_DTPREL
             Map.entry(1030, new Kind(Role.SYMBOL, 8, true, false)),     // R_AARCH64_TLS_TPREL
             Map.entry(1031, new Kind(Role.SYMBOL, 16, true, true)),     // R_AARCH64_TLSDESC
-            Map.entry(1032, new Kind(Role.IRELATIVE, 8, false, true))), 1025); // R_AARCH64_IRELATIVE
+            Map.entry(1032, new Kind(Role.IRELATIVE, 8, false, true))), 1025, 1026); // R_AARCH64_IRELATIVE
 
     static Machine machine(int eMachine) {
         return switch (eMachine) {
             case 62 -> X86_64;
             case 183 -> AARCH64;
-            default -> new Machine("machine " + eMachine, false, Map.of(), -1);
+            default -> new Machine("machine " + eMachine, false, Map.of(), -1, -1);
         };
     }
 
@@ -109,6 +109,11 @@ final class Relocations {
     private final java.util.List<String> reservedNames = new java.util.ArrayList<>();
     private final Machine machine;
     private final boolean textrel;
+    /** The symbols that have a PLT slot (JUMP_SLOT), and the imports that have a GOT entry: one each. */
+    private final java.util.Set<Long> pltSymbols = new java.util.HashSet<>();
+    private final java.util.Set<Long> gotImports = new java.util.HashSet<>();
+    /** The PLT's slots in the GOT: [first, end), or null when unknown; see {@link #pltSlots}. */
+    private long[] pltSlots;
     private final boolean w64;
     private final int word;
 
@@ -200,6 +205,25 @@ final class Relocations {
         }
     }
 
+    /**
+     * Where the PLT's slots lie: {@code DT_PLTGOT} holds three words the loader reserves, then one slot per
+     * word the PLT relocations write (two for a TLS descriptor). Each of them writes one of those slots: a
+     * slot that none writes keeps its link-time value, an address the loader never relocated, and a call
+     * through it jumps there.
+     */
+    void pltSlots(long pltGot, long slots) {
+        long first = pltGot + 3L * word;
+        pltSlots = new long[] {first, first + slots * word};
+    }
+
+    /**
+     * Whether a relative relocation's value is an address of the library: inside a loaded segment, or just
+     * past one (a pointer to the end of an array). Linkers write nothing else there.
+     */
+    private boolean pointsIntoImage(long address) {
+        return image.loadHolding(address, 0) != null;
+    }
+
     /** Checks one table of REL or RELA entries; stops at its first problem, which says enough about it. */
     void table(long address, long size, boolean rela, boolean plt, long relativeCount) throws IOException {
         String name = plt ? "DT_JMPREL" : rela ? "DT_RELA" : "DT_REL";
@@ -243,6 +267,28 @@ final class Relocations {
         }
     }
 
+    /**
+     * {@return how many GOT words the PLT relocations at {@code address} write: one each, two for a TLS
+     * descriptor; -1 when the table cannot be read (its own check says why)}
+     */
+    long pltWords(long address, long size, boolean rela) throws IOException {
+        int entry = rela ? (w64 ? 24 : 12) : (w64 ? 16 : 8);
+        if (size < 0 || size % entry != 0 || size > image.in.size()) {
+            return -1;
+        }
+        ByteBuffer t = image.readAt(address, size);
+        if (t == null) {
+            return -1;
+        }
+        long words = 0;
+        for (int at = 0; at < size; at += entry) {
+            long info = w64 ? t.getLong(at + 8) : Integer.toUnsignedLong(t.getInt(at + 4));
+            Kind kind = machine.kinds().get((int) (w64 ? info & 0xffffffffL : info & 0xff));
+            words += kind == null || kind.width() <= word ? 1 : kind.width() / word;
+        }
+        return words;
+    }
+
     /** The word stored at {@code address}, which an implicit-addend relocation adds to; 0 when not in the file. */
     private long stored(long address) throws IOException {
         ByteBuffer b = image.readAt(address, word);
@@ -260,6 +306,11 @@ final class Relocations {
             }
         } else {
             kind = new Kind(e.symbol() == 0 ? Role.RELATIVE : Role.SYMBOL, word, false, plt);
+        }
+        if (kind.role() == Role.NONE && e.symbol() != 0) {
+            verifier.problem(where + ": does nothing, yet names symbol " + Long.toUnsignedString(e.symbol())
+                    + ": a relocation's type was damaged to none, and what it should write stays unrelocated");
+            return false;
         }
         if (kind.role() == Role.COPY) {
             verifier.problem(where + ": a copy relocation, which only executables may have");
@@ -312,6 +363,11 @@ final class Relocations {
                 return false;
             }
         }
+        if (kind.role() == Role.RELATIVE && !pointsIntoImage(e.addend())) {
+            verifier.problem(where + ": makes a pointer to " + hex(e.addend()) + ", outside every loaded segment: "
+                    + "its addend is damaged, and the library would follow that pointer out of itself");
+            return false;
+        }
         if (kind.role() == Role.RELATIVE && e.symbol() != 0) {
             // Linkers write relative relocations without a symbol; one with a symbol is a symbol relocation
             // whose type was damaged, and would point the slot at the library's base instead of the symbol.
@@ -331,6 +387,33 @@ final class Relocations {
                     + ", which is not thread-local (symbol type " + symbol.type() + "): its type is damaged");
             return false;
         }
+        if (symbol != null) {
+            if (!kind.tls() && symbol.type() == 6) {
+                verifier.problem(where + ": names the thread-local " + verifier.symbolName(e.symbol()) + ", which only a "
+                        + "thread-local relocation may: its symbol index is damaged, and the slot would get a TLS offset "
+                        + "as an address");
+                return false;
+            }
+            if (symbol.bind() == 0 && !kind.tls()) {
+                // A linker turns a reference to a symbol of its own that nobody may interpose into a relative
+                // relocation; the loader would bind a local name to this library's base plus its value.
+                verifier.problem(where + ": names the local symbol " + verifier.symbolName(e.symbol()) + ", which a "
+                        + "linker never leaves to the loader: its symbol index or the symbol's binding is damaged");
+                return false;
+            }
+            if (!kind.tls() && (symbol.type() == 3 || symbol.type() == 4 || symbol.shndx() == 0xfff1
+                    && (e.type() == machine.jumpSlot() || e.type() == machine.globDat()))) {
+                verifier.problem(where + ": names " + verifier.symbolName(e.symbol()) + ", a "
+                        + (symbol.type() == 3 ? "section symbol" : symbol.type() == 4 ? "file symbol" : "absolute symbol")
+                        + ", which no GOT entry or dynamic relocation of a linker refers to: its symbol index is damaged");
+                return false;
+            }
+            if (e.type() == machine.jumpSlot() && symbol.type() != 0 && symbol.type() != 2 && symbol.type() != 10) {
+                verifier.problem(where + ": a PLT slot for " + verifier.symbolName(e.symbol()) + ", which is not a "
+                        + "function (symbol type " + symbol.type() + "): its symbol index is damaged");
+                return false;
+            }
+        }
         boolean definedHere = symbol != null && symbol.shndx() != 0;
         if (kind.tls() && (symbol == null || definedHere) && !verifier.hasTls()) {
             verifier.problem(where + ": a thread-local relocation in a library without PT_TLS");
@@ -339,6 +422,20 @@ final class Relocations {
         if (definedHere && symbol.type() == 10 && symbol.shndx() != 0xfff1 && !verifier.isFunction(symbol.value(), FunctionBounds.Caller.ARRAY_OR_RESOLVER)) {
             verifier.problem(where + ": the resolver of " + verifier.symbolName(e.symbol()) + " lies outside the "
                     + "executable segments");
+            return false;
+        }
+        if (plt && pltSlots != null && !ElfImage.inside(e.offset(), kind.width(), pltSlots[0], pltSlots[1] - pltSlots[0])) {
+            verifier.problem(where + ": writes " + hex(e.offset()) + ", outside the PLT's slots in the GOT ("
+                    + hex(pltSlots[0]) + " to " + hex(pltSlots[1]) + "): its offset is damaged, and the slot it should "
+                    + "write keeps an address the loader never relocated");
+            return false;
+        }
+        // One PLT slot per symbol, and one GOT entry per import (for a function of its own, rustc's linker
+        // makes several GOT entries).
+        if (e.symbol() != 0 && (e.type() == machine.jumpSlot() && !pltSymbols.add(e.symbol())
+                || e.type() == machine.globDat() && !definedHere && !gotImports.add(e.symbol()))) {
+            verifier.problem(where + ": a second " + (e.type() == machine.jumpSlot() ? "PLT slot" : "GOT entry")
+                    + " for " + verifier.symbolName(e.symbol()) + ", where a linker makes one: its symbol index is damaged");
             return false;
         }
         if (kind.width() > 0 && !wrote(e.offset(), kind.width())) {
@@ -386,6 +483,12 @@ final class Relocations {
         if (target == null || !(target.writable() || textrel)) {
             verifier.problem("DT_RELR entry " + index + " relocates " + hex(address)
                     + ", which is not writable memory of the library");
+            return false;
+        }
+        if (!pointsIntoImage(stored(address))) {
+            verifier.problem("DT_RELR entry " + index + " relocates the word at " + hex(address) + ", which holds "
+                    + hex(stored(address)) + ", outside every loaded segment: the library would follow that pointer "
+                    + "out of itself");
             return false;
         }
         if (!wrote(address, word)) {

@@ -27,6 +27,28 @@ final class SymbolTables {
     private ByteBuffer symtab;
     /** The number of symbols the hash table covers, or -1 when unknown. */
     private long symbolCount = -1;
+    /** Each symbol's name, once {@link #symbols()} has read them all; null otherwise. */
+    private String[] names;
+    /**
+     * The hash table's chains as the walk found them: for each symbol it covers (from {@link #hashedFrom}),
+     * the bucket whose chain reaches it, or -1; and the hash each chain entry stores (GNU's only).
+     */
+    private long[] owner;
+    private ByteBuffer gnuChains;
+    private long hashedFrom;
+    private long hashedEnd;
+    private long buckets;
+    private boolean gnu;
+
+    /** Bindings the ELF specification and the GNU extensions define: local, global, weak, unique. */
+    private static boolean knownBinding(int bind) {
+        return bind == 0 || bind == 1 || bind == 2 || bind == 10;
+    }
+
+    /** Types the specification and the GNU extensions define: none, object, function, section, file, common, TLS, indirect function. */
+    private static boolean knownType(int type) {
+        return type <= 6 || type == 10;
+    }
 
     SymbolTables(ElfVerifier v, ElfImage image, List<ElfProblem> problems) {
         this.v = v;
@@ -91,6 +113,8 @@ final class SymbolTables {
         long limit = symoffset + chains.limit() / 4; // the first index past what the file holds
         long count = symoffset;
         boolean[] seen = new boolean[(int) Math.min(Math.max(chains.limit() / 4, 0), Integer.MAX_VALUE - 8)];
+        long[] owners = new long[seen.length];
+        java.util.Arrays.fill(owners, -1);
         int base = (int) (16 + bloomWords * word);
         for (int b = 0; b < nbuckets; b++) {
             long start = Integer.toUnsignedLong(fixed.getInt(base + b * 4));
@@ -114,12 +138,28 @@ final class SymbolTables {
                     break; // the rest of this chain was walked already
                 }
                 seen[slot] = true;
+                owners[slot] = b;
                 if ((chains.getInt(slot * 4) & 1) != 0) {
                     break;
                 }
                 i++;
             }
             count = Math.max(count, i + 1);
+        }
+        gnu = true;
+        buckets = nbuckets;
+        hashedFrom = symoffset;
+        hashedEnd = count;
+        owner = owners;
+        gnuChains = chains;
+        if (count == symoffset) {
+            // No symbol is hashed (a library that exports nothing): GNU ld then writes symoffset 1 whatever
+            // it imports, so the count comes from the linker's .dynsym section, where there is one.
+            for (ElfImage.Section s : image.sections()) {
+                if (s.type() == 11 && s.addr() == image.value(DT_SYMTAB) && s.entsize() == (w64 ? 24 : 16)) {
+                    count = Math.max(count, s.size() / s.entsize());
+                }
+            }
         }
         symbolCount = count;
     }
@@ -141,6 +181,8 @@ final class SymbolTables {
             return;
         }
         boolean[] seen = new boolean[(int) nchain];
+        long[] owners = new long[(int) nchain];
+        java.util.Arrays.fill(owners, -1);
         for (int b = 0; b < nbucket; b++) {
             long i = Integer.toUnsignedLong(t.getInt(8 + b * 4));
             while (i != 0) {
@@ -155,10 +197,15 @@ final class SymbolTables {
                     return;
                 }
                 seen[(int) i] = true;
+                owners[(int) i] = b;
                 i = Integer.toUnsignedLong(t.getInt((int) (8 + (nbucket + i) * 4)));
             }
         }
         symbolCount = nchain;
+        buckets = nbucket;
+        hashedFrom = 0; // every symbol, the null one at 0 skipped
+        hashedEnd = nchain;
+        owner = owners;
     }
 
     void symbols() throws IOException {
@@ -176,11 +223,32 @@ final class SymbolTables {
         }
         Segment tls = image.segment(ElfImage.PT_TLS);
         boolean global = false;
+        String[] read = new String[(int) symbolCount];
         for (int i = 1; i < symbolCount; i++) {
             Symbol s = symbol(i);
             String name = v.string(Part.SYMBOLS, s.name, "symbol " + i);
             if (name == null) {
                 return; // one broken name says enough about the table
+            }
+            read[i] = name;
+            if (!knownBinding(s.bind)) {
+                v.problem(Part.SYMBOLS, "symbol " + name + " has binding " + s.bind + ", which the ELF specification "
+                        + "does not define (local, global, weak, or GNU unique): the loader would resolve it as it guesses");
+                return;
+            }
+            if (!knownType(s.type)) {
+                v.problem(Part.SYMBOLS, "symbol " + name + " has type " + s.type + ", which the ELF specification does "
+                        + "not define: lookups skip it, and a reference to it would resolve to nothing");
+                return;
+            }
+            if (s.type == 10 && image.h.osabi() != 3) {
+                // A GNU extension: the assembler marks an object with an indirect function ELFOSABI_GNU, and
+                // the linker the library. Without that mark, a function whose type says "resolver" had its type
+                // damaged, and the loader would call it to ask for an address. (Unique symbols carry no such
+                // mark: gcc's own libcc1 has one in a System V file.)
+                v.problem(Part.SYMBOLS, "symbol " + name + " is an indirect function, a GNU extension, in a file whose "
+                        + "OS ABI (" + image.h.osabi() + ") does not say it uses them: its type is damaged");
+                return;
             }
             if (s.bind() == 0 && global) {
                 v.problem(Part.SYMBOLS, "local symbol " + name + " (" + i + ") follows global ones: linkers put every "
@@ -194,10 +262,23 @@ final class SymbolTables {
                             + "the loader would bind it to the library's own base address");
                     return;
                 }
+                if (s.type != 0 && s.type != 1 && s.type != 2 && s.type != 6) {
+                    v.problem(Part.SYMBOLS, "imported symbol " + name + " has type " + s.type + ", which no library "
+                            + "defines for another to import");
+                    return;
+                }
                 continue; // an import: found in another library
             }
             if (s.shndx == 0xfff1) {
                 continue; // absolute: not an address in this library
+            }
+            if (s.shndx >= 0xff00) {
+                // Reserved indices: only SHN_ABS, above, has a meaning in a shared library. (A section index
+                // past the section table is no witness: strip leaves dynamic symbols pointing at sections it
+                // removed; the symbol's value is checked below.)
+                v.problem(Part.SYMBOLS, "symbol " + name + " is defined in the reserved section index " + hex(s.shndx)
+                        + ", which means nothing in a shared library: its section index is damaged");
+                return;
             }
             switch (s.type) {
                 case 2, 10 -> {
@@ -207,7 +288,7 @@ final class SymbolTables {
                         return;
                     }
                 }
-                case 1 -> {
+                case 1, 5 -> {
                     if (image.loadHolding(s.value, 0) == null) {
                         v.problem(Part.SYMBOLS, "variable " + name + " at " + hex(s.value) + " lies outside the loaded segments");
                         return;
@@ -225,8 +306,88 @@ final class SymbolTables {
                     }
                 }
                 default -> {
-                    // Untyped or other symbols are addresses nobody calls through the loader.
+                    // Untyped, section and file symbols: addresses in the library (an end marker such as
+                    // _end may stand just past a segment), which a relocation may still write somewhere.
+                    if (image.loadHolding(s.value, 0) == null) {
+                        v.problem(Part.SYMBOLS, "symbol " + name + " at " + hex(s.value) + " lies outside the loaded "
+                                + "segments: a reference to it would point outside the library");
+                        return;
+                    }
                 }
+            }
+        }
+        names = read;
+    }
+
+    /**
+     * Every symbol the hash table covers is in the chain of the bucket its name hashes to, and (GNU) the
+     * hash its chain entry stores is its name's: a lookup then finds each symbol by its name and by no
+     * other. A name or a hash word changed otherwise makes a lookup miss the symbol, or find it for another
+     * name: a call meant for one function reaches another (an exported function renamed {@code fprintf},
+     * which the library's own calls then reach in the C library).
+     */
+    void hashesAgree() {
+        if (names == null || owner == null) {
+            return;
+        }
+        long end = Math.min(hashedEnd, names.length);
+        for (long i = hashedFrom; i < end; i++) {
+            int slot = (int) (i - hashedFrom);
+            if (i == 0 || names[(int) i] == null || names[(int) i].isEmpty() && !gnu) {
+                continue;
+            }
+            long h = v.hash(symbol(i).name, gnu);
+            if (gnu && ((Integer.toUnsignedLong(gnuChains.getInt(slot * 4)) ^ h) & ~1L) != 0) {
+                v.problem(Part.HASH_TABLES, "DT_GNU_HASH holds " + hex(Integer.toUnsignedLong(gnuChains.getInt(slot * 4))
+                        & ~1L) + " for symbol " + names[(int) i] + " (" + i + "), whose name hashes to " + hex(h & ~1L)
+                        + ": a name or a hash word is damaged, and lookups would miss it or find it for another name");
+                return;
+            }
+            if (owner[slot] != Long.remainderUnsigned(h, buckets)) {
+                v.problem(Part.HASH_TABLES, "symbol " + names[(int) i] + " (" + i + ") is " + (owner[slot] < 0
+                        ? "in no bucket's chain" : "in the chain of bucket " + owner[slot]) + ", but its name hashes to "
+                        + "bucket " + Long.remainderUnsigned(h, buckets) + ": a lookup for it would not find it there");
+                return;
+            }
+        }
+    }
+
+    /**
+     * No two symbols share a name and a version: a linker writes each symbol once, so a second one is a
+     * name that was damaged into another's (a call to {@code free} made to {@code snprintf}). Versioned
+     * symbols of one name (a library's {@code memcpy@GLIBC_2.2.5} and {@code memcpy@@GLIBC_2.14}, or its
+     * own {@code fgetxattr@ATTR_1.0} beside the {@code fgetxattr@GLIBC_2.3} it imports) differ in their
+     * version.
+     *
+     * @param version the version index of a symbol (DT_VERSYM), or -1 for an unversioned library
+     */
+    void uniqueNames(java.util.function.LongToIntFunction version) {
+        if (names == null) {
+            return;
+        }
+        java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+        java.util.Map<String, Integer> imports = new java.util.HashMap<>();
+        for (int i = 1; i < names.length; i++) {
+            if (names[i].isEmpty() || symbol(i).bind == 0) {
+                continue; // section symbols and local ones: not looked up by name
+            }
+            if (symbol(i).shndx == 0) {
+                // Two imports of one name: several versions of it may be asked for, but an unversioned one
+                // (0 or 1) beside another would be bound to whatever the first definition found is.
+                Integer twin = imports.putIfAbsent(names[i], i);
+                if (twin != null && (version.applyAsInt(i) <= 1 || version.applyAsInt(twin) <= 1)) {
+                    v.problem(Part.SYMBOLS, "symbols " + twin + " and " + i + " both import " + names[i] + ", one of them "
+                            + "without a version: a linker writes each import once, so a name is damaged");
+                    return;
+                }
+            }
+            // Unversioned (-1), an import and a definition of one name clash too: the linker would have bound
+            // the one to the other. Versioned, a library may define its own foo@LIB_1 and import foo@GLIBC.
+            Integer other = seen.putIfAbsent(names[i] + "@" + version.applyAsInt(i), i);
+            if (other != null) {
+                v.problem(Part.SYMBOLS, "symbols " + other + " and " + i + " are both " + names[i] + ", of one version: "
+                        + "a linker writes each once, so a name is damaged");
+                return;
             }
         }
     }

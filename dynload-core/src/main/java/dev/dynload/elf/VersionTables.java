@@ -58,6 +58,12 @@ final class VersionTables {
         }
     }
 
+    /** {@return symbol {@code index}'s version index (DT_VERSYM, hidden bit cleared), or -1 without DT_VERSYM} */
+    int versionOf(long index) {
+        return versym == null || index * 2 + 2 > versym.limit() ? -1
+                : Short.toUnsignedInt(versym.getShort((int) index * 2)) & 0x7fff;
+    }
+
     /** Walks the chains, then checks every DT_VERSYM index against what they define. */
     void check() throws IOException {
         walk();

@@ -129,19 +129,32 @@ public final class FuzzRun {
                 return died(mutant);
             }
             if (answer.equals("ok")) {
-                loadedByChild.add(mutant);
-                return new Outcome(mutant, Result.LOADED, "");
+                remember(mutant);
+                return new Outcome(mutant.withoutBytes(), Result.LOADED, "");
             }
             if (Boolean.getBoolean("dynload.fuzz.keepAll")) {
-                loadedByChild.add(mutant);
+                remember(mutant);
             }
-            return new Outcome(mutant, Result.REFUSED, answer);
+            return new Outcome(mutant.withoutBytes(), Result.REFUSED, answer);
         } finally {
             if (!Boolean.getBoolean("dynload.fuzz.keepFiles")) {
                 Files.deleteIfExists(file);
             }
         }
     }
+
+    /**
+     * Keeps a mutant the current child loaded, in case a later death is its doing (a destructor runs at
+     * exit): the last {@value #REMEMBERED}, so that a long run of large libraries does not fill the heap.
+     */
+    private void remember(Mutator.Mutant mutant) {
+        if (loadedByChild.size() == REMEMBERED) {
+            loadedByChild.removeFirst();
+        }
+        loadedByChild.add(mutant);
+    }
+
+    private static final int REMEMBERED = 64;
 
     private Outcome died(Mutator.Mutant mutant) throws InterruptedException, IOException {
         child.waitFor();

@@ -30,6 +30,10 @@ final class Mutator {
 
     /** One damaged copy: what was changed, for the report. */
     record Mutant(byte[] bytes, Region region, String description) {
+        /** {@return the same mutant without its bytes, to be counted once it has been opened} */
+        Mutant withoutBytes() {
+            return new Mutant(null, region, description);
+        }
     }
 
     private final byte[] original;
