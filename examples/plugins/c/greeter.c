@@ -8,7 +8,7 @@ DLP_MANIFEST("id = com.example.greeter.c\n"
              "version = 1.2.0\n"
              "abi = 1..1\n"
              "description = Greets in C\n"
-             "license = MIT\n"
+             "license = Apache-2.0\n"
              "provides = com.example.greeter/1.2: greet = str(str); add = i32(i32, i32); farewell = str(str)\n");
 
 /* str results: valid until this thread calls the plugin again (the host copies them at once). */

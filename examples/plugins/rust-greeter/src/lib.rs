@@ -7,7 +7,7 @@ manifest!(
      version = 1.2.0\n\
      abi = 1..1\n\
      description = Greets in Rust\n\
-     license = MIT\n\
+     license = Apache-2.0\n\
      provides = com.example.greeter/1.2: greet = str(str); add = i32(i32, i32); farewell = str(str)\n"
 );
 

@@ -18,6 +18,7 @@ public final class BindingException extends LibraryException {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** Every problem found, one per method or declaration. */
     @SuppressWarnings("serial") // an immutable List.copyOf, which is serializable
     private final List<String> problems;
 

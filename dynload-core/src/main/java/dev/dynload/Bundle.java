@@ -52,8 +52,8 @@ public final class Bundle {
             System.exit(2);
         }
         try {
-            Path index = build(args[0], Path.of(args[1]), List.of(args).subList(2, args.length));
-            System.out.println("wrote " + index);
+            // Quiet on success, as a build step should be: the index is in the jar, and dynload bundle lists it.
+            build(args[0], Path.of(args[1]), List.of(args).subList(2, args.length));
         } catch (IOException | IllegalArgumentException e) {
             System.err.println("dev.dynload.Bundle: " + e.getMessage());
             System.exit(1);
@@ -108,7 +108,11 @@ public final class Bundle {
      * @param name its file name
      */
     public record Entry(String classifier, String sha256, String name) {
-        /** {@return where the file lies among the resources of bundle {@code bundle}} */
+        /**
+         * {@return where the file lies among the resources of bundle {@code bundle}}
+         *
+         * @param bundle the bundle's name
+         */
         public String resource(String bundle) {
             return BundleIndex.filePath(bundle, new BundleIndex.Entry(classifier, sha256, name));
         }
@@ -138,7 +142,11 @@ public final class Bundle {
                 limit);
     }
 
-    /** {@return where bundle {@code bundle}'s index lies among the resources} */
+    /**
+     * {@return where bundle {@code bundle}'s index lies among the resources}
+     *
+     * @param bundle the bundle's name
+     */
     public static String indexResource(String bundle) {
         return BundleIndex.indexPath(bundle);
     }

@@ -76,12 +76,18 @@ public final class LibraryLoadException extends LibraryException {
         DISK_FULL
     }
 
+    /** What class of failure it is. */
     private final Reason reason;
+    /** The library as the caller named it. */
     private final String library;
     private final transient Path file;
+    /** What is wrong, in words. */
     private final String detail;
+    /** What to do about it. */
     private final String hint;
+    /** The system loader's own message, or null. */
     private final String loaderMessage;
+    /** The places searched, for a library not found. */
     @SuppressWarnings("serial") // an immutable List.copyOf, which is serializable
     private final List<String> searched;
     private final transient List<ElfProblem> problems;

@@ -19,8 +19,11 @@ public final class SymbolNotFoundException extends LibraryException {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** The symbol looked for. */
     private final String symbol;
+    /** The library it was looked for in. */
     private final String library;
+    /** The exported names closest to it. */
     @SuppressWarnings("serial") // an immutable List.copyOf, which is serializable
     private final List<String> suggestions;
 

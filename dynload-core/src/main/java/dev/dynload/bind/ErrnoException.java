@@ -20,8 +20,11 @@ public final class ErrnoException extends RuntimeException {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** The captured {@code errno}. */
     private final int errno;
+    /** The C function that failed. */
     private final String function;
+    /** {@code strerror}'s text for it. */
     private final String description;
 
     /**

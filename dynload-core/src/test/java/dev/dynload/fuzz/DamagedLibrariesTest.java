@@ -41,7 +41,6 @@ class DamagedLibrariesTest {
     void damagedCopiesOfRealLibrariesNeverKillOrHangTheJvm() throws Exception {
         Path work = Files.createDirectories(dir.resolve("work"));
         FuzzRun.Report report = FuzzRun.run(libraries(), 480, 20261126L, false, work, 60);
-        System.out.print(report.table());
         assertEquals(List.of(), report.deathsAndHangs().stream().map(o -> o.result() + ": " + o.mutant().description()
                 + " -> " + o.detail()).toList(), report.table());
         assertTrue(report.count(FuzzRun.Result.REFUSED) > report.outcomes().size() / 2, report.table());

@@ -16,8 +16,34 @@ import java.util.Optional;
  * }
  */
 public enum CType {
-    VOID("void"), I8("i8"), I16("i16"), I32("i32"), I64("i64"), U8("u8"), U16("u16"), U32("u32"), U64("u64"),
-    F32("f32"), F64("f64"), BOOL("bool"), PTR("ptr"), STR("str");
+    /** {@code void}: no value, for results only. */
+    VOID("void"),
+    /** {@code int8_t}. */
+    I8("i8"),
+    /** {@code int16_t}. */
+    I16("i16"),
+    /** {@code int32_t}. */
+    I32("i32"),
+    /** {@code int64_t}. */
+    I64("i64"),
+    /** {@code uint8_t}. */
+    U8("u8"),
+    /** {@code uint16_t}. */
+    U16("u16"),
+    /** {@code uint32_t}. */
+    U32("u32"),
+    /** {@code uint64_t}. */
+    U64("u64"),
+    /** {@code float}. */
+    F32("f32"),
+    /** {@code double}. */
+    F64("f64"),
+    /** {@code bool}. */
+    BOOL("bool"),
+    /** Any pointer but a string; untyped. */
+    PTR("ptr"),
+    /** A NUL-terminated UTF-8 {@code const char *}. */
+    STR("str");
 
     private final String spelling;
 
@@ -25,7 +51,11 @@ public enum CType {
         this.spelling = spelling;
     }
 
-    /** {@return the type spelled as a manifest spells it, if it is one} */
+    /**
+     * {@return the type spelled as a manifest spells it, if it is one}
+     *
+     * @param spelling such as {@code i32}
+     */
     public static Optional<CType> of(String spelling) {
         for (CType t : values()) {
             if (t.spelling.equals(spelling)) {

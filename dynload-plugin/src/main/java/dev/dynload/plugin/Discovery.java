@@ -19,6 +19,7 @@ import java.util.List;
  */
 public record Discovery(List<PluginDescriptor> plugins, List<PluginException> problems) {
 
+    /** Copies both lists: a discovery does not change. */
     public Discovery {
         plugins = List.copyOf(plugins);
         problems = List.copyOf(problems);

@@ -19,6 +19,7 @@ import java.util.StringJoiner;
  */
 public record FunctionSignature(String name, CType result, List<CType> parameters) {
 
+    /** Copies the parameters: a signature does not change. */
     public FunctionSignature {
         parameters = List.copyOf(parameters);
     }

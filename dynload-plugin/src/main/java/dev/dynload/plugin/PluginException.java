@@ -32,6 +32,7 @@ public final class PluginException extends RuntimeException {
         BAD_MANIFEST
     }
 
+    /** What class of problem it is. */
     private final Reason reason;
     private final transient Path file;
 

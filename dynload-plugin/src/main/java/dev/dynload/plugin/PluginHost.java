@@ -56,8 +56,9 @@ public final class PluginHost {
         }
     };
 
-    /** The ABI versions of dynload_plugin.h this host speaks. */
+    /** The oldest ABI version of dynload_plugin.h this host speaks. */
     public static final int ABI_MIN = 1;
+    /** The newest ABI version of dynload_plugin.h this host speaks. */
     public static final int ABI_MAX = 1;
 
     /** Where the host is: one start or stop runs at a time. */
@@ -595,7 +596,11 @@ public final class PluginHost {
         }
     }
 
-    /** {@return the plugin of that id from the last {@link #start()}} */
+    /**
+     * {@return the plugin of that id from the last {@link #start()}}
+     *
+     * @param id the plugin's id
+     */
     public Optional<Plugin> plugin(String id) {
         synchronized (lock) {
             for (Plugin p : plugins) {

@@ -15,7 +15,16 @@ package dev.dynload.plugin;
 public interface PluginLogger {
 
     /** The levels of dynload_plugin.h: DLP_LOG_ERROR (0) to DLP_LOG_DEBUG (3). */
-    enum Level { ERROR, WARN, INFO, DEBUG }
+    enum Level {
+        /** {@code DLP_LOG_ERROR}: something failed. */
+        ERROR,
+        /** {@code DLP_LOG_WARN}: something is wrong, and work goes on. */
+        WARN,
+        /** {@code DLP_LOG_INFO}: what happened. */
+        INFO,
+        /** {@code DLP_LOG_DEBUG}: detail for whoever looks into a problem. */
+        DEBUG
+    }
 
     /**
      * One message.

@@ -45,13 +45,19 @@ public record PluginManifest(String id, Version version, int abiMin, int abiMax,
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
 
+    /** Copies the lists and the map: a manifest does not change. */
     public PluginManifest {
         provides = List.copyOf(provides);
         requires = List.copyOf(requires);
         other = Map.copyOf(other);
     }
 
-    /** {@return the interface this plugin provides under {@code id} at {@code major}, if it does} */
+    /**
+     * {@return the interface this plugin provides under {@code id} at {@code major}, if it does}
+     *
+     * @param id the interface's id
+     * @param major its major version
+     */
     public Optional<ProvidedInterface> provided(String id, int major) {
         for (ProvidedInterface p : provides) {
             if (p.id().equals(id) && p.major() == major) {

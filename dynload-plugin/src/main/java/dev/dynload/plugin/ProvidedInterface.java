@@ -22,6 +22,7 @@ import java.util.List;
  */
 public record ProvidedInterface(String id, int major, int minor, List<FunctionSignature> functions) {
 
+    /** Copies the functions: an interface does not change. */
     public ProvidedInterface {
         functions = List.copyOf(functions);
     }

@@ -28,6 +28,7 @@ import java.util.Map;
 public record Resolution(List<PluginDescriptor> startOrder, Map<String, String> problems, List<String> passedOver,
                          List<PluginDescriptor> cannotRun) {
 
+    /** Copies the lists and the map: a resolution does not change. */
     public Resolution {
         startOrder = List.copyOf(startOrder);
         problems = Map.copyOf(problems);

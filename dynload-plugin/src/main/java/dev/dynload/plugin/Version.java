@@ -21,6 +21,7 @@ import java.util.Objects;
  */
 public record Version(int major, int minor, int patch, String preRelease, String build) implements Comparable<Version> {
 
+    /** Checks the numbers: none is negative. */
     public Version {
         if (major < 0 || minor < 0 || patch < 0) {
             throw new IllegalArgumentException("negative version number in " + major + "." + minor + "." + patch);

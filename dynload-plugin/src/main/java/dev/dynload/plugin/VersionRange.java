@@ -92,7 +92,11 @@ public final class VersionRange {
         }
     }
 
-    /** {@return whether {@code v} lies in this range} */
+    /**
+     * {@return whether {@code v} lies in this range}
+     *
+     * @param v a version
+     */
     public boolean contains(Version v) {
         Objects.requireNonNull(v, "v");
         if (!v.preRelease().isEmpty()) {
