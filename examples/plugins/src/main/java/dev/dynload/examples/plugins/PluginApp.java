@@ -2,6 +2,7 @@ package dev.dynload.examples.plugins;
 
 import dev.dynload.plugin.Plugin;
 import dev.dynload.plugin.PluginHost;
+import dev.dynload.plugin.PluginLogger;
 import dev.dynload.plugin.PluginState;
 
 import java.nio.file.Path;
@@ -23,8 +24,9 @@ public final class PluginApp {
                 .folder(Path.of(args.length > 0 ? args[0] : "examples/plugins/target/plugins"))
                 .hostVersion("1.0.0")
                 .logger((id, level, message) -> {
-                    if (level.compareTo(dev.dynload.plugin.PluginLogger.Level.WARN) <= 0) {
-                        System.err.println(id + ": " + message);
+                    // Warnings and errors only, printed by the default logger, which escapes what plugins say.
+                    if (level.compareTo(PluginLogger.Level.WARN) <= 0) {
+                        PluginLogger.standardError().log(id, level, message);
                     }
                 })
                 .build();
