@@ -10,6 +10,9 @@
  * {@code --enable-native-access=dev.dynload} (or {@code ALL-UNNAMED} on the class path).
  */
 module dev.dynload {
+    // Nullness annotations: read by compilers and tools, not needed at run time.
+    requires static org.jspecify;
+
     exports dev.dynload;
     exports dev.dynload.elf;
     exports dev.dynload.bind;

@@ -4,5 +4,6 @@
  */
 module dev.dynload.plugin {
     requires transitive dev.dynload;
+    requires static org.jspecify;
     exports dev.dynload.plugin;
 }

@@ -1,5 +1,6 @@
 package dev.dynload;
 
+import org.jspecify.annotations.Nullable;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,7 @@ public final class CString {
      * @param pointer the address of the first byte, or {@link MemorySegment#NULL}
      * @return the string, or {@code null} when {@code pointer} is {@code NULL}
      */
-    public static String read(MemorySegment pointer) {
+    public static @Nullable String read(MemorySegment pointer) {
         return read(pointer, StandardCharsets.UTF_8);
     }
 
@@ -43,7 +44,7 @@ public final class CString {
      * @param charset how the bytes are encoded
      * @return the string, or {@code null} when {@code pointer} is {@code NULL}
      */
-    public static String read(MemorySegment pointer, Charset charset) {
+    public static @Nullable String read(MemorySegment pointer, Charset charset) {
         Objects.requireNonNull(pointer, "pointer");
         Objects.requireNonNull(charset, "charset");
         if (pointer.address() == 0) {

@@ -1,5 +1,6 @@
 package dev.dynload;
 
+import org.jspecify.annotations.Nullable;
 import dev.dynload.internal.LinkerWarmUp;
 import dev.dynload.internal.NativeLoader;
 import dev.dynload.internal.Unloader;
@@ -566,7 +567,7 @@ public final class Library implements AutoCloseable {
      * @param <T> its type
      * @return an implementation bound to the table's functions
      */
-    public <T> T bind(Class<T> iface, dev.dynload.bind.FunctionTable table, MethodHandles.Lookup lookup) {
+    public <T> T bind(Class<T> iface, dev.dynload.bind.FunctionTable table, MethodHandles.@Nullable Lookup lookup) {
         Objects.requireNonNull(iface, "iface");
         Objects.requireNonNull(table, "table");
         return bindings().bind(iface, table, lookup);

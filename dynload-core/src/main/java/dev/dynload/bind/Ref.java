@@ -1,5 +1,7 @@
 package dev.dynload.bind;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A struct the C function writes to: an out-parameter ({@code struct timeval *tv}), or an in-out one.
  * The record it holds (zeros when it holds {@code null}) is copied into native memory for the call, and
@@ -30,7 +32,7 @@ package dev.dynload.bind;
  */
 public final class Ref<T> {
 
-    private T value;
+    private @Nullable T value;
 
     /** A reference holding nothing: the struct goes in as zeros. */
     public Ref() {
@@ -41,12 +43,12 @@ public final class Ref<T> {
      *
      * @param value the record the function reads
      */
-    public Ref(T value) {
+    public Ref(@Nullable T value) {
         this.value = value;
     }
 
     /** {@return the record: the last one the function wrote, or the one set} */
-    public T get() {
+    public @Nullable T get() {
         return value;
     }
 
@@ -55,7 +57,7 @@ public final class Ref<T> {
      *
      * @param value the record, or null for zeros
      */
-    public void set(T value) {
+    public void set(@Nullable T value) {
         this.value = value;
     }
 

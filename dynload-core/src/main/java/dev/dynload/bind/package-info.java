@@ -7,5 +7,11 @@
  * ({@link dev.dynload.bind.Critical}, {@link dev.dynload.bind.Heap}), structs by pointer
  * ({@link dev.dynload.bind.ByReference}), variadic calls ({@link dev.dynload.bind.Variadic}) and the
  * size behind a pointer ({@link dev.dynload.bind.Size}). The type table is in docs/binding.md.
+ *
+ * <p>Null-marked: no parameter, result or field of this package is null, but where it says
+ * {@code @Nullable}.
  */
+@NullMarked
 package dev.dynload.bind;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,5 +1,6 @@
 package dev.dynload.plugin;
 
+import org.jspecify.annotations.Nullable;
 import dev.dynload.BindingException;
 import dev.dynload.bind.FunctionTable;
 import dev.dynload.bind.Signatures;
@@ -193,7 +194,7 @@ public final class Plugin {
      * @param <T> its type
      * @return the plugin's implementation
      */
-    public <T> T bind(Class<T> iface, MethodHandles.Lookup lookup) {
+    public <T> T bind(Class<T> iface, MethodHandles.@Nullable Lookup lookup) {
         PluginInterface declared = iface.getAnnotation(PluginInterface.class);
         if (declared == null) {
             throw new IllegalArgumentException(iface.getName() + " has no @PluginInterface saying which interface "

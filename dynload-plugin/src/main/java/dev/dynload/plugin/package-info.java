@@ -4,5 +4,11 @@
  * {@code dynload-plugin/include/}). {@link dev.dynload.plugin.PluginHost} finds plugins, reads their
  * manifests without loading them, and resolves their ABI, host and dependency requirements. See
  * docs/plugins.md.
+ *
+ * <p>Null-marked: no parameter, result or field of this package is null, but where it says
+ * {@code @Nullable}.
  */
+@NullMarked
 package dev.dynload.plugin;
+
+import org.jspecify.annotations.NullMarked;
