@@ -136,15 +136,19 @@ class BundleTest {
         assertEquals(written, Files.getLastModifiedTime(cached).toMillis(), "a sound cached file was rewritten");
     }
 
+    /** Opens the bundle in {@code jar} through {@code cache}, and returns the folder it was cached in. */
+    private static Path cachedFolder(Path jar, Path cache) throws Throwable {
+        openThroughCache(jar, cache);
+        try (var list = Files.list(cache)) {
+            return list.findFirst().orElseThrow();
+        }
+    }
+
     @Test
     void aTamperedOrPlantedCachedFileIsReplacedNeverWrittenThrough() throws Throwable {
         Path jar = fixtureJar();
         Path cache = dir.resolve("cache");
-        openThroughCache(jar, cache);
-        Path folder;
-        try (var list = Files.list(cache)) {
-            folder = list.findFirst().orElseThrow();
-        }
+        Path folder = cachedFolder(jar, cache);
         // Tampered: the cached library's bytes changed.
         Path dependent = folder.resolve("libdependent.so");
         Files.setPosixFilePermissions(dependent, PosixFilePermissions.fromString("rw-------"));
@@ -313,11 +317,7 @@ class BundleTest {
     void aFifoOrALinkPlantedAmongTheCachesLockFilesNeitherBlocksNorFails() throws Throwable {
         Path jar = fixtureJar();
         Path cache = dir.resolve("cache");
-        openThroughCache(jar, cache);
-        Path folder;
-        try (var list = Files.list(cache)) {
-            folder = list.findFirst().orElseThrow();
-        }
+        Path folder = cachedFolder(jar, cache);
         Files.delete(folder.resolve(".writing"));
         mkfifo(folder.resolve(".writing"));
         Files.delete(folder.resolve(".in-use"));

@@ -45,16 +45,20 @@ class ElfVerifierTest {
             int names = (int) b.getLong((int) (shoff + 64L * Short.toUnsignedInt(b.getShort(0x3e))) + 0x18);
             for (int i = 0; i < shnum; i++) {
                 int at = (int) (shoff + 64L * i);
-                int n = names + b.getInt(at);
-                int end = n;
-                while (bytes[end] != 0) {
-                    end++;
-                }
-                if (new String(bytes, n, end - n, StandardCharsets.US_ASCII).equals(name)) {
+                if (string(names + b.getInt(at)).equals(name)) {
                     return at;
                 }
             }
             throw new IllegalArgumentException("no section " + name);
+        }
+
+        /** {@return the NUL-terminated string at file offset {@code at}} */
+        String string(int at) {
+            int end = at;
+            while (bytes[end] != 0) {
+                end++;
+            }
+            return new String(bytes, at, end - at, StandardCharsets.US_ASCII);
         }
 
         /** {@return the file offset of the named section's contents} */
@@ -73,12 +77,7 @@ class ElfVerifierTest {
             int count = (int) (b.getLong(dynsym + 0x20) / 24);
             int strings = section(".dynstr");
             for (int i = 1; i < count; i++) {
-                int n = strings + b.getInt(section(".dynsym") + i * 24);
-                int end = n;
-                while (bytes[end] != 0) {
-                    end++;
-                }
-                if (new String(bytes, n, end - n, StandardCharsets.US_ASCII).equals(name)) {
+                if (string(strings + b.getInt(section(".dynsym") + i * 24)).equals(name)) {
                     return i;
                 }
             }

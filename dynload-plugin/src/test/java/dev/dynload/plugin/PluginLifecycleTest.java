@@ -200,25 +200,13 @@ class PluginLifecycleTest {
 
     @Test
     void stopFromTheLoggerOnTheStartingThreadIsRefusedInsteadOfWaitingForItself(@TempDir Path dir) throws IOException {
-        List<Throwable> thrown = Collections.synchronizedList(new ArrayList<>());
-        PluginHost[] self = new PluginHost[1];
-        PluginHost host = PluginHost.builder().folder(PluginHostTest.folder(dir, "base"))
-                .logger((id, level, message) -> {
-                    if (message.startsWith("started")) {
-                        try {
-                            self[0].stop();
-                        } catch (Throwable t) {
-                            thrown.add(t);
-                        }
-                    }
-                }).build();
-        self[0] = host;
-        host.start();
-        assertEquals(1, thrown.size(), thrown.toString());
-        assertTrue(thrown.getFirst().getMessage().contains("on the thread that runs this host's start()"),
-                thrown.getFirst().getMessage());
-        host.stop();
-        assertEquals(PluginState.STOPPED, host.plugin("com.example.base").orElseThrow().state());
+        PluginRuntimeTest.StopFromLogger s = PluginRuntimeTest.stopFromTheLogger(dir,
+                (id, message) -> message.startsWith("started"), "base");
+        assertEquals(1, s.thrown().size(), s.thrown().toString());
+        assertTrue(s.thrown().getFirst().getMessage().contains("on the thread that runs this host's start()"),
+                s.thrown().getFirst().getMessage());
+        s.host().stop();
+        assertEquals(PluginState.STOPPED, s.host().plugin("com.example.base").orElseThrow().state());
     }
 
     @Test

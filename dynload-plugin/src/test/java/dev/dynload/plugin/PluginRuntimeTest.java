@@ -199,15 +199,19 @@ class PluginRuntimeTest {
         host.stop();
     }
 
-    @Test
-    void stopFromCodeAPluginCalledIsRefusedInsteadOfWaitingForItself(@TempDir Path dir) throws IOException {
+    /** A started host whose logger called {@code stop()} when a message matched, and what that stop threw. */
+    record StopFromLogger(PluginHost host, List<Throwable> thrown) {
+    }
+
+    static StopFromLogger stopFromTheLogger(Path dir, java.util.function.BiPredicate<String, String> when,
+                                            String... plugins) throws IOException {
         List<Throwable> thrown = Collections.synchronizedList(new ArrayList<>());
         PluginHost[] self = new PluginHost[1];
-        PluginHost host = PluginHost.builder().folder(PluginHostTest.folder(dir, "greeter", "base"))
+        PluginHost host = PluginHost.builder().folder(PluginHostTest.folder(dir, plugins))
                 .logger((id, level, message) -> {
-                    if (id.equals("com.example.greeter.c") && message.equals("init")) {
+                    if (when.test(id, message)) {
                         try {
-                            self[0].stop(); // from the plugin's own call to dlp_host.log
+                            self[0].stop();
                         } catch (Throwable t) {
                             thrown.add(t);
                         }
@@ -215,11 +219,19 @@ class PluginRuntimeTest {
                 }).build();
         self[0] = host;
         host.start();
-        assertEquals(1, thrown.size(), thrown.toString());
-        assertTrue(thrown.getFirst() instanceof IllegalStateException
-                && thrown.getFirst().getMessage().contains("would wait for that plugin's own call"), thrown.toString());
-        assertEquals(PluginState.STARTED, host.plugin("com.example.greeter.c").orElseThrow().state());
-        host.stop();
+        return new StopFromLogger(host, thrown);
+    }
+
+    @Test
+    void stopFromCodeAPluginCalledIsRefusedInsteadOfWaitingForItself(@TempDir Path dir) throws IOException {
+        // From the plugin's own call to dlp_host.log, in its init.
+        StopFromLogger s = stopFromTheLogger(dir, (id, message) -> id.equals("com.example.greeter.c")
+                && message.equals("init"), "greeter", "base");
+        assertEquals(1, s.thrown().size(), s.thrown().toString());
+        assertTrue(s.thrown().getFirst() instanceof IllegalStateException
+                && s.thrown().getFirst().getMessage().contains("would wait for that plugin's own call"), s.thrown().toString());
+        assertEquals(PluginState.STARTED, s.host().plugin("com.example.greeter.c").orElseThrow().state());
+        s.host().stop();
     }
 
     @Test
