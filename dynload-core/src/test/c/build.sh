@@ -75,3 +75,12 @@ gcc $cflags -o "$out/libnoexports.so" "$src/noexports.c"
 # A library for scripts/fuzz that the verifier's rules were not written against (docs/loading.md).
 # shellcheck disable=SC2086
 gcc $cflags -o "$out/libkv.so" "$src/kv.c"
+# An indirect function, linked by GNU ld and, where the Rust toolchain brings one, by lld (rust-lld), which
+# marks no file ELFOSABI_GNU: both are sound.
+# shellcheck disable=SC2086
+gcc $cflags -o "$out/libifunc-bfd.so" "$src/ifunc.c"
+if sysroot=$(rustc --print sysroot 2>/dev/null) && [ -x "$sysroot/lib/rustlib/x86_64-unknown-linux-gnu/bin/gcc-ld/ld.lld" ]; then
+    # shellcheck disable=SC2086
+    gcc $cflags -fuse-ld=lld -B "$sysroot/lib/rustlib/x86_64-unknown-linux-gnu/bin/gcc-ld" \
+        -o "$out/libifunc-lld.so" "$src/ifunc.c"
+fi

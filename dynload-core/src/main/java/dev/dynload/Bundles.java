@@ -230,8 +230,13 @@ final class Bundles {
                 open = loader.memoryFile(shown, content);
             } catch (BundledStream.TooLargeException tooLarge) {
                 throw tooLarge(e, tooLarge);
-            } catch (java.nio.file.FileSystemException | UnsupportedOperationException refused) {
-                return null; // the kernel's or the platform's refusal; a failure to read the jar is thrown below
+            } catch (UnsupportedOperationException refused) {
+                return null; // no sealed memory files on this platform: the cache it is
+            } catch (IOException failed) {
+                if (content.readFailed()) {
+                    throw cannotRead(e, failed); // the jar's fault
+                }
+                return null; // the memory file's (refused by the kernel, or full under a memory limit): the cache
             }
             String actual = content.sha256();
             if (!actual.equals(e.sha256())) {

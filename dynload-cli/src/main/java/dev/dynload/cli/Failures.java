@@ -66,7 +66,7 @@ final class Failures {
             case NotAFunction n -> ExitCode.MISSING_SYMBOL;
             case NoSuchFileException n -> ExitCode.NOT_FOUND;
             case IOException io -> ExitCode.BAD_LIBRARY;
-            case OutOfMemoryError oom -> ExitCode.BAD_LIBRARY;
+            case OutOfMemoryError oom -> ExitCode.INTERNAL; // every read is bounded: running out is a bug
             case IllegalArgumentException i -> ExitCode.USAGE;
             default -> ExitCode.INTERNAL;
         };

@@ -32,8 +32,8 @@ import java.util.concurrent.Callable;
                 + "missing, wrong or unusable dependency, a cycle). Plugins are listed in start order.",
                 "Of several files with one plugin id, the newest version this host can run is used; the others "
                         + "are listed as passed over. Subfolders are not scanned.",
-                "Exits 3 if a folder cannot be scanned or holds no plugin file, 4 if a plugin cannot run or a file "
-                        + "is not a usable plugin.",
+                "Exits 3 if a folder cannot be scanned or no folder holds a plugin file, 4 if a plugin cannot run "
+                        + "or a file is not a usable plugin.",
                 "Example: dynload plugins ./plugins"})
 final class PluginsCommand implements Callable<Integer> {
 

@@ -109,6 +109,9 @@ final class Relocations {
     private final java.util.List<String> reservedNames = new java.util.ArrayList<>();
     private final Machine machine;
     private final boolean textrel;
+    /** The span of the loaded segments, [low, high), which the segment checks bound below 2^40. */
+    private final long imageLow;
+    private final long imageHigh;
     /** The symbols that have a PLT slot (JUMP_SLOT), and the imports that have a GOT entry: one each. */
     private final java.util.Set<Long> pltSymbols = new java.util.HashSet<>();
     private final java.util.Set<Long> gotImports = new java.util.HashSet<>();
@@ -131,6 +134,14 @@ final class Relocations {
             }
         }
         this.maxWrites = bytes / 4 + 16;
+        long low = Long.MAX_VALUE;
+        long high = 0;
+        for (Segment load : image.loads) {
+            low = Math.min(low, load.vaddr());
+            high = Math.max(high, load.vaddr() + load.memsz());
+        }
+        this.imageLow = low;
+        this.imageHigh = high;
     }
 
     /** Marks [address, address + size) as read by the loader: no relocation may write there. */
@@ -217,12 +228,17 @@ final class Relocations {
     }
 
     /**
-     * Whether a relative relocation's value is an address of the library: inside a loaded segment, or just
-     * past one (a pointer to the end of an array). Linkers write nothing else there.
+     * Whether a relative relocation's value is an address of the library: within the span of its segments,
+     * give or take 64 KiB. Linkers write pointers into the library there, some just outside an object (past
+     * an array's end, or biased before one that starts a segment, as {@code &table[-1]} compiles); a value
+     * far outside is a damaged addend.
      */
     private boolean pointsIntoImage(long address) {
-        return image.loadHolding(address, 0) != null;
+        return address >= imageLow - SLACK && address <= imageHigh + SLACK;
     }
+
+    /** How far outside the library's span a pointer of its own may still lie: the largest page size. */
+    private static final long SLACK = 64 * 1024;
 
     /** Checks one table of REL or RELA entries; stops at its first problem, which says enough about it. */
     void table(long address, long size, boolean rela, boolean plt, long relativeCount) throws IOException {
@@ -363,8 +379,8 @@ final class Relocations {
                 return false;
             }
         }
-        if (kind.role() == Role.RELATIVE && !pointsIntoImage(e.addend())) {
-            verifier.problem(where + ": makes a pointer to " + hex(e.addend()) + ", outside every loaded segment: "
+        if (machine.known() && kind.role() == Role.RELATIVE && !pointsIntoImage(e.addend())) {
+            verifier.problem(where + ": makes a pointer to " + hex(e.addend()) + ", far outside the library's segments: "
                     + "its addend is damaged, and the library would follow that pointer out of itself");
             return false;
         }
@@ -394,14 +410,14 @@ final class Relocations {
                         + "as an address");
                 return false;
             }
-            if (symbol.bind() == 0 && !kind.tls()) {
+            if (machine.known() && symbol.bind() == 0 && !kind.tls()) {
                 // A linker turns a reference to a symbol of its own that nobody may interpose into a relative
                 // relocation; the loader would bind a local name to this library's base plus its value.
                 verifier.problem(where + ": names the local symbol " + verifier.symbolName(e.symbol()) + ", which a "
                         + "linker never leaves to the loader: its symbol index or the symbol's binding is damaged");
                 return false;
             }
-            if (!kind.tls() && (symbol.type() == 3 || symbol.type() == 4 || symbol.shndx() == 0xfff1
+            if (machine.known() && !kind.tls() && (symbol.type() == 3 || symbol.type() == 4 || symbol.shndx() == 0xfff1
                     && (e.type() == machine.jumpSlot() || e.type() == machine.globDat()))) {
                 verifier.problem(where + ": names " + verifier.symbolName(e.symbol()) + ", a "
                         + (symbol.type() == 3 ? "section symbol" : symbol.type() == 4 ? "file symbol" : "absolute symbol")
@@ -485,10 +501,10 @@ final class Relocations {
                     + ", which is not writable memory of the library");
             return false;
         }
-        if (!pointsIntoImage(stored(address))) {
+        if (machine.known() && !pointsIntoImage(stored(address))) {
             verifier.problem("DT_RELR entry " + index + " relocates the word at " + hex(address) + ", which holds "
-                    + hex(stored(address)) + ", outside every loaded segment: the library would follow that pointer "
-                    + "out of itself");
+                    + hex(stored(address)) + ", far outside the library's segments: the library would follow that "
+                    + "pointer out of itself");
             return false;
         }
         if (!wrote(address, word)) {

@@ -33,7 +33,7 @@ final class SymbolTables {
      * The hash table's chains as the walk found them: for each symbol it covers (from {@link #hashedFrom}),
      * the bucket whose chain reaches it, or -1; and the hash each chain entry stores (GNU's only).
      */
-    private long[] owner;
+    private int[] owner;
     private ByteBuffer gnuChains;
     private long hashedFrom;
     private long hashedEnd;
@@ -57,6 +57,38 @@ final class SymbolTables {
         this.word = w64 ? 8 : 4;
         this.problems = problems;
     }
+
+    /**
+     * Whether the file's comment sections (non-allocated strings, such as {@code .comment}) show GNU ld
+     * linked it: there are some, and none names lld ({@code Linker: LLD}) or mold. Without any, who linked
+     * it cannot be told, and the answer is no. Read once, and only for a file that needs the answer.
+     */
+    private boolean linkedByGnuLd() {
+        if (gnuLd == null) {
+            boolean comments = false;
+            boolean other = false;
+            for (ElfImage.Section s : image.sections()) {
+                // SHT_PROGBITS, SHF_MERGE | SHF_STRINGS, not SHF_ALLOC: .comment's kind.
+                if (s.type() == 1 && (s.flags() & 0x30) == 0x30 && (s.flags() & 0x2) == 0 && s.size() > 0) {
+                    try {
+                        ByteBuffer b = image.in.read(s.offset(), Math.min(s.size(), 1 << 16), "a comment section");
+                        byte[] bytes = new byte[b.remaining()];
+                        b.get(bytes);
+                        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+                        comments = true;
+                        other |= text.contains("Linker: LLD") || text.contains("mold ");
+                    } catch (IOException e) {
+                        // unreadable: it tells nothing
+                    }
+                }
+            }
+            gnuLd = comments && !other;
+        }
+        return gnuLd;
+    }
+
+    /** See {@link #linkedByGnuLd()}; null until asked. */
+    private Boolean gnuLd;
 
     /** {@return the number of symbols the hash table covers, or -1 when there is no usable hash table} */
     long count() {
@@ -113,7 +145,7 @@ final class SymbolTables {
         long limit = symoffset + chains.limit() / 4; // the first index past what the file holds
         long count = symoffset;
         boolean[] seen = new boolean[(int) Math.min(Math.max(chains.limit() / 4, 0), Integer.MAX_VALUE - 8)];
-        long[] owners = new long[seen.length];
+        int[] owners = new int[seen.length];
         java.util.Arrays.fill(owners, -1);
         int base = (int) (16 + bloomWords * word);
         for (int b = 0; b < nbuckets; b++) {
@@ -181,7 +213,7 @@ final class SymbolTables {
             return;
         }
         boolean[] seen = new boolean[(int) nchain];
-        long[] owners = new long[(int) nchain];
+        int[] owners = new int[(int) nchain];
         java.util.Arrays.fill(owners, -1);
         for (int b = 0; b < nbucket; b++) {
             long i = Integer.toUnsignedLong(t.getInt(8 + b * 4));
@@ -241,13 +273,13 @@ final class SymbolTables {
                         + "not define: lookups skip it, and a reference to it would resolve to nothing");
                 return;
             }
-            if (s.type == 10 && image.h.osabi() != 3) {
-                // A GNU extension: the assembler marks an object with an indirect function ELFOSABI_GNU, and
-                // the linker the library. Without that mark, a function whose type says "resolver" had its type
-                // damaged, and the loader would call it to ask for an address. (Unique symbols carry no such
-                // mark: gcc's own libcc1 has one in a System V file.)
-                v.problem(Part.SYMBOLS, "symbol " + name + " is an indirect function, a GNU extension, in a file whose "
-                        + "OS ABI (" + image.h.osabi() + ") does not say it uses them: its type is damaged");
+            if (s.type == 10 && s.shndx != 0 && image.h.osabi() != 3 && linkedByGnuLd()) {
+                // GNU ld (and gold) mark a library that defines an indirect function ELFOSABI_GNU; lld and
+                // mold do not, and say so in .comment. A GNU-linked System V file that has one had a
+                // function's type damaged, and the loader would call the function to ask for an address.
+                v.problem(Part.SYMBOLS, "symbol " + name + " is an indirect function, in a file GNU ld linked without "
+                        + "marking it for GNU extensions (OS ABI " + image.h.osabi() + "), as it marks every file "
+                        + "that defines one: its type is damaged");
                 return;
             }
             if (s.bind() == 0 && global) {
@@ -262,7 +294,9 @@ final class SymbolTables {
                             + "the loader would bind it to the library's own base address");
                     return;
                 }
-                if (s.type != 0 && s.type != 1 && s.type != 2 && s.type != 6) {
+                // An import's type is what the linker saw of the definition: mold writes an imported
+                // indirect function (strcmp) as one, type 10.
+                if (s.type != 0 && s.type != 1 && s.type != 2 && s.type != 6 && s.type != 10) {
                     v.problem(Part.SYMBOLS, "imported symbol " + name + " has type " + s.type + ", which no library "
                             + "defines for another to import");
                     return;

@@ -38,6 +38,8 @@ public final class BundledStream extends FilterInputStream {
     private final long limit;
     private final Sha256 digest = new Sha256();
     private long size;
+    /** Whether reading the jar failed: an IOException of whoever copies this stream is then the jar's. */
+    private boolean readFailed;
 
     /** Reads {@code in} with the configured {@link #limit()}. */
     public BundledStream(InputStream in) {
@@ -99,7 +101,13 @@ public final class BundledStream extends FilterInputStream {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-        int n = in.read(b, off, (int) Math.min(len, Math.max(1, limit - size + 1)));
+        int n;
+        try {
+            n = in.read(b, off, (int) Math.min(len, Math.max(1, limit - size + 1)));
+        } catch (IOException e) {
+            readFailed = true;
+            throw e;
+        }
         if (n > 0) {
             size += n;
             if (size > limit) {
@@ -118,6 +126,11 @@ public final class BundledStream extends FilterInputStream {
     @Override
     public boolean markSupported() {
         return false;
+    }
+
+    /** {@return whether a read of the underlying stream (the jar) threw, rather than what it was copied to} */
+    public boolean readFailed() {
+        return readFailed;
     }
 
     /** {@return the bytes read so far} */

@@ -231,23 +231,41 @@ final class NativePlugin {
     }
 
     /**
-     * Unbinds the plugin's interfaces and waits for the calls in flight through them.
+     * Unbinds the plugin's interfaces: from now on they throw, and nothing binds.
+     *
+     * @return a stage that completes once the calls in flight through them have returned
+     */
+    java.util.concurrent.CompletionStage<Void> unbind() {
+        return library.unbind();
+    }
+
+    /**
+     * Waits for the calls in flight that {@link #unbind()} said would return. An interrupt does not cut
+     * the wait short (a stop half done would leave a plugin loaded): it is kept, and set again after.
      *
      * @param deadline when to give up, as {@link System#nanoTime()}
      * @return false if they had not returned by then
      */
-    boolean closeCalls(long deadline) {
+    static boolean returned(java.util.concurrent.CompletionStage<Void> calls, long deadline) {
+        boolean interrupted = false;
         try {
-            library.unbind().toCompletableFuture().get(Math.max(0, deadline - System.nanoTime()),
-                    java.util.concurrent.TimeUnit.NANOSECONDS);
-            return true;
-        } catch (java.util.concurrent.TimeoutException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("waiting for the plugin's calls failed", e.getCause());
+            while (true) {
+                try {
+                    calls.toCompletableFuture().get(Math.max(0, deadline - System.nanoTime()),
+                            java.util.concurrent.TimeUnit.NANOSECONDS);
+                    return true;
+                } catch (java.util.concurrent.TimeoutException e) {
+                    return false;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the flag is clear now: the next wait waits
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException("waiting for the plugin's calls failed", e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -117,20 +117,26 @@ public final class Plugin {
 
     /** Waits, up to the deadline ({@link System#nanoTime()}), for the binds under way to return. */
     boolean bindsReturned(long deadline) {
-        synchronized (lock) {
-            while (binding > 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
+        boolean interrupted = false;
+        try {
+            synchronized (lock) {
+                while (binding > 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    try {
+                        lock.wait(Math.max(1, left / 1_000_000));
+                    } catch (InterruptedException e) {
+                        interrupted = true; // kept, as NativePlugin.returned keeps it: the stop goes on
+                    }
                 }
-                try {
-                    lock.wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
+                return true;
             }
-            return true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -328,7 +328,14 @@ public final class PluginHost {
             synchronized (lock) {
                 plugins.add(p); // listed before it starts: a plugin that started is always reachable by stop()
             }
-            startOne(p, byId);
+            try {
+                startOne(p, byId);
+            } catch (Throwable t) {
+                // startOne unloads what it loaded whatever goes wrong; this keeps the others starting.
+                if (p.state() != PluginState.STARTED) {
+                    fail(p, "starting it failed: " + t);
+                }
+            }
         }
         synchronized (lock) {
             List<Plugin> order = new ArrayList<>();
@@ -373,12 +380,12 @@ public final class PluginHost {
             return;
         }
         boolean initialised = false;
-        // The dependencies' tables, fixed now: they stay loaded until this plugin has stopped, and the
-        // service needs no lock, so a plugin may call it from any thread, even while stop() waits.
-        List<Dependency> fixed = List.copyOf(deps);
-        HostServices services = HostServices.make(p.descriptor(), n.abi(), hostVersion.toString(), logger,
-                config.getOrDefault(p.id(), Map.of()), new DependencyTables(fixed), n.arena());
+        HostServices services = null;
         try {
+            // The dependencies' tables, fixed now: they stay loaded until this plugin has stopped, and the
+            // service needs no lock, so a plugin may call it from any thread, even while stop() waits.
+            services = HostServices.make(p.descriptor(), n.abi(), hostVersion.toString(), logger,
+                    config.getOrDefault(p.id(), Map.of()), new DependencyTables(List.copyOf(deps)), n.arena());
             try {
                 n.init(services.struct());
                 initialised = true;
@@ -388,8 +395,7 @@ public final class PluginHost {
                 throw new NativePlugin.Refused(e.getMessage() + (logged.isPresent() ? ": " + logged.get() : ""));
             }
             p.started(n, services);
-            say(p.id(), PluginLogger.Level.INFO, "started " + p.descriptor().version() + " (ABI " + n.abi() + ")");
-        } catch (NativePlugin.Refused | RuntimeException e) {
+        } catch (NativePlugin.Refused | RuntimeException | Error e) {
             try {
                 if (initialised) {
                     n.destroy(); // a failed start: init made state, which destroy frees (stop is not called)
@@ -397,10 +403,23 @@ public final class PluginHost {
             } catch (RuntimeException ignored) {
                 // it is failed and unloaded anyway
             } finally {
-                services.retire();
-                n.unload();
+                if (services != null) {
+                    services.retire();
+                }
+                unload(p, n);
             }
             fail(p, e instanceof NativePlugin.Refused ? e.getMessage() : "starting it failed: " + e);
+            return;
+        }
+        say(p.id(), PluginLogger.Level.INFO, "started " + p.descriptor().version() + " (ABI " + n.abi() + ")");
+    }
+
+    /** Unloads a plugin's library; a loader's failure is logged, not thrown, so the others go on. */
+    private void unload(Plugin p, NativePlugin n) {
+        try {
+            n.unload();
+        } catch (RuntimeException e) {
+            say(p.id(), PluginLogger.Level.ERROR, "unloading it failed: " + e);
         }
     }
 
@@ -434,11 +453,14 @@ public final class PluginHost {
                 f -> f.getClassName().startsWith("jdk.internal.foreign.abi.UpcallStub")));
     }
 
-    /** Logs a lifecycle message; a logger that throws is not the plugins' problem, nor the caller's. */
+    /**
+     * Logs a lifecycle message; a logger that throws (anything: a start or stop half done would leave
+     * plugins loaded) is not the plugins' problem, nor the caller's.
+     */
     private void say(String id, PluginLogger.Level level, String message) {
         try {
             logger.log(id, level, message);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             // nowhere else to report it
         }
     }
@@ -484,7 +506,7 @@ public final class PluginHost {
                 }
             }
             if (interrupted) {
-                Thread.currentThread().interrupt();
+                Thread.currentThread().interrupt(); // the waits below keep going all the same (NativePlugin.returned)
             }
             if (phase == Phase.IDLE) {
                 return;
@@ -497,11 +519,17 @@ public final class PluginHost {
         try {
             List<String> leftLoaded = new ArrayList<>();
             for (Plugin p : reverse) {
-                stopOne(p, leftLoaded);
+                try {
+                    stopOne(p, leftLoaded);
+                } catch (Throwable t) {
+                    // stopOne unloads what it can whatever goes wrong; one plugin's failure does not keep
+                    // the others loaded.
+                    say(p.id(), PluginLogger.Level.ERROR, "stopping it failed: " + t);
+                }
             }
         } finally {
             synchronized (lock) {
-                phase = stuck().isEmpty() ? Phase.IDLE : Phase.STARTED;
+                phase = anyLoaded() ? Phase.STARTED : Phase.IDLE;
                 lifecycleThread = null;
                 lock.notifyAll();
             }
@@ -519,20 +547,24 @@ public final class PluginHost {
         return ids;
     }
 
+    /** Whether a plugin is still loaded (stuck, or one a failure left started); called with the lock held. */
+    private boolean anyLoaded() {
+        for (Plugin p : plugins) {
+            if (p.loaded().isPresent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The stop timeout in nanoseconds, a "wait for ever" of centuries cut to one that fits a long. */
+    private long stopNanos() {
+        return stopTimeout.compareTo(java.time.Duration.ofDays(36_500)) > 0 ? Long.MAX_VALUE / 4 : stopTimeout.toNanos();
+    }
+
     /** Stops one plugin, unless a plugin that requires it was left loaded; adds it to those if it is left too. */
     private void stopOne(Plugin p, List<String> leftLoaded) {
         if (p.state() != PluginState.STARTED && p.state() != PluginState.STUCK) {
-            return;
-        }
-        Optional<String> user = requirerLeftLoaded(p, leftLoaded);
-        if (user.isPresent()) {
-            String why = "left loaded, without its stop and destroy: plugin " + user.get() + ", which requires it, "
-                    + "is left loaded and may still call it";
-            if (p.beginStop().isPresent()) {
-                p.stuck(why);
-            }
-            leftLoaded.add(p.id());
-            say(p.id(), PluginLogger.Level.ERROR, why);
             return;
         }
         Optional<NativePlugin> stopping = p.beginStop();
@@ -540,19 +572,23 @@ public final class PluginHost {
             return;
         }
         NativePlugin n = stopping.get();
-        long deadline = System.nanoTime() + stopTimeout.toNanos();
+        // Its interfaces throw from now on, on every path below: a plugin left loaded takes no new calls.
+        java.util.concurrent.CompletionStage<Void> calls = n.unbind();
+        Optional<String> user = requirerLeftLoaded(p, leftLoaded);
+        if (user.isPresent()) {
+            leave(p, "plugin " + user.get() + ", which requires it, is left loaded and may still call it", leftLoaded);
+            return;
+        }
+        long deadline = System.nanoTime() + stopNanos();
         boolean returned;
         try {
-            returned = p.bindsReturned(deadline) && n.closeCalls(deadline); // outside any lock
+            returned = p.bindsReturned(deadline) && NativePlugin.returned(calls, deadline); // outside any lock
         } catch (RuntimeException e) {
             returned = false;
         }
         if (!returned) {
-            String why = "left loaded, without its stop and destroy: calls into it did not return within "
-                    + stopTimeout.toMillis() + " ms; stop() again once they have";
-            p.stuck(why);
-            leftLoaded.add(p.id());
-            say(p.id(), PluginLogger.Level.ERROR, why);
+            leave(p, "calls into it did not return within " + stopTimeout.toMillis() + " ms; stop() again once they "
+                    + "have", leftLoaded);
             return;
         }
         try {
@@ -565,14 +601,18 @@ public final class PluginHost {
             say(p.id(), PluginLogger.Level.ERROR, "stopping it failed: " + e);
         } finally {
             p.services().ifPresent(HostServices::retire);
-            try {
-                n.unload();
-            } catch (RuntimeException e) {
-                say(p.id(), PluginLogger.Level.ERROR, "unloading it failed: " + e);
-            }
+            unload(p, n);
             p.stopped();
         }
         say(p.id(), PluginLogger.Level.INFO, "stopped");
+    }
+
+    /** Leaves a stopping plugin loaded, STUCK, without its stop and destroy, saying why. */
+    private void leave(Plugin p, String why, List<String> leftLoaded) {
+        String said = "left loaded, without its stop and destroy: " + why;
+        p.stuck(said);
+        leftLoaded.add(p.id());
+        say(p.id(), PluginLogger.Level.ERROR, said);
     }
 
     /** {@return a plugin left loaded that requires {@code p}, by id} */

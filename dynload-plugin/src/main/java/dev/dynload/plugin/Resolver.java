@@ -100,11 +100,12 @@ final class Resolver {
     private String passedOver(PluginDescriptor dropped, PluginDescriptor runs) {
         String head = dropped.file() + " (" + dropped.id() + " " + dropped.version() + ") is passed over for "
                 + runs.file() + " (" + runs.version() + ")";
-        int newer = dropped.version().compareTo(runs.version());
-        if (newer > 0) {
-            return head + ", which this host can run: the newer one " + own(dropped).orElse("cannot run");
+        Optional<String> cannot = own(dropped);
+        if (cannot.isPresent()) {
+            return head + ", which this host can run: the one passed over " + cannot.get();
         }
-        return head + (newer == 0 ? ", the same version found first" : ", which is newer") + "; remove one of them";
+        return head + (dropped.version().compareTo(runs.version()) == 0 ? ", the same version, found first"
+                : ", which is newer") + "; remove one of them";
     }
 
     /** What keeps a plugin from running on this host whatever else is found: its ABI or host range. */
@@ -229,12 +230,28 @@ final class Resolver {
 
     /** One cycle through a strongly connected component, from its first-discovered member, in words. */
     private String cycleThrough(int[] component) {
-        boolean[] in = new boolean[chosen.size()];
+        if (inComponent == null) {
+            inComponent = new boolean[chosen.size()]; // one array for every component: linear, not quadratic
+        }
+        boolean[] in = inComponent;
         int start = component[0];
         for (int m : component) {
             in[m] = true;
             start = Math.min(start, m);
         }
+        try {
+            return cycleFrom(start, in, component.length);
+        } finally {
+            for (int m : component) {
+                in[m] = false;
+            }
+        }
+    }
+
+    /** Marks, during {@link #cycleThrough}, the members of the component it looks at. */
+    private boolean[] inComponent;
+
+    private String cycleFrom(int start, boolean[] in, int members) {
         Map<Integer, Integer> parent = new HashMap<>();
         ArrayDeque<Integer> queue = new ArrayDeque<>();
         queue.add(start);
@@ -268,7 +285,7 @@ final class Resolver {
             path = shown;
         }
         String cycle = String.join(" -> ", path);
-        return component.length > plugins ? cycle + " (one of the cycles among " + component.length + " plugins)"
+        return members > plugins ? cycle + " (one of the cycles among " + members + " plugins)"
                 : plugins > CYCLE_SHOWN ? cycle + " (" + plugins + " plugins)" : cycle;
     }
 

@@ -217,7 +217,7 @@ class PluginHostTest {
         assertEquals(List.of(), r.cannotRun());
         assertEquals(1, r.passedOver().size());
         assertTrue(r.passedOver().getFirst().contains("libabi2.so (com.example.future 1.0.0) is passed over for "
-                + folder.resolve("libfuture-old.so") + " (0.9.0), which this host can run: the newer one speaks plugin "
+                + folder.resolve("libfuture-old.so") + " (0.9.0), which this host can run: the one passed over speaks plugin "
                 + "ABI 2..3"), r.passedOver().getFirst());
     }
 

@@ -182,6 +182,34 @@ class PluginLifecycleTest {
     }
 
     @Test
+    void anInterruptedStopStillWaitsForTheCallsThenStopsAndKeepsTheInterrupt(@TempDir Path dir) throws Throwable {
+        PluginHost host = host(dir, PluginHost.STOP_TIMEOUT, "blocker", "base");
+        host.start();
+        Plugin blocker = host.plugin("com.example.blocker").orElseThrow();
+        Blocker b = blocker.bind(Blocker.class, LOOKUP);
+        try (Library lib = Library.open(dir.resolve("libblocker.so"))) {
+            Thread caller = Thread.ofPlatform().start(b::block);
+            hook(lib, "blocker_wait_entered", FunctionDescriptor.ofVoid()).invokeExact();
+            AtomicBoolean stillInterrupted = new AtomicBoolean();
+            Thread stopper = Thread.ofPlatform().start(() -> {
+                Thread.currentThread().interrupt(); // as a shutdown thread may be
+                host.stop();
+                stillInterrupted.set(Thread.currentThread().isInterrupted());
+            });
+            while (stopper.getState() != Thread.State.TIMED_WAITING && stopper.getState() != Thread.State.TERMINATED) {
+                Thread.onSpinWait();
+            }
+            assertTrue(stopper.isAlive(), "an interrupted stop gave up on the call at once");
+            assertEquals(PluginState.STOPPING, blocker.state());
+            hook(lib, "blocker_release", FunctionDescriptor.ofVoid()).invokeExact();
+            caller.join();
+            stopper.join();
+            assertEquals(PluginState.STOPPED, blocker.state(), blocker.toString());
+            assertTrue(stillInterrupted.get(), "the interrupt was kept for the caller");
+        }
+    }
+
+    @Test
     void aLoggerMayAskForThePluginsWhileInitWaitsForAThreadThatLogs(@TempDir Path dir) throws IOException {
         List<Integer> seen = Collections.synchronizedList(new ArrayList<>());
         PluginHost[] self = new PluginHost[1];
