@@ -15,6 +15,7 @@ module dev.dynload {
 
     exports dev.dynload;
     exports dev.dynload.elf;
+    exports dev.dynload.format;
     exports dev.dynload.bind;
     // dynload's own modules share its escaper of printed text (Printable); nothing else of it is theirs.
     exports dev.dynload.internal to dev.dynload.plugin, dev.dynload.cli;

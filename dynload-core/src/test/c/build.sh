@@ -84,3 +84,5 @@ if sysroot=$(rustc --print sysroot 2>/dev/null) && [ -x "$sysroot/lib/rustlib/x8
     gcc $cflags -fuse-ld=lld -B "$sysroot/lib/rustlib/x86_64-unknown-linux-gnu/bin/gcc-ld" \
         -o "$out/libifunc-lld.so" "$src/ifunc.c"
 fi
+# Mach-O and PE fixtures, for the readers of dev.dynload.format.
+bash "$src/foreign/build.sh" "$out/foreign"

@@ -23,3 +23,17 @@ for variant in BLOCKER LATE_CALLER INIT_THREAD; do
     # shellcheck disable=SC2086
     gcc $cflags -pthread $extra -I"$include" -DVARIANT_$variant -o "$out/lib$name.so" "$src/lifecycle.c"
 done
+# The portable plugin for macOS (Mach-O, arm64) and Windows (PE): built where scripts/toolchains installed
+# the cross tools, and read, never loaded, by the tests.
+ld64=$(command -v ld64.lld 2>/dev/null || compgen -G "/usr/lib/llvm-*/bin/ld64.lld" | head -1 || true)
+tbd="$src/../../../../dynload-core/src/test/c/foreign/libSystem.tbd"
+if command -v clang >/dev/null 2>&1 && [ -n "$ld64" ]; then
+    clang --target=arm64-apple-macos11 -ffreestanding -O2 -Wall -Werror -I"$include" -c -o "$out/portable.o" \
+        "$src/foreign_plugin.c"
+    "$ld64" -arch arm64 -platform_version macos 11.0 11.0 -dylib -install_name @rpath/libportable.dylib \
+        -o "$out/libportable.dylib" "$out/portable.o" "$tbd"
+    rm -f "$out/portable.o"
+fi
+if command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1; then
+    x86_64-w64-mingw32-gcc -shared -O2 -Wall -Werror -I"$include" -o "$out/portable.dll" "$src/foreign_plugin.c"
+fi

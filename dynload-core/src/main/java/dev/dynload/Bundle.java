@@ -1,7 +1,7 @@
 package dev.dynload;
 
-import dev.dynload.elf.ElfFile;
-import dev.dynload.elf.ElfHeader;
+import dev.dynload.format.Cpu;
+import dev.dynload.format.NativeFile;
 import dev.dynload.internal.BundleIndex;
 import dev.dynload.internal.Hashes;
 
@@ -28,12 +28,15 @@ import java.util.TreeMap;
  * java -cp dynload-core.jar dev.dynload.Bundle greeter target/classes target/release/libgreeter.so
  * }
  *
- * <p>An ELF file's classifier is read from the file itself: its CPU ({@code linux-x86_64},
- * {@code linux-aarch_64}) and its C library ({@code -musl} when it needs musl's {@code libc.so} rather than
- * glibc's {@code libc.so.6}). Other files (a macOS {@code .dylib}, a Windows {@code .dll}) are given with
- * their classifier, as {@code osx-aarch_64=path/libgreeter.dylib}. Files already in the bundle's folder
- * (from another platform's build, say) stay and are indexed too. Within a platform, a file comes after
- * the files of the bundle it needs ({@code DT_NEEDED} naming another's {@code SONAME} or file name).
+ * <p>A file's classifier is read from the file itself, whatever platform the build runs on: its format and
+ * CPU ({@code linux-x86_64}, {@code osx-aarch_64}, {@code windows-x86_64}) and, for ELF, its C library
+ * ({@code -musl} when it needs musl's {@code libc.so} rather than glibc's {@code libc.so.6}). A file may be
+ * given with its classifier, as {@code osx-aarch_64=path/libgreeter.dylib} (a universal Mach-O file must
+ * be, once per architecture); a file whose format or CPU disagrees with the classifier it is given or filed
+ * under is refused. Files already in the bundle's folder (from another platform's build, say) stay and are
+ * indexed too. Within a platform, a file comes after the files of the bundle it needs (ELF's
+ * {@code DT_NEEDED}, Mach-O's load commands or PE's imports naming another's file name, {@code SONAME} or
+ * install name).
  */
 public final class Bundle {
 
@@ -75,6 +78,10 @@ public final class Bundle {
             int equals = given.indexOf('=');
             Path file = Path.of(equals > 0 ? given.substring(equals + 1) : given);
             String classifier = equals > 0 ? given.substring(0, equals) : classify(file);
+            Optional<String> wrong = disagreement(file, classifier);
+            if (wrong.isPresent()) {
+                throw new IOException(file + " " + wrong.get() + "; give it with the classifier of its platform");
+            }
             Path target = folder.resolve(classifier).resolve(file.getFileName().toString());
             Files.createDirectories(target.getParent());
             Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
@@ -130,12 +137,12 @@ public final class Bundle {
      * @return the object, when the library exports it
      * @throws LibraryLoadException if the bundle has no index, no build for this platform, or a file whose
      *         hash differs from its index's
-     * @throws dev.dynload.elf.ElfFormatException if the library is damaged
+     * @throws dev.dynload.format.FormatException if the library is damaged
      * @throws IOException if it cannot be read
      * @throws UnsupportedOperationException on a platform without sealed memory files
      */
-    public static java.util.Optional<dev.dynload.elf.ElfData> readData(String bundle, ClassLoader loader, String symbol,
-                                                                       int limit) throws IOException {
+    public static Optional<dev.dynload.format.SymbolData> readData(String bundle, ClassLoader loader, String symbol,
+                                                                 int limit) throws IOException {
         java.util.Objects.requireNonNull(bundle, "bundle");
         java.util.Objects.requireNonNull(loader, "loader");
         return Bundles.readData(bundle, Library.resourcesOf(loader), dev.dynload.internal.NativeLoader.current(), symbol,
@@ -171,36 +178,61 @@ public final class Bundle {
     }
 
     /**
-     * The classifier an ELF library is built for, read from its header and its C library.
+     * The classifier a native library is built for, read from the file itself: its format and CPU
+     * ({@code linux-x86_64}, {@code osx-aarch_64}, {@code windows-x86_64}), and for ELF its C library
+     * ({@code -musl} when it needs musl's {@code libc.so} rather than glibc's {@code libc.so.6}).
      *
-     * @param file an ELF shared library
-     * @return such as {@code linux-x86_64}, or {@code linux-aarch_64-musl}
-     * @throws IOException if it is missing, not ELF, or for a CPU without a classifier
+     * @param file an ELF, Mach-O or PE library
+     * @return such as {@code linux-x86_64}, {@code linux-aarch_64-musl} or {@code osx-aarch_64}
+     * @throws IOException if it is missing, none of the three formats, a universal file (which has one
+     *                     classifier per architecture), or for a CPU without a classifier
      */
     public static String classify(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new java.nio.file.NoSuchFileException(file.toString(), null, "no such file: build it before bundling it");
         }
-        ElfFile elf;
+        List<NativeFile> images;
         try {
-            elf = ElfFile.read(file);
+            images = NativeFile.readAll(file);
         } catch (IOException e) {
-            throw new IOException(file + " is not an ELF library (" + e.getMessage() + "); give other files with "
-                    + "their classifier, as osx-aarch_64=" + file, e);
+            throw new IOException(file + " is not a native library of any platform (" + e.getMessage() + ")", e);
         }
-        ElfHeader h = elf.header();
-        String arch = switch (h.machine()) {
-            case 62 -> "x86_64";
-            case 183 -> "aarch_64";
-            case 3 -> "x86_32";
-            case 243 -> h.wordSize() == 64 ? "riscv64" : "riscv32";
-            case 21 -> h.byteOrder() == java.nio.ByteOrder.LITTLE_ENDIAN ? "ppcle_64" : "ppc_64";
-            case 22 -> h.wordSize() == 64 ? "s390_64" : "s390_32";
-            default -> throw new IOException(file + " is for " + h.machineName() + ", which has no classifier here; "
-                    + "give it as CLASSIFIER=" + file);
-        };
-        boolean musl = elf.needed().contains("libc.so") || elf.needed().stream().anyMatch(n -> n.startsWith("libc.musl-"));
-        return "linux-" + arch + (musl ? "-musl" : "");
+        if (images.size() > 1) {
+            List<String> classifiers = new ArrayList<>();
+            for (NativeFile image : images) {
+                classifiers.add(image.classifier() + "=" + file);
+            }
+            throw new IOException(file + " is a universal Mach-O file of " + images.size() + " architectures: give it "
+                    + "once for each, as " + String.join(" ", classifiers));
+        }
+        NativeFile image = images.get(0);
+        if (image.cpu() == Cpu.OTHER) {
+            throw new IOException(file + " is for " + image.architecture() + ", which has no classifier here; give "
+                    + "it as CLASSIFIER=" + file);
+        }
+        return image.classifier();
+    }
+
+    /**
+     * Why a file cannot be filed under {@code classifier}: its format or CPU says another platform; empty
+     * when it agrees, or when the classifier names a CPU this reader does not know.
+     */
+    static Optional<String> disagreement(Path file, String classifier) {
+        List<NativeFile> images;
+        try {
+            images = NativeFile.readAll(file);
+        } catch (IOException e) {
+            return Optional.of("is not a native library of any platform (" + e.getMessage() + ")");
+        }
+        List<String> theirs = new ArrayList<>();
+        for (NativeFile image : images) {
+            String own = image.classifier();
+            if (own.equals(classifier) || image.cpu() == Cpu.OTHER) {
+                return Optional.empty();
+            }
+            theirs.add(own + " (" + image.describe() + ")");
+        }
+        return Optional.of("is filed under " + classifier + ", but it is for " + String.join(" and ", theirs));
     }
 
     /** The files of one platform, each after those of the bundle it needs. */
@@ -212,14 +244,30 @@ public final class Bundle {
             }
         }
         Map<String, Set<String>> needs = new TreeMap<>();
-        Map<String, String> byName = new TreeMap<>(); // SONAME or file name -> file name
-        boolean allElf = true; // what needs what is known only for ELF files
+        // The names a file is asked for by, in any format: its file name, its SONAME or install name, and that
+        // name's last part (Mach-O asks for "@rpath/libz.1.dylib").
+        Map<String, String> byName = new TreeMap<>();
+        Map<String, NativeFile> images = new TreeMap<>();
         for (Map.Entry<String, Path> f : files.entrySet()) {
+            Optional<String> wrong = disagreement(f.getValue(), classifier);
+            if (wrong.isPresent()) {
+                throw new IOException(f.getValue() + " " + wrong.get() + "; move it to the folder of its platform, "
+                        + "or remove what an earlier build left there");
+            }
+            NativeFile image = NativeFile.read(f.getValue());
+            images.put(f.getKey(), image);
             byName.put(f.getKey(), f.getKey());
-            Optional<ElfFile> elf = elf(f.getValue());
-            allElf &= elf.isPresent();
-            elf.flatMap(ElfFile::soname).ifPresent(soname -> byName.put(soname, f.getKey()));
-            needs.put(f.getKey(), new LinkedHashSet<>(elf.map(ElfFile::needed).orElse(List.of())));
+            image.name().ifPresent(name -> {
+                byName.put(name, f.getKey());
+                byName.putIfAbsent(lastPart(name), f.getKey());
+            });
+        }
+        for (Map.Entry<String, NativeFile> f : images.entrySet()) {
+            Set<String> needed = new LinkedHashSet<>();
+            for (String n : f.getValue().needed()) {
+                needed.add(byName.containsKey(n) ? n : lastPart(n));
+            }
+            needs.put(f.getKey(), needed);
         }
         // Library.openBundled returns the file loaded last: exactly one file may be needed by no other.
         Set<String> neededByOthers = new LinkedHashSet<>();
@@ -233,7 +281,7 @@ public final class Bundle {
         }
         List<String> roots = new ArrayList<>(files.keySet());
         roots.removeAll(neededByOthers);
-        if (roots.size() > 1 && allElf) {
+        if (roots.size() > 1) {
             throw new IOException(folder + " holds " + roots.size() + " libraries that no other of the bundle needs ("
                     + String.join(", ", roots) + "), but a bundle opens as one library, the last: put the others in "
                     + "bundles of their own, or remove files an earlier build left there");
@@ -265,11 +313,9 @@ public final class Bundle {
         return ordered;
     }
 
-    private static Optional<ElfFile> elf(Path file) {
-        try {
-            return Optional.of(ElfFile.read(file));
-        } catch (IOException e) {
-            return Optional.empty(); // not ELF (a .dylib): no order to read from it
-        }
+    /** The last part of a library name: {@code libz.1.dylib} of {@code @rpath/libz.1.dylib}. */
+    private static String lastPart(String name) {
+        int slash = name.lastIndexOf('/');
+        return slash < 0 ? name : name.substring(slash + 1);
     }
 }

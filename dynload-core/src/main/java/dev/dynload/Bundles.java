@@ -72,8 +72,8 @@ final class Bundles {
      * Reads an exported data object of the bundle's main library for this platform, from a sealed memory
      * copy checked against the index's hash: nothing is loaded, nothing of the library runs.
      */
-    static Optional<dev.dynload.elf.ElfData> readData(String bundle, Resources resources, NativeLoader loader,
-                                                      String symbol, int limit) throws IOException {
+    static Optional<dev.dynload.format.SymbolData> readData(String bundle, Resources resources, NativeLoader loader,
+                                                           String symbol, int limit) throws IOException {
         if (bundle.isEmpty() || !NAME.matcher(bundle).matches() || bundle.equals(".") || bundle.equals("..")) {
             throw new IllegalArgumentException("'" + bundle + "' is not a bundle name: give letters, digits, '.', '_' or '-'");
         }
@@ -82,7 +82,7 @@ final class Bundles {
         }
     }
 
-    private Optional<dev.dynload.elf.ElfData> readData(String symbol, int limit) throws IOException {
+    private Optional<dev.dynload.format.SymbolData> readData(String symbol, int limit) throws IOException {
         BundleIndex index = index();
         String platform = Platform.current();
         List<BundleIndex.Entry> files = index.forPlatform(platform);
@@ -96,7 +96,7 @@ final class Bundles {
             throw new UnsupportedOperationException("reading a bundled file needs sealed memory files (Linux)");
         }
         try (open) {
-            return dev.dynload.elf.ElfFile.readData(open.readable(), symbol, limit);
+            return dev.dynload.format.NativeFile.readData(open.readable(), symbol, limit);
         }
     }
 

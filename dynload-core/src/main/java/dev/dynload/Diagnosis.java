@@ -10,6 +10,8 @@ import dev.dynload.elf.ElfFormatException;
 import dev.dynload.elf.ElfHeader;
 import dev.dynload.elf.ElfProblem;
 import dev.dynload.elf.ElfType;
+import dev.dynload.format.NativeFile;
+import dev.dynload.internal.Platform;
 
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -207,6 +209,12 @@ final class Diagnosis {
             return make(Reason.LINKER_SCRIPT,
                     "is a GNU linker script, which only the static linker reads, not a shared library", hint, message);
         }
+        Optional<String> foreign = foreignLibrary();
+        if (foreign.isPresent()) {
+            return make(Reason.WRONG_ARCHITECTURE, foreign.get(), "load the build of it for " + Platform.current()
+                    + " (this platform's loader reads " + OperatingSystem.current().binaryFormat().displayName()
+                    + " files)", message);
+        }
         return make(Reason.NOT_A_SHARED_LIBRARY, notElf(head, text), whatToLoad(), message);
     }
 
@@ -297,6 +305,20 @@ final class Diagnosis {
                 return Optional.empty();
             }
             return LinkerScript.parse(Files.readString(readable, StandardCharsets.ISO_8859_1));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A native library of another platform, described from its file; empty for anything else. */
+    private Optional<String> foreignLibrary() {
+        try {
+            NativeFile image = NativeFile.read(readable);
+            if (image.format() == OperatingSystem.current().binaryFormat()) {
+                return Optional.empty();
+            }
+            return Optional.of("is a " + image.describe() + ", built for " + image.classifier()
+                    + ", which this platform's loader cannot load");
         } catch (IOException e) {
             return Optional.empty();
         }

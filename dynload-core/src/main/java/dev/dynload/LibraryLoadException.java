@@ -42,7 +42,7 @@ public final class LibraryLoadException extends LibraryException {
          * wrong, and loading it could take the process down. {@link #problems()} lists what was found.
          */
         DAMAGED,
-        /** An ELF shared library for another CPU or word size than this JVM's. */
+        /** A library for another CPU or word size than this JVM's, or for another platform (a Mach-O or PE file on Linux). */
         WRONG_ARCHITECTURE,
         /** A GNU linker script (such as {@code libc.so}), which only the static linker reads. */
         LINKER_SCRIPT,

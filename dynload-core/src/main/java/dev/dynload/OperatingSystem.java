@@ -1,5 +1,8 @@
 package dev.dynload;
 
+import dev.dynload.format.BinaryFormat;
+
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -20,20 +23,55 @@ import java.util.Locale;
  */
 public enum OperatingSystem {
     /** Linux and other ELF systems that name libraries {@code libNAME.so}. */
-    LINUX("lib", ".so"),
+    LINUX("lib", ".so", BinaryFormat.ELF, List.of(".so")),
     /** macOS: {@code libNAME.dylib}. */
-    MACOS("lib", ".dylib"),
+    MACOS("lib", ".dylib", BinaryFormat.MACH_O, List.of(".dylib", ".so", ".bundle")),
     /** Windows: {@code NAME.dll}. */
-    WINDOWS("", ".dll");
+    WINDOWS("", ".dll", BinaryFormat.PE, List.of(".dll"));
 
     private static final OperatingSystem CURRENT = detect(System.getProperty("os.name", ""));
 
     private final String prefix;
     private final String suffix;
+    private final BinaryFormat format;
+    private final List<String> moduleSuffixes;
 
-    OperatingSystem(String prefix, String suffix) {
+    OperatingSystem(String prefix, String suffix, BinaryFormat format, List<String> moduleSuffixes) {
         this.prefix = prefix;
         this.suffix = suffix;
+        this.format = format;
+        this.moduleSuffixes = moduleSuffixes;
+    }
+
+    /** {@return the format of the files this platform's loader loads: ELF, Mach-O or PE} */
+    public BinaryFormat binaryFormat() {
+        return format;
+    }
+
+    /**
+     * {@return the file name endings of loadable modules here, such as plugins, which a folder is scanned
+     * for: {@code .so} on Linux; {@code .dylib}, {@code .so} and {@code .bundle} on macOS; {@code .dll} on
+     * Windows}
+     */
+    public List<String> moduleSuffixes() {
+        return moduleSuffixes;
+    }
+
+    /**
+     * Tells whether a file name ends as a loadable module of this platform does ({@link #moduleSuffixes()}),
+     * ignoring case on Windows and macOS, whose file systems do.
+     *
+     * @param fileName a file name without folder
+     * @return whether a folder scan for modules takes it
+     */
+    public boolean isModuleFileName(String fileName) {
+        String name = this == LINUX ? fileName : fileName.toLowerCase(Locale.ROOT);
+        for (String s : moduleSuffixes) {
+            if (name.endsWith(s) && name.length() > s.length()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@return the family this JVM runs on; Unix systems other than macOS count as {@link #LINUX}} */

@@ -563,11 +563,41 @@ class BundleTest {
         IOException roots = assertThrows(IOException.class, () -> Bundle.build("fix", two,
                 List.of(Fixtures.FIXTURE.toString(), Fixtures.DEPENDENT.toString(), Fixtures.DEPENDENCY.toString())));
         assertTrue(roots.getMessage().contains("libdependent.so, libfixture.so"), roots.getMessage());
-        IOException notElf = assertThrows(IOException.class,
-                () -> Bundle.build("fix", out, List.of(Files.writeString(dir.resolve("lib.dylib"), "x").toString())));
-        assertTrue(notElf.getMessage().contains("osx-aarch_64="), notElf.getMessage());
-        Bundle.build("fix", out, List.of("osx-aarch_64=" + dir.resolve("lib.dylib")));
-        assertTrue(Files.readString(index).contains("osx-aarch_64 "), "a file given with its classifier is indexed");
+        // A file that is no native library is refused, with or without a classifier.
+        Path notLibrary = Files.writeString(dir.resolve("lib.dylib"), "x");
+        IOException notNative = assertThrows(IOException.class,
+                () -> Bundle.build("fix", out, List.of(notLibrary.toString())));
+        assertTrue(notNative.getMessage().contains("is not a native library of any platform"), notNative.getMessage());
+        IOException given = assertThrows(IOException.class,
+                () -> Bundle.build("fix", out, List.of("osx-aarch_64=" + notLibrary)));
+        assertTrue(given.getMessage().contains("is not a native library of any platform"), given.getMessage());
+    }
+
+    /** Mach-O and PE files are classified from their headers too, and refused under another platform's name. */
+    @Test
+    void theBuildClassifiesEveryPlatformsFiles(@TempDir Path dir) throws IOException {
+        Path dylib = dev.dynload.format.ForeignFixtures.path("libforeign-arm64.dylib");
+        Path dll = dev.dynload.format.ForeignFixtures.path("foreign.dll");
+        Path universal = dev.dynload.format.ForeignFixtures.path("libforeign-universal.dylib");
+        assertEquals("osx-aarch_64", Bundle.classify(dylib));
+        assertEquals("windows-x86_64", Bundle.classify(dll));
+        IOException fat = assertThrows(IOException.class, () -> Bundle.classify(universal));
+        assertTrue(fat.getMessage().contains("universal Mach-O file of 2 architectures: give it once for each, as "
+                + "osx-x86_64=" + universal + " osx-aarch_64=" + universal), fat.getMessage());
+        Path out = Files.createDirectory(dir.resolve("out"));
+        Path index = Bundle.build("fix", out, List.of(dylib.toString(), dll.toString(), Fixtures.FIXTURE.toString(),
+                "osx-x86_64=" + universal));
+        List<String> classifiers = Bundle.parseIndex(Files.readString(index)).stream().map(Bundle.Entry::classifier).toList();
+        assertEquals(List.of(PLATFORM, "osx-aarch_64", "osx-x86_64", "windows-x86_64"), classifiers);
+        IOException wrong = assertThrows(IOException.class,
+                () -> Bundle.build("fix", out, List.of("linux-x86_64=" + dll)));
+        assertTrue(wrong.getMessage().contains("is filed under linux-x86_64, but it is for windows-x86_64 (PE 64-bit "
+                + "x86-64 DLL); give it with the classifier of its platform"), wrong.getMessage());
+        // A file an earlier build left in the wrong folder is refused too.
+        Files.copy(dll, out.resolve("META-INF/dynload/fix/osx-aarch_64/stray.dll"));
+        IOException stray = assertThrows(IOException.class, () -> Bundle.build("fix", out, List.of()));
+        assertTrue(stray.getMessage().contains("stray.dll is filed under osx-aarch_64, but it is for windows-x86_64"),
+                stray.getMessage());
     }
 
     @Test

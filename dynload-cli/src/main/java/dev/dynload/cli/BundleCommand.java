@@ -1,13 +1,11 @@
 package dev.dynload.cli;
 
-import dev.dynload.Bundle;
 import dev.dynload.internal.BundleIndex;
 import dev.dynload.internal.BundledStream;
 import dev.dynload.internal.NativeLoader;
 import dev.dynload.internal.OpenFile;
 import dev.dynload.internal.Printable;
-import dev.dynload.elf.ElfFile;
-import dev.dynload.elf.ElfHeader;
+import dev.dynload.format.NativeFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -194,31 +192,33 @@ final class BundleCommand implements Callable<Integer> {
     }
 
     /**
-     * The file's format, CPU and needs, with a problem noted when its header disagrees with its platform.
-     * Messages name the file by its place in the jar, not by the memory file it was read from.
+     * The file's format, CPU and needs, with a problem noted when its format or CPU disagrees with its
+     * platform; a file of any platform is read, whatever this one is. Messages name the file by its place in
+     * the jar, not by the memory file it was read from.
      */
     private static String describe(Path readable, String shown, String classifier, List<String> notes) {
-        ElfFile elf;
+        List<NativeFile> images;
         try {
-            elf = ElfFile.read(readable);
+            images = NativeFile.readAll(readable);
         } catch (IOException e) {
-            if (classifier.startsWith("linux-")) {
-                notes.add("PROBLEM: filed under " + classifier + " but not an ELF library: "
-                        + String.valueOf(e.getMessage()).replace(readable.toString(), shown));
-            }
-            return "not ELF: its format is not checked here";
-        }
-        ElfHeader h = elf.header();
-        String needs = elf.needed().isEmpty() ? "needs nothing" : "needs " + String.join(", ", elf.needed());
-        try {
-            String expected = Bundle.classify(readable);
-            if (!expected.equals(classifier)) {
-                notes.add("PROBLEM: filed under " + classifier + ", but its header and C library say " + expected);
-            }
-        } catch (IOException e) {
-            notes.add("PROBLEM: filed under " + classifier + ", but "
+            notes.add("PROBLEM: filed under " + classifier + " but not a native library of any platform: "
                     + String.valueOf(e.getMessage()).replace(readable.toString(), shown));
+            return "not a native library";
         }
-        return "ELF " + h.wordSize() + "-bit " + h.machineName() + ", " + needs;
+        List<String> theirs = new ArrayList<>();
+        boolean agrees = false;
+        for (NativeFile image : images) {
+            String own = image.classifier();
+            agrees |= own.equals(classifier) || image.cpu() == dev.dynload.format.Cpu.OTHER;
+            theirs.add(own);
+        }
+        if (!agrees) {
+            notes.add("PROBLEM: filed under " + classifier + ", but its format and CPU say " + String.join(" and ", theirs));
+        }
+        NativeFile image = images.get(0);
+        String needs = image.needed().isEmpty() ? "needs nothing" : "needs " + String.join(", ", image.needed());
+        String what = images.size() == 1 ? image.describe() : image.format().displayName() + " universal ("
+                + String.join(", ", images.stream().map(NativeFile::architecture).toList()) + ")";
+        return what + ", " + needs;
     }
 }

@@ -10,7 +10,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
+import dev.dynload.OperatingSystem;
+import dev.dynload.format.Cpu;
+import dev.dynload.format.FormatProblem;
+import dev.dynload.format.NativeFile;
+import dev.dynload.format.NativeSymbol;
+
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -21,7 +30,8 @@ import java.util.concurrent.Callable;
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = {"Show a library's file, word size, CPU, soname, the libraries it needs and where the loader "
                 + "would find each, what is wrong in it, and whether it loads. The files are only read: no library "
-                + "code runs.", "Example: dynload info libz.so.1"})
+                + "code runs.", "A file for another platform (a Mach-O dylib, a PE DLL) or CPU is described from the "
+                + "file, without a search for its dependencies.", "Example: dynload info libz.so.1"})
 final class InfoCommand implements Callable<Integer> {
 
     @Spec
@@ -31,7 +41,16 @@ final class InfoCommand implements Callable<Integer> {
     LibraryArgument library;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
+        Path file = library.anyPlatform();
+        List<NativeFile> images = NativeFile.readAll(file);
+        NativeFile image = NativeFile.read(file);
+        OperatingSystem os = OperatingSystem.current();
+        boolean here = image.format() == os.binaryFormat()
+                && image.cpu() == Cpu.ofOsArch(System.getProperty("os.arch", ""));
+        if (!here) {
+            return foreign(file, images, image);
+        }
         LoadPlan plan = library.plan();
         ElfFile elf = plan.elf();
         PrintWriter out = spec.commandLine().getOut();
@@ -64,6 +83,41 @@ final class InfoCommand implements Callable<Integer> {
         }
         out.println("loads:     " + plan.refusal().map(r -> "no: " + Printable.of(r))
                 .orElse("yes (found by reading the files; its initializers were not run)"));
+        return ExitCode.OK.code();
+    }
+
+    /**
+     * A file for another platform or CPU: what it is and needs, read from the file; where its loader would
+     * find each dependency is that platform's business, so it is not searched for here.
+     */
+    private Integer foreign(Path file, List<NativeFile> images, NativeFile image) throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("file:      " + Printable.of(file.toString()));
+        out.println("format:    " + image.describe() + (images.size() > 1 ? " (universal: " + images.size()
+                + " architectures, " + String.join(", ", images.stream().map(NativeFile::architecture).toList())
+                + "; this is " + image.architecture() + ")" : ""));
+        out.println("platform:  " + image.classifier());
+        out.println("name:      " + image.name().map(Printable::of).orElse("(none)"));
+        if (!image.searchPath().isEmpty()) {
+            out.println("search:    " + Printable.of(String.join(":", image.searchPath())));
+        }
+        long functions = image.exports().stream().filter(s -> s.kind() == NativeSymbol.Kind.FUNCTION).count();
+        out.println("exports:   " + functions + " functions, " + (image.exports().size() - functions) + " other");
+        out.println(image.needed().isEmpty() ? "needs:     (nothing)" : "needs:");
+        for (String needed : image.needed()) {
+            out.println("  " + (needed.isEmpty() ? "(an empty name)" : Printable.of(needed)));
+        }
+        List<FormatProblem> problems = NativeFile.verify(file);
+        if (!problems.isEmpty()) {
+            out.println("problems:");
+            for (FormatProblem p : problems) {
+                out.println("  " + Printable.of(p.toString()));
+            }
+        }
+        String host = OperatingSystem.current().binaryFormat().displayName() + " for "
+                + Cpu.ofOsArch(System.getProperty("os.arch", "")).displayName();
+        out.println("loads:     no: it is a " + image.describe() + " for " + image.classifier() + ", and this JVM's "
+                + "loader takes " + host + " (its dependencies were not searched for)");
         return ExitCode.OK.code();
     }
 }

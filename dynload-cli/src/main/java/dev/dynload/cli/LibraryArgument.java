@@ -6,6 +6,11 @@ import dev.dynload.LoadPlan;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import dev.dynload.format.NativeFile;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +41,25 @@ final class LibraryArgument {
         } catch (dev.dynload.LibraryLoadException e) {
             throw new Failures.NotRead(e);
         }
+    }
+
+    /**
+     * The file behind LIB for commands that read it whatever platform it is for: a path to a native file of
+     * any platform (a Mach-O dylib or a PE DLL on Linux, another CPU's ELF file) is taken as it is; any
+     * other LIB is found as {@link #locate} finds it.
+     */
+    Path anyPlatform() {
+        if (name.indexOf('/') >= 0 || name.indexOf(java.io.File.separatorChar) >= 0) {
+            try {
+                Path path = Path.of(name);
+                if (Files.isRegularFile(path) && NativeFile.formatOf(path).isPresent()) {
+                    return path;
+                }
+            } catch (InvalidPathException | IOException e) {
+                // Not a readable file: locate() explains it.
+            }
+        }
+        return locate();
     }
 
     /** What loading LIB would do, found by reading files only. */

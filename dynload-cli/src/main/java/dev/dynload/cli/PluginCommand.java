@@ -1,5 +1,6 @@
 package dev.dynload.cli;
 
+import dev.dynload.format.NativeFile;
 import dev.dynload.internal.Printable;
 import dev.dynload.plugin.FunctionSignature;
 import dev.dynload.plugin.PluginDescriptor;
@@ -12,6 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
@@ -29,7 +31,7 @@ final class PluginCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "FILE", description = "the plugin's shared library")
+    @Parameters(paramLabel = "FILE", description = "the plugin's library: ELF, Mach-O or PE, whatever this platform is")
     Path file;
 
     @Override
@@ -44,6 +46,12 @@ final class PluginCommand implements Callable<Integer> {
         PluginManifest m = d.manifest();
         PrintWriter out = spec.commandLine().getOut();
         out.println(Printable.of("file: " + d.file()));
+        try {
+            NativeFile image = NativeFile.read(file);
+            out.println(Printable.of("format: " + image.describe() + " (" + image.classifier() + ")"));
+        } catch (IOException e) {
+            // The manifest was read from it, so it is a native file; a second read that fails says nothing new.
+        }
         out.println(Printable.of("id: " + m.id()));
         out.println(Printable.of("version: " + m.version()));
         out.println("abi: " + m.abiMin() + ".." + m.abiMax());

@@ -1,5 +1,7 @@
 package dev.dynload.cli;
 
+import dev.dynload.OperatingSystem;
+import dev.dynload.format.NativeFile;
 import dev.dynload.internal.Printable;
 import dev.dynload.plugin.Discovery;
 import dev.dynload.plugin.PluginDescriptor;
@@ -40,7 +42,9 @@ final class PluginsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "DIR", description = "folders holding plugin files (*.so)")
+    @Parameters(arity = "1..*", paramLabel = "DIR",
+            description = "folders holding plugin files (*.so on Linux; another platform's *.dylib, *.bundle and *.dll "
+                    + "are listed too)")
     List<Path> folders;
 
     @Option(names = "--host-version", paramLabel = "VERSION", defaultValue = "1.0.0",
@@ -88,17 +92,24 @@ final class PluginsCommand implements Callable<Integer> {
         for (PluginException e : files) {
             out.println(Printable.of("not a usable plugin: " + e.getMessage()));
         }
-        boolean none = found.plugins().isEmpty() && files.isEmpty();
+        int foreign = 0;
+        for (Path f : otherPlatforms()) {
+            foreign++;
+            out.println(Printable.of(foreignPlugin(f)));
+        }
+        boolean none = found.plugins().isEmpty() && files.isEmpty() && foreign == 0;
         if (none && !badFolder) {
             for (Path folder : folders) {
-                err.println("dynload: " + Printable.of(folder + " holds no plugin file (*.so)" + subfolders(folder)));
+                err.println("dynload: " + Printable.of(folder + " holds no plugin file (" + patterns(HERE) + ")"
+                        + subfolders(folder)));
             }
         }
         int unusable = plan.cannotRun().size();
         err.println(plan.startOrder().size() + " plugin" + (plan.startOrder().size() == 1 ? "" : "s")
                 + " can run, " + unusable + " cannot, " + files.size()
                 + (files.size() == 1 ? " file is not a usable plugin" : " files are not usable plugins")
-                + (plan.passedOver().isEmpty() ? "" : ", " + plan.passedOver().size() + " passed over"));
+                + (plan.passedOver().isEmpty() ? "" : ", " + plan.passedOver().size() + " passed over")
+                + (foreign == 0 ? "" : ", " + foreign + " for another platform"));
         if (badFolder || none) {
             return ExitCode.NOT_FOUND.code();
         }
@@ -124,10 +135,69 @@ final class PluginsCommand implements Callable<Integer> {
     }
 
     private static boolean holdsPlugins(Path folder) {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, "*.so")) {
-            return files.iterator().hasNext();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
+            for (Path f : files) {
+                if (HERE.isModuleFileName(f.getFileName().toString())) {
+                    return true;
+                }
+            }
+            return false;
         } catch (IOException | RuntimeException e) {
             return false;
+        }
+    }
+
+    private static final OperatingSystem HERE = OperatingSystem.current();
+
+    private static String patterns(OperatingSystem os) {
+        return String.join(", ", os.moduleSuffixes().stream().map(s -> "*" + s).toList());
+    }
+
+    /**
+     * The files of the folders named as another platform names its modules, which this host does not scan
+     * (a plugin built for macOS or Windows beside the Linux one), in name order.
+     */
+    private List<Path> otherPlatforms() {
+        List<Path> found = new ArrayList<>();
+        for (Path folder : folders) {
+            if (!Files.isDirectory(folder)) {
+                continue;
+            }
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
+                for (Path f : files) {
+                    String name = f.getFileName().toString();
+                    if (HERE.isModuleFileName(name)) {
+                        continue;
+                    }
+                    for (OperatingSystem os : OperatingSystem.values()) {
+                        if (os != HERE && os.isModuleFileName(name)) {
+                            found.add(f);
+                            break;
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // Reported for the folder above, with the host's own scan.
+            }
+        }
+        found.sort(null);
+        return found;
+    }
+
+    /** One line for a plugin file of another platform: its manifest and its platform, read from the file. */
+    private static String foreignPlugin(Path file) {
+        String platform;
+        try {
+            platform = NativeFile.read(file).classifier();
+        } catch (IOException e) {
+            return "not a usable plugin: " + file + " is not a native library: " + e.getMessage();
+        }
+        try {
+            PluginManifest m = PluginDescriptor.read(file).manifest();
+            return "for another platform: " + m.id() + " " + m.version() + "  abi " + m.abiMin() + ".." + m.abiMax()
+                    + "  " + file + "  (" + platform + ")";
+        } catch (PluginException e) {
+            return "not a usable plugin (" + platform + "): " + e.getMessage();
         }
     }
 }

@@ -1,8 +1,8 @@
 package dev.dynload.cli;
 
 import dev.dynload.internal.Printable;
-import dev.dynload.elf.ElfFile;
-import dev.dynload.elf.ElfSymbol;
+import dev.dynload.format.NativeFile;
+import dev.dynload.format.NativeSymbol;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,21 +38,22 @@ final class SymbolsCommand implements Callable<Integer> {
         if (functionsOnly && dataOnly) {
             throw new IllegalArgumentException("--functions and --data exclude each other; give one or neither");
         }
-        ElfFile elf = ElfFile.read(library.locate());
-        List<ElfSymbol> symbols = elf.symbols().stream()
-                .filter(s -> !functionsOnly || s.kind() == ElfSymbol.Kind.FUNCTION)
-                .filter(s -> !dataOnly || s.kind() == ElfSymbol.Kind.DATA || s.kind() == ElfSymbol.Kind.THREAD_LOCAL)
-                .sorted(Comparator.comparing(ElfSymbol::name))
+        NativeFile file = NativeFile.read(library.anyPlatform());
+        List<NativeSymbol> symbols = file.exports().stream()
+                .filter(s -> !functionsOnly || s.kind() == NativeSymbol.Kind.FUNCTION)
+                .filter(s -> !dataOnly || s.kind() == NativeSymbol.Kind.DATA || s.kind() == NativeSymbol.Kind.THREAD_LOCAL)
+                .sorted(Comparator.comparing(NativeSymbol::name))
                 .toList();
         PrintWriter out = spec.commandLine().getOut();
-        for (ElfSymbol s : symbols) {
-            out.printf("%-8s %s%n", kindName(s), Printable.of(s.name()));
+        for (NativeSymbol s : symbols) {
+            out.printf("%-8s %s%s%n", kindName(s.kind()), Printable.of(s.name()),
+                    s.library() == null ? "" : Printable.of("  (from " + s.library() + ")"));
         }
         return ExitCode.OK.code();
     }
 
-    static String kindName(ElfSymbol s) {
-        return switch (s.kind()) {
+    static String kindName(NativeSymbol.Kind kind) {
+        return switch (kind) {
             case FUNCTION -> "function";
             case DATA -> "data";
             case THREAD_LOCAL -> "tls";

@@ -1,8 +1,8 @@
 package dev.dynload.cli;
 
 import dev.dynload.internal.Printable;
-import dev.dynload.elf.ElfFile;
-import dev.dynload.elf.ElfProblem;
+import dev.dynload.format.FormatProblem;
+import dev.dynload.format.NativeFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,8 +15,11 @@ import java.util.concurrent.Callable;
 
 /** {@code dynload verify LIB}: everything the system loader would trust that is wrong, read from the file. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Check a library's structure the way the system loader will use it, without loading it: "
-                + "program headers, dynamic section, hash, symbol, version and relocation tables, initializers.",
+        description = {"Check a library's structure the way its platform's loader will use it, without loading it: "
+                + "for ELF the program headers, dynamic section, hash, symbol, version and relocation tables and "
+                + "initializers; for Mach-O the universal header, load commands, segments, symbol tables and export "
+                + "trie; for PE the headers, sections, data directories, exports, imports, relocations and TLS "
+                + "callbacks. A file of any platform is read, whatever this one is.",
                 "Prints every problem, one per line, and exits 4 if there is any.",
                 "Example: dynload verify ./libplugin.so"})
 final class VerifyCommand implements Callable<Integer> {
@@ -29,14 +32,14 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path file = library.locate();
-        List<ElfProblem> problems = ElfFile.verify(file);
+        Path file = library.anyPlatform();
+        List<FormatProblem> problems = NativeFile.verify(file);
         PrintWriter out = spec.commandLine().getOut();
         if (problems.isEmpty()) {
             out.println(Printable.of(file.toString()) + ": no problems found");
             return ExitCode.OK.code();
         }
-        for (ElfProblem p : problems) {
+        for (FormatProblem p : problems) {
             out.println(Printable.of(file + ": " + p));
         }
         spec.commandLine().getErr().println("dynload: " + Printable.of(file.toString()) + " has " + problems.size()

@@ -50,7 +50,7 @@ class BundleCommandTest {
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("bundle greet: 1 platform (linux-x86_64)"), r.out());
         assertTrue(r.out().contains("libtest.so  " + rust.length + " bytes  sha256 " + sha256(rust)), r.out());
-        assertTrue(r.out().contains("ELF 64-bit x86-64, needs ") && r.out().contains("libc.so.6"), r.out());
+        assertTrue(r.out().contains("ELF 64-bit x86-64 shared library, needs ") && r.out().contains("libc.so.6"), r.out());
         assertEquals("", r.err());
     }
 
@@ -70,7 +70,7 @@ class BundleCommandTest {
         DynloadToolTest.Run r = DynloadToolTest.run("bundle", jar.toString());
         assertEquals(ExitCode.BAD_LIBRARY.code(), r.status(), r.out());
         assertTrue(r.out().contains("PROBLEM: its SHA-256 is " + sha256(changed) + ", the index says " + sha256(rust)), r.out());
-        assertTrue(r.out().contains("PROBLEM: filed under linux-aarch_64, but its header and C library say linux-x86_64"), r.out());
+        assertTrue(r.out().contains("PROBLEM: filed under linux-aarch_64, but its format and CPU say linux-x86_64"), r.out());
         assertTrue(r.out().contains("libmissing.so  PROBLEM: listed in the index, missing from the jar"), r.out());
         assertTrue(r.out().contains("linux-x86_64/libstray.so  not in the index: never loaded"), r.out());
         assertTrue(r.err().contains("has 3 problems"), r.err());
@@ -122,7 +122,7 @@ class BundleCommandTest {
                 Map.of("linux-x86_64/libtext.so", text));
         DynloadToolTest.Run r = DynloadToolTest.run("bundle", jar.toString());
         assertEquals(ExitCode.BAD_LIBRARY.code(), r.status(), r.err());
-        assertTrue(r.out().contains("PROBLEM: filed under linux-x86_64 but not an ELF library: "
+        assertTrue(r.out().contains("PROBLEM: filed under linux-x86_64 but not a native library of any platform: "
                 + "META-INF/dynload/greet/linux-x86_64/libtext.so: "), r.out());
         assertTrue(!r.out().contains("/proc/self/fd") && !r.out().contains("/tmp"), "no scratch path: " + r.out());
     }

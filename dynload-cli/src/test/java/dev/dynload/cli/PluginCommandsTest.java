@@ -22,6 +22,7 @@ class PluginCommandsTest {
         assertEquals(0, r.status(), r.err());
         assertEquals(String.join(System.lineSeparator(),
                 "file: " + PLUGINS.resolve("libgreeter.so"),
+                "format: ELF 64-bit x86-64 shared library (linux-x86_64)",
                 "id: com.example.greeter.c",
                 "version: 1.2.0",
                 "abi: 1..1",

@@ -1,13 +1,10 @@
 package dev.dynload.elf;
 
 import dev.dynload.internal.ElfAccess;
-import dev.dynload.internal.NativeLoader;
-import dev.dynload.internal.OpenFile;
+import dev.dynload.internal.FileSource;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,22 +52,22 @@ public final class ElfFile {
     private static final class Access implements ElfAccess {
         @Override
         public Check check(Path file) throws IOException {
-            try (Source source = Source.open(file)) {
+            try (FileSource source = FileSource.open(file)) {
                 return check(file, source);
             }
         }
 
         @Override
         public void warmUp(Path jdkFile) throws IOException {
-            try (Source source = new Source(Source.openReader(jdkFile, jdkFile), null)) {
+            try (FileSource source = FileSource.openTrusted(jdkFile)) {
                 check(jdkFile, source);
             }
         }
 
-        private static Check check(Path file, Source source) throws IOException {
+        private static Check check(Path file, FileSource source) throws IOException {
             ElfImage image;
             try {
-                image = ElfImage.read(file, source.input);
+                image = ElfImage.read(file, source.input());
             } catch (ElfFormatException e) {
                 return new Check(List.of(asProblem(file, e)), Optional.empty(), List.of(), List.of(), false);
             }
@@ -181,8 +178,8 @@ public final class ElfFile {
      * @throws IOException if the file cannot be read, or is not a regular file
      */
     public static ElfHeader readHeader(Path file) throws IOException {
-        try (Source source = Source.open(file)) {
-            return ElfImage.checked(file, ElfImage.header(file, source.input)).header();
+        try (FileSource source = FileSource.open(file)) {
+            return ElfImage.checked(file, ElfImage.header(file, source.input())).header();
         }
     }
 
@@ -198,8 +195,8 @@ public final class ElfFile {
      * @throws IOException if the file cannot be read, or is not a regular file
      */
     public static ElfHeader checkLoadable(Path file) throws IOException {
-        try (Source source = Source.open(file)) {
-            ElfImage image = ElfImage.read(file, source.input);
+        try (FileSource source = FileSource.open(file)) {
+            ElfImage image = ElfImage.read(file, source.input());
             for (ElfImage.Segment s : image.segments) {
                 if ((s.type() == ElfImage.PT_LOAD || s.type() == ElfImage.PT_DYNAMIC) && (s.offset() < 0
                         || s.filesz() < 0 || s.offset() > image.in.size() || s.filesz() > image.in.size() - s.offset())) {
@@ -237,10 +234,10 @@ public final class ElfFile {
      */
     public static List<ElfProblem> verify(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
-        try (Source source = Source.open(file)) {
+        try (FileSource source = FileSource.open(file)) {
             ElfImage image;
             try {
-                image = ElfImage.read(file, source.input);
+                image = ElfImage.read(file, source.input());
             } catch (ElfFormatException e) {
                 ElfProblem problem = asProblem(file, e);
                 if (problem.detail().startsWith("not an ELF file") || problem.detail().startsWith("the ELF header is cut short")) {
@@ -262,8 +259,8 @@ public final class ElfFile {
      */
     public static ElfFile read(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
-        try (Source source = Source.open(file)) {
-            ElfImage image = ElfImage.read(file, source.input);
+        try (FileSource source = FileSource.open(file)) {
+            ElfImage image = ElfImage.read(file, source.input());
             return image.hasDynamic() ? fromDynamic(image) : new SectionParser(image).parse();
         }
     }
@@ -287,8 +284,8 @@ public final class ElfFile {
         if (limit < 0) {
             throw new IllegalArgumentException("negative limit " + limit);
         }
-        try (Source source = Source.open(file)) {
-            ElfImage image = ElfImage.read(file, source.input);
+        try (FileSource source = FileSource.open(file)) {
+            ElfImage image = ElfImage.read(file, source.input());
             ElfReader in = image.in;
             if (image.dynamicProblem != null) {
                 throw in.error(image.dynamicProblem);
@@ -414,80 +411,6 @@ public final class ElfFile {
     @Override
     public String toString() {
         return "ElfFile[" + file + ", " + header.describe() + ", soname=" + soname + ", needed=" + needed + "]";
-    }
-
-    /** The open file: read through a descriptor opened without blocking where the platform allows. */
-    private static final class Source implements AutoCloseable {
-        private static final Path DESCRIPTORS = Path.of("/proc/self/fd");
-        final RandomAccessFile input;
-        private final OpenFile open;
-
-        private Source(RandomAccessFile input, OpenFile open) {
-            this.input = input;
-            this.open = open;
-        }
-
-        static Source open(Path file) throws IOException {
-            if (file.startsWith(DESCRIPTORS) && Files.isRegularFile(file)) {
-                // An open descriptor (a library being loaded): it names one file for as long as it is open,
-                // and that file is regular, so reading it can neither block nor change under the check.
-                return new Source(openReader(file, file), null);
-            }
-            OpenFile open = null;
-            Path readable = file;
-            try {
-                open = NativeLoader.current().openFile(file);
-                readable = open.readable();
-            } catch (UnsupportedOperationException noBackend) {
-                if (Files.exists(file) && !Files.isRegularFile(file) && !Files.isDirectory(file)) {
-                    throw new FileSystemException(file.toString(), null, "not a regular file (a FIFO, socket or device)");
-                }
-            }
-            try {
-                if (open != null && open.kind() == OpenFile.Kind.DIRECTORY) {
-                    throw new FileSystemException(file.toString(), null, "Is a directory");
-                }
-                if (open != null && open.kind() == OpenFile.Kind.OTHER) {
-                    throw new FileSystemException(file.toString(), null, "not a regular file (a FIFO, socket or device)");
-                }
-                return new Source(openReader(file, readable), open);
-            } catch (IOException | RuntimeException e) {
-                if (open != null) {
-                    open.close();
-                }
-                throw e;
-            }
-        }
-
-        /*
-         * RandomAccessFile rather than FileChannel: it is among the classes every JVM starts with, and a
-         * file is read before every load, where a FileChannel costs milliseconds in a fresh JVM.
-         */
-        private static RandomAccessFile openReader(Path file, Path readable) throws IOException {
-            try {
-                return new RandomAccessFile(readable.toFile(), "r");
-            } catch (java.io.FileNotFoundException e) {
-                // java.io says "not found" for every failure to open; tell them apart as java.nio.file does.
-                if (Files.notExists(file)) {
-                    throw new java.nio.file.NoSuchFileException(file.toString());
-                }
-                if (Files.isDirectory(file)) {
-                    throw new FileSystemException(file.toString(), null, "Is a directory");
-                }
-                throw new java.nio.file.AccessDeniedException(file.toString(), null, e.getMessage());
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            try {
-                input.close();
-            } finally {
-                if (open != null) {
-                    open.close();
-                }
-            }
-        }
     }
 
     /** A shared library read as the loader reads it: through PT_DYNAMIC. */

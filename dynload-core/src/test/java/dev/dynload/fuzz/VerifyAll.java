@@ -1,7 +1,7 @@
 package dev.dynload.fuzz;
 
 import dev.dynload.elf.ElfFile;
-import dev.dynload.elf.ElfProblem;
+import dev.dynload.format.NativeFile;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,8 +13,9 @@ import java.util.TreeSet;
 
 /**
  * The verifier's other half of {@code scripts/fuzz}: every shared library found under the folders given
- * (the system's, the JDK's, a toolchain's) must verify without a problem, so that a rule added against
- * damaged files refuses no sound one. Prints each file with a problem, and a count; exits 1 if any.
+ * (the system's, the JDK's, a toolchain's; Mach-O and PE ones too, such as Wine's and mingw-w64's DLLs)
+ * must verify without a problem, so that a rule added against damaged files refuses no sound one. Prints
+ * each file with a problem, and a count; exits 1 if any.
  */
 public final class VerifyAll {
 
@@ -31,7 +32,7 @@ public final class VerifyAll {
             Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
                 @Override
                 public java.nio.file.FileVisitResult visitFile(Path p, java.nio.file.attribute.BasicFileAttributes a) {
-                    if (a.isRegularFile() && sharedObjectName(p) && elf(p)) {
+                    if (a.isRegularFile() && ((sharedObjectName(p) && elf(p)) || otherPlatform(p))) {
                         files.add(p);
                     }
                     return java.nio.file.FileVisitResult.CONTINUE;
@@ -46,9 +47,16 @@ public final class VerifyAll {
         int verified = 0;
         List<String> failed = new ArrayList<>();
         for (Path f : files) {
-            List<ElfProblem> problems;
+            List<?> problems;
             try {
-                problems = ElfFile.verify(f);
+                if (otherPlatform(f)) {
+                    if (NativeFile.read(f).kind() != NativeFile.Kind.SHARED_LIBRARY) {
+                        continue; // a program named .dll, say: not ours to judge
+                    }
+                    problems = NativeFile.verify(f);
+                } else {
+                    problems = ElfFile.verify(f);
+                }
             } catch (IOException e) {
                 continue; // not a shared library (an executable, another kind of ELF file): not ours to judge
             }
@@ -65,6 +73,12 @@ public final class VerifyAll {
     private static boolean sharedObjectName(Path p) {
         String n = p.getFileName().toString();
         return n.endsWith(".so") || n.contains(".so.");
+    }
+
+    /** A macOS or Windows library, which {@link NativeFile} reads on any platform. */
+    private static boolean otherPlatform(Path p) {
+        String n = p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return n.endsWith(".dylib") || n.endsWith(".jnilib") || n.endsWith(".bundle") || n.endsWith(".dll");
     }
 
     private static boolean elf(Path p) {

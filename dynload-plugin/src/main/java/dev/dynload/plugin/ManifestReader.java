@@ -1,8 +1,8 @@
 package dev.dynload.plugin;
 
-import dev.dynload.elf.ElfData;
-import dev.dynload.elf.ElfFile;
-import dev.dynload.elf.ElfFormatException;
+import dev.dynload.format.FormatException;
+import dev.dynload.format.NativeFile;
+import dev.dynload.format.SymbolData;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Reads a plugin's manifest from its file through dynload's ELF reader, without loading the file or
+ * Reads a plugin's manifest from its file (ELF, Mach-O or PE, whatever the platform) through dynload's readers, without loading the file or
  * running any of its code. Every field is checked against the bytes there are: a truncated, oversized
  * or damaged manifest is a {@link PluginException} naming what is wrong, never a crash or a hang.
  */
@@ -30,12 +30,13 @@ final class ManifestReader {
     }
 
     static PluginManifest read(Path file) {
-        Optional<ElfData> data;
+        Optional<SymbolData> data;
         try {
-            data = ElfFile.readData(file, SYMBOL, LIMIT);
-        } catch (ElfFormatException e) {
+            data = NativeFile.readData(file, SYMBOL, LIMIT);
+        } catch (FormatException e) {
             throw new PluginException(PluginException.Reason.NOT_A_LIBRARY, file,
-                    "is not an ELF shared library, or is damaged: " + e.getMessage(), "build the plugin again", e);
+                    "is not a native library (ELF, Mach-O or PE), or is damaged: " + e.getMessage(),
+                    "build the plugin again", e);
         } catch (IOException e) {
             throw new PluginException(PluginException.Reason.UNREADABLE, file, "cannot be read: " + e.getMessage(),
                     null, e);
@@ -44,13 +45,13 @@ final class ManifestReader {
     }
 
     /** The manifest in what the file's (or bundle's) library exports as {@link #SYMBOL}. */
-    static PluginManifest parse(Path file, Optional<ElfData> found) {
+    static PluginManifest parse(Path file, Optional<SymbolData> found) {
         if (found.isEmpty()) {
             throw new PluginException(PluginException.Reason.NOT_A_PLUGIN, file, "exports no " + SYMBOL
                     + ", so it is not a dynload plugin", "a plugin defines its manifest with DLP_MANIFEST "
                     + "(dynload_plugin.h) or dynload_plugin::manifest! (Rust)", null);
         }
-        ElfData data = found.get();
+        SymbolData data = found.get();
         ByteBuffer b = data.bytes();
         if (data.size() < HEADER + 1) {
             throw bad(file, "is truncated: " + data.size() + " bytes, where the header and a NUL take "

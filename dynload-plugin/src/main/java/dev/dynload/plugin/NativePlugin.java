@@ -147,7 +147,7 @@ final class NativePlugin {
         java.nio.ByteBuffer bytes = found.get().reinterpret(size).asByteBuffer().order(java.nio.ByteOrder.nativeOrder());
         PluginManifest loaded;
         try {
-            loaded = ManifestReader.parse(d.file(), Optional.of(new dev.dynload.elf.ElfData(ManifestReader.SYMBOL, size,
+            loaded = ManifestReader.parse(d.file(), Optional.of(new dev.dynload.format.SymbolData(ManifestReader.SYMBOL, size,
                     bytes)));
         } catch (PluginException e) {
             throw new Refused("the library that loaded has a manifest that does not read: " + e.getMessage());

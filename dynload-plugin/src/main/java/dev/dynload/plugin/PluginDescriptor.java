@@ -3,8 +3,7 @@ package dev.dynload.plugin;
 import dev.dynload.Bundle;
 import dev.dynload.Library;
 import dev.dynload.LibraryException;
-import dev.dynload.elf.ElfData;
-import dev.dynload.elf.ElfFormatException;
+import dev.dynload.format.SymbolData;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -66,10 +65,10 @@ public final class PluginDescriptor {
         } catch (java.nio.file.InvalidPathException e) {
             throw new IllegalArgumentException("'" + bundle + "' is not a bundle name", e);
         }
-        Optional<ElfData> data;
+        Optional<SymbolData> data;
         try {
             data = Bundle.readData(bundle, loader, ManifestReader.SYMBOL, ManifestReader.LIMIT);
-        } catch (ElfFormatException e) {
+        } catch (dev.dynload.format.FormatException e) {
             throw new PluginException(PluginException.Reason.NOT_A_LIBRARY, shown,
                     "holds a damaged library: " + e.getMessage(), "rebuild the plugin's jar", e);
         } catch (LibraryException | IOException | UnsupportedOperationException | IllegalArgumentException e) {

@@ -37,11 +37,14 @@ import java.util.Optional;
  *
  * <h2>Safety</h2>
  * Discovery and resolution read files only: no plugin code runs, and a damaged or hostile file is a
- * {@link PluginException} in {@link Discovery#problems()}, never a crash or a hang. The ELF reader
- * bounds every read by the file and the manifest by {@link PluginManifest#MAX_TEXT}.
+ * {@link PluginException} in {@link Discovery#problems()}, never a crash or a hang. The readers of
+ * {@link dev.dynload.format} bound every read by the file and the manifest by {@link PluginManifest#MAX_TEXT}.
  *
  * <h2>Platform-specific behaviour</h2>
- * Manifests are read from ELF files (Linux); a scan looks at the files whose names end in {@code .so}.
+ * A scan looks at the files named as this platform names loadable modules
+ * ({@link dev.dynload.OperatingSystem#moduleSuffixes()}: {@code .so} on Linux; {@code .dylib}, {@code .so}
+ * and {@code .bundle} on macOS; {@code .dll} on Windows). A manifest is read from an ELF, Mach-O or PE
+ * file alike, so {@code dynload plugins} lists another platform's plugins too.
  */
 public final class PluginHost {
 
@@ -49,6 +52,9 @@ public final class PluginHost {
     public static final java.time.Duration STOP_TIMEOUT = java.time.Duration.ofSeconds(10);
 
     /** Files by name, as a named class rather than a lambda (see discover). */
+    /** The platform whose module file names ({@code .so}, {@code .dylib}, {@code .dll}) a folder is scanned for. */
+    private static final dev.dynload.OperatingSystem MODULES = dev.dynload.OperatingSystem.current();
+
     private static final Comparator<Path> BY_FILE_NAME = new Comparator<>() {
         @Override
         public int compare(Path a, Path b) {
@@ -219,7 +225,7 @@ public final class PluginHost {
             // Loops, not a stream with lambdas: each lambda costs a fresh JVM a class spun at run time.
             try (java.nio.file.DirectoryStream<Path> list = Files.newDirectoryStream(folder)) {
                 for (Path f : list) {
-                    if (f.getFileName().toString().endsWith(".so")) {
+                    if (MODULES.isModuleFileName(f.getFileName().toString())) {
                         files.add(f);
                     }
                 }

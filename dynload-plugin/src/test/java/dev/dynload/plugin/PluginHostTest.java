@@ -82,6 +82,25 @@ class PluginHostTest {
         }
     }
 
+    /** A manifest is read from a macOS or Windows build of a plugin too; a scan here takes only this platform's. */
+    @Test
+    void anotherPlatformsPluginIsReadButNotScanned(@TempDir Path dir) throws IOException {
+        for (String name : List.of("libportable.dylib", "portable.dll")) {
+            Path file = PLUGINS.resolve(name);
+            org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(file), name + " was not built: install "
+                    + (name.endsWith(".dll") ? "gcc-mingw-w64-x86-64-win32" : "clang, lld and llvm")
+                    + " (scripts/toolchains does, as root on Debian)");
+            PluginManifest m = PluginDescriptor.read(file).manifest();
+            assertEquals("com.example.portable", m.id(), name);
+            assertEquals("2.1.0", m.version().toString(), name);
+            Files.copy(file, dir.resolve(name));
+        }
+        Files.copy(PLUGINS.resolve("libbase.so"), dir.resolve("libbase.so"));
+        Discovery found = PluginHost.builder().folder(dir).build().discover();
+        assertEquals(List.of("com.example.base"), found.plugins().stream().map(PluginDescriptor::id).toList());
+        assertEquals(List.of(), found.problems());
+    }
+
     @Test
     void dependenciesStartFirst(@TempDir Path dir) throws IOException {
         Resolution r = resolve(dir, "greeter", "base");
