@@ -276,7 +276,7 @@ final class Bundles {
         }
         // The linker is still being set up on another thread (LinkerWarmUp): warm the verifier up here
         // meanwhile, rather than wait, or compete with it from a third thread.
-        dev.dynload.internal.VerifierWarmUp.runHereOnce();
+        NativeLoader.current().warmUpChecks(true);
         List<Library> loaded = new ArrayList<>();
         try {
             for (int i = 0; i < files.size(); i++) {

@@ -2,15 +2,16 @@ package dev.dynload;
 
 import dev.dynload.LibraryLoadException.Reason;
 import dev.dynload.internal.Conventions;
-import dev.dynload.internal.ElfAccess;
 import dev.dynload.internal.NativeLoader;
 import dev.dynload.internal.OpenFile;
+import dev.dynload.elf.ElfCheck;
 import dev.dynload.elf.ElfFile;
 import dev.dynload.elf.ElfFormatException;
 import dev.dynload.elf.ElfHeader;
 import dev.dynload.elf.ElfProblem;
 import dev.dynload.elf.ElfType;
 import dev.dynload.format.NativeFile;
+import dev.dynload.internal.Host;
 import dev.dynload.internal.Platform;
 
 import java.io.FileInputStream;
@@ -38,7 +39,7 @@ import java.util.Optional;
  */
 final class Diagnosis {
 
-    static final int HOST_MACHINE = ElfHeader.machineOf(System.getProperty("os.arch", ""));
+    static final int HOST_MACHINE = ElfHeader.machineOf(Host.arch());
     static final int HOST_WORD_SIZE = (int) ValueLayout.ADDRESS.byteSize() * 8;
 
     private static final int HEAD = 512;
@@ -138,7 +139,7 @@ final class Diagnosis {
             }
             // The header is all the loader reads before it finds a loaded file by its identity, and it trusts
             // the number of program headers it gives: readHeader refuses a number the loader cannot take.
-            return elfHeaderProblem(ElfAccess.get().header(readable), null);
+            return elfHeaderProblem(ElfFile.readHeader(readable), null);
         } catch (IOException e) {
             return Optional.of(damaged(e, null));
         }
@@ -152,12 +153,12 @@ final class Diagnosis {
      * @return the names, for a sound ELF file; empty for a file that is not ELF
      * @throws LibraryLoadException for a damaged file
      */
-    Optional<ElfAccess.Check> structure() {
+    Optional<ElfCheck> structure() {
         try {
             if (!isElf(head(readable))) {
                 return Optional.empty();
             }
-            ElfAccess.Check check = ElfAccess.get().check(readable);
+            ElfCheck check = ElfFile.check(readable);
             List<ElfProblem> problems = check.problems();
             if (problems.isEmpty()) {
                 return Optional.of(check);
@@ -235,7 +236,7 @@ final class Diagnosis {
             return Optional.of(make(Reason.WRONG_ARCHITECTURE,
                     "is a " + header.describe() + " library, but this JVM runs on " + hostDescription(),
                     "load a build of it for " + hostDescription() + " (for Rust: cargo build --target <"
-                            + System.getProperty("os.arch") + " triple>; for C: your compiler for that CPU)", message));
+                            + Host.arch() + " triple>; for C: your compiler for that CPU)", message));
         }
         if (header.type() == ElfType.SHARED_OBJECT) {
             return Optional.empty(); // tested first: the switch below would load a class on every successful open
@@ -359,7 +360,7 @@ final class Diagnosis {
     }
 
     static String hostDescription() {
-        return HOST_WORD_SIZE + "-bit " + System.getProperty("os.arch");
+        return HOST_WORD_SIZE + "-bit " + Host.arch();
     }
 
     private Optional<LibraryLoadException> fail(Reason reason, String detail, String hint, String message) {

@@ -4,7 +4,6 @@ import org.jspecify.annotations.Nullable;
 import dev.dynload.internal.LinkerWarmUp;
 import dev.dynload.internal.NativeLoader;
 import dev.dynload.internal.Unloader;
-import dev.dynload.internal.VerifierWarmUp;
 import dev.dynload.internal.bind.Bindings;
 
 import java.lang.foreign.Arena;
@@ -135,7 +134,7 @@ public final class Library implements AutoCloseable {
      */
     public static Library open(Path file, LoadOption... options) {
         Objects.requireNonNull(file, "file");
-        VerifierWarmUp.startOnce();
+        NativeLoader.current().warmUpChecks(false);
         return new Loading(NativeLoader.current(), OptionSet.of(options)).openFile(file.toString(), file);
     }
 
@@ -158,7 +157,7 @@ public final class Library implements AutoCloseable {
      */
     public static Library open(String name, LoadOption... options) {
         Objects.requireNonNull(name, "name");
-        VerifierWarmUp.startOnce();
+        NativeLoader.current().warmUpChecks(false);
         return new Loading(NativeLoader.current(), OptionSet.of(options)).openName(name);
     }
 

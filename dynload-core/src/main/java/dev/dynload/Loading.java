@@ -2,7 +2,7 @@ package dev.dynload;
 
 import dev.dynload.LibraryLoadException.Reason;
 import dev.dynload.elf.ElfFile;
-import dev.dynload.internal.ElfAccess;
+import dev.dynload.elf.ElfCheck;
 import dev.dynload.internal.NativeLoader;
 import dev.dynload.internal.OpenFile;
 
@@ -80,7 +80,7 @@ final class Loading {
             FirstLoad first = new FirstLoad(diagnosis, open);
             NativeLoader.Opened opened;
             try {
-                opened = loader.load(open, options.flags(), first);
+                opened = loader.load(open, options.loadFlags(), first);
             } finally {
                 // The library now holds its dependencies itself; the references taken to load them first go.
                 for (Library dependency : first.dependencies) {
@@ -130,7 +130,7 @@ final class Loading {
      *         which the loader could recognise it, only the library's own folder finds it
      */
     boolean beforeFirstLoad(Diagnosis diagnosis, OpenFile open, List<Library> dependencies) {
-        Optional<ElfAccess.Check> elf = diagnosis.structure();
+        Optional<ElfCheck> elf = diagnosis.structure();
         if (!inProgress.add(open.key())) {
             return false;
         }
@@ -138,7 +138,7 @@ final class Loading {
         String unrecognised = null;
         if (elf.isPresent()) {
             NativeLoader.Requester requester = elf.get().runPath().isEmpty() ? null
-                    : requester(open.file(), elf.get().runPath(), elf.get().rpath());
+                    : requester(open.file(), elf.get().runPath(), elf.get().runPathIsRpath());
             for (String needed : elf.get().needed()) {
                 Optional<Path> dependency = needed.indexOf('/') >= 0 ? named(needed, open.file())
                         : requester == null ? Optional.empty() : throughOrigin(needed, requester);
@@ -161,7 +161,7 @@ final class Loading {
             throw diagnosis.privateCopyByPath(unrecognised);
         }
         if (options.isolation() != null) {
-            Isolation.check(loader, options, diagnosis, open, elf.map(ElfAccess.Check::runPath).orElse(List.of()));
+            Isolation.check(loader, options, diagnosis, open, elf.map(ElfCheck::runPath).orElse(List.of()));
         }
         return byPath;
     }
@@ -288,7 +288,7 @@ final class Loading {
         if (name.indexOf('/') >= 0 || name.indexOf(java.io.File.separatorChar) >= 0) {
             return attempt.attempt(name, path(name));
         }
-        OperatingSystem os = loader.os();
+        OperatingSystem os = OperatingSystem.current();
         String fileName = os.isLibraryFileName(name) ? name : os.mapLibraryName(name);
         List<Path> folders = new ArrayList<>(options.searchPath());
         folders.addAll(javaLibraryPath());

@@ -1,6 +1,7 @@
 package dev.dynload;
 
 import dev.dynload.format.BinaryFormat;
+import dev.dynload.internal.Host;
 
 import java.util.List;
 import java.util.Locale;
@@ -18,8 +19,8 @@ import java.util.Locale;
  * OperatingSystem.current();                        // the one this JVM runs on
  * }
  *
- * <p>This is the only place dynload tells platforms apart by name; everything else asks the backend
- * chosen for {@link #current()}.
+ * <p>Which one this JVM runs on is asked once, in one place; everything else in dynload asks the backend
+ * chosen for it.
  */
 public enum OperatingSystem {
     /** Linux and other ELF systems that name libraries {@code libNAME.so}. */
@@ -29,7 +30,7 @@ public enum OperatingSystem {
     /** Windows: {@code NAME.dll}. */
     WINDOWS("", ".dll", BinaryFormat.PE, List.of(".dll"));
 
-    private static final OperatingSystem CURRENT = detect(System.getProperty("os.name", ""));
+    private static final OperatingSystem CURRENT = of(Host.family());
 
     private final String prefix;
     private final String suffix;
@@ -111,14 +112,15 @@ public enum OperatingSystem {
     }
 
     static OperatingSystem detect(String osName) {
-        String os = osName.toLowerCase(Locale.ROOT);
-        if (os.startsWith("windows")) {
-            return WINDOWS;
-        }
-        if (os.startsWith("mac") || os.startsWith("darwin")) {
-            return MACOS;
-        }
-        return LINUX;
+        return of(Host.family(osName));
+    }
+
+    private static OperatingSystem of(Host.Family family) {
+        return switch (family) {
+            case LINUX -> LINUX;
+            case MACOS -> MACOS;
+            case WINDOWS -> WINDOWS;
+        };
     }
 
     static String printable(String s) {

@@ -1,5 +1,7 @@
 package dev.dynload;
 
+import dev.dynload.internal.LoadFlags;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,6 +44,12 @@ record OptionSet(Set<LoadOption.Flag> flags, List<Path> searchPath, boolean priv
         conflict(flags, LoadOption.Flag.LAZY, LoadOption.Flag.NOW);
         conflict(flags, LoadOption.Flag.LOCAL, LoadOption.Flag.GLOBAL);
         return new OptionSet(Set.copyOf(flags), List.copyOf(folders), privateCopy, isolation);
+    }
+
+    /** {@return how the loader is to load the library, in the backend's terms} */
+    LoadFlags loadFlags() {
+        return new LoadFlags(flags.contains(LoadOption.Flag.LAZY), flags.contains(LoadOption.Flag.GLOBAL),
+                flags.contains(LoadOption.Flag.NODELETE), searchPath);
     }
 
     /** {@return the same options for a library loaded on behalf of this one: a dependency} */

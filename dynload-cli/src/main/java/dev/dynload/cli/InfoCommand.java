@@ -47,7 +47,7 @@ final class InfoCommand implements Callable<Integer> {
         NativeFile image = NativeFile.read(file);
         OperatingSystem os = OperatingSystem.current();
         boolean here = image.format() == os.binaryFormat()
-                && image.cpu() == Cpu.ofOsArch(System.getProperty("os.arch", ""));
+                && image.cpu() == Cpu.current();
         if (!here) {
             return foreign(file, images, image);
         }
@@ -115,7 +115,7 @@ final class InfoCommand implements Callable<Integer> {
             }
         }
         String host = OperatingSystem.current().binaryFormat().displayName() + " for "
-                + Cpu.ofOsArch(System.getProperty("os.arch", "")).displayName();
+                + Cpu.current().displayName();
         out.println("loads:     no: it is a " + image.describe() + " for " + image.classifier() + ", and this JVM's "
                 + "loader takes " + host + " (its dependencies were not searched for)");
         return ExitCode.OK.code();

@@ -1,6 +1,5 @@
 package dev.dynload.elf;
 
-import dev.dynload.internal.ElfAccess;
 import dev.dynload.internal.FileSource;
 
 import java.io.IOException;
@@ -44,44 +43,34 @@ import java.util.Set;
  */
 public final class ElfFile {
 
-    static {
-        ElfAccess.set(new Access());
-    }
-
-    /** Loading's one-read check; see {@link ElfAccess}. A class, not a lambda: it runs before every first load. */
-    private static final class Access implements ElfAccess {
-        @Override
-        public Check check(Path file) throws IOException {
-            try (FileSource source = FileSource.open(file)) {
-                return check(file, source);
-            }
-        }
-
-        @Override
-        public void warmUp(Path jdkFile) throws IOException {
-            try (FileSource source = FileSource.openTrusted(jdkFile)) {
-                check(jdkFile, source);
-            }
-        }
-
-        private static Check check(Path file, FileSource source) throws IOException {
+    /**
+     * Checks a shared library as {@link #verify} does and reads the names its dependencies are found by,
+     * in one read of the file: what a loader needs before it loads it.
+     *
+     * @param file the library
+     * @return the problems, and the names when there is none
+     * @throws ElfFormatException if it is not an ELF file at all
+     * @throws IOException if it cannot be read
+     */
+    public static ElfCheck check(Path file) throws IOException {
+        Objects.requireNonNull(file, "file");
+        try (FileSource source = FileSource.open(file)) {
             ElfImage image;
             try {
                 image = ElfImage.read(file, source.input());
             } catch (ElfFormatException e) {
-                return new Check(List.of(asProblem(file, e)), Optional.empty(), List.of(), List.of(), false);
+                ElfProblem problem = asProblem(file, e);
+                if (problem.detail().startsWith("not an ELF file") || problem.detail().startsWith("the ELF header is cut short")) {
+                    throw e;
+                }
+                return new ElfCheck(List.of(problem), Optional.empty(), List.of(), List.of(), false);
             }
             List<ElfProblem> problems = ElfVerifier.verify(image);
             if (!problems.isEmpty() || !image.hasDynamic()) {
-                return new Check(problems, Optional.empty(), List.of(), List.of(), false);
+                return new ElfCheck(problems, Optional.empty(), List.of(), List.of(), false);
             }
             Names names = Names.of(image);
-            return new Check(problems, Optional.ofNullable(names.soname), names.needed, names.runPath, names.rpath);
-        }
-
-        @Override
-        public ElfHeader header(Path file) throws IOException {
-            return readHeader(file);
+            return new ElfCheck(problems, Optional.ofNullable(names.soname), names.needed, names.runPath, names.rpath);
         }
     }
 

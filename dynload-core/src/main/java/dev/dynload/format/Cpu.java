@@ -10,6 +10,7 @@ import java.util.Locale;
  * Cpu.X86_64.classifierArch();   // "x86_64", as in the bundle classifier linux-x86_64
  * Cpu.AARCH64.classifierArch();  // "aarch_64"
  * Cpu.ofOsArch("amd64");         // X86_64: what os.arch says on a 64-bit Intel JVM
+ * Cpu.current();                 // the processor this JVM runs on
  * }
  */
 public enum Cpu {
@@ -48,6 +49,11 @@ public enum Cpu {
     /** {@return the architecture part of a bundle classifier, as os-maven-plugin spells it: "x86_64", "aarch_64"} */
     public String classifierArch() {
         return classifierArch;
+    }
+
+    /** {@return the processor this JVM runs on, or {@link #OTHER} for one this reader does not name} */
+    public static Cpu current() {
+        return ofOsArch(dev.dynload.internal.Host.arch());
     }
 
     /**

@@ -103,7 +103,7 @@ final class FormatReaders {
 
     static Optional<SymbolData> machOData(Input in, String symbol, int limit) throws IOException {
         List<MachO.Slice> slices = MachO.slices(in, new ArrayList<>());
-        Cpu host = Cpu.ofOsArch(System.getProperty("os.arch", ""));
+        Cpu host = Cpu.current();
         List<MachO.Slice> ordered = new ArrayList<>();
         for (MachO.Slice s : slices) {
             if (MachO.cpu(s.cputype()) == host) {

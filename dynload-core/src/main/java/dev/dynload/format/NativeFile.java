@@ -100,7 +100,7 @@ public final class NativeFile {
      */
     public static NativeFile read(Path file) throws IOException {
         List<NativeFile> all = readAll(file);
-        Cpu host = Cpu.ofOsArch(System.getProperty("os.arch", ""));
+        Cpu host = Cpu.current();
         for (NativeFile f : all) {
             if (f.cpu == host) {
                 return f;

@@ -10,9 +10,9 @@ import java.util.Optional;
  * "did you mean" suggestions), and where the system keeps libraries. The backend carries its
  * conventions ({@link NativeLoader#conventions()}), and both are chosen together, in one place
  * ({@code NativeLoader.Holder}): code outside the backend asks them instead of testing the platform, so
- * that another platform is new files only.
+ * that another platform is new files and one line there.
  */
-public sealed interface Conventions permits GnuConventions, DarwinConventions, PlainConventions {
+public interface Conventions {
 
     /**
      * The files in {@code folder} that stand for {@code fileName}, best first: the exact file, then what
@@ -38,6 +38,16 @@ public sealed interface Conventions permits GnuConventions, DarwinConventions, P
      * @param defaults the loader's built-in folders
      */
     List<Path> systemFolders(String pathVariable, List<String> defaults);
+
+    /**
+     * The folder for a user's cache of libraries unpacked from jars, when no property or environment
+     * variable names one: {@code ~/.cache/dynload} (or under {@code XDG_CACHE_HOME}) on Linux,
+     * {@code ~/Library/Caches/dynload} on macOS, {@code %LOCALAPPDATA%\dynload} on Windows.
+     *
+     * @param home the user's home folder
+     * @return the folder, absolute
+     */
+    java.nio.file.Path cacheFolder(String home);
 
     /** {@return the exact file, if the folder has it: the candidates where names carry no versions} */
     static List<Path> exact(Path folder, String fileName) {

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 public final class FileSource implements AutoCloseable {
 
     private static final Path DESCRIPTORS = Path.of("/proc/self/fd");
+    private static final Path JDK = Path.of(System.getProperty("java.home", "/nonexistent")).toAbsolutePath();
 
     private final RandomAccessFile input;
     private final OpenFile open;
@@ -44,6 +45,11 @@ public final class FileSource implements AutoCloseable {
             // and that file is regular, so reading it can neither block nor change under the check.
             return new FileSource(openReader(file, file), null);
         }
+        if (file.startsWith(JDK) && Files.isRegularFile(file)) {
+            // The running JDK's own file (the verifier's warm-up): read with plain java.io, which does not
+            // wait for the foreign linker as the open below does in a fresh JVM. Nobody swaps the JDK.
+            return new FileSource(openReader(file, file), null);
+        }
         OpenFile open = null;
         Path readable = file;
         try {
@@ -68,18 +74,6 @@ public final class FileSource implements AutoCloseable {
             }
             throw e;
         }
-    }
-
-    /**
-     * Opens a file of the running JDK with plain {@code java.io}, which does not wait for the foreign
-     * linker the way opening a file given by a user does.
-     *
-     * @param jdkFile a regular file of the running JDK, which nobody swaps
-     * @return the open file
-     * @throws IOException if it cannot be opened
-     */
-    public static FileSource openTrusted(Path jdkFile) throws IOException {
-        return new FileSource(openReader(jdkFile, jdkFile), null);
     }
 
     /*

@@ -31,8 +31,7 @@ public final class LinkerWarmUp extends Thread {
     @Override
     public void run() {
         try {
-            NativeLoader.current();
-            Libc.errno(); // initializes Libc: the linker and its one downcall handle
+            NativeLoader.current().warmUp(); // the linker and the backend's downcall handle
         } catch (Throwable ignored) {
             // Only a warm-up: the open reports whatever fails when it gets there.
         }

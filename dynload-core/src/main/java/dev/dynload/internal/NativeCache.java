@@ -3,9 +3,6 @@ package dev.dynload.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.foreign.Arena;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
@@ -24,11 +21,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The per-user folder where bundled libraries are written when they cannot be loaded from memory (not
@@ -115,12 +110,7 @@ public final class NativeCache {
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured).toAbsolutePath();
         }
-        String home = System.getProperty("user.home");
-        if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("mac")) {
-            return Path.of(home, "Library", "Caches", "dynload");
-        }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        return xdg != null && xdg.startsWith("/") ? Path.of(xdg, "dynload") : Path.of(home, ".cache", "dynload");
+        return NativeLoader.current().conventions().cacheFolder(System.getProperty("user.home"));
     }
 
     /**
@@ -299,7 +289,7 @@ public final class NativeCache {
                     + ", not a folder of this user's", REMOVE);
         }
         int uid = (Integer) Files.getAttribute(folder, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        long me = Ids.uid();
+        long me = NativeLoader.current().userId();
         if (uid != me) {
             throw new UnsafeException(folder + " is owned by " + a.owner().getName() + " (uid " + uid
                     + "), not by this process's user (uid " + me + ")", REMOVE);
@@ -313,7 +303,7 @@ public final class NativeCache {
 
     /** Refuses a folder on a file system mounted {@code noexec}, where no library can be mapped to run. */
     private static void refuseNoexec(Path folder) throws IOException {
-        if (Ids.noexec(folder)) {
+        if (NativeLoader.current().forbidsExecution(folder)) {
             throw new UnsafeException(folder + " is on a file system mounted noexec, where libraries cannot be "
                     + "loaded from", "point " + ELSEWHERE + " at a folder of yours on a file system mounted without noexec");
         }
@@ -447,39 +437,6 @@ public final class NativeCache {
             return false;
         }
         // The JDK's message is strerror's, in the process's locale: compare with the C library's own words.
-        return m.contains("No space left") || m.contains("Disk quota exceeded")
-                || m.contains(Libc.strerror(ENOSPC)) || m.contains(Libc.strerror(EDQUOT));
-    }
-
-    /** Linux's errno values for a full disk and a full quota. */
-    private static final int ENOSPC = 28;
-    private static final int EDQUOT = 122;
-
-    /** The process's user id and mount flags, asked of the C library. */
-    private static final class Ids {
-        private static final MemorySegment GETUID = Linker.nativeLinker().defaultLookup().find("getuid")
-                .orElse(MemorySegment.NULL);
-        private static final MemorySegment STATVFS = Linker.nativeLinker().defaultLookup().find("statvfs")
-                .orElse(MemorySegment.NULL);
-        /** statvfs's {@code f_flag}: at byte 72 of {@code struct statvfs} on 64-bit Linux, glibc and musl. */
-        private static final long F_FLAG = 72;
-        private static final long ST_NOEXEC = 8;
-
-        static long uid() {
-            return Libc.asInt(Libc.call(GETUID, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL));
-        }
-
-        static boolean noexec(Path folder) {
-            if (STATVFS.address() == 0 || !System.getProperty("os.name", "").startsWith("Linux")
-                    || !"64".equals(System.getProperty("sun.arch.data.model"))) {
-                return false;
-            }
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment buffer = arena.allocate(256, 8);
-                MemorySegment path = Libc.cString(arena, folder.toString());
-                int result = Libc.asInt(Libc.call(STATVFS, path, buffer, MemorySegment.NULL));
-                return result == 0 && (buffer.get(JAVA_LONG, F_FLAG) & ST_NOEXEC) != 0;
-            }
-        }
+        return m.contains("No space left") || m.contains("Disk quota exceeded") || NativeLoader.current().diskFull(m);
     }
 }

@@ -1,8 +1,5 @@
 package dev.dynload.internal;
 
-import dev.dynload.LoadOption;
-import dev.dynload.OperatingSystem;
-
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -11,12 +8,16 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The operating system's dynamic loader, as dynload's one safe facade needs it. One implementation per
- * platform family, chosen in {@link #current()} and nowhere else.
+ * The operating system's dynamic loader, as dynload's one safe facade needs it: the platform boundary.
+ * Everything that depends on the OS, its loader or its files sits behind it: the loader calls, the
+ * search rules and the loader's messages ({@link #conventions()}), opening files without blocking, sealed
+ * memory copies, the child-process trial, the checks before a first load. One backend per platform, each
+ * a few final classes in a package of its own ({@code internal.linux}, {@code internal.macos},
+ * {@code internal.windows}, sharing {@code internal.posix}), chosen in {@link Holder} and nowhere else.
  *
  * <p>Handles are raw addresses; the caller ({@code dev.dynload.Library}) owns their lifetime.
  */
-public sealed interface NativeLoader permits PosixLoader, UnsupportedLoader {
+public interface NativeLoader {
 
     /** {@return the loader for the platform this JVM runs on} */
     static NativeLoader current() {
@@ -36,9 +37,6 @@ public sealed interface NativeLoader permits PosixLoader, UnsupportedLoader {
             return handle.address() != 0;
         }
     }
-
-    /** {@return the platform family this loader serves} */
-    OperatingSystem os();
 
     /** {@return what this platform's library names, loader messages and files are like} */
     Conventions conventions();
@@ -75,11 +73,11 @@ public sealed interface NativeLoader permits PosixLoader, UnsupportedLoader {
      * folder. The file stays the caller's to read and close; the loader keeps what it needs.
      *
      * @param file the file, opened by {@link #openFile}
-     * @param flags the flags; never both of a pair
+     * @param flags how to load it
      * @param checkIfNew what to do before the loader sees a file it has not loaded yet; true to load by path
      * @return the handle or the loader's error
      */
-    Opened load(OpenFile file, Set<LoadOption.Flag> flags, java.util.function.BooleanSupplier checkIfNew);
+    Opened load(OpenFile file, LoadFlags flags, java.util.function.BooleanSupplier checkIfNew);
 
     /**
      * What loading a library in a child process came to.
@@ -194,21 +192,60 @@ public sealed interface NativeLoader permits PosixLoader, UnsupportedLoader {
      */
     Search search(String fileName, Requester requester);
 
-    /** Chooses once, on first use. */
-    final class Holder {
-        static final NativeLoader CURRENT = choose(OperatingSystem.current());
+    /**
+     * Sets up what the first load needs, on a thread of the caller's choosing: the foreign linker and the
+     * backend's downcall handle.
+     */
+    void warmUp();
 
-        // An if chain, not a switch: a switch on an enum costs a class of its own to load.
-        private static NativeLoader choose(OperatingSystem os) {
-            if (os == OperatingSystem.LINUX) {
-                return new PosixLoader(PosixLoader.Flags.GLIBC);
+    /**
+     * Warms up the checks a first load runs (loads their classes, runs them once on a file of the JDK's
+     * own), where that helps: on a second processor while the linker is set up ({@code here} false), or
+     * on this thread ({@code here} true) for an open that would otherwise wait for the linker. Once per
+     * JVM either way; does nothing where the backend has no such checks.
+     *
+     * @param here whether to run it on the calling thread
+     */
+    void warmUpChecks(boolean here);
+
+    /** {@return this process's user id, which owns the cache folders; -1 where the platform has none} */
+    long userId();
+
+    /**
+     * Whether files in {@code folder} cannot be mapped executable: a {@code noexec} mount.
+     *
+     * @param folder a folder that exists
+     * @return true when the platform says so; false when it cannot tell
+     */
+    boolean forbidsExecution(Path folder);
+
+    /**
+     * Whether an I/O error's message says the disk or the quota is full, in the C library's words (the
+     * JDK's message is {@code strerror}'s, in the process's locale).
+     *
+     * @param message the message
+     * @return whether it means a full disk
+     */
+    boolean diskFull(String message);
+
+    /**
+     * Chooses the backend once, on first use: one line per platform. By class name, so that this package
+     * does not depend on the backends' packages (each of which depends on it): no package cycle.
+     */
+    final class Holder {
+        static final NativeLoader CURRENT = choose(Host.family());
+
+        private static NativeLoader choose(Host.Family family) {
+            String backend = switch (family) {
+                case LINUX -> "dev.dynload.internal.linux.LinuxLoader";
+                case MACOS -> "dev.dynload.internal.macos.MacLoader";
+                case WINDOWS -> "dev.dynload.internal.windows.WindowsLoader";
+            };
+            try {
+                return (NativeLoader) Class.forName(backend).getConstructor().newInstance();
+            } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+                return new UnsupportedLoader("dynload's " + family + " backend (" + backend + ") cannot start: " + e);
             }
-            if (os == OperatingSystem.MACOS) {
-                return new PosixLoader(PosixLoader.Flags.DARWIN);
-            }
-            return new UnsupportedLoader(OperatingSystem.WINDOWS,
-                    "dynload has no Windows backend yet (LoadLibraryW/GetProcAddress); on Windows use "
-                            + "java.lang.foreign.SymbolLookup.libraryLookup directly");
         }
 
         private Holder() {

@@ -31,9 +31,23 @@ public final class OpenFile implements AutoCloseable {
     private final long size;
     private final Object key;
     private final boolean copy;
+    private final java.util.function.IntConsumer closer;
     private int fd;
 
-    OpenFile(Path file, Path readable, Kind kind, long size, Object key, boolean copy, int fd) {
+    /**
+     * An open file, as a backend opened it.
+     *
+     * @param file the path it stands for, in messages
+     * @param readable where its bytes are read: the open descriptor's name, or the path itself
+     * @param kind what it is
+     * @param size its size in bytes
+     * @param key its identity (device and inode), equal for two opens of one file
+     * @param copy whether it is a private copy in sealed memory
+     * @param fd the descriptor the backend holds, or -1
+     * @param closer closes {@code fd}
+     */
+    public OpenFile(Path file, Path readable, Kind kind, long size, Object key, boolean copy, int fd,
+                    java.util.function.IntConsumer closer) {
         this.file = file;
         this.readable = readable;
         this.kind = kind;
@@ -41,6 +55,7 @@ public final class OpenFile implements AutoCloseable {
         this.key = key;
         this.copy = copy;
         this.fd = fd;
+        this.closer = closer;
     }
 
     /** {@return the path it was opened by, absolute: for messages and {@code $ORIGIN}} */
@@ -74,7 +89,7 @@ public final class OpenFile implements AutoCloseable {
     }
 
     /** {@return the descriptor, or -1 when it has none or is closed} */
-    int fd() {
+    public int fd() {
         return fd;
     }
 
@@ -82,7 +97,7 @@ public final class OpenFile implements AutoCloseable {
     @Override
     public void close() {
         if (fd >= 0) {
-            PosixLoader.closeFd(fd);
+            closer.accept(fd);
             fd = -1;
         }
     }

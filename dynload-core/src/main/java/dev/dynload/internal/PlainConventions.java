@@ -34,4 +34,9 @@ record PlainConventions() implements Conventions {
     public List<Path> systemFolders(String pathVariable, List<String> defaults) {
         return List.of();
     }
+
+    @Override
+    public Path cacheFolder(String home) {
+        return Path.of(home, ".cache", "dynload").toAbsolutePath();
+    }
 }

@@ -16,7 +16,12 @@ public final class Platform {
 
     /** {@return the classifier of the running JVM's platform} */
     public static String current() {
-        return classifier(System.getProperty("os.name", ""), System.getProperty("os.arch", ""), runsOnMusl());
+        String os = switch (Host.family()) {
+            case LINUX -> "Linux";
+            case MACOS -> "Mac OS X";
+            case WINDOWS -> "Windows";
+        };
+        return classifier(os, Host.arch(), Host.family() == Host.Family.LINUX && runsOnMusl());
     }
 
     /**

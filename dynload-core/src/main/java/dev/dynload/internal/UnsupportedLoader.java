@@ -1,7 +1,5 @@
 package dev.dynload.internal;
 
-import dev.dynload.LoadOption;
-import dev.dynload.OperatingSystem;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -10,7 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /** The loader of a platform dynload has no backend for: every operation says so. */
-record UnsupportedLoader(OperatingSystem os, String why) implements NativeLoader {
+record UnsupportedLoader(String why) implements NativeLoader {
 
     @Override
     public OpenFile openFile(Path file) {
@@ -23,7 +21,7 @@ record UnsupportedLoader(OperatingSystem os, String why) implements NativeLoader
     }
 
     @Override
-    public Opened load(OpenFile file, Set<LoadOption.Flag> flags, java.util.function.BooleanSupplier checkIfNew) {
+    public Opened load(OpenFile file, LoadFlags flags, java.util.function.BooleanSupplier checkIfNew) {
         throw new UnsupportedOperationException(why);
     }
 
@@ -65,6 +63,29 @@ record UnsupportedLoader(OperatingSystem os, String why) implements NativeLoader
     @Override
     public List<Path> systemFolders() {
         return List.of();
+    }
+
+    @Override
+    public void warmUp() {
+    }
+
+    @Override
+    public void warmUpChecks(boolean here) {
+    }
+
+    @Override
+    public long userId() {
+        return -1;
+    }
+
+    @Override
+    public boolean forbidsExecution(Path folder) {
+        return false;
+    }
+
+    @Override
+    public boolean diskFull(String message) {
+        return false;
     }
 
     @Override

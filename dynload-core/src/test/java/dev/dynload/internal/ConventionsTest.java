@@ -1,5 +1,8 @@
 package dev.dynload.internal;
 
+import dev.dynload.internal.linux.GnuConventions;
+import dev.dynload.internal.macos.DarwinConventions;
+import dev.dynload.internal.windows.WindowsConventions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,5 +63,34 @@ class ConventionsTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(listed, "this system's ld.so.conf does not list " + multiarch);
         assertTrue(new GnuConventions().systemFolders("DYNLOAD_NO_SUCH_VARIABLE", List.of()).contains(multiarch));
         assertEquals(List.of(), new DarwinConventions().systemFolders("DYNLOAD_NO_SUCH_VARIABLE", List.of()));
+    }
+
+    @Test
+    void eachPlatformKeepsItsCacheWhereItsUsersLook() {
+        assertEquals(Path.of("/home/u/Library/Caches/dynload"), new DarwinConventions().cacheFolder("/home/u"));
+        Path windows = new WindowsConventions().cacheFolder("/home/u");
+        assertTrue(windows.endsWith(Path.of("dynload")), windows.toString());
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path expected = xdg != null && xdg.startsWith("/") ? Path.of(xdg, "dynload") : Path.of("/home/u/.cache/dynload");
+        assertEquals(expected, new GnuConventions().cacheFolder("/home/u"));
+    }
+
+    @Test
+    void windowsTakesAFileByItsExactNameAndReadsNoModuleFromItsMessages(@TempDir Path dir) throws IOException {
+        Files.createFile(dir.resolve("zstd.dll"));
+        WindowsConventions windows = new WindowsConventions();
+        assertEquals(List.of(dir.resolve("zstd.dll")), windows.candidates(dir, "zstd.dll"));
+        assertEquals(List.of(), windows.candidates(dir, "zstd-1.dll"));
+        assertEquals(Optional.empty(), windows.missingDependency(
+                "C:\\x\\zstd.dll: The specified module could not be found. (error 126)"));
+    }
+
+    /** Exports for "did you mean" come from the file, whatever its format: a Mach-O file's, here on Linux. */
+    @Test
+    void darwinAndWindowsSuggestFromTheirOwnFormats() {
+        Path dylib = dev.dynload.format.ForeignFixtures.path("libforeign-arm64.dylib");
+        assertTrue(new DarwinConventions().exports(dylib).contains("foreign_answer"));
+        Path dll = dev.dynload.format.ForeignFixtures.path("foreign.dll");
+        assertTrue(new WindowsConventions().exports(dll).contains("foreign_answer"));
     }
 }

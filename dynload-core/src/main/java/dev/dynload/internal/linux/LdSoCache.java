@@ -1,4 +1,6 @@
-package dev.dynload.internal;
+package dev.dynload.internal.linux;
+
+import dev.dynload.internal.posix.SystemSearch;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -22,7 +24,7 @@ import java.util.Map;
  * hardware capabilities; string offsets count from the start of that header. Entries for hardware
  * capability subfolders ({@code glibc-hwcaps}) are skipped: the plain build is the one every CPU runs.
  */
-final class LdSoCache {
+final class LdSoCache implements SystemSearch.Cache {
 
     private static final String MAGIC = "glibc-ld.so.cache1.1";
     private static final String OLD_MAGIC = "ld.so-1.7.0";
@@ -46,7 +48,13 @@ final class LdSoCache {
     }
 
     /** {@return the paths the cache gives for a file name, best first; empty when it has none} */
-    List<Path> lookup(String fileName) {
+    @Override
+    public String name() {
+        return "/etc/ld.so.cache";
+    }
+
+    @Override
+    public List<Path> lookup(String fileName) {
         return byName.getOrDefault(fileName, List.of());
     }
 

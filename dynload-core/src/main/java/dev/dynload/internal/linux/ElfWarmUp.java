@@ -1,4 +1,4 @@
-package dev.dynload.internal;
+package dev.dynload.internal.linux;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,32 +15,32 @@ import java.nio.file.Path;
  * it), read and never loaded; the result is thrown away. With one processor, or without that file, nothing
  * is started.
  */
-public final class VerifierWarmUp extends Thread {
+final class ElfWarmUp extends Thread {
 
     private static boolean started;
 
     private final Path sample;
 
-    private VerifierWarmUp(Path sample) {
+    private ElfWarmUp(Path sample) {
         super("dynload-verifier-warm-up");
         this.sample = sample;
         setDaemon(true);
     }
 
     /** Starts the warm-up, once per JVM, where it can help: on Linux with more than one processor. */
-    public static void startOnce() {
-        synchronized (VerifierWarmUp.class) {
+    static void startOnce() {
+        synchronized (ElfWarmUp.class) {
             if (started) {
                 return;
             }
             started = true;
         }
-        if (Runtime.getRuntime().availableProcessors() < 2 || !System.getProperty("os.name", "").startsWith("Linux")) {
+        if (Runtime.getRuntime().availableProcessors() < 2) {
             return;
         }
         Path sample = Path.of(System.getProperty("java.home"), "lib", "libsyslookup.so");
         if (Files.isRegularFile(sample)) {
-            new VerifierWarmUp(sample).start();
+            new ElfWarmUp(sample).start();
         }
     }
 
@@ -48,23 +48,23 @@ public final class VerifierWarmUp extends Thread {
      * Runs the warm-up on this thread, once per JVM, unless it ran or runs already: for an open that would
      * otherwise wait here for the linker, which {@link LinkerWarmUp} sets up meanwhile.
      */
-    public static void runHereOnce() {
-        synchronized (VerifierWarmUp.class) {
+    static void runHereOnce() {
+        synchronized (ElfWarmUp.class) {
             if (started) {
                 return;
             }
             started = true;
         }
         Path sample = Path.of(System.getProperty("java.home"), "lib", "libsyslookup.so");
-        if (System.getProperty("os.name", "").startsWith("Linux") && Files.isRegularFile(sample)) {
-            new VerifierWarmUp(sample).run();
+        if (Files.isRegularFile(sample)) {
+            new ElfWarmUp(sample).run();
         }
     }
 
     @Override
     public void run() {
         try {
-            ElfAccess.get().warmUp(sample);
+            dev.dynload.elf.ElfFile.check(sample);
         } catch (Throwable ignored) {
             // Only a warm-up: the open that started it verifies its own file and reports its own problems.
         }

@@ -1,4 +1,4 @@
-package dev.dynload.internal;
+package dev.dynload.internal.posix;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -35,23 +35,23 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * replace the thread's pending error. One holder class for all of them: each class costs a fresh JVM
  * time to load.
  */
-final class Libc {
+public final class Libc {
 
-    static final MethodHandle CALL = Linker.nativeLinker().downcallHandle(
+    public static final MethodHandle CALL = Linker.nativeLinker().downcallHandle(
             FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-    static final MemorySegment DLOPEN = required("dlopen");
-    static final MemorySegment DLSYM = required("dlsym");
-    static final MemorySegment DLCLOSE = required("dlclose");
-    static final MemorySegment DLERROR = required("dlerror");
-    static final MemorySegment OPEN = required("open");
-    static final MemorySegment CLOSE = required("close");
+    public static final MemorySegment DLOPEN = required("dlopen");
+    public static final MemorySegment DLSYM = required("dlsym");
+    public static final MemorySegment DLCLOSE = required("dlclose");
+    public static final MemorySegment DLERROR = required("dlerror");
+    public static final MemorySegment OPEN = required("open");
+    public static final MemorySegment CLOSE = required("close");
     /** Linux-only functions: NULL where the C library lacks them. */
-    static final MemorySegment OPENAT = optional("openat");
-    static final MemorySegment FCNTL = optional("fcntl");
-    static final MemorySegment MEMFD_CREATE = optional("memfd_create");
-    static final MemorySegment STRERROR = required("strerror");
+    public static final MemorySegment OPENAT = optional("openat");
+    public static final MemorySegment FCNTL = optional("fcntl");
+    public static final MemorySegment MEMFD_CREATE = optional("memfd_create");
+    public static final MemorySegment STRERROR = required("strerror");
     /** glibc's and musl's {@code __errno_location}, Apple's {@code __error}: the thread's errno. */
-    static final MemorySegment ERRNO = either("__errno_location", "__error");
+    public static final MemorySegment ERRNO = either("__errno_location", "__error");
 
     private Libc() {
     }
@@ -70,30 +70,30 @@ final class Libc {
     }
 
     /** Calls {@code function} with up to three pointer-sized arguments; see the class note. */
-    static MemorySegment call(MemorySegment function, MemorySegment a, MemorySegment b, MemorySegment c) {
+    public static MemorySegment call(MemorySegment function, MemorySegment a, MemorySegment b, MemorySegment c) {
         try {
             return (MemorySegment) CALL.invokeExact(function, a, b, c);
         } catch (Throwable t) {
-            throw PosixLoader.rethrow(t);
+            throw Dlfcn.rethrow(t);
         }
     }
 
-    static MemorySegment call(MemorySegment function, MemorySegment a, MemorySegment b) {
+    public static MemorySegment call(MemorySegment function, MemorySegment a, MemorySegment b) {
         return call(function, a, b, MemorySegment.NULL);
     }
 
     /** An int argument, in a pointer-sized register. */
-    static MemorySegment word(long value) {
+    public static MemorySegment word(long value) {
         return MemorySegment.ofAddress(value);
     }
 
     /** An int result: the low 32 bits of the register. */
-    static int asInt(MemorySegment result) {
+    public static int asInt(MemorySegment result) {
         return (int) result.address();
     }
 
     /** The calling OS thread's errno; read on the thread, right after the call that set it. */
-    static int errno() {
+    public static int errno() {
         if (ERRNO.address() == 0) {
             return 0;
         }
@@ -102,22 +102,28 @@ final class Libc {
     }
 
     /** The C library's words for an errno value, such as "No such file or directory". */
-    static String strerror(int errno) {
-        String text = dev.dynload.CString.read(call(STRERROR, word(errno), MemorySegment.NULL));
+    public static String strerror(int errno) {
+        String text = text(call(STRERROR, word(errno), MemorySegment.NULL));
         return text == null ? "error " + errno : text;
+    }
+
+    /** The UTF-8 C string a C library function returned, or null for NULL. */
+    public static String text(MemorySegment pointer) {
+        return pointer.address() == 0 ? null : pointer.reinterpret(Long.MAX_VALUE).getString(0);
     }
 
     /**
      * A NUL-terminated copy of {@code bytes} in {@code arena}, copied as bytes: allocateFrom(String) would
      * load the JDK's string and var-handle machinery, milliseconds in a fresh JVM, for one file name.
      */
-    static MemorySegment cString(Arena arena, byte[] bytes) {
+    public static MemorySegment cString(Arena arena, byte[] bytes) {
         MemorySegment copy = arena.allocate(bytes.length + 1L); // zeroed, so the last byte is the NUL
         copy.copyFrom(MemorySegment.ofArray(bytes));
         return copy;
     }
 
-    static MemorySegment cString(Arena arena, String s) {
+    /** {@return a NUL-terminated UTF-8 copy of {@code s} in {@code arena}} */
+    public static MemorySegment cString(Arena arena, String s) {
         return cString(arena, s.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -1,4 +1,4 @@
-package dev.dynload.internal;
+package dev.dynload.internal.posix;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -18,7 +18,7 @@ import java.util.Set;
  * this list serves to find a versioned file ({@code libz.so.1}) when only the unversioned name was asked
  * for and no development symlink ({@code libz.so}) is installed.
  */
-final class SystemFolders {
+public final class SystemFolders {
 
     private static final Path LD_SO_CONF = Path.of("/etc/ld.so.conf");
     /** Bounds {@code include} nesting, so that a configuration including itself cannot loop. */
@@ -32,7 +32,7 @@ final class SystemFolders {
      * @param defaults its built-in folders
      * @param ldSoConf whether the system keeps {@code /etc/ld.so.conf} (Linux; not macOS)
      */
-    static List<Path> of(String pathVariable, List<String> defaults, boolean ldSoConf) {
+    public static List<Path> of(String pathVariable, List<String> defaults, boolean ldSoConf) {
         Set<Path> folders = new LinkedHashSet<>();
         String fromEnvironment = System.getenv(pathVariable);
         if (fromEnvironment != null) {

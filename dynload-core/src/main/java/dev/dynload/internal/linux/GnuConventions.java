@@ -1,7 +1,10 @@
-package dev.dynload.internal;
+package dev.dynload.internal.linux;
 
 import dev.dynload.elf.ElfFile;
 import dev.dynload.elf.ElfSymbol;
+import dev.dynload.internal.Conventions;
+import dev.dynload.internal.posix.SystemFolders;
+
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,7 +20,7 @@ import java.util.stream.Stream;
  * Linux, with glibc or musl: ELF files named {@code libNAME.so}, installed as {@code libNAME.so.MAJOR}
  * with the unversioned name only a development symlink; {@code /etc/ld.so.conf}; glibc's messages.
  */
-record GnuConventions() implements Conventions {
+public record GnuConventions() implements Conventions {
 
     /** Compiled when first needed, not on every load. */
     private static final class Patterns {
@@ -87,5 +90,12 @@ record GnuConventions() implements Conventions {
     @Override
     public List<Path> systemFolders(String pathVariable, List<String> defaults) {
         return SystemFolders.of(pathVariable, defaults, true);
+    }
+
+    /** {@code $XDG_CACHE_HOME/dynload} when that is an absolute path, else {@code ~/.cache/dynload}. */
+    @Override
+    public Path cacheFolder(String home) {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        return xdg != null && xdg.startsWith("/") ? Path.of(xdg, "dynload") : Path.of(home, ".cache", "dynload");
     }
 }

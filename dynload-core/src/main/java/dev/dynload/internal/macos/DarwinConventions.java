@@ -1,16 +1,23 @@
-package dev.dynload.internal;
+package dev.dynload.internal.macos;
 
+import dev.dynload.format.NativeFile;
+import dev.dynload.format.NativeSymbol;
+import dev.dynload.internal.Conventions;
+import dev.dynload.internal.posix.SystemFolders;
+
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * macOS: Mach-O files named {@code libNAME.dylib} (versions go inside the name, {@code libz.1.dylib},
- * and the unversioned name is the one installed), no {@code ld.so.conf}, dyld's messages. dynload's file
- * reader knows ELF only, so a Mach-O file gives no export list to suggest from.
+ * and the unversioned name is the one installed), no {@code ld.so.conf}, dyld's messages, exports read
+ * with {@link NativeFile}, caches under {@code ~/Library/Caches}.
  */
-record DarwinConventions() implements Conventions {
+public record DarwinConventions() implements Conventions {
 
     /** Compiled when first needed, not on every load. */
     private static final class Patterns {
@@ -37,7 +44,20 @@ record DarwinConventions() implements Conventions {
 
     @Override
     public List<String> exports(Path file) {
-        return List.of();
+        try {
+            List<String> names = new ArrayList<>();
+            for (NativeSymbol s : NativeFile.read(file).exports()) {
+                names.add(s.name());
+            }
+            return names;
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    @Override
+    public Path cacheFolder(String home) {
+        return Path.of(home, "Library", "Caches", "dynload").toAbsolutePath();
     }
 
     @Override

@@ -1,4 +1,7 @@
-package dev.dynload.internal;
+package dev.dynload.internal.linux;
+
+import dev.dynload.internal.NativeLoader;
+import dev.dynload.internal.OpenFile;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,10 +1,10 @@
-package dev.dynload.internal;
+package dev.dynload.internal.posix;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /** A path's bytes as the operating system knows them, for the C calls that take a file name. */
-final class NativePaths {
+public final class NativePaths {
 
     private NativePaths() {
     }
@@ -14,7 +14,7 @@ final class NativePaths {
      * the platform's encoding (a Latin-1 name on a UTF-8 system comes back with U+FFFD in it); the path's
      * URI keeps every byte, percent-encoded, so names the JDK can open can be opened here too.
      */
-    static byte[] bytes(Path absolute) {
+    public static byte[] bytes(Path absolute) {
         String text = absolute.toString();
         if (isAscii(text)) {
             return text.getBytes(StandardCharsets.US_ASCII); // the common case: ASCII is the same in every encoding

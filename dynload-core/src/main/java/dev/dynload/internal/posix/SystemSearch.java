@@ -1,4 +1,7 @@
-package dev.dynload.internal;
+package dev.dynload.internal.posix;
+
+import dev.dynload.internal.Host;
+import dev.dynload.internal.NativeLoader;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -15,21 +18,37 @@ import java.util.Set;
  * {@code DT_RUNPATH}, {@code /etc/ld.so.cache}, then the default folders. {@code $ORIGIN} in a run path
  * is the requester's folder.
  */
-final class SystemSearch {
+public final class SystemSearch {
+
+    /** An index of libraries by file name that the loader reads between the run path and its default folders. */
+    public interface Cache {
+        /** {@return where the index says, in its words, such as "/etc/ld.so.cache"} */
+        String name();
+
+        /** {@return the files it lists for a file name, best first} */
+        List<Path> lookup(String fileName);
+    }
 
     private final String pathVariable;
     private final List<String> defaultFolders;
-    private final boolean cache;
+    private final Cache cache;
 
-    SystemSearch(String pathVariable, List<String> defaultFolders, boolean cache) {
+    /**
+     * A search.
+     *
+     * @param pathVariable the environment variable the loader reads ({@code LD_LIBRARY_PATH}...)
+     * @param defaultFolders the loader's last folders
+     * @param cache the loader's index, or null where it reads none
+     */
+    public SystemSearch(String pathVariable, List<String> defaultFolders, Cache cache) {
         this.pathVariable = pathVariable;
         this.defaultFolders = defaultFolders;
         this.cache = cache;
     }
 
     /** The folders glibc searches last, by default: Debian's multiarch folders first where they exist. */
-    static List<String> glibcDefaults() {
-        String triplet = switch (System.getProperty("os.arch", "").toLowerCase(Locale.ROOT)) {
+    public static List<String> glibcDefaults() {
+        String triplet = switch (Host.arch().toLowerCase(Locale.ROOT)) {
             case "amd64", "x86_64" -> "x86_64-linux-gnu";
             case "aarch64", "arm64" -> "aarch64-linux-gnu";
             case "riscv64" -> "riscv64-linux-gnu";
@@ -46,7 +65,14 @@ final class SystemSearch {
         return folders;
     }
 
-    NativeLoader.Search search(String fileName, NativeLoader.Requester requester) {
+    /**
+     * Follows the search for {@code fileName}; see {@link NativeLoader#search}.
+     *
+     * @param fileName a file name without folder
+     * @param requester the library whose dependency it is, or null
+     * @return the candidates, in the loader's order
+     */
+    public NativeLoader.Search search(String fileName, NativeLoader.Requester requester) {
         Set<Path> candidates = new LinkedHashSet<>();
         Set<Path> throughOrigin = new LinkedHashSet<>();
         List<String> places = new ArrayList<>();
@@ -63,9 +89,9 @@ final class SystemSearch {
         if (requester != null) {
             folders(candidates, throughOrigin, places, "DT_RUNPATH", requester.runPath(), requester.origin(), fileName);
         }
-        if (cache) {
-            places.add("/etc/ld.so.cache");
-            candidates.addAll(LdSoCache.System.CACHE.lookup(fileName));
+        if (cache != null) {
+            places.add(cache.name());
+            candidates.addAll(cache.lookup(fileName));
         }
         for (String folder : defaultFolders) {
             places.add(folder);

@@ -1,4 +1,4 @@
-package dev.dynload.internal;
+package dev.dynload.internal.posix;
 
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -14,11 +14,11 @@ import java.util.concurrent.Future;
  * calls are handed to a platform thread instead. Opening and closing libraries is rare enough that the
  * hand-off costs nothing that matters; symbol lookups never go through here.
  */
-final class OsThread {
+public final class OsThread {
 
     /** A piece of loader work that may throw anything a downcall throws. */
     @FunctionalInterface
-    interface Work<T> {
+    public interface Work<T> {
         T run() throws Throwable;
     }
 
@@ -31,7 +31,7 @@ final class OsThread {
     private OsThread() {
     }
 
-    static <T> T call(Work<T> work) {
+    public static <T> T call(Work<T> work) {
         if (!Thread.currentThread().isVirtual()) {
             return runHere(work);
         }
@@ -45,7 +45,7 @@ final class OsThread {
                     // The loader call cannot be abandoned half-way: wait for it, then restore the flag.
                     interrupted = true;
                 } catch (ExecutionException e) {
-                    throw PosixLoader.rethrow(e.getCause());
+                    throw Dlfcn.rethrow(e.getCause());
                 }
             }
         } finally {
@@ -59,7 +59,7 @@ final class OsThread {
         try {
             return work.run();
         } catch (Throwable t) {
-            throw PosixLoader.rethrow(t);
+            throw Dlfcn.rethrow(t);
         }
     }
 }

@@ -1,4 +1,8 @@
-package dev.dynload.internal;
+package dev.dynload.internal.linux;
+
+import dev.dynload.internal.OpenFile;
+import dev.dynload.internal.posix.Libc;
+import dev.dynload.internal.posix.PosixFiles;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -113,7 +117,7 @@ final class DescriptorNames {
                 for (Name n : gone) {
                     if (n.users == 0 && names.get(n.key) == n) { // not taken again while the loader was asked
                         names.remove(n.key);
-                        PosixLoader.closeFd(n.fd);
+                        PosixFiles.close(n.fd);
                     }
                 }
             }
