@@ -33,6 +33,9 @@ if command -v clang >/dev/null 2>&1 && ld64=$(tool ld64.lld) && lipo=$(tool llvm
         "$ld64" -arch $arch -platform_version macos 11.0 11.0 -dylib -install_name @rpath/libforeign.dylib \
             -rpath @loader_path -rpath @loader_path/../lib -o "$out/libforeign-$arch.dylib" \
             "$out/foreign-$arch.o" "$src/libSystem.tbd"
+        # A program, whose linker-made __mh_execute_header lies below its first section by design.
+        "$ld64" -arch $arch -platform_version macos 11.0 11.0 -execute -e _foreign_answer \
+            -o "$out/foreign-$arch.executable" "$out/foreign-$arch.o" "$src/libSystem.tbd"
         # A bundle, as macOS plugins often are: loadable with dlopen, not linkable against.
         "$ld64" -arch $arch -platform_version macos 11.0 11.0 -bundle -o "$out/foreign-$arch.bundle" \
             "$out/foreign-$arch.o" "$src/libSystem.tbd"

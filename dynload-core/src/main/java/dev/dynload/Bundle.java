@@ -256,16 +256,17 @@ public final class Bundle {
             }
             NativeFile image = NativeFile.read(f.getValue());
             images.put(f.getKey(), image);
-            byName.put(f.getKey(), f.getKey());
+            byName.put(key(image, f.getKey()), f.getKey());
             image.name().ifPresent(name -> {
-                byName.put(name, f.getKey());
-                byName.putIfAbsent(lastPart(name), f.getKey());
+                byName.put(key(image, name), f.getKey());
+                byName.putIfAbsent(key(image, lastPart(name)), f.getKey());
             });
         }
         for (Map.Entry<String, NativeFile> f : images.entrySet()) {
             Set<String> needed = new LinkedHashSet<>();
             for (String n : f.getValue().needed()) {
-                needed.add(byName.containsKey(n) ? n : lastPart(n));
+                String k = key(f.getValue(), n);
+                needed.add(byName.containsKey(k) ? k : key(f.getValue(), lastPart(n)));
             }
             needs.put(f.getKey(), needed);
         }
@@ -311,6 +312,11 @@ public final class Bundle {
             }
         }
         return ordered;
+    }
+
+    /** A name as the file's loader compares it: Windows ignores case in DLL names, the others do not. */
+    private static String key(NativeFile image, String name) {
+        return image.format() == dev.dynload.format.BinaryFormat.PE ? name.toLowerCase(java.util.Locale.ROOT) : name;
     }
 
     /** The last part of a library name: {@code libz.1.dylib} of {@code @rpath/libz.1.dylib}. */

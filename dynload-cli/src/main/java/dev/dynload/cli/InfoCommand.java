@@ -46,8 +46,9 @@ final class InfoCommand implements Callable<Integer> {
         List<NativeFile> images = NativeFile.readAll(file);
         NativeFile image = NativeFile.read(file);
         OperatingSystem os = OperatingSystem.current();
-        boolean here = image.format() == os.binaryFormat()
-                && image.cpu() == Cpu.current();
+        boolean here = image.format() == os.binaryFormat() && image.cpu() == Cpu.current()
+                && image.wordSize() == (int) java.lang.foreign.ValueLayout.ADDRESS.byteSize() * 8
+                && image.byteOrder() == java.nio.ByteOrder.nativeOrder();
         if (!here) {
             return foreign(file, images, image);
         }

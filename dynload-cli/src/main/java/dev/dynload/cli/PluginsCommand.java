@@ -34,8 +34,10 @@ import java.util.concurrent.Callable;
                 + "missing, wrong or unusable dependency, a cycle). Plugins are listed in start order.",
                 "Of several files with one plugin id, the newest version this host can run is used; the others "
                         + "are listed as passed over. Subfolders are not scanned.",
-                "Exits 3 if a folder cannot be scanned or no folder holds a plugin file, 4 if a plugin cannot run "
-                        + "or a file is not a usable plugin.",
+                "Plugin files of another platform (*.dylib, *.bundle, *.dll on Linux) are listed from their manifests "
+                        + "too, and not resolved.",
+                "Exits 3 if a folder cannot be scanned or no folder holds a plugin file of any platform, 4 if a "
+                        + "plugin cannot run or a file is not a usable plugin.",
                 "Example: dynload plugins ./plugins"})
 final class PluginsCommand implements Callable<Integer> {
 
@@ -93,11 +95,17 @@ final class PluginsCommand implements Callable<Integer> {
             out.println(Printable.of("not a usable plugin: " + e.getMessage()));
         }
         int foreign = 0;
+        int foreignUnusable = 0;
         for (Path f : otherPlatforms()) {
-            foreign++;
-            out.println(Printable.of(foreignPlugin(f)));
+            String line = foreignPlugin(f);
+            if (line.startsWith("for another platform: ")) {
+                foreign++;
+            } else {
+                foreignUnusable++;
+            }
+            out.println(Printable.of(line));
         }
-        boolean none = found.plugins().isEmpty() && files.isEmpty() && foreign == 0;
+        boolean none = found.plugins().isEmpty() && files.isEmpty() && foreign == 0 && foreignUnusable == 0;
         if (none && !badFolder) {
             for (Path folder : folders) {
                 err.println("dynload: " + Printable.of(folder + " holds no plugin file (" + patterns(HERE) + ")"
@@ -106,14 +114,14 @@ final class PluginsCommand implements Callable<Integer> {
         }
         int unusable = plan.cannotRun().size();
         err.println(plan.startOrder().size() + " plugin" + (plan.startOrder().size() == 1 ? "" : "s")
-                + " can run, " + unusable + " cannot, " + files.size()
-                + (files.size() == 1 ? " file is not a usable plugin" : " files are not usable plugins")
+                + " can run, " + unusable + " cannot, " + (files.size() + foreignUnusable)
+                + (files.size() + foreignUnusable == 1 ? " file is not a usable plugin" : " files are not usable plugins")
                 + (plan.passedOver().isEmpty() ? "" : ", " + plan.passedOver().size() + " passed over")
                 + (foreign == 0 ? "" : ", " + foreign + " for another platform"));
         if (badFolder || none) {
             return ExitCode.NOT_FOUND.code();
         }
-        return unusable == 0 && files.isEmpty() ? ExitCode.OK.code() : ExitCode.BAD_LIBRARY.code();
+        return unusable == 0 && files.isEmpty() && foreignUnusable == 0 ? ExitCode.OK.code() : ExitCode.BAD_LIBRARY.code();
     }
 
     /** Subfolders are not scanned: names those that hold plugin files, so that the user can pass them. */
@@ -190,7 +198,7 @@ final class PluginsCommand implements Callable<Integer> {
         try {
             platform = NativeFile.read(file).classifier();
         } catch (IOException e) {
-            return "not a usable plugin: " + file + " is not a native library: " + e.getMessage();
+            return "not a usable plugin: " + e.getMessage();
         }
         try {
             PluginManifest m = PluginDescriptor.read(file).manifest();

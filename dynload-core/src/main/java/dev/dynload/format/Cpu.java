@@ -24,10 +24,14 @@ public enum Cpu {
     ARM("ARM", "arm_32"),
     /** 64-bit RISC-V. */
     RISCV64("RISC-V 64", "riscv64"),
+    /** 32-bit RISC-V. */
+    RISCV32("RISC-V 32", "riscv32"),
     /** 64-bit PowerPC. */
     PPC64("PowerPC64", "ppc_64"),
     /** IBM Z (s390x). */
     S390X("IBM Z", "s390_64"),
+    /** 31-bit IBM S/390. */
+    S390("IBM S/390", "s390_32"),
     /** 64-bit LoongArch. */
     LOONGARCH64("LoongArch64", "loongarch_64"),
     /** A processor this reader does not name. */
@@ -71,21 +75,22 @@ public enum Cpu {
             case "riscv64" -> RISCV64;
             case "ppc64", "ppc64le" -> PPC64;
             case "s390x" -> S390X;
+            case "riscv32" -> RISCV32;
             case "loongarch64" -> LOONGARCH64;
             default -> OTHER;
         };
     }
 
-    /** The processor of an ELF {@code e_machine}. */
-    static Cpu ofElfMachine(int machine) {
+    /** The processor of an ELF {@code e_machine}, some of which serve two word sizes. */
+    static Cpu ofElfMachine(int machine, int wordSize) {
         return switch (machine) {
-            case 62 -> X86_64;
-            case 183 -> AARCH64;
+            case 62 -> wordSize == 64 ? X86_64 : OTHER; // 32-bit x86-64 (x32) has no classifier
+            case 183 -> wordSize == 64 ? AARCH64 : OTHER;
             case 3 -> X86;
             case 40 -> ARM;
-            case 243 -> RISCV64;
+            case 243 -> wordSize == 64 ? RISCV64 : RISCV32;
             case 21 -> PPC64;
-            case 22 -> S390X;
+            case 22 -> wordSize == 64 ? S390X : S390;
             case 258 -> LOONGARCH64;
             default -> OTHER;
         };

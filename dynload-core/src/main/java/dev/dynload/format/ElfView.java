@@ -41,7 +41,7 @@ final class ElfView {
         for (ElfSymbol s : elf.imports()) {
             imports.add(new NativeSymbol(s.name(), kind(s.kind()), null));
         }
-        return new NativeFile(file, BinaryFormat.ELF, Cpu.ofElfMachine(h.machine()), h.machineName(), h.wordSize(),
+        return new NativeFile(file, BinaryFormat.ELF, Cpu.ofElfMachine(h.machine(), h.wordSize()), h.machineName(), h.wordSize(),
                 h.byteOrder(), kind, elf.soname().orElse(null), elf.needed(), elf.runPath(), exports, imports);
     }
 

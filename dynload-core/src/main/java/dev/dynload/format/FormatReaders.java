@@ -60,13 +60,20 @@ final class FormatReaders {
                 problems.add(new FormatProblem(prefix + "header", detail(e)));
                 continue;
             }
+            // Each table read apart, so that one that cannot be read hides none of the other checks.
+            List<MachOImage.Nlist> symbols = List.of();
+            List<MachOImage.Export> trie = List.of();
             try {
-                List<MachOImage.Nlist> symbols = MachOImage.symbols(p);
-                List<MachOImage.Export> trie = MachOImage.exportTrie(p);
-                MachOImage.verify(p, symbols, trie);
+                symbols = MachOImage.symbols(p);
             } catch (FormatException e) {
-                p.problem("linkedit", detail(e));
+                p.problem("symbol table", detail(e));
             }
+            try {
+                trie = MachOImage.exportTrie(p);
+            } catch (FormatException e) {
+                p.problem("export trie", detail(e));
+            }
+            MachOImage.verify(p, symbols, trie);
             for (FormatProblem f : p.problems) {
                 problems.add(prefix.isEmpty() ? f : new FormatProblem(prefix + f.part(), f.detail()));
             }
@@ -99,6 +106,17 @@ final class FormatReaders {
             p.problem("headers", detail(e));
         }
         return p.problems;
+    }
+
+    /** The slice for this JVM's CPU, else the first. */
+    static MachO.Slice hostSlice(List<MachO.Slice> slices) {
+        Cpu host = Cpu.current();
+        for (MachO.Slice s : slices) {
+            if (MachO.cpu(s.cputype()) == host) {
+                return s;
+            }
+        }
+        return slices.get(0);
     }
 
     static Optional<SymbolData> machOData(Input in, String symbol, int limit) throws IOException {

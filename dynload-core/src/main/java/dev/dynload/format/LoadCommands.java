@@ -152,6 +152,13 @@ final class LoadCommands {
         int initprot = c.getInt(w64 ? 60 : 44);
         long nsects = u32(c, w64 ? 64 : 48);
         String what = name + " " + seg;
+        if (p.segments.size() >= MAX_SEGMENTS) {
+            if (!p.tooManySegments) {
+                p.tooManySegments = true;
+                p.problem(PART, "more than " + MAX_SEGMENTS + " segments; the rest are not read");
+            }
+            return;
+        }
         if (nsects > (c.limit() - head) / entry || head + nsects * entry != c.limit()) {
             p.problem(PART, what + " holds " + nsects + " sections of " + entry + " bytes in "
                     + (c.limit() - head) + " bytes");
@@ -187,6 +194,11 @@ final class LoadCommands {
         }
         MachO.Segment segment = new MachO.Segment(seg, vmaddr, vmsize, fileoff, filesize, maxprot, initprot, 0);
         p.segments.add(segment);
+        if (p.sections.size() + nsects > MAX_SECTIONS) {
+            p.problem("sections", what + " brings the image to " + (p.sections.size() + nsects) + " sections; a "
+                    + "symbol can name at most " + MAX_SECTIONS + ", and only those are read");
+            nsects = Math.max(0, MAX_SECTIONS - p.sections.size());
+        }
         for (int k = 0; k < nsects; k++) {
             int s = head + k * entry;
             String sectname = fixedString(c, s);

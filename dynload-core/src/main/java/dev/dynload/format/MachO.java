@@ -59,6 +59,13 @@ final class MachO {
     static final int LC_DYLD_EXPORTS_TRIE = 0x33 | LC_REQ_DYLD;
     static final int LC_DYLD_CHAINED_FIXUPS = 0x34 | LC_REQ_DYLD;
 
+    /** The most problems listed for one image: a file damaged everywhere says so without filling the heap. */
+    static final int MAX_PROBLEMS = 200;
+    /** A symbol's section is one byte ({@code n_sect}): no image addresses more sections. */
+    static final int MAX_SECTIONS = 255;
+    /** The most segments read: real images have fewer than twenty. */
+    static final int MAX_SEGMENTS = 255;
+
     /** Section types whose contents are not in the file. */
     static final int S_ZEROFILL = 0x1;
     static final int S_GB_ZEROFILL = 0xc;
@@ -172,6 +179,8 @@ final class MachO {
         final List<String> rpaths = new ArrayList<>();
         final List<LinkeditRange> linkedit = new ArrayList<>();
         String id;
+        /** Whether segments past {@link #MAX_SEGMENTS} were met, and said so. */
+        boolean tooManySegments;
         /** LC_SYMTAB: symoff, nsyms, stroff, strsize; null without one. */
         long[] symtab;
         /** LC_DYSYMTAB's fields after cmd and cmdsize; null without one. */
@@ -193,7 +202,11 @@ final class MachO {
         }
 
         void problem(String part, String detail) {
-            problems.add(new FormatProblem(part, detail));
+            if (problems.size() < MAX_PROBLEMS) {
+                problems.add(new FormatProblem(part, detail));
+            } else if (problems.size() == MAX_PROBLEMS) {
+                problems.add(new FormatProblem("file", "more problems than " + MAX_PROBLEMS + "; the rest are not listed"));
+            }
         }
 
         /** {@return the address the image's header is mapped at: the segment mapping file offset 0} */
@@ -206,10 +219,59 @@ final class MachO {
             return 0;
         }
 
+        /** Sections by address, for lookups in logarithmic time; made when first needed. */
+        private Section[] byAddress;
+
         Section sectionAt(long address) {
-            for (Section s : sections) {
-                if (s.contains(address)) {
-                    return s;
+            if (byAddress == null) {
+                byAddress = sections.toArray(new Section[0]);
+                java.util.Arrays.sort(byAddress, (a, b) -> Long.compareUnsigned(a.addr, b.addr));
+            }
+            int low = 0;
+            int high = byAddress.length - 1;
+            int found = -1;
+            while (low <= high) {
+                int mid = (low + high) >>> 1;
+                if (Long.compareUnsigned(byAddress[mid].addr, address) <= 0) {
+                    found = mid;
+                    low = mid + 1;
+                } else {
+                    high = mid - 1;
+                }
+            }
+            // The last section starting at or below the address, or the one before it when two overlap.
+            for (int i = found; i >= 0 && i >= found - 1; i--) {
+                if (byAddress[i].contains(address)) {
+                    return byAddress[i];
+                }
+            }
+            return null;
+        }
+
+        /** Segments by address, for lookups in logarithmic time; made when first needed. */
+        private Segment[] segmentsByAddress;
+
+        /** {@return the segment whose memory holds {@code address}, or null} */
+        Segment segmentAt(long address) {
+            if (segmentsByAddress == null) {
+                segmentsByAddress = segments.stream().filter(s -> s.vmsize != 0).toArray(Segment[]::new);
+                java.util.Arrays.sort(segmentsByAddress, (a, b) -> Long.compareUnsigned(a.vmaddr, b.vmaddr));
+            }
+            int low = 0;
+            int high = segmentsByAddress.length - 1;
+            int found = -1;
+            while (low <= high) {
+                int mid = (low + high) >>> 1;
+                if (Long.compareUnsigned(segmentsByAddress[mid].vmaddr, address) <= 0) {
+                    found = mid;
+                    low = mid + 1;
+                } else {
+                    high = mid - 1;
+                }
+            }
+            for (int i = found; i >= 0 && i >= found - 1; i--) {
+                if (segmentsByAddress[i].containsAddress(address, 0)) {
+                    return segmentsByAddress[i];
                 }
             }
             return null;

@@ -3,10 +3,8 @@ package dev.dynload.format;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 import static dev.dynload.format.MachO.*;
 
@@ -75,16 +73,16 @@ final class MachOImage {
         ByteBuffer trie = p.in.read(p.exportTrie[0], p.exportTrie[1], "export trie");
         int end = trie.limit();
         List<Export> exports = new ArrayList<>();
-        Set<Integer> visited = new HashSet<>();
+        // A node is marked when it is first reached, so that each is walked once and the stack holds each
+        // at most once: a trie whose edges lead back, or to one node from many, is refused at once.
+        java.util.BitSet reached = new java.util.BitSet(end);
+        reached.set(0);
         List<Object[]> stack = new ArrayList<>();
         stack.add(new Object[] {0, ""});
         while (!stack.isEmpty()) {
             Object[] top = stack.remove(stack.size() - 1);
             int node = (Integer) top[0];
             String prefix = (String) top[1];
-            if (!visited.add(node) || visited.size() > MAX_TRIE_NODES) {
-                throw p.in.error("export trie: node " + Input.hex(node) + " is reached twice; the trie loops");
-            }
             int[] at = {node};
             long terminal = Input.uleb(trie, at, end);
             if (terminal < 0 || terminal > end - at[0]) {
@@ -108,6 +106,9 @@ final class MachOImage {
                 if (at[0] >= end) {
                     throw p.in.error("export trie: an edge of node " + Input.hex(node) + " has no terminating NUL");
                 }
+                if (at[0] == start) {
+                    throw p.in.error("export trie: an edge of node " + Input.hex(node) + " has an empty label");
+                }
                 byte[] edge = new byte[at[0] - start];
                 trie.get(start, edge);
                 at[0]++;
@@ -116,8 +117,13 @@ final class MachOImage {
                     throw p.in.error("export trie: an edge of node " + Input.hex(node) + " leads to "
                             + Input.hex(child) + ", outside the trie (" + end + " bytes)");
                 }
+                if (reached.get((int) child)) {
+                    throw p.in.error("export trie: node " + Input.hex(child) + " is reached twice; the trie loops "
+                            + "or joins");
+                }
+                reached.set((int) child);
                 String name = prefix + new String(edge, java.nio.charset.StandardCharsets.UTF_8);
-                p.in.spend(name.length(), "export trie");
+                p.in.spend(name.length() + 64L, "export trie");
                 stack.add(new Object[] {(int) child, name});
             }
         }
@@ -278,6 +284,9 @@ final class MachOImage {
                 continue;
             }
             MachO.Section sect = p.sections.get(s.sect - 1);
+            if (s.name.startsWith("__mh_") && s.name.endsWith("_header")) {
+                continue; // the linker's symbol for the Mach-O header, below its first section by design
+            }
             if (Long.compareUnsigned(s.value - sect.addr(), sect.size()) > 0) {
                 p.problem("symbol table", "symbol " + i + " (" + s.name + ") at " + Input.hex(s.value)
                         + " lies outside its section " + sect.segment() + "," + sect.name());
@@ -288,14 +297,7 @@ final class MachOImage {
             if (e.address < 0 || (e.flags & EXPORT_KIND_MASK) == EXPORT_ABSOLUTE) {
                 continue;
             }
-            boolean inside = false;
-            for (MachO.Segment s : p.segments) {
-                if (s.vmsize() != 0 && s.containsAddress(base + e.address, 0)) {
-                    inside = true;
-                    break;
-                }
-            }
-            if (!inside) {
+            if (p.segmentAt(base + e.address) == null) {
                 p.problem("export trie", e.name + " at " + Input.hex(e.address) + " lies outside every segment");
             }
         }

@@ -40,8 +40,10 @@ import org.jspecify.annotations.Nullable;
  * }
  *
  * <p>Every read is bounded by the file: a damaged or hostile file gives a {@link FormatException} or
- * problems from {@link #verify}, never a crash, a hang or a heap filled by a size field. A FIFO or a
- * device given in place of a file is refused without blocking.
+ * problems from {@link #verify}, never another exception or a crash. What a reader reads and keeps is
+ * limited to a few times the file's size, lookups among sections and segments take logarithmic time, and
+ * a table that points back into itself is refused, so time and memory grow with the file, not with what
+ * its fields claim. A FIFO or a device given in place of a file is refused without blocking.
  */
 public final class NativeFile {
 
@@ -99,14 +101,12 @@ public final class NativeFile {
      * @throws IOException if it cannot be read (missing, a folder, a FIFO, not readable)
      */
     public static NativeFile read(Path file) throws IOException {
-        List<NativeFile> all = readAll(file);
-        Cpu host = Cpu.current();
-        for (NativeFile f : all) {
-            if (f.cpu == host) {
-                return f;
-            }
-        }
-        return all.get(0);
+        Objects.requireNonNull(file, "file");
+        return withFile(file, (format, in) -> switch (format) {
+            case ELF -> ElfView.read(file);
+            case MACH_O -> FormatReaders.machO(file, MachO.parse(FormatReaders.hostSlice(MachO.slices(in, new ArrayList<>()))));
+            case PE -> FormatReaders.pe(file, Pe.parse(in));
+        });
     }
 
     /**

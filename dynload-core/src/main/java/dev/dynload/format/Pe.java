@@ -34,6 +34,11 @@ final class Pe {
     static final int DIR_TLS = 9;
     static final int DIR_DELAY_IMPORT = 13;
 
+    /** What each string read is charged beyond its bytes: the objects it becomes. */
+    static final int STRING_COST = 64;
+    /** The most sections Windows's loader takes. */
+    static final int MAX_SECTIONS = 96;
+
     static final String[] DIRECTORY_NAMES = {"export", "import", "resource", "exception", "certificate",
             "base relocation", "debug", "architecture", "global pointer", "TLS", "load configuration",
             "bound import", "import address table", "delay import", "CLR runtime", "reserved"};
@@ -101,7 +106,12 @@ final class Pe {
         }
 
         void problem(String part, String detail) {
-            problems.add(new FormatProblem(part, detail));
+            if (problems.size() < MachO.MAX_PROBLEMS) {
+                problems.add(new FormatProblem(part, detail));
+            } else if (problems.size() == MachO.MAX_PROBLEMS) {
+                problems.add(new FormatProblem("file", "more problems than " + MachO.MAX_PROBLEMS
+                        + "; the rest are not listed"));
+            }
         }
 
         /** {@return the section whose memory holds {@code rva}, or null} */
@@ -159,7 +169,8 @@ final class Pe {
             ByteBuffer b = in.peek(offset, length, what);
             for (int i = 0; i < b.limit(); i++) {
                 if (b.get(i) == 0) {
-                    in.spend(i + 1L, what);
+                    // The bytes kept, and the objects a name becomes (a String, a symbol, a list slot).
+                    in.spend(i + 1L + STRING_COST, what);
                     byte[] bytes = new byte[i];
                     b.get(0, bytes);
                     return new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
@@ -230,11 +241,13 @@ final class Pe {
                     + optionalSize + " bytes holds " + (optionalSize - fixed) / 8);
         }
         long tableAt = optionalAt + optionalSize;
-        if (nsections > 96) {
-            p.problem("section table", nsections + " sections; the loader takes at most 96");
+        if (nsections > MAX_SECTIONS) {
+            p.problem("section table", nsections + " sections; the loader takes at most " + MAX_SECTIONS
+                    + ", and only those are read");
         }
-        ByteBuffer table = in.readTable(tableAt, nsections, 40, "section table");
-        for (int i = 0; i < nsections; i++) {
+        int read = Math.min(nsections, MAX_SECTIONS);
+        ByteBuffer table = in.readTable(tableAt, read, 40, "section table");
+        for (int i = 0; i < read; i++) {
             int at = 40 * i;
             byte[] name = new byte[8];
             table.get(at, name);

@@ -115,9 +115,9 @@ final class PeChecks {
                 if (type == 0) {
                     continue; // padding
                 }
-                if (type != 3 && type != 10) {
+                if (!knownRelocation(p.machine, type)) {
                     p.problem("base relocations", "an entry of type " + type + " at " + Input.hex(target)
-                            + "; a " + p.describe() + " image uses HIGHLOW (3) or DIR64 (10)");
+                            + ", which a " + p.describe() + " image does not use");
                     return;
                 }
                 if (target + width > p.sizeOfImage) {
@@ -163,6 +163,24 @@ final class PeChecks {
             }
         }
         p.problem("TLS", "the callback array at " + Input.hex(callbacks) + " has no end within 1024 entries");
+    }
+
+    /**
+     * Whether a base relocation type is one the machine's images use: HIGHLOW (3) and DIR64 (10)
+     * everywhere; ARM's MOV32 (5) and THUMB_MOV32 (7); RISC-V's HIGH20, LOW12I and LOW12S (5, 7, 8);
+     * LoongArch's MARK_LA (8). For a machine this reader does not name, every type is taken.
+     */
+    private static boolean knownRelocation(int machine, int type) {
+        if (type == 3 || type == 10) {
+            return true;
+        }
+        return switch (machine) {
+            case Pe.MACHINE_AMD64, Pe.MACHINE_I386, Pe.MACHINE_ARM64 -> false;
+            case Pe.MACHINE_ARMNT -> type == 5 || type == 7;
+            case Pe.MACHINE_RISCV64 -> type == 5 || type == 7 || type == 8;
+            case Pe.MACHINE_LOONGARCH64 -> type == 8;
+            default -> true;
+        };
     }
 
     static boolean powerOfTwo(long v) {

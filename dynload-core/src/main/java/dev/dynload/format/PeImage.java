@@ -84,6 +84,9 @@ final class PeImage {
 
     static List<Import> imports(Pe.Parsed p) throws IOException {
         List<Import> list = new ArrayList<>();
+        // A lookup table read once: descriptors that share one (as a hostile file may make thousands do)
+        // share its names instead of reading them again.
+        java.util.Map<Long, List<String>> walked = new java.util.HashMap<>();
         long[] d = p.directory(Pe.DIR_IMPORT);
         if (d[1] != 0) {
             for (int i = 0; ; i++) {
@@ -98,15 +101,15 @@ final class PeImage {
                 long lookup = Pe.u32(e, 0);
                 long nameRva = Pe.u32(e, 12);
                 long firstThunk = Pe.u32(e, 16);
-                if (lookup == 0 && nameRva == 0 && firstThunk == 0) {
-                    break;
+                if (nameRva == 0 || firstThunk == 0) {
+                    break; // where Windows's loader stops
                 }
                 String dll = p.stringAt(nameRva, "imported DLL's name");
                 if (dll == null) {
                     throw p.in.error("import descriptor " + i + " names its DLL at " + Input.hex(nameRva)
                             + ", which is not a string inside the file");
                 }
-                list.add(new Import(dll, thunks(p, lookup != 0 ? lookup : firstThunk, dll), false));
+                list.add(new Import(dll, thunks(p, lookup != 0 ? lookup : firstThunk, dll, walked), false));
             }
         }
         long[] delay = p.directory(Pe.DIR_DELAY_IMPORT);
@@ -121,8 +124,8 @@ final class PeImage {
                 }
                 long nameRva = Pe.u32(e, 4);
                 long names = Pe.u32(e, 16);
-                if (nameRva == 0 && names == 0) {
-                    break;
+                if (nameRva == 0) {
+                    break; // where the delay-load helper stops
                 }
                 boolean rvas = (Pe.u32(e, 0) & 1) != 0;
                 long base = rvas ? 0 : p.imageBase;
@@ -130,13 +133,24 @@ final class PeImage {
                 if (dll == null) {
                     throw p.in.error("delay import descriptor " + i + "'s DLL name is not a string inside the file");
                 }
-                list.add(new Import(dll, names == 0 ? List.of() : thunks(p, names - base, dll), true));
+                list.add(new Import(dll, names == 0 ? List.of() : thunks(p, names - base, dll, walked), true));
             }
         }
         return list;
     }
 
     /** The names an import lookup table gives; an import by ordinal is "#N". */
+    private static List<String> thunks(Pe.Parsed p, long rva, String dll, java.util.Map<Long, List<String>> walked)
+            throws IOException {
+        List<String> known = walked.get(rva);
+        if (known != null) {
+            return known;
+        }
+        List<String> names = thunks(p, rva, dll);
+        walked.put(rva, names);
+        return names;
+    }
+
     private static List<String> thunks(Pe.Parsed p, long rva, String dll) throws IOException {
         int width = p.plus ? 8 : 4;
         List<String> names = new ArrayList<>();
@@ -155,6 +169,7 @@ final class PeImage {
             }
             boolean byOrdinal = p.plus ? entry < 0 : (entry & 0x80000000L) != 0;
             if (byOrdinal) {
+                p.in.spend(Pe.STRING_COST, "import table of " + dll);
                 names.add("#" + (entry & 0xffff));
                 continue;
             }
@@ -195,7 +210,11 @@ final class PeImage {
 
     static List<NativeSymbol> importSymbols(List<Import> imports) {
         List<NativeSymbol> list = new ArrayList<>();
+        java.util.Set<List<String>> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Import i : imports) {
+            if (!seen.add(i.names())) {
+                continue; // a lookup table another descriptor shares: its names are listed once
+            }
             for (String name : i.names()) {
                 list.add(new NativeSymbol(name, NativeSymbol.Kind.UNTYPED, i.dll()));
             }

@@ -1,6 +1,6 @@
 /**
  * Native library files of every platform, read without loading them: ELF (Linux), Mach-O (macOS, thin
- * and universal) and PE32+ (Windows), whatever the platform this JVM runs on.
+ * and universal) and PE, 32- and 64-bit (Windows), whatever the platform this JVM runs on.
  *
  * <p>{@link dev.dynload.format.NativeFile} tells what a file is, what CPU it is for, what it exports and
  * imports, which libraries it needs and where its loader would look for them; {@link

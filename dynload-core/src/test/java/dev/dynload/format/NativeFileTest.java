@@ -334,6 +334,67 @@ class NativeFileTest {
         assertTrue(r.refused() > 0 && r.read() > 0, r.toString());
     }
 
+    /** The linker's __mh_execute_header lies below __text by design: no problem. */
+    @Test
+    void aProgramsHeaderSymbolIsNoProblem() throws IOException {
+        Path program = fixture("foreign-arm64.executable");
+        assertEquals(NativeFile.Kind.EXECUTABLE, NativeFile.read(program).kind());
+        assertEquals(List.of(), NativeFile.verify(program));
+    }
+
+    /** Thousands of segment commands: read up to a bound, said once, in time that grows with the file. */
+    @Test
+    void manySegmentsAreReadUpToABound(@TempDir Path dir) throws IOException {
+        int count = 20_000;
+        ByteBuffer b = ByteBuffer.allocate(32 + 72 * count).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0, MachO.MH_MAGIC_64).putInt(4, 0x0100000c).putInt(12, MachO.MH_BUNDLE)
+                .putInt(16, count).putInt(20, 72 * count);
+        for (int i = 0; i < count; i++) {
+            int at = 32 + 72 * i;
+            b.putInt(at, MachO.LC_SEGMENT_64).putInt(at + 4, 72);
+            b.putLong(at + 24, 0x1000L * i).putLong(at + 32, 0x1000); // vmaddr, vmsize: no two overlap
+        }
+        Path file = Files.write(dir.resolve("segments.bundle"), b.array());
+        List<FormatProblem> problems = NativeFile.verify(file);
+        assertEquals(1, problems.stream().filter(p -> p.detail().startsWith("more than 255 segments")).count(),
+                problems.toString());
+        assertTrue(problems.size() <= MachO.MAX_PROBLEMS + 1, "problems are capped: " + problems.size());
+    }
+
+    /** Two descriptors sharing one lookup table: its names are read and listed once. */
+    @Test
+    void aSharedImportTableIsReadOnce(@TempDir Path dir) throws IOException {
+        Path original = fixture("foreign-stripped.dll");
+        Pe.Parsed parsed = Pe.parse(input(original));
+        long[] imports = parsed.directory(Pe.DIR_IMPORT);
+        long first = parsed.fileOffset(imports[0], 40);
+        assumeTrue(first > 0, "the import directory is in the file");
+        List<PeImage.Import> before = PeImage.imports(parsed);
+        assertEquals(2, before.size(), before.toString());
+        Path file = damaged(dir, original, b -> b.putInt((int) first + 20, b.getInt((int) first)));
+        NativeFile f = NativeFile.read(file);
+        assertEquals(List.of("KERNEL32.dll", "msvcrt.dll"), f.needed());
+        assertEquals(before.get(0).names().size(), f.imports().size(), "the shared table's names, once");
+    }
+
+    /** Windows's loader stops at the first descriptor without a name or an import address table. */
+    @Test
+    void importDescriptorsEndWhereTheLoaderStops(@TempDir Path dir) throws IOException {
+        Path original = fixture("foreign-stripped.dll");
+        Pe.Parsed parsed = Pe.parse(input(original));
+        long first = parsed.fileOffset(parsed.directory(Pe.DIR_IMPORT)[0], 40);
+        Path file = damaged(dir, original, b -> b.putInt((int) first + 20 + 16, 0)); // msvcrt's FirstThunk
+        assertEquals(List.of("KERNEL32.dll"), NativeFile.read(file).needed());
+    }
+
+    @Test
+    void elfMachinesOfTwoWordSizesAreTold() {
+        assertEquals(Cpu.RISCV32, Cpu.ofElfMachine(243, 32));
+        assertEquals(Cpu.RISCV64, Cpu.ofElfMachine(243, 64));
+        assertEquals(Cpu.S390, Cpu.ofElfMachine(22, 32));
+        assertEquals(Cpu.OTHER, Cpu.ofElfMachine(62, 32), "x32 has no classifier");
+    }
+
     private static String text(SymbolData d) {
         byte[] b = new byte[d.bytes().remaining()];
         d.bytes().duplicate().get(b);

@@ -51,10 +51,10 @@ public final class PluginHost {
     /** How long stop() waits for a plugin's running calls, by default, before it leaves that plugin STUCK. */
     public static final java.time.Duration STOP_TIMEOUT = java.time.Duration.ofSeconds(10);
 
-    /** Files by name, as a named class rather than a lambda (see discover). */
     /** The platform whose module file names ({@code .so}, {@code .dylib}, {@code .dll}) a folder is scanned for. */
     private static final dev.dynload.OperatingSystem MODULES = dev.dynload.OperatingSystem.current();
 
+    /** Files by name, as a named class rather than a lambda (see discover). */
     private static final Comparator<Path> BY_FILE_NAME = new Comparator<>() {
         @Override
         public int compare(Path a, Path b) {
