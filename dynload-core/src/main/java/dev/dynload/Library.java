@@ -577,18 +577,12 @@ public final class Library implements AutoCloseable {
         liveHandle();
         synchronized (bindLock) {
             if (bindings == null) {
-                bindings = new Bindings(this, this::globalAddress);
+                bindings = new Bindings(new LibraryTarget(this));
             } else if (bindings.unlinked()) {
                 throw new IllegalStateException(name + " had its interfaces unbound (unbind()); it binds no more");
             }
             return bindings;
         }
-    }
-
-    /** A symbol's address as a global segment: bound calls check liveness through their call sites instead. */
-    private Optional<MemorySegment> globalAddress(String symbol) {
-        Optional<MemorySegment> found = find(symbol);
-        return found.isEmpty() ? found : Optional.of(MemorySegment.ofAddress(found.get().address()));
     }
 
     /**
@@ -650,7 +644,7 @@ public final class Library implements AutoCloseable {
         synchronized (bindLock) {
             bound = bindings;
             if (bound == null) {
-                bindings = bound = new Bindings(this, this::globalAddress);
+                bindings = bound = new Bindings(new LibraryTarget(this));
             }
         }
         bound.unlink();

@@ -1,5 +1,7 @@
 package dev.dynload.bind;
 
+import dev.dynload.Signatures;
+import dev.dynload.Structs;
 import dev.dynload.BindingException;
 import dev.dynload.Library;
 import org.junit.jupiter.api.AfterAll;

@@ -3,7 +3,7 @@ package dev.dynload.plugin;
 import org.jspecify.annotations.Nullable;
 import dev.dynload.BindingException;
 import dev.dynload.bind.FunctionTable;
-import dev.dynload.bind.Signatures;
+import dev.dynload.Signatures;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;

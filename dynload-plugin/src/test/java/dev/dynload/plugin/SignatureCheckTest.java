@@ -1,6 +1,6 @@
 package dev.dynload.plugin;
 
-import dev.dynload.bind.Signatures;
+import dev.dynload.Signatures;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;

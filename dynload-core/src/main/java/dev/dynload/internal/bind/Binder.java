@@ -1,8 +1,5 @@
 package dev.dynload.internal.bind;
 
-import dev.dynload.BindingException;
-import dev.dynload.Library;
-import dev.dynload.SymbolNotFoundException;
 import dev.dynload.bind.Critical;
 import dev.dynload.bind.Errno;
 import dev.dynload.bind.FreeWith;
@@ -41,7 +38,7 @@ final class Binder {
     private static final Set<Class<?>> VARIADIC_PROMOTED = Set.of(byte.class, short.class, char.class,
             boolean.class, float.class);
 
-    private final Library library;
+    private final BoundLibrary library;
     private final Bindings target;
     private final Class<?> iface;
     private final TypeAccess access;
@@ -66,7 +63,8 @@ final class Binder {
      *
      * @param target the library's bindings: its addresses, and the links of what it binds
      * @param lookup the caller's lookup, or null to ask for private access to the interface's package
-     * @throws BindingException listing every method that cannot be bound, and why
+     * @throws RuntimeException the facade's {@code BindingException}, listing every method that cannot be
+     *                          bound, and why
      */
     static <T> T bind(Bindings target, Class<T> iface, MethodHandles.Lookup lookup, Optional<FunctionTable> table) {
         if (!iface.isInterface()) {
@@ -105,9 +103,9 @@ final class Binder {
         } catch (IllegalAccessException e) {
             problems.add(e.getMessage());
         }
-        String where = library.path().isPresent() ? library.path().get().toString() : library.name();
+        String where = library.where();
         if (!problems.isEmpty()) {
-            throw new BindingException(iface, where, problems);
+            throw library.bindingFailed(iface, where, problems);
         }
         try {
             return ClassGenerator.instantiate(host, iface, target, methods, handles,
@@ -212,10 +210,8 @@ final class Binder {
                     MethodType.methodType(m.getReturnType(), m.getParameterTypes())));
         }
         if (mine.isEmpty() && table.isEmpty()) {
-            try {
-                library.findOrThrow(symbol);
-            } catch (SymbolNotFoundException e) {
-                mine.add(e.getMessage());
+            if (library.address(symbol).isEmpty()) {
+                mine.add(library.missing(symbol));
             }
         }
         if (!mine.isEmpty()) {
@@ -413,15 +409,12 @@ final class Binder {
         if (own.isPresent()) {
             return Optional.of(Linker.nativeLinker().downcallHandle(own.get(), free));
         }
-        try (Library process = Library.process()) {
-            Optional<MemorySegment> address = process.find(name);
-            if (address.isPresent()) {
-                // The process's own functions (libc's free) live as long as the process does.
-                return Optional.of(Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(address.get().address()),
-                        free));
-            }
+        Optional<MemorySegment> address = Linker.nativeLinker().defaultLookup().find(name);
+        if (address.isPresent()) {
+            // The C library's own functions (its free) live as long as the process does.
+            return Optional.of(Linker.nativeLinker().downcallHandle(address.get(), free));
         }
-        mine.add("@FreeWith(\"" + name + "\"): neither the library nor the process exports " + name);
+        mine.add("@FreeWith(\"" + name + "\"): neither the library nor the C library exports " + name);
         return Optional.empty();
     }
 }

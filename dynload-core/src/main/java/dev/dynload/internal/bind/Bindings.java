@@ -1,6 +1,5 @@
 package dev.dynload.internal.bind;
 
-import dev.dynload.Library;
 import dev.dynload.bind.FunctionTable;
 
 import java.lang.foreign.MemorySegment;
@@ -16,10 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 
 /**
- * The bound interfaces of one library: the only door from {@link Library} into binding. It binds
+ * The bound interfaces of one library: the only door from {@code dev.dynload.Library} into binding. It binds
  * interfaces, keeps their linked call sites (weakly: a bound object nothing uses is collected with its
  * class, so binding per request does not grow memory), unlinks them all when the library closes, and
  * tells when no bound call is running any more, so that the library can be unloaded.
@@ -45,8 +43,7 @@ public final class Bindings {
     private static final MethodHandle THROW_CLOSED = Handles.find(MethodHandles.lookup(), "throwClosed", Object.class,
             String.class);
 
-    private final Library library;
-    private final Function<String, Optional<MemorySegment>> addresses;
+    private final BoundLibrary library;
     /** In the name of every class generated for this library, and so in every bound call's stack. */
     private final String mark = "$Dynload$" + IDS.incrementAndGet() + "$";
     private final AtomicLong virtualCalls = new AtomicLong();
@@ -56,12 +53,10 @@ public final class Bindings {
     private final ReferenceQueue<BoundClass> collected = new ReferenceQueue<>();
 
     /**
-     * @param library the library, for its name and exports in messages
-     * @param addresses a symbol's address as a global segment (bound calls do not take the library's arena)
+     * @param library the library: its names and addresses, and the facade's exceptions
      */
-    public Bindings(Library library, Function<String, Optional<MemorySegment>> addresses) {
+    public Bindings(BoundLibrary library) {
         this.library = library;
-        this.addresses = addresses;
     }
 
     /**
@@ -85,7 +80,7 @@ public final class Bindings {
         return Binder.bind(this, iface, lookup, Optional.of(table));
     }
 
-    Library library() {
+    BoundLibrary library() {
         return library;
     }
 
@@ -95,7 +90,7 @@ public final class Bindings {
 
     /** {@return the symbol's address, as a global segment; empty if the library lacks it} */
     Optional<MemorySegment> address(String symbol) {
-        return addresses.apply(symbol);
+        return library.address(symbol);
     }
 
     /** {@return the part of a generated class's name that marks it as this library's} */

@@ -1,7 +1,5 @@
 package dev.dynload.internal.bind;
 
-import dev.dynload.CString;
-import dev.dynload.Library;
 import dev.dynload.bind.ErrnoException;
 
 import java.lang.foreign.Arena;
@@ -147,16 +145,17 @@ final class CallPlan {
 
     /** The C library's text for an {@code errno} value. */
     static final class Strerror {
-        private static final MethodHandle STRERROR = Library.process()
-                .downcall("strerror", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+        private static final MethodHandle STRERROR = Linker.nativeLinker().downcallHandle(
+                Linker.nativeLinker().defaultLookup().find("strerror").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
 
         private Strerror() {
         }
 
         static String of(int code) {
             try {
-                String s = CString.read((MemorySegment) STRERROR.invokeExact(code));
-                return s == null ? "error " + code : s;
+                MemorySegment s = (MemorySegment) STRERROR.invokeExact(code);
+                return s.address() == 0 ? "error " + code : s.reinterpret(Long.MAX_VALUE).getString(0);
             } catch (Throwable t) {
                 return "error " + code;
             }

@@ -2,7 +2,7 @@ package dev.dynload.internal.bind;
 
 import java.lang.foreign.GroupLayout;
 
-/** The struct layouts of records, for {@link dev.dynload.bind.Structs}. */
+/** The struct layouts of records, for {@code dev.dynload.Structs}. */
 public final class Layouts {
 
     private Layouts() {

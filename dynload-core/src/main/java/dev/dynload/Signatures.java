@@ -1,4 +1,4 @@
-package dev.dynload.bind;
+package dev.dynload;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.reflect.Method;

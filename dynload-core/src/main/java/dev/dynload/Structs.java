@@ -1,4 +1,4 @@
-package dev.dynload.bind;
+package dev.dynload;
 
 import java.lang.foreign.GroupLayout;
 
@@ -23,7 +23,7 @@ public final class Structs {
      * The layout of a record as a C struct, with each field named after its component.
      *
      * @param record a record whose components are primitives, {@code MemorySegment}s or such records
-     * @return its struct layout, or its union layout for a {@link Union} record
+     * @return its struct layout, or its union layout for a {@link dev.dynload.bind.Union} record
      * @throws IllegalArgumentException if a component has no C counterpart,
      */
     public static GroupLayout layout(Class<? extends Record> record) {
