@@ -3,10 +3,7 @@ package dev.dynload;
 import org.jspecify.annotations.Nullable;
 import dev.dynload.internal.LinkerWarmUp;
 import dev.dynload.internal.NativeLoader;
-import dev.dynload.internal.Unloader;
-import dev.dynload.internal.bind.Bindings;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
@@ -15,11 +12,8 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -89,33 +83,17 @@ import java.util.concurrent.CompletionStage;
  */
 public final class Library implements AutoCloseable {
 
-    private static final Duration CLOSE_WAIT = Duration.ofSeconds(1);
-
     private final NativeLoader loader;
     private final String name;
     private final Path path;
-    private final Arena arena;
-    /** The loader's handle, as a segment of {@link #arena} so that a call using it keeps the library open. */
-    private final MemorySegment handle;
-    /** What the loader gave, handed back to it by {@link #close()}. */
-    private final NativeLoader.Opened opened;
-    private final Object closeLock = new Object();
-    /**
-     * The bound interfaces, made by the first bind; guarded by bindLock, not closeLock: close() holds
-     * closeLock while it waits for raw calls in flight, and a callback of one of those may bind.
-     */
-    private Bindings bindings;
-    private final Object bindLock = new Object();
-    /** Completed once the loader has unloaded the library (see {@link #whenUnloaded()}). */
-    private final CompletableFuture<Void> unloaded = new CompletableFuture<>();
+    /** The handle, its arena, closing, unloading and the bound interfaces. */
+    private final LibraryState state;
 
     Library(NativeLoader loader, String name, Path path, NativeLoader.Opened opened) {
         this.loader = loader;
         this.name = name;
         this.path = path;
-        this.opened = opened;
-        this.arena = Arena.ofShared();
-        this.handle = opened.handle().reinterpret(arena, null);
+        this.state = new LibraryState(loader, name, opened);
     }
 
     /**
@@ -200,7 +178,7 @@ public final class Library implements AutoCloseable {
         Objects.requireNonNull(bundle, "bundle");
         Objects.requireNonNull(anchor, "anchor");
         LinkerWarmUp.startOnce();
-        return Bundles.open(bundle, new ClassResources(anchor), NativeLoader.current(), options);
+        return Bundles.open(bundle, new BundleResources.OfClass(anchor), NativeLoader.current(), options);
     }
 
     /**
@@ -217,91 +195,12 @@ public final class Library implements AutoCloseable {
         Objects.requireNonNull(bundle, "bundle");
         Objects.requireNonNull(loader, "loader");
         LinkerWarmUp.startOnce();
-        return Bundles.open(bundle, new LoaderResources(loader), NativeLoader.current(), options);
+        return Bundles.open(bundle, new BundleResources.OfLoader(loader), NativeLoader.current(), options);
     }
 
     /** The resources a class loader sees, as a bundle's source. */
     static Bundles.Resources resourcesOf(ClassLoader loader) {
-        return new LoaderResources(loader);
-    }
-
-    /**
-     * A bundle in a class's jar or module. When the class comes from a jar, the bundle is read from that
-     * jar directly: a class loader's first resource lookup costs a fresh JVM some 10 ms of URL handling.
-     * Anything not in that jar is looked up as {@link Class#getResourceAsStream} would.
-     */
-    private static final class ClassResources implements Bundles.Resources {
-        private final Class<?> anchor;
-        private java.util.jar.JarFile jar;
-        private boolean jarLooked;
-
-        ClassResources(Class<?> anchor) {
-            this.anchor = anchor;
-        }
-
-        private java.util.jar.JarFile jar() {
-            if (!jarLooked) {
-                jarLooked = true;
-                try {
-                    java.security.CodeSource source = anchor.getProtectionDomain().getCodeSource();
-                    if (source != null && source.getLocation() != null && "file".equals(source.getLocation().getProtocol())) {
-                        Path file = Path.of(source.getLocation().toURI());
-                        if (java.nio.file.Files.isRegularFile(file)) {
-                            jar = new java.util.jar.JarFile(file.toFile());
-                        }
-                    }
-                } catch (java.io.IOException | java.net.URISyntaxException | RuntimeException e) {
-                    jar = null; // looked up the general way below
-                }
-            }
-            return jar;
-        }
-
-        @Override
-        public java.io.InputStream open(String path) throws java.io.IOException {
-            java.util.jar.JarFile j = jar();
-            java.util.jar.JarEntry entry = j == null ? null : j.getJarEntry(path);
-            return entry != null ? j.getInputStream(entry) : anchor.getResourceAsStream("/" + path);
-        }
-
-        @Override
-        public String where(String path) {
-            java.util.jar.JarFile j = jar();
-            if (j != null && j.getJarEntry(path) != null) {
-                return "jar:" + Path.of(j.getName()).toUri() + "!/" + path;
-            }
-            java.net.URL url = anchor.getResource("/" + path);
-            return url != null ? url.toString() : path;
-        }
-
-        @Override
-        public void close() {
-            if (jar != null) {
-                try {
-                    jar.close();
-                } catch (java.io.IOException ignored) {
-                    // read only; nothing was written
-                }
-            }
-        }
-    }
-
-    /** A bundle among a class loader's resources. */
-    private record LoaderResources(ClassLoader loader) implements Bundles.Resources {
-        @Override
-        public java.io.InputStream open(String path) {
-            return loader.getResourceAsStream(path);
-        }
-
-        @Override
-        public String where(String path) {
-            java.net.URL url = loader.getResource(path);
-            return url != null ? url.toString() : path;
-        }
-
-        @Override
-        public void close() {
-        }
+        return new BundleResources.OfLoader(loader);
     }
 
     /**
@@ -347,7 +246,7 @@ public final class Library implements AutoCloseable {
 
     /** {@return whether the library is still open} */
     public boolean isOpen() {
-        return arena.scope().isAlive();
+        return state.isOpen();
     }
 
     /**
@@ -363,14 +262,14 @@ public final class Library implements AutoCloseable {
         checkSymbolName(symbol);
         MemorySegment address;
         try {
-            address = loader.find(liveHandle(), symbol);
+            address = loader.find(state.liveHandle(), symbol);
         } catch (IllegalStateException closedMeanwhile) {
-            throw closed(closedMeanwhile);
+            throw state.closed(closedMeanwhile);
         }
         if (address.address() == 0) {
             return Optional.empty();
         }
-        return Optional.of(address.reinterpret(arena, null));
+        return Optional.of(address.reinterpret(state.arena(), null));
     }
 
     /**
@@ -473,7 +372,7 @@ public final class Library implements AutoCloseable {
     /** Rethrows what a downcall threw, or, when this library was closed under it, says so with its name. */
     @SuppressWarnings("unused") // called through Explain.CLOSED
     private Object closedOrRethrow(IllegalStateException e) {
-        throw isOpen() ? e : closed(e);
+        throw isOpen() ? e : state.closed(e);
     }
 
     /**
@@ -527,7 +426,7 @@ public final class Library implements AutoCloseable {
         Objects.requireNonNull(iface, "iface");
         // Should close() run after this, the binding's first calls throw: they find their symbols
         // through find(), which a closed library refuses.
-        return bindings().bind(iface, lookup);
+        return state.bindings(this).bind(iface, lookup);
     }
 
     /**
@@ -569,20 +468,7 @@ public final class Library implements AutoCloseable {
     public <T> T bind(Class<T> iface, dev.dynload.bind.FunctionTable table, MethodHandles.@Nullable Lookup lookup) {
         Objects.requireNonNull(iface, "iface");
         Objects.requireNonNull(table, "table");
-        return bindings().bind(iface, table, lookup);
-    }
-
-    /** The library's bindings, made by the first bind; checks that the library is open. */
-    private Bindings bindings() {
-        liveHandle();
-        synchronized (bindLock) {
-            if (bindings == null) {
-                bindings = new Bindings(new LibraryTarget(this));
-            } else if (bindings.unlinked()) {
-                throw new IllegalStateException(name + " had its interfaces unbound (unbind()); it binds no more");
-            }
-            return bindings;
-        }
+        return state.bindings(this).bind(iface, table, lookup);
     }
 
     /**
@@ -601,27 +487,7 @@ public final class Library implements AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (closeLock) {
-            if (!arena.scope().isAlive()) {
-                return;
-            }
-            closeArena();
-            Bindings bound;
-            synchronized (bindLock) {
-                bound = bindings;
-            }
-            if (bound != null) {
-                bound.unlink();
-                if (!bound.idle()) {
-                    Unloader.later(bound::idle, this::unload);
-                    return;
-                }
-            }
-            Optional<String> error = unload();
-            if (error.isPresent()) {
-                throw new IllegalStateException("unloading " + name + " failed: " + error.get());
-            }
-        }
+        state.close();
     }
 
     /**
@@ -640,41 +506,7 @@ public final class Library implements AutoCloseable {
      * @return a stage that completes once the bound calls that were running have returned
      */
     public CompletionStage<Void> unbind() {
-        Bindings bound;
-        synchronized (bindLock) {
-            bound = bindings;
-            if (bound == null) {
-                bindings = bound = new Bindings(new LibraryTarget(this));
-            }
-        }
-        bound.unlink();
-        CompletableFuture<Void> returned = new CompletableFuture<>();
-        if (bound.idle()) {
-            returned.complete(null);
-        } else {
-            Unloader.later(bound::idle, () -> {
-                returned.complete(null);
-                return Optional.empty();
-            });
-        }
-        return returned.minimalCompletionStage();
-    }
-
-    /** Hands the library back to the loader, and completes {@link #whenUnloaded()}; returns the loader's error. */
-    private Optional<String> unload() {
-        Optional<String> error;
-        try {
-            error = loader.close(opened);
-        } catch (RuntimeException e) {
-            unloaded.completeExceptionally(e);
-            throw e;
-        }
-        if (error.isPresent()) {
-            unloaded.completeExceptionally(new IllegalStateException("unloading " + name + " failed: " + error.get()));
-        } else {
-            unloaded.complete(null);
-        }
-        return error;
+        return state.unbind(this);
     }
 
     /**
@@ -691,52 +523,7 @@ public final class Library implements AutoCloseable {
      * @return a stage that completes with {@code null}, or exceptionally with the loader's error
      */
     public CompletionStage<Void> whenUnloaded() {
-        return unloaded.minimalCompletionStage();
-    }
-
-    private void closeArena() {
-        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
-        boolean first = true;
-        while (true) {
-            try {
-                arena.close();
-                return;
-            } catch (IllegalStateException inUse) {
-                if (first && insideCallback()) {
-                    // Waiting would be for a call that cannot return before this callback does.
-                    throw new IllegalStateException(name + " is in use by a native call that has not returned, and "
-                            + "this thread is inside a callback, which that call may have made: close " + name
-                            + " after the call returns, not from its callback", inUse);
-                }
-                first = false;
-                if (System.nanoTime() - deadline > 0) {
-                    throw new IllegalStateException(name + " is still in use by a native call that has not returned "
-                            + "after " + CLOSE_WAIT.toMillis() + " ms; close it once its calls have returned", inUse);
-                }
-                Thread.onSpinWait();
-                Thread.yield();
-            }
-        }
-    }
-
-    /**
-     * Whether this thread is running Java code called back from native code: the JDK's upcall stubs are
-     * hidden frames of a class named for them. Looked at only when a close cannot proceed.
-     */
-    private static boolean insideCallback() {
-        return StackWalker.getInstance(StackWalker.Option.SHOW_HIDDEN_FRAMES).walk(frames -> frames.anyMatch(
-                f -> f.getClassName().startsWith("jdk.internal.foreign.abi.UpcallStub")));
-    }
-
-    private MemorySegment liveHandle() {
-        if (!arena.scope().isAlive()) {
-            throw closed(null);
-        }
-        return handle;
-    }
-
-    private IllegalStateException closed(Throwable cause) {
-        return new IllegalStateException(name + " is closed; open it again to use it", cause);
+        return state.whenUnloaded();
     }
 
     private static void checkSymbolName(String symbol) {

@@ -29,8 +29,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  */
 final class HostServices {
 
-    /** dlp_host: size, abi, host_version, plugin_id, log, config, dependency, alloc, free. */
-    static final long SIZE = 8 + 7 * 8;
+    /** dlp_host (see {@link Abi#HOST}): size, abi, host_version, plugin_id, log, config, dependency, alloc, free. */
+    static final long SIZE = Abi.HOST.byteSize();
 
     /** Finds an interface table among the plugins a plugin requires: (id, major, minMinor) to the table. */
     interface Dependencies {
@@ -113,16 +113,16 @@ final class HostServices {
                              Map<String, String> config, Dependencies dependencies, Arena arena) {
         // Arena.global(): a stray call after destroy must still find a dlp_host and strings where it looks.
         Arena forever = Arena.global();
-        MemorySegment struct = forever.allocate(SIZE, 8);
+        MemorySegment struct = forever.allocate(Abi.HOST);
         struct.set(JAVA_INT, 0, (int) SIZE);
-        struct.set(JAVA_INT, 4, abi);
-        struct.set(ADDRESS, 8, forever.allocateFrom(hostVersion));
-        struct.set(ADDRESS, 16, forever.allocateFrom(d.id()));
-        struct.set(ADDRESS, 24, Stubs.LOG);
-        struct.set(ADDRESS, 32, Stubs.CONFIG);
-        struct.set(ADDRESS, 40, Stubs.DEPENDENCY);
-        struct.set(ADDRESS, 48, Stubs.MALLOC);
-        struct.set(ADDRESS, 56, Stubs.FREE);
+        struct.set(JAVA_INT, Abi.HOST_ABI, abi);
+        struct.set(ADDRESS, Abi.HOST_HOST_VERSION, forever.allocateFrom(hostVersion));
+        struct.set(ADDRESS, Abi.HOST_PLUGIN_ID, forever.allocateFrom(d.id()));
+        struct.set(ADDRESS, Abi.HOST_LOG, Stubs.LOG);
+        struct.set(ADDRESS, Abi.HOST_CONFIG, Stubs.CONFIG);
+        struct.set(ADDRESS, Abi.HOST_DEPENDENCY, Stubs.DEPENDENCY);
+        struct.set(ADDRESS, Abi.HOST_ALLOC, Stubs.MALLOC);
+        struct.set(ADDRESS, Abi.HOST_FREE, Stubs.FREE);
         HostServices s = new HostServices(d.id(), logger, config, dependencies, arena, struct);
         BY_HOST.put(struct.address(), s);
         return s;

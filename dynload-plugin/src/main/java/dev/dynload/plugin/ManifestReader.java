@@ -21,7 +21,7 @@ final class ManifestReader {
 
     static final String SYMBOL = "dynload_plugin_manifest";
     private static final byte[] MAGIC = "DLPMANI1".getBytes(StandardCharsets.US_ASCII);
-    private static final int HEADER = 16;
+    private static final int HEADER = (int) Abi.MANIFEST_HEADER.byteSize();
     private static final int FORMAT = 1;
     /** How much of the object to read: the header, the most text, its NUL. */
     static final int LIMIT = HEADER + PluginManifest.MAX_TEXT + 1;
@@ -62,14 +62,14 @@ final class ManifestReader {
                 throw bad(file, "does not start with DLPMANI1");
             }
         }
-        int format = b.getInt(8);
+        int format = b.getInt((int) Abi.MANIFEST_FORMAT);
         if (format != FORMAT) {
             throw new PluginException(PluginException.Reason.BAD_MANIFEST, file, "has a manifest in format "
                     + Integer.toUnsignedString(format) + ", and this host reads format " + FORMAT,
                     "use a dynload version that reads it, or build the plugin against this host's dynload_plugin.h",
                     null);
         }
-        long length = Integer.toUnsignedLong(b.getInt(12));
+        long length = Integer.toUnsignedLong(b.getInt((int) Abi.MANIFEST_LENGTH));
         if (length > PluginManifest.MAX_TEXT) {
             throw bad(file, "is oversized: " + length + " bytes of text, more than the " + PluginManifest.MAX_TEXT
                     + " allowed");

@@ -26,11 +26,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
  */
 final class NativePlugin {
 
-    /** dlp_offer and dlp_answer: 24 bytes each in ABI 1. */
-    private static final long OFFER_SIZE = 24;
-    private static final long ANSWER_SIZE = 24;
-    /** dlp_plugin: size, reserved, then init, start, stop, destroy, get_interface. */
-    private static final long PLUGIN_SIZE = 8 + 5 * 8;
+    /** dlp_plugin (see {@link Abi#PLUGIN}): size, reserved, then init, start, stop, destroy, get_interface. */
+    private static final long PLUGIN_SIZE = Abi.PLUGIN.byteSize();
 
     private static final Linker LINKER = Linker.nativeLinker();
     /** int32_t f(void *, void *): the entry point and init have the same shape. */
@@ -90,17 +87,17 @@ final class NativePlugin {
         if (entry.isEmpty()) {
             throw new Refused("exports no dynload_plugin_entry; define it with DLP_ENTRY (dynload_plugin.h)");
         }
-        MemorySegment offer = arena.allocate(OFFER_SIZE, 8);
-        offer.set(JAVA_INT, 0, (int) OFFER_SIZE);
-        offer.set(JAVA_INT, 4, PluginHost.ABI_MIN);
-        offer.set(JAVA_INT, 8, PluginHost.ABI_MAX);
-        offer.set(ADDRESS, 16, arena.allocateFrom(hostVersion));
-        MemorySegment answer = arena.allocate(ANSWER_SIZE, 8);
-        answer.set(JAVA_INT, 0, (int) ANSWER_SIZE);
+        MemorySegment offer = arena.allocate(Abi.OFFER);
+        offer.set(JAVA_INT, 0, (int) Abi.OFFER.byteSize());
+        offer.set(JAVA_INT, Abi.OFFER_ABI_MIN, PluginHost.ABI_MIN);
+        offer.set(JAVA_INT, Abi.OFFER_ABI_MAX, PluginHost.ABI_MAX);
+        offer.set(ADDRESS, Abi.OFFER_HOST_VERSION, arena.allocateFrom(hostVersion));
+        MemorySegment answer = arena.allocate(Abi.ANSWER);
+        answer.set(JAVA_INT, 0, (int) Abi.ANSWER.byteSize());
         int rc = call(entry.get(), offer, answer);
-        int abi = answer.get(JAVA_INT, 4);
+        int abi = answer.get(JAVA_INT, Abi.ANSWER_ABI);
         if (rc != 0 || abi == 0) {
-            String why = text(answer.get(ADDRESS, 8)).orElse("it gave no reason");
+            String why = text(answer.get(ADDRESS, Abi.ANSWER_REFUSAL)).orElse("it gave no reason");
             throw new Refused("refused the host (ABI " + PluginHost.ABI_MIN + ".." + PluginHost.ABI_MAX + ", status "
                     + rc + "): " + why);
         }
@@ -109,7 +106,7 @@ final class NativePlugin {
             throw new Refused("answered ABI " + abi + ", outside the host's " + PluginHost.ABI_MIN + ".."
                     + PluginHost.ABI_MAX + " or its manifest's " + m.abiMin() + ".." + m.abiMax());
         }
-        MemorySegment plugin = answer.get(ADDRESS, 16);
+        MemorySegment plugin = answer.get(ADDRESS, Abi.ANSWER_PLUGIN);
         if (plugin.address() == 0) {
             throw new Refused("accepted, but gave no lifecycle table (dlp_answer.plugin is NULL)");
         }
@@ -119,7 +116,7 @@ final class NativePlugin {
             throw new Refused("gave a lifecycle table of " + size + " bytes; ABI " + abi + " needs " + PLUGIN_SIZE);
         }
         MemorySegment table = plugin.reinterpret(PLUGIN_SIZE);
-        for (long at = 8; at < PLUGIN_SIZE; at += 8) {
+        for (long at = Abi.PLUGIN_INIT; at < PLUGIN_SIZE; at += ADDRESS.byteSize()) {
             if (table.get(ADDRESS_UNALIGNED, at).address() == 0) {
                 throw new Refused("gave a lifecycle table with a NULL function (at offset " + at + ")");
             }
@@ -137,13 +134,13 @@ final class NativePlugin {
         if (found.isEmpty()) {
             throw new Refused("the library that loaded has no manifest: it is not the file discovery read");
         }
-        MemorySegment header = found.get().reinterpret(16);
-        long length = Integer.toUnsignedLong(header.get(JAVA_INT_UNALIGNED, 12));
+        MemorySegment header = found.get().reinterpret(Abi.MANIFEST_HEADER.byteSize());
+        long length = Integer.toUnsignedLong(header.get(JAVA_INT_UNALIGNED, Abi.MANIFEST_LENGTH));
         if (length > PluginManifest.MAX_TEXT) {
             throw new Refused("the library that loaded has another manifest (" + length + " bytes of text) than "
                     + "the one discovery read");
         }
-        long size = 16 + length + 1;
+        long size = Abi.MANIFEST_HEADER.byteSize() + length + 1;
         java.nio.ByteBuffer bytes = found.get().reinterpret(size).asByteBuffer().order(java.nio.ByteOrder.nativeOrder());
         PluginManifest loaded;
         try {
@@ -174,7 +171,7 @@ final class NativePlugin {
     /** Calls init with the host services; keeps the state it gives. */
     void init(MemorySegment host) throws Refused {
         MemorySegment statePointer = arena.allocate(ADDRESS);
-        int rc = call(table.get(ADDRESS_UNALIGNED, 8), host, statePointer);
+        int rc = call(table.get(ADDRESS_UNALIGNED, Abi.PLUGIN_INIT), host, statePointer);
         if (rc != 0) {
             throw new Refused("init failed with status " + rc);
         }
@@ -182,7 +179,7 @@ final class NativePlugin {
     }
 
     void start() throws Refused {
-        int rc = callState(16);
+        int rc = callState(Abi.PLUGIN_START);
         if (rc != 0) {
             throw new Refused("start failed with status " + rc);
         }
@@ -191,7 +188,7 @@ final class NativePlugin {
     /** Calls stop; returns its status. */
     int stop() {
         try {
-            return callState(24);
+            return callState(Abi.PLUGIN_STOP);
         } catch (Refused e) {
             return -1;
         }
@@ -199,7 +196,7 @@ final class NativePlugin {
 
     void destroy() {
         try {
-            DESTROY_SHAPE.invokeExact(table.get(ADDRESS_UNALIGNED, 32), state);
+            DESTROY_SHAPE.invokeExact(table.get(ADDRESS_UNALIGNED, Abi.PLUGIN_DESTROY), state);
         } catch (Throwable t) {
             throw new IllegalStateException("destroy failed", t);
         }
@@ -219,15 +216,17 @@ final class NativePlugin {
         }
         MemorySegment t;
         try {
-            t = (MemorySegment) GET_SHAPE.invokeExact(table.get(ADDRESS_UNALIGNED, 40), state, name, major, minMinor);
+            t = (MemorySegment) GET_SHAPE.invokeExact(table.get(ADDRESS_UNALIGNED, Abi.PLUGIN_GET_INTERFACE), state,
+                    name, major, minMinor);
         } catch (Throwable e) {
             throw new IllegalStateException("get_interface failed", e);
         }
         if (t.address() == 0) {
             return Optional.empty();
         }
-        int size = t.reinterpret(8).get(JAVA_INT_UNALIGNED, 0);
-        return Optional.of(t.reinterpret(Math.max(8, Integer.toUnsignedLong(size) & 0xffff_ffffL)));
+        long header = Abi.INTERFACE.byteSize();
+        int size = t.reinterpret(header).get(JAVA_INT_UNALIGNED, 0);
+        return Optional.of(t.reinterpret(Math.max(header, Integer.toUnsignedLong(size))));
     }
 
     /**

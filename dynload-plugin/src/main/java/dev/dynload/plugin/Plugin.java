@@ -252,13 +252,17 @@ public final class Plugin {
                          String plugin) implements FunctionTable {
 
         static Table read(MemorySegment table, ProvidedInterface provided, PluginInterface declared, String plugin) {
+            // dlp_interface (Abi.INTERFACE), then one function pointer per function the manifest declares.
+            long header = Abi.INTERFACE.byteSize();
+            long pointer = ValueLayout.ADDRESS.byteSize();
             long size = table.byteSize();
-            int count = (int) Math.min(provided.functions().size(), Math.max(0, (size - 8) / 8));
+            int count = (int) Math.min(provided.functions().size(), Math.max(0, (size - header) / pointer));
             long[] functions = new long[count];
             for (int i = 0; i < count; i++) {
-                functions[i] = table.get(ValueLayout.ADDRESS_UNALIGNED, 8 + 8L * i).address();
+                functions[i] = table.get(ValueLayout.ADDRESS_UNALIGNED, header + pointer * i).address();
             }
-            return new Table(functions, table.get(ValueLayout.JAVA_INT_UNALIGNED, 4), provided, declared, plugin);
+            return new Table(functions, table.get(ValueLayout.JAVA_INT_UNALIGNED, Abi.INTERFACE_MINOR), provided,
+                    declared, plugin);
         }
 
         @Override

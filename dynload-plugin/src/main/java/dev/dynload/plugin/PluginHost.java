@@ -1,10 +1,7 @@
 package dev.dynload.plugin;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,17 +48,6 @@ public final class PluginHost {
     /** How long stop() waits for a plugin's running calls, by default, before it leaves that plugin STUCK. */
     public static final java.time.Duration STOP_TIMEOUT = java.time.Duration.ofSeconds(10);
 
-    /** The platform whose module file names ({@code .so}, {@code .dylib}, {@code .dll}) a folder is scanned for. */
-    private static final dev.dynload.OperatingSystem MODULES = dev.dynload.OperatingSystem.current();
-
-    /** Files by name, as a named class rather than a lambda (see discover). */
-    private static final Comparator<Path> BY_FILE_NAME = new Comparator<>() {
-        @Override
-        public int compare(Path a, Path b) {
-            return a.getFileName().toString().compareTo(b.getFileName().toString());
-        }
-    };
-
     /** The oldest ABI version of dynload_plugin.h this host speaks. */
     public static final int ABI_MIN = 1;
     /** The newest ABI version of dynload_plugin.h this host speaks. */
@@ -77,6 +63,8 @@ public final class PluginHost {
     private final PluginLogger logger;
     private final Map<String, Map<String, String>> config;
     private final java.time.Duration stopTimeout;
+    /** Loads, negotiates with, initialises and starts one plugin at a time. */
+    private final PluginStarter starter;
     /** Guards the fields below; held for a few field reads and writes, never across plugin or user code. */
     private final Object lock = new Object();
     private Phase phase = Phase.IDLE;
@@ -94,6 +82,7 @@ public final class PluginHost {
         b.config.forEach((id, values) -> copy.put(id, Map.copyOf(values)));
         this.config = Map.copyOf(copy);
         this.stopTimeout = b.stopTimeout;
+        this.starter = new PluginStarter(hostVersion, logger, config);
     }
 
     /** {@return a builder for a host} */
@@ -213,44 +202,7 @@ public final class PluginHost {
      * @return the plugins found and the files that are not usable plugins, with why
      */
     public Discovery discover() {
-        List<PluginDescriptor> plugins = new ArrayList<>();
-        List<PluginException> problems = new ArrayList<>();
-        for (Path folder : folders) {
-            List<Path> files = new ArrayList<>();
-            if (!Files.isDirectory(folder)) {
-                problems.add(new PluginException(PluginException.Reason.UNREADABLE, folder, Files.exists(folder)
-                        ? "is not a folder" : "does not exist", "give the folder that holds the plugin files", null));
-                continue;
-            }
-            // Loops, not a stream with lambdas: each lambda costs a fresh JVM a class spun at run time.
-            try (java.nio.file.DirectoryStream<Path> list = Files.newDirectoryStream(folder)) {
-                for (Path f : list) {
-                    if (MODULES.isModuleFileName(f.getFileName().toString())) {
-                        files.add(f);
-                    }
-                }
-                files.sort(BY_FILE_NAME);
-            } catch (IOException | java.nio.file.DirectoryIteratorException e) {
-                problems.add(new PluginException(PluginException.Reason.UNREADABLE, folder,
-                        "cannot be listed: " + e.getMessage(), "check that the plugin folder exists and is readable", e));
-                continue;
-            }
-            for (Path f : files) {
-                try {
-                    plugins.add(PluginDescriptor.read(f));
-                } catch (PluginException e) {
-                    problems.add(e);
-                }
-            }
-        }
-        for (Map.Entry<String, ClassLoader> b : bundles.entrySet()) {
-            try {
-                plugins.add(PluginDescriptor.readBundled(b.getKey(), b.getValue()));
-            } catch (PluginException e) {
-                problems.add(e);
-            }
-        }
-        return new Discovery(plugins, problems);
+        return PluginFinder.discover(folders, bundles);
     }
 
     /**
@@ -335,7 +287,7 @@ public final class PluginHost {
                 plugins.add(p); // listed before it starts: a plugin that started is always reachable by stop()
             }
             try {
-                startOne(p, byId);
+                starter.start(p, byId);
             } catch (Throwable t) {
                 // startOne unloads what it loaded whatever goes wrong; this keeps the others starting.
                 if (p.state() != PluginState.STARTED) {
@@ -361,119 +313,18 @@ public final class PluginHost {
         }
     }
 
-    /** Starts one plugin; whatever goes wrong, it ends FAILED and unloaded, and the others go on. */
-    private void startOne(Plugin p, Map<String, Plugin> byId) {
-        List<Dependency> deps = new ArrayList<>();
-        for (Requirement r : p.descriptor().manifest().requires()) {
-            Plugin dep = byId.get(r.pluginId());
-            Optional<NativePlugin> loaded = dep == null ? Optional.empty() : dep.loaded();
-            if (dep == null || dep.state() != PluginState.STARTED || loaded.isEmpty()) {
-                fail(p, "requires " + r.pluginId() + ", which did not start: "
-                        + (dep == null ? "not found" : dep.failure().orElse(dep.state().toString())));
-                return;
-            }
-            deps.add(new Dependency(dep.descriptor().manifest(), loaded.get()));
-        }
-        p.starting();
-        NativePlugin n;
-        try {
-            n = NativePlugin.load(p.descriptor(), hostVersion.toString());
-        } catch (NativePlugin.Refused e) {
-            fail(p, e.getMessage());
-            return;
-        } catch (RuntimeException e) {
-            fail(p, "loading it failed: " + e);
-            return;
-        }
-        boolean initialised = false;
-        HostServices services = null;
-        try {
-            // The dependencies' tables, fixed now: they stay loaded until this plugin has stopped, and the
-            // service needs no lock, so a plugin may call it from any thread, even while stop() waits.
-            services = HostServices.make(p.descriptor(), n.abi(), hostVersion.toString(), logger,
-                    config.getOrDefault(p.id(), Map.of()), new DependencyTables(List.copyOf(deps)), n.arena());
-            try {
-                n.init(services.struct());
-                initialised = true;
-                n.start();
-            } catch (NativePlugin.Refused e) {
-                Optional<String> logged = services.lastError();
-                throw new NativePlugin.Refused(e.getMessage() + (logged.isPresent() ? ": " + logged.get() : ""));
-            }
-            p.started(n, services);
-        } catch (NativePlugin.Refused | RuntimeException | Error e) {
-            try {
-                if (initialised) {
-                    n.destroy(); // a failed start: init made state, which destroy frees (stop is not called)
-                }
-            } catch (RuntimeException ignored) {
-                // it is failed and unloaded anyway
-            } finally {
-                if (services != null) {
-                    services.retire();
-                }
-                unload(p, n);
-            }
-            fail(p, e instanceof NativePlugin.Refused ? e.getMessage() : "starting it failed: " + e);
-            return;
-        }
-        say(p.id(), PluginLogger.Level.INFO, "started " + p.descriptor().version() + " (ABI " + n.abi() + ")");
-    }
-
-    /** Unloads a plugin's library; a loader's failure is logged, not thrown, so the others go on. */
-    private void unload(Plugin p, NativePlugin n) {
-        try {
-            n.unload();
-        } catch (RuntimeException e) {
-            say(p.id(), PluginLogger.Level.ERROR, "unloading it failed: " + e);
-        }
-    }
-
-    /** A started plugin this one requires: its manifest and its native side. */
-    private record Dependency(PluginManifest manifest, NativePlugin loaded) {
-    }
-
-    /** The dependency service's lookup over a plugin's fixed dependencies; a class, not a lambda, for cold start. */
-    private static final class DependencyTables implements HostServices.Dependencies {
-        private final List<Dependency> deps;
-
-        DependencyTables(List<Dependency> deps) {
-            this.deps = deps;
-        }
-
-        @Override
-        public Optional<java.lang.foreign.MemorySegment> find(String id, int major, int minMinor) {
-            for (Dependency d : deps) {
-                Optional<ProvidedInterface> provided = d.manifest().provided(id, major);
-                if (provided.isPresent() && provided.get().minor() >= minMinor) {
-                    return d.loaded().getInterface(id, major, minMinor);
-                }
-            }
-            return Optional.empty();
-        }
-    }
-
     /** Whether this thread runs Java code that native code called: the JDK's upcall stubs are hidden frames. */
     private static boolean insideUpcall() {
         return StackWalker.getInstance(StackWalker.Option.SHOW_HIDDEN_FRAMES).walk(frames -> frames.anyMatch(
                 f -> f.getClassName().startsWith("jdk.internal.foreign.abi.UpcallStub")));
     }
 
-    /**
-     * Logs a lifecycle message; a logger that throws (anything: a start or stop half done would leave
-     * plugins loaded) is not the plugins' problem, nor the caller's.
-     */
     private void say(String id, PluginLogger.Level level, String message) {
-        try {
-            logger.log(id, level, message);
-        } catch (Throwable e) {
-            // nowhere else to report it
-        }
+        starter.say(id, level, message);
     }
 
     private void fail(Plugin p, String why) {
-        p.failed(why);
-        say(p.id(), PluginLogger.Level.ERROR, "failed: " + why);
+        starter.fail(p, why);
     }
 
     /**
@@ -607,7 +458,7 @@ public final class PluginHost {
             say(p.id(), PluginLogger.Level.ERROR, "stopping it failed: " + e);
         } finally {
             p.services().ifPresent(HostServices::retire);
-            unload(p, n);
+            starter.unload(p, n);
             p.stopped();
         }
         say(p.id(), PluginLogger.Level.INFO, "stopped");

@@ -26,9 +26,12 @@ class BindingsTest {
                 sum += lib.bind(Versioned.class).u_version(); // bound, linked, called and dropped: a request
             }
             assertEquals(5_000, sum);
-            java.lang.reflect.Field field = Library.class.getDeclaredField("bindings");
+            java.lang.reflect.Field stateField = Library.class.getDeclaredField("state");
+            stateField.setAccessible(true);
+            Object state = stateField.get(lib);
+            java.lang.reflect.Field field = state.getClass().getDeclaredField("bindings");
             field.setAccessible(true);
-            Bindings bindings = (Bindings) field.get(lib);
+            Bindings bindings = (Bindings) field.get(state);
             // A full collection unloads the dropped classes; System.gc() runs one before it returns.
             for (int i = 0; i < 20 && bindings.registered() > 1; i++) {
                 System.gc();
