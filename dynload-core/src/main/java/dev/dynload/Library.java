@@ -78,8 +78,11 @@ import java.util.concurrent.CompletionStage;
  * <h2>Platform-specific behaviour</h2>
  * On Linux and macOS dynload calls {@code dlopen}, {@code dlsym}, {@code dlclose} and {@code dlerror}
  * itself, so errors carry the loader's own message. Only on Linux is the checked open file itself what
- * loads ({@code /proc/self/fd/N}); on macOS the checked path is loaded again. Windows has no backend yet: opening a library there
- * throws {@link UnsupportedOperationException}.
+ * loads ({@code /proc/self/fd/N}); on macOS the checked path is loaded again. On Windows it calls
+ * {@code LoadLibraryExW} (searching the library's own folder for its dependencies, never the working
+ * directory), {@code GetProcAddress} and {@code FreeLibrary}, with the system's message for a failure;
+ * {@link LoadOption#LAZY} and {@link LoadOption#GLOBAL} change nothing there. The macOS and Windows
+ * backends have not yet run on their platforms (docs/architecture.md).
  */
 public final class Library implements AutoCloseable {
 
