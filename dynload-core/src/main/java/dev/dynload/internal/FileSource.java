@@ -1,5 +1,7 @@
 package dev.dynload.internal;
 
+import org.jspecify.annotations.Nullable;
+
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.FileSystemException;
@@ -17,9 +19,9 @@ public final class FileSource implements AutoCloseable {
     private static final Path JDK = Path.of(System.getProperty("java.home", "/nonexistent")).toAbsolutePath();
 
     private final RandomAccessFile input;
-    private final OpenFile open;
+    private final @Nullable OpenFile open;
 
-    private FileSource(RandomAccessFile input, OpenFile open) {
+    private FileSource(RandomAccessFile input, @Nullable OpenFile open) {
         this.input = input;
         this.open = open;
     }

@@ -1,5 +1,7 @@
 package dev.dynload.internal;
 
+import org.jspecify.annotations.Nullable;
+
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -31,7 +33,7 @@ public interface NativeLoader {
      * @param error the loader's message on failure, else {@code null}
      * @param pin what the backend keeps for the loaded file until {@link #close(Opened)}, or {@code null}
      */
-    record Opened(MemorySegment handle, String error, Object pin) {
+    record Opened(MemorySegment handle, @Nullable String error, @Nullable Object pin) {
         /** {@return whether the library loaded} */
         public boolean ok() {
             return handle.address() != 0;
@@ -190,7 +192,7 @@ public interface NativeLoader {
      *                  from Java
      * @return the candidates in the loader's order
      */
-    Search search(String fileName, Requester requester);
+    Search search(String fileName, @Nullable Requester requester);
 
     /**
      * Sets up what the first load needs, on a thread of the caller's choosing: the foreign linker and the

@@ -1,5 +1,7 @@
 package dev.dynload.internal;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Text from outside (a file name, a symbol, a soname, a plugin's log message) made safe to print on one
  * line of a terminal or a log: a newline would forge a line, an escape sequence would drive the terminal,
@@ -37,7 +39,7 @@ public final class Printable {
         return b == null ? text : b.toString();
     }
 
-    private static String escape(int c) {
+    private static @Nullable String escape(int c) {
         switch (c) {
             case '\n':
                 return "\\n";

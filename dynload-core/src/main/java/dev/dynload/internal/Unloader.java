@@ -1,5 +1,7 @@
 package dev.dynload.internal;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +23,7 @@ public final class Unloader {
     }
 
     private static final List<Pending> PENDING = new ArrayList<>();
-    private static Thread thread;
+    private static @Nullable Thread thread;
 
     private Unloader() {
     }

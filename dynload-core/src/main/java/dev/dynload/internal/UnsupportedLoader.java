@@ -1,5 +1,7 @@
 package dev.dynload.internal;
 
+import org.jspecify.annotations.Nullable;
+
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -89,7 +91,7 @@ record UnsupportedLoader(String why) implements NativeLoader {
     }
 
     @Override
-    public Search search(String fileName, Requester requester) {
+    public Search search(String fileName, @Nullable Requester requester) {
         return new Search(List.of(), List.of(), java.util.Set.of());
     }
 }

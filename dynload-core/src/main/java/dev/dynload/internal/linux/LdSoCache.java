@@ -1,6 +1,7 @@
 package dev.dynload.internal.linux;
 
 import dev.dynload.internal.posix.SystemSearch;
+import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -110,7 +111,7 @@ final class LdSoCache implements SystemSearch.Cache {
         return byName;
     }
 
-    private static String string(byte[] bytes, int base, long offset) {
+    private static @Nullable String string(byte[] bytes, int base, long offset) {
         long at = base + offset;
         if (offset < 0 || at >= bytes.length) {
             return null;

@@ -1,5 +1,7 @@
 package dev.dynload.internal.linux;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.dynload.internal.Conventions;
 import dev.dynload.internal.LoadFlags;
 import dev.dynload.internal.NativeLoader;
@@ -68,7 +70,7 @@ public final class LinuxLoader implements NativeLoader {
      */
     private final boolean loadsByDescriptor = files.descriptorFolder() != null;
     /** Made by the first search by name: an open by path never needs it. */
-    private SystemSearch search;
+    private @Nullable SystemSearch search;
 
     /** The backend; made once, by {@code NativeLoader.Holder}. */
     public LinuxLoader() {
@@ -233,7 +235,7 @@ public final class LinuxLoader implements NativeLoader {
     }
 
     @Override
-    public Search search(String fileName, Requester requester) {
+    public Search search(String fileName, @Nullable Requester requester) {
         SystemSearch s;
         synchronized (this) {
             if (search == null) {

@@ -1,5 +1,7 @@
 package dev.dynload.internal.macos;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.dynload.internal.Conventions;
 import dev.dynload.internal.LoadFlags;
 import dev.dynload.internal.NativeLoader;
@@ -113,7 +115,7 @@ public final class MacLoader implements NativeLoader {
     }
 
     @Override
-    public Search search(String fileName, Requester requester) {
+    public Search search(String fileName, @Nullable Requester requester) {
         return search.search(fileName, requester);
     }
 

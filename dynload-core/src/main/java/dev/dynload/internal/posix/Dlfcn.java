@@ -1,5 +1,7 @@
 package dev.dynload.internal.posix;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.dynload.internal.NativeLoader;
 
 import java.lang.foreign.Arena;
@@ -34,13 +36,13 @@ public final class Dlfcn {
      * @param bits the flags, in this platform's values
      * @return the handle, or the loader's message
      */
-    public static NativeLoader.Opened open(String file, int bits) {
+    public static NativeLoader.Opened open(@Nullable String file, int bits) {
         // A platform thread is its own OS thread: its dlerror is its own, so the call runs in place. Tested
         // here, not only in OsThread.call, so that a platform thread's first open makes no lambda.
         return Thread.currentThread().isVirtual() ? OsThread.call(() -> openHere(file, bits)) : openHere(file, bits);
     }
 
-    private static NativeLoader.Opened openHere(String file, int bits) {
+    private static NativeLoader.Opened openHere(@Nullable String file, int bits) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment name = file == null ? MemorySegment.NULL : Libc.cString(arena, file);
             MemorySegment handle = Libc.call(Libc.DLOPEN, name, Libc.word(bits));
@@ -87,7 +89,7 @@ public final class Dlfcn {
 
     /** glibc's {@code dlinfo}, where the C library has it. */
     private static final class Dlinfo {
-        static final MethodHandle H = Linker.nativeLinker().defaultLookup().find("dlinfo")
+        static final @Nullable MethodHandle H = Linker.nativeLinker().defaultLookup().find("dlinfo")
                 .map(a -> Linker.nativeLinker().downcallHandle(a, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS)))
                 .orElse(null);
     }

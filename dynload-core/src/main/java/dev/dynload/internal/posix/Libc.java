@@ -1,5 +1,7 @@
 package dev.dynload.internal.posix;
 
+import org.jspecify.annotations.Nullable;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -108,7 +110,7 @@ public final class Libc {
     }
 
     /** The UTF-8 C string a C library function returned, or null for NULL. */
-    public static String text(MemorySegment pointer) {
+    public static @Nullable String text(MemorySegment pointer) {
         return pointer.address() == 0 ? null : pointer.reinterpret(Long.MAX_VALUE).getString(0);
     }
 

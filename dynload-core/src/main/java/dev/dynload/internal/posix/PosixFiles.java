@@ -1,5 +1,7 @@
 package dev.dynload.internal.posix;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.dynload.internal.OpenFile;
 
 import java.io.IOException;
@@ -35,7 +37,7 @@ public final class PosixFiles {
     /** O_PATH | O_CLOEXEC, for walking a path longer than PATH_MAX; 0 where there is none. */
     private final int openPath;
     /** Where an open descriptor N can be named as a file ({@code /proc/self/fd/}), or null. */
-    private final String descriptorFolder;
+    private final @Nullable String descriptorFolder;
 
     /**
      * The file calls of one platform.
@@ -44,7 +46,7 @@ public final class PosixFiles {
      * @param openPath its {@code O_PATH | O_CLOEXEC}, or 0 where it has none
      * @param descriptorFolder where descriptor N is named as a file, or null where it cannot be read that way
      */
-    public PosixFiles(int openForReading, int openPath, String descriptorFolder) {
+    public PosixFiles(int openForReading, int openPath, @Nullable String descriptorFolder) {
         this.openForReading = openForReading;
         this.openPath = openPath;
         this.descriptorFolder = descriptorFolder != null && Files.isDirectory(Path.of(descriptorFolder))
@@ -52,7 +54,7 @@ public final class PosixFiles {
     }
 
     /** {@return where descriptor N is named as a file, or null where it cannot be} */
-    public String descriptorFolder() {
+    public @Nullable String descriptorFolder() {
         return descriptorFolder;
     }
 

@@ -1,5 +1,7 @@
 package dev.dynload.internal.posix;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.dynload.internal.Host;
 import dev.dynload.internal.NativeLoader;
 
@@ -31,7 +33,7 @@ public final class SystemSearch {
 
     private final String pathVariable;
     private final List<String> defaultFolders;
-    private final Cache cache;
+    private final @Nullable Cache cache;
 
     /**
      * A search.
@@ -40,7 +42,7 @@ public final class SystemSearch {
      * @param defaultFolders the loader's last folders
      * @param cache the loader's index, or null where it reads none
      */
-    public SystemSearch(String pathVariable, List<String> defaultFolders, Cache cache) {
+    public SystemSearch(String pathVariable, List<String> defaultFolders, @Nullable Cache cache) {
         this.pathVariable = pathVariable;
         this.defaultFolders = defaultFolders;
         this.cache = cache;
@@ -72,7 +74,7 @@ public final class SystemSearch {
      * @param requester the library whose dependency it is, or null
      * @return the candidates, in the loader's order
      */
-    public NativeLoader.Search search(String fileName, NativeLoader.Requester requester) {
+    public NativeLoader.Search search(String fileName, NativeLoader.@Nullable Requester requester) {
         Set<Path> candidates = new LinkedHashSet<>();
         Set<Path> throughOrigin = new LinkedHashSet<>();
         List<String> places = new ArrayList<>();
@@ -101,7 +103,7 @@ public final class SystemSearch {
     }
 
     private static void folders(Set<Path> candidates, Set<Path> throughOrigin, List<String> places, String source,
-                                List<String> folders, Path origin, String fileName) {
+                                List<String> folders, @Nullable Path origin, String fileName) {
         for (String raw : folders) {
             String folder = expand(raw, origin);
             if (folder == null || folder.isEmpty()) {
@@ -116,7 +118,7 @@ public final class SystemSearch {
     }
 
     /** A run path entry with {@code $ORIGIN} expanded; null for one with a token this does not know. */
-    static String expand(String entry, Path origin) {
+    static @Nullable String expand(String entry, @Nullable Path origin) {
         String e = entry;
         if (e.contains("$ORIGIN") || e.contains("${ORIGIN}")) {
             if (origin == null) {
@@ -127,7 +129,7 @@ public final class SystemSearch {
         return e.indexOf('$') >= 0 ? null : e;
     }
 
-    private static Path add(Set<Path> candidates, String folder, String fileName) {
+    private static @Nullable Path add(Set<Path> candidates, String folder, String fileName) {
         try {
             Path f = Path.of(folder);
             Path candidate = (f.isAbsolute() ? f : f.toAbsolutePath()).resolve(fileName);

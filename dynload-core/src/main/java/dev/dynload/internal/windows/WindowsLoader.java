@@ -1,5 +1,7 @@
 package dev.dynload.internal.windows;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.dynload.internal.Conventions;
 import dev.dynload.internal.LoadFlags;
 import dev.dynload.internal.NativeLoader;
@@ -197,7 +199,7 @@ public final class WindowsLoader implements NativeLoader {
      * the application's folder (the JVM's), then {@code System32}.
      */
     @Override
-    public Search search(String fileName, Requester requester) {
+    public Search search(String fileName, @Nullable Requester requester) {
         List<Path> candidates = new ArrayList<>();
         List<String> places = new ArrayList<>();
         Path java = Path.of(System.getProperty("java.home"), "bin");
