@@ -4,15 +4,12 @@ import dev.dynload.LibraryLoadException.Reason;
 import dev.dynload.elf.ElfFile;
 import dev.dynload.internal.BundleIndex;
 import dev.dynload.internal.BundledStream;
-import dev.dynload.internal.Hashes;
-import dev.dynload.internal.NativeCache;
 import dev.dynload.internal.NativeLoader;
 import dev.dynload.internal.OpenFile;
 import dev.dynload.internal.Platform;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +47,8 @@ final class Bundles {
     private final NativeLoader loader;
     private final OptionSet options;
     private final LoadOption[] given;
+    /** The exceptions that name this bundle and its resources. */
+    private final BundleFailures failures;
 
     private Bundles(String bundle, Resources resources, NativeLoader loader, OptionSet options, LoadOption[] given) {
         this.bundle = bundle;
@@ -57,6 +56,7 @@ final class Bundles {
         this.loader = loader;
         this.options = options;
         this.given = given;
+        this.failures = new BundleFailures(bundle, resources);
     }
 
     static Library open(String bundle, Resources resources, NativeLoader loader, LoadOption... options) {
@@ -87,7 +87,7 @@ final class Bundles {
         String platform = Platform.current();
         List<BundleIndex.Entry> files = index.forPlatform(platform);
         if (files.isEmpty()) {
-            throw fail(Reason.NOT_BUILT_FOR_PLATFORM, null, "has no build for this platform, " + platform
+            throw failures.fail(Reason.NOT_BUILT_FOR_PLATFORM, null, "has no build for this platform, " + platform
                     + "; it has " + String.join(", ", index.platforms()), "use a release of it built for " + platform);
         }
         BundleIndex.Entry main = files.getLast();
@@ -113,7 +113,7 @@ final class Bundles {
             return Library.open(bareName(index.entries().getLast().name()), given);
         }
         if (files.isEmpty()) {
-            throw fail(Reason.NOT_BUILT_FOR_PLATFORM, null, "has no build for this platform, " + platform
+            throw failures.fail(Reason.NOT_BUILT_FOR_PLATFORM, null, "has no build for this platform, " + platform
                     + "; it has " + String.join(", ", index.platforms()), "use a release of it built for " + platform
                     + ", or set -D" + OVERRIDE + bundle + "=system (or a path) to load one installed here");
         }
@@ -133,7 +133,7 @@ final class Bundles {
                 return last(loaded);
             }
         }
-        return last(fromCache(files, platform));
+        return last(new BundleCache(bundle, resources, loader, options, failures).load(files, platform));
     }
 
     /** {@code libgreeter.so.1} and {@code libgreeter.dylib} to {@code greeter}; {@code greeter.dll} too. */
@@ -155,15 +155,15 @@ final class Bundles {
         String path = BundleIndex.indexPath(bundle);
         try (InputStream in = resources.open(path)) {
             if (in == null) {
-                throw fail(Reason.BAD_BUNDLE, null, "has no index: " + path + " is not among the resources",
+                throw failures.fail(Reason.BAD_BUNDLE, null, "has no index: " + path + " is not among the resources",
                         noIndexHint(), null);
             }
             return BundleIndex.read(in);
         } catch (IOException e) {
-            throw fail(Reason.BAD_BUNDLE, null, "has an index that cannot be read (" + where(path) + "): "
+            throw failures.fail(Reason.BAD_BUNDLE, null, "has an index that cannot be read (" + failures.where(path) + "): "
                     + e.getMessage(), "rebuild the bundle's jar", null);
         } catch (BundleIndex.MalformedException e) {
-            throw fail(Reason.BAD_BUNDLE, null, "has a malformed index (" + where(path) + "): " + e.getMessage(),
+            throw failures.fail(Reason.BAD_BUNDLE, null, "has a malformed index (" + failures.where(path) + "): " + e.getMessage(),
                     "rebuild the bundle's jar; its build writes the index", null);
         }
     }
@@ -219,33 +219,33 @@ final class Bundles {
      */
     private OpenFile memoryCopy(BundleIndex.Entry e) {
         String path = BundleIndex.filePath(bundle, e);
-        Path shown = Path.of(where(path));
+        Path shown = Path.of(failures.where(path));
         try (InputStream in = resources.open(path)) {
             if (in == null) {
-                throw missing(e);
+                throw failures.missing(e);
             }
             BundledStream content = new BundledStream(in);
             OpenFile open;
             try {
                 open = loader.memoryFile(shown, content);
             } catch (BundledStream.TooLargeException tooLarge) {
-                throw tooLarge(e, tooLarge);
+                throw failures.tooLarge(e, tooLarge);
             } catch (UnsupportedOperationException refused) {
                 return null; // no sealed memory files on this platform: the cache it is
             } catch (IOException failed) {
                 if (content.readFailed()) {
-                    throw cannotRead(e, failed); // the jar's fault
+                    throw failures.cannotRead(e, failed); // the jar's fault
                 }
                 return null; // the memory file's (refused by the kernel, or full under a memory limit): the cache
             }
             String actual = content.sha256();
             if (!actual.equals(e.sha256())) {
                 open.close();
-                throw mismatch(e, actual);
+                throw failures.mismatch(e, actual);
             }
             return open;
         } catch (IOException failure) {
-            throw cannotRead(e, failure);
+            throw failures.cannotRead(e, failure);
         }
     }
 
@@ -308,225 +308,9 @@ final class Bundles {
         }
     }
 
-    /** Writes the files into the per-user cache (once), then loads each through an open, re-checked file. */
-    private List<Library> fromCache(List<BundleIndex.Entry> files, String platform) {
-        // The jar is checked on every open, as the memory path checks it: a copy cached from a genuine jar
-        // must not hide that this jar's file no longer matches its index.
-        for (BundleIndex.Entry e : files) {
-            checkInJar(e);
-        }
-        List<NativeCache.Source> sources = new ArrayList<>();
-        StringBuilder identity = new StringBuilder(bundle).append('\n').append(platform).append('\n');
-        for (BundleIndex.Entry e : files) {
-            identity.append(e.sha256()).append(' ').append(e.name()).append('\n');
-            sources.add(new Source(e));
-        }
-        String digest = Hashes.sha256(identity.toString().getBytes(StandardCharsets.UTF_8));
-        Path root = NativeCache.root();
-        Path folder;
-        try {
-            folder = NativeCache.store(root, digest, sources);
-        } catch (NativeCache.UnsafeException e) {
-            throw fail(Reason.UNSAFE_CACHE, root, "cannot use the cache folder for bundled libraries: " + e.getMessage(),
-                    e.hint(), null);
-        } catch (HashMismatch e) {
-            throw e.failure;
-        } catch (IOException e) {
-            if (NativeCache.diskFull(e)) {
-                throw fail(Reason.DISK_FULL, root, "cannot write bundled libraries into the cache folder: the disk "
-                        + "is full (" + e.getMessage() + ")", "free some space, or point -D" + NativeCache.PROPERTY
-                        + " at a folder on another disk", null);
-            }
-            throw fail(Reason.LOADER_ERROR, root, "cannot write bundled libraries into the cache folder: "
-                    + NativeCache.explain(e), "check that folder, or point -D" + NativeCache.PROPERTY + " at another", null);
-        }
-        List<Library> loaded = new ArrayList<>();
-        try {
-            for (BundleIndex.Entry e : files) {
-                Path file = folder.resolve(e.name());
-                String library = bundle + "/" + e.name();
-                Diagnosis diagnosis = new Diagnosis(library, file, List.of());
-                OpenFile open = checkedOpen(diagnosis, file, e);
-                if (open == null) {
-                    // Changed since it was written (or planted before): written again, and checked again.
-                    try {
-                        NativeCache.rewrite(folder, new Source(e));
-                    } catch (HashMismatch mismatch) {
-                        throw mismatch.failure;
-                    } catch (IOException failure) {
-                        throw diagnosis.cannotOpen(failure);
-                    }
-                    open = checkedOpen(diagnosis, file, e);
-                }
-                if (open == null) {
-                    throw fail(Reason.HASH_MISMATCH, file, "changed in the cache right after it was written again: "
-                            + "its SHA-256 is not " + e.sha256() + ", which the bundle's index says", "something else "
-                            + "writes into " + folder + "; point -D" + NativeCache.PROPERTY + " at a folder only dynload "
-                            + "writes", null);
-                }
-                loaded.add(new Loading(loader, options).load(library, diagnosis, open));
-            }
-            return loaded;
-        } catch (RuntimeException failure) {
-            closeAll(loaded);
-            throw failure;
-        }
-    }
-
-    /**
-     * Opens a cached file and hashes it through the descriptor that will load it: the one check of its
-     * contents on this run. {@return the open file, or null (closed) when its SHA-256 is not the index's}
-     */
-    private OpenFile checkedOpen(Diagnosis diagnosis, Path file, BundleIndex.Entry e) {
-        OpenFile open;
-        try {
-            open = loader.openFile(file);
-        } catch (IOException failure) {
-            throw diagnosis.cannotOpen(failure);
-        }
-        try (InputStream in = java.nio.file.Files.newInputStream(open.readable())) {
-            if (Hashes.sha256(in).equals(e.sha256())) {
-                return open;
-            }
-        } catch (IOException failure) {
-            open.close();
-            throw diagnosis.cannotOpen(failure);
-        }
-        open.close();
-        return null;
-    }
-
-    /** Reads a bundled file through, hashing it, and checks it against the index; keeps nothing. */
-    private void checkInJar(BundleIndex.Entry e) {
-        String path = BundleIndex.filePath(bundle, e);
-        try (InputStream in = resources.open(path)) {
-            if (in == null) {
-                throw missing(e);
-            }
-            String actual = new BundledStream(in).drain();
-            if (!actual.equals(e.sha256())) {
-                throw mismatch(e, actual);
-            }
-        } catch (BundledStream.TooLargeException tooLarge) {
-            throw tooLarge(e, tooLarge);
-        } catch (IOException failure) {
-            throw cannotRead(e, failure);
-        }
-    }
-
-    private LibraryLoadException tooLarge(BundleIndex.Entry e, BundledStream.TooLargeException tooLarge) {
-        return fail(Reason.BAD_BUNDLE, Path.of(where(BundleIndex.filePath(bundle, e))), tooLarge.getMessage()
-                + " (a compressed entry that inflates that far is what a zip bomb does); if the library is genuine, "
-                + "raise the limit with -D" + BundledStream.LIMIT_PROPERTY + "=2g", "use the jar its build made", null);
-    }
-
-    private LibraryLoadException cannotRead(BundleIndex.Entry e, IOException failure) {
-        return fail(Reason.BAD_BUNDLE, null, "cannot read " + where(BundleIndex.filePath(bundle, e)) + ": "
-                + failure.getMessage(), "rebuild the bundle's jar", null);
-    }
-
-    private LibraryLoadException missing(BundleIndex.Entry e) {
-        return fail(Reason.BAD_BUNDLE, null, "lists " + e.name() + " for " + e.classifier() + " in its index, but "
-                + BundleIndex.filePath(bundle, e) + " is not among the resources", "rebuild the bundle's jar", null);
-    }
-
-    private LibraryLoadException mismatch(BundleIndex.Entry e, String actual) {
-        String path = BundleIndex.filePath(bundle, e);
-        return fail(Reason.HASH_MISMATCH, Path.of(where(path)), "is not the file the bundle's index names: its SHA-256 is "
-                + actual + ", the index says " + e.sha256(), "the jar was changed after it was built; use the one "
-                + "its build made", null);
-    }
-
-    /** Where a resource is, for messages: its URL, such as {@code jar:file:/app/x.jar!/META-INF/...}. */
-    private String where(String path) {
-        return resources.where(path);
-    }
-
-    private LibraryLoadException fail(Reason reason, Path file, String detail, String hint, String message) {
-        return new LibraryLoadException(reason, "bundle " + bundle, file, detail, hint, message, List.of());
-    }
-
-    private LibraryLoadException fail(Reason reason, Path file, String detail, String hint) {
-        return fail(reason, file, detail, hint, null);
-    }
-
-    private static void closeAll(List<Library> loaded) {
+    static void closeAll(List<Library> loaded) {
         for (Library library : loaded) {
             library.close();
-        }
-    }
-
-    /** A bundled file as the cache reads it: checked against its hash while it is written. */
-    private final class Source implements NativeCache.Source {
-        private final BundleIndex.Entry entry;
-
-        Source(BundleIndex.Entry entry) {
-            this.entry = entry;
-        }
-
-        @Override
-        public String name() {
-            return entry.name();
-        }
-
-        @Override
-        public String sha256() {
-            return entry.sha256();
-        }
-
-        @Override
-        public InputStream open() throws IOException {
-            InputStream in = resources.open(BundleIndex.filePath(bundle, entry));
-            if (in == null) {
-                throw new HashMismatch(missing(entry));
-            }
-            return new Checked(in, entry);
-        }
-    }
-
-    /** A bundled file as the cache writes it: at its end, checked against the index before it is kept. */
-    private final class Checked extends java.io.FilterInputStream {
-        private final BundleIndex.Entry entry;
-        private boolean ended;
-
-        Checked(InputStream in, BundleIndex.Entry entry) {
-            super(new BundledStream(in));
-            this.entry = entry;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n;
-            try {
-                n = in.read(b, off, len);
-            } catch (BundledStream.TooLargeException tooLarge) {
-                throw new HashMismatch(tooLarge(entry, tooLarge));
-            }
-            if (n < 0 && !ended) {
-                ended = true;
-                String actual = ((BundledStream) in).sha256();
-                if (!actual.equals(entry.sha256())) {
-                    throw new HashMismatch(mismatch(entry, actual));
-                }
-            }
-            return n;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) <= 0 ? -1 : one[0] & 0xff;
-        }
-    }
-
-    /** Carries a bundle failure found while the cache reads a file out through its IOException. */
-    private static final class HashMismatch extends IOException {
-        private static final long serialVersionUID = 1L;
-        private final transient LibraryLoadException failure;
-
-        HashMismatch(LibraryLoadException failure) {
-            super(failure.getMessage());
-            this.failure = failure;
         }
     }
 }

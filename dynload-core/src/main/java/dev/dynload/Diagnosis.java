@@ -24,7 +24,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -134,7 +133,7 @@ final class Diagnosis {
                     "build or copy it again: an interrupted build or copy leaves empty files", null);
         }
         try {
-            if (!isElf(head(readable))) {
+            if (!FileKinds.isElf(head(readable))) {
                 return Optional.empty(); // the loader refuses it without harm; afterLoading explains it
             }
             // The header is all the loader reads before it finds a loaded file by its identity, and it trusts
@@ -155,7 +154,7 @@ final class Diagnosis {
      */
     Optional<ElfCheck> structure() {
         try {
-            if (!isElf(head(readable))) {
+            if (!FileKinds.isElf(head(readable))) {
                 return Optional.empty();
             }
             ElfCheck check = ElfFile.check(readable);
@@ -179,7 +178,7 @@ final class Diagnosis {
      */
     Optional<LibraryLoadException> notElf() {
         try {
-            return isElf(head(readable)) ? Optional.empty() : Optional.of(afterLoading(null));
+            return FileKinds.isElf(head(readable)) ? Optional.empty() : Optional.of(afterLoading(null));
         } catch (IOException e) {
             return Optional.of(afterLoading(null));
         }
@@ -198,11 +197,11 @@ final class Diagnosis {
             return make(Reason.PERMISSION_DENIED, "the loader was denied access to it",
                     "make it readable, and its file system mounted without noexec", message);
         }
-        if (isElf(head)) {
+        if (FileKinds.isElf(head)) {
             return elf(message);
         }
         String text = new String(head, StandardCharsets.ISO_8859_1);
-        Optional<LinkerScript> script = isText(head) ? readScript() : Optional.empty();
+        Optional<LinkerScript> script = FileKinds.isText(head) ? readScript() : Optional.empty();
         if (script.isPresent()) {
             String hint = script.get().sharedLibrary(file)
                     .map(target -> "load " + target + " instead, the library it points to")
@@ -216,7 +215,7 @@ final class Diagnosis {
                     + " (this platform's loader reads " + OperatingSystem.current().binaryFormat().displayName()
                     + " files)", message);
         }
-        return make(Reason.NOT_A_SHARED_LIBRARY, notElf(head, text), whatToLoad(), message);
+        return make(Reason.NOT_A_SHARED_LIBRARY, FileKinds.describe(head, text), whatToLoad(), message);
     }
 
     private LibraryLoadException elf(String message) {
@@ -325,36 +324,6 @@ final class Diagnosis {
         }
     }
 
-    private static String notElf(byte[] head, String text) {
-        if (text.startsWith("!<arch>\n")) {
-            return "is a static archive (.a), not a shared library; link it into one with "
-                    + "gcc -shared -o libNAME.so -Wl,--whole-archive FILE.a -Wl,--no-whole-archive";
-        }
-        if (startsWith(head, 0x4d, 0x5a)) {
-            return "is a Windows PE file (DLL or EXE), which this platform's loader cannot load";
-        }
-        if (startsWith(head, 0xcf, 0xfa, 0xed, 0xfe) || startsWith(head, 0xce, 0xfa, 0xed, 0xfe)
-                || startsWith(head, 0xfe, 0xed, 0xfa, 0xcf) || startsWith(head, 0xfe, 0xed, 0xfa, 0xce)) {
-            return "is a macOS Mach-O file, which this platform's loader cannot load";
-        }
-        if (startsWith(head, 0xca, 0xfe, 0xba, 0xbe)) {
-            return "is a Java class file or a macOS universal binary, not a shared library";
-        }
-        if (text.startsWith("#!")) {
-            return "is a script, not a shared library";
-        }
-        if (isText(head)) {
-            String first = text.lines().findFirst().orElse("").strip();
-            if (first.length() > 40) {
-                first = first.substring(0, 40) + "...";
-            }
-            return "is a text file (it begins \"" + first + "\"), not a shared library";
-        }
-        int n = Math.min(head.length, 8);
-        return "is not a shared library: it does not begin with the ELF magic 7f 45 4c 46 but with "
-                + HexFormat.ofDelimiter(" ").formatHex(head, 0, n);
-    }
-
     private static String whatToLoad() {
         return "give the path of a shared library (" + OperatingSystem.current().mapLibraryName("NAME") + ")";
     }
@@ -380,31 +349,5 @@ final class Diagnosis {
             }
         }
         return head;
-    }
-
-    static boolean isElf(byte[] head) {
-        return startsWith(head, 0x7f, 'E', 'L', 'F');
-    }
-
-    private static boolean isText(byte[] head) {
-        for (byte b : head) {
-            int c = b & 0xff;
-            if (c < 0x09 || (c > 0x0d && c < 0x20 && c != 0x1b) || c == 0x7f) {
-                return false;
-            }
-        }
-        return head.length > 0;
-    }
-
-    private static boolean startsWith(byte[] head, int... magic) {
-        if (head.length < magic.length) {
-            return false;
-        }
-        for (int i = 0; i < magic.length; i++) {
-            if ((head[i] & 0xff) != magic[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -24,13 +24,8 @@ final class Loading {
 
     private final NativeLoader loader;
     private final OptionSet options;
-    /** The places searched, in words, for messages: each folder once, whichever way it was reached. */
-    private final List<String> searched = new ArrayList<>();
-    private final Set<String> listed = new HashSet<>();
-    /** The folders whose files were tried, versioned names included: each once. */
-    private final Set<Path> scanned = new HashSet<>();
-    /** A file passed over during a search by name (another CPU's), reported if nothing else loads. */
-    private LibraryLoadException passedOver;
+    /** The search by name this call makes, if it makes one: what it has searched goes into messages. */
+    private final NameSearch search;
     /** The files this call is loading, with the dependencies it loads first: an $ORIGIN cycle stops here. */
     private final Set<Object> inProgress;
 
@@ -42,6 +37,7 @@ final class Loading {
         this.loader = loader;
         this.options = options;
         this.inProgress = inProgress;
+        this.search = new NameSearch(loader, options);
     }
 
     Library openProcess() {
@@ -56,7 +52,7 @@ final class Loading {
     /** Loads {@code file}, which the caller gave as {@code library}. */
     Library openFile(String library, Path file) {
         checkNoNul(file.toString());
-        Diagnosis diagnosis = new Diagnosis(library, file, List.copyOf(searched));
+        Diagnosis diagnosis = new Diagnosis(library, file, search.searched());
         return load(library, diagnosis, openOrExplain(diagnosis, file));
     }
 
@@ -220,13 +216,8 @@ final class Loading {
         }
     }
 
-    /** What a search does with a file it finds: loads it, or only checks it. */
-    private interface Attempt<T> {
-        T attempt(String name, Path file);
-    }
-
     /** Loads what a search finds; a class, not a method reference, so that no class is spun on a first open. */
-    private final class Open implements Attempt<Library> {
+    private final class Open implements NameSearch.Attempt<Library> {
         @Override
         public Library attempt(String name, Path file) {
             return openFile(name, file);
@@ -234,7 +225,7 @@ final class Loading {
     }
 
     /** Checks what a search finds, and loads nothing. */
-    private final class Check implements Attempt<Path> {
+    private final class Check implements NameSearch.Attempt<Path> {
         @Override
         public Path attempt(String name, Path file) {
             return checkFile(name, file);
@@ -242,12 +233,12 @@ final class Loading {
     }
 
     Library openName(String name) {
-        return findName(name, new Open(), true);
+        return search.find(name, new Open(), true);
     }
 
     /** The file {@link #openName} would load, found and checked as it would, without loading anything. */
     Path locateName(String name) {
-        return findName(name, new Check(), false);
+        return search.find(name, new Check(), false);
     }
 
     /**
@@ -257,7 +248,7 @@ final class Loading {
      */
     Path checkFile(String library, Path file) {
         checkNoNul(file.toString());
-        Diagnosis diagnosis = new Diagnosis(library, file, List.copyOf(searched));
+        Diagnosis diagnosis = new Diagnosis(library, file, search.searched());
         try (OpenFile open = openOrExplain(diagnosis, file)) {
             diagnosis.readThrough(open.readable());
             Optional<LibraryLoadException> doomed = diagnosis.beforeLoading(open);
@@ -280,167 +271,7 @@ final class Loading {
         }
     }
 
-    private <T> T findName(String name, Attempt<T> attempt, boolean loadedCounts) {
-        checkNoNul(name);
-        if (name.isBlank()) {
-            throw new IllegalArgumentException("empty library name; give a name such as \"z\" or a path");
-        }
-        if (name.indexOf('/') >= 0 || name.indexOf(java.io.File.separatorChar) >= 0) {
-            return attempt.attempt(name, path(name));
-        }
-        OperatingSystem os = OperatingSystem.current();
-        String fileName = os.isLibraryFileName(name) ? name : os.mapLibraryName(name);
-        List<Path> folders = new ArrayList<>(options.searchPath());
-        folders.addAll(javaLibraryPath());
-        for (Path folder : folders) {
-            Optional<T> found = tryFolder(name, folder, fileName, attempt);
-            if (found.isPresent()) {
-                return found.get();
-            }
-        }
-        return fromSystem(name, fileName, attempt, loadedCounts);
-    }
-
-    /** The system loader's own search, followed here so that what is found is checked before it loads. */
-    @SuppressWarnings("unchecked")
-    private <T> T fromSystem(String name, String fileName, Attempt<T> attempt, boolean loadedCounts) {
-        NativeLoader.Search search = loader.search(fileName, null);
-        for (String place : search.places()) {
-            // "/opt/lib (LD_LIBRARY_PATH)" names the folder /opt/lib, which java.library.path may have listed.
-            int source = place.indexOf(" (");
-            listPlace(source < 0 ? place : place.substring(0, source), place);
-        }
-        for (Path candidate : search.candidates()) {
-            Optional<T> found = tryCandidate(name, candidate, attempt);
-            if (found.isPresent()) {
-                return found.get();
-            }
-        }
-        for (Path folder : loader.systemFolders()) {
-            Optional<T> found = tryFolder(name, folder, fileName, attempt);
-            if (found.isPresent()) {
-                return found.get();
-            }
-        }
-        if (loadedCounts) {
-            // A library the process holds already, known to the loader by this name (libjvm.so, say).
-            NativeLoader.Opened loaded = loader.loadedByName(fileName);
-            if (loaded.ok()) {
-                return (T) new Library(loader, name, loader.pathOf(loaded.handle()).orElse(null), loaded);
-            }
-        }
-        if (passedOver != null) {
-            throw passedOver;
-        }
-        throw new LibraryLoadException(Reason.NOT_FOUND, name, null,
-                "no file " + fileName + (fileName.equals(name) ? "" : " (nor a versioned " + fileName + ".N)")
-                        + " in any place searched: " + String.join("; ", searched),
-                notFoundHint(name, fileName), null, searched);
-    }
-
-    /** The usual advice, or, when the name is a file in the working directory, how to load that file. */
-    private static String notFoundHint(String name, String fileName) {
-        for (String candidate : new String[] {name, fileName}) {
-            try {
-                if (Files.isRegularFile(Path.of(candidate))) {
-                    return "a name without '/' is searched for, not taken from the working directory; to load the "
-                            + "file " + candidate + " there, give its path: ./" + candidate;
-                }
-            } catch (InvalidPathException ignored) {
-                // Not a file name here.
-            }
-        }
-        return "put the library in one of those folders, pass its folder with LoadOption.searchPath, or give its path";
-    }
-
-    /** Adds a place to the message's list, unless the folder it names is listed already. */
-    private void listPlace(String folder, String words) {
-        if (listed.add(folder)) {
-            searched.add(words);
-        }
-    }
-
-    /**
-     * Tries the files of {@code folder} that stand for {@code fileName}, versioned names included (a
-     * {@code libz.so.1} without the {@code libz.so} development link). Each folder is tried once, though
-     * java.library.path, the system loader's search and the system folders overlap: the loader's own
-     * search tries only exact names, so a folder it listed is still tried here.
-     */
-    private <T> Optional<T> tryFolder(String name, Path folder, String fileName, Attempt<T> attempt) {
-        listPlace(folder.toString(), folder.toString());
-        if (!scanned.add(folder.toAbsolutePath().normalize())) {
-            return Optional.empty();
-        }
-        for (Path candidate : loader.conventions().candidates(folder, fileName)) {
-            Optional<T> found = tryCandidate(name, candidate, attempt);
-            if (found.isPresent()) {
-                return found;
-            }
-        }
-        return Optional.empty();
-    }
-
-    /**
-     * Tries a file found by a search; another CPU's file is passed over, as the system loader does, and
-     * so is a candidate that does not exist; a linker script is followed to the library it names.
-     */
-    private <T> Optional<T> tryCandidate(String name, Path candidate, Attempt<T> attempt) {
-        try {
-            return Optional.of(attempt.attempt(name, candidate));
-        } catch (LibraryLoadException e) {
-            if (e.reason() == Reason.NOT_FOUND && e.file().filter(candidate::equals).isPresent()) {
-                return Optional.empty(); // this candidate is not there: the search goes on
-            }
-            if (e.reason() == Reason.WRONG_ARCHITECTURE) {
-                if (passedOver == null) {
-                    passedOver = e;
-                }
-                return Optional.empty();
-            }
-            if (e.reason() == Reason.LINKER_SCRIPT) {
-                Optional<Path> target = scriptTarget(candidate);
-                if (target.isPresent() && !target.get().equals(candidate)) {
-                    return Optional.of(attempt.attempt(name, target.get()));
-                }
-            }
-            throw e;
-        }
-    }
-
-    private static Optional<Path> scriptTarget(Path script) {
-        try {
-            return LinkerScript.parse(Files.readString(script, java.nio.charset.StandardCharsets.ISO_8859_1))
-                    .flatMap(s -> s.sharedLibrary(script));
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static List<Path> javaLibraryPath() {
-        String value = System.getProperty("java.library.path", "");
-        List<Path> folders = new ArrayList<>();
-        for (String entry : value.split(java.io.File.pathSeparator)) {
-            if (!entry.isBlank()) {
-                try {
-                    folders.add(Path.of(entry));
-                } catch (InvalidPathException ignored) {
-                    // A malformed entry cannot hold a library; skip it as the JDK does.
-                }
-            }
-        }
-        return folders;
-    }
-
-    private static Path path(String name) {
-        try {
-            return Path.of(name);
-        } catch (InvalidPathException e) {
-            throw new IllegalArgumentException("not a valid path: \"" + OperatingSystem.printable(name) + "\": "
-                    + e.getReason(), e);
-        }
-    }
-
-    private static void checkNoNul(String s) {
+    static void checkNoNul(String s) {
         if (s.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("library name \"" + OperatingSystem.printable(s)
                     + "\" holds a NUL character, which file names cannot contain");
