@@ -133,7 +133,7 @@ final class Diagnosis {
                     "build or copy it again: an interrupted build or copy leaves empty files", null);
         }
         try {
-            if (!FileKinds.isElf(head(readable))) {
+            if (!isElf(head(readable))) {
                 return Optional.empty(); // the loader refuses it without harm; afterLoading explains it
             }
             // The header is all the loader reads before it finds a loaded file by its identity, and it trusts
@@ -154,7 +154,7 @@ final class Diagnosis {
      */
     Optional<ElfCheck> structure() {
         try {
-            if (!FileKinds.isElf(head(readable))) {
+            if (!isElf(head(readable))) {
                 return Optional.empty();
             }
             ElfCheck check = ElfFile.check(readable);
@@ -178,7 +178,7 @@ final class Diagnosis {
      */
     Optional<LibraryLoadException> notElf() {
         try {
-            return FileKinds.isElf(head(readable)) ? Optional.empty() : Optional.of(afterLoading(null));
+            return isElf(head(readable)) ? Optional.empty() : Optional.of(afterLoading(null));
         } catch (IOException e) {
             return Optional.of(afterLoading(null));
         }
@@ -197,7 +197,7 @@ final class Diagnosis {
             return make(Reason.PERMISSION_DENIED, "the loader was denied access to it",
                     "make it readable, and its file system mounted without noexec", message);
         }
-        if (FileKinds.isElf(head)) {
+        if (isElf(head)) {
             return elf(message);
         }
         String text = new String(head, StandardCharsets.ISO_8859_1);
@@ -349,5 +349,10 @@ final class Diagnosis {
             }
         }
         return head;
+    }
+
+    /** Whether the first bytes are ELF's magic: on every open, so here rather than in {@link FileKinds}. */
+    static boolean isElf(byte[] head) {
+        return head.length >= 4 && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F';
     }
 }

@@ -42,9 +42,6 @@ final class FileKinds {
                 + HexFormat.ofDelimiter(" ").formatHex(head, 0, n);
     }
 
-    static boolean isElf(byte[] head) {
-        return startsWith(head, 0x7f, 'E', 'L', 'F');
-    }
 
     static boolean isText(byte[] head) {
         for (byte b : head) {

@@ -6,6 +6,8 @@ import dev.dynload.elf.ElfCheck;
 import dev.dynload.internal.NativeLoader;
 import dev.dynload.internal.OpenFile;
 
+import org.jspecify.annotations.Nullable;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -24,8 +26,8 @@ final class Loading {
 
     private final NativeLoader loader;
     private final OptionSet options;
-    /** The search by name this call makes, if it makes one: what it has searched goes into messages. */
-    private final NameSearch search;
+    /** The search by name this call makes, once it makes one: what it has searched goes into messages. */
+    private @Nullable NameSearch search;
     /** The files this call is loading, with the dependencies it loads first: an $ORIGIN cycle stops here. */
     private final Set<Object> inProgress;
 
@@ -37,7 +39,6 @@ final class Loading {
         this.loader = loader;
         this.options = options;
         this.inProgress = inProgress;
-        this.search = new NameSearch(loader, options);
     }
 
     Library openProcess() {
@@ -52,7 +53,7 @@ final class Loading {
     /** Loads {@code file}, which the caller gave as {@code library}. */
     Library openFile(String library, Path file) {
         checkNoNul(file.toString());
-        Diagnosis diagnosis = new Diagnosis(library, file, search.searched());
+        Diagnosis diagnosis = new Diagnosis(library, file, searched());
         return load(library, diagnosis, openOrExplain(diagnosis, file));
     }
 
@@ -232,13 +233,26 @@ final class Loading {
         }
     }
 
+    /** The search by name, made when a name is first searched for: an open by path never loads it. */
+    private NameSearch search() {
+        if (search == null) {
+            search = new NameSearch(loader, options);
+        }
+        return search;
+    }
+
+    /** {@return the places searched so far, for messages} */
+    private List<String> searched() {
+        return search == null ? List.of() : search.searched();
+    }
+
     Library openName(String name) {
-        return search.find(name, new Open(), true);
+        return search().find(name, new Open(), true);
     }
 
     /** The file {@link #openName} would load, found and checked as it would, without loading anything. */
     Path locateName(String name) {
-        return search.find(name, new Check(), false);
+        return search().find(name, new Check(), false);
     }
 
     /**
@@ -248,7 +262,7 @@ final class Loading {
      */
     Path checkFile(String library, Path file) {
         checkNoNul(file.toString());
-        Diagnosis diagnosis = new Diagnosis(library, file, search.searched());
+        Diagnosis diagnosis = new Diagnosis(library, file, searched());
         try (OpenFile open = openOrExplain(diagnosis, file)) {
             diagnosis.readThrough(open.readable());
             Optional<LibraryLoadException> doomed = diagnosis.beforeLoading(open);

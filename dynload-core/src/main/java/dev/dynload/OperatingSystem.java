@@ -115,12 +115,9 @@ public enum OperatingSystem {
         return of(Host.family(osName));
     }
 
+    // An if chain, not a switch: a switch on an enum costs a fresh JVM a class of its own to load.
     private static OperatingSystem of(Host.Family family) {
-        return switch (family) {
-            case LINUX -> LINUX;
-            case MACOS -> MACOS;
-            case WINDOWS -> WINDOWS;
-        };
+        return family == Host.Family.LINUX ? LINUX : family == Host.Family.MACOS ? MACOS : WINDOWS;
     }
 
     static String printable(String s) {

@@ -232,22 +232,37 @@ public interface NativeLoader {
 
     /**
      * Chooses the backend once, on first use: one line per platform. By class name, so that this package
-     * does not depend on the backends' packages (each of which depends on it): no package cycle.
+     * does not depend on the backends' packages (each of which depends on it): no package cycle. Loading
+     * the class runs its initializer, which {@link #register}s its instance, as JDBC drivers register
+     * themselves: no reflective call, which would cost a fresh JVM milliseconds.
      */
     final class Holder {
+        /** Set by the chosen backend's initializer; no initializer of its own, which would run after it. */
+        private static @Nullable NativeLoader registered;
         static final NativeLoader CURRENT = choose(Host.family());
 
         private static NativeLoader choose(Host.Family family) {
-            String backend = switch (family) {
-                case LINUX -> "dev.dynload.internal.linux.LinuxLoader";
-                case MACOS -> "dev.dynload.internal.macos.MacLoader";
-                case WINDOWS -> "dev.dynload.internal.windows.WindowsLoader";
-            };
+            // An if chain, not a switch: a switch on an enum costs a fresh JVM a class of its own to load.
+            String backend = family == Host.Family.LINUX ? "dev.dynload.internal.linux.LinuxLoader"
+                    : family == Host.Family.MACOS ? "dev.dynload.internal.macos.MacLoader"
+                    : "dev.dynload.internal.windows.WindowsLoader";
             try {
-                return (NativeLoader) Class.forName(backend).getConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+                Class.forName(backend, true, Holder.class.getClassLoader());
+            } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
                 return new UnsupportedLoader("dynload's " + family + " backend (" + backend + ") cannot start: " + e);
             }
+            NativeLoader chosen = registered;
+            return chosen != null ? chosen
+                    : new UnsupportedLoader("dynload's " + family + " backend (" + backend + ") did not register");
+        }
+
+        /**
+         * Called once, by the chosen backend's static initializer.
+         *
+         * @param backend the backend's one instance
+         */
+        public static void register(NativeLoader backend) {
+            registered = backend;
         }
 
         private Holder() {

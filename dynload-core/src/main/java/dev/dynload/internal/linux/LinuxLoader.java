@@ -72,7 +72,12 @@ public final class LinuxLoader implements NativeLoader {
     /** Made by the first search by name: an open by path never needs it. */
     private @Nullable SystemSearch search;
 
-    /** The backend; made once, by {@code NativeLoader.Holder}. */
+    static {
+        // Loaded by name when this platform's backend is chosen: registers the one instance.
+        NativeLoader.Holder.register(new LinuxLoader());
+    }
+
+    /** The backend; made once, when {@code NativeLoader.Holder} loads this class, and by tests. */
     public LinuxLoader() {
     }
 
@@ -112,7 +117,7 @@ public final class LinuxLoader implements NativeLoader {
                         "cannot seal the memory file against writes (fcntl: " + Libc.strerror(errno) + ")");
             }
             BasicFileAttributes a = Files.readAttributes(readable, BasicFileAttributes.class);
-            return new OpenFile(file, readable, OpenFile.Kind.REGULAR, a.size(), a.fileKey(), true, fd, PosixFiles::close);
+            return new OpenFile(file, readable, OpenFile.Kind.REGULAR, a.size(), a.fileKey(), true, fd, PosixFiles.CLOSER);
         } catch (IOException | RuntimeException e) {
             PosixFiles.close(fd);
             throw e;

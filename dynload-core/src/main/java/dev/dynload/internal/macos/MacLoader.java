@@ -47,7 +47,12 @@ public final class MacLoader implements NativeLoader {
     private final PosixFiles files = new PosixFiles(OPEN_FOR_READING, 0, "/dev/fd/");
     private final SystemSearch search = new SystemSearch(PATH_VARIABLE, DEFAULT_FOLDERS, null);
 
-    /** The backend; made once, by {@code NativeLoader.Holder}. */
+    static {
+        // Loaded by name when this platform's backend is chosen: registers the one instance.
+        NativeLoader.Holder.register(new MacLoader());
+    }
+
+    /** The backend; made once, when {@code NativeLoader.Holder} loads this class, and by tests. */
     public MacLoader() {
     }
 

@@ -26,6 +26,14 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  */
 public final class PosixFiles {
 
+    /** Closes a descriptor: a class, not a method reference, which would spin a class on a first open. */
+    public static final java.util.function.IntConsumer CLOSER = new java.util.function.IntConsumer() {
+        @Override
+        public void accept(int fd) {
+            close(fd);
+        }
+    };
+
     /** The longest path open() takes, with its NUL ({@code PATH_MAX} on Linux). */
     private static final int PATH_MAX = 4096;
     private static final int ENOENT = 2;
@@ -80,7 +88,7 @@ public final class PosixFiles {
             BasicFileAttributes a = Files.readAttributes(readable, BasicFileAttributes.class);
             OpenFile.Kind kind = a.isRegularFile() ? OpenFile.Kind.REGULAR
                     : a.isDirectory() ? OpenFile.Kind.DIRECTORY : OpenFile.Kind.OTHER;
-            return new OpenFile(absolute, readable, kind, a.size(), a.fileKey(), false, fd, PosixFiles::close);
+            return new OpenFile(absolute, readable, kind, a.size(), a.fileKey(), false, fd, CLOSER);
         } catch (IOException | RuntimeException e) {
             close(fd);
             throw e;

@@ -44,7 +44,12 @@ public final class WindowsLoader implements NativeLoader {
     private static final int ERROR_HANDLE_DISK_FULL = 39;
     private static final Conventions WINDOWS = new WindowsConventions();
 
-    /** The backend; made once, by {@code NativeLoader.Holder}. */
+    static {
+        // Loaded by name when this platform's backend is chosen: registers the one instance.
+        NativeLoader.Holder.register(new WindowsLoader());
+    }
+
+    /** The backend; made once, when {@code NativeLoader.Holder} loads this class, and by tests. */
     public WindowsLoader() {
     }
 
