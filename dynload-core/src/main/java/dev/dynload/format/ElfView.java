@@ -60,7 +60,11 @@ final class ElfView {
     static Optional<SymbolData> data(Path file, String symbol, int limit) throws IOException {
         try {
             Optional<ElfData> data = ElfFile.readData(file, symbol, limit);
-            return data.map(d -> new SymbolData(d.symbol(), d.size(), d.bytes()));
+            if (data.isEmpty()) {
+                return Optional.empty();
+            }
+            ElfData d = data.get();
+            return Optional.of(new SymbolData(d.symbol(), d.size(), d.bytes()));
         } catch (ElfFormatException e) {
             throw new FormatException(file, strip(e));
         }

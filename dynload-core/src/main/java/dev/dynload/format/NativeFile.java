@@ -102,11 +102,17 @@ public final class NativeFile {
      */
     public static NativeFile read(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
-        return withFile(file, (format, in) -> switch (format) {
-            case ELF -> ElfView.read(file);
-            case MACH_O -> FormatReaders.machO(file, MachO.parse(FormatReaders.hostSlice(MachO.slices(in, new ArrayList<>()))));
-            case PE -> FormatReaders.pe(file, Pe.parse(in));
-        });
+        try (FileSource source = FileSource.open(file)) {
+            BinaryFormat format = formatOrRefuse(file, source);
+            if (format == BinaryFormat.ELF) {
+                return ElfView.read(file);
+            }
+            Input in = input(file, source);
+            if (format == BinaryFormat.MACH_O) {
+                return FormatReaders.machO(file, MachO.parse(FormatReaders.hostSlice(MachO.slices(in, new ArrayList<>()))));
+            }
+            return FormatReaders.pe(file, Pe.parse(in));
+        }
     }
 
     /**
@@ -120,17 +126,21 @@ public final class NativeFile {
      */
     public static List<NativeFile> readAll(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
-        return withFile(file, (format, in) -> switch (format) {
-            case ELF -> List.of(ElfView.read(file));
-            case MACH_O -> {
-                List<NativeFile> list = new ArrayList<>();
-                for (MachO.Slice slice : MachO.slices(in, new ArrayList<>())) {
-                    list.add(FormatReaders.machO(file, MachO.parse(slice)));
-                }
-                yield list;
+        try (FileSource source = FileSource.open(file)) {
+            BinaryFormat format = formatOrRefuse(file, source);
+            if (format == BinaryFormat.ELF) {
+                return List.of(ElfView.read(file));
             }
-            case PE -> List.of(FormatReaders.pe(file, Pe.parse(in)));
-        });
+            Input in = input(file, source);
+            if (format == BinaryFormat.PE) {
+                return List.of(FormatReaders.pe(file, Pe.parse(in)));
+            }
+            List<NativeFile> list = new ArrayList<>();
+            for (MachO.Slice slice : MachO.slices(in, new ArrayList<>())) {
+                list.add(FormatReaders.machO(file, MachO.parse(slice)));
+            }
+            return list;
+        }
     }
 
     /**
@@ -147,11 +157,14 @@ public final class NativeFile {
      */
     public static List<FormatProblem> verify(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
-        return withFile(file, (format, in) -> switch (format) {
-            case ELF -> ElfView.verify(file);
-            case MACH_O -> FormatReaders.verifyMachO(in);
-            case PE -> FormatReaders.verifyPe(in);
-        });
+        try (FileSource source = FileSource.open(file)) {
+            BinaryFormat format = formatOrRefuse(file, source);
+            if (format == BinaryFormat.ELF) {
+                return ElfView.verify(file);
+            }
+            Input in = input(file, source);
+            return format == BinaryFormat.MACH_O ? FormatReaders.verifyMachO(in) : FormatReaders.verifyPe(in);
+        }
     }
 
     /**
@@ -173,11 +186,15 @@ public final class NativeFile {
         if (limit < 0) {
             throw new IllegalArgumentException("negative limit " + limit);
         }
-        return withFile(file, (format, in) -> switch (format) {
-            case ELF -> ElfView.data(file, symbol, limit);
-            case MACH_O -> FormatReaders.machOData(in, symbol, limit);
-            case PE -> FormatReaders.peData(in, symbol, limit);
-        });
+        try (FileSource source = FileSource.open(file)) {
+            BinaryFormat format = formatOrRefuse(file, source);
+            if (format == BinaryFormat.ELF) {
+                return ElfView.data(file, symbol, limit);
+            }
+            Input in = input(file, source);
+            return format == BinaryFormat.MACH_O ? FormatReaders.machOData(in, symbol, limit)
+                    : FormatReaders.peData(in, symbol, limit);
+        }
     }
 
     /**
@@ -194,20 +211,20 @@ public final class NativeFile {
         }
     }
 
-    private interface Reading<T> {
-        T read(BinaryFormat format, Input in) throws IOException;
+    // Plain if-chains rather than a lambda and an enum switch: a plugin's manifest is read on the way to its
+    // first call, and each extra class is start-up time (PluginColdBenchmark).
+    private static BinaryFormat formatOrRefuse(Path file, FileSource source) throws IOException {
+        BinaryFormat format = BinaryFormat.of(head(source.input()));
+        if (format == null) {
+            throw new FormatException(file, "is not a native library of any platform: it is neither ELF, "
+                    + "Mach-O nor PE");
+        }
+        return format;
     }
 
-    private static <T> T withFile(Path file, Reading<T> reading) throws IOException {
-        try (FileSource source = FileSource.open(file)) {
-            RandomAccessFile raf = source.input();
-            BinaryFormat format = BinaryFormat.of(head(raf));
-            if (format == null) {
-                throw new FormatException(file, "is not a native library of any platform: it is neither ELF, "
-                        + "Mach-O nor PE");
-            }
-            return reading.read(format, new Input(file, raf, raf.length(), ByteOrder.LITTLE_ENDIAN));
-        }
+    private static Input input(Path file, FileSource source) throws IOException {
+        RandomAccessFile raf = source.input();
+        return new Input(file, raf, raf.length(), ByteOrder.LITTLE_ENDIAN);
     }
 
     private static byte[] head(RandomAccessFile raf) throws IOException {

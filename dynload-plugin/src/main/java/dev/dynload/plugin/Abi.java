@@ -3,7 +3,6 @@ package dev.dynload.plugin;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
 
-import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
@@ -72,9 +71,20 @@ final class Abi {
             JAVA_INT.withName("format"),
             JAVA_INT.withName("length")).withName("dlp_manifest_bytes_");
 
-    /** {@return the offset of {@code field} in {@code struct}} */
+    /**
+     * {@return the offset of {@code field} in {@code struct}} Summed over the members before it, rather
+     * than through {@code byteOffset(groupElement(field))}, whose layout paths cost a fresh JVM milliseconds
+     * on a plugin's first start.
+     */
     static long offset(StructLayout struct, String field) {
-        return struct.byteOffset(groupElement(field));
+        long at = 0;
+        for (MemoryLayout member : struct.memberLayouts()) {
+            if (field.equals(member.name().orElse(null))) {
+                return at;
+            }
+            at += member.byteSize();
+        }
+        throw new IllegalArgumentException(struct + " has no field " + field);
     }
 
     // The offsets every reader and writer uses, computed once from the layouts above.
