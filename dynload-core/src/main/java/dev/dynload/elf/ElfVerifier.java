@@ -7,13 +7,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import static dev.dynload.elf.ElfImage.hex;
+import static dev.dynload.elf.DynamicTags.*;
 import static dev.dynload.elf.ElfImage.inside;
 
 /**
@@ -29,58 +28,13 @@ import static dev.dynload.elf.ElfImage.inside;
  */
 final class ElfVerifier {
 
-
-    static final long DT_NEEDED = 1;
-    static final long DT_PLTRELSZ = 2;
-    static final long DT_PLTGOT = 3;
-    static final long DT_HASH = 4;
-    static final long DT_STRTAB = 5;
-    static final long DT_SYMTAB = 6;
-    static final long DT_RELA = 7;
-    static final long DT_RELASZ = 8;
-    static final long DT_RELAENT = 9;
-    static final long DT_STRSZ = 10;
-    static final long DT_SYMENT = 11;
-    static final long DT_INIT = 12;
-    static final long DT_FINI = 13;
-    static final long DT_SONAME = 14;
-    static final long DT_RPATH = 15;
-    static final long DT_REL = 17;
-    static final long DT_RELSZ = 18;
-    static final long DT_RELENT = 19;
-    static final long DT_PLTREL = 20;
-    static final long DT_TEXTREL = 22;
-    static final long DT_JMPREL = 23;
-    static final long DT_INIT_ARRAY = 25;
-    static final long DT_FINI_ARRAY = 26;
-    static final long DT_INIT_ARRAYSZ = 27;
-    static final long DT_FINI_ARRAYSZ = 28;
-    static final long DT_RUNPATH = 29;
-    static final long DT_FLAGS = 30;
-    static final long DT_PREINIT_ARRAY = 32;
-    static final long DT_PREINIT_ARRAYSZ = 33;
-    static final long DT_RELRSZ = 35;
-    static final long DT_RELR = 36;
-    static final long DT_RELRENT = 37;
-    static final long DT_GNU_HASH = 0x6ffffef5L;
-    static final long DT_VERSYM = 0x6ffffff0L;
-    static final long DT_RELACOUNT = 0x6ffffff9L;
-    static final long DT_RELCOUNT = 0x6ffffffaL;
-    static final long DT_FLAGS_1 = 0x6ffffffbL;
-    static final long DT_VERDEF = 0x6ffffffcL;
-    static final long DT_VERDEFNUM = 0x6ffffffdL;
-    static final long DT_VERNEED = 0x6ffffffeL;
-    static final long DT_VERNEEDNUM = 0x6fffffffL;
-    static final long DT_AUXILIARY = 0x7ffffffdL;
-    static final long DT_FILTER = 0x7fffffffL;
     private static final long DF_TEXTREL = 0x4;
-    private static final long DF_1_PIE = 0x08000000L;
 
     private final ElfImage image;
     private final boolean w64;
     private final int word;
     private final List<ElfProblem> problems = new ArrayList<>();
-    private final Relocations.Machine machine;
+    private final RelocationTypes.Machine machine;
     /** Read when the first function start is judged; see {@link #bounds()}. */
     private FunctionBounds bounds;
 
@@ -95,22 +49,16 @@ final class ElfVerifier {
     private final LayoutChecks layout;
     private final SymbolTables symbols;
     private final VersionTables versions;
-    /** The relocation applied to each word of an init or fini array, by address. */
-    private final Map<Long, Relocations.Entry> arraySlots = new HashMap<>();
-    private final List<Array> arrays = new ArrayList<>();
-
-    /** An array of functions the loader calls: DT_INIT_ARRAY or DT_FINI_ARRAY. */
-    private record Array(String name, long address, long size) {
-    }
-
+    private final Initializers initializers;
     private ElfVerifier(ElfImage image) {
         this.image = image;
         this.w64 = image.w64;
         this.word = w64 ? 8 : 4;
-        this.machine = Relocations.machine(image.h.header().machine());
+        this.machine = RelocationTypes.machine(image.h.header().machine());
         this.layout = new LayoutChecks(this, image);
         this.symbols = new SymbolTables(this, image, problems);
         this.versions = new VersionTables(this, image);
+        this.initializers = new Initializers(this, image, symbols);
     }
 
     SymbolTables symbols() {
@@ -129,7 +77,7 @@ final class ElfVerifier {
         return image.isCode(address) && !bounds().insideFunction(address) && bounds().plausibleOutsideEntries(address, caller);
     }
 
-    private FunctionBounds bounds() {
+    FunctionBounds bounds() {
         if (bounds == null) {
             bounds = FunctionBounds.of(image);
         }
@@ -171,10 +119,10 @@ final class ElfVerifier {
         if (!layout.programHeaders()) {
             return;
         }
-        if (!dynamicSection()) {
+        if (!new DynamicChecks(this, image, machine).check()) {
             return;
         }
-        layout.sectionsAgree();
+        new SectionWitness(this, image).check();
         strings();
         symbols.hashTables();
         symbols.symbols();
@@ -182,116 +130,7 @@ final class ElfVerifier {
         versions.check();
         symbols.uniqueNames(versions::versionOf);
         relocations();
-        initializers();
-    }
-
-
-    // ---- dynamic section -----------------------------------------------------------------------------
-
-    private boolean dynamicSection() throws IOException {
-        if (image.dynamicProblem != null) {
-            problem(Part.DYNAMIC, image.dynamicProblem);
-            return false;
-        }
-        if (!image.dynamicTerminated) {
-            problem(Part.DYNAMIC, "no DT_NULL ends it inside PT_DYNAMIC: the loader would read on past it");
-            return false;
-        }
-        if (!image.has(DT_SYMTAB)) {
-            problem(Part.DYNAMIC, "no DT_SYMTAB: the loader reads the symbol table's address whatever the library "
-                    + "holds, and would read through a null pointer");
-        }
-        for (long[] pair : new long[][] {{DT_STRTAB, DT_STRSZ}, {DT_RELA, DT_RELASZ}, {DT_REL, DT_RELSZ},
-                {DT_JMPREL, DT_PLTRELSZ}, {DT_RELR, DT_RELRSZ}, {DT_INIT_ARRAY, DT_INIT_ARRAYSZ},
-                {DT_FINI_ARRAY, DT_FINI_ARRAYSZ}, {DT_VERNEED, DT_VERNEEDNUM}, {DT_VERDEF, DT_VERDEFNUM},
-                {DT_RELA, DT_RELACOUNT}, {DT_REL, DT_RELCOUNT}}) {
-            if (image.has(pair[1]) && !image.has(pair[0])) {
-                problem(Part.DYNAMIC, tagName(pair[1]) + " without " + tagName(pair[0]) + ": the table it measures is "
-                        + "missing, and what it holds would not be applied");
-            }
-        }
-        requirePair(DT_STRTAB, DT_STRSZ);
-        requirePair(DT_RELA, DT_RELASZ);
-        requirePair(DT_REL, DT_RELSZ);
-        requirePair(DT_JMPREL, DT_PLTRELSZ);
-        requirePair(DT_RELR, DT_RELRSZ);
-        requirePair(DT_INIT_ARRAY, DT_INIT_ARRAYSZ);
-        requirePair(DT_FINI_ARRAY, DT_FINI_ARRAYSZ);
-        requirePair(DT_VERNEED, DT_VERNEEDNUM);
-        requirePair(DT_VERDEF, DT_VERDEFNUM);
-        entrySize(DT_RELA, DT_RELAENT, w64 ? 24 : 12);
-        entrySize(DT_REL, DT_RELENT, w64 ? 16 : 8);
-        entrySize(DT_RELR, DT_RELRENT, word);
-        if (image.has(DT_SYMENT) && image.value(DT_SYMENT) != (w64 ? 24 : 16)) {
-            problem(Part.DYNAMIC, "DT_SYMENT is " + image.value(DT_SYMENT) + ", not " + (w64 ? 24 : 16));
-        }
-        if (image.has(DT_PLTREL)) {
-            long pltrel = image.value(DT_PLTREL);
-            if (pltrel != DT_RELA && pltrel != DT_REL) {
-                problem(Part.DYNAMIC, "DT_PLTREL is " + pltrel + ", neither DT_RELA (7) nor DT_REL (17): the loader "
-                        + "stops the process on this");
-            } else if (machine.rela() && pltrel != DT_RELA) {
-                problem(Part.DYNAMIC, "DT_PLTREL is DT_REL, but " + image.h.header().machineName() + " uses DT_RELA");
-            }
-        }
-        if (machine.rela() && image.has(DT_REL)) {
-            problem(Part.DYNAMIC, "DT_REL relocations, which the " + image.h.header().machineName()
-                    + " loader never applies");
-        }
-        if (image.has(DT_PLTREL) && (!image.has(DT_JMPREL) || !image.has(DT_PLTRELSZ))) {
-            problem(Part.DYNAMIC, "DT_PLTREL without DT_JMPREL and DT_PLTRELSZ: the loader would read through a null "
-                    + "pointer");
-        }
-        if (image.has(DT_JMPREL) && !image.has(DT_PLTREL)) {
-            problem(Part.DYNAMIC, "DT_JMPREL without DT_PLTREL: the loader would leave the PLT unrelocated");
-        }
-        if ((image.has(DT_VERNEED) || image.has(DT_VERDEF)) && !image.has(DT_VERSYM)) {
-            problem(Part.DYNAMIC, "version tables without DT_VERSYM: the loader would read through a null pointer");
-        }
-        if (image.has(DT_VERSYM) && !image.has(DT_VERNEED) && !image.has(DT_VERDEF)) {
-            problem(Part.DYNAMIC, "DT_VERSYM without DT_VERNEED or DT_VERDEF: the loader would index a version table "
-                    + "it never made");
-        }
-        if (image.has(DT_PREINIT_ARRAY)) {
-            problem(Part.DYNAMIC, "DT_PREINIT_ARRAY in a shared library, where only executables may have one");
-        }
-        if (image.has(DT_FLAGS_1) && (image.value(DT_FLAGS_1) & DF_1_PIE) != 0) {
-            problem(Part.DYNAMIC, "DF_1_PIE: this is a position-independent executable, which the loader refuses to "
-                    + "load as a library");
-        }
-        for (long tag : new long[] {DT_PLTGOT, DT_HASH, DT_STRTAB, DT_SYMTAB, DT_RELA, DT_REL, DT_JMPREL, DT_RELR,
-                DT_INIT, DT_FINI, DT_INIT_ARRAY, DT_FINI_ARRAY, DT_GNU_HASH, DT_VERSYM, DT_VERDEF, DT_VERNEED}) {
-            if (image.has(tag) && image.loadHolding(image.value(tag), 0) == null) {
-                problem(Part.DYNAMIC, tagName(tag) + " (" + hex(image.value(tag)) + ") points outside every loadable segment");
-            }
-        }
-        if (image.has(DT_JMPREL)) {
-            Long got = image.value(DT_PLTGOT);
-            Segment load = got == null ? null : image.loadHolding(got, 3L * word);
-            if (got == null) {
-                problem(Part.DYNAMIC, "DT_JMPREL without DT_PLTGOT: lazy binding would write through a null pointer");
-            } else if (load == null || !load.writable()) {
-                problem(Part.DYNAMIC, "DT_PLTGOT (" + hex(got) + ") is not three words of writable memory: lazy binding "
-                        + "writes there");
-            }
-        }
-        return true;
-    }
-
-    private void requirePair(long tag, long sizeTag) {
-        if (image.has(tag) && !image.has(sizeTag)) {
-            problem(Part.DYNAMIC, tagName(tag) + " without " + tagName(sizeTag));
-        }
-    }
-
-    private void entrySize(long table, long sizeTag, int expected) {
-        if (image.has(table)) {
-            Long size = image.value(sizeTag);
-            if (size == null || size != expected) {
-                problem(Part.DYNAMIC, tagName(sizeTag) + " is " + (size == null ? "missing" : String.valueOf(size))
-                        + ", not " + expected + ": the loader stops the process on this");
-            }
-        }
+        initializers.check();
     }
 
 
@@ -411,11 +250,7 @@ final class ElfVerifier {
     // ---- relocations ----------------------------------------------------------------------------------
 
     private void relocations() throws IOException {
-        for (long[] array : new long[][] {{DT_INIT_ARRAY, DT_INIT_ARRAYSZ}, {DT_FINI_ARRAY, DT_FINI_ARRAYSZ}}) {
-            if (image.has(array[0]) && image.has(array[1])) {
-                arrays.add(new Array(tagName(array[0]), image.value(array[0]), image.value(array[1])));
-            }
-        }
+        initializers.collectArrays();
         boolean textrel = image.has(DT_TEXTREL) || (image.has(DT_FLAGS) && (image.value(DT_FLAGS) & DF_TEXTREL) != 0);
         Relocations r = new Relocations(this, image, machine, textrel);
         if (image.has(DT_RELA) && image.has(DT_RELASZ) && image.value(DT_RELA) != 0) {
@@ -466,13 +301,9 @@ final class ElfVerifier {
         r.finish();
     }
 
-    /** Called by {@link Relocations} for each relocation: remembers those that fill init and fini arrays. */
+    /** Called by {@link Relocations} for each relocation. */
     void applied(Relocations.Entry e) {
-        for (Array array : arrays) {
-            if (inside(e.offset(), word, array.address(), array.size())) {
-                arraySlots.put(e.offset(), e);
-            }
-        }
+        initializers.applied(e);
     }
 
     void problem(String detail) {
@@ -495,119 +326,4 @@ final class ElfVerifier {
         return string(Part.SYMBOLS, symbols.symbol(index).name(), "symbol " + index);
     }
 
-    // ---- initializers --------------------------------------------------------------------------------
-
-    private void initializers() throws IOException {
-        for (long tag : new long[] {DT_INIT, DT_FINI}) {
-            if (image.has(tag)) {
-                function(image.value(tag), tagName(tag), FunctionBounds.Caller.INIT_OR_FINI);
-            }
-        }
-        for (int a = 0; a < arrays.size(); a++) {
-            for (int b = a + 1; b < arrays.size(); b++) {
-                Array one = arrays.get(a);
-                Array other = arrays.get(b);
-                if (one.size() > 0 && other.size() > 0 && Long.compareUnsigned(one.address(), other.address() + other.size()) < 0
-                        && Long.compareUnsigned(other.address(), one.address() + one.size()) < 0) {
-                    // The loader would call the finalizers at load (or the reverse): a size is damaged.
-                    problem(Part.INITIALIZERS, one.name() + " and " + other.name() + " overlap: a linker writes them "
-                            + "apart, so one's address or size is damaged, and the loader would call a function of one "
-                            + "as the other's");
-                    return;
-                }
-            }
-        }
-        for (Array array : arrays) {
-            String what = array.name();
-            long size = array.size();
-            if (size % word != 0) {
-                problem(Part.INITIALIZERS, what + " is " + size + " bytes, not a whole number of pointers");
-                continue;
-            }
-            Segment load = image.loadHolding(array.address(), size);
-            if (load == null || !load.writable()) {
-                problem(Part.INITIALIZERS, what + " (" + hex(array.address()) + ", " + size + " bytes) does not lie "
-                        + "inside writable memory of one loadable segment");
-                continue;
-            }
-            ByteBuffer raw = image.readAt(array.address(), size);
-            for (long i = 0; i < size / word; i++) {
-                long slot = array.address() + i * word;
-                Relocations.Entry e = arraySlots.get(slot);
-                long target;
-                if (e == null) {
-                    long stored = raw == null ? 0 : (w64 ? raw.getLong((int) (i * word)) : Integer.toUnsignedLong(raw.getInt((int) (i * word))));
-                    problem(Part.INITIALIZERS, what + "[" + i + "] holds " + hex(stored) + " and no relocation makes it "
-                            + "an address in the library: the loader would call " + hex(stored));
-                    continue;
-                }
-                if (e.symbol() == 0) {
-                    target = e.addend();
-                } else {
-                    SymbolTables.Symbol s = symbols.symbol(e.symbol());
-                    if (s.shndx() == 0) {
-                        continue; // a function of another library: checked when that one loads
-                    }
-                    target = s.value() + e.addend();
-                }
-                function(target, what + "[" + i + "]", FunctionBounds.Caller.ARRAY_OR_RESOLVER);
-            }
-        }
-    }
-
-    /** A function the loader calls: it must be code of this library. */
-    private void function(long address, String what, FunctionBounds.Caller caller) {
-        if (!image.isCode(address)) {
-            problem(Part.INITIALIZERS, what + " (" + hex(address) + ") lies outside the code the file holds: the loader "
-                    + "would call data or zeros");
-        } else if (bounds().insideFunction(address) || !bounds().plausibleOutsideEntries(address, caller)) {
-            problem(Part.INITIALIZERS, what + " (" + hex(address) + ") is not where a function starts: the loader "
-                    + "would run code from the middle of something");
-        }
-    }
-
-    static String tagName(long tag) {
-        return switch ((int) tag) {
-            case 1 -> "DT_NEEDED";
-            case 2 -> "DT_PLTRELSZ";
-            case 3 -> "DT_PLTGOT";
-            case 4 -> "DT_HASH";
-            case 5 -> "DT_STRTAB";
-            case 6 -> "DT_SYMTAB";
-            case 7 -> "DT_RELA";
-            case 8 -> "DT_RELASZ";
-            case 9 -> "DT_RELAENT";
-            case 10 -> "DT_STRSZ";
-            case 11 -> "DT_SYMENT";
-            case 12 -> "DT_INIT";
-            case 13 -> "DT_FINI";
-            case 14 -> "DT_SONAME";
-            case 15 -> "DT_RPATH";
-            case 17 -> "DT_REL";
-            case 18 -> "DT_RELSZ";
-            case 19 -> "DT_RELENT";
-            case 20 -> "DT_PLTREL";
-            case 23 -> "DT_JMPREL";
-            case 25 -> "DT_INIT_ARRAY";
-            case 26 -> "DT_FINI_ARRAY";
-            case 27 -> "DT_INIT_ARRAYSZ";
-            case 28 -> "DT_FINI_ARRAYSZ";
-            case 29 -> "DT_RUNPATH";
-            case 32 -> "DT_PREINIT_ARRAY";
-            case 35 -> "DT_RELRSZ";
-            case 36 -> "DT_RELR";
-            case 37 -> "DT_RELRENT";
-            case 0x6ffffef5 -> "DT_GNU_HASH";
-            case 0x6ffffff9 -> "DT_RELACOUNT";
-            case 0x6ffffffa -> "DT_RELCOUNT";
-            case 0x6ffffff0 -> "DT_VERSYM";
-            case 0x6ffffffc -> "DT_VERDEF";
-            case 0x6ffffffd -> "DT_VERDEFNUM";
-            case 0x6ffffffe -> "DT_VERNEED";
-            case 0x6fffffff -> "DT_VERNEEDNUM";
-            case 0x7ffffffd -> "DT_AUXILIARY";
-            case 0x7fffffff -> "DT_FILTER";
-            default -> "dynamic tag " + hex(tag);
-        };
-    }
 }

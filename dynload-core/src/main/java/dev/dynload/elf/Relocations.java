@@ -4,7 +4,10 @@ import dev.dynload.elf.ElfImage.Segment;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Map;
+
+import dev.dynload.elf.RelocationTypes.Kind;
+import dev.dynload.elf.RelocationTypes.Machine;
+import dev.dynload.elf.RelocationTypes.Role;
 
 import static dev.dynload.elf.ElfImage.hex;
 
@@ -15,98 +18,13 @@ import static dev.dynload.elf.ElfImage.hex;
  */
 final class Relocations {
 
-    /** What the loader does with one relocation type. */
-    enum Role {
-        /** Nothing. */
-        NONE,
-        /** Writes the library's base plus the addend. */
-        RELATIVE,
-        /** Calls the function at base plus the addend and writes what it returns. */
-        IRELATIVE,
-        /** Copies a variable's bytes from another library: only executables may ask for this. */
-        COPY,
-        /** Writes a symbol's address, size or thread-local offset. */
-        SYMBOL,
-        /**
-         * Writes a symbol's 32-bit address into code: only position-dependent code compiled into a library
-         * that allows text relocations has these; a linker refuses them otherwise.
-         */
-        CODE
-    }
-
-    /** One relocation type: what it does, how many bytes it writes, and where it may appear. */
-    record Kind(Role role, int width, boolean tls, boolean plt) {
-    }
-
-    /**
-     * The relocation types of one machine's loader.
-     *
-     * @param name the machine's name, for messages
-     * @param rela whether its relocations carry explicit addends (DT_RELA), as x86-64's and AArch64's do
-     * @param kinds the types its loader applies; empty when this reader does not know the machine's
-     */
-    record Machine(String name, boolean rela, Map<Integer, Kind> kinds, int globDat, int jumpSlot) {
-        boolean known() {
-            return !kinds.isEmpty();
-        }
-    }
-
-    private static final Machine X86_64 = new Machine("x86-64", true, Map.ofEntries(
-            Map.entry(0, new Kind(Role.NONE, 0, false, false)),
-            Map.entry(1, new Kind(Role.SYMBOL, 8, false, false)),      // R_X86_64_64
-            Map.entry(2, new Kind(Role.CODE, 4, false, false)),        // R_X86_64_PC32
-            Map.entry(5, new Kind(Role.COPY, 8, false, false)),        // R_X86_64_COPY
-            Map.entry(6, new Kind(Role.SYMBOL, 8, false, false)),      // R_X86_64_GLOB_DAT
-            Map.entry(7, new Kind(Role.SYMBOL, 8, false, true)),       // R_X86_64_JUMP_SLOT
-            Map.entry(8, new Kind(Role.RELATIVE, 8, false, false)),    // R_X86_64_RELATIVE
-            Map.entry(10, new Kind(Role.CODE, 4, false, false)),       // R_X86_64_32
-            Map.entry(16, new Kind(Role.SYMBOL, 8, true, false)),      // R_X86_64_DTPMOD64
-            Map.entry(17, new Kind(Role.SYMBOL, 8, true, false)),      // R_X86_64_DTPOFF64
-            Map.entry(18, new Kind(Role.SYMBOL, 8, true, false)),      // R_X86_64_TPOFF64
-            Map.entry(32, new Kind(Role.SYMBOL, 4, false, false)),     // R_X86_64_SIZE32
-            Map.entry(33, new Kind(Role.SYMBOL, 8, false, false)),     // R_X86_64_SIZE64
-            Map.entry(36, new Kind(Role.SYMBOL, 16, true, true)),      // R_X86_64_TLSDESC
-            Map.entry(37, new Kind(Role.IRELATIVE, 8, false, true))), 6, 7); // R_X86_64_IRELATIVE
-    private static final Machine AARCH64 = new Machine("AArch64", true, Map.ofEntries(
-            Map.entry(0, new Kind(Role.NONE, 0, false, false)),
-            Map.entry(257, new Kind(Role.SYMBOL, 8, false, false)),     // R_AARCH64_ABS64
-            Map.entry(1024, new Kind(Role.COPY, 8, false, false)),      // R_AARCH64_COPY
-            Map.entry(1025, new Kind(Role.SYMBOL, 8, false, false)),    // R_AARCH64_GLOB_DAT
-            Map.entry(1026, new Kind(Role.SYMBOL, 8, false, true)),     // R_AARCH64_JUMP_SLOT
-            Map.entry(1027, new Kind(Role.RELATIVE, 8, false, false)),  // R_AARCH64_RELATIVE
-            Map.entry(1028, new Kind(Role.SYMBOL, 8, true, false)),     // R_AARCH64_TLS_DTPMOD
-            Map.entry(1029, new Kind(Role.SYMBOL, 8, true, false)),     // R_AARCH64_TLS_DTPREL
-            Map.entry(1030, new Kind(Role.SYMBOL, 8, true, false)),     // R_AARCH64_TLS_TPREL
-            Map.entry(1031, new Kind(Role.SYMBOL, 16, true, true)),     // R_AARCH64_TLSDESC
-            Map.entry(1032, new Kind(Role.IRELATIVE, 8, false, true))), 1025, 1026); // R_AARCH64_IRELATIVE
-
-    static Machine machine(int eMachine) {
-        return switch (eMachine) {
-            case 62 -> X86_64;
-            case 183 -> AARCH64;
-            default -> new Machine("machine " + eMachine, false, Map.of(), -1, -1);
-        };
-    }
-
     /** A relocation as the loader reads it; for implicit addends, the word stored at its offset. */
     record Entry(long offset, int type, long symbol, long addend) {
     }
 
     private final ElfVerifier verifier;
     private final ElfImage image;
-    /** Every word written, as [start, end) pairs, to find two relocations writing the same bytes. */
-    private long[] written = new long[64];
-    private int writes;
-    /**
-     * The most writes a sound file can hold: one per 4 bytes of the file contents relocations may write
-     * (a linker writes each word once, and only initialized data has a value to relocate). DT_RELR encodes
-     * 63 writes a word, so a damaged table could otherwise claim billions.
-     */
-    private final long maxWrites;
-    private boolean tooMany;
-    /** What the loader reads itself and no relocation may overwrite, as [start, end, name index) triples. */
-    private final java.util.List<long[]> reserved = new java.util.ArrayList<>();
-    private final java.util.List<String> reservedNames = new java.util.ArrayList<>();
+    private final Writes writes;
     private final Machine machine;
     private final boolean textrel;
     /** The span of the loaded segments, [low, high), which the segment checks bound below 2^40. */
@@ -133,7 +51,7 @@ final class Relocations {
                 bytes += load.filesz();
             }
         }
-        this.maxWrites = bytes / 4 + 16;
+        this.writes = new Writes(verifier, bytes / 4 + 16);
         long low = Long.MAX_VALUE;
         long high = 0;
         for (Segment load : image.loads) {
@@ -146,74 +64,12 @@ final class Relocations {
 
     /** Marks [address, address + size) as read by the loader: no relocation may write there. */
     void reserve(long address, long size, String what) {
-        if (size > 0) {
-            reserved.add(new long[] {address, address + size});
-            reservedNames.add(what);
-        }
+        writes.reserve(address, size, what);
     }
 
-    /** Records a write; false, with a problem, once there are more than a sound file can hold. */
-    private boolean wrote(long offset, int width) {
-        if (tooMany) {
-            return false;
-        }
-        if (writes >= maxWrites) {
-            tooMany = true;
-            verifier.problem("the relocation tables write more than " + maxWrites + " times, more than once per "
-                    + "4 bytes of the writable data the file holds: a table's size or a DT_RELR bitmap is damaged");
-            return false;
-        }
-        if (writes * 2 + 2 > written.length) {
-            try {
-                written = java.util.Arrays.copyOf(written, written.length * 2);
-            } catch (OutOfMemoryError e) {
-                tooMany = true; // the array that failed was the only one being made; the heap is as it was
-                verifier.problem("the relocation tables write " + writes + " times or more, more than this JVM's "
-                        + "heap can check (-Xmx)");
-                return false;
-            }
-        }
-        written[writes * 2] = offset;
-        written[writes * 2 + 1] = offset + width;
-        writes++;
-        return true;
-    }
-
-    /**
-     * After every table: no two relocations write the same bytes (a linker writes one per word; a damaged
-     * offset that lands on another's word replaces what the other wrote), and none writes into what the
-     * loader itself reads.
-     */
+    /** After every table: see {@link Writes#finish}. */
     void finish() {
-        if (tooMany) {
-            return; // reported; the writes recorded are not all of them
-        }
-        // Each write packed as (start << 5 | width): starts lie below 2^40 (the largest span allowed) and
-        // widths below 32, so sorting the packed values sorts by start, without a comparator.
-        long[] packed = new long[writes];
-        for (int i = 0; i < writes; i++) {
-            packed[i] = written[i * 2] << 5 | (written[i * 2 + 1] - written[i * 2]);
-        }
-        Sorting.sort(packed, packed.length);
-        for (int i = 1; i < packed.length; i++) {
-            long previousEnd = (packed[i - 1] >>> 5) + (packed[i - 1] & 31);
-            if ((packed[i] >>> 5) < previousEnd) {
-                verifier.problem("two relocations write the bytes at " + hex(packed[i] >>> 5)
-                        + ": one of them has a damaged offset");
-                return;
-            }
-        }
-        for (int r = 0; r < reserved.size(); r++) {
-            long[] span = reserved.get(r);
-            // The last write starting before the span's end, found by binary search on the packed starts.
-            int i = java.util.Arrays.binarySearch(packed, span[1] << 5);
-            int before = (i >= 0 ? i : -i - 1) - 1;
-            if (before >= 0 && (packed[before] >>> 5) + (packed[before] & 31) > span[0]) {
-                verifier.problem("a relocation writes at " + hex(packed[before] >>> 5) + ", inside " + reservedNames.get(r)
-                        + ", which the loader reads");
-                return;
-            }
-        }
+        writes.finish();
     }
 
     /**
@@ -454,7 +310,7 @@ final class Relocations {
                     + " for " + verifier.symbolName(e.symbol()) + ", where a linker makes one: its symbol index is damaged");
             return false;
         }
-        if (kind.width() > 0 && !wrote(e.offset(), kind.width())) {
+        if (kind.width() > 0 && !writes.record(e.offset(), kind.width())) {
             return false;
         }
         verifier.applied(e);
@@ -507,7 +363,7 @@ final class Relocations {
                     + "pointer out of itself");
             return false;
         }
-        if (!wrote(address, word)) {
+        if (!writes.record(address, word)) {
             return false;
         }
         verifier.applied(new Entry(address, -1, 0, stored(address)));

@@ -6,10 +6,11 @@ import dev.dynload.elf.ElfProblem.Part;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.function.LongToIntFunction;
 
 import static dev.dynload.elf.ElfImage.hex;
 import static dev.dynload.elf.ElfImage.inside;
-import static dev.dynload.elf.ElfVerifier.*;
+import static dev.dynload.elf.DynamicTags.*;
 
 /**
  * The hash tables symbol lookups walk (every bucket and chain in range, every chain ending, no loop), the
@@ -58,36 +59,14 @@ final class SymbolTables {
         this.problems = problems;
     }
 
-    /**
-     * Whether the file's comment sections (non-allocated strings, such as {@code .comment}) show GNU ld
-     * linked it: there are some, and none names lld ({@code Linker: LLD}) or mold. Without any, who linked
-     * it cannot be told, and the answer is no. Read once, and only for a file that needs the answer.
-     */
+    /** See {@link Linkers#gnuLd}: read once, and only for a file that needs the answer. */
     private boolean linkedByGnuLd() {
         if (gnuLd == null) {
-            boolean comments = false;
-            boolean other = false;
-            for (ElfImage.Section s : image.sections()) {
-                // SHT_PROGBITS, SHF_MERGE | SHF_STRINGS, not SHF_ALLOC: .comment's kind.
-                if (s.type() == 1 && (s.flags() & 0x30) == 0x30 && (s.flags() & 0x2) == 0 && s.size() > 0) {
-                    try {
-                        ByteBuffer b = image.in.read(s.offset(), Math.min(s.size(), 1 << 16), "a comment section");
-                        byte[] bytes = new byte[b.remaining()];
-                        b.get(bytes);
-                        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
-                        comments = true;
-                        other |= text.contains("Linker: LLD") || text.contains("mold ");
-                    } catch (IOException e) {
-                        // unreadable: it tells nothing
-                    }
-                }
-            }
-            gnuLd = comments && !other;
+            gnuLd = Linkers.gnuLd(image);
         }
         return gnuLd;
     }
 
-    /** See {@link #linkedByGnuLd()}; null until asked. */
     private Boolean gnuLd;
 
     /** {@return the number of symbols the hash table covers, or -1 when there is no usable hash table} */
@@ -386,43 +365,10 @@ final class SymbolTables {
         }
     }
 
-    /**
-     * No two symbols share a name and a version: a linker writes each symbol once, so a second one is a
-     * name that was damaged into another's (a call to {@code free} made to {@code snprintf}). Versioned
-     * symbols of one name (a library's {@code memcpy@GLIBC_2.2.5} and {@code memcpy@@GLIBC_2.14}, or its
-     * own {@code fgetxattr@ATTR_1.0} beside the {@code fgetxattr@GLIBC_2.3} it imports) differ in their
-     * version.
-     *
-     * @param version the version index of a symbol (DT_VERSYM), or -1 for an unversioned library
-     */
-    void uniqueNames(java.util.function.LongToIntFunction version) {
-        if (names == null) {
-            return;
-        }
-        java.util.Map<String, Integer> seen = new java.util.HashMap<>();
-        java.util.Map<String, Integer> imports = new java.util.HashMap<>();
-        for (int i = 1; i < names.length; i++) {
-            if (names[i].isEmpty() || symbol(i).bind == 0) {
-                continue; // section symbols and local ones: not looked up by name
-            }
-            if (symbol(i).shndx == 0) {
-                // Two imports of one name: several versions of it may be asked for, but an unversioned one
-                // (0 or 1) beside another would be bound to whatever the first definition found is.
-                Integer twin = imports.putIfAbsent(names[i], i);
-                if (twin != null && (version.applyAsInt(i) <= 1 || version.applyAsInt(twin) <= 1)) {
-                    v.problem(Part.SYMBOLS, "symbols " + twin + " and " + i + " both import " + names[i] + ", one of them "
-                            + "without a version: a linker writes each import once, so a name is damaged");
-                    return;
-                }
-            }
-            // Unversioned (-1), an import and a definition of one name clash too: the linker would have bound
-            // the one to the other. Versioned, a library may define its own foo@LIB_1 and import foo@GLIBC.
-            Integer other = seen.putIfAbsent(names[i] + "@" + version.applyAsInt(i), i);
-            if (other != null) {
-                v.problem(Part.SYMBOLS, "symbols " + other + " and " + i + " are both " + names[i] + ", of one version: "
-                        + "a linker writes each once, so a name is damaged");
-                return;
-            }
+    /** See {@link UniqueNames#check}. */
+    void uniqueNames(LongToIntFunction version) {
+        if (names != null) {
+            UniqueNames.check(v, this, names, version);
         }
     }
 

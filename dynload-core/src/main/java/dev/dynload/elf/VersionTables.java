@@ -10,7 +10,7 @@ import java.util.List;
 
 import static dev.dynload.elf.ElfImage.hex;
 import static dev.dynload.elf.ElfImage.inside;
-import static dev.dynload.elf.ElfVerifier.*;
+import static dev.dynload.elf.DynamicTags.*;
 
 /**
  * The symbol version tables: the DT_VERNEED and DT_VERDEF chains glibc walks without bounds (each entry
