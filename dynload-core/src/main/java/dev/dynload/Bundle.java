@@ -145,7 +145,7 @@ public final class Bundle {
                                                                  int limit) throws IOException {
         java.util.Objects.requireNonNull(bundle, "bundle");
         java.util.Objects.requireNonNull(loader, "loader");
-        return Bundles.readData(bundle, Library.resourcesOf(loader), dev.dynload.internal.NativeLoader.current(), symbol,
+        return Bundles.readData(bundle, new BundleResources.OfLoader(loader), dev.dynload.internal.NativeLoader.current(), symbol,
                 limit);
     }
 

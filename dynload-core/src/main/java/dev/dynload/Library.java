@@ -10,7 +10,6 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -76,13 +75,9 @@ import java.util.concurrent.CompletionStage;
  * in a child process first, and {@link LoadPlan} tells what a load would do without loading anything.
  *
  * <h2>Platform-specific behaviour</h2>
- * On Linux and macOS dynload calls {@code dlopen}, {@code dlsym}, {@code dlclose} and {@code dlerror}
- * itself, so errors carry the loader's own message. Only on Linux is the checked open file itself what
- * loads ({@code /proc/self/fd/N}); on macOS the checked path is loaded again. On Windows it calls
- * {@code LoadLibraryExW} (searching the library's own folder for its dependencies, never the working
- * directory), {@code GetProcAddress} and {@code FreeLibrary}, with the system's message for a failure;
- * {@link LoadOption#LAZY} and {@link LoadOption#GLOBAL} change nothing there. The macOS and Windows
- * backends have not yet run on their platforms (docs/architecture.md).
+ * dynload calls the platform's loader itself ({@code dlopen} on Linux and macOS, {@code LoadLibraryExW}
+ * on Windows), so errors carry the loader's own message; docs/loading.md says what differs per platform,
+ * and docs/architecture.md what has run where.
  */
 public final class Library implements AutoCloseable {
 
@@ -199,11 +194,6 @@ public final class Library implements AutoCloseable {
         Objects.requireNonNull(loader, "loader");
         LinkerWarmUp.startOnce();
         return Bundles.open(bundle, new BundleResources.OfLoader(loader), NativeLoader.current(), options);
-    }
-
-    /** The resources a class loader sees, as a bundle's source. */
-    static Bundles.Resources resourcesOf(ClassLoader loader) {
-        return new BundleResources.OfLoader(loader);
     }
 
     /**
@@ -351,31 +341,7 @@ public final class Library implements AutoCloseable {
         // calls in flight instead of unmapping code under them.
         MethodHandle unbound = Linker.nativeLinker().downcallHandle(descriptor, options);
         MethodHandle bound = MethodHandles.insertArguments(unbound, 0, target);
-        // After close() the JDK throws "Already closed", naming nothing: say which library, and what to do.
-        MethodHandle explain = MethodHandles.insertArguments(Explain.CLOSED, 0, this)
-                .asType(MethodType.methodType(bound.type().returnType(), IllegalStateException.class));
-        return MethodHandles.catchException(bound, IllegalStateException.class,
-                MethodHandles.dropArguments(explain, 1, bound.type().parameterList()));
-    }
-
-    /** Made on the first downcall handle, not on every open. */
-    private static final class Explain {
-        static final MethodHandle CLOSED;
-
-        static {
-            try {
-                CLOSED = MethodHandles.lookup().findVirtual(Library.class, "closedOrRethrow",
-                        MethodType.methodType(Object.class, IllegalStateException.class));
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-    }
-
-    /** Rethrows what a downcall threw, or, when this library was closed under it, says so with its name. */
-    @SuppressWarnings("unused") // called through Explain.CLOSED
-    private Object closedOrRethrow(IllegalStateException e) {
-        throw isOpen() ? e : state.closed(e);
+        return state.explainClosed(bound);
     }
 
     /**

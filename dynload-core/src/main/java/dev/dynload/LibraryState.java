@@ -6,6 +6,9 @@ import dev.dynload.internal.bind.Bindings;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -62,6 +65,37 @@ final class LibraryState {
 
     IllegalStateException closed(Throwable cause) {
         return new IllegalStateException(name + " is closed; open it again to use it", cause);
+    }
+
+    /**
+     * A downcall handle that, once the library is closed, names it in the exception: after close() the
+     * JDK throws "Already closed", naming nothing.
+     */
+    MethodHandle explainClosed(MethodHandle bound) {
+        MethodHandle explain = MethodHandles.insertArguments(Explain.CLOSED, 0, this)
+                .asType(MethodType.methodType(bound.type().returnType(), IllegalStateException.class));
+        return MethodHandles.catchException(bound, IllegalStateException.class,
+                MethodHandles.dropArguments(explain, 1, bound.type().parameterList()));
+    }
+
+    /** Made on the first downcall handle, not on every open. */
+    private static final class Explain {
+        static final MethodHandle CLOSED;
+
+        static {
+            try {
+                CLOSED = MethodHandles.lookup().findVirtual(LibraryState.class, "closedOrRethrow",
+                        MethodType.methodType(Object.class, IllegalStateException.class));
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+    }
+
+    /** Rethrows what a downcall threw, or, when the library was closed under it, says so with its name. */
+    @SuppressWarnings("unused") // called through Explain.CLOSED
+    private Object closedOrRethrow(IllegalStateException e) {
+        throw isOpen() ? e : closed(e);
     }
 
     /** The library's bindings, made by the first bind; checks that the library is open. */

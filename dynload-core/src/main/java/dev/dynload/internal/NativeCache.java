@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -13,15 +12,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 
@@ -55,17 +49,9 @@ public final class NativeCache {
     /** Folders not used for this many days are removed by the next JVM that uses the cache. */
     public static final int STALE_DAYS = 30;
 
-    /** Held exclusively while a JVM writes a folder's files. */
-    private static final String WRITING = ".writing";
-    /** Held shared by every JVM that loaded from a folder, for as long as it runs; its time is the last use. */
-    private static final String LOCK = ".in-use";
     /** File locks belong to the whole JVM: its threads take turns on the writing lock through this. */
     private static final Object WRITERS = new Object();
     private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rwx------");
-    /** The shared locks this JVM holds on the folders it loaded from: kept until it exits. */
-    private static final Map<Path, FileLock> HELD = new HashMap<>();
-    private static boolean swept;
-
     private NativeCache() {
     }
 
@@ -87,7 +73,7 @@ public final class NativeCache {
 
     /** Where else the cache can go: for the hints. */
     private static final String ELSEWHERE = "-D" + PROPERTY + " (or $" + ENVIRONMENT + ")";
-    private static final String REMOVE = "remove it, or point " + ELSEWHERE + " at a folder only you own and may write";
+    static final String REMOVE = "remove it, or point " + ELSEWHERE + " at a folder only you own and may write";
 
     /** One file to put into the cache. */
     public interface Source {
@@ -131,17 +117,17 @@ public final class NativeCache {
                 fill(folder, files);
                 break;
             } catch (java.nio.file.NoSuchFileException swept) {
-                release(folder);
+                CacheLocks.release(folder);
                 if (attempt == 3) {
                     throw swept; // removed under us again and again: say so
                 }
                 // another JVM's sweep removed the folder just as this one came to use it: make it again
             } catch (IOException | RuntimeException failed) {
-                release(folder); // this JVM will not use a folder it could not fill
+                CacheLocks.release(folder); // this JVM will not use a folder it could not fill
                 throw failed;
             }
         }
-        sweepOnce(root, folder);
+        CacheLocks.sweepOnce(root, folder);
         return folder;
     }
 
@@ -156,7 +142,7 @@ public final class NativeCache {
             // another JVM made it, or an earlier run: checked below like any other
         }
         ensurePrivateFolder(folder, false);
-        holdShared(folder);
+        CacheLocks.holdShared(folder);
         // Contents are checked once, through the descriptor that loads each file (the caller's check); a
         // file that fails it is written again through rewrite.
         write(folder, files, false);
@@ -176,7 +162,7 @@ public final class NativeCache {
      */
     private static void write(Path folder, List<? extends Source> files, boolean again) throws IOException {
         synchronized (WRITERS) {
-            try (FileChannel lockFile = openLock(folder.resolve(WRITING))) {
+            try (FileChannel lockFile = CacheLocks.openLock(folder.resolve(CacheLocks.WRITING))) {
                 FileLock writing = null;
                 try {
                     writing = lockFile.lock();
@@ -219,58 +205,6 @@ public final class NativeCache {
     }
 
     /**
-     * Opens one of a folder's lock files, creating it if missing. The folder is this user's own (checked
-     * before), so something else planted under the name (a FIFO, a symbolic link, a folder) is removed and
-     * the lock file made again, once. It is opened for reading and writing, which never blocks on a FIFO
-     * put there meanwhile, and checked to be a plain file once open.
-     *
-     * @throws UnsafeException if the name still does not hold a plain file, naming it
-     */
-    static FileChannel openLock(Path lock) throws IOException {
-        for (int attempt = 1; ; attempt++) {
-            if (Files.exists(lock, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(lock, LinkOption.NOFOLLOW_LINKS)) {
-                if (attempt > 1) {
-                    throw new UnsafeException(lock + " is not a plain file (a FIFO, a link or a folder was put there, "
-                            + "again after it was removed)", REMOVE);
-                }
-                removePlanted(lock);
-                continue;
-            }
-            FileChannel channel;
-            try {
-                channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-            } catch (FileSystemException e) {
-                if (attempt > 1) {
-                    throw new UnsafeException(lock + " cannot be opened as a lock file: "
-                            + (e.getReason() != null ? e.getReason() : e.getMessage()), REMOVE);
-                }
-                continue; // swapped for a link or a folder between the check and the open: check again
-            }
-            if (Files.isRegularFile(lock, LinkOption.NOFOLLOW_LINKS)) {
-                return channel;
-            }
-            channel.close();
-            if (attempt > 1) {
-                throw new UnsafeException(lock + " is not a plain file", REMOVE);
-            }
-        }
-    }
-
-    /** Removes what was planted under a lock file's name: a file, a link, or a folder and what it holds. */
-    private static void removePlanted(Path planted) throws IOException {
-        if (Files.isDirectory(planted, LinkOption.NOFOLLOW_LINKS)) {
-            try (var inside = Files.walk(planted)) {
-                for (Path p : inside.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        } else {
-            Files.deleteIfExists(planted);
-        }
-    }
-
-    /**
      * Creates {@code folder} with mode 0700 if it is missing, and refuses it if it is a link, not a folder,
      * another user's, or writable by others.
      */
@@ -307,98 +241,6 @@ public final class NativeCache {
             throw new UnsafeException(folder + " is on a file system mounted noexec, where libraries cannot be "
                     + "loaded from", "point " + ELSEWHERE + " at a folder of yours on a file system mounted without noexec");
         }
-    }
-
-    /** Holds a shared lock on {@code folder} until this JVM exits, so that no other JVM sweeps it. */
-    private static void holdShared(Path folder) throws IOException {
-        Path lock = folder.resolve(LOCK);
-        synchronized (HELD) {
-            if (!HELD.containsKey(folder)) {
-                FileChannel channel = openLock(lock);
-                try {
-                    HELD.put(folder, channel.lock(0, Long.MAX_VALUE, true));
-                } catch (java.nio.channels.OverlappingFileLockException sameJvm) {
-                    channel.close(); // another copy of dynload in this JVM holds it already: that is enough
-                } catch (IOException | RuntimeException e) {
-                    channel.close();
-                    throw e;
-                }
-            }
-        }
-        Files.setLastModifiedTime(lock, FileTime.from(Instant.now())); // the folder's last use, for sweeping
-    }
-
-    /** Lets go of this JVM's in-use lock on {@code folder}, if it holds one. */
-    private static void release(Path folder) {
-        FileLock held;
-        synchronized (HELD) {
-            held = HELD.remove(folder);
-        }
-        if (held != null) {
-            try {
-                held.channel().close();
-            } catch (IOException ignored) {
-                // closing a lock file: nothing was written through it
-            }
-        }
-    }
-
-    /** Once per JVM: removes folders unused for {@link #STALE_DAYS} days that no JVM holds. */
-    private static void sweepOnce(Path root, Path keep) {
-        synchronized (HELD) {
-            if (swept) {
-                return;
-            }
-            swept = true;
-        }
-        Instant stale = Instant.now().minus(Duration.ofDays(STALE_DAYS));
-        try (DirectoryStream<Path> folders = Files.newDirectoryStream(root)) {
-            for (Path folder : folders) {
-                try {
-                    sweep(folder, keep, stale);
-                } catch (IOException | RuntimeException e) {
-                    // Housekeeping: a folder that cannot be removed now is tried by a later JVM.
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // The same for the listing.
-        }
-    }
-
-    /** Removes {@code folder} if it is stale and no JVM uses or writes it. */
-    private static void sweep(Path folder, Path keep, Instant stale) throws IOException {
-        if (folder.equals(keep) || !Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Path lock = folder.resolve(LOCK);
-        if (!Files.isRegularFile(lock, LinkOption.NOFOLLOW_LINKS) || Files.getLastModifiedTime(lock).toInstant().isAfter(stale)) {
-            return;
-        }
-        synchronized (HELD) {
-            if (HELD.containsKey(folder)) {
-                return; // this JVM's own
-            }
-        }
-        try (FileChannel inUse = openLock(lock);
-             FileLock unused = inUse.tryLock();
-             FileChannel writing = openLock(folder.resolve(WRITING));
-             FileLock unwritten = unused == null ? null : writing.tryLock()) {
-            // Both locks, and still stale once they are held: nobody started to use it meanwhile.
-            if (unused == null || unwritten == null || Files.getLastModifiedTime(lock).toInstant().isAfter(stale)) {
-                return;
-            }
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
-                for (Path file : files) {
-                    String name = file.getFileName().toString();
-                    if (!name.equals(LOCK) && !name.equals(WRITING)) {
-                        Files.deleteIfExists(file);
-                    }
-                }
-            }
-            Files.deleteIfExists(folder.resolve(WRITING));
-            Files.deleteIfExists(lock);
-        }
-        Files.deleteIfExists(folder);
     }
 
     /**

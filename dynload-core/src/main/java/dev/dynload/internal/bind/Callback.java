@@ -5,10 +5,13 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -31,6 +34,59 @@ final class Callback implements Mapping.Pointer {
 
     /** The last callback object and its stub. */
     private record Cached(Object instance, MemorySegment stub) {
+    }
+
+    /**
+     * The mapping of a functional interface standing as a parameter, its method's parameters and result
+     * mapped by {@code table}.
+     *
+     * @param access how to reach the interface, or null for its layout only
+     * @throws IllegalArgumentException naming each of its parameters and its result that has no mapping
+     */
+    static Callback of(TypeTable table, TypeAccess access, Class<?> type, TypeTable.Role role) {
+        if (role != TypeTable.Role.PARAMETER) {
+            throw new IllegalArgumentException("a callback (" + type.getSimpleName() + ") can only be a parameter");
+        }
+        Method sam = TypeTable.abstractMethods(type).getFirst();
+        List<String> problems = new ArrayList<>();
+        Mapping[] parameters = new Mapping[sam.getParameterCount()];
+        Type[] types = sam.getGenericParameterTypes();
+        for (int i = 0; i < parameters.length; i++) {
+            try {
+                parameters[i] = table.map(types[i], sam.getParameters()[i], TypeTable.Role.CALLBACK_PARAMETER, null).orElseThrow();
+            } catch (IllegalArgumentException e) {
+                problems.add("parameter " + i + " of its " + sam.getName() + ": " + e.getMessage());
+            }
+        }
+        for (int i = 0; i < parameters.length; i++) {
+            int at = parameters[i] == null ? -1 : parameters[i].countAt();
+            if (at >= 0) {
+                Class<?> c = at < parameters.length ? sam.getParameterTypes()[at] : null;
+                if (at == i || (c != int.class && c != long.class && c != short.class)) {
+                    problems.add("parameter " + i + " of its " + sam.getName() + ": @Count(" + at + ") must name "
+                            + "another parameter of type int, long or short");
+                }
+            }
+        }
+        Optional<Mapping> result = Optional.empty();
+        try {
+            result = table.map(sam.getGenericReturnType(), sam, TypeTable.Role.CALLBACK_RESULT, null);
+        } catch (IllegalArgumentException e) {
+            problems.add("its " + sam.getName() + "'s result: " + e.getMessage());
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("callback " + type.getSimpleName() + ": " + String.join("; ", problems));
+        }
+        if (access == null) {
+            return new Callback(null, parameters, result); // its layout only, for a signature
+        }
+        try {
+            MethodHandles.Lookup lookup = access.lookupFor(type);
+            return new Callback(lookup.unreflect(sam), parameters, result);
+        } catch (IllegalAccessException e) {
+            throw new IllegalArgumentException("callback interface " + type.getName() + " is not accessible: "
+                    + e.getMessage());
+        }
     }
 
     private final MethodHandle method;

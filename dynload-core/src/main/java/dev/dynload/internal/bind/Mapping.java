@@ -125,8 +125,8 @@ sealed interface Mapping permits Mapping.Field, Mapping.Pointer {
     }
 
     /** A mapping whose carrier is a pointer C gets or gives: strings, arrays, out-parameters, callbacks. */
-    sealed interface Pointer extends Mapping permits Pointers.Text, Pointers.PrimitiveArray, Pointers.PointerArray,
-            Pointers.Out, Pointers.Counted, Callback {
+    sealed interface Pointer extends Mapping permits Pointers.Text, ArrayMappings.PrimitiveArray, ArrayMappings.PointerArray,
+            Pointers.Out, ArrayMappings.Counted, Callback {
         @Override
         default MemoryLayout layout() {
             return ValueLayout.ADDRESS;
@@ -136,7 +136,7 @@ sealed interface Mapping permits Mapping.Field, Mapping.Pointer {
     /**
      * A mapping that can also be a struct field: it reads and writes itself at an offset.
      */
-    sealed interface Field extends Mapping permits Scalar, Pointers.Address, Pointers.InlineArray, Struct {
+    sealed interface Field extends Mapping permits Scalar, Pointers.Address, ArrayMappings.InlineArray, Struct {
 
         /** {@return the field's own layout (a struct's, an array's; the carrier's for the others)} */
         default MemoryLayout fieldLayout() {

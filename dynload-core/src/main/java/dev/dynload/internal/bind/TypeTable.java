@@ -17,7 +17,6 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -33,7 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.StringJoiner;
 
-import dev.dynload.internal.bind.Pointers.Direction;
+import dev.dynload.internal.bind.ArrayMappings.Direction;
 
 /**
  * The type table: chooses the {@link Mapping} for a Java type standing in one place (a parameter, a
@@ -147,7 +146,7 @@ final class TypeTable {
             return Optional.of(struct(raw).byReference(byReference));
         }
         if (raw.isInterface() && abstractMethods(raw).size() == 1) {
-            return Optional.of(callback(raw, role));
+            return Optional.of(Callback.of(this, access, raw, role));
         }
         throw new IllegalArgumentException("type " + raw.getName() + " has no C counterpart; see docs/binding.md");
     }
@@ -201,13 +200,13 @@ final class TypeTable {
         }
         Class<?> element = type.getComponentType();
         if (element == MemorySegment.class) {
-            return new Pointers.PointerArray();
+            return new ArrayMappings.PointerArray();
         }
         ValueLayout layout = PRIMITIVES.get(element);
         if (layout == null || element == boolean.class) {
             throw new IllegalArgumentException("arrays of " + element.getName() + " have no C counterpart");
         }
-        return new Pointers.PrimitiveArray(type, direction == null ? Direction.BOTH : direction);
+        return new ArrayMappings.PrimitiveArray(type, direction == null ? Direction.BOTH : direction);
     }
 
     /** A C unsigned integer of {@code bits} in the wider Java type {@code raw}. */
@@ -238,7 +237,7 @@ final class TypeTable {
                     + "int, long or short, by its index from 0");
         }
         if (raw == String[].class) {
-            return new Pointers.Counted(count.value(), ValueLayout.ADDRESS.byteSize(), true);
+            return new ArrayMappings.Counted(count.value(), ValueLayout.ADDRESS.byteSize(), true);
         }
         if (raw != MemorySegment.class) {
             throw new IllegalArgumentException("@Count applies to a MemorySegment or a String[] (char**), not to "
@@ -248,7 +247,7 @@ final class TypeTable {
         if (element < 0) {
             throw new IllegalArgumentException("@Count(elementSize = " + element + ") must be positive");
         }
-        return new Pointers.Counted(count.value(), element, false);
+        return new ArrayMappings.Counted(count.value(), element, false);
     }
 
     private Mapping ref(Type type, Role role) {
@@ -271,14 +270,14 @@ final class TypeTable {
                 throw new IllegalArgumentException("@Length(" + length.value() + ") must be positive");
             }
             if (raw == String.class) {
-                return new Pointers.InlineArray(String.class, ValueLayout.JAVA_BYTE, length.value());
+                return new ArrayMappings.InlineArray(String.class, ValueLayout.JAVA_BYTE, length.value());
             }
             ValueLayout element = raw.isArray() ? PRIMITIVES.get(raw.getComponentType()) : null;
             if (element == null || raw.getComponentType() == boolean.class) {
                 throw new IllegalArgumentException("@Length applies to a String (char[n]) or an array of numbers, not to "
                         + raw.getName());
             }
-            return new Pointers.InlineArray(raw, element, length.value());
+            return new ArrayMappings.InlineArray(raw, element, length.value());
         }
         if (raw == MemorySegment.class) {
             return new Pointers.Address(-1);
@@ -363,51 +362,5 @@ final class TypeTable {
             }
         }
         return methods;
-    }
-
-    private Mapping callback(Class<?> type, Role role) {
-        if (role != Role.PARAMETER) {
-            throw new IllegalArgumentException("a callback (" + type.getSimpleName() + ") can only be a parameter");
-        }
-        Method sam = abstractMethods(type).getFirst();
-        List<String> problems = new ArrayList<>();
-        Mapping[] parameters = new Mapping[sam.getParameterCount()];
-        Type[] types = sam.getGenericParameterTypes();
-        for (int i = 0; i < parameters.length; i++) {
-            try {
-                parameters[i] = map(types[i], sam.getParameters()[i], Role.CALLBACK_PARAMETER, null).orElseThrow();
-            } catch (IllegalArgumentException e) {
-                problems.add("parameter " + i + " of its " + sam.getName() + ": " + e.getMessage());
-            }
-        }
-        for (int i = 0; i < parameters.length; i++) {
-            int at = parameters[i] == null ? -1 : parameters[i].countAt();
-            if (at >= 0) {
-                Class<?> c = at < parameters.length ? sam.getParameterTypes()[at] : null;
-                if (at == i || (c != int.class && c != long.class && c != short.class)) {
-                    problems.add("parameter " + i + " of its " + sam.getName() + ": @Count(" + at + ") must name "
-                            + "another parameter of type int, long or short");
-                }
-            }
-        }
-        Optional<Mapping> result = Optional.empty();
-        try {
-            result = map(sam.getGenericReturnType(), sam, Role.CALLBACK_RESULT, null);
-        } catch (IllegalArgumentException e) {
-            problems.add("its " + sam.getName() + "'s result: " + e.getMessage());
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("callback " + type.getSimpleName() + ": " + String.join("; ", problems));
-        }
-        if (access == null) {
-            return new Callback(null, parameters, result); // its layout only, for a signature
-        }
-        try {
-            MethodHandles.Lookup lookup = access.lookupFor(type);
-            return new Callback(lookup.unreflect(sam), parameters, result);
-        } catch (IllegalAccessException e) {
-            throw new IllegalArgumentException("callback interface " + type.getName() + " is not accessible: "
-                    + e.getMessage());
-        }
     }
 }
