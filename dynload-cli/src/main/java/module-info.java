@@ -6,6 +6,7 @@ module dev.dynload.cli {
     requires dev.dynload;
     requires dev.dynload.plugin;
     requires info.picocli;
+    requires static org.jspecify;
 
     opens dev.dynload.cli to info.picocli;
 

@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import org.jspecify.annotations.Nullable;
+
 /** {@code dynload call LIB SYMBOL [TYPE:VALUE...] --returns TYPE}. */
 @Command(name = "call", mixinStandardHelpOptions = true,
         description = {"Call a function of a library and print what it returns.",
@@ -53,7 +55,7 @@ final class CallCommand implements Callable<Integer> {
             description = "Load the library first in a child process, with a time limit (default 10 s when given "
                     + "without a value; give one attached: --isolated=3): a library whose loading crashes, exits or "
                     + "hangs is reported, and not loaded here.")
-    Long isolatedSeconds;
+    @Nullable Long isolatedSeconds;
 
     /**
      * An optional option value is taken only when attached ({@code --isolated=3}): in

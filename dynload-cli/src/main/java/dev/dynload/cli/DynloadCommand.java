@@ -6,8 +6,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code dynload}: the top command, which only dispatches. Its subcommands are added by
- * {@link Main#commandLine}, only the one a command line names.
+ * {@code dynload}: the top command, which only dispatches. Its subcommands ({@link Commands}) are added
+ * by {@link Main#commandLine}, only the one a command line names.
  */
 @Command(name = "dynload", mixinStandardHelpOptions = true, version = "dynload 0.1.0",
         description = "Load a native shared library at run time: call its functions, list its symbols, "
@@ -24,6 +24,6 @@ final class DynloadCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "a command is needed: call, symbols, info, verify, bundle, plugins or plugin");
+        throw new ParameterException(spec.commandLine(), "a command is needed: " + Commands.names());
     }
 }

@@ -49,22 +49,13 @@ public final class Main {
      */
     static CommandLine commandLine(String first) {
         CommandLine cli = new CommandLine(new DynloadCommand());
-        switch (first) {
-            case "call" -> cli.addSubcommand(new CallCommand());
-            case "symbols" -> cli.addSubcommand(new SymbolsCommand());
-            case "info" -> cli.addSubcommand(new InfoCommand());
-            case "verify" -> cli.addSubcommand(new VerifyCommand());
-            case "bundle" -> cli.addSubcommand(new BundleCommand());
-            case "plugins" -> cli.addSubcommand(new PluginsCommand());
-            case "plugin" -> cli.addSubcommand(new PluginCommand());
-            default -> {
-                cli.addSubcommand(new CallCommand());
-                cli.addSubcommand(new SymbolsCommand());
-                cli.addSubcommand(new InfoCommand());
-                cli.addSubcommand(new VerifyCommand());
-                cli.addSubcommand(new BundleCommand());
-                cli.addSubcommand(new PluginsCommand());
-                cli.addSubcommand(new PluginCommand());
+        boolean named = false;
+        for (Commands c : Commands.values()) {
+            named |= c.command().equals(first);
+        }
+        for (Commands c : Commands.values()) {
+            if (!named || c.command().equals(first)) {
+                cli.addSubcommand(c.create());
             }
         }
         return cli;

@@ -10,6 +10,8 @@ import java.lang.reflect.Array;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The mappings of arrays: a primitive array or an array of pointers passed as a pointer to its elements,
  * a fixed-length array inside a struct, and a counted array a call returns. Each conversion is written
@@ -49,7 +51,7 @@ final class ArrayMappings {
 
 
         @Override
-        public Object toNative(Object value, CallContext context) {
+        public @Nullable Object toNative(@Nullable Object value, @Nullable CallContext context) {
             if (direction == Direction.HEAP) {
                 return heapOrNull(value);
             }
@@ -57,14 +59,14 @@ final class ArrayMappings {
         }
 
         @Override
-        public void afterCall(Object value, Object carrier) {
+        public void afterCall(@Nullable Object value, @Nullable Object carrier) {
             if (value != null && direction.out) {
                 heapSegment(value).copyFrom((MemorySegment) carrier);
             }
         }
 
         @Override
-        public Object toJava(Object carrier) {
+        public @Nullable Object toJava(@Nullable Object carrier) {
             throw new UnsupportedOperationException("arrays are parameters only");
         }
 
@@ -137,7 +139,7 @@ final class ArrayMappings {
     record PointerArray() implements Mapping.Pointer {
 
         @Override
-        public Object toNative(Object value, CallContext context) {
+        public @Nullable Object toNative(@Nullable Object value, @Nullable CallContext context) {
             if (value == null) {
                 return MemorySegment.NULL;
             }
@@ -150,7 +152,7 @@ final class ArrayMappings {
         }
 
         @Override
-        public void afterCall(Object value, Object carrier) {
+        public void afterCall(@Nullable Object value, @Nullable Object carrier) {
             if (value != null) {
                 MemorySegment[] pointers = (MemorySegment[]) value;
                 for (int i = 0; i < pointers.length; i++) {
@@ -160,7 +162,7 @@ final class ArrayMappings {
         }
 
         @Override
-        public Object toJava(Object carrier) {
+        public @Nullable Object toJava(@Nullable Object carrier) {
             throw new UnsupportedOperationException("pointer arrays are parameters only");
         }
     }
@@ -182,14 +184,14 @@ final class ArrayMappings {
         }
 
         @Override
-        public Object toNative(Object value, CallContext context) {
+        public @Nullable Object toNative(@Nullable Object value, @Nullable CallContext context) {
             MemorySegment s = context.allocate(layout());
             write(this, s, 0, value);
             return s;
         }
 
         @Override
-        public Object toJava(Object carrier) {
+        public @Nullable Object toJava(@Nullable Object carrier) {
             return read(this, (MemorySegment) carrier, 0);
         }
 
@@ -255,12 +257,12 @@ final class ArrayMappings {
 
 
         @Override
-        public Object toNative(Object value, CallContext context) {
+        public @Nullable Object toNative(@Nullable Object value, @Nullable CallContext context) {
             throw new UnsupportedOperationException("a counted pointer comes from C only");
         }
 
         @Override
-        public Object toJava(Object carrier) {
+        public @Nullable Object toJava(@Nullable Object carrier) {
             throw new UnsupportedOperationException("a counted pointer needs its count");
         }
 
@@ -277,7 +279,7 @@ final class ArrayMappings {
             return pointer.address() == 0 ? pointer : pointer.reinterpret(Math.multiplyExact(count, elementSize));
         }
 
-        private static String[] strings(MemorySegment pointer, long count) {
+        private static String @Nullable [] strings(MemorySegment pointer, long count) {
             if (pointer.address() == 0) {
                 return null;
             }

@@ -4,6 +4,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What one call through a binding needs beyond its arguments: memory for the native copies of its
  * arguments (the thread's {@link Scratch} stack), the arena that
@@ -15,14 +17,14 @@ final class CallContext implements AutoCloseable, SegmentAllocator {
 
     private static final ThreadLocal<CallContext> ACTIVE = new ThreadLocal<>();
 
-    private final Arena lifetime;
+    private final @Nullable Arena lifetime;
     private final Scratch scratch = Scratch.current();
     private final long mark = scratch.mark();
-    private final CallContext outer = ACTIVE.get();
-    private Throwable pending;
+    private final @Nullable CallContext outer = ACTIVE.get();
+    private @Nullable Throwable pending;
 
     /** @param lifetime the caller's arena for callbacks, or null to make them live for this call */
-    CallContext(Arena lifetime) {
+    CallContext(@Nullable Arena lifetime) {
         this.lifetime = lifetime;
         ACTIVE.set(this);
     }

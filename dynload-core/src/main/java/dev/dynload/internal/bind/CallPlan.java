@@ -16,6 +16,8 @@ import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A bound method whose arguments or result need converting: strings, arrays, structs, callbacks,
  * enums, {@code errno}. Methods with only primitives and pointers skip this and call the downcall
@@ -85,7 +87,7 @@ final class CallPlan {
                 .asType(javaType);
     }
 
-    private Object invoke(Object[] args) throws Throwable {
+    private @Nullable Object invoke(@Nullable Object[] args) throws Throwable {
         try (CallContext context = new CallContext(lifetime >= 0 ? (Arena) args[lifetime] : null)) {
             Object[] carriers = new Object[leading + args.length - (lifetime >= 0 ? 1 : 0)];
             if (allocatorAt >= 0) {

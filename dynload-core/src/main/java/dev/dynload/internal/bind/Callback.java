@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A Java functional interface as a C function pointer. A Java exception must not unwind through C
  * frames (FFM would end the JVM), so the stub catches it, leaves it with the call running on the
@@ -43,7 +45,7 @@ final class Callback implements Mapping.Pointer {
      * @param access how to reach the interface, or null for its layout only
      * @throws IllegalArgumentException naming each of its parameters and its result that has no mapping
      */
-    static Callback of(TypeTable table, TypeAccess access, Class<?> type, TypeTable.Role role) {
+    static Callback of(TypeTable table, @Nullable TypeAccess access, Class<?> type, TypeTable.Role role) {
         if (role != TypeTable.Role.PARAMETER) {
             throw new IllegalArgumentException("a callback (" + type.getSimpleName() + ") can only be a parameter");
         }
@@ -89,19 +91,19 @@ final class Callback implements Mapping.Pointer {
         }
     }
 
-    private final MethodHandle method;
+    private final @Nullable MethodHandle method;
     private final Mapping[] parameters;
     private final Optional<Mapping> result;
     private final FunctionDescriptor descriptor;
     private final MethodType carrierType;
-    private volatile Cached cached;
+    private volatile @Nullable Cached cached;
 
     /**
      * @param method the interface's abstract method, taking the instance first
      * @param parameters how each C argument becomes a Java one
      * @param result how the Java result becomes C's; empty for void
      */
-    Callback(MethodHandle method, Mapping[] parameters, Optional<Mapping> result) {
+    Callback(@Nullable MethodHandle method, Mapping[] parameters, Optional<Mapping> result) {
         this.method = method;
         this.parameters = parameters;
         this.result = result;
@@ -116,7 +118,7 @@ final class Callback implements Mapping.Pointer {
 
 
     @Override
-    public Object toNative(Object value, CallContext context) {
+    public @Nullable Object toNative(@Nullable Object value, @Nullable CallContext context) {
         if (value == null) {
             return MemorySegment.NULL;
         }
@@ -133,7 +135,7 @@ final class Callback implements Mapping.Pointer {
     }
 
     @Override
-    public Object toJava(Object carrier) {
+    public @Nullable Object toJava(@Nullable Object carrier) {
         throw new UnsupportedOperationException("callbacks are parameters only");
     }
 

@@ -19,6 +19,8 @@ import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Writes the class that implements a bound interface: each method loads its arguments and makes one
  * {@code invokedynamic}, which the class's own bootstrap links, through {@link BoundClass}, to the
@@ -119,7 +121,8 @@ final class ClassGenerator {
      * One method's code: the constructor (no name, no text), toString (its text), or a bound method,
      * which loads its arguments and makes its one invokedynamic.
      */
-    private record Code(ClassDesc self, String name, int index, MethodTypeDesc type, String text)
+    private record Code(@Nullable ClassDesc self, @Nullable String name, int index, @Nullable MethodTypeDesc type,
+                        @Nullable String text)
             implements Consumer<CodeBuilder> {
         @Override
         public void accept(CodeBuilder code) {

@@ -3,6 +3,8 @@ package dev.dynload.internal.bind;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A mapping's generic conversions as method handles, for the mappings that have no handle of their own:
  * {@code (Object) -> Object}, to be adapted to the types at hand with {@code asType}.
@@ -25,11 +27,11 @@ final class Conversions {
         return MethodHandles.insertArguments(TO_NATIVE, 0, mapping);
     }
 
-    private static Object toJava(Mapping mapping, Object carrier) throws Throwable {
+    private static @Nullable Object toJava(Mapping mapping, @Nullable Object carrier) throws Throwable {
         return mapping.toJava(carrier);
     }
 
-    private static Object toNative(Mapping mapping, Object value) throws Throwable {
+    private static @Nullable Object toNative(Mapping mapping, @Nullable Object value) throws Throwable {
         return mapping.toNative(value, null);
     }
 }

@@ -6,6 +6,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * How one Java type crosses into C and back: one case per row of the type table (docs/binding.md).
  * A case owns everything about its type: its C layout, its conversions both ways (for the call plan and
@@ -38,14 +40,14 @@ sealed interface Mapping permits Mapping.Field, Mapping.Pointer {
      * @param value the Java value
      * @param context the call's memory and callback lifetime; null in a callback's result
      */
-    Object toNative(Object value, CallContext context) throws Throwable;
+    @Nullable Object toNative(@Nullable Object value, @Nullable CallContext context) throws Throwable;
 
     /** Copies what the function wrote back into the Java argument. */
-    default void afterCall(Object value, Object carrier) throws Throwable {
+    default void afterCall(@Nullable Object value, @Nullable Object carrier) throws Throwable {
     }
 
     /** Converts a carrier (a result, or a callback's argument) to the Java value. */
-    Object toJava(Object carrier) throws Throwable;
+    @Nullable Object toJava(@Nullable Object carrier) throws Throwable;
 
     /**
      * {@return the fast path's conversion of an argument, or empty when only the call plan can
@@ -97,12 +99,12 @@ sealed interface Mapping permits Mapping.Field, Mapping.Pointer {
     }
 
     /** {@return whether this result carrier says the call failed: -1, {@code NULL} or false} */
-    default boolean failed(Object carrier) {
+    default boolean failed(@Nullable Object carrier) {
         return false;
     }
 
     /** {@return the carrier's zero: what a callback that threw returns to C} */
-    default Object zero() {
+    default @Nullable Object zero() {
         return switch (layout()) {
             case ValueLayout.OfBoolean ignored -> false;
             case ValueLayout.OfByte ignored -> (byte) 0;

@@ -10,6 +10,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The mappings whose C side is a pointer (or, for {@link InlineArray}, memory inside a struct): raw
  * addresses, strings, arrays and out-parameters. Each conversion is written here once; the fast path
@@ -66,12 +68,12 @@ final class Pointers {
         }
 
         @Override
-        public Object toNative(Object value, CallContext context) {
+        public @Nullable Object toNative(@Nullable Object value, @Nullable CallContext context) {
             return value;
         }
 
         @Override
-        public Object toJava(Object carrier) {
+        public @Nullable Object toJava(@Nullable Object carrier) {
             return size < 0 ? carrier : sized((MemorySegment) carrier, size);
         }
 
@@ -108,7 +110,7 @@ final class Pointers {
 
         /** NULL, or {@code (void*)-1} ({@code MAP_FAILED}, {@code shmat}'s failure): no valid pointer is -1. */
         @Override
-        public boolean failed(Object carrier) {
+        public boolean failed(@Nullable Object carrier) {
             long address = ((MemorySegment) carrier).address();
             return address == 0 || address == -1;
         }
@@ -118,7 +120,7 @@ final class Pointers {
      * A {@code String} as a NUL-terminated UTF-8 {@code char*}: copied in for the call; a returned one
      * copied out, then freed with {@code free} if there is one.
      */
-    record Text(MethodHandle free) implements Mapping.Pointer {
+    record Text(@Nullable MethodHandle free) implements Mapping.Pointer {
         private static final MethodHandle ENCODE = Handles.find(MethodHandles.lookup(), "encode", MemorySegment.class,
                 Scratch.class, String.class);
         private static final MethodHandle READ = Handles.find(MethodHandles.lookup(), "read", String.class,
@@ -128,12 +130,12 @@ final class Pointers {
 
 
         @Override
-        public Object toNative(Object value, CallContext context) {
+        public @Nullable Object toNative(@Nullable Object value, @Nullable CallContext context) {
             return encode(context.scratch(), (String) value);
         }
 
         @Override
-        public Object toJava(Object carrier) throws Throwable {
+        public @Nullable Object toJava(@Nullable Object carrier) throws Throwable {
             return free == null ? read((MemorySegment) carrier) : readAndFree(free, (MemorySegment) carrier);
         }
 
@@ -154,16 +156,16 @@ final class Pointers {
         }
 
         @Override
-        public boolean failed(Object carrier) {
+        public boolean failed(@Nullable Object carrier) {
             return ((MemorySegment) carrier).address() == 0;
         }
 
         /** A C string's text; the pointer comes from C, which vouches for its NUL. */
-        static String read(MemorySegment pointer) {
+        static @Nullable String read(MemorySegment pointer) {
             return pointer.address() == 0 ? null : pointer.reinterpret(Long.MAX_VALUE).getString(0);
         }
 
-        private static String readAndFree(MethodHandle free, MemorySegment pointer) throws Throwable {
+        private static @Nullable String readAndFree(MethodHandle free, MemorySegment pointer) throws Throwable {
             String s = read(pointer);
             if (pointer.address() != 0) {
                 free.invokeExact(pointer);
@@ -172,7 +174,7 @@ final class Pointers {
         }
 
         /** A string's copy in scratch memory, or NULL for null; see {@link Scratch#copy(String)}. */
-        static MemorySegment encode(Scratch scratch, String s) {
+        static MemorySegment encode(Scratch scratch, @Nullable String s) {
             return s == null ? MemorySegment.NULL : scratch.copy(s);
         }
     }
@@ -190,7 +192,7 @@ final class Pointers {
 
 
         @Override
-        public Object toNative(Object ref, CallContext context) throws Throwable {
+        public @Nullable Object toNative(@Nullable Object ref, @Nullable CallContext context) throws Throwable {
             if (ref == null) {
                 return MemorySegment.NULL;
             }
@@ -205,14 +207,14 @@ final class Pointers {
 
         @Override
         @SuppressWarnings("unchecked")
-        public void afterCall(Object ref, Object carrier) throws Throwable {
+        public void afterCall(@Nullable Object ref, @Nullable Object carrier) throws Throwable {
             if (ref != null) {
                 ((Ref<Object>) ref).set((Object) read.invokeExact((MemorySegment) carrier, 0L));
             }
         }
 
         @Override
-        public Object toJava(Object carrier) {
+        public @Nullable Object toJava(@Nullable Object carrier) {
             throw new UnsupportedOperationException("a Ref is a parameter only");
         }
     }

@@ -12,6 +12,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The mappings whose C side is one number: a Java primitive as it is, a Java {@code long} for a
  * 32-bit C type, an enum as a C {@code int}. None takes {@code null}.
@@ -46,12 +48,12 @@ sealed interface Scalar extends Mapping.Field {
         MethodHandle fromCarrier();
 
         @Override
-        default Object toNative(Object value, CallContext context) throws Throwable {
+        default @Nullable Object toNative(@Nullable Object value, @Nullable CallContext context) throws Throwable {
             return toCarrier().invoke(value);
         }
 
         @Override
-        default Object toJava(Object carrier) throws Throwable {
+        default @Nullable Object toJava(@Nullable Object carrier) throws Throwable {
             return fromCarrier().invoke(carrier);
         }
 
@@ -94,12 +96,12 @@ sealed interface Scalar extends Mapping.Field {
         }
 
         @Override
-        public Object toNative(Object value, CallContext context) {
+        public @Nullable Object toNative(@Nullable Object value, @Nullable CallContext context) {
             return value;
         }
 
         @Override
-        public Object toJava(Object carrier) {
+        public @Nullable Object toJava(@Nullable Object carrier) {
             return carrier;
         }
 
@@ -126,7 +128,7 @@ sealed interface Scalar extends Mapping.Field {
         }
 
         @Override
-        public boolean failed(Object carrier) {
+        public boolean failed(@Nullable Object carrier) {
             return switch (carrier) {
                 case Integer i -> i == -1;
                 case Long l -> l == -1L;
@@ -168,7 +170,7 @@ sealed interface Scalar extends Mapping.Field {
         }
 
         @Override
-        public boolean failed(Object carrier) {
+        public boolean failed(@Nullable Object carrier) {
             return (Integer) carrier == -1;
         }
     }
@@ -281,17 +283,17 @@ sealed interface Scalar extends Mapping.Field {
         }
 
         @Override
-        public Object toNative(Object value, CallContext context) {
+        public @Nullable Object toNative(@Nullable Object value, @Nullable CallContext context) {
             return value(this, value);
         }
 
         @Override
-        public Object toJava(Object carrier) {
+        public @Nullable Object toJava(@Nullable Object carrier) {
             return constant(this, (Integer) carrier);
         }
 
         @Override
-        public Object zero() {
+        public @Nullable Object zero() {
             return 0;
         }
 

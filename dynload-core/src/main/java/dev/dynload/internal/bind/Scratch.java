@@ -6,6 +6,8 @@ import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A thread's scratch buffer for the native copies of call arguments, used as a stack: a call notes
  * the top, allocates above it, and puts the top back when it returns or throws. A call made from inside
@@ -24,8 +26,8 @@ final class Scratch implements SegmentAllocator {
      * native copy, as a stack. A call's mark holds the stack's depth beside the top (see mark()), so that
      * a call made from a callback copies back only its own arrays.
      */
-    private MemorySegment[] javaSide = new MemorySegment[4];
-    private MemorySegment[] nativeSide = new MemorySegment[4];
+    private @Nullable MemorySegment[] javaSide = new MemorySegment[4];
+    private @Nullable MemorySegment[] nativeSide = new MemorySegment[4];
     private int pending;
 
     /** {@return the top and the copy-back depth, in one long: the depth in the high half} */

@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A Java record as a C struct: one field per component, in declaration order, each at its C alignment,
  * the whole padded to the alignment of its widest field, as the platform's C compiler lays it out. Each
@@ -41,10 +43,11 @@ final class Struct implements Mapping.Field {
     private final MethodHandle reader;
     private final MethodHandle writer;
     /** (R)MemorySegment and (MemorySegment)R, for a struct by value; null with the reader. */
-    private final MethodHandle encoder;
-    private final MethodHandle decoder;
+    private final @Nullable MethodHandle encoder;
+    private final @Nullable MethodHandle decoder;
 
-    private Struct(Class<?> type, GroupLayout layout, boolean byReference, MethodHandle reader, MethodHandle writer) {
+    private Struct(Class<?> type, GroupLayout layout, boolean byReference, @Nullable MethodHandle reader,
+                   @Nullable MethodHandle writer) {
         this.type = type;
         this.layout = layout;
         this.byReference = byReference;
@@ -61,7 +64,7 @@ final class Struct implements Mapping.Field {
      * @param members its components, in order, each with its field mapping
      * @param lookup a lookup that can use its accessors and canonical constructor, or null for the layout alone
      */
-    static Struct of(Class<?> record, List<Member> members, MethodHandles.Lookup lookup)
+    static Struct of(Class<?> record, List<Member> members, MethodHandles.@Nullable Lookup lookup)
             throws ReflectiveOperationException {
         if (record.isAnnotationPresent(Union.class)) {
             return union(record, members, lookup);
@@ -270,7 +273,7 @@ final class Struct implements Mapping.Field {
     }
 
     @Override
-    public Object toNative(Object value, CallContext context) throws Throwable {
+    public @Nullable Object toNative(@Nullable Object value, @Nullable CallContext context) throws Throwable {
         if (value == null) {
             if (byReference) {
                 return MemorySegment.NULL;
@@ -291,7 +294,7 @@ final class Struct implements Mapping.Field {
      * write, since a record cannot change, so the call fails instead, naming {@code Ref}.
      */
     @Override
-    public void afterCall(Object value, Object carrier) throws Throwable {
+    public void afterCall(@Nullable Object value, @Nullable Object carrier) throws Throwable {
         if (byReference && value != null) {
             checkUnchanged(this, (MemorySegment) carrier, value);
         }
@@ -307,7 +310,7 @@ final class Struct implements Mapping.Field {
     }
 
     @Override
-    public Object toJava(Object carrier) throws Throwable {
+    public @Nullable Object toJava(@Nullable Object carrier) throws Throwable {
         MemorySegment s = (MemorySegment) carrier;
         if (byReference) {
             if (s.address() == 0) {
@@ -341,7 +344,7 @@ final class Struct implements Mapping.Field {
 
     /** A callback that threw returns a struct of zeros. */
     @Override
-    public Object zero() {
+    public @Nullable Object zero() {
         return byReference ? MemorySegment.NULL : onHeap((int) ((layout.byteSize() + 7) / 8));
     }
 

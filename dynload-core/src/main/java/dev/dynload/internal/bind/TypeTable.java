@@ -34,6 +34,8 @@ import java.util.StringJoiner;
 
 import dev.dynload.internal.bind.ArrayMappings.Direction;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The type table: chooses the {@link Mapping} for a Java type standing in one place (a parameter, a
  * result, a callback's parameter or result, a struct field), or says why none fits. Problems are
@@ -60,13 +62,13 @@ final class TypeTable {
             int.class, ValueLayout.JAVA_INT, long.class, ValueLayout.JAVA_LONG, float.class, ValueLayout.JAVA_FLOAT,
             double.class, ValueLayout.JAVA_DOUBLE, boolean.class, ValueLayout.JAVA_BOOLEAN);
 
-    private final TypeAccess access;
+    private final @Nullable TypeAccess access;
     /** The records whose structs are being built, innermost last: a record met again contains itself. */
     private final Deque<Class<?>> building = new ArrayDeque<>();
     private final Map<Class<?>, Struct> structs = new HashMap<>();
 
     /** @param access how to reach the user's types, or null to lay out structs without their handles */
-    TypeTable(TypeAccess access) {
+    TypeTable(@Nullable TypeAccess access) {
         this.access = access;
     }
 
@@ -79,7 +81,7 @@ final class TypeTable {
      * @param free the function that frees a returned string, or null
      * @return the mapping, or empty for {@code void}
      */
-    Optional<Mapping> map(Type type, AnnotatedElement where, Role role, MethodHandle free) {
+    Optional<Mapping> map(Type type, AnnotatedElement where, Role role, @Nullable MethodHandle free) {
         Class<?> raw = raw(type);
         // Most parameters and results carry no annotation: then none is looked up, and no annotation
         // class is loaded (each costs a fresh JVM a class load; `a && b.class` never evaluates b.class).
@@ -162,7 +164,7 @@ final class TypeTable {
     }
 
     /** The array annotations, checked against the type they stand on; null when there are none. */
-    private static Direction direction(Class<?> raw, AnnotatedElement where, boolean annotated) {
+    private static @Nullable Direction direction(Class<?> raw, AnnotatedElement where, boolean annotated) {
         if (!annotated) {
             return null;
         }
