@@ -62,9 +62,9 @@ public final class PluginHost {
     private final Version hostVersion;
     private final PluginLogger logger;
     private final Map<String, Map<String, String>> config;
-    private final java.time.Duration stopTimeout;
     /** Loads, negotiates with, initialises and starts one plugin at a time. */
     private final PluginStarter starter;
+    private final PluginStopper stopper;
     /** Guards the fields below; held for a few field reads and writes, never across plugin or user code. */
     private final Object lock = new Object();
     private Phase phase = Phase.IDLE;
@@ -81,8 +81,8 @@ public final class PluginHost {
         Map<String, Map<String, String>> copy = new LinkedHashMap<>();
         b.config.forEach((id, values) -> copy.put(id, Map.copyOf(values)));
         this.config = Map.copyOf(copy);
-        this.stopTimeout = b.stopTimeout;
         this.starter = new PluginStarter(hostVersion, logger, config);
+        this.stopper = new PluginStopper(starter, b.stopTimeout);
     }
 
     /** {@return a builder for a host} */
@@ -377,7 +377,7 @@ public final class PluginHost {
             List<String> leftLoaded = new ArrayList<>();
             for (Plugin p : reverse) {
                 try {
-                    stopOne(p, leftLoaded);
+                    stopper.stop(p, reverse, leftLoaded);
                 } catch (Throwable t) {
                     // stopOne unloads what it can whatever goes wrong; one plugin's failure does not keep
                     // the others loaded.
@@ -412,78 +412,6 @@ public final class PluginHost {
             }
         }
         return false;
-    }
-
-    /** The stop timeout in nanoseconds, a "wait for ever" of centuries cut to one that fits a long. */
-    private long stopNanos() {
-        return stopTimeout.compareTo(java.time.Duration.ofDays(36_500)) > 0 ? Long.MAX_VALUE / 4 : stopTimeout.toNanos();
-    }
-
-    /** Stops one plugin, unless a plugin that requires it was left loaded; adds it to those if it is left too. */
-    private void stopOne(Plugin p, List<String> leftLoaded) {
-        if (p.state() != PluginState.STARTED && p.state() != PluginState.STUCK) {
-            return;
-        }
-        Optional<NativePlugin> stopping = p.beginStop();
-        if (stopping.isEmpty()) {
-            return;
-        }
-        NativePlugin n = stopping.get();
-        // Its interfaces throw from now on, on every path below: a plugin left loaded takes no new calls.
-        java.util.concurrent.CompletionStage<Void> calls = n.unbind();
-        Optional<String> user = requirerLeftLoaded(p, leftLoaded);
-        if (user.isPresent()) {
-            leave(p, "plugin " + user.get() + ", which requires it, is left loaded and may still call it", leftLoaded);
-            return;
-        }
-        long deadline = System.nanoTime() + stopNanos();
-        boolean returned;
-        try {
-            returned = p.bindsReturned(deadline) && NativePlugin.returned(calls, deadline); // outside any lock
-        } catch (RuntimeException e) {
-            returned = false;
-        }
-        if (!returned) {
-            leave(p, "calls into it did not return within " + stopTimeout.toMillis() + " ms; stop() again once they "
-                    + "have", leftLoaded);
-            return;
-        }
-        try {
-            int rc = n.stop();
-            if (rc != 0) {
-                say(p.id(), PluginLogger.Level.WARN, "stop returned status " + rc);
-            }
-            n.destroy();
-        } catch (RuntimeException e) {
-            say(p.id(), PluginLogger.Level.ERROR, "stopping it failed: " + e);
-        } finally {
-            p.services().ifPresent(HostServices::retire);
-            starter.unload(p, n);
-            p.stopped();
-        }
-        say(p.id(), PluginLogger.Level.INFO, "stopped");
-    }
-
-    /** Leaves a stopping plugin loaded, STUCK, without its stop and destroy, saying why. */
-    private void leave(Plugin p, String why, List<String> leftLoaded) {
-        String said = "left loaded, without its stop and destroy: " + why;
-        p.stuck(said);
-        leftLoaded.add(p.id());
-        say(p.id(), PluginLogger.Level.ERROR, said);
-    }
-
-    /** {@return a plugin left loaded that requires {@code p}, by id} */
-    private Optional<String> requirerLeftLoaded(Plugin p, List<String> leftLoaded) {
-        for (Plugin other : plugins()) {
-            if (leftLoaded.contains(other.id())) {
-                for (Requirement r : other.descriptor().manifest().requires()) {
-                    if (r.pluginId().equals(p.id())) {
-                        return Optional.of(other.id());
-                    }
-                }
-            }
-        }
-        return Optional.empty();
     }
 
     /** {@return the plugins of the last {@link #start()}, in start order, the failed ones last} */
