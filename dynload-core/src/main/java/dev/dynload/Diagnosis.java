@@ -10,6 +10,8 @@ import dev.dynload.elf.ElfFormatException;
 import dev.dynload.elf.ElfHeader;
 import dev.dynload.elf.ElfProblem;
 import dev.dynload.elf.ElfType;
+import dev.dynload.format.BinaryFormat;
+import dev.dynload.format.FormatProblem;
 import dev.dynload.format.NativeFile;
 import dev.dynload.internal.Host;
 import dev.dynload.internal.Platform;
@@ -26,6 +28,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Explains why a file does not load: checks made on the open file before the loader sees it (so that a
@@ -153,8 +157,23 @@ final class Diagnosis {
      * @throws LibraryLoadException for a damaged file
      */
     Optional<ElfCheck> structure() {
+        return structure(null);
+    }
+
+    /**
+     * As {@link #structure()}, on a platform whose loader reads {@code own} (null: this one's): a Mach-O
+     * file on macOS or a PE file on Windows is checked by {@link NativeFile#verify} before its loader is
+     * given it, as an ELF file is on Linux; another platform's file is left to the loader, which refuses it
+     * harmlessly.
+     */
+    Optional<ElfCheck> structure(@Nullable BinaryFormat own) {
         try {
             if (!isElf(head(readable))) {
+                // Asked only for a file that is not ELF: a Linux open loads no class for it.
+                BinaryFormat format = own != null ? own : OperatingSystem.current().binaryFormat();
+                if (format != BinaryFormat.ELF) {
+                    checkOwnFormat(format);
+                }
                 return Optional.empty();
             }
             ElfCheck check = ElfFile.check(readable);
@@ -162,14 +181,30 @@ final class Diagnosis {
             if (problems.isEmpty()) {
                 return Optional.of(check);
             }
-            String more = problems.size() == 1 ? "" : " (and " + (problems.size() - 1) + " more problem"
-                    + (problems.size() == 2 ? "" : "s") + ")";
-            throw new LibraryLoadException(Reason.DAMAGED, library, file, "is damaged: " + problems.get(0) + more,
+            throw new LibraryLoadException(Reason.DAMAGED, library, file, "is damaged: " + problems.get(0)
+                    + more(problems.size()),
                     "build or copy it again; 'dynload verify " + file + "' lists every problem; "
                             + "the system loader was not given this file", null, searched, problems);
         } catch (IOException e) {
             throw damaged(e, null);
         }
+    }
+
+    /** Refuses a file of the platform's own format, other than ELF, that the format's checks find damaged. */
+    private void checkOwnFormat(BinaryFormat own) throws IOException {
+        if (NativeFile.formatOf(readable).orElse(null) != own) {
+            return;
+        }
+        List<FormatProblem> problems = NativeFile.verify(readable);
+        if (!problems.isEmpty()) {
+            throw new LibraryLoadException(Reason.DAMAGED, library, file, "is damaged: " + problems.get(0)
+                    + more(problems.size()), "build or copy it again; 'dynload verify " + file + "' lists every "
+                    + "problem; the system loader was not given this file", null, searched);
+        }
+    }
+
+    private static String more(int problems) {
+        return problems == 1 ? "" : " (and " + (problems - 1) + " more problem" + (problems == 2 ? "" : "s") + ")";
     }
 
     /**

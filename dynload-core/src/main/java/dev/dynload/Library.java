@@ -35,28 +35,15 @@ import java.util.concurrent.CompletionStage;
  * }
  *
  * <h2>Finding a library by name</h2>
- * {@link #open(String, LoadOption...)} takes a bare name ({@code "test"}, {@code "z"}) or a file name
- * ({@code "libz.so.1"}). A bare name becomes the platform's file name ({@link #mapName}), then these
- * places are searched in order, and the first file that loads wins:
- * <ol>
- *   <li>the folders of {@link LoadOption#searchPath}, in the order given;</li>
- *   <li>the folders of the {@code java.library.path} system property;</li>
- *   <li>the system loader's own search ({@code LD_LIBRARY_PATH}, {@code /etc/ld.so.cache}, {@code /lib},
- *       {@code /usr/lib} on Linux).</li>
- * </ol>
- * In each folder an unversioned name also finds a versioned file: {@code "z"} finds {@code libz.so.1}
- * where no {@code libz.so} exists. A GNU linker script found by name (glibc's {@code libc.so}) is
- * followed to the library it names. A file for another CPU is passed over, as the system loader does.
+ * {@link #open(String, LoadOption...)} searches the folders of {@link LoadOption#searchPath}, then
+ * {@code java.library.path}, then the system loader's own places; it says where it looked when nothing
+ * loads.
  *
  * <h2>Lifetime</h2>
  * A library stays loaded until {@link #close()}. Every address and method handle obtained from it is
  * tied to it: once it is closed, using them throws {@link IllegalStateException} instead of jumping into
- * unmapped code, also when another thread closed it. {@code close()} waits up to one second for native
- * calls into the library that are still running on other threads; if they have not returned by then it
- * throws {@code IllegalStateException} and leaves the library open. Closing it from inside a callback of
- * one of its calls fails at once, with an {@code IllegalStateException} that says so. A method handle from
- * {@link #downcall} names the library in the exception it throws after close; a segment from
- * {@link #variable} throws the JDK's own "Already closed", as every segment of a closed arena does.
+ * unmapped code, also when another thread closed it; {@link #close()} says how it waits for calls that
+ * are still running.
  *
  * <h2>Thread-safety</h2>
  * All methods may be called from any thread, platform or virtual. Opening and closing the same file from
@@ -117,7 +104,17 @@ public final class Library implements AutoCloseable {
     /**
      * Loads a library by name: {@code "test"} finds {@code libtest.so} on Linux, {@code libtest.dylib} on
      * macOS; a file name such as {@code "libz.so.1"} is used as given; a name with a {@code '/'} is a path.
-     * See the class documentation for the search order.
+     * A bare name becomes the platform's file name ({@link #mapName}), then these places are searched in
+     * order, and the first file that loads wins:
+     * <ol>
+     *   <li>the folders of {@link LoadOption#searchPath}, in the order given;</li>
+     *   <li>the folders of the {@code java.library.path} system property;</li>
+     *   <li>the system loader's own search ({@code LD_LIBRARY_PATH}, {@code /etc/ld.so.cache}, {@code /lib},
+     *       {@code /usr/lib} on Linux).</li>
+     * </ol>
+     * In each folder an unversioned name also finds a versioned file: {@code "z"} finds {@code libz.so.1}
+     * where no {@code libz.so} exists. A GNU linker script found by name (glibc's {@code libc.so}) is
+     * followed to the library it names. A file for another CPU is passed over, as the system loader does.
      *
      * {@snippet :
      * Library z = Library.open("z");                                   // libz.so.1
@@ -449,6 +446,11 @@ public final class Library implements AutoCloseable {
      * another thread is still running goes on in mapped code. {@code close()} does not wait for such a
      * call; a daemon thread unloads the library when the last one returns, and {@link #whenUnloaded()}
      * says when. docs/lifetimes.md explains how this costs bound calls nothing.
+     *
+     * <p>Calls into the library through {@link #downcall} handles that are still running on other threads
+     * are waited for, up to one second. Closing from inside a callback of one of the library's own calls
+     * fails at once, saying so. A handle from {@link #downcall} names the library in the exception it throws
+     * after close; a segment from {@link #variable} throws the JDK's own "Already closed".
      *
      * @throws IllegalStateException if calls into the library on other threads have not returned within
      *                               one second (the library stays open), or if the loader failed to unload

@@ -1,6 +1,7 @@
 package dev.dynload;
 
 import dev.dynload.LibraryLoadException.Reason;
+import dev.dynload.format.BinaryFormat;
 import dev.dynload.format.ForeignFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,6 +16,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -162,5 +164,30 @@ class DiagnosisTest {
         assertTrue(d.notElf().isEmpty());
         assertTrue(Diagnosis.isElf(new byte[] {0x7f, 'E', 'L', 'F', 2}));
         assertFalse(Diagnosis.isElf(new byte[] {0x7f, 'E', 'L'}));
+    }
+
+    @Test
+    void onMacOsOrWindowsADamagedLibraryOfTheirFormatIsRefusedBeforeTheLoaderSeesIt() throws IOException {
+        Path sound = ForeignFixtures.path("libforeign-arm64.dylib");
+        assertTrue(of(sound).structure(BinaryFormat.MACH_O).isEmpty(), "a sound dylib goes on to dyld");
+        byte[] bytes = Files.readAllBytes(sound);
+        bytes[0x14] = (byte) 0xff; // sizeofcmds: the load commands now run past the end of the file
+        bytes[0x15] = (byte) 0xff;
+        Path damaged = Files.write(dir.resolve("libdamaged.dylib"), bytes);
+        LibraryLoadException e = assertThrows(LibraryLoadException.class, () -> of(damaged).structure(BinaryFormat.MACH_O));
+        assertEquals(Reason.DAMAGED, e.reason());
+        assertTrue(e.detail().startsWith("is damaged: header: the load commands (65535 bytes) run past the end"), e.detail());
+        assertTrue(e.hint().contains("dynload verify " + damaged), e.hint());
+        // On Linux the dylib is another platform's file: left to the loader, which refuses it harmlessly.
+        assertTrue(of(damaged).structure(BinaryFormat.ELF).isEmpty());
+        Path dll = ForeignFixtures.path("foreign.dll");
+        assertTrue(of(dll).structure(BinaryFormat.PE).isEmpty(), "a sound DLL goes on to LoadLibraryExW");
+        byte[] pe = Files.readAllBytes(dll);
+        java.nio.ByteBuffer.wrap(pe).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0x3c, pe.length + 64); // e_lfanew
+        Path broken = Files.write(dir.resolve("broken.dll"), pe);
+        LibraryLoadException p = assertThrows(LibraryLoadException.class, () -> of(broken).structure(BinaryFormat.PE));
+        assertEquals(Reason.DAMAGED, p.reason());
+        // A dylib on Windows is not checked as PE: the loader refuses it, and afterLoading names it.
+        assertTrue(of(damaged).structure(BinaryFormat.PE).isEmpty());
     }
 }

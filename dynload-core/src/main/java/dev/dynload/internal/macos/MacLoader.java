@@ -131,7 +131,7 @@ public final class MacLoader implements NativeLoader {
 
     @Override
     public void warmUpChecks(boolean here) {
-        // The checks before a first load are ELF's; a Mach-O file is left to dyld (docs/architecture.md).
+        // A Mach-O file is checked by NativeFile.verify before dyld sees it (Diagnosis); nothing to warm up.
     }
 
     @Override

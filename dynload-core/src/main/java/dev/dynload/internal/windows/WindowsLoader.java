@@ -226,7 +226,7 @@ public final class WindowsLoader implements NativeLoader {
 
     @Override
     public void warmUpChecks(boolean here) {
-        // The checks before a first load are ELF's; a PE file is left to the Windows loader.
+        // A PE file is checked by NativeFile.verify before the loader sees it (Diagnosis); nothing to warm up.
     }
 
     @Override
