@@ -1,5 +1,8 @@
 package dev.dynload.plugin;
 
+import dev.dynload.elf.ElfData;
+import dev.dynload.elf.ElfFile;
+import dev.dynload.elf.ElfFormatException;
 import dev.dynload.format.FormatException;
 import dev.dynload.format.NativeFile;
 import dev.dynload.format.SymbolData;
@@ -32,7 +35,7 @@ final class ManifestReader {
     static PluginManifest read(Path file) {
         Optional<SymbolData> data;
         try {
-            data = NativeFile.readData(file, SYMBOL, LIMIT);
+            data = manifestData(file);
         } catch (FormatException e) {
             throw new PluginException(PluginException.Reason.NOT_A_LIBRARY, file,
                     "is not a native library (ELF, Mach-O or PE), or is damaged: " + e.getMessage(),
@@ -42,6 +45,25 @@ final class ManifestReader {
                     null, e);
         }
         return parse(file, data);
+    }
+
+    /**
+     * The manifest object's bytes. An ELF file, the plugin of this platform, is read by {@link ElfFile}
+     * directly: the other formats' readers are loaded only for a file that is not ELF (a first start pays
+     * for each class it loads; PluginColdBenchmark).
+     */
+    private static Optional<SymbolData> manifestData(Path file) throws IOException {
+        Optional<ElfData> elf;
+        try {
+            elf = ElfFile.readData(file, SYMBOL, LIMIT);
+        } catch (ElfFormatException notElfOrDamaged) {
+            return NativeFile.readData(file, SYMBOL, LIMIT); // says which, in the words of its format
+        }
+        if (elf.isEmpty()) {
+            return Optional.empty();
+        }
+        ElfData d = elf.get();
+        return Optional.of(new SymbolData(d.symbol(), d.size(), d.bytes()));
     }
 
     /** The manifest in what the file's (or bundle's) library exports as {@link #SYMBOL}. */
