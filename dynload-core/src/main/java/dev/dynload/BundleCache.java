@@ -4,6 +4,7 @@ import dev.dynload.LibraryLoadException.Reason;
 import dev.dynload.internal.BundleIndex;
 import dev.dynload.internal.BundledStream;
 import dev.dynload.internal.Hashes;
+import dev.dynload.internal.UnsafeCacheException;
 import dev.dynload.internal.NativeCache;
 import dev.dynload.internal.NativeLoader;
 import dev.dynload.internal.OpenFile;
@@ -58,7 +59,7 @@ final class BundleCache {
         Path folder;
         try {
             folder = NativeCache.store(root, digest, sources);
-        } catch (NativeCache.UnsafeException e) {
+        } catch (UnsafeCacheException e) {
             throw failures.fail(Reason.UNSAFE_CACHE, root, "cannot use the cache folder for bundled libraries: " + e.getMessage(),
                     e.hint(), null);
         } catch (HashMismatch e) {

@@ -15,13 +15,13 @@ final class DynamicChecks {
 
     private static final long DF_1_PIE = 0x08000000L;
 
-    private final ElfVerifier verifier;
+    private final Verification verifier;
     private final ElfImage image;
     private final RelocationTypes.Machine machine;
     private final boolean w64;
     private final int word;
 
-    DynamicChecks(ElfVerifier verifier, ElfImage image, RelocationTypes.Machine machine) {
+    DynamicChecks(Verification verifier, ElfImage image, RelocationTypes.Machine machine) {
         this.verifier = verifier;
         this.image = image;
         this.machine = machine;

@@ -63,6 +63,11 @@ final class DynamicReader {
         static final Symbols NONE = new Symbols(List.of(), List.of());
     }
 
+    /** What an {@link ElfFile} holds, read from the dynamic segment or the section headers. */
+    record Contents(String soname, List<String> needed, List<String> runPath, boolean rpath, Symbols symbols,
+                    VersionTables versions) {
+    }
+
     /** A data object's bytes, as {@link ElfFile#readData} gives them. */
     static Optional<ElfData> data(ElfImage image, String symbol, int limit) throws IOException {
     ElfReader in = image.in;
@@ -101,14 +106,13 @@ final class DynamicReader {
     }
 
     /** A shared library read as the loader reads it: through PT_DYNAMIC. */
-    static ElfFile fromDynamic(ElfImage image) throws IOException {
+    static Contents fromDynamic(ElfImage image) throws IOException {
         ElfReader in = image.in;
         Names names = Names.of(image);
         ByteBuffer strings = names.strings;
         Optional<ByteBuffer> table = dynamicSymbols(image);
         Symbols symbols = table.isEmpty() ? Symbols.NONE : symbolTable(in, image.w64, table.get(), strings);
-        return new ElfFile(image.file, image.h.header(), names.soname, names.needed, names.runPath, names.rpath, symbols,
-                ElfVerifier.versions(image));
+        return new Contents(names.soname, names.needed, names.runPath, names.rpath, symbols, ElfVerifier.versions(image));
     }
 
     /**
@@ -209,7 +213,7 @@ final class DynamicReader {
             this.w64 = image.w64;
         }
 
-        ElfFile parse() throws IOException {
+        Contents parse() throws IOException {
             List<ElfImage.Section> sections = image.readSections();
             String soname = null;
             List<String> needed = new ArrayList<>();
@@ -245,8 +249,8 @@ final class DynamicReader {
                 symbols = symbolTable(in, w64, in.read(symbolSection.offset(), symbolSection.size(), "dynamic symbol table"),
                         strings);
             }
-            return new ElfFile(image.file, image.h.header(), soname, needed, runPath.isEmpty() ? rpath : runPath,
-                    runPath.isEmpty() && !rpath.isEmpty(), symbols, null);
+            return new Contents(soname, needed, runPath.isEmpty() ? rpath : runPath, runPath.isEmpty() && !rpath.isEmpty(),
+                    symbols, null);
         }
 
         private static ElfImage.Section first(List<ElfImage.Section> sections, int type) {

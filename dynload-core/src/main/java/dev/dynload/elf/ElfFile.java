@@ -86,8 +86,13 @@ public final class ElfFile {
     private final Map<String, List<String>> requiredVersions;
     private final List<String> definedVersions;
 
-    ElfFile(Path file, ElfHeader header, String soname, List<String> needed, List<String> runPath,
-            boolean rpath, DynamicReader.Symbols symbols, VersionTables versions) {
+    private ElfFile(Path file, ElfHeader header, DynamicReader.Contents contents) {
+        this(file, header, contents.soname(), contents.needed(), contents.runPath(), contents.rpath(), contents.symbols(),
+                contents.versions());
+    }
+
+    private ElfFile(Path file, ElfHeader header, String soname, List<String> needed, List<String> runPath,
+                    boolean rpath, DynamicReader.Symbols symbols, VersionTables versions) {
         this.file = file;
         this.header = header;
         this.soname = soname;
@@ -200,7 +205,9 @@ public final class ElfFile {
         Objects.requireNonNull(file, "file");
         try (FileSource source = FileSource.open(file)) {
             ElfImage image = ElfImage.read(file, source.input());
-            return image.hasDynamic() ? DynamicReader.fromDynamic(image) : new DynamicReader.SectionParser(image).parse();
+            DynamicReader.Contents contents = image.hasDynamic() ? DynamicReader.fromDynamic(image)
+                    : new DynamicReader.SectionParser(image).parse();
+            return new ElfFile(image.file, image.h.header(), contents);
         }
     }
 

@@ -32,13 +32,6 @@ final class ElfImage {
     static final int PF_R = 4;
 
     static final long DT_NULL = 0;
-    /** More program headers than any linker writes; glibc copies the table onto its stack. */
-    static final int MAX_PROGRAM_HEADERS = 1024;
-
-    /** The header's fixed fields. */
-    record Header(ElfHeader header, long phoff, long shoff, int ehsize, int phentsize, int phnum, int shentsize,
-                  int shnum, int version, int osabi, int abiversion, long entry, boolean complete) {
-    }
 
     /** A program header. */
     record Segment(int index, int type, int flags, long offset, long vaddr, long filesz, long memsz, long align) {
@@ -71,7 +64,7 @@ final class ElfImage {
 
     final Path file;
     final ElfReader in;
-    final Header h;
+    final HeaderFields h;
     final boolean w64;
     final List<Segment> segments;
     final List<Segment> loads;
@@ -90,7 +83,7 @@ final class ElfImage {
     /** Each loadable segment's contents, once read; see {@link #contents}. */
     private ByteBuffer[] contents;
 
-    private ElfImage(Path file, ElfReader in, Header h, List<Segment> segments) {
+    private ElfImage(Path file, ElfReader in, HeaderFields h, List<Segment> segments) {
         this.file = file;
         this.in = in;
         this.h = h;
@@ -144,7 +137,7 @@ final class ElfImage {
 
     /** Reads the header and the program headers; the caller closes {@code input}. */
     static ElfImage read(Path file, RandomAccessFile input) throws IOException {
-        Header h = HeaderReader.checked(file, HeaderReader.read(file, input));
+        HeaderFields h = HeaderReader.checked(file, HeaderReader.read(file, input));
         ElfReader in = new ElfReader(file, input, input.length(), h.header().byteOrder());
         if (!h.complete()) {
             throw in.error("the ELF header is cut short: the file is only " + in.size() + " bytes");
@@ -152,7 +145,7 @@ final class ElfImage {
         return new ElfImage(file, in, h, programHeaders(in, h));
     }
 
-    private static List<Segment> programHeaders(ElfReader in, Header h) throws IOException {
+    private static List<Segment> programHeaders(ElfReader in, HeaderFields h) throws IOException {
         if (h.phoff() == 0 || h.phnum() == 0) {
             return List.of();
         }

@@ -26,7 +26,7 @@ import static dev.dynload.elf.ElfImage.inside;
  * <p>Reads are bounded by the file: every table is read through the segment that maps it, and each walk
  * is bounded by the table it walks.
  */
-final class ElfVerifier {
+final class ElfVerifier implements Verification {
 
     private static final long DF_TEXTREL = 0x4;
 
@@ -57,7 +57,7 @@ final class ElfVerifier {
         this.machine = RelocationTypes.machine(image.h.header().machine());
         this.layout = new LayoutChecks(this, image);
         this.symbols = new SymbolTables(this, image, problems);
-        this.versions = new VersionTables(this, image);
+        this.versions = new VersionTables(this, symbols, image);
         this.initializers = new Initializers(this, image, symbols);
     }
 
@@ -65,7 +65,8 @@ final class ElfVerifier {
         return symbols;
     }
 
-    Set<String> needed() {
+    @Override
+    public Set<String> needed() {
         return needed;
     }
 
@@ -73,11 +74,13 @@ final class ElfVerifier {
      * Whether {@code address} can be the start of a function: code the file holds, and not the middle of
      * a function its unwind tables describe.
      */
-    boolean isFunction(long address, FunctionBounds.Caller caller) {
+    @Override
+    public boolean isFunction(long address, FunctionBounds.Caller caller) {
         return image.isCode(address) && !bounds().insideFunction(address) && bounds().plausibleOutsideEntries(address, caller);
     }
 
-    FunctionBounds bounds() {
+    @Override
+    public FunctionBounds bounds() {
         if (bounds == null) {
             bounds = FunctionBounds.of(image);
         }
@@ -110,7 +113,8 @@ final class ElfVerifier {
         return List.copyOf(v.problems);
     }
 
-    void problem(Part part, String detail) {
+    @Override
+    public void problem(Part part, String detail) {
         problems.add(new ElfProblem(part, detail));
     }
 
@@ -128,7 +132,9 @@ final class ElfVerifier {
         symbols.symbols();
         symbols.hashesAgree();
         versions.check();
-        symbols.uniqueNames(versions::versionOf);
+        if (symbols.names() != null) {
+            UniqueNames.check(this, symbols, symbols.names(), versions::versionOf);
+        }
         relocations();
         initializers.check();
     }
@@ -167,7 +173,8 @@ final class ElfVerifier {
     }
 
     /** The NUL-terminated string at {@code offset} of the string table, or null with a problem. */
-    String string(Part part, long offset, String what) {
+    @Override
+    public String string(Part part, long offset, String what) {
         if (strtab == null) {
             problem(part, what + " names a string, but there is no string table");
             return null;
@@ -201,7 +208,8 @@ final class ElfVerifier {
      * The hash of the string at {@code offset} of the string table, over its bytes as the loader hashes
      * them: GNU's ({@code h * 33 + c} from 5381) or System V's ELF hash. The string was read before.
      */
-    long hash(long offset, boolean gnu) {
+    @Override
+    public long hash(long offset, boolean gnu) {
         long h = gnu ? 5381 : 0;
         for (int i = (int) offset; i < strtab.limit() && strtab.get(i) != 0; i++) {
             int c = Byte.toUnsignedInt(strtab.get(i));
@@ -220,13 +228,15 @@ final class ElfVerifier {
     }
 
     /** {@return whether the loader may read [address, address + size): its segment is mapped readable} */
-    boolean readable(long address, long size) {
+    @Override
+    public boolean readable(long address, long size) {
         Segment load = image.loadHolding(address, size);
         return load != null && load.readable();
     }
 
     /** Reads a table the loader reads from memory; null with a problem when it is not inside the file. */
-    ByteBuffer table(Part part, long address, long size, String what) throws IOException {
+    @Override
+    public ByteBuffer table(Part part, long address, long size, String what) throws IOException {
         if (size < 0 || size > image.in.size()) {
             problem(part, what + " claims " + Long.toUnsignedString(size) + " bytes, more than the file holds");
             return null;
@@ -252,7 +262,7 @@ final class ElfVerifier {
     private void relocations() throws IOException {
         initializers.collectArrays();
         boolean textrel = image.has(DT_TEXTREL) || (image.has(DT_FLAGS) && (image.value(DT_FLAGS) & DF_TEXTREL) != 0);
-        Relocations r = new Relocations(this, image, machine, textrel);
+        Relocations r = new Relocations(this, initializers, symbols, image, machine, textrel);
         if (image.has(DT_RELA) && image.has(DT_RELASZ) && image.value(DT_RELA) != 0) {
             long count = image.has(DT_RELACOUNT) ? image.value(DT_RELACOUNT) : 0;
             long size = image.value(DT_RELASZ);
@@ -301,28 +311,28 @@ final class ElfVerifier {
         r.finish();
     }
 
-    /** Called by {@link Relocations} for each relocation. */
-    void applied(Relocations.Entry e) {
-        initializers.applied(e);
-    }
-
-    void problem(String detail) {
+    @Override
+    public void problem(String detail) {
         problem(Part.RELOCATIONS, detail);
     }
 
-    long symbolCount() {
+    @Override
+    public long symbolCount() {
         return symbols.count();
     }
 
-    boolean hasSymbols() {
+    @Override
+    public boolean hasSymbols() {
         return symbols.present();
     }
 
-    boolean hasTls() {
+    @Override
+    public boolean hasTls() {
         return image.segment(ElfImage.PT_TLS) != null;
     }
 
-    String symbolName(long index) {
+    @Override
+    public String symbolName(long index) {
         return string(Part.SYMBOLS, symbols.symbol(index).name(), "symbol " + index);
     }
 

@@ -1,7 +1,5 @@
 package dev.dynload.elf;
 
-import dev.dynload.elf.ElfImage.Header;
-
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -11,11 +9,14 @@ import java.nio.file.Path;
 /** The ELF header's identification and fixed fields, read before anything else is trusted. */
 final class HeaderReader {
 
+    /** More program headers than any linker writes; glibc copies the table onto its stack. */
+    static final int MAX_PROGRAM_HEADERS = 1024;
+
     private HeaderReader() {
     }
 
     /** The identification and fixed header fields; {@code complete} is false when the file is shorter. */
-    static Header read(Path file, RandomAccessFile input) throws IOException {
+    static HeaderFields read(Path file, RandomAccessFile input) throws IOException {
         long size = input.length();
         byte[] bytes = new byte[(int) Math.min(size, 64)];
         int read = 0;
@@ -54,20 +55,20 @@ final class HeaderReader {
         boolean w64 = wordSize == 64;
         int headerSize = w64 ? 64 : 52;
         if (ident.limit() < headerSize) {
-            return new Header(header, 0, 0, 0, 0, 0, 0, 0, version, osabi, abiversion, 0, false);
+            return new HeaderFields(header, 0, 0, 0, 0, 0, 0, 0, version, osabi, abiversion, 0, false);
         }
         long entry = w64 ? ident.getLong(24) : Integer.toUnsignedLong(ident.getInt(24));
         long phoff = w64 ? ident.getLong(32) : Integer.toUnsignedLong(ident.getInt(28));
         long shoff = w64 ? ident.getLong(40) : Integer.toUnsignedLong(ident.getInt(32));
         int base = w64 ? 52 : 40;
-        return new Header(header, phoff, shoff, Short.toUnsignedInt(ident.getShort(base)),
+        return new HeaderFields(header, phoff, shoff, Short.toUnsignedInt(ident.getShort(base)),
                 Short.toUnsignedInt(ident.getShort(base + 2)), Short.toUnsignedInt(ident.getShort(base + 4)),
                 Short.toUnsignedInt(ident.getShort(base + 6)), Short.toUnsignedInt(ident.getShort(base + 8)),
                 version, osabi, abiversion, entry, true);
     }
 
-    static Header checked(Path file, Header h) throws ElfFormatException {
-        if (h.complete() && h.phnum() > ElfImage.MAX_PROGRAM_HEADERS) {
+    static HeaderFields checked(Path file, HeaderFields h) throws ElfFormatException {
+        if (h.complete() && h.phnum() > MAX_PROGRAM_HEADERS) {
             // The loader copies the table onto its stack before it checks anything else.
             throw new ElfFormatException(file, "the ELF header claims " + h.phnum() + " program headers; libraries "
                     + "have a few dozen, and the loader would copy them all onto its stack");

@@ -22,20 +22,20 @@ import static dev.dynload.elf.ElfImage.inside;
  */
 final class Initializers {
 
-    private final ElfVerifier verifier;
+    private final Verification verifier;
     private final ElfImage image;
     private final SymbolTables symbols;
     private final boolean w64;
     private final int word;
     /** The relocation applied to each word of an init or fini array, by address. */
-    private final Map<Long, Relocations.Entry> arraySlots = new HashMap<>();
+    private final Map<Long, Relocation> arraySlots = new HashMap<>();
     private final List<Array> arrays = new ArrayList<>();
 
     /** An array of functions the loader calls: DT_INIT_ARRAY or DT_FINI_ARRAY. */
     private record Array(String name, long address, long size) {
     }
 
-    Initializers(ElfVerifier verifier, ElfImage image, SymbolTables symbols) {
+    Initializers(Verification verifier, ElfImage image, SymbolTables symbols) {
         this.verifier = verifier;
         this.image = image;
         this.symbols = symbols;
@@ -53,7 +53,7 @@ final class Initializers {
     }
 
     /** Remembers, of each relocation, those that fill init and fini arrays. */
-    void applied(Relocations.Entry e) {
+    void applied(Relocation e) {
         for (Array array : arrays) {
             if (inside(e.offset(), word, array.address(), array.size())) {
                 arraySlots.put(e.offset(), e);
@@ -98,7 +98,7 @@ final class Initializers {
             ByteBuffer raw = image.readAt(array.address(), size);
             for (long i = 0; i < size / word; i++) {
                 long slot = array.address() + i * word;
-                Relocations.Entry e = arraySlots.get(slot);
+                Relocation e = arraySlots.get(slot);
                 long target;
                 if (e == null) {
                     long stored = raw == null ? 0 : (w64 ? raw.getLong((int) (i * word)) : Integer.toUnsignedLong(raw.getInt((int) (i * word))));

@@ -26,12 +26,12 @@ final class LayoutChecks {
     private static final long MAX_TLS = 64L << 20;
     private static final long MAX_TLS_ALIGN = 64L << 10;
 
-    private final ElfVerifier v;
+    private final Verification v;
     private final ElfImage image;
     private final boolean w64;
     private final int word;
 
-    LayoutChecks(ElfVerifier v, ElfImage image) {
+    LayoutChecks(Verification v, ElfImage image) {
         this.v = v;
         this.image = image;
         this.w64 = image.w64;
@@ -40,7 +40,7 @@ final class LayoutChecks {
 
 
     void header() {
-        ElfImage.Header h = image.h;
+        HeaderFields h = image.h;
         if (h.version() != 1) {
             v.problem(Part.HEADER, "EI_VERSION is " + h.version() + ", not 1");
         }

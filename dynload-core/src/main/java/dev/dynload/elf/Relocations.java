@@ -18,11 +18,9 @@ import static dev.dynload.elf.ElfImage.hex;
  */
 final class Relocations {
 
-    /** A relocation as the loader reads it; for implicit addends, the word stored at its offset. */
-    record Entry(long offset, int type, long symbol, long addend) {
-    }
-
-    private final ElfVerifier verifier;
+    private final Verification verifier;
+    private final Initializers initializers;
+    private final SymbolTables symbols;
     private final ElfImage image;
     private final Writes writes;
     private final Machine machine;
@@ -38,8 +36,11 @@ final class Relocations {
     private final boolean w64;
     private final int word;
 
-    Relocations(ElfVerifier verifier, ElfImage image, Machine machine, boolean textrel) {
+    Relocations(Verification verifier, Initializers initializers, SymbolTables symbols, ElfImage image, Machine machine,
+                boolean textrel) {
         this.verifier = verifier;
+        this.initializers = initializers;
+        this.symbols = symbols;
         this.image = image;
         this.machine = machine;
         this.textrel = textrel;
@@ -133,7 +134,7 @@ final class Relocations {
                 addend = stored(offset);
             }
             String where = name + " entry " + i + " (offset " + hex(offset) + ", type " + type + ")";
-            if (!entry(new Entry(offset, type, symbol, addend), where, plt, i < relativeCount)) {
+            if (!entry(new Relocation(offset, type, symbol, addend), where, plt, i < relativeCount)) {
                 return;
             }
         }
@@ -168,7 +169,7 @@ final class Relocations {
     }
 
     /** {@return false when the entry has a problem} */
-    private boolean entry(Entry e, String where, boolean plt, boolean countedRelative) {
+    private boolean entry(Relocation e, String where, boolean plt, boolean countedRelative) {
         Kind kind;
         if (machine.known()) {
             kind = machine.kinds().get(e.type());
@@ -219,7 +220,7 @@ final class Relocations {
             if (verifier.symbolName(e.symbol()) == null) {
                 return false;
             }
-            symbol = verifier.symbols().symbol(e.symbol());
+            symbol = symbols.symbol(e.symbol());
         } else if ((kind.role() == Role.SYMBOL || kind.role() == Role.CODE) && !kind.tls()) {
             verifier.problem(where + ": needs a symbol but names none");
             return false;
@@ -313,7 +314,7 @@ final class Relocations {
         if (kind.width() > 0 && !writes.record(e.offset(), kind.width())) {
             return false;
         }
-        verifier.applied(e);
+        initializers.applied(e);
         return true;
     }
 
@@ -366,7 +367,7 @@ final class Relocations {
         if (!writes.record(address, word)) {
             return false;
         }
-        verifier.applied(new Entry(address, -1, 0, stored(address)));
+        initializers.applied(new Relocation(address, -1, 0, stored(address)));
         return true;
     }
 }

@@ -32,11 +32,11 @@ final class SectionWitness {
     private static final long SHF_ALLOC = 0x2;
     private static final long SHF_TLS = 0x400;
 
-    private final ElfVerifier v;
+    private final Verification v;
     private final ElfImage image;
     private final boolean w64;
 
-    SectionWitness(ElfVerifier v, ElfImage image) {
+    SectionWitness(Verification v, ElfImage image) {
         this.v = v;
         this.image = image;
         this.w64 = image.w64;

@@ -6,7 +6,6 @@ import dev.dynload.elf.ElfProblem.Part;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.function.LongToIntFunction;
 
 import static dev.dynload.elf.ElfImage.hex;
 import static dev.dynload.elf.ElfImage.inside;
@@ -19,7 +18,7 @@ import static dev.dynload.elf.DynamicTags.*;
  */
 final class SymbolTables {
 
-    private final ElfVerifier v;
+    private final Verification v;
     private final ElfImage image;
     private final boolean w64;
     private final int word;
@@ -51,7 +50,7 @@ final class SymbolTables {
         return type <= 6 || type == 10;
     }
 
-    SymbolTables(ElfVerifier v, ElfImage image, List<ElfProblem> problems) {
+    SymbolTables(Verification v, ElfImage image, List<ElfProblem> problems) {
         this.v = v;
         this.image = image;
         this.w64 = image.w64;
@@ -365,11 +364,9 @@ final class SymbolTables {
         }
     }
 
-    /** See {@link UniqueNames#check}. */
-    void uniqueNames(LongToIntFunction version) {
-        if (names != null) {
-            UniqueNames.check(v, this, names, version);
-        }
+    /** {@return each symbol's name, once {@link #symbols()} has read them all; null otherwise} */
+    String[] names() {
+        return names;
     }
 
     /** {@return the offset in the symbol table of symbol {@code index}'s {@code st_other}} */

@@ -23,7 +23,7 @@ final class UniqueNames {
      * @param names each symbol's name, as {@link SymbolTables#symbols()} read them
      * @param version the version index of a symbol (DT_VERSYM), or -1 for an unversioned library
      */
-    static void check(ElfVerifier v, SymbolTables symbols, String[] names, LongToIntFunction version) {
+    static void check(Verification v, SymbolTables symbols, String[] names, LongToIntFunction version) {
         Map<String, Integer> seen = new HashMap<>();
         Map<String, Integer> imports = new HashMap<>();
         for (int i = 1; i < names.length; i++) {

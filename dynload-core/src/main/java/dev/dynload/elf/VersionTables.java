@@ -22,7 +22,8 @@ final class VersionTables {
 
     private static final int VER_FLG_BASE = 1;
 
-    private final ElfVerifier v;
+    private final Verification v;
+    private final SymbolTables symbols;
     private final ElfImage image;
     private final boolean w64;
     private ByteBuffer versym;
@@ -32,8 +33,9 @@ final class VersionTables {
     private final java.util.Map<String, List<String>> required = new java.util.LinkedHashMap<>();
     private final List<String> defined = new java.util.ArrayList<>();
 
-    VersionTables(ElfVerifier v, ElfImage image) {
+    VersionTables(Verification v, SymbolTables symbols, ElfImage image) {
         this.v = v;
+        this.symbols = symbols;
         this.image = image;
         this.w64 = image.w64;
     }
@@ -72,13 +74,13 @@ final class VersionTables {
                     + "index a version table it never made");
             return;
         }
-        if (image.has(DT_VERSYM) && v.symbols().count() >= 0 && v.symbols().present()) {
-            versym = v.table(Part.VERSIONS, image.value(DT_VERSYM), v.symbols().count() * 2,
-                    "DT_VERSYM (" + v.symbols().count() + " entries)");
+        if (image.has(DT_VERSYM) && symbols.count() >= 0 && symbols.present()) {
+            versym = v.table(Part.VERSIONS, image.value(DT_VERSYM), symbols.count() * 2,
+                    "DT_VERSYM (" + symbols.count() + " entries)");
             if (versym == null) {
                 return;
             }
-            for (int i = 0; i < v.symbols().count(); i++) {
+            for (int i = 0; i < symbols.count(); i++) {
                 int index = Short.toUnsignedInt(versym.getShort(i * 2)) & 0x7fff;
                 if (index > 1 && !versionIndices.contains(index)) {
                     v.problem(Part.VERSIONS, "symbol " + i + " has version index " + index + ", which neither DT_VERNEED "

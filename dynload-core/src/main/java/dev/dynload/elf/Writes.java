@@ -13,7 +13,7 @@ import static dev.dynload.elf.ElfImage.hex;
  */
 final class Writes {
 
-    private final ElfVerifier verifier;
+    private final Verification verifier;
     /** Every word written, as [start, end) pairs, to find two relocations writing the same bytes. */
     private long[] written = new long[64];
     private int writes;
@@ -28,7 +28,7 @@ final class Writes {
     private final List<long[]> reserved = new ArrayList<>();
     private final List<String> reservedNames = new ArrayList<>();
 
-    Writes(ElfVerifier verifier, long maxWrites) {
+    Writes(Verification verifier, long maxWrites) {
         this.verifier = verifier;
         this.maxWrites = maxWrites;
     }

@@ -17,9 +17,9 @@ import java.util.Map;
 
 /**
  * The cache's file locks: a folder's writing lock, the shared in-use lock every JVM that loaded from a
- * folder holds until it exits, and the sweep of folders no JVM has used for {@link NativeCache#STALE_DAYS}
- * days. Each lock file is opened so that nothing planted under its name (a FIFO, a link, a folder) is
- * followed.
+ * folder holds until it exits, and the sweep of folders no JVM has used for a while. Each lock file is
+ * opened so that nothing planted under its name (a FIFO, a link, a folder) is followed. {@link NativeCache}
+ * gives the hint its refusals carry and how many days make a folder stale.
  */
 final class CacheLocks {
 
@@ -40,14 +40,14 @@ final class CacheLocks {
      * the lock file made again, once. It is opened for reading and writing, which never blocks on a FIFO
      * put there meanwhile, and checked to be a plain file once open.
      *
-     * @throws NativeCache.UnsafeException if the name still does not hold a plain file, naming it
+     * @throws UnsafeCacheException if the name still does not hold a plain file, naming it
      */
-    static FileChannel openLock(Path lock) throws IOException {
+    static FileChannel openLock(Path lock, String hint) throws IOException {
         for (int attempt = 1; ; attempt++) {
             if (Files.exists(lock, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(lock, LinkOption.NOFOLLOW_LINKS)) {
                 if (attempt > 1) {
-                    throw new NativeCache.UnsafeException(lock + " is not a plain file (a FIFO, a link or a folder was put there, "
-                            + "again after it was removed)", NativeCache.REMOVE);
+                    throw new UnsafeCacheException(lock + " is not a plain file (a FIFO, a link or a folder was put there, "
+                            + "again after it was removed)", hint);
                 }
                 removePlanted(lock);
                 continue;
@@ -58,8 +58,8 @@ final class CacheLocks {
                         StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
             } catch (FileSystemException e) {
                 if (attempt > 1) {
-                    throw new NativeCache.UnsafeException(lock + " cannot be opened as a lock file: "
-                            + (e.getReason() != null ? e.getReason() : e.getMessage()), NativeCache.REMOVE);
+                    throw new UnsafeCacheException(lock + " cannot be opened as a lock file: "
+                            + (e.getReason() != null ? e.getReason() : e.getMessage()), hint);
                 }
                 continue; // swapped for a link or a folder between the check and the open: check again
             }
@@ -68,7 +68,7 @@ final class CacheLocks {
             }
             channel.close();
             if (attempt > 1) {
-                throw new NativeCache.UnsafeException(lock + " is not a plain file", NativeCache.REMOVE);
+                throw new UnsafeCacheException(lock + " is not a plain file", hint);
             }
         }
     }
@@ -87,11 +87,11 @@ final class CacheLocks {
     }
 
     /** Holds a shared lock on {@code folder} until this JVM exits, so that no other JVM sweeps it. */
-    static void holdShared(Path folder) throws IOException {
+    static void holdShared(Path folder, String hint) throws IOException {
         Path lock = folder.resolve(LOCK);
         synchronized (HELD) {
             if (!HELD.containsKey(folder)) {
-                FileChannel channel = openLock(lock);
+                FileChannel channel = openLock(lock, hint);
                 try {
                     HELD.put(folder, channel.lock(0, Long.MAX_VALUE, true));
                 } catch (java.nio.channels.OverlappingFileLockException sameJvm) {
@@ -120,19 +120,19 @@ final class CacheLocks {
         }
     }
 
-    /** Once per JVM: removes folders unused for {@link NativeCache#STALE_DAYS} days that no JVM holds. */
-    static void sweepOnce(Path root, Path keep) {
+    /** Once per JVM: removes folders unused for {@code staleDays} days that no JVM holds. */
+    static void sweepOnce(Path root, Path keep, int staleDays, String hint) {
         synchronized (HELD) {
             if (swept) {
                 return;
             }
             swept = true;
         }
-        Instant stale = Instant.now().minus(Duration.ofDays(NativeCache.STALE_DAYS));
+        Instant stale = Instant.now().minus(Duration.ofDays(staleDays));
         try (DirectoryStream<Path> folders = Files.newDirectoryStream(root)) {
             for (Path folder : folders) {
                 try {
-                    sweep(folder, keep, stale);
+                    sweep(folder, keep, stale, hint);
                 } catch (IOException | RuntimeException e) {
                     // Housekeeping: a folder that cannot be removed now is tried by a later JVM.
                 }
@@ -143,7 +143,7 @@ final class CacheLocks {
     }
 
     /** Removes {@code folder} if it is stale and no JVM uses or writes it. */
-    private static void sweep(Path folder, Path keep, Instant stale) throws IOException {
+    private static void sweep(Path folder, Path keep, Instant stale, String hint) throws IOException {
         if (folder.equals(keep) || !Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
@@ -156,9 +156,9 @@ final class CacheLocks {
                 return; // this JVM's own
             }
         }
-        try (FileChannel inUse = openLock(lock);
+        try (FileChannel inUse = openLock(lock, hint);
              FileLock unused = inUse.tryLock();
-             FileChannel writing = openLock(folder.resolve(WRITING));
+             FileChannel writing = openLock(folder.resolve(WRITING), hint);
              FileLock unwritten = unused == null ? null : writing.tryLock()) {
             // Both locks, and still stale once they are held: nobody started to use it meanwhile.
             if (unused == null || unwritten == null || Files.getLastModifiedTime(lock).toInstant().isAfter(stale)) {

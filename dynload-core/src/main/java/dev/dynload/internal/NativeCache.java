@@ -55,25 +55,9 @@ public final class NativeCache {
     private NativeCache() {
     }
 
-    /** The cache folder is unusable: another user's, open to others' writes, a link, or on a noexec mount. */
-    public static final class UnsafeException extends IOException {
-        private static final long serialVersionUID = 1L;
-        private final String hint;
-
-        UnsafeException(String message, String hint) {
-            super(message);
-            this.hint = hint;
-        }
-
-        /** {@return what to do about it, naming the property that points the cache elsewhere} */
-        public String hint() {
-            return hint;
-        }
-    }
-
     /** Where else the cache can go: for the hints. */
     private static final String ELSEWHERE = "-D" + PROPERTY + " (or $" + ENVIRONMENT + ")";
-    static final String REMOVE = "remove it, or point " + ELSEWHERE + " at a folder only you own and may write";
+    private static final String REMOVE = "remove it, or point " + ELSEWHERE + " at a folder only you own and may write";
 
     /** One file to put into the cache. */
     public interface Source {
@@ -104,7 +88,7 @@ public final class NativeCache {
      * regular files of their names are there already, and returns that folder. The caller opens each file,
      * checks its hash through the descriptor it loads, and {@link #rewrite}s one that fails.
      *
-     * @throws UnsafeException if the cache folder may not be used
+     * @throws UnsafeCacheException if the cache folder may not be used
      * @throws IOException if writing fails (a full disk says so in its message)
      */
     public static Path store(Path root, String digest, List<? extends Source> files) throws IOException {
@@ -127,7 +111,7 @@ public final class NativeCache {
                 throw failed;
             }
         }
-        CacheLocks.sweepOnce(root, folder);
+        CacheLocks.sweepOnce(root, folder, STALE_DAYS, REMOVE);
         return folder;
     }
 
@@ -142,7 +126,7 @@ public final class NativeCache {
             // another JVM made it, or an earlier run: checked below like any other
         }
         ensurePrivateFolder(folder, false);
-        CacheLocks.holdShared(folder);
+        CacheLocks.holdShared(folder, REMOVE);
         // Contents are checked once, through the descriptor that loads each file (the caller's check); a
         // file that fails it is written again through rewrite.
         write(folder, files, false);
@@ -162,7 +146,7 @@ public final class NativeCache {
      */
     private static void write(Path folder, List<? extends Source> files, boolean again) throws IOException {
         synchronized (WRITERS) {
-            try (FileChannel lockFile = CacheLocks.openLock(folder.resolve(CacheLocks.WRITING))) {
+            try (FileChannel lockFile = CacheLocks.openLock(folder.resolve(CacheLocks.WRITING), REMOVE)) {
                 FileLock writing = null;
                 try {
                     writing = lockFile.lock();
@@ -219,18 +203,18 @@ public final class NativeCache {
         }
         PosixFileAttributes a = Files.readAttributes(folder, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         if (a.isSymbolicLink() || !a.isDirectory()) {
-            throw new UnsafeException(folder + " is " + (a.isSymbolicLink() ? "a symbolic link" : "not a folder")
+            throw new UnsafeCacheException(folder + " is " + (a.isSymbolicLink() ? "a symbolic link" : "not a folder")
                     + ", not a folder of this user's", REMOVE);
         }
         int uid = (Integer) Files.getAttribute(folder, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         long me = NativeLoader.current().userId();
         if (uid != me) {
-            throw new UnsafeException(folder + " is owned by " + a.owner().getName() + " (uid " + uid
+            throw new UnsafeCacheException(folder + " is owned by " + a.owner().getName() + " (uid " + uid
                     + "), not by this process's user (uid " + me + ")", REMOVE);
         }
         Set<PosixFilePermission> p = a.permissions();
         if (p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE)) {
-            throw new UnsafeException(folder + " has mode " + PosixFilePermissions.toString(p)
+            throw new UnsafeCacheException(folder + " has mode " + PosixFilePermissions.toString(p)
                     + ": others may write into it", REMOVE);
         }
     }
@@ -238,7 +222,7 @@ public final class NativeCache {
     /** Refuses a folder on a file system mounted {@code noexec}, where no library can be mapped to run. */
     private static void refuseNoexec(Path folder) throws IOException {
         if (NativeLoader.current().forbidsExecution(folder)) {
-            throw new UnsafeException(folder + " is on a file system mounted noexec, where libraries cannot be "
+            throw new UnsafeCacheException(folder + " is on a file system mounted noexec, where libraries cannot be "
                     + "loaded from", "point " + ELSEWHERE + " at a folder of yours on a file system mounted without noexec");
         }
     }
@@ -247,7 +231,7 @@ public final class NativeCache {
      * Refuses a cache folder under a home folder that does not exist (HOME=/nonexistent, as services run):
      * making it would make the home folder too, where root runs.
      */
-    private static void refuseMissingHome(Path root) throws UnsafeException {
+    private static void refuseMissingHome(Path root) throws UnsafeCacheException {
         String configured = System.getProperty(PROPERTY);
         if (configured != null && !configured.isBlank() || System.getenv(ENVIRONMENT) != null
                 && !System.getenv(ENVIRONMENT).isBlank()) {
@@ -255,7 +239,7 @@ public final class NativeCache {
         }
         String home = System.getProperty("user.home", "");
         if (root.startsWith(home) && !Files.isDirectory(Path.of(home))) {
-            throw new UnsafeException("the home folder " + home + " (user.home), where the cache folder " + root
+            throw new UnsafeCacheException("the home folder " + home + " (user.home), where the cache folder " + root
                     + " would go, does not exist", "point " + ELSEWHERE + " at a folder of yours, or give the process a "
                     + "home folder");
         }

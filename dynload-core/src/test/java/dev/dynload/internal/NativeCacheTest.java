@@ -77,16 +77,16 @@ class NativeCacheTest {
     void aFolderOthersMayWriteOrALinkOrAFileIsRefusedByName() throws IOException {
         Path open = Files.createDirectory(dir.resolve("open"));
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
-        NativeCache.UnsafeException e = assertThrows(NativeCache.UnsafeException.class,
+        UnsafeCacheException e = assertThrows(UnsafeCacheException.class,
                 () -> NativeCache.store(open, "x", List.of(new Bytes("liba.so", "a"))));
         assertEquals(open + " has mode rwxrwxrwx: others may write into it", e.getMessage());
         assertTrue(e.hint().contains("-D" + NativeCache.PROPERTY), e.hint());
         Path link = Files.createSymbolicLink(dir.resolve("link"), Files.createDirectory(dir.resolve("real")));
-        NativeCache.UnsafeException l = assertThrows(NativeCache.UnsafeException.class,
+        UnsafeCacheException l = assertThrows(UnsafeCacheException.class,
                 () -> NativeCache.ensurePrivateFolder(link, false));
         assertTrue(l.getMessage().startsWith(link + " is a symbolic link"), l.getMessage());
         Path file = Files.writeString(dir.resolve("plain"), "x");
-        NativeCache.UnsafeException f = assertThrows(NativeCache.UnsafeException.class,
+        UnsafeCacheException f = assertThrows(UnsafeCacheException.class,
                 () -> NativeCache.ensurePrivateFolder(file, false));
         assertTrue(f.getMessage().contains("is not a folder"), f.getMessage());
     }
@@ -103,7 +103,7 @@ class NativeCacheTest {
             assumeTrue(false, "giving a folder to nobody needs root: " + notRoot);
             return;
         }
-        NativeCache.UnsafeException e = assertThrows(NativeCache.UnsafeException.class,
+        UnsafeCacheException e = assertThrows(UnsafeCacheException.class,
                 () -> NativeCache.ensurePrivateFolder(theirs, false));
         assertTrue(e.getMessage().contains("is owned by nobody"), e.getMessage());
     }
@@ -113,12 +113,12 @@ class NativeCacheTest {
         Path lock = dir.resolve(".writing");
         Process mkfifo = new ProcessBuilder("mkfifo", lock.toString()).inheritIO().start();
         assertEquals(0, mkfifo.waitFor());
-        try (FileChannel channel = CacheLocks.openLock(lock)) {
+        try (FileChannel channel = CacheLocks.openLock(lock, "remove it")) {
             assertTrue(channel.isOpen());
         }
         assertTrue(Files.isRegularFile(lock, LinkOption.NOFOLLOW_LINKS), "the FIFO was replaced, without blocking");
         Path folderLock = Files.createDirectories(dir.resolve("planted/.in-use/inside"));
-        try (FileChannel channel = CacheLocks.openLock(folderLock.getParent())) {
+        try (FileChannel channel = CacheLocks.openLock(folderLock.getParent(), "remove it")) {
             assertTrue(channel.isOpen());
         }
         assertTrue(Files.isRegularFile(folderLock.getParent(), LinkOption.NOFOLLOW_LINKS));
