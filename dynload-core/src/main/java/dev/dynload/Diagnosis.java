@@ -191,15 +191,23 @@ final class Diagnosis {
     }
 
     /** Refuses a file of the platform's own format, other than ELF, that the format's checks find damaged. */
-    private void checkOwnFormat(BinaryFormat own) throws IOException {
-        if (NativeFile.formatOf(readable).orElse(null) != own) {
-            return;
+    private void checkOwnFormat(BinaryFormat own) {
+        String hint = "build or copy it again; 'dynload verify " + file + "' lists every problem; the system loader "
+                + "was not given this file";
+        List<FormatProblem> problems;
+        try {
+            if (NativeFile.formatOf(readable).orElse(null) != own) {
+                return;
+            }
+            // Of a universal Mach-O file, only what dyld maps here: another architecture's slice is not read.
+            problems = NativeFile.verifyForHost(readable);
+        } catch (IOException e) {
+            throw new LibraryLoadException(Reason.DAMAGED, library, file, "cannot be read as a " + own.displayName()
+                    + " file: " + stripFile(String.valueOf(e.getMessage()), readable), hint, null, searched);
         }
-        List<FormatProblem> problems = NativeFile.verify(readable);
         if (!problems.isEmpty()) {
             throw new LibraryLoadException(Reason.DAMAGED, library, file, "is damaged: " + problems.get(0)
-                    + more(problems.size()), "build or copy it again; 'dynload verify " + file + "' lists every "
-                    + "problem; the system loader was not given this file", null, searched);
+                    + more(problems.size()), hint, null, searched);
         }
     }
 

@@ -190,4 +190,29 @@ class DiagnosisTest {
         // A dylib on Windows is not checked as PE: the loader refuses it, and afterLoading names it.
         assertTrue(of(damaged).structure(BinaryFormat.PE).isEmpty());
     }
+
+    @Test
+    void ofAUniversalDylibOnlyTheSliceDyldMapsHereIsJudged() throws IOException {
+        byte[] bytes = Files.readAllBytes(ForeignFixtures.path("libforeign-universal.dylib"));
+        java.nio.ByteBuffer fat = java.nio.ByteBuffer.wrap(bytes); // the universal header is big-endian
+        int arm64 = 0x0100000c;
+        int other = -1;
+        int sliceAt = -1;
+        for (int i = 0; i < fat.getInt(4); i++) {
+            int entry = 8 + 20 * i;
+            boolean isArm = fat.getInt(entry) == arm64;
+            boolean hostIsArm = dev.dynload.format.Cpu.current() == dev.dynload.format.Cpu.AARCH64;
+            if (isArm != hostIsArm) {
+                other = i;
+                sliceAt = fat.getInt(entry + 8);
+            }
+        }
+        assertTrue(other >= 0, "the fixture has a slice for another CPU than this one");
+        bytes[sliceAt + 0x14] = (byte) 0xff; // that slice's sizeofcmds (little-endian): past the end of the file
+        bytes[sliceAt + 0x15] = (byte) 0xff;
+        Path universal = Files.write(dir.resolve("libuniversal.dylib"), bytes);
+        assertFalse(dev.dynload.format.NativeFile.verify(universal).isEmpty(), "verify reads every slice");
+        assertEquals(List.of(), dev.dynload.format.NativeFile.verifyForHost(universal));
+        assertTrue(of(universal).structure(BinaryFormat.MACH_O).isEmpty(), "dyld would not read the damaged slice");
+    }
 }

@@ -1,6 +1,6 @@
 /**
- * The {@code dynload} command line tool: one class per command, registered once in
- * {@link dev.dynload.cli.DynloadCommand}'s {@code subcommands}. Fields picocli fills are set before a
+ * The {@code dynload} command line tool: one class per command, each registered once, in
+ * {@code Commands}. Fields picocli fills are set before a
  * command runs. See docs/cli.md.
  */
 @NullMarked

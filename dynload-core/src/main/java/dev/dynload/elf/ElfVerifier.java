@@ -15,6 +15,8 @@ import static dev.dynload.elf.ElfImage.hex;
 import static dev.dynload.elf.DynamicTags.*;
 import static dev.dynload.elf.ElfImage.inside;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Checks everything in a shared library that the system loader trusts before any of the library's code
  * runs, the way glibc's {@code dlopen} uses it: the program headers it maps, the dynamic entries it reads,
@@ -174,7 +176,7 @@ final class ElfVerifier implements Verification {
 
     /** The NUL-terminated string at {@code offset} of the string table, or null with a problem. */
     @Override
-    public String string(Part part, long offset, String what) {
+    public @Nullable String string(Part part, long offset, String what) {
         if (strtab == null) {
             problem(part, what + " names a string, but there is no string table");
             return null;
@@ -236,7 +238,7 @@ final class ElfVerifier implements Verification {
 
     /** Reads a table the loader reads from memory; null with a problem when it is not inside the file. */
     @Override
-    public ByteBuffer table(Part part, long address, long size, String what) throws IOException {
+    public @Nullable ByteBuffer table(Part part, long address, long size, String what) throws IOException {
         if (size < 0 || size > image.in.size()) {
             problem(part, what + " claims " + Long.toUnsignedString(size) + " bytes, more than the file holds");
             return null;

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What the verifier's parts ({@link LayoutChecks}, {@link DynamicChecks}, {@link SymbolTables},
  * {@link VersionTables}, {@link Relocations}, {@link Initializers}...) share while one file is checked:
@@ -21,7 +23,7 @@ interface Verification {
     void problem(String detail);
 
     /** {@return the NUL-terminated string at {@code offset} of the string table, or null with a problem} */
-    String string(Part part, long offset, String what);
+    @Nullable String string(Part part, long offset, String what);
 
     /** {@return the loader's hash of the string at {@code offset}: GNU's or System V's} */
     long hash(long offset, boolean gnu);
@@ -30,7 +32,7 @@ interface Verification {
     boolean readable(long address, long size);
 
     /** {@return a table's bytes, read through the segment that maps it; null with a problem} */
-    ByteBuffer table(Part part, long address, long size, String what) throws IOException;
+    @Nullable ByteBuffer table(Part part, long address, long size, String what) throws IOException;
 
     /** {@return whether {@code address} can be the start of a function} */
     boolean isFunction(long address, FunctionBounds.Caller caller);

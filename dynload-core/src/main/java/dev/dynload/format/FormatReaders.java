@@ -42,11 +42,14 @@ final class FormatReaders {
                 PeImage.exportSymbols(p, exports), PeImage.importSymbols(imports));
     }
 
-    static List<FormatProblem> verifyMachO(Input in) throws IOException {
+    static List<FormatProblem> verifyMachO(Input in, boolean hostOnly) throws IOException {
         List<FormatProblem> problems = new ArrayList<>();
         List<MachO.Slice> slices;
         try {
             slices = MachO.slices(in, problems);
+            if (hostOnly && slices.size() > 1) {
+                slices = List.of(hostSlice(slices)); // the one dyld maps
+            }
         } catch (FormatException e) {
             problems.add(new FormatProblem("universal header", detail(e)));
             return problems;

@@ -156,6 +156,24 @@ public final class NativeFile {
      * @throws IOException if it cannot be read
      */
     public static List<FormatProblem> verify(Path file) throws IOException {
+        return verify(file, false);
+    }
+
+    /**
+     * Checks what this platform's loader would read of the file, as {@link #verify} does: of a universal
+     * Mach-O file, its universal header and the one architecture dyld would map here (this JVM's, else
+     * the first); of any other file, all of it.
+     *
+     * @param file the file
+     * @return the problems; empty for a file this platform's loader can be trusted with
+     * @throws FormatException if it is none of the three formats
+     * @throws IOException if it cannot be read
+     */
+    public static List<FormatProblem> verifyForHost(Path file) throws IOException {
+        return verify(file, true);
+    }
+
+    private static List<FormatProblem> verify(Path file, boolean hostOnly) throws IOException {
         Objects.requireNonNull(file, "file");
         try (FileSource source = FileSource.open(file)) {
             BinaryFormat format = formatOrRefuse(file, source);
@@ -163,7 +181,7 @@ public final class NativeFile {
                 return ElfView.verify(file);
             }
             Input in = input(file, source);
-            return format == BinaryFormat.MACH_O ? FormatReaders.verifyMachO(in) : FormatReaders.verifyPe(in);
+            return format == BinaryFormat.MACH_O ? FormatReaders.verifyMachO(in, hostOnly) : FormatReaders.verifyPe(in);
         }
     }
 

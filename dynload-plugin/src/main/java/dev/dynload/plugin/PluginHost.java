@@ -372,14 +372,15 @@ public final class PluginHost {
             lifecycleThread = Thread.currentThread();
             reverse = new ArrayList<>(plugins);
         }
+        List<Plugin> inStartOrder = List.copyOf(reverse);
         java.util.Collections.reverse(reverse);
         try {
             List<String> leftLoaded = new ArrayList<>();
             for (Plugin p : reverse) {
                 try {
-                    stopper.stop(p, reverse, leftLoaded);
+                    stopper.stop(p, inStartOrder, leftLoaded);
                 } catch (Throwable t) {
-                    // stopOne unloads what it can whatever goes wrong; one plugin's failure does not keep
+                    // PluginStopper unloads what it can whatever goes wrong; one plugin's failure does not keep
                     // the others loaded.
                     say(p.id(), PluginLogger.Level.ERROR, "stopping it failed: " + t);
                 }

@@ -29,6 +29,8 @@ import java.util.StringJoiner;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Binds an interface to a library: checks every method, reports every problem at once, then generates
  * the implementation.
@@ -49,7 +51,7 @@ final class Binder {
     /** Where the functions are: the library's exports, or a table (see FunctionTable). */
     private final Optional<FunctionTable> table;
 
-    private Binder(Bindings target, Class<?> iface, MethodHandles.Lookup lookup, Optional<FunctionTable> table) {
+    private Binder(Bindings target, Class<?> iface, MethodHandles.@Nullable Lookup lookup, Optional<FunctionTable> table) {
         this.table = table;
         this.library = target.library();
         this.target = target;
@@ -66,7 +68,7 @@ final class Binder {
      * @throws RuntimeException the facade's {@code BindingException}, listing every method that cannot be
      *                          bound, and why
      */
-    static <T> T bind(Bindings target, Class<T> iface, MethodHandles.Lookup lookup, Optional<FunctionTable> table) {
+    static <T> T bind(Bindings target, Class<T> iface, MethodHandles.@Nullable Lookup lookup, Optional<FunctionTable> table) {
         if (!iface.isInterface()) {
             throw new IllegalArgumentException(iface.getName() + " is not an interface; bind takes an interface "
                     + "whose methods mirror the C functions");
@@ -175,7 +177,7 @@ final class Binder {
      * A method's C side: the mapping of its result (empty for void) and of each parameter (null at the
      * {@code Arena} that is no C parameter, or where mapping failed), and that Arena's index, or -1.
      */
-    private record Signature(Optional<Mapping> result, Mapping[] parameters, int lifetime) {
+    private record Signature(Optional<Mapping> result, @Nullable Mapping[] parameters, int lifetime) {
 
         FunctionDescriptor descriptor() {
             List<MemoryLayout> layouts = new ArrayList<>();
@@ -308,7 +310,7 @@ final class Binder {
         }
     }
 
-    private List<Linker.Option> options(Method m, Mapping[] parameters, int lifetime, List<String> mine) {
+    private List<Linker.Option> options(Method m, @Nullable Mapping[] parameters, int lifetime, List<String> mine) {
         List<Linker.Option> options = new ArrayList<>();
         boolean annotated = annotated(m);
         Critical critical = annotated ? m.getAnnotation(Critical.class) : null;

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The bound interfaces of one library: the only door from {@code dev.dynload.Library} into binding. It binds
  * interfaces, keeps their linked call sites (weakly: a bound object nothing uses is collected with its
@@ -66,7 +68,7 @@ public final class Bindings {
      * @throws dev.dynload.BindingException listing every method that cannot be bound, and why
      * @throws IllegalStateException if the library closed meanwhile
      */
-    public <T> T bind(Class<T> iface, MethodHandles.Lookup lookup) {
+    public <T> T bind(Class<T> iface, MethodHandles.@Nullable Lookup lookup) {
         return Binder.bind(this, iface, lookup, Optional.empty());
     }
 
@@ -76,7 +78,7 @@ public final class Bindings {
      * @param table where each function is
      * @param lookup the caller's lookup, or null
      */
-    public <T> T bind(Class<T> iface, FunctionTable table, MethodHandles.Lookup lookup) {
+    public <T> T bind(Class<T> iface, FunctionTable table, MethodHandles.@Nullable Lookup lookup) {
         return Binder.bind(this, iface, lookup, Optional.of(table));
     }
 

@@ -40,7 +40,7 @@ final class CallPlan {
 
     private final String function;
     private final MethodHandle spread;
-    private final Mapping[] parameters;
+    private final @Nullable Mapping[] parameters;
     private final int lifetime;
     private final Optional<Mapping> result;
     private final int leading;
@@ -56,7 +56,7 @@ final class CallPlan {
      * @param result the result's mapping, empty for void
      * @param errno whether a failed call throws {@link ErrnoException}
      */
-    CallPlan(String function, MethodHandle downcall, Mapping[] parameters, int lifetime, Optional<Mapping> result,
+    CallPlan(String function, MethodHandle downcall, @Nullable Mapping[] parameters, int lifetime, Optional<Mapping> result,
              boolean errno) {
         this.function = function;
         this.parameters = parameters;

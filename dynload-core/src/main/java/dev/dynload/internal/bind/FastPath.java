@@ -6,6 +6,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Bound methods whose only conversions are {@code String}s, primitive arrays and flat records, built from
  * method handle combinators so that nothing is boxed: a returned {@code char*} is read straight into a
@@ -32,7 +34,7 @@ final class FastPath {
      * The handle for a method whose every conversion has a filter (see {@link Mapping#argumentFilter});
      * empty when one has none, and the call plan converts instead.
      */
-    static Optional<MethodHandle> tryBuild(MethodHandle downcall, Mapping[] parameters, Optional<Mapping> result,
+    static Optional<MethodHandle> tryBuild(MethodHandle downcall, @Nullable Mapping[] parameters, Optional<Mapping> result,
                                            MethodType javaType) {
         MethodHandle[] encoders = new MethodHandle[parameters.length];
         MethodHandle[] filters = new MethodHandle[parameters.length];

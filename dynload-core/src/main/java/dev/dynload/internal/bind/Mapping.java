@@ -38,7 +38,9 @@ sealed interface Mapping permits Mapping.Field, Mapping.Pointer {
      * Converts a Java argument (or a callback's Java result) to its carrier.
      *
      * @param value the Java value
-     * @param context the call's memory and callback lifetime; null in a callback's result
+     * @param context the call's memory and callback lifetime; null where no call runs (a callback's
+     *                result, a struct's conversions), where the mappings that need it (strings, arrays)
+     *                never stand, as the type table's roles ensure
      */
     @Nullable Object toNative(@Nullable Object value, @Nullable CallContext context) throws Throwable;
 

@@ -6,6 +6,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Names the parameter when a bound method is given {@code null} where C cannot take it. Checking each
  * argument before each call would cost the fast path; instead the call's handle catches the
@@ -26,7 +28,7 @@ final class NullArguments {
      * @param parameters its mappings (null for the {@code Arena} that is no C parameter)
      * @return {@code call}, or {@code call} with the handler when a parameter refuses null
      */
-    static MethodHandle named(MethodHandle call, Method method, Mapping[] parameters) {
+    static MethodHandle named(MethodHandle call, Method method, @Nullable Mapping[] parameters) {
         boolean[] refuses = new boolean[parameters.length];
         boolean any = false;
         for (int i = 0; i < parameters.length; i++) {

@@ -11,9 +11,11 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import org.jspecify.annotations.Nullable;
+
 /** What makes one method's handle on its first call. */
 record PlannedCall(Function<String, Optional<MemorySegment>> addresses, String symbol, FunctionDescriptor descriptor, Linker.Option[] options,
-                   Mapping[] parameters, int lifetime, Optional<Mapping> result, boolean errno, Method method)
+                   @Nullable Mapping[] parameters, int lifetime, Optional<Mapping> result, boolean errno, Method method)
         implements Supplier<MethodHandle> {
 
     @Override

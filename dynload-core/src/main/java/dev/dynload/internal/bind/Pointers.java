@@ -13,7 +13,7 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The mappings whose C side is a pointer (or, for {@link InlineArray}, memory inside a struct): raw
+ * The mappings whose C side is a pointer (or, for {@link ArrayMappings.InlineArray}, memory inside a struct): raw
  * addresses, strings, arrays and out-parameters. Each conversion is written here once; the fast path
  * and the call plan both call it.
  */

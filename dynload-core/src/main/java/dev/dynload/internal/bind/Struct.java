@@ -13,6 +13,7 @@ import java.lang.invoke.MethodType;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
@@ -40,8 +41,8 @@ final class Struct implements Mapping.Field {
     private final GroupLayout layout;
     private final boolean byReference;
     /** (MemorySegment, long)R and (MemorySegment, long, R)void; null for a layout made without access. */
-    private final MethodHandle reader;
-    private final MethodHandle writer;
+    private final @Nullable MethodHandle reader;
+    private final @Nullable MethodHandle writer;
     /** (R)MemorySegment and (MemorySegment)R, for a struct by value; null with the reader. */
     private final @Nullable MethodHandle encoder;
     private final @Nullable MethodHandle decoder;
@@ -259,12 +260,12 @@ final class Struct implements Mapping.Field {
 
     @Override
     public MethodHandle reader() {
-        return reader;
+        return Objects.requireNonNull(reader, "a struct laid out without access to its record has no handles");
     }
 
     @Override
     public MethodHandle writer() {
-        return writer;
+        return Objects.requireNonNull(writer, "a struct laid out without access to its record has no handles");
     }
 
     @Override

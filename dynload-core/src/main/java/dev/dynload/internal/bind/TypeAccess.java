@@ -3,6 +3,8 @@ package dev.dynload.internal.bind;
 import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Method;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * TypeAccess to the user's types: the interface to implement, its records and callback interfaces. A
  * lookup the caller gave is used as it is; otherwise dynload asks for private access, which a named
@@ -10,9 +12,9 @@ import java.lang.reflect.Method;
  */
 final class TypeAccess {
 
-    private final MethodHandles.Lookup given;
+    private final MethodHandles.@Nullable Lookup given;
 
-    TypeAccess(MethodHandles.Lookup given) {
+    TypeAccess(MethodHandles.@Nullable Lookup given) {
         this.given = given;
     }
 
