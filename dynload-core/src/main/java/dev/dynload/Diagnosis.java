@@ -170,10 +170,7 @@ final class Diagnosis {
         try {
             if (!isElf(head(readable))) {
                 // Asked only for a file that is not ELF: a Linux open loads no class for it.
-                BinaryFormat format = own != null ? own : OperatingSystem.current().binaryFormat();
-                if (format != BinaryFormat.ELF) {
-                    checkOwnFormat(format);
-                }
+                checkOwnFormat(own != null ? own : OperatingSystem.current().binaryFormat());
                 return Optional.empty();
             }
             ElfCheck check = ElfFile.check(readable);
@@ -182,9 +179,7 @@ final class Diagnosis {
                 return Optional.of(check);
             }
             throw new LibraryLoadException(Reason.DAMAGED, library, file, "is damaged: " + problems.get(0)
-                    + more(problems.size()),
-                    "build or copy it again; 'dynload verify " + file + "' lists every problem; "
-                            + "the system loader was not given this file", null, searched, problems);
+                    + more(problems.size()), damagedHint(), null, searched, problems);
         } catch (IOException e) {
             throw damaged(e, null);
         }
@@ -192,23 +187,26 @@ final class Diagnosis {
 
     /** Refuses a file of the platform's own format, other than ELF, that the format's checks find damaged. */
     private void checkOwnFormat(BinaryFormat own) {
-        String hint = "build or copy it again; 'dynload verify " + file + "' lists every problem; the system loader "
-                + "was not given this file";
         List<FormatProblem> problems;
         try {
-            if (NativeFile.formatOf(readable).orElse(null) != own) {
+            if (own == BinaryFormat.ELF || NativeFile.formatOf(readable).orElse(null) != own) {
                 return;
             }
             // Of a universal Mach-O file, only what dyld maps here: another architecture's slice is not read.
             problems = NativeFile.verifyForHost(readable);
         } catch (IOException e) {
             throw new LibraryLoadException(Reason.DAMAGED, library, file, "cannot be read as a " + own.displayName()
-                    + " file: " + stripFile(String.valueOf(e.getMessage()), readable), hint, null, searched);
+                    + " file: " + stripFile(String.valueOf(e.getMessage()), readable), damagedHint(), null, searched);
         }
         if (!problems.isEmpty()) {
             throw new LibraryLoadException(Reason.DAMAGED, library, file, "is damaged: " + problems.get(0)
-                    + more(problems.size()), hint, null, searched);
+                    + more(problems.size()), damagedHint(), null, searched);
         }
+    }
+
+    private String damagedHint() {
+        return "build or copy it again; 'dynload verify " + file + "' lists every problem; the system loader was not "
+                + "given this file";
     }
 
     private static String more(int problems) {
