@@ -86,3 +86,6 @@ if sysroot=$(rustc --print sysroot 2>/dev/null) && [ -x "$sysroot/lib/rustlib/x8
 fi
 # Mach-O and PE fixtures, for the readers of dev.dynload.format.
 bash "$src/foreign/build.sh" "$out/foreign"
+# The isolated-library tests' library.
+# shellcheck disable=SC2086
+gcc -shared -fPIC -O0 -Wall -o "$out/libuntrusted.so" "$src/untrusted.c"

@@ -9,7 +9,7 @@ package dev.dynload;
  * failure and never throws {@link Error}.
  */
 public abstract sealed class LibraryException extends RuntimeException
-        permits LibraryLoadException, SymbolNotFoundException, BindingException {
+        permits LibraryLoadException, SymbolNotFoundException, BindingException, LibraryCrashedException {
 
     private static final long serialVersionUID = 1L;
 

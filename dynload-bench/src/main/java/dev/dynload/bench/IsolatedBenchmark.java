@@ -1,0 +1,86 @@
+package dev.dynload.bench;
+
+import dev.dynload.IsolatedLibrary;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A library in a process of its own ({@link IsolatedLibrary}): a hot call, its distribution (p50, p99),
+ * and a call after the library's process has slept a second, beside raw FFM calling the same function in
+ * process, in one run.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+public class IsolatedBenchmark {
+
+    /** The bench library's functions. */
+    public interface Bench {
+        int bench_noop();
+
+        int bench_add(int a, int b);
+    }
+
+    private IsolatedLibrary library;
+    private Bench bench;
+    int a = 2;
+    int b = 3;
+
+    @Setup
+    public void open() {
+        library = IsolatedLibrary.open(BenchLibrary.PATH);
+        bench = library.bind(Bench.class);
+    }
+
+    @TearDown
+    public void close() {
+        library.close();
+    }
+
+    @Benchmark
+    public int noop_isolated() {
+        return bench.bench_noop();
+    }
+
+    @Benchmark
+    public int add_isolated() {
+        return bench.bench_add(a, b);
+    }
+
+    @Benchmark
+    public int add_ffm() throws Throwable {
+        return (int) RawFfm.ADD.invokeExact(a, b);
+    }
+
+    /** A call once the library's process has slept a second: it must be woken, not found spinning. */
+    @State(Scope.Thread)
+    public static class Asleep {
+        @Setup(Level.Invocation)
+        public void sleep() throws InterruptedException {
+            Thread.sleep(1000);
+        }
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.SingleShotTime)
+    @Warmup(iterations = 2)
+    @Measurement(iterations = 10)
+    public int add_isolated_afterSleep(Asleep asleep) {
+        return bench.bench_add(a, b);
+    }
+}

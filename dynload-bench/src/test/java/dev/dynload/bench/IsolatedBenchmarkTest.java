@@ -1,0 +1,22 @@
+package dev.dynload.bench;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The isolated call and raw FFM compute the same results. */
+class IsolatedBenchmarkTest {
+
+    @Test
+    void anIsolatedCallAndRawFfmAgree() throws Throwable {
+        IsolatedBenchmark b = new IsolatedBenchmark();
+        b.open();
+        try {
+            assertEquals(5, b.add_isolated());
+            assertEquals(5, b.add_ffm());
+            assertEquals(0, b.noop_isolated());
+        } finally {
+            b.close();
+        }
+    }
+}

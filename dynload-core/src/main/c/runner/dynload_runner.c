@@ -1,0 +1,241 @@
+/*
+ * dynload-runner: runs an untrusted library in a process of its own, for dev.dynload.IsolatedLibrary.
+ *
+ * The host starts it with:
+ *   fd 3  the library, opened and checked by the host (exactly the bytes it verified)
+ *   fd 4  the channel: a shared memory file the host made and laid out (see CHANNEL below)
+ *   argv[1] the host's process id, argv[2] the channel's protocol version the host speaks
+ * Nothing on stdout or stderr is protocol: the library may print what it likes.
+ *
+ * It dies with the host (PR_SET_PDEATHSIG, and a check that the parent is still the host), loads the
+ * library from fd 3, says READY in the channel's header, then serves calls: one worker thread per slot,
+ * each spinning briefly and then sleeping on its slot's futex word. A call is a function pointer taken
+ * with dlsym and called through the register classes of the platform's C calling convention: up to six
+ * integer or pointer arguments and up to six floating-point ones, which the x86-64 System V and AArch64
+ * procedure call standards pass in separate registers whatever their order.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- CHANNEL: the same numbers as dev.dynload.internal.linux.Channel ------------------------------- */
+#define MAGIC 0x314e55524c4e5944ull /* "DYNLRUN1", little-endian */
+#define VERSION 1
+#define HEADER_SIZE 256
+#define SLOT_SIZE 512
+#define NAME_MAX_BYTES 256
+#define MAX_FUNCTIONS 4096
+
+/* header offsets */
+#define H_MAGIC 0          /* u64 */
+#define H_VERSION 8        /* u32 */
+#define H_HEADER_SIZE 12   /* u32 */
+#define H_SLOT_SIZE 16     /* u32 */
+#define H_SLOTS 20         /* u32 */
+#define H_STATE 24         /* u32, futex: 0 starting, 1 ready, 2 refused */
+#define H_RUNNER_PID 28    /* u32 */
+#define H_MESSAGE 64       /* char[192]: why the runner refused */
+
+/* slot offsets */
+#define S_STATE 0          /* u32, futex */
+#define S_RUNNER_SLEEPS 4  /* u32 */
+#define S_HOST_SLEEPS 8    /* u32 */
+#define S_KIND 12          /* u32: 1 resolve, 2 call */
+#define S_FUNCTION 16      /* u32: the function's index, from a resolve */
+#define S_RETURN 20        /* u32: 0 void, 1 integer, 2 double, 3 float */
+#define S_INTS 24          /* u32: integer arguments given */
+#define S_FLOATS 28        /* u32: floating-point arguments given, each a double or a float's bits */
+#define S_INT_ARGS 32      /* i64[6] */
+#define S_FLOAT_ARGS 80    /* u64[6], the bits of doubles (or floats in the low 32 bits) */
+#define S_RESULT 128       /* u64 */
+#define S_ERROR 136        /* u32: 0 ok, 1 no such function, 2 too many functions */
+#define S_NAME 256         /* char[256]: a resolve's symbol name */
+
+/* slot states */
+enum { FREE = 0, CLAIMED = 1, REQUEST = 2, RUNNING = 3, DONE = 4 };
+
+static unsigned char *channel;
+static void *library;
+static void *functions[MAX_FUNCTIONS];
+static uint32_t function_count;
+static pthread_mutex_t resolving = PTHREAD_MUTEX_INITIALIZER;
+
+static uint32_t *word(unsigned char *base, size_t at) { return (uint32_t *) (base + at); }
+
+static void futex_wake(uint32_t *address) {
+    syscall(SYS_futex, address, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+static void futex_wait(uint32_t *address, uint32_t expected) {
+    syscall(SYS_futex, address, FUTEX_WAIT, expected, NULL, NULL, 0);
+}
+
+static void refuse(const char *why) {
+    if (channel) {
+        strncpy((char *) channel + H_MESSAGE, why, 191);
+        __atomic_store_n(word(channel, H_STATE), 2, __ATOMIC_SEQ_CST);
+        futex_wake(word(channel, H_STATE));
+    }
+    _exit(112);
+}
+
+typedef int64_t (*int_function)(int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
+                                double, double, double, double, double, double);
+typedef double (*float_function)(int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
+                                 double, double, double, double, double, double);
+
+static double as_double(uint64_t bits) {
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
+static void serve(unsigned char *slot) {
+    uint32_t kind = *word(slot, S_KIND);
+    *word(slot, S_ERROR) = 0;
+    if (kind == 1) {
+        char name[NAME_MAX_BYTES];
+        memcpy(name, slot + S_NAME, NAME_MAX_BYTES);
+        name[NAME_MAX_BYTES - 1] = 0;
+        pthread_mutex_lock(&resolving);
+        void *f = dlsym(library, name);
+        if (!f) {
+            *word(slot, S_ERROR) = 1;
+        } else if (function_count == MAX_FUNCTIONS) {
+            *word(slot, S_ERROR) = 2;
+        } else {
+            functions[function_count] = f;
+            *word(slot, S_FUNCTION) = function_count++;
+        }
+        pthread_mutex_unlock(&resolving);
+        return;
+    }
+    uint32_t index = *word(slot, S_FUNCTION);
+    if (index >= __atomic_load_n(&function_count, __ATOMIC_ACQUIRE)) {
+        *word(slot, S_ERROR) = 1;
+        return;
+    }
+    void *f = functions[index];
+    int64_t *i = (int64_t *) (slot + S_INT_ARGS);
+    uint64_t *d = (uint64_t *) (slot + S_FLOAT_ARGS);
+    uint64_t result = 0;
+    uint32_t returns = *word(slot, S_RETURN);
+    if (returns == 2 || returns == 3) {
+        double r = ((float_function) f)(i[0], i[1], i[2], i[3], i[4], i[5], as_double(d[0]), as_double(d[1]),
+                                        as_double(d[2]), as_double(d[3]), as_double(d[4]), as_double(d[5]));
+        memcpy(&result, &r, sizeof r); /* a float's bits are the low 32 of the register */
+    } else {
+        result = (uint64_t) ((int_function) f)(i[0], i[1], i[2], i[3], i[4], i[5], as_double(d[0]),
+                                                as_double(d[1]), as_double(d[2]), as_double(d[3]),
+                                                as_double(d[4]), as_double(d[5]));
+    }
+    memcpy(slot + S_RESULT, &result, sizeof result);
+}
+
+/* Spins for about this many checks before sleeping: a hot caller's next call finds the worker awake. */
+#define SPINS 20000
+
+static void *worker(void *argument) {
+    unsigned char *slot = argument;
+    uint32_t *state = word(slot, S_STATE);
+    for (;;) {
+        uint32_t s = __atomic_load_n(state, __ATOMIC_SEQ_CST);
+        for (int spin = 0; s != REQUEST && spin < SPINS; spin++) {
+#if defined(__x86_64__)
+            __builtin_ia32_pause();
+#elif defined(__aarch64__)
+            __asm__ __volatile__("yield");
+#endif
+            s = __atomic_load_n(state, __ATOMIC_SEQ_CST);
+        }
+        if (s != REQUEST) {
+            __atomic_store_n(word(slot, S_RUNNER_SLEEPS), 1, __ATOMIC_SEQ_CST);
+            s = __atomic_load_n(state, __ATOMIC_SEQ_CST);
+            if (s != REQUEST) {
+                futex_wait(state, s);
+            }
+            __atomic_store_n(word(slot, S_RUNNER_SLEEPS), 0, __ATOMIC_SEQ_CST);
+            continue;
+        }
+        __atomic_store_n(state, RUNNING, __ATOMIC_SEQ_CST);
+        serve(slot);
+        __atomic_store_n(state, DONE, __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(word(slot, S_HOST_SLEEPS), __ATOMIC_SEQ_CST)) {
+            futex_wake(state);
+        }
+    }
+    return NULL;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 3) {
+        fprintf(stderr, "dynload-runner: started by dynload, not by hand\n");
+        return 2;
+    }
+    pid_t host = (pid_t) atol(argv[1]);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != host) {
+        _exit(111); /* the host died before the death signal was armed */
+    }
+    syscall(SYS_close_range, 5, ~0u, 0); /* nothing of the host's but the library and the channel */
+    struct stat st;
+    if (fstat(4, &st) != 0 || st.st_size < HEADER_SIZE) {
+        _exit(113);
+    }
+    channel = mmap(NULL, (size_t) st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, 4, 0);
+    if (channel == MAP_FAILED) {
+        channel = NULL;
+        _exit(113);
+    }
+    uint64_t magic;
+    memcpy(&magic, channel + H_MAGIC, sizeof magic);
+    char why[192];
+    if (magic != MAGIC || *word(channel, H_VERSION) != VERSION || (uint32_t) atol(argv[2]) != VERSION) {
+        snprintf(why, sizeof why, "the host speaks channel version %s with magic %llx; this runner speaks %d",
+                 argv[2], (unsigned long long) magic, VERSION);
+        refuse(why);
+    }
+    if (*word(channel, H_HEADER_SIZE) != HEADER_SIZE || *word(channel, H_SLOT_SIZE) != SLOT_SIZE) {
+        snprintf(why, sizeof why, "the host lays out a %u-byte header and %u-byte slots; this runner, %d and %d",
+                 *word(channel, H_HEADER_SIZE), *word(channel, H_SLOT_SIZE), HEADER_SIZE, SLOT_SIZE);
+        refuse(why);
+    }
+    uint32_t slots = *word(channel, H_SLOTS);
+    if (slots == 0 || HEADER_SIZE + (uint64_t) slots * SLOT_SIZE > (uint64_t) st.st_size) {
+        refuse("the channel is smaller than its slots");
+    }
+    library = dlopen("/proc/self/fd/3", RTLD_NOW | RTLD_LOCAL);
+    if (!library) {
+        const char *e = dlerror();
+        refuse(e ? e : "dlopen failed");
+    }
+    close(3);
+    *word(channel, H_RUNNER_PID) = (uint32_t) getpid();
+    for (uint32_t s = 1; s < slots; s++) {
+        pthread_t t;
+        pthread_attr_t attributes;
+        pthread_attr_init(&attributes);
+        pthread_attr_setstacksize(&attributes, 8u << 20);
+        if (pthread_create(&t, &attributes, worker, channel + HEADER_SIZE + (size_t) s * SLOT_SIZE) != 0) {
+            refuse("cannot start a worker thread");
+        }
+        pthread_attr_destroy(&attributes);
+    }
+    __atomic_store_n(word(channel, H_STATE), 1, __ATOMIC_SEQ_CST);
+    futex_wake(word(channel, H_STATE));
+    worker(channel + HEADER_SIZE);
+    return 0;
+}

@@ -1,0 +1,362 @@
+package dev.dynload;
+
+import dev.dynload.internal.NativeLoader;
+import dev.dynload.internal.OpenFile;
+import dev.dynload.internal.linux.RunnerCalls;
+import dev.dynload.internal.linux.RunnerProcess;
+
+import java.io.IOException;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A native library loaded into a process of its own, called through shared memory: a crash, an
+ * {@code abort}, an {@code exit} or an endless loop in it ends that process, never the JVM. A call that
+ * gets no answer throws {@link LibraryCrashedException}, naming the function and the signal, the exit
+ * status or the deadline.
+ *
+ * {@snippet lang=c :
+ * int32_t add(int32_t a, int32_t b) { return a + b; }
+ * void crash(void) { *(volatile int *) 0 = 1; }
+ * }
+ * {@snippet :
+ * interface Api {
+ *     int add(int a, int b);
+ *     void crash();
+ * }
+ * try (IsolatedLibrary lib = IsolatedLibrary.open(Path.of("libuntrusted.so"))) {
+ *     Api api = lib.bind(Api.class);
+ *     api.add(2, 3);   // 5, computed in the library's process
+ *     api.crash();     // LibraryCrashedException: SIGSEGV; this JVM goes on
+ * }
+ * }
+ *
+ * <p>The file is opened once and checked as {@link Library#open(Path, LoadOption...)} checks it; the
+ * library's process (a small native runner, not a JVM) is handed that very descriptor. The process dies
+ * with the JVM, however the JVM ends, and is signalled only through a process descriptor. Calls from many
+ * threads run at once, up to 16, each in a slot of the shared memory; a hot call makes no system call.
+ *
+ * <p>What crosses, for now: methods whose parameters and result are primitives ({@code int},
+ * {@code long}, {@code short}, {@code byte}, {@code char}, {@code boolean}, {@code float}, {@code double}),
+ * at most six integer and six floating-point parameters, or {@code void}. Everything else is refused at
+ * {@link #bind}, by name. Linux on x86-64 and AArch64 only; docs/isolation.md says what isolation promises
+ * and what it does not.
+ */
+public final class IsolatedLibrary implements AutoCloseable {
+
+    /** How long a call (and the load) may take when {@link #open(Path, Duration)} is not told. */
+    public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(10);
+
+    private final String name;
+    private final RunnerCalls calls;
+    private final long deadlineNanos;
+    private final Map<String, Integer> functions = new HashMap<>();
+
+    private IsolatedLibrary(String name, RunnerCalls calls, long deadlineNanos) {
+        this.name = name;
+        this.calls = calls;
+        this.deadlineNanos = deadlineNanos;
+    }
+
+    /**
+     * Loads {@code file} into a process of its own, with calls limited to {@link #DEFAULT_DEADLINE}.
+     *
+     * @param file the library
+     * @return the library, to be closed by the caller
+     * @throws LibraryLoadException if the file cannot be opened, is damaged, is not a library, or its
+     *                              process refused or failed to load it ({@code FAILED_IN_ISOLATION})
+     * @throws UnsupportedOperationException on a platform without isolation
+     */
+    public static IsolatedLibrary open(Path file) {
+        return open(file, DEFAULT_DEADLINE);
+    }
+
+    /**
+     * Loads {@code file} into a process of its own.
+     *
+     * @param file the library
+     * @param deadline how long the load, and each call, may take; a call past it ends the library's process
+     * @return the library, to be closed by the caller
+     * @throws LibraryLoadException if the file cannot be opened, is damaged, is not a library, or its
+     *                              process refused or failed to load it ({@code FAILED_IN_ISOLATION})
+     * @throws UnsupportedOperationException on a platform without isolation
+     */
+    public static IsolatedLibrary open(Path file, Duration deadline) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(deadline, "deadline");
+        if (deadline.isNegative() || deadline.isZero()) {
+            throw new IllegalArgumentException("the deadline must be positive: " + deadline);
+        }
+        NativeLoader loader = NativeLoader.current();
+        if (!loader.getClass().getName().endsWith(".LinuxLoader")) {
+            throw new UnsupportedOperationException("isolated libraries run on Linux only; this is "
+                    + OperatingSystem.current());
+        }
+        String name = file.toString();
+        Diagnosis diagnosis = new Diagnosis(name, file, List.of());
+        OpenFile open;
+        try {
+            open = loader.openFile(file);
+        } catch (IOException e) {
+            throw diagnosis.cannotOpen(e);
+        }
+        long nanos = deadline.toNanos();
+        try (open) {
+            diagnosis.readThrough(open.readable());
+            Optional<LibraryLoadException> refused = diagnosis.beforeLoading(open);
+            if (refused.isEmpty()) {
+                refused = diagnosis.notElf();
+            }
+            if (refused.isPresent()) {
+                throw refused.get();
+            }
+            diagnosis.structure(); // throws for a damaged file
+            return new IsolatedLibrary(name, RunnerCalls.start(loader, open, nanos), nanos);
+        } catch (RunnerCalls.NoAnswer e) {
+            throw diagnosis.failedInIsolation(e.getMessage(), null);
+        } catch (IOException e) {
+            throw diagnosis.failedInIsolation("its process could not be started: " + e.getMessage(), null);
+        }
+    }
+
+    /**
+     * Binds an interface to the library's functions, each method to the function of its name, called in the
+     * library's process. Every method is checked before any is bound.
+     *
+     * @param iface the interface
+     * @param <T> its type
+     * @return a proxy whose calls run in the library's process
+     * @throws BindingException listing each method that cannot cross to another process, or whose function
+     *                          the library does not export
+     * @throws LibraryCrashedException if the library's process has ended
+     */
+    public <T> T bind(Class<T> iface) {
+        Objects.requireNonNull(iface, "iface");
+        if (!iface.isInterface()) {
+            throw new IllegalArgumentException(iface.getName() + " is not an interface");
+        }
+        List<String> problems = new ArrayList<>();
+        Map<Method, Call> plan = new HashMap<>();
+        for (Method m : iface.getMethods()) {
+            if (!Modifier.isAbstract(m.getModifiers())) {
+                continue;
+            }
+            Call call = Call.of(m, problems);
+            if (call == null) {
+                continue;
+            }
+            int index = resolve(m.getName());
+            if (index < 0) {
+                problems.add(m.getName() + ": symbol \"" + m.getName() + "\" not found in " + name);
+                continue;
+            }
+            plan.put(m, call.at(index));
+        }
+        if (!problems.isEmpty()) {
+            throw new BindingException(iface, name, problems);
+        }
+        InvocationHandler handler = (proxy, method, args) -> {
+            Call call = plan.get(method);
+            if (call == null) {
+                return objectMethod(proxy, method, args, iface);
+            }
+            return call.invoke(this, args);
+        };
+        return iface.cast(Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] {iface}, handler));
+    }
+
+    private static Object objectMethod(Object proxy, Method method, Object @Nullable [] args, Class<?> iface) {
+        return switch (method.getName()) {
+            case "hashCode" -> System.identityHashCode(proxy);
+            case "equals" -> args != null && proxy == args[0];
+            case "toString" -> iface.getSimpleName() + "[isolated]";
+            default -> throw new UnsupportedOperationException(method.toString());
+        };
+    }
+
+    private int resolve(String function) {
+        synchronized (functions) {
+            Integer known = functions.get(function);
+            if (known != null) {
+                return known;
+            }
+        }
+        int index;
+        try {
+            index = calls.resolve(function, deadlineNanos);
+        } catch (RunnerCalls.NoAnswer e) {
+            throw crashed(function, e);
+        }
+        if (index >= 0) {
+            synchronized (functions) {
+                functions.put(function, index);
+            }
+        }
+        return index;
+    }
+
+    long call(Call c, long[] ints, long[] floats) {
+        try {
+            return calls.call(c.index, c.function, c.returns, ints, c.intCount, floats, c.floatCount, deadlineNanos);
+        } catch (RunnerCalls.NoAnswer e) {
+            throw crashed(c.function, e);
+        }
+    }
+
+    private LibraryCrashedException crashed(String function, RunnerCalls.NoAnswer e) {
+        RunnerProcess.Exit exit = e.exit();
+        LibraryCrashedException.Reason reason = switch (e.failure()) {
+            case DEADLINE -> LibraryCrashedException.Reason.DEADLINE;
+            case CLOSED -> LibraryCrashedException.Reason.CLOSED;
+            case ENDED -> exit != null && !exit.signalled() ? LibraryCrashedException.Reason.EXIT
+                    : LibraryCrashedException.Reason.SIGNAL;
+        };
+        int signal = exit != null && exit.signalled() ? exit.code() : 0;
+        int status = exit != null && !exit.signalled() ? exit.code() : 0;
+        String detail = e.getMessage();
+        String prefix = function + ": ";
+        return new LibraryCrashedException(reason, name, function, signal, status,
+                detail != null && detail.startsWith(prefix) ? detail.substring(prefix.length()) : String.valueOf(detail));
+    }
+
+    /** {@return the process id of the library's process, for logs and tools; dynload never signals it by PID} */
+    public long pid() {
+        return calls.pid();
+    }
+
+    /** {@return whether the library's process still runs} */
+    public boolean isAlive() {
+        return calls.alive();
+    }
+
+    /** {@return the library as it was opened} */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Ends the library's process and frees the shared memory. Calls still running get a
+     * {@link LibraryCrashedException}. Closing a closed library does nothing.
+     */
+    @Override
+    public void close() {
+        calls.close();
+    }
+
+    @Override
+    public String toString() {
+        return "IsolatedLibrary[" + name + ", pid " + calls.pid() + (calls.alive() ? "" : ", ended") + "]";
+    }
+
+    /** One method's call: which arguments go to which registers, and what comes back. */
+    static final class Call {
+        final String function;
+        final int index;
+        final int returns;
+        final int intCount;
+        final int floatCount;
+        final Class<?>[] parameters;
+        final Class<?> result;
+
+        private Call(String function, int index, int returns, int intCount, int floatCount, Class<?>[] parameters,
+                     Class<?> result) {
+            this.function = function;
+            this.index = index;
+            this.returns = returns;
+            this.intCount = intCount;
+            this.floatCount = floatCount;
+            this.parameters = parameters;
+            this.result = result;
+        }
+
+        Call at(int functionIndex) {
+            return new Call(function, functionIndex, returns, intCount, floatCount, parameters, result);
+        }
+
+        /** The call of {@code m}, or null with its problems added. */
+        static @Nullable Call of(Method m, List<String> problems) {
+            int ints = 0;
+            int floats = 0;
+            List<String> mine = new ArrayList<>();
+            Class<?>[] types = m.getParameterTypes();
+            for (int i = 0; i < types.length; i++) {
+                Class<?> t = types[i];
+                if (t == float.class || t == double.class) {
+                    floats++;
+                } else if (t.isPrimitive() && t != void.class) {
+                    ints++;
+                } else {
+                    mine.add("parameter " + i + " is a " + t.getName() + ", which cannot cross to another process yet; "
+                            + "isolated calls take primitives (use Library.bind in process for strings, arrays, "
+                            + "structs and callbacks)");
+                }
+            }
+            if (ints > 6 || floats > 6) {
+                mine.add("takes " + ints + " integer and " + floats + " floating-point parameters; an isolated call "
+                        + "takes at most six of each");
+            }
+            Class<?> r = m.getReturnType();
+            int returns = r == void.class ? 0 : r == double.class ? 2 : r == float.class ? 3 : r.isPrimitive() ? 1 : -1;
+            if (returns < 0) {
+                mine.add("returns a " + r.getName() + ", which cannot cross to another process yet; return a primitive");
+            }
+            for (String p : mine) {
+                problems.add(m.getName() + ": " + p);
+            }
+            return mine.isEmpty() ? new Call(m.getName(), -1, returns, ints, floats, types, r) : null;
+        }
+
+        @Nullable Object invoke(IsolatedLibrary library, Object @Nullable [] args) {
+            long[] ints = new long[6];
+            long[] floats = new long[6];
+            int i = 0;
+            int f = 0;
+            for (int a = 0; a < parameters.length; a++) {
+                Object v = args[a];
+                Class<?> t = parameters[a];
+                if (t == double.class) {
+                    floats[f++] = Double.doubleToRawLongBits((Double) v);
+                } else if (t == float.class) {
+                    floats[f++] = Integer.toUnsignedLong(Float.floatToRawIntBits((Float) v));
+                } else if (t == boolean.class) {
+                    ints[i++] = (Boolean) v ? 1 : 0;
+                } else if (t == char.class) {
+                    ints[i++] = (Character) v;
+                } else {
+                    ints[i++] = ((Number) v).longValue();
+                }
+            }
+            long bits = library.call(this, ints, floats);
+            if (result == void.class) {
+                return null;
+            } else if (result == double.class) {
+                return Double.longBitsToDouble(bits);
+            } else if (result == float.class) {
+                return Float.intBitsToFloat((int) bits);
+            } else if (result == long.class) {
+                return bits;
+            } else if (result == int.class) {
+                return (int) bits;
+            } else if (result == short.class) {
+                return (short) bits;
+            } else if (result == byte.class) {
+                return (byte) bits;
+            } else if (result == char.class) {
+                return (char) bits;
+            }
+            return (bits & 0xff) != 0; // a C bool is one byte
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package dev.dynload.internal.linux;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The shared memory between the host and one runner: a header, then slots, one call each at a time. The
+ * numbers are dynload_runner.c's, and the first thing the runner checks (a mismatch is a named refusal).
+ *
+ * <p>A call claims a free slot, writes its request, marks it REQUEST and wakes the slot's worker if it
+ * sleeps; the worker marks it RUNNING, calls, writes the result, marks it DONE and wakes the caller if it
+ * sleeps. Both sides spin briefly before they sleep on the state word's futex, so a hot call makes no
+ * system call. A store of the state followed by a load of the other side's "sleeps" flag, both
+ * sequentially consistent, means no wake-up is lost.
+ */
+public final class Channel implements AutoCloseable {
+
+    static final long MAGIC = 0x314e55524c4e5944L; // "DYNLRUN1"
+    public static final int VERSION = 1;
+    static final int HEADER = 256;
+    static final int SLOT = 512;
+    static final int NAME_BYTES = 256;
+
+    static final long H_MAGIC = 0;
+    static final long H_VERSION = 8;
+    static final long H_HEADER_SIZE = 12;
+    static final long H_SLOT_SIZE = 16;
+    static final long H_SLOTS = 20;
+    static final long H_STATE = 24;
+    static final long H_MESSAGE = 64;
+
+    static final long S_STATE = 0;
+    static final long S_RUNNER_SLEEPS = 4;
+    static final long S_HOST_SLEEPS = 8;
+    static final long S_KIND = 12;
+    static final long S_FUNCTION = 16;
+    static final long S_RETURN = 20;
+    static final long S_INTS = 24;
+    static final long S_FLOATS = 28;
+    static final long S_INT_ARGS = 32;
+    static final long S_FLOAT_ARGS = 80;
+    static final long S_RESULT = 128;
+    static final long S_ERROR = 136;
+    static final long S_NAME = 256;
+
+    static final int FREE = 0;
+    static final int CLAIMED = 1;
+    static final int REQUEST = 2;
+    static final int RUNNING = 3;
+    static final int DONE = 4;
+    /** Set by the host when the runner is gone: a caller waiting on the slot stops waiting. */
+    static final int DEAD = 5;
+
+    static final int STARTING = 0;
+    static final int READY = 1;
+    static final int REFUSED = 2;
+
+    static final VarHandle INT = JAVA_INT.varHandle();
+
+    private final int fd;
+    private final int slots;
+    private final MemorySegment memory;
+
+    private Channel(int fd, int slots, MemorySegment memory) {
+        this.fd = fd;
+        this.slots = slots;
+        this.memory = memory;
+    }
+
+    /** Makes a channel of {@code slots} slots in a memory file, laid out for a runner. */
+    static Channel create(int slots) throws IOException {
+        long size = HEADER + (long) slots * SLOT;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Syscalls.state(arena);
+            int fd = (int) Syscalls.MEMFD_CREATE.invokeExact(state, arena.allocateFrom("dynload-channel"), 1);
+            if (fd < 0) {
+                throw new IOException("memfd_create: " + dev.dynload.internal.posix.Libc.strerror(Syscalls.errno(state)));
+            }
+            if ((int) Syscalls.FTRUNCATE.invokeExact(state, fd, size) != 0) {
+                Syscalls.close(fd);
+                throw new IOException("ftruncate: " + dev.dynload.internal.posix.Libc.strerror(Syscalls.errno(state)));
+            }
+            MemorySegment at = (MemorySegment) Syscalls.MMAP.invokeExact(state, MemorySegment.NULL, size, 3, 1, fd, 0L);
+            if (at.address() == -1L) {
+                Syscalls.close(fd);
+                throw new IOException("mmap: " + dev.dynload.internal.posix.Libc.strerror(Syscalls.errno(state)));
+            }
+            MemorySegment memory = at.reinterpret(size);
+            memory.set(JAVA_LONG, H_MAGIC, MAGIC);
+            memory.set(JAVA_INT, H_VERSION, VERSION);
+            memory.set(JAVA_INT, H_HEADER_SIZE, HEADER);
+            memory.set(JAVA_INT, H_SLOT_SIZE, SLOT);
+            memory.set(JAVA_INT, H_SLOTS, slots);
+            return new Channel(fd, slots, memory);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    int fd() {
+        return fd;
+    }
+
+    int slots() {
+        return slots;
+    }
+
+    MemorySegment header() {
+        return memory;
+    }
+
+    MemorySegment slot(int index) {
+        return memory.asSlice(HEADER + (long) index * SLOT, SLOT);
+    }
+
+    /** {@return the runner's reason for refusing, from the header} */
+    String refusal() {
+        return memory.getString(H_MESSAGE);
+    }
+
+    static int state(MemorySegment slot) {
+        return (int) INT.getVolatile(slot, S_STATE);
+    }
+
+    static void setState(MemorySegment slot, int state) {
+        INT.setVolatile(slot, S_STATE, state);
+    }
+
+    static boolean claim(MemorySegment slot) {
+        return INT.compareAndSet(slot, S_STATE, FREE, CLAIMED);
+    }
+
+    static boolean flag(MemorySegment slot, long offset) {
+        return (int) INT.getVolatile(slot, offset) != 0;
+    }
+
+    static void setFlag(MemorySegment slot, long offset, boolean on) {
+        INT.setVolatile(slot, offset, on ? 1 : 0);
+    }
+
+    /** Marks every slot a call may wait on DEAD and wakes its caller: the runner is gone. */
+    void endAll() {
+        INT.setVolatile(memory, H_STATE, REFUSED);
+        Futex.wake(memory.address() + H_STATE);
+        for (int i = 0; i < slots; i++) {
+            MemorySegment s = slot(i);
+            setState(s, DEAD);
+            Futex.wake(s.address() + S_STATE);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            int ignored = (int) Syscalls.MUNMAP.invokeExact(memory, memory.byteSize());
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        Syscalls.close(fd);
+    }
+
+    static void writeName(MemorySegment slot, String name) {
+        byte[] bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        MemorySegment.copy(bytes, 0, slot, ValueLayout.JAVA_BYTE, S_NAME, Math.min(bytes.length, NAME_BYTES - 1));
+        slot.set(ValueLayout.JAVA_BYTE, S_NAME + Math.min(bytes.length, NAME_BYTES - 1), (byte) 0);
+    }
+}

@@ -1,0 +1,323 @@
+package dev.dynload.internal.linux;
+
+import dev.dynload.internal.NativeLoader;
+import dev.dynload.internal.OpenFile;
+import dev.dynload.internal.Platform;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A library running in a runner process, and the calls into it: what {@code dev.dynload.IsolatedLibrary}
+ * stands on. Starting it spawns the runner with the library's checked descriptor and a fresh channel and
+ * waits for READY (or the runner's refusal, or its end); a call claims a slot and waits for its answer, its
+ * deadline, or the runner's end, whichever comes first. Past the deadline the runner is killed: code that
+ * does not return cannot be stopped any other way.
+ */
+public final class RunnerCalls implements AutoCloseable {
+
+    /** Why a call got no answer. */
+    public enum Failure {
+        /** The runner ended (a signal, an exit) before or during the call. */
+        ENDED,
+        /** The call passed its deadline, and the runner was killed. */
+        DEADLINE,
+        /** The library was closed. */
+        CLOSED
+    }
+
+    /** A call or a start that got no answer; {@link #failure} says why. */
+    public static final class NoAnswer extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final Failure failure;
+        private final transient RunnerProcess.@Nullable Exit exit;
+
+        NoAnswer(Failure failure, RunnerProcess.@Nullable Exit exit, String message) {
+            super(message, null, false, false);
+            this.failure = failure;
+            this.exit = exit;
+        }
+
+        /** {@return why there was no answer} */
+        public Failure failure() {
+            return failure;
+        }
+
+        /** {@return how the runner ended, when it did} */
+        public RunnerProcess.@Nullable Exit exit() {
+            return exit;
+        }
+    }
+
+    /** Slots, so calls from this many threads run at once. */
+    static final int SLOTS = 16;
+    /** Checks of the state word before a caller sleeps on it: a few microseconds. */
+    private static final int SPINS = 2_000;
+
+    private static final Object RUNNER_LOCK = new Object();
+    private static @Nullable OpenFile runnerFile;
+
+    private final Channel channel;
+    private final RunnerProcess process;
+    private final AtomicReference<@Nullable String> deadlineCause = new AtomicReference<>();
+    private volatile boolean closed;
+    /** Calls between their start and their end: the channel is unmapped only when none is. */
+    private final java.util.concurrent.atomic.AtomicInteger users = new java.util.concurrent.atomic.AtomicInteger();
+
+    private RunnerCalls(Channel channel, RunnerProcess process) {
+        this.channel = channel;
+        this.process = process;
+    }
+
+    /** {@return the runner executable for this platform, in a sealed memory file made once per JVM} */
+    private static OpenFile runner(NativeLoader loader) throws IOException {
+        synchronized (RUNNER_LOCK) {
+            if (runnerFile == null) {
+                String resource = "META-INF/dynload/runner/" + Platform.current() + "/dynload-runner";
+                InputStream in = RunnerCalls.class.getClassLoader() == null ? null
+                        : RunnerCalls.class.getClassLoader().getResourceAsStream(resource);
+                if (in == null) {
+                    in = RunnerCalls.class.getModule().getResourceAsStream(resource);
+                }
+                if (in == null) {
+                    throw new IOException("this build of dynload has no runner for " + Platform.current() + " ("
+                            + resource + " is missing from its jar)");
+                }
+                try (InputStream content = in) {
+                    runnerFile = loader.memoryFile(Path.of("dynload-runner"), content);
+                }
+            }
+            return runnerFile;
+        }
+    }
+
+    /**
+     * Starts a runner for {@code library}, an open descriptor of the checked file, and waits until it has
+     * loaded it.
+     *
+     * @param startDeadlineNanos the longest to wait for the runner to load the library
+     * @throws NoAnswer if the runner refused, ended or did not answer in time; its message says which
+     */
+    public static RunnerCalls start(NativeLoader loader, OpenFile library, long startDeadlineNanos)
+            throws IOException, NoAnswer {
+        OpenFile runner = runner(loader);
+        Channel channel = Channel.create(SLOTS);
+        RunnerProcess process;
+        try {
+            process = RunnerProcess.start(runner, library, channel, exit -> channel.endAll());
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        RunnerCalls calls = new RunnerCalls(channel, process);
+        MemorySegment header = channel.header();
+        long end = System.nanoTime() + startDeadlineNanos;
+        int state;
+        while ((state = (int) Channel.INT.getVolatile(header, Channel.H_STATE)) == Channel.STARTING) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                process.kill();
+                calls.closeWhenEnded();
+                throw new NoAnswer(Failure.DEADLINE, null, "did not load in the runner within "
+                        + startDeadlineNanos / 1_000_000 + " ms; the runner was killed");
+            }
+            Futex.await(header.address() + Channel.H_STATE, Channel.STARTING, Math.min(left, 100_000_000L));
+        }
+        if (state != Channel.READY || process.ended()) {
+            String refusal = channel.refusal();
+            process.kill();
+            RunnerProcess.Exit exit = calls.closeWhenEnded();
+            throw new NoAnswer(Failure.ENDED, exit, refusal.isEmpty()
+                    ? "the runner ended while loading it (" + exit.describe() + ")"
+                    : "the runner refused it: " + refusal);
+        }
+        return calls;
+    }
+
+    /** Kills nothing; waits for the monitor to reap the runner, then frees the channel. */
+    private RunnerProcess.Exit closeWhenEnded() {
+        RunnerProcess.Exit exit = process.exit().join();
+        closed = true;
+        channel.close();
+        return exit;
+    }
+
+    /** {@return the runner's process id} */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** {@return whether the runner still runs} */
+    public boolean alive() {
+        return !process.ended();
+    }
+
+    /** {@return how the runner ended, once it has} */
+    public RunnerProcess.@Nullable Exit exit() {
+        return process.exit().getNow(null);
+    }
+
+    /**
+     * Finds a function of the library in the runner.
+     *
+     * @return its index for {@link #call}, or -1 when the library does not export it
+     */
+    public int resolve(String name, long deadlineNanos) throws NoAnswer {
+        users.incrementAndGet();
+        try {
+            return resolveIn(name, deadlineNanos);
+        } finally {
+            users.decrementAndGet();
+        }
+    }
+
+    private int resolveIn(String name, long deadlineNanos) throws NoAnswer {
+        MemorySegment slot = claim(name, deadlineNanos);
+        slot.set(JAVA_INT, Channel.S_KIND, 1);
+        Channel.writeName(slot, name);
+        await(slot, name, deadlineNanos);
+        int error = slot.get(JAVA_INT, Channel.S_ERROR);
+        int index = slot.get(JAVA_INT, Channel.S_FUNCTION);
+        Channel.setState(slot, Channel.FREE);
+        return error == 0 ? index : -1;
+    }
+
+    /**
+     * Calls function {@code index} with integer arguments in {@code ints} and floating-point ones (a
+     * double's bits, or a float's in the low 32) in {@code floats}.
+     *
+     * @param returns 0 void, 1 an integer or pointer, 2 a double, 3 a float
+     * @return the result's bits
+     */
+    public long call(int index, String name, int returns, long[] ints, int intCount, long[] floats, int floatCount,
+                     long deadlineNanos) throws NoAnswer {
+        users.incrementAndGet();
+        try {
+            return callIn(index, name, returns, ints, intCount, floats, floatCount, deadlineNanos);
+        } finally {
+            users.decrementAndGet();
+        }
+    }
+
+    private long callIn(int index, String name, int returns, long[] ints, int intCount, long[] floats, int floatCount,
+                        long deadlineNanos) throws NoAnswer {
+        MemorySegment slot = claim(name, deadlineNanos);
+        slot.set(JAVA_INT, Channel.S_KIND, 2);
+        slot.set(JAVA_INT, Channel.S_FUNCTION, index);
+        slot.set(JAVA_INT, Channel.S_RETURN, returns);
+        slot.set(JAVA_INT, Channel.S_INTS, intCount);
+        slot.set(JAVA_INT, Channel.S_FLOATS, floatCount);
+        for (int i = 0; i < 6; i++) {
+            slot.set(JAVA_LONG, Channel.S_INT_ARGS + 8L * i, i < intCount ? ints[i] : 0);
+            slot.set(JAVA_LONG, Channel.S_FLOAT_ARGS + 8L * i, i < floatCount ? floats[i] : 0);
+        }
+        await(slot, name, deadlineNanos);
+        long result = slot.get(JAVA_LONG, Channel.S_RESULT);
+        Channel.setState(slot, Channel.FREE);
+        return result;
+    }
+
+    /** Claims a free slot, the thread's own first; spins, then yields, while all are busy. */
+    private MemorySegment claim(String name, long deadlineNanos) throws NoAnswer {
+        int first = (int) (Thread.currentThread().threadId() % SLOTS);
+        long end = System.nanoTime() + deadlineNanos;
+        for (int round = 0; ; round++) {
+            checkUsable(name);
+            for (int i = 0; i < SLOTS; i++) {
+                MemorySegment slot = channel.slot((first + i) % SLOTS);
+                if (Channel.claim(slot)) {
+                    return slot;
+                }
+            }
+            if (System.nanoTime() - end > 0) {
+                throw new NoAnswer(Failure.DEADLINE, null, name + ": all " + SLOTS + " slots stayed busy past the "
+                        + "deadline");
+            }
+            if (round > 100) {
+                Thread.yield();
+            } else {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private void checkUsable(String name) throws NoAnswer {
+        if (closed) {
+            throw new NoAnswer(Failure.CLOSED, null, name + ": the library was closed");
+        }
+        if (process.ended()) {
+            throw ended(name);
+        }
+    }
+
+    private NoAnswer ended(String name) {
+        String cause = deadlineCause.get();
+        RunnerProcess.Exit exit = process.exit().join();
+        if (cause != null) {
+            return new NoAnswer(Failure.DEADLINE, exit, cause);
+        }
+        return new NoAnswer(Failure.ENDED, exit, name + ": the runner ended (" + exit.describe() + ")");
+    }
+
+    /** Hands the request to the runner and waits for DONE, the runner's end, or the deadline. */
+    private void await(MemorySegment slot, String name, long deadlineNanos) throws NoAnswer {
+        long stateAddress = slot.address() + Channel.S_STATE;
+        Channel.setState(slot, Channel.REQUEST);
+        if (Channel.flag(slot, Channel.S_RUNNER_SLEEPS)) {
+            Futex.wake(stateAddress);
+        }
+        int state = Channel.REQUEST;
+        for (int spin = 0; spin < SPINS; spin++) {
+            state = Channel.state(slot);
+            if (state == Channel.DONE || state == Channel.DEAD) {
+                break;
+            }
+            Thread.onSpinWait();
+        }
+        long end = System.nanoTime() + deadlineNanos;
+        Channel.setFlag(slot, Channel.S_HOST_SLEEPS, true);
+        try {
+            while ((state = Channel.state(slot)) != Channel.DONE && state != Channel.DEAD) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    String cause = name + ": the call passed its deadline of " + deadlineNanos / 1_000_000
+                            + " ms; the runner was killed";
+                    deadlineCause.compareAndSet(null, cause);
+                    process.kill();
+                    process.exit().join();
+                    throw ended(name);
+                }
+                Futex.await(stateAddress, state, left);
+            }
+        } finally {
+            Channel.setFlag(slot, Channel.S_HOST_SLEEPS, false);
+        }
+        if (state == Channel.DEAD) {
+            process.exit().join(); // the monitor marks the slots DEAD once it has reaped the runner
+            throw ended(name);
+        }
+    }
+
+    /** Ends the runner and frees the channel. Calls still waiting end with {@link Failure#CLOSED} or ENDED. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        process.kill();
+        process.exit().join(); // every slot is DEAD by now: the calls still in the channel leave it
+        while (users.get() != 0) {
+            Thread.yield();
+        }
+        channel.close();
+    }
+}

@@ -1,0 +1,208 @@
+package dev.dynload.internal.linux;
+
+import dev.dynload.internal.OpenFile;
+import dev.dynload.internal.posix.Libc;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * One runner process: started with {@code posix_spawn} from a thread that lives as long as the JVM (the
+ * runner's {@code PR_SET_PDEATHSIG} follows the thread that started it), known only through a process
+ * descriptor from then on ({@code pidfd_open}: a signal never reaches a process that reused the PID), and
+ * watched by a daemon thread that reaps it when it ends and says how.
+ */
+public final class RunnerProcess {
+
+    /** How a runner ended. */
+    public record Exit(boolean signalled, int code) {
+        /** {@return "signal 11 (SIGSEGV)" or "exit status 42"} */
+        public String describe() {
+            return signalled ? "signal " + code + signalName(code) : "exit status " + code;
+        }
+
+        private static String signalName(int signal) {
+            return switch (signal) {
+                case 4 -> " (SIGILL)";
+                case 6 -> " (SIGABRT)";
+                case 7 -> " (SIGBUS)";
+                case 8 -> " (SIGFPE)";
+                case 9 -> " (SIGKILL)";
+                case 11 -> " (SIGSEGV)";
+                case 15 -> " (SIGTERM)";
+                case 31 -> " (SIGSYS)";
+                default -> "";
+            };
+        }
+    }
+
+    /** Starts every runner, so that each runner's parent thread outlives it. */
+    private static final ExecutorService SPAWNER = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "dynload-runner-spawner");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final long pid;
+    private final int pidfd;
+    private final Thread monitor;
+    private final CompletableFuture<Exit> exit = new CompletableFuture<>();
+
+    private RunnerProcess(long pid, int pidfd, Consumer<Exit> onExit) {
+        this.pid = pid;
+        this.pidfd = pidfd;
+        this.monitor = new Thread(() -> watch(onExit), "dynload-runner-" + pid);
+        this.monitor.setDaemon(true);
+    }
+
+    /**
+     * Starts the runner in {@code runner} (an executable memory file) with the library and the channel as
+     * its descriptors 3 and 4.
+     *
+     * @param onExit called once, on the monitor thread, when the runner has ended and been reaped
+     */
+    public static RunnerProcess start(OpenFile runner, OpenFile library, Channel channel, Consumer<Exit> onExit)
+            throws IOException {
+        long[] started;
+        try {
+            started = SPAWNER.submit(() -> spawn(runner.fd(), library.fd(), channel.fd())).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting the runner", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("the runner did not start: " + e.getCause(), e.getCause());
+        }
+        RunnerProcess p = new RunnerProcess(started[0], (int) started[1], onExit);
+        p.monitor.start();
+        return p;
+    }
+
+    private static long[] spawn(int runnerFd, int libraryFd, int channelFd) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment actions = arena.allocate(512, 16);
+            MemorySegment attributes = arena.allocate(1024, 16);
+            MemorySegment empty = arena.allocate(256, 16);
+            MemorySegment all = arena.allocate(256, 16);
+            check((int) Syscalls.ACTIONS_INIT.invokeExact(actions), "posix_spawn_file_actions_init");
+            check((int) Syscalls.ATTR_INIT.invokeExact(attributes), "posix_spawnattr_init");
+            try {
+                check((int) Syscalls.ACTIONS_DUP2.invokeExact(actions, libraryFd, 3), "adddup2");
+                check((int) Syscalls.ACTIONS_DUP2.invokeExact(actions, channelFd, 4), "adddup2");
+                int ignored = (int) Syscalls.SIGEMPTYSET.invokeExact(empty);
+                ignored = (int) Syscalls.SIGFILLSET.invokeExact(all);
+                check((int) Syscalls.ATTR_SETSIGMASK.invokeExact(attributes, empty), "setsigmask");
+                check((int) Syscalls.ATTR_SETSIGDEFAULT.invokeExact(attributes, all), "setsigdefault");
+                check((int) Syscalls.ATTR_SETFLAGS.invokeExact(attributes, Syscalls.SPAWN_FLAGS), "setflags");
+                String path = "/proc/self/fd/" + runnerFd;
+                MemorySegment argv = arena.allocate(ADDRESS, 4);
+                argv.setAtIndex(ADDRESS, 0, arena.allocateFrom(path));
+                argv.setAtIndex(ADDRESS, 1, arena.allocateFrom(Long.toString(ProcessHandle.current().pid())));
+                argv.setAtIndex(ADDRESS, 2, arena.allocateFrom(Integer.toString(Channel.VERSION)));
+                argv.setAtIndex(ADDRESS, 3, MemorySegment.NULL);
+                MemorySegment pid = arena.allocate(JAVA_INT);
+                MemorySegment environ = Syscalls.ENVIRON.get(ADDRESS, 0);
+                int rc = (int) Syscalls.SPAWN.invokeExact(pid, arena.allocateFrom(path), actions, attributes, argv,
+                        environ);
+                if (rc != 0) {
+                    throw new IOException("posix_spawn of the runner failed: " + Libc.strerror(rc));
+                }
+                int child = pid.get(JAVA_INT, 0);
+                MemorySegment state = Syscalls.state(arena);
+                long pidfd = (long) Syscalls.SYSCALL6.invokeExact(state, Syscalls.SYS_PIDFD_OPEN, (long) child, 0L, 0L,
+                        0L, 0L, 0L);
+                if (pidfd < 0) {
+                    // Cannot happen for a child not yet reaped, short of a kernel older than 5.3.
+                    throw new IOException("pidfd_open of the runner failed: " + Libc.strerror(Syscalls.errno(state))
+                            + "; isolation needs Linux 5.3 or later");
+                }
+                return new long[] {child, pidfd};
+            } finally {
+                int ignored = (int) Syscalls.ACTIONS_DESTROY.invokeExact(actions);
+                ignored = (int) Syscalls.ATTR_DESTROY.invokeExact(attributes);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private static void check(int rc, String what) throws IOException {
+        if (rc != 0) {
+            throw new IOException(what + " failed: " + Libc.strerror(rc));
+        }
+    }
+
+    /** Waits for the runner to end (poll on its pidfd), reaps it (waitid P_PIDFD), and says how it ended. */
+    private void watch(Consumer<Exit> onExit) {
+        Exit how;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment poll = arena.allocate(8);
+            poll.set(JAVA_INT, 0, pidfd);
+            poll.set(JAVA_SHORT, 4, Syscalls.POLLIN);
+            MemorySegment state = Syscalls.state(arena);
+            while ((int) Syscalls.POLL.invokeExact(state, poll, 1L, -1) < 0 && Syscalls.errno(state) == Syscalls.EINTR) {
+                // a signal to this thread: wait on
+            }
+            MemorySegment info = arena.allocate(128);
+            long rc;
+            do {
+                rc = (long) Syscalls.SYSCALL6.invokeExact(state, Syscalls.SYS_WAITID, (long) Syscalls.P_PIDFD,
+                        (long) pidfd, info.address(), (long) Syscalls.WEXITED, 0L, 0L);
+            } while (rc < 0 && Syscalls.errno(state) == Syscalls.EINTR);
+            int code = info.get(JAVA_INT, 8);
+            int status = info.get(JAVA_INT, 24);
+            how = new Exit(code != 1, status); // CLD_EXITED is 1; CLD_KILLED 2, CLD_DUMPED 3
+        } catch (Throwable t) {
+            how = new Exit(true, 0);
+        }
+        onExit.accept(how); // before exit completes: whoever waits for the exit finds its effects done
+        synchronized (this) { // kill() never signals through a descriptor closed here
+            exit.complete(how);
+            Syscalls.close(pidfd);
+        }
+    }
+
+    /** {@return the runner's process id, for messages and tests; never used to signal it} */
+    public long pid() {
+        return pid;
+    }
+
+    /** {@return whether it has ended and been reaped} */
+    public boolean ended() {
+        return exit.isDone();
+    }
+
+    /** {@return how it ended, once it has} */
+    public CompletableFuture<Exit> exit() {
+        return exit;
+    }
+
+    /** Ends it with SIGKILL, through its process descriptor; does nothing once it has been reaped. */
+    public void kill() {
+        synchronized (this) {
+            if (exit.isDone()) {
+                return;
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                long ignored = (long) Syscalls.SYSCALL6.invokeExact(Syscalls.state(arena),
+                        Syscalls.SYS_PIDFD_SEND_SIGNAL, (long) pidfd, (long) Syscalls.SIGKILL, 0L, 0L, 0L, 0L);
+            } catch (Throwable t) {
+                throw new AssertionError(t);
+            }
+        }
+    }
+}

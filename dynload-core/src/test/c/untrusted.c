@@ -1,0 +1,28 @@
+/* The isolated-library tests' library: functions that answer, and functions that crash, abort, exit,
+ * loop for ever or overflow their stack, each the way an untrusted library would. */
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+int32_t add(int32_t a, int32_t b) { return a + b; }
+void noop(void) { }
+int64_t add6(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f) { return a + b + c + d + e + f; }
+double mul(double a, double b) { return a * b; }
+float addf(float a, float b) { return a + b; }
+/* Integers and floating-point arguments interleaved: each class goes to its own registers. */
+double mixed(int32_t i, double d, int64_t l, float f, int8_t b) { return i + d + (double) l + f + b; }
+bool is_even(int32_t v) { return v % 2 == 0; }
+int16_t neg16(int16_t v) { return (int16_t) -v; }
+uint32_t get_pid(void) { return (uint32_t) getpid(); }
+
+static volatile int32_t *nowhere;
+int32_t crash(void) { return *nowhere; }
+void abort_now(void) { abort(); }
+void exit_with(int32_t status) { exit(status); }
+int32_t printing(void) { printf("a stray printf on the runner's stdout\n"); fflush(stdout); return 7; }
+void spin(void) { for (;;) { } }
+static int deeper(volatile int n) { volatile char pad[4096]; pad[0] = (char) n; return deeper(n + 1) + pad[0]; }
+int32_t overflow(void) { return deeper(0); }

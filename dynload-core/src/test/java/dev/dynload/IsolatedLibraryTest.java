@@ -1,0 +1,251 @@
+package dev.dynload;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Libraries in a process of their own: calls that cross with every primitive, and a library that
+ * segfaults, aborts, exits, loops for ever, overflows its stack or crashes while it loads, each reported
+ * with its cause while this JVM goes on; calls from many threads; a process that dies with its JVM.
+ */
+class IsolatedLibraryTest {
+
+    static final Path UNTRUSTED = Fixtures.NATIVE.resolve("libuntrusted.so");
+
+    @TempDir
+    Path dir;
+
+    /** The test library's functions, as Java sees them. */
+    public interface Api {
+        int add(int a, int b);
+
+        void noop();
+
+        long add6(long a, long b, long c, long d, long e, long f);
+
+        double mul(double a, double b);
+
+        float addf(float a, float b);
+
+        double mixed(int i, double d, long l, float f, byte b);
+
+        boolean is_even(int v);
+
+        short neg16(short v);
+
+        int get_pid();
+
+        int crash();
+
+        void abort_now();
+
+        void exit_with(int status);
+
+        int printing();
+
+        void spin();
+
+        int overflow();
+    }
+
+    @Test
+    void everyPrimitiveCrossesAndTheCallRunsInAnotherProcess() {
+        try (IsolatedLibrary lib = IsolatedLibrary.open(UNTRUSTED)) {
+            Api api = lib.bind(Api.class);
+            assertEquals(5, api.add(2, 3));
+            assertEquals(-1, api.add(Integer.MAX_VALUE, Integer.MIN_VALUE));
+            assertEquals(21, api.add6(1, 2, 3, 4, 5, 6));
+            assertEquals(6.0, api.mul(1.5, 4));
+            assertEquals(3.25f, api.addf(1.25f, 2f));
+            assertEquals(1 + 0.5 + 10 + 0.25 - 2, api.mixed(1, 0.5, 10, 0.25f, (byte) -2));
+            assertTrue(api.is_even(4));
+            assertFalse(api.is_even(3));
+            assertEquals((short) -5, api.neg16((short) 5));
+            api.noop();
+            assertEquals(7, api.printing(), "a printf in the library is no part of the channel");
+            assertEquals(lib.pid(), api.get_pid());
+            assertNotEquals(ProcessHandle.current().pid(), lib.pid());
+            assertTrue(lib.isAlive());
+        }
+    }
+
+    private static LibraryCrashedException fault(String what) {
+        try (IsolatedLibrary lib = IsolatedLibrary.open(UNTRUSTED)) {
+            Api api = lib.bind(Api.class);
+            LibraryCrashedException e = assertThrows(LibraryCrashedException.class, () -> {
+                switch (what) {
+                    case "crash" -> api.crash();
+                    case "abort" -> api.abort_now();
+                    case "exit" -> api.exit_with(42);
+                    case "overflow" -> api.overflow();
+                    default -> throw new IllegalArgumentException(what);
+                }
+            });
+            assertFalse(lib.isAlive());
+            LibraryCrashedException after = assertThrows(LibraryCrashedException.class, () -> api.add(1, 2));
+            assertEquals(e.reason(), after.reason(), "a later call says the same");
+            assertEquals("add", after.function());
+            return e;
+        }
+    }
+
+    @Test
+    void aSegfaultAnAbortAnExitAndAStackOverflowEndOnlyTheLibrarysProcess() {
+        LibraryCrashedException crash = fault("crash");
+        assertEquals(LibraryCrashedException.Reason.SIGNAL, crash.reason());
+        assertEquals(11, crash.signal().orElseThrow());
+        assertEquals("crash", crash.function());
+        assertTrue(crash.getMessage().contains("SIGSEGV") && crash.getMessage().contains(UNTRUSTED.toString()),
+                crash.getMessage());
+        assertEquals(6, fault("abort").signal().orElseThrow());
+        LibraryCrashedException exit = fault("exit");
+        assertEquals(LibraryCrashedException.Reason.EXIT, exit.reason());
+        assertEquals(42, exit.exitStatus().orElseThrow());
+        assertEquals(11, fault("overflow").signal().orElseThrow(), "a stack overflow is a SIGSEGV in its process");
+    }
+
+    @Test
+    void aCallThatNeverReturnsEndsAtItsDeadline() {
+        try (IsolatedLibrary lib = IsolatedLibrary.open(UNTRUSTED, Duration.ofMillis(300))) {
+            Api api = lib.bind(Api.class);
+            LibraryCrashedException e = assertThrows(LibraryCrashedException.class, api::spin);
+            assertEquals(LibraryCrashedException.Reason.DEADLINE, e.reason());
+            assertTrue(e.getMessage().contains("deadline of 300 ms"), e.getMessage());
+            assertFalse(lib.isAlive());
+        }
+    }
+
+    @Test
+    void eightThreadsCallAtOnceAndACrashAnswersEveryCallInFlight() throws InterruptedException {
+        try (IsolatedLibrary lib = IsolatedLibrary.open(UNTRUSTED)) {
+            Api api = lib.bind(Api.class);
+            AtomicInteger wrong = new AtomicInteger();
+            AtomicInteger crashed = new AtomicInteger();
+            AtomicInteger calls = new AtomicInteger();
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int base = t * 1_000_000;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        for (int i = 0; ; i++) {
+                            if (api.add(base, i) != base + i) {
+                                wrong.incrementAndGet();
+                            }
+                            calls.incrementAndGet();
+                        }
+                    } catch (LibraryCrashedException e) {
+                        crashed.incrementAndGet();
+                    }
+                }));
+            }
+            while (calls.get() < 20_000) {
+                Thread.onSpinWait();
+            }
+            assertThrows(LibraryCrashedException.class, api::crash);
+            for (Thread t : threads) {
+                t.join(); // each thread ends only with an answer: every call in flight got one
+            }
+            assertEquals(0, wrong.get());
+            assertEquals(8, crashed.get());
+        }
+    }
+
+    @Test
+    void aMethodThatCannotCrossOrAFunctionNotExportedIsRefusedAtBind() {
+        interface Wrong {
+            int add(String a, int b);
+
+            int missing_function();
+
+            java.util.List<String> add6();
+        }
+        try (IsolatedLibrary lib = IsolatedLibrary.open(UNTRUSTED)) {
+            BindingException e = assertThrows(BindingException.class, () -> lib.bind(Wrong.class));
+            assertTrue(e.getMessage().contains("add: parameter 0 is a java.lang.String, which cannot cross"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("missing_function: symbol \"missing_function\" not found"), e.getMessage());
+            assertTrue(e.getMessage().contains("add6: returns a java.util.List"), e.getMessage());
+            assertTrue(lib.isAlive(), "a refused bind leaves the library usable");
+            assertEquals(3, lib.bind(Api.class).add(1, 2));
+        }
+    }
+
+    @Test
+    void aMissingDamagedOrCrashingLibraryIsRefusedWithItsReason() throws IOException {
+        LibraryLoadException missing = assertThrows(LibraryLoadException.class,
+                () -> IsolatedLibrary.open(dir.resolve("libnone.so")));
+        assertEquals(LibraryLoadException.Reason.NOT_FOUND, missing.reason());
+        // Not a library: refused before any process starts.
+        Path text = Files.writeString(dir.resolve("libtext.so"), "not a library");
+        assertEquals(LibraryLoadException.Reason.NOT_A_SHARED_LIBRARY, assertThrows(LibraryLoadException.class,
+                () -> IsolatedLibrary.open(text)).reason());
+        LibraryLoadException crashing = assertThrows(LibraryLoadException.class,
+                () -> IsolatedLibrary.open(Fixtures.NATIVE.resolve("libctor_crash.so")));
+        assertEquals(LibraryLoadException.Reason.FAILED_IN_ISOLATION, crashing.reason());
+        assertTrue(crashing.getMessage().contains("SIGSEGV"), crashing.getMessage());
+        LibraryLoadException undefined = assertThrows(LibraryLoadException.class,
+                () -> IsolatedLibrary.open(Fixtures.NATIVE.resolve("libctor_undefined.so")));
+        assertTrue(undefined.getMessage().contains("the runner refused it") && undefined.getMessage().contains("undefined symbol"),
+                undefined.getMessage());
+    }
+
+    @Test
+    void aClosedLibrarysProcessIsGoneAndItsCallsSaySo() {
+        IsolatedLibrary lib = IsolatedLibrary.open(UNTRUSTED);
+        Api api = lib.bind(Api.class);
+        long pid = lib.pid();
+        lib.close();
+        assertFalse(lib.isAlive());
+        assertTrue(ProcessHandle.of(pid).isEmpty() || !ProcessHandle.of(pid).get().isAlive(), "reaped");
+        assertEquals(LibraryCrashedException.Reason.CLOSED,
+                assertThrows(LibraryCrashedException.class, () -> api.add(1, 2)).reason());
+        lib.close();
+    }
+
+    /** Opens the library in a child JVM, prints its process's id, and waits to be killed. */
+    public static final class OpensAndWaits {
+        public static void main(String[] args) throws IOException {
+            IsolatedLibrary lib = IsolatedLibrary.open(Path.of(args[0]));
+            System.out.println(lib.pid());
+            System.out.flush();
+            System.in.read(); // until killed
+        }
+    }
+
+    @Test
+    void theLibrarysProcessDiesWithItsJvmWhateverKillsIt() throws Exception {
+        Process jvm = new ProcessBuilder(ChildJvm.command(List.of(), null, OpensAndWaits.class, UNTRUSTED.toString()))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        long runner;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))) {
+            String line = out.readLine();
+            assertTrue(line != null && line.matches("\\d+"), "the child printed " + line);
+            runner = Long.parseLong(line);
+            ProcessHandle handle = ProcessHandle.of(runner).orElseThrow();
+            assertTrue(handle.parent().map(ProcessHandle::pid).orElse(-1L) == jvm.pid(), "the runner is the JVM's child");
+            jvm.destroyForcibly(); // SIGKILL: no shutdown hook runs
+            jvm.waitFor();
+            // Bounded only so that a regression fails instead of hanging the suite.
+            handle.onExit().get(60, TimeUnit.SECONDS);
+        }
+        assertTrue(ProcessHandle.of(runner).map(h -> !h.isAlive()).orElse(true), "runner " + runner + " outlived its JVM");
+    }
+}
