@@ -26,3 +26,14 @@ int32_t printing(void) { printf("a stray printf on the runner's stdout\n"); fflu
 void spin(void) { for (;;) { } }
 static int deeper(volatile int n) { volatile char pad[4096]; pad[0] = (char) n; return deeper(n + 1) + pad[0]; }
 int32_t overflow(void) { return deeper(0); }
+int8_t neg8(int8_t v) { return (int8_t) -v; }
+uint16_t next_char(uint16_t c) { return (uint16_t) (c + 1); }
+double sum6(double a, double b, double c, double d, double e, double f) { return a + b + c + d + e + f; }
+/* Says it is running (a file named by the process id), then never returns: for a close during a call. */
+void announce_and_spin(void) {
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/dynload-spinning-%d", (int) getpid());
+    FILE *f = fopen(path, "w");
+    if (f) fclose(f);
+    for (;;) { }
+}

@@ -15,6 +15,7 @@
  * procedure call standards pass in separate registers whatever their order.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <linux/futex.h>
@@ -30,6 +31,10 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifndef SYS_close_range
+#define SYS_close_range 436 /* the same on x86-64 and AArch64; Linux 5.9 */
+#endif
 
 /* ---- CHANNEL: the same numbers as dev.dynload.internal.linux.Channel ------------------------------- */
 #define MAGIC 0x314e55524c4e5944ull /* "DYNLRUN1", little-endian */
@@ -117,8 +122,10 @@ static void serve(unsigned char *slot) {
         } else if (function_count == MAX_FUNCTIONS) {
             *word(slot, S_ERROR) = 2;
         } else {
-            functions[function_count] = f;
-            *word(slot, S_FUNCTION) = function_count++;
+            uint32_t n = function_count;
+            functions[n] = f;
+            *word(slot, S_FUNCTION) = n;
+            __atomic_store_n(&function_count, n + 1, __ATOMIC_RELEASE); /* publishes functions[n] */
         }
         pthread_mutex_unlock(&resolving);
         return;
@@ -180,6 +187,34 @@ static void *worker(void *argument) {
     return NULL;
 }
 
+/* Closes every descriptor from 5 up: close_range where the kernel has it (5.9), else each one listed. */
+static void close_others(void) {
+    if (syscall(SYS_close_range, 5, ~0u, 0) == 0) {
+        return;
+    }
+    DIR *d = opendir("/proc/self/fd");
+    if (!d) {
+        for (int fd = 5; fd < 65536; fd++) {
+            close(fd);
+        }
+        return;
+    }
+    int mine = dirfd(d);
+    int open_fds[4096];
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && n < 4096) {
+        int fd = atoi(e->d_name);
+        if (fd >= 5 && fd != mine) {
+            open_fds[n++] = fd;
+        }
+    }
+    closedir(d);
+    for (int i = 0; i < n; i++) {
+        close(open_fds[i]);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) {
         fprintf(stderr, "dynload-runner: started by dynload, not by hand\n");
@@ -190,7 +225,7 @@ int main(int argc, char **argv) {
     if (getppid() != host) {
         _exit(111); /* the host died before the death signal was armed */
     }
-    syscall(SYS_close_range, 5, ~0u, 0); /* nothing of the host's but the library and the channel */
+    close_others(); /* nothing of the host's but the library and the channel */
     struct stat st;
     if (fstat(4, &st) != 0 || st.st_size < HEADER_SIZE) {
         _exit(113);
@@ -200,6 +235,7 @@ int main(int argc, char **argv) {
         channel = NULL;
         _exit(113);
     }
+    close(4); /* the mapping stays */
     uint64_t magic;
     memcpy(&magic, channel + H_MAGIC, sizeof magic);
     char why[192];
@@ -224,7 +260,7 @@ int main(int argc, char **argv) {
     }
     close(3);
     *word(channel, H_RUNNER_PID) = (uint32_t) getpid();
-    for (uint32_t s = 1; s < slots; s++) {
+    for (uint32_t s = 0; s < slots; s++) {
         pthread_t t;
         pthread_attr_t attributes;
         pthread_attr_init(&attributes);
@@ -236,6 +272,7 @@ int main(int argc, char **argv) {
     }
     __atomic_store_n(word(channel, H_STATE), 1, __ATOMIC_SEQ_CST);
     futex_wake(word(channel, H_STATE));
-    worker(channel + HEADER_SIZE);
-    return 0;
+    for (;;) {
+        pause(); /* every slot has a thread of its own, with a bounded stack; this one only waits */
+    }
 }

@@ -62,12 +62,19 @@ public final class IsolatedLibrary implements AutoCloseable {
     private final String name;
     private final RunnerCalls calls;
     private final long deadlineNanos;
+    /** For the load and the lookups of bind: the deadline, but never less than {@link #DEFAULT_DEADLINE}. */
+    private final long setupNanos;
     private final Map<String, Integer> functions = new HashMap<>();
 
     private IsolatedLibrary(String name, RunnerCalls calls, long deadlineNanos) {
         this.name = name;
         this.calls = calls;
         this.deadlineNanos = deadlineNanos;
+        this.setupNanos = setupNanos(deadlineNanos);
+    }
+
+    private static long setupNanos(long deadlineNanos) {
+        return Math.max(deadlineNanos, DEFAULT_DEADLINE.toNanos());
     }
 
     /**
@@ -112,7 +119,8 @@ public final class IsolatedLibrary implements AutoCloseable {
         } catch (IOException e) {
             throw diagnosis.cannotOpen(e);
         }
-        long nanos = deadline.toNanos();
+        // A deadline of centuries is cut to one that fits in nanoseconds.
+        long nanos = deadline.compareTo(Duration.ofDays(36_500)) > 0 ? Long.MAX_VALUE / 4 : deadline.toNanos();
         try (open) {
             diagnosis.readThrough(open.readable());
             Optional<LibraryLoadException> refused = diagnosis.beforeLoading(open);
@@ -123,7 +131,7 @@ public final class IsolatedLibrary implements AutoCloseable {
                 throw refused.get();
             }
             diagnosis.structure(); // throws for a damaged file
-            return new IsolatedLibrary(name, RunnerCalls.start(loader, open, nanos), nanos);
+            return new IsolatedLibrary(name, RunnerCalls.start(loader, open, setupNanos(nanos)), nanos);
         } catch (RunnerCalls.NoAnswer e) {
             throw diagnosis.failedInIsolation(e.getMessage(), null);
         } catch (IOException e) {
@@ -150,8 +158,8 @@ public final class IsolatedLibrary implements AutoCloseable {
         List<String> problems = new ArrayList<>();
         Map<Method, Call> plan = new HashMap<>();
         for (Method m : iface.getMethods()) {
-            if (!Modifier.isAbstract(m.getModifiers())) {
-                continue;
+            if (!Modifier.isAbstract(m.getModifiers()) || isObjectMethod(m)) {
+                continue; // default methods stay Java; toString, equals and hashCode are the proxy's
             }
             Call call = Call.of(m, problems);
             if (call == null) {
@@ -169,12 +177,24 @@ public final class IsolatedLibrary implements AutoCloseable {
         }
         InvocationHandler handler = (proxy, method, args) -> {
             Call call = plan.get(method);
-            if (call == null) {
-                return objectMethod(proxy, method, args, iface);
+            if (call != null) {
+                return call.invoke(this, args);
             }
-            return call.invoke(this, args);
+            if (method.isDefault()) {
+                return InvocationHandler.invokeDefault(proxy, method, args);
+            }
+            return objectMethod(proxy, method, args, iface);
         };
         return iface.cast(Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] {iface}, handler));
+    }
+
+    private static boolean isObjectMethod(Method m) {
+        try {
+            Object.class.getMethod(m.getName(), m.getParameterTypes());
+            return true;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
     }
 
     private static Object objectMethod(Object proxy, Method method, Object @Nullable [] args, Class<?> iface) {
@@ -195,7 +215,7 @@ public final class IsolatedLibrary implements AutoCloseable {
         }
         int index;
         try {
-            index = calls.resolve(function, deadlineNanos);
+            index = calls.resolve(function, setupNanos);
         } catch (RunnerCalls.NoAnswer e) {
             throw crashed(function, e);
         }
@@ -220,6 +240,7 @@ public final class IsolatedLibrary implements AutoCloseable {
         LibraryCrashedException.Reason reason = switch (e.failure()) {
             case DEADLINE -> LibraryCrashedException.Reason.DEADLINE;
             case CLOSED -> LibraryCrashedException.Reason.CLOSED;
+            case BUSY -> LibraryCrashedException.Reason.DEADLINE;
             case ENDED -> exit != null && !exit.signalled() ? LibraryCrashedException.Reason.EXIT
                     : LibraryCrashedException.Reason.SIGNAL;
         };
@@ -228,7 +249,8 @@ public final class IsolatedLibrary implements AutoCloseable {
         String detail = e.getMessage();
         String prefix = function + ": ";
         return new LibraryCrashedException(reason, name, function, signal, status,
-                detail != null && detail.startsWith(prefix) ? detail.substring(prefix.length()) : String.valueOf(detail));
+                detail != null && detail.startsWith(prefix) ? detail.substring(prefix.length()) : String.valueOf(detail),
+                e.failure() != RunnerCalls.Failure.BUSY && e.failure() != RunnerCalls.Failure.CLOSED);
     }
 
     /** {@return the process id of the library's process, for logs and tools; dynload never signals it by PID} */

@@ -32,7 +32,10 @@ public final class LibraryCrashedException extends LibraryException {
         SIGNAL,
         /** The library's process called {@code exit} (or returned from its main thread). */
         EXIT,
-        /** The call passed its deadline; the process was killed, since running code cannot be stopped otherwise. */
+        /**
+         * The call passed its deadline: the process was killed, since running code cannot be stopped otherwise;
+         * or every slot of the process stayed busy with other calls until the deadline (the process runs on).
+         */
         DEADLINE,
         /** The library was closed. */
         CLOSED
@@ -44,9 +47,10 @@ public final class LibraryCrashedException extends LibraryException {
     private final int signal;
     private final int exitStatus;
 
-    LibraryCrashedException(Reason reason, String library, String function, int signal, int exitStatus, String detail) {
-        super(library + ": " + function + "() got no answer: " + detail + (reason == Reason.CLOSED ? ""
-                : "; the library's process has ended, and this JVM goes on; open the library again to call it"));
+    LibraryCrashedException(Reason reason, String library, String function, int signal, int exitStatus, String detail,
+                            boolean ended) {
+        super(library + ": " + function + "() got no answer: " + detail + (ended
+                ? "; the library's process has ended, and this JVM goes on; open the library again to call it" : ""));
         this.reason = reason;
         this.library = library;
         this.function = function;

@@ -64,6 +64,19 @@ class IsolatedLibraryTest {
         void spin();
 
         int overflow();
+
+        byte neg8(byte v);
+
+        char next_char(char c);
+
+        double sum6(double a, double b, double c, double d, double e, double f);
+
+        void announce_and_spin();
+
+        /** Stays Java: a default method of the bound interface. */
+        default int addTwice(int a, int b) {
+            return add(add(a, b), b);
+        }
     }
 
     @Test
@@ -79,6 +92,11 @@ class IsolatedLibraryTest {
             assertTrue(api.is_even(4));
             assertFalse(api.is_even(3));
             assertEquals((short) -5, api.neg16((short) 5));
+            assertEquals((byte) 5, api.neg8((byte) -5));
+            assertEquals('b', api.next_char('a'));
+            assertEquals(21.0, api.sum6(1, 2, 3, 4, 5, 6));
+            assertEquals(8, api.addTwice(2, 3), "a default method runs in Java and calls the bound ones");
+            assertTrue(api.toString().contains("Api"));
             api.noop();
             assertEquals(7, api.printing(), "a printf in the library is no part of the channel");
             assertEquals(lib.pid(), api.get_pid());
@@ -156,7 +174,7 @@ class IsolatedLibraryTest {
                     }
                 }));
             }
-            while (calls.get() < 20_000) {
+            while (calls.get() < 20_000 && crashed.get() == 0 && threads.stream().allMatch(Thread::isAlive)) {
                 Thread.onSpinWait();
             }
             assertThrows(LibraryCrashedException.class, api::crash);
@@ -218,6 +236,35 @@ class IsolatedLibraryTest {
         assertEquals(LibraryCrashedException.Reason.CLOSED,
                 assertThrows(LibraryCrashedException.class, () -> api.add(1, 2)).reason());
         lib.close();
+    }
+
+    @Test
+    void aCallRunningWhenTheLibraryClosesGetsAnAnswerThatSaysSo() throws Exception {
+        IsolatedLibrary lib = IsolatedLibrary.open(UNTRUSTED);
+        Api api = lib.bind(Api.class);
+        Path spinning = Path.of("/tmp/dynload-spinning-" + lib.pid());
+        java.util.concurrent.CompletableFuture<LibraryCrashedException> answer = new java.util.concurrent.CompletableFuture<>();
+        Thread caller = Thread.ofPlatform().start(() -> {
+            try {
+                api.announce_and_spin();
+                answer.complete(null);
+            } catch (LibraryCrashedException e) {
+                answer.complete(e);
+            }
+        });
+        try {
+            while (!Files.exists(spinning) && caller.isAlive()) { // the library says the call has begun
+                Thread.onSpinWait();
+            }
+            lib.close();
+            caller.join();
+            LibraryCrashedException e = answer.get();
+            assertTrue(e != null, "the call returned");
+            assertEquals(LibraryCrashedException.Reason.CLOSED, e.reason(), e.getMessage());
+            assertEquals("announce_and_spin", e.function());
+        } finally {
+            Files.deleteIfExists(spinning);
+        }
     }
 
     /** Opens the library in a child JVM, prints its process's id, and waits to be killed. */

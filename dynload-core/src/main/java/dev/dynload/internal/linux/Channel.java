@@ -64,6 +64,7 @@ public final class Channel implements AutoCloseable {
     static final VarHandle INT = JAVA_INT.varHandle();
 
     private final int fd;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final int slots;
     private final MemorySegment memory;
 
@@ -123,7 +124,12 @@ public final class Channel implements AutoCloseable {
 
     /** {@return the runner's reason for refusing, from the header} */
     String refusal() {
-        return memory.getString(H_MESSAGE);
+        byte[] text = memory.asSlice(H_MESSAGE, HEADER - H_MESSAGE).toArray(ValueLayout.JAVA_BYTE);
+        int end = 0;
+        while (end < text.length && text[end] != 0) {
+            end++;
+        }
+        return new String(text, 0, end, java.nio.charset.StandardCharsets.UTF_8); // the runner's, NUL or not
     }
 
     static int state(MemorySegment slot) {
@@ -159,6 +165,9 @@ public final class Channel implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             int ignored = (int) Syscalls.MUNMAP.invokeExact(memory, memory.byteSize());
         } catch (Throwable t) {

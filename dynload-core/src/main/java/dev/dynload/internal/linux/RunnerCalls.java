@@ -31,7 +31,9 @@ public final class RunnerCalls implements AutoCloseable {
         /** The call passed its deadline, and the runner was killed. */
         DEADLINE,
         /** The library was closed. */
-        CLOSED
+        CLOSED,
+        /** Every slot stayed busy with other calls past the deadline; the runner still runs. */
+        BUSY
     }
 
     /** A call or a start that got no answer; {@link #failure} says why. */
@@ -61,6 +63,8 @@ public final class RunnerCalls implements AutoCloseable {
     static final int SLOTS = 16;
     /** Checks of the state word before a caller sleeps on it: a few microseconds. */
     private static final int SPINS = 2_000;
+    /** The longest a caller sleeps before it looks whether the runner still runs. */
+    private static final long NAP = 50_000_000L;
 
     private static final Object RUNNER_LOCK = new Object();
     private static @Nullable OpenFile runnerFile;
@@ -68,7 +72,7 @@ public final class RunnerCalls implements AutoCloseable {
     private final Channel channel;
     private final RunnerProcess process;
     private final AtomicReference<@Nullable String> deadlineCause = new AtomicReference<>();
-    private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     /** Calls between their start and their end: the channel is unmapped only when none is. */
     private final java.util.concurrent.atomic.AtomicInteger users = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -145,7 +149,7 @@ public final class RunnerCalls implements AutoCloseable {
     /** Kills nothing; waits for the monitor to reap the runner, then frees the channel. */
     private RunnerProcess.Exit closeWhenEnded() {
         RunnerProcess.Exit exit = process.exit().join();
-        closed = true;
+        closed.set(true);
         channel.close();
         return exit;
     }
@@ -180,13 +184,17 @@ public final class RunnerCalls implements AutoCloseable {
     }
 
     private int resolveIn(String name, long deadlineNanos) throws NoAnswer {
-        MemorySegment slot = claim(name, deadlineNanos);
+        if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= Channel.NAME_BYTES) {
+            return -1; // longer than the channel carries: never cut to another symbol's name
+        }
+        long end = System.nanoTime() + deadlineNanos;
+        MemorySegment slot = claim(name, end);
         slot.set(JAVA_INT, Channel.S_KIND, 1);
         Channel.writeName(slot, name);
-        await(slot, name, deadlineNanos);
+        await(slot, name, end, deadlineNanos);
         int error = slot.get(JAVA_INT, Channel.S_ERROR);
         int index = slot.get(JAVA_INT, Channel.S_FUNCTION);
-        Channel.setState(slot, Channel.FREE);
+        release(slot);
         return error == 0 ? index : -1;
     }
 
@@ -209,7 +217,8 @@ public final class RunnerCalls implements AutoCloseable {
 
     private long callIn(int index, String name, int returns, long[] ints, int intCount, long[] floats, int floatCount,
                         long deadlineNanos) throws NoAnswer {
-        MemorySegment slot = claim(name, deadlineNanos);
+        long end = System.nanoTime() + deadlineNanos;
+        MemorySegment slot = claim(name, end);
         slot.set(JAVA_INT, Channel.S_KIND, 2);
         slot.set(JAVA_INT, Channel.S_FUNCTION, index);
         slot.set(JAVA_INT, Channel.S_RETURN, returns);
@@ -219,16 +228,20 @@ public final class RunnerCalls implements AutoCloseable {
             slot.set(JAVA_LONG, Channel.S_INT_ARGS + 8L * i, i < intCount ? ints[i] : 0);
             slot.set(JAVA_LONG, Channel.S_FLOAT_ARGS + 8L * i, i < floatCount ? floats[i] : 0);
         }
-        await(slot, name, deadlineNanos);
+        await(slot, name, end, deadlineNanos);
         long result = slot.get(JAVA_LONG, Channel.S_RESULT);
-        Channel.setState(slot, Channel.FREE);
+        release(slot);
         return result;
     }
 
+    /** Frees a slot after its answer was read; a slot the runner's end marked DEAD stays so. */
+    private static void release(MemorySegment slot) {
+        Channel.INT.compareAndSet(slot, Channel.S_STATE, Channel.DONE, Channel.FREE);
+    }
+
     /** Claims a free slot, the thread's own first; spins, then yields, while all are busy. */
-    private MemorySegment claim(String name, long deadlineNanos) throws NoAnswer {
+    private MemorySegment claim(String name, long end) throws NoAnswer {
         int first = (int) (Thread.currentThread().threadId() % SLOTS);
-        long end = System.nanoTime() + deadlineNanos;
         for (int round = 0; ; round++) {
             checkUsable(name);
             for (int i = 0; i < SLOTS; i++) {
@@ -238,8 +251,8 @@ public final class RunnerCalls implements AutoCloseable {
                 }
             }
             if (System.nanoTime() - end > 0) {
-                throw new NoAnswer(Failure.DEADLINE, null, name + ": all " + SLOTS + " slots stayed busy past the "
-                        + "deadline");
+                throw new NoAnswer(Failure.BUSY, null, name + ": all " + SLOTS + " slots stayed busy with other "
+                        + "calls past the deadline");
             }
             if (round > 100) {
                 Thread.yield();
@@ -250,7 +263,7 @@ public final class RunnerCalls implements AutoCloseable {
     }
 
     private void checkUsable(String name) throws NoAnswer {
-        if (closed) {
+        if (closed.get()) {
             throw new NoAnswer(Failure.CLOSED, null, name + ": the library was closed");
         }
         if (process.ended()) {
@@ -259,6 +272,9 @@ public final class RunnerCalls implements AutoCloseable {
     }
 
     private NoAnswer ended(String name) {
+        if (closed.get()) {
+            return new NoAnswer(Failure.CLOSED, process.exit().getNow(null), name + ": the library was closed");
+        }
         String cause = deadlineCause.get();
         RunnerProcess.Exit exit = process.exit().join();
         if (cause != null) {
@@ -268,9 +284,12 @@ public final class RunnerCalls implements AutoCloseable {
     }
 
     /** Hands the request to the runner and waits for DONE, the runner's end, or the deadline. */
-    private void await(MemorySegment slot, String name, long deadlineNanos) throws NoAnswer {
+    private void await(MemorySegment slot, String name, long end, long deadlineNanos) throws NoAnswer {
         long stateAddress = slot.address() + Channel.S_STATE;
-        Channel.setState(slot, Channel.REQUEST);
+        if (!Channel.INT.compareAndSet(slot, Channel.S_STATE, Channel.CLAIMED, Channel.REQUEST)) {
+            process.exit().join(); // only the runner's end (every slot DEAD) takes a claimed slot away
+            throw ended(name);
+        }
         if (Channel.flag(slot, Channel.S_RUNNER_SLEEPS)) {
             Futex.wake(stateAddress);
         }
@@ -282,7 +301,6 @@ public final class RunnerCalls implements AutoCloseable {
             }
             Thread.onSpinWait();
         }
-        long end = System.nanoTime() + deadlineNanos;
         Channel.setFlag(slot, Channel.S_HOST_SLEEPS, true);
         try {
             while ((state = Channel.state(slot)) != Channel.DONE && state != Channel.DEAD) {
@@ -295,7 +313,10 @@ public final class RunnerCalls implements AutoCloseable {
                     process.exit().join();
                     throw ended(name);
                 }
-                Futex.await(stateAddress, state, left);
+                if (process.ended()) {
+                    throw ended(name); // its end marked the slot DEAD, or is about to: either way, no answer
+                }
+                Futex.await(stateAddress, state, Math.min(left, NAP));
             }
         } finally {
             Channel.setFlag(slot, Channel.S_HOST_SLEEPS, false);
@@ -309,10 +330,9 @@ public final class RunnerCalls implements AutoCloseable {
     /** Ends the runner and frees the channel. Calls still waiting end with {@link Failure#CLOSED} or ENDED. */
     @Override
     public void close() {
-        if (closed) {
+        if (!closed.compareAndSet(false, true)) {
             return;
         }
-        closed = true;
         process.kill();
         process.exit().join(); // every slot is DEAD by now: the calls still in the channel leave it
         while (users.get() != 0) {

@@ -74,16 +74,26 @@ public final class RunnerProcess {
     public static RunnerProcess start(OpenFile runner, OpenFile library, Channel channel, Consumer<Exit> onExit)
             throws IOException {
         long[] started;
-        try {
-            started = SPAWNER.submit(() -> spawn(runner.fd(), library.fd(), channel.fd())).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while starting the runner", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
+        java.util.concurrent.Future<long[]> spawned = SPAWNER.submit(() -> spawn(runner.fd(), library.fd(), channel.fd()));
+        boolean interrupted = false;
+        for (;;) {
+            try {
+                started = spawned.get(); // not cut short by an interrupt: a runner started must be watched
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException e) {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                throw new IOException("the runner did not start: " + e.getCause(), e.getCause());
             }
-            throw new IOException("the runner did not start: " + e.getCause(), e.getCause());
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         RunnerProcess p = new RunnerProcess(started[0], (int) started[1], onExit);
         p.monitor.start();
@@ -101,6 +111,8 @@ public final class RunnerProcess {
             try {
                 check((int) Syscalls.ACTIONS_DUP2.invokeExact(actions, libraryFd, 3), "adddup2");
                 check((int) Syscalls.ACTIONS_DUP2.invokeExact(actions, channelFd, 4), "adddup2");
+                check((int) Syscalls.ACTIONS_OPEN.invokeExact(actions, 0, arena.allocateFrom("/dev/null"), 0, 0),
+                        "addopen"); // nothing to read on stdin
                 int ignored = (int) Syscalls.SIGEMPTYSET.invokeExact(empty);
                 ignored = (int) Syscalls.SIGFILLSET.invokeExact(all);
                 check((int) Syscalls.ATTR_SETSIGMASK.invokeExact(attributes, empty), "setsigmask");
@@ -124,9 +136,12 @@ public final class RunnerProcess {
                 long pidfd = (long) Syscalls.SYSCALL6.invokeExact(state, Syscalls.SYS_PIDFD_OPEN, (long) child, 0L, 0L,
                         0L, 0L, 0L);
                 if (pidfd < 0) {
-                    // Cannot happen for a child not yet reaped, short of a kernel older than 5.3.
-                    throw new IOException("pidfd_open of the runner failed: " + Libc.strerror(Syscalls.errno(state))
-                            + "; isolation needs Linux 5.3 or later");
+                    // A kernel older than 5.3. The child is not reaped yet, so its PID cannot have been reused.
+                    int errno = Syscalls.errno(state);
+                    int killed = (int) Syscalls.KILL.invokeExact(child, Syscalls.SIGKILL);
+                    killed = (int) Syscalls.WAITPID.invokeExact(child, MemorySegment.NULL, 0);
+                    throw new IOException("pidfd_open of the runner failed: " + Libc.strerror(errno)
+                            + "; isolation needs Linux 5.4 or later");
                 }
                 return new long[] {child, pidfd};
             } finally {

@@ -69,6 +69,12 @@ final class Syscalls {
             FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle ACTIONS_DUP2 = LINKER.downcallHandle(LIBC.findOrThrow("posix_spawn_file_actions_adddup2"),
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    static final MethodHandle ACTIONS_OPEN = LINKER.downcallHandle(LIBC.findOrThrow("posix_spawn_file_actions_addopen"),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    static final MethodHandle KILL = LINKER.downcallHandle(LIBC.findOrThrow("kill"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    static final MethodHandle WAITPID = LINKER.downcallHandle(LIBC.findOrThrow("waitpid"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     static final MethodHandle ACTIONS_DESTROY = LINKER.downcallHandle(
             LIBC.findOrThrow("posix_spawn_file_actions_destroy"), FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle ATTR_INIT = LINKER.downcallHandle(LIBC.findOrThrow("posix_spawnattr_init"),
