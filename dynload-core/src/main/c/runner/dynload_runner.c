@@ -38,9 +38,9 @@
 
 /* ---- CHANNEL: the same numbers as dev.dynload.internal.linux.Channel ------------------------------- */
 #define MAGIC 0x314e55524c4e5944ull /* "DYNLRUN1", little-endian */
-#define VERSION 1
+#define VERSION 2
 #define HEADER_SIZE 256
-#define SLOT_SIZE 512
+#define SLOT_SIZE 4096
 #define NAME_MAX_BYTES 256
 #define MAX_FUNCTIONS 4096
 
@@ -67,7 +67,11 @@
 #define S_FLOAT_ARGS 80    /* u64[6], the bits of doubles (or floats in the low 32 bits) */
 #define S_RESULT 128       /* u64 */
 #define S_ERROR 136        /* u32: 0 ok, 1 no such function, 2 too many functions */
+#define S_POINTERS 140     /* u32: bit k set: integer argument k is an offset into this slot, to make an address */
+#define S_RESULT_LENGTH 144 /* i64: a returned string's length in bytes, -1 for NULL */
 #define S_NAME 256         /* char[256]: a resolve's symbol name */
+#define S_DATA 512         /* the bytes arguments point to (strings), and a returned string's copy */
+#define DATA_SIZE (SLOT_SIZE - S_DATA)
 
 /* slot states */
 enum { FREE = 0, CLAIMED = 1, REQUEST = 2, RUNNING = 3, DONE = 4 };
@@ -137,9 +141,26 @@ static void serve(unsigned char *slot) {
     }
     void *f = functions[index];
     int64_t *i = (int64_t *) (slot + S_INT_ARGS);
+    uint32_t pointers = *word(slot, S_POINTERS);
+    for (int k = 0; k < 6; k++) {
+        if (pointers & (1u << k)) {
+            i[k] = i[k] >= S_DATA && i[k] < SLOT_SIZE ? (int64_t) (intptr_t) (slot + i[k]) : 0;
+        }
+    }
     uint64_t *d = (uint64_t *) (slot + S_FLOAT_ARGS);
     uint64_t result = 0;
     uint32_t returns = *word(slot, S_RETURN);
+    if (returns == 4) { /* a string: its bytes copied back into the slot, up to the room there */
+        const char *text = (const char *) (intptr_t) ((int_function) f)(i[0], i[1], i[2], i[3], i[4], i[5],
+                as_double(d[0]), as_double(d[1]), as_double(d[2]), as_double(d[3]), as_double(d[4]), as_double(d[5]));
+        int64_t length = -1;
+        if (text) {
+            length = (int64_t) strnlen(text, DATA_SIZE);
+            memmove(slot + S_DATA, text, (size_t) (length < DATA_SIZE ? length : DATA_SIZE)); /* may be an argument's bytes */
+        }
+        memcpy(slot + S_RESULT_LENGTH, &length, sizeof length);
+        return;
+    }
     if (returns == 2 || returns == 3) {
         double r = ((float_function) f)(i[0], i[1], i[2], i[3], i[4], i[5], as_double(d[0]), as_double(d[1]),
                                         as_double(d[2]), as_double(d[3]), as_double(d[4]), as_double(d[5]));

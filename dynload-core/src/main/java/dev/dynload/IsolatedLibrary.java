@@ -49,9 +49,10 @@ import org.jspecify.annotations.Nullable;
  * threads run at once, up to 16, each in a slot of the shared memory; a hot call makes no system call.
  *
  * <p>What crosses, for now: methods whose parameters and result are primitives ({@code int},
- * {@code long}, {@code short}, {@code byte}, {@code char}, {@code boolean}, {@code float}, {@code double}),
- * at most six integer and six floating-point parameters, or {@code void}. Everything else is refused at
- * {@link #bind}, by name. Linux on x86-64 and AArch64 only; docs/isolation.md says what isolation promises
+ * {@code long}, {@code short}, {@code byte}, {@code char}, {@code boolean}, {@code float}, {@code double})
+ * or {@code String}s (C's {@code const char *}, UTF-8; a returned string is copied back and not freed),
+ * at most six integer-or-string and six floating-point parameters, or {@code void}; the strings of one
+ * call take at most about 3.5 KB each way. Everything else is refused at {@link #bind}, by name. Linux on x86-64 and AArch64 only; docs/isolation.md says what isolation promises
  * and what it does not.
  */
 public final class IsolatedLibrary implements AutoCloseable {
@@ -227,12 +228,31 @@ public final class IsolatedLibrary implements AutoCloseable {
         return index;
     }
 
-    long call(Call c, long[] ints, long[] floats) {
+    long call(Call c, long[] ints, long[] floats, int pointers, byte[] data, int dataLength) {
         try {
-            return calls.call(c.index, c.function, c.returns, ints, c.intCount, floats, c.floatCount, deadlineNanos);
+            return calls.call(c.index, c.function, c.returns, ints, c.intCount, floats, c.floatCount, pointers, data,
+                    dataLength, deadlineNanos);
         } catch (RunnerCalls.NoAnswer e) {
             throw crashed(c.function, e);
         }
+    }
+
+    @Nullable String callForText(Call c, long[] ints, long[] floats, int pointers, byte[] data, int dataLength) {
+        byte[] text;
+        try {
+            text = calls.callForText(c.index, c.function, ints, c.intCount, floats, c.floatCount, pointers, data,
+                    dataLength, deadlineNanos);
+        } catch (RunnerCalls.NoAnswer e) {
+            throw crashed(c.function, e);
+        }
+        if (text == null) {
+            return null;
+        }
+        if (text.length >= RunnerCalls.dataSize()) {
+            throw new IllegalStateException(name + ": " + c.function + "() returned a string of " + text.length
+                    + " bytes or more, more than the " + (RunnerCalls.dataSize() - 1) + " an isolated call carries back");
+        }
+        return new String(text, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private LibraryCrashedException crashed(String function, RunnerCalls.NoAnswer e) {
@@ -251,6 +271,42 @@ public final class IsolatedLibrary implements AutoCloseable {
         return new LibraryCrashedException(reason, name, function, signal, status,
                 detail != null && detail.startsWith(prefix) ? detail.substring(prefix.length()) : String.valueOf(detail),
                 e.failure() != RunnerCalls.Failure.BUSY && e.failure() != RunnerCalls.Failure.CLOSED);
+    }
+
+    /**
+     * Calls one function without an interface, for tools that learn its signature at run time.
+     *
+     * {@snippet :
+     * double one = (double) lib.call("cos", double.class, List.of(double.class), 0.0);
+     * }
+     *
+     * @param function the function's name
+     * @param returns its result's type: a primitive, {@code String} or {@code void.class}
+     * @param parameters its parameters' types, primitives or {@code String}
+     * @param arguments the arguments, boxed
+     * @return the result, boxed; null for {@code void} or a NULL string
+     * @throws IllegalArgumentException if a type cannot cross to another process or the arguments do not match
+     * @throws SymbolNotFoundException if the library does not export the function
+     * @throws LibraryCrashedException if the call got no answer
+     */
+    public @Nullable Object call(String function, Class<?> returns, List<Class<?>> parameters,
+                                 @Nullable Object... arguments) {
+        Objects.requireNonNull(function, "function");
+        List<String> problems = new ArrayList<>();
+        Call c = Call.of(function, parameters.toArray(new Class<?>[0]), returns, problems);
+        if (c == null) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+        if (arguments.length != parameters.size()) {
+            throw new IllegalArgumentException(function + " takes " + parameters.size() + " arguments, not "
+                    + arguments.length);
+        }
+        int index = resolve(function);
+        if (index < 0) {
+            throw new SymbolNotFoundException(function, name, List.of(), "run 'dynload symbols " + name
+                    + "' to list what it exports");
+        }
+        return c.at(index).invoke(this, arguments);
     }
 
     /** {@return the process id of the library's process, for logs and tools; dynload never signals it by PID} */
@@ -284,6 +340,9 @@ public final class IsolatedLibrary implements AutoCloseable {
 
     /** One method's call: which arguments go to which registers, and what comes back. */
     static final class Call {
+        private static final byte[] NO_DATA = new byte[0];
+        /** Where in a slot the bytes of string arguments begin. */
+        private static final int DATA_OFFSET = RunnerCalls.dataOffset();
         final String function;
         final int index;
         final int returns;
@@ -309,19 +368,23 @@ public final class IsolatedLibrary implements AutoCloseable {
 
         /** The call of {@code m}, or null with its problems added. */
         static @Nullable Call of(Method m, List<String> problems) {
+            return of(m.getName(), m.getParameterTypes(), m.getReturnType(), problems);
+        }
+
+        /** The call of a function of these types, or null with its problems added. */
+        static @Nullable Call of(String function, Class<?>[] types, Class<?> r, List<String> problems) {
             int ints = 0;
             int floats = 0;
             List<String> mine = new ArrayList<>();
-            Class<?>[] types = m.getParameterTypes();
             for (int i = 0; i < types.length; i++) {
                 Class<?> t = types[i];
                 if (t == float.class || t == double.class) {
                     floats++;
-                } else if (t.isPrimitive() && t != void.class) {
+                } else if ((t.isPrimitive() && t != void.class) || t == String.class) {
                     ints++;
                 } else {
                     mine.add("parameter " + i + " is a " + t.getName() + ", which cannot cross to another process yet; "
-                            + "isolated calls take primitives (use Library.bind in process for strings, arrays, "
+                            + "isolated calls take primitives and strings (use Library.bind in process for arrays, "
                             + "structs and callbacks)");
                 }
             }
@@ -329,15 +392,16 @@ public final class IsolatedLibrary implements AutoCloseable {
                 mine.add("takes " + ints + " integer and " + floats + " floating-point parameters; an isolated call "
                         + "takes at most six of each");
             }
-            Class<?> r = m.getReturnType();
-            int returns = r == void.class ? 0 : r == double.class ? 2 : r == float.class ? 3 : r.isPrimitive() ? 1 : -1;
+            int returns = r == void.class ? 0 : r == double.class ? 2 : r == float.class ? 3 : r == String.class ? 4
+                    : r.isPrimitive() ? 1 : -1;
             if (returns < 0) {
-                mine.add("returns a " + r.getName() + ", which cannot cross to another process yet; return a primitive");
+                mine.add("returns a " + r.getName() + ", which cannot cross to another process yet; return a primitive "
+                        + "or a String");
             }
             for (String p : mine) {
-                problems.add(m.getName() + ": " + p);
+                problems.add(function + ": " + p);
             }
-            return mine.isEmpty() ? new Call(m.getName(), -1, returns, ints, floats, types, r) : null;
+            return mine.isEmpty() ? new Call(function, -1, returns, ints, floats, types, r) : null;
         }
 
         @Nullable Object invoke(IsolatedLibrary library, Object @Nullable [] args) {
@@ -345,10 +409,32 @@ public final class IsolatedLibrary implements AutoCloseable {
             long[] floats = new long[6];
             int i = 0;
             int f = 0;
+            int pointers = 0;
+            byte[] data = NO_DATA;
+            int used = 0;
             for (int a = 0; a < parameters.length; a++) {
                 Object v = args[a];
                 Class<?> t = parameters[a];
-                if (t == double.class) {
+                if (t == String.class) {
+                    if (v == null) {
+                        ints[i++] = 0; // NULL
+                        continue;
+                    }
+                    byte[] text = ((String) v).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    if (data == NO_DATA) {
+                        data = new byte[RunnerCalls.dataSize()];
+                    }
+                    if (used + text.length + 1 > data.length) {
+                        throw new IllegalArgumentException(function + "(): its string arguments take "
+                                + (used + text.length + 1) + " bytes, more than the " + data.length
+                                + " an isolated call carries");
+                    }
+                    System.arraycopy(text, 0, data, used, text.length);
+                    data[used + text.length] = 0;
+                    pointers |= 1 << i;
+                    ints[i++] = DATA_OFFSET + used;
+                    used += text.length + 1;
+                } else if (t == double.class) {
                     floats[f++] = Double.doubleToRawLongBits((Double) v);
                 } else if (t == float.class) {
                     floats[f++] = Integer.toUnsignedLong(Float.floatToRawIntBits((Float) v));
@@ -360,7 +446,10 @@ public final class IsolatedLibrary implements AutoCloseable {
                     ints[i++] = ((Number) v).longValue();
                 }
             }
-            long bits = library.call(this, ints, floats);
+            if (result == String.class) {
+                return library.callForText(this, ints, floats, pointers, data, used);
+            }
+            long bits = library.call(this, ints, floats, pointers, data, used);
             if (result == void.class) {
                 return null;
             } else if (result == double.class) {

@@ -73,6 +73,16 @@ class IsolatedLibraryTest {
 
         void announce_and_spin();
 
+        String shout(String s);
+
+        int length_of(String s, int extra);
+
+        String nothing();
+
+        String same(String s);
+
+        String too_long();
+
         /** Stays Java: a default method of the bound interface. */
         default int addTwice(int a, int b) {
             return add(add(a, b), b);
@@ -96,6 +106,17 @@ class IsolatedLibraryTest {
             assertEquals('b', api.next_char('a'));
             assertEquals(21.0, api.sum6(1, 2, 3, 4, 5, 6));
             assertEquals(8, api.addTwice(2, 3), "a default method runs in Java and calls the bound ones");
+            assertEquals("HELLO, ISOLATION", api.shout("hello, isolation"));
+            assertEquals(6 + 10, api.length_of("héllo", 10), "UTF-8 bytes");
+            assertEquals(-1, api.length_of(null, 0), "null is NULL");
+            assertEquals(null, api.nothing());
+            assertEquals("échos", api.same("échos"));
+            IllegalStateException tooLong = assertThrows(IllegalStateException.class, api::too_long);
+            assertTrue(tooLong.getMessage().contains("too_long() returned a string of"), tooLong.getMessage());
+            IllegalArgumentException tooBig = assertThrows(IllegalArgumentException.class,
+                    () -> api.shout("y".repeat(5000)));
+            assertTrue(tooBig.getMessage().contains("more than the"), tooBig.getMessage());
+            assertEquals(3, api.add(1, 2), "a refused call leaves the library usable");
             assertTrue(api.toString().contains("Api"));
             api.noop();
             assertEquals(7, api.printing(), "a printf in the library is no part of the channel");
@@ -189,7 +210,7 @@ class IsolatedLibraryTest {
     @Test
     void aMethodThatCannotCrossOrAFunctionNotExportedIsRefusedAtBind() {
         interface Wrong {
-            int add(String a, int b);
+            int add(StringBuilder a, int b);
 
             int missing_function();
 
@@ -197,7 +218,7 @@ class IsolatedLibraryTest {
         }
         try (IsolatedLibrary lib = IsolatedLibrary.open(UNTRUSTED)) {
             BindingException e = assertThrows(BindingException.class, () -> lib.bind(Wrong.class));
-            assertTrue(e.getMessage().contains("add: parameter 0 is a java.lang.String, which cannot cross"),
+            assertTrue(e.getMessage().contains("add: parameter 0 is a java.lang.StringBuilder, which cannot cross"),
                     e.getMessage());
             assertTrue(e.getMessage().contains("missing_function: symbol \"missing_function\" not found"), e.getMessage());
             assertTrue(e.getMessage().contains("add6: returns a java.util.List"), e.getMessage());

@@ -91,6 +91,14 @@ enum CType {
     }
 
     /** Formats a result the way C's printf would show the value. */
+    /** {@return the Java type a value of this C type is carried in: its layout's carrier} */
+    Class<?> carrier() {
+        if (layout().isEmpty()) {
+            return void.class;
+        }
+        return ((ValueLayout) layout().get()).carrier();
+    }
+
     String format(Object value) {
         return switch (this) {
             case VOID -> "";

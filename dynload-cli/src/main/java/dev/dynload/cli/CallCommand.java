@@ -1,7 +1,7 @@
 package dev.dynload.cli;
 
+import dev.dynload.IsolatedLibrary;
 import dev.dynload.Library;
-import dev.dynload.LoadOption;
 import dev.dynload.LoadPlan;
 import dev.dynload.elf.ElfFile;
 import dev.dynload.elf.ElfSymbol;
@@ -52,9 +52,10 @@ final class CallCommand implements Callable<Integer> {
 
     @Option(names = "--isolated", paramLabel = "SECONDS", arity = "0..1", fallbackValue = "10",
             preprocessor = AttachedValueOnly.class,
-            description = "Load the library first in a child process, with a time limit (default 10 s when given "
-                    + "without a value; give one attached: --isolated=3): a library whose loading crashes, exits or "
-                    + "hangs is reported, and not loaded here.")
+            description = "Load the library and make the call in a child process, with a time limit (default 10 s "
+                    + "when given without a value; give one attached: --isolated=3): a library that crashes, exits or "
+                    + "hangs, loading or in the call, is reported, and this process goes on. Arguments and results "
+                    + "cross as values: every type but pointer.")
     @Nullable Long isolatedSeconds;
 
     /**
@@ -78,9 +79,10 @@ final class CallCommand implements Callable<Integer> {
         if (isolatedSeconds != null && isolatedSeconds <= 0) {
             throw new IllegalArgumentException("--isolated takes a positive number of seconds, not " + isolatedSeconds);
         }
-        LoadOption[] options = isolatedSeconds == null ? new LoadOption[0]
-                : new LoadOption[] {LoadOption.isolated(Duration.ofSeconds(isolatedSeconds))};
-        try (Arena arena = Arena.ofConfined(); Library target = library.open(options)) {
+        if (isolatedSeconds != null) {
+            return callIsolated(result, Duration.ofSeconds(isolatedSeconds));
+        }
+        try (Arena arena = Arena.ofConfined(); Library target = library.open()) {
             refuseNonFunction(target);
             List<MemoryLayout> layouts = new ArrayList<>();
             List<Object> values = new ArrayList<>();
@@ -109,6 +111,50 @@ final class CallCommand implements Callable<Integer> {
                 throw new IllegalStateException(t);
             }
             if (result != CType.VOID) {
+                spec.commandLine().getOut().println(result.format(value));
+            }
+        }
+        return ExitCode.OK.code();
+    }
+
+    /** The call made in a child process ({@link IsolatedLibrary}): only values cross, no pointer. */
+    private Integer callIsolated(CType result, Duration limit) {
+        if (result == CType.POINTER) {
+            throw new IllegalArgumentException("--isolated: a pointer result would be an address in the child process, "
+                    + "meaningless here; call without --isolated, or return a value");
+        }
+        Path file = library.locate();
+        List<Class<?>> types = new ArrayList<>();
+        List<Object> values = new ArrayList<>();
+        try (Arena arena = Arena.ofConfined()) {
+            for (String argument : arguments) {
+                int colon = argument.indexOf(':');
+                if (colon <= 0) {
+                    throw new IllegalArgumentException("argument '" + argument
+                            + "' needs its type: TYPE:VALUE, such as int:42 or string:hello");
+                }
+                CType type = CType.named(argument.substring(0, colon));
+                String text = argument.substring(colon + 1);
+                if (type == CType.VOID) {
+                    throw new IllegalArgumentException("void is only a return type, not an argument's");
+                } else if (type == CType.POINTER) {
+                    throw new IllegalArgumentException("--isolated: a pointer argument cannot cross to the child "
+                            + "process; call without --isolated");
+                } else if (type == CType.STRING) {
+                    types.add(String.class);
+                    values.add(text);
+                } else {
+                    types.add(type.carrier());
+                    values.add(type.parse(text, arena));
+                }
+            }
+        }
+        Class<?> returns = result == CType.STRING ? String.class : result.carrier();
+        try (IsolatedLibrary lib = IsolatedLibrary.open(file, limit)) {
+            Object value = lib.call(symbol, returns, types, values.toArray());
+            if (result == CType.STRING) {
+                spec.commandLine().getOut().println(value == null ? "(null)" : (String) value);
+            } else if (result != CType.VOID) {
                 spec.commandLine().getOut().println(result.format(value));
             }
         }

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
         footer = {"  0  success", "  2  usage: bad option, argument or value", "  3  library not found",
                 "  4  not a loadable library (format, CPU, dependency, damage...)",
                 "  5  symbol not found, or not a function",
+                "  6  the call crashed, exited or passed its time limit (call --isolated)",
                 "  70 internal error"})
 final class DynloadCommand implements Runnable {
 

@@ -12,6 +12,11 @@ public enum ExitCode {
     BAD_LIBRARY(4),
     /** The library does not export the symbol asked for. */
     MISSING_SYMBOL(5),
+    /**
+     * The call got no answer from the child process it ran in ({@code call --isolated}): the function crashed,
+     * aborted, exited or passed the time limit.
+     */
+    CRASHED(6),
     /** A bug in dynload: please report it with the command that caused it. */
     INTERNAL(70);
 

@@ -63,6 +63,7 @@ final class Failures {
             case LibraryLoadException l -> ExitCode.BAD_LIBRARY;
             case NotRead n -> classify(n.failure);
             case SymbolNotFoundException s -> ExitCode.MISSING_SYMBOL;
+            case dev.dynload.LibraryCrashedException c -> ExitCode.CRASHED;
             case NotAFunction n -> ExitCode.MISSING_SYMBOL;
             case NoSuchFileException n -> ExitCode.NOT_FOUND;
             case IOException io -> ExitCode.BAD_LIBRARY;

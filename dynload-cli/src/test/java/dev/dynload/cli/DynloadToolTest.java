@@ -211,6 +211,23 @@ class DynloadToolTest {
         assertResult("42", "call", "--isolated=3", FIXTURE.toString(), "cli_add", "int:40", "int:2", "-r", "int");
     }
 
+    @Test
+    void callIsolatedMakesTheCallItselfInTheChildAndReportsACrashThere() {
+        String lib = FIXTURE.toString();
+        assertResult("hello", "call", "--isolated", lib, "cli_echo", "string:hello", "-r", "string");
+        assertResult("6", "call", "--isolated", lib, "cli_len", "string:héllo", "-r", "size_t"); // UTF-8 bytes
+        assertResult("(null)", "call", "--isolated", lib, "cli_null", "-r", "string");
+        assertResult("2.5", "call", "--isolated", lib, "cli_half", "double:5", "-r", "double");
+        assertResult("-7", "call", "--isolated", lib, "cli_neg8", "int8:7", "-r", "int8");
+        assertResult("4294967295", "call", "--isolated", lib, "cli_max_u32", "-r", "uint32");
+        // In process this would end the JVM; here the child ends, and the command says how.
+        Run crash = assertFails(ExitCode.CRASHED, "call", "--isolated", lib, "cli_crash");
+        assertTrue(crash.err().contains("cli_crash() got no answer") && crash.err().contains("SIGSEGV"), crash.err());
+        Run pointer = assertFails(ExitCode.USAGE, "call", "--isolated", lib, "cli_echo", "pointer:0x10", "-r", "string");
+        assertTrue(pointer.err().contains("a pointer argument cannot cross"), pointer.err());
+        assertFails(ExitCode.MISSING_SYMBOL, "call", "--isolated", lib, "no_such_function");
+    }
+
     // ---- verify -----------------------------------------------------------------------------------
 
     @Test

@@ -22,9 +22,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class Channel implements AutoCloseable {
 
     static final long MAGIC = 0x314e55524c4e5944L; // "DYNLRUN1"
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     static final int HEADER = 256;
-    static final int SLOT = 512;
+    static final int SLOT = 4096;
     static final int NAME_BYTES = 256;
 
     static final long H_MAGIC = 0;
@@ -47,7 +47,12 @@ public final class Channel implements AutoCloseable {
     static final long S_FLOAT_ARGS = 80;
     static final long S_RESULT = 128;
     static final long S_ERROR = 136;
+    static final long S_POINTERS = 140;
+    static final long S_RESULT_LENGTH = 144;
     static final long S_NAME = 256;
+    /** Where the bytes of string arguments go, and a returned string's copy: the rest of the slot. */
+    static final long S_DATA = 512;
+    static final int DATA_SIZE = SLOT - (int) S_DATA;
 
     static final int FREE = 0;
     static final int CLAIMED = 1;

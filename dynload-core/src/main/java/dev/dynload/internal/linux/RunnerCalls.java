@@ -200,38 +200,81 @@ public final class RunnerCalls implements AutoCloseable {
 
     /**
      * Calls function {@code index} with integer arguments in {@code ints} and floating-point ones (a
-     * double's bits, or a float's in the low 32) in {@code floats}.
+     * double's bits, or a float's in the low 32) in {@code floats}. The integer arguments whose bit is set in
+     * {@code pointers} are offsets into the slot, which the runner turns into addresses: where {@code data}
+     * is copied ({@link Channel#S_DATA} on), the bytes of string arguments.
      *
      * @param returns 0 void, 1 an integer or pointer, 2 a double, 3 a float
      * @return the result's bits
      */
     public long call(int index, String name, int returns, long[] ints, int intCount, long[] floats, int floatCount,
-                     long deadlineNanos) throws NoAnswer {
+                     int pointers, byte[] data, int dataLength, long deadlineNanos) throws NoAnswer {
         users.incrementAndGet();
         try {
-            return callIn(index, name, returns, ints, intCount, floats, floatCount, deadlineNanos);
+            long end = System.nanoTime() + deadlineNanos;
+            MemorySegment slot = request(index, name, returns, ints, intCount, floats, floatCount, pointers, data,
+                    dataLength, end, deadlineNanos);
+            long result = slot.get(JAVA_LONG, Channel.S_RESULT);
+            release(slot);
+            return result;
         } finally {
             users.decrementAndGet();
         }
     }
 
-    private long callIn(int index, String name, int returns, long[] ints, int intCount, long[] floats, int floatCount,
-                        long deadlineNanos) throws NoAnswer {
-        long end = System.nanoTime() + deadlineNanos;
+    /**
+     * As {@link #call}, for a function that returns a C string: its bytes, copied back through the slot.
+     *
+     * @return the string's bytes, or null for NULL; an array of {@link Channel#DATA_SIZE} bytes when the
+     *         string was as long or longer, which the slot cannot carry whole
+     */
+    public byte @Nullable [] callForText(int index, String name, long[] ints, int intCount, long[] floats,
+                                         int floatCount, int pointers, byte[] data, int dataLength,
+                                         long deadlineNanos) throws NoAnswer {
+        users.incrementAndGet();
+        try {
+            long end = System.nanoTime() + deadlineNanos;
+            MemorySegment slot = request(index, name, 4, ints, intCount, floats, floatCount, pointers, data,
+                    dataLength, end, deadlineNanos);
+            long length = slot.get(JAVA_LONG, Channel.S_RESULT_LENGTH);
+            byte[] text = length < 0 ? null
+                    : slot.asSlice(Channel.S_DATA, Math.min(length, Channel.DATA_SIZE)).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            release(slot);
+            return text;
+        } finally {
+            users.decrementAndGet();
+        }
+    }
+
+    /** {@return where in a slot the bytes of string arguments begin, for the offsets in {@code ints}} */
+    public static int dataOffset() {
+        return (int) Channel.S_DATA;
+    }
+
+    /** The room in a slot for the bytes of string arguments. */
+    public static int dataSize() {
+        return Channel.DATA_SIZE;
+    }
+
+    private MemorySegment request(int index, String name, int returns, long[] ints, int intCount, long[] floats,
+                                  int floatCount, int pointers, byte[] data, int dataLength, long end,
+                                  long deadlineNanos) throws NoAnswer {
         MemorySegment slot = claim(name, end);
         slot.set(JAVA_INT, Channel.S_KIND, 2);
         slot.set(JAVA_INT, Channel.S_FUNCTION, index);
         slot.set(JAVA_INT, Channel.S_RETURN, returns);
         slot.set(JAVA_INT, Channel.S_INTS, intCount);
         slot.set(JAVA_INT, Channel.S_FLOATS, floatCount);
+        slot.set(JAVA_INT, Channel.S_POINTERS, pointers);
         for (int i = 0; i < 6; i++) {
             slot.set(JAVA_LONG, Channel.S_INT_ARGS + 8L * i, i < intCount ? ints[i] : 0);
             slot.set(JAVA_LONG, Channel.S_FLOAT_ARGS + 8L * i, i < floatCount ? floats[i] : 0);
         }
+        if (dataLength > 0) {
+            MemorySegment.copy(data, 0, slot, java.lang.foreign.ValueLayout.JAVA_BYTE, Channel.S_DATA, dataLength);
+        }
         await(slot, name, end, deadlineNanos);
-        long result = slot.get(JAVA_LONG, Channel.S_RESULT);
-        release(slot);
-        return result;
+        return slot;
     }
 
     /** Frees a slot after its answer was read; a slot the runner's end marked DEAD stays so. */
