@@ -102,6 +102,27 @@ public final class IsolatedLibrary implements AutoCloseable {
      * @throws UnsupportedOperationException on a platform without isolation
      */
     public static IsolatedLibrary open(Path file, Duration deadline) {
+        return open(file, deadline, null);
+    }
+
+    /**
+     * Loads {@code file} into a process of its own, whose stdout and stderr go to {@code output} line by line
+     * (a library's {@code printf}, its diagnostics, a crash message) instead of this JVM's own.
+     *
+     * {@snippet :
+     * IsolatedLibrary lib = IsolatedLibrary.open(path, Duration.ofSeconds(5), line -> log.info(line));
+     * }
+     *
+     * @param file the library
+     * @param deadline how long the load, and each call, may take; a call past it ends the library's process
+     * @param output where each line the library's process prints goes, on a thread of its own; null for
+     *               this JVM's stdout and stderr
+     * @return the library, to be closed by the caller
+     * @throws LibraryLoadException if the file cannot be opened, is damaged, is not a library, or its
+     *                              process refused or failed to load it ({@code FAILED_IN_ISOLATION})
+     * @throws UnsupportedOperationException on a platform without isolation
+     */
+    public static IsolatedLibrary open(Path file, Duration deadline, java.util.function.@Nullable Consumer<String> output) {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(deadline, "deadline");
         if (deadline.isNegative() || deadline.isZero()) {
@@ -132,7 +153,7 @@ public final class IsolatedLibrary implements AutoCloseable {
                 throw refused.get();
             }
             diagnosis.structure(); // throws for a damaged file
-            return new IsolatedLibrary(name, RunnerCalls.start(loader, open, setupNanos(nanos)), nanos);
+            return new IsolatedLibrary(name, RunnerCalls.start(loader, open, setupNanos(nanos), output), nanos);
         } catch (RunnerCalls.NoAnswer e) {
             throw diagnosis.failedInIsolation(e.getMessage(), null);
         } catch (IOException e) {

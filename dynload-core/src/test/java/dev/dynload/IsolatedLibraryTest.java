@@ -288,6 +288,16 @@ class IsolatedLibraryTest {
         }
     }
 
+    @Test
+    void whatTheLibraryPrintsReachesTheGivenOutputLineByLine() throws Exception {
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (IsolatedLibrary lib = IsolatedLibrary.open(UNTRUSTED, IsolatedLibrary.DEFAULT_DEADLINE, lines::add)) {
+            assertEquals(7, lib.bind(Api.class).printing());
+            // Bounded only so that a regression fails instead of hanging the suite.
+            assertEquals("a stray printf on the runner's stdout", lines.poll(60, TimeUnit.SECONDS));
+        }
+    }
+
     /** Opens the library in a child JVM, prints its process's id, and waits to be killed. */
     public static final class OpensAndWaits {
         public static void main(String[] args) throws IOException {

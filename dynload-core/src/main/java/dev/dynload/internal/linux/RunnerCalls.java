@@ -110,13 +110,13 @@ public final class RunnerCalls implements AutoCloseable {
      * @param startDeadlineNanos the longest to wait for the runner to load the library
      * @throws NoAnswer if the runner refused, ended or did not answer in time; its message says which
      */
-    public static RunnerCalls start(NativeLoader loader, OpenFile library, long startDeadlineNanos)
-            throws IOException, NoAnswer {
+    public static RunnerCalls start(NativeLoader loader, OpenFile library, long startDeadlineNanos,
+                                    java.util.function.@Nullable Consumer<String> output) throws IOException, NoAnswer {
         OpenFile runner = runner(loader);
         Channel channel = Channel.create(SLOTS);
         RunnerProcess process;
         try {
-            process = RunnerProcess.start(runner, library, channel, exit -> channel.endAll());
+            process = RunnerProcess.start(runner, library, channel, exit -> channel.endAll(), output);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;

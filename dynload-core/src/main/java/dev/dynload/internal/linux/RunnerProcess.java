@@ -16,6 +16,8 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One runner process: started with {@code posix_spawn} from a thread that lives as long as the JVM (the
  * runner's {@code PR_SET_PDEATHSIG} follows the thread that started it), known only through a process
@@ -71,10 +73,95 @@ public final class RunnerProcess {
      *
      * @param onExit called once, on the monitor thread, when the runner has ended and been reaped
      */
-    public static RunnerProcess start(OpenFile runner, OpenFile library, Channel channel, Consumer<Exit> onExit)
-            throws IOException {
+    public static RunnerProcess start(OpenFile runner, OpenFile library, Channel channel, Consumer<Exit> onExit,
+                                      @Nullable Consumer<String> output) throws IOException {
+        int[] pipe = output == null ? null : pipe();
+        try {
+            RunnerProcess p = start(runner, library, channel, onExit, pipe == null ? -1 : pipe[1]);
+            if (pipe != null) {
+                Thread reader = new Thread(() -> forward(pipe[0], output), "dynload-runner-output-" + p.pid);
+                reader.setDaemon(true);
+                reader.start();
+            }
+            return p;
+        } catch (IOException | RuntimeException e) {
+            if (pipe != null) {
+                Syscalls.close(pipe[0]);
+            }
+            throw e;
+        } finally {
+            if (pipe != null) {
+                Syscalls.close(pipe[1]); // the runner has its copy: its end is the pipe's end
+            }
+        }
+    }
+
+    /** A pipe, both ends close-on-exec (the runner gets the write end as its stdout and stderr). */
+    private static int[] pipe() throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            MemorySegment state = Syscalls.state(arena);
+            if ((int) Syscalls.PIPE2.invokeExact(state, fds, 0x80000) != 0) { // O_CLOEXEC
+                throw new IOException("pipe2: " + Libc.strerror(Syscalls.errno(state)));
+            }
+            return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Hands what the runner prints to {@code output}, line by line, until it ends; then closes the pipe. */
+    private static void forward(int fd, Consumer<String> output) {
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(4096);
+            MemorySegment state = Syscalls.state(arena);
+            for (;;) {
+                long n = (long) Syscalls.READ.invokeExact(state, fd, buffer, 4096L);
+                if (n < 0 && Syscalls.errno(state) == Syscalls.EINTR) {
+                    continue;
+                }
+                if (n <= 0) {
+                    break;
+                }
+                for (long i = 0; i < n; i++) {
+                    byte b = buffer.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i);
+                    if (b == '\n') {
+                        emit(line, output);
+                    } else {
+                        line.write(b);
+                        if (line.size() >= 8192) {
+                            emit(line, output); // a line without end is handed on in pieces
+                        }
+                    }
+                }
+            }
+            if (line.size() > 0) {
+                emit(line, output);
+            }
+        } catch (Throwable t) {
+            // the reader ends; the runner's output goes nowhere from now on
+        } finally {
+            Syscalls.close(fd);
+        }
+    }
+
+    private static void emit(java.io.ByteArrayOutputStream line, Consumer<String> output) {
+        String text = line.toString(java.nio.charset.StandardCharsets.UTF_8);
+        line.reset();
+        try {
+            output.accept(text);
+        } catch (RuntimeException e) {
+            // the consumer's own failure: the next line still goes to it
+        }
+    }
+
+    private static RunnerProcess start(OpenFile runner, OpenFile library, Channel channel, Consumer<Exit> onExit,
+                                       int outputFd) throws IOException {
         long[] started;
-        java.util.concurrent.Future<long[]> spawned = SPAWNER.submit(() -> spawn(runner.fd(), library.fd(), channel.fd()));
+        java.util.concurrent.Future<long[]> spawned = SPAWNER.submit(() -> spawn(runner.fd(), library.fd(), channel.fd(), outputFd));
         boolean interrupted = false;
         for (;;) {
             try {
@@ -100,7 +187,7 @@ public final class RunnerProcess {
         return p;
     }
 
-    private static long[] spawn(int runnerFd, int libraryFd, int channelFd) throws IOException {
+    private static long[] spawn(int runnerFd, int libraryFd, int channelFd, int outputFd) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment actions = arena.allocate(512, 16);
             MemorySegment attributes = arena.allocate(1024, 16);
@@ -113,6 +200,10 @@ public final class RunnerProcess {
                 check((int) Syscalls.ACTIONS_DUP2.invokeExact(actions, channelFd, 4), "adddup2");
                 check((int) Syscalls.ACTIONS_OPEN.invokeExact(actions, 0, arena.allocateFrom("/dev/null"), 0, 0),
                         "addopen"); // nothing to read on stdin
+                if (outputFd >= 0) {
+                    check((int) Syscalls.ACTIONS_DUP2.invokeExact(actions, outputFd, 1), "adddup2");
+                    check((int) Syscalls.ACTIONS_DUP2.invokeExact(actions, outputFd, 2), "adddup2");
+                }
                 int ignored = (int) Syscalls.SIGEMPTYSET.invokeExact(empty);
                 ignored = (int) Syscalls.SIGFILLSET.invokeExact(all);
                 check((int) Syscalls.ATTR_SETSIGMASK.invokeExact(attributes, empty), "setsigmask");

@@ -71,6 +71,10 @@ final class Syscalls {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     static final MethodHandle ACTIONS_OPEN = LINKER.downcallHandle(LIBC.findOrThrow("posix_spawn_file_actions_addopen"),
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    static final MethodHandle PIPE2 = LINKER.downcallHandle(LIBC.findOrThrow("pipe2"),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), ERRNO);
+    static final MethodHandle READ = LINKER.downcallHandle(LIBC.findOrThrow("read"),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
     static final MethodHandle KILL = LINKER.downcallHandle(LIBC.findOrThrow("kill"),
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     static final MethodHandle WAITPID = LINKER.downcallHandle(LIBC.findOrThrow("waitpid"),
