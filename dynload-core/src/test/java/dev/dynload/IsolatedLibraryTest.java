@@ -298,6 +298,14 @@ class IsolatedLibraryTest {
         }
     }
 
+    @Test
+    void crashAndRestartCyclesLeakNothing() throws Exception {
+        // A short run of scripts/fuzz's 1,000 cycles with 8 threads.
+        dev.dynload.fuzz.CrashCycles.Result r = dev.dynload.fuzz.CrashCycles.run(UNTRUSTED, 20, 4);
+        assertTrue(r.clean(), "leaked: before " + r.before() + ", after " + r.after());
+        assertEquals(20L * 4, r.answeredByCrash(), "every caller got its answer from the crash");
+    }
+
     /** Opens the library in a child JVM, prints its process's id, and waits to be killed. */
     public static final class OpensAndWaits {
         public static void main(String[] args) throws IOException {
