@@ -67,6 +67,72 @@ public class IsolatedBenchmark {
         return (int) RawFfm.ADD.invokeExact(a, b);
     }
 
+    /**
+     * The yardstick the issue names: a round trip of a 64-byte message over a Unix-domain socket to an
+     * echoing thread, what a socket-based plugin protocol pays at the least.
+     */
+    @State(Scope.Benchmark)
+    public static class Socket {
+        private java.nio.channels.SocketChannel client;
+        private Thread echo;
+        private java.nio.file.Path path;
+        private final java.nio.ByteBuffer message = java.nio.ByteBuffer.allocateDirect(64);
+
+        @Setup
+        public void connect() throws java.io.IOException {
+            path = java.nio.file.Files.createTempDirectory("dynload-bench").resolve("echo.sock");
+            java.net.UnixDomainSocketAddress address = java.net.UnixDomainSocketAddress.of(path);
+            java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open(
+                    java.net.StandardProtocolFamily.UNIX).bind(address);
+            echo = Thread.ofPlatform().daemon().start(() -> {
+                try (server; java.nio.channels.SocketChannel peer = server.accept()) {
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(64);
+                    for (;;) {
+                        b.clear();
+                        while (b.hasRemaining()) {
+                            if (peer.read(b) < 0) {
+                                return;
+                            }
+                        }
+                        b.flip();
+                        while (b.hasRemaining()) {
+                            peer.write(b);
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    // the benchmark closed its end
+                }
+            });
+            client = java.nio.channels.SocketChannel.open(address);
+        }
+
+        int roundTrip() throws java.io.IOException {
+            message.clear();
+            message.putInt(0, 2).putInt(4, 3);
+            while (message.hasRemaining()) {
+                client.write(message);
+            }
+            message.clear();
+            while (message.hasRemaining()) {
+                client.read(message);
+            }
+            return message.getInt(0) + message.getInt(4);
+        }
+
+        @TearDown
+        public void close() throws java.io.IOException, InterruptedException {
+            client.close();
+            echo.join();
+            java.nio.file.Files.deleteIfExists(path);
+            java.nio.file.Files.deleteIfExists(path.getParent());
+        }
+    }
+
+    @Benchmark
+    public int add_unixSocketRoundTrip(Socket socket) throws java.io.IOException {
+        return socket.roundTrip();
+    }
+
     /** A call once the library's process has slept a second: it must be woken, not found spinning. */
     @State(Scope.Thread)
     public static class Asleep {

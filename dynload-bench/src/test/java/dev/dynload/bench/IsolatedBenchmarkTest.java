@@ -15,6 +15,13 @@ class IsolatedBenchmarkTest {
             assertEquals(5, b.add_isolated());
             assertEquals(5, b.add_ffm());
             assertEquals(0, b.noop_isolated());
+            IsolatedBenchmark.Socket socket = new IsolatedBenchmark.Socket();
+            socket.connect();
+            try {
+                assertEquals(5, b.add_unixSocketRoundTrip(socket), "the echo's 2 + 3");
+            } finally {
+                socket.close();
+            }
         } finally {
             b.close();
         }
