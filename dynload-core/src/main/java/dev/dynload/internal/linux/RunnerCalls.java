@@ -377,7 +377,7 @@ public final class RunnerCalls implements AutoCloseable {
             return;
         }
         process.kill();
-        process.exit().join(); // every slot is DEAD by now: the calls still in the channel leave it
+        process.awaitEnd(); // reaped, its monitor done, every slot DEAD: the calls still in the channel leave it
         while (users.get() != 0) {
             Thread.yield();
         }

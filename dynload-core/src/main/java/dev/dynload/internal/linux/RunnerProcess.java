@@ -287,6 +287,23 @@ public final class RunnerProcess {
         return pid;
     }
 
+    /** Waits until the runner has been reaped and its monitor thread has finished. */
+    public void awaitEnd() {
+        exit.join();
+        boolean interrupted = false;
+        for (;;) {
+            try {
+                monitor.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** {@return whether it has ended and been reaped} */
     public boolean ended() {
         return exit.isDone();
