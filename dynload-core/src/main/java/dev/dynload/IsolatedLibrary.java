@@ -152,8 +152,14 @@ public final class IsolatedLibrary implements AutoCloseable {
             if (refused.isPresent()) {
                 throw refused.get();
             }
-            diagnosis.structure(); // throws for a damaged file
-            return new IsolatedLibrary(name, RunnerCalls.start(loader, open, setupNanos(nanos), output), nanos);
+            Optional<dev.dynload.elf.ElfCheck> elf = diagnosis.structure(); // throws for a damaged file
+            List<String> originPath = new ArrayList<>();
+            Path folder = file.toAbsolutePath().getParent();
+            for (String entry : elf.map(dev.dynload.elf.ElfCheck::runPath).orElse(List.of())) {
+                originPath.add(entry.replace("${ORIGIN}", String.valueOf(folder)).replace("$ORIGIN", String.valueOf(folder)));
+            }
+            return new IsolatedLibrary(name, RunnerCalls.start(loader, open, setupNanos(nanos), output, originPath),
+                    nanos);
         } catch (RunnerCalls.NoAnswer e) {
             throw diagnosis.failedInIsolation(e.getMessage(), null);
         } catch (IOException e) {

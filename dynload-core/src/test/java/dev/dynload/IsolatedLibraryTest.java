@@ -306,6 +306,20 @@ class IsolatedLibraryTest {
         assertEquals(20L * 4, r.answeredByCrash(), "every caller got its answer from the crash");
     }
 
+    /** A library whose dependency its run path finds through $ORIGIN. */
+    public interface OriginUser {
+        int origin_user_value();
+    }
+
+    @Test
+    void aDependencyFoundThroughOriginLoadsInTheRunnerToo() {
+        for (String kind : List.of("origin-plain", "origin-soname")) {
+            try (IsolatedLibrary lib = IsolatedLibrary.open(Fixtures.NATIVE.resolve(kind).resolve("liborigin_user.so"))) {
+                assertTrue(lib.bind(OriginUser.class).origin_user_value() > 0, kind);
+            }
+        }
+    }
+
     /** Opens the library in a child JVM, prints its process's id, and waits to be killed. */
     public static final class OpensAndWaits {
         public static void main(String[] args) throws IOException {

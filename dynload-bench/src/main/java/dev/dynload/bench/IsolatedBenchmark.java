@@ -71,7 +71,7 @@ public class IsolatedBenchmark {
      * The yardstick the issue names: a round trip of a 64-byte message over a Unix-domain socket to an
      * echoing thread, what a socket-based plugin protocol pays at the least.
      */
-    @State(Scope.Benchmark)
+    @State(Scope.Thread)
     public static class Socket {
         private java.nio.channels.SocketChannel client;
         private Thread echo;
@@ -114,7 +114,9 @@ public class IsolatedBenchmark {
             }
             message.clear();
             while (message.hasRemaining()) {
-                client.read(message);
+                if (client.read(message) < 0) {
+                    throw new java.io.EOFException("the echo thread closed the socket");
+                }
             }
             return message.getInt(0) + message.getInt(4);
         }

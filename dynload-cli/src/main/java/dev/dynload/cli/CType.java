@@ -90,7 +90,6 @@ enum CType {
         }
     }
 
-    /** Formats a result the way C's printf would show the value. */
     /** {@return the Java type a value of this C type is carried in: its layout's carrier} */
     Class<?> carrier() {
         if (layout().isEmpty()) {
@@ -99,6 +98,7 @@ enum CType {
         return ((ValueLayout) layout().get()).carrier();
     }
 
+    /** Formats a result the way C's printf would show the value. */
     String format(Object value) {
         return switch (this) {
             case VOID -> "";

@@ -124,6 +124,7 @@ final class CallCommand implements Callable<Integer> {
                     + "meaningless here; call without --isolated, or return a value");
         }
         Path file = library.locate();
+        refuseNonFunction(Optional.of(file)); // a variable would be jumped into in the child: say so instead
         List<Class<?>> types = new ArrayList<>();
         List<Object> values = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
@@ -151,7 +152,12 @@ final class CallCommand implements Callable<Integer> {
         }
         Class<?> returns = result == CType.STRING ? String.class : result.carrier();
         try (IsolatedLibrary lib = IsolatedLibrary.open(file, limit)) {
-            Object value = lib.call(symbol, returns, types, values.toArray());
+            Object value;
+            try {
+                value = lib.call(symbol, returns, types, values.toArray());
+            } catch (IllegalStateException tooLong) { // a string result longer than a call carries back
+                throw new IllegalArgumentException(tooLong.getMessage(), tooLong);
+            }
             if (result == CType.STRING) {
                 spec.commandLine().getOut().println(value == null ? "(null)" : (String) value);
             } else if (result != CType.VOID) {
@@ -167,7 +173,10 @@ final class CallCommand implements Callable<Integer> {
      * the libraries it needs, where dlsym looks next.
      */
     private void refuseNonFunction(Library target) {
-        Optional<Path> file = target.path();
+        refuseNonFunction(target.path());
+    }
+
+    private void refuseNonFunction(Optional<Path> file) {
         if (file.isEmpty()) {
             return;
         }

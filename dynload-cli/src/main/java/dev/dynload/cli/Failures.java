@@ -69,6 +69,7 @@ final class Failures {
             case IOException io -> ExitCode.BAD_LIBRARY;
             case OutOfMemoryError oom -> ExitCode.INTERNAL; // every read is bounded: running out is a bug
             case IllegalArgumentException i -> ExitCode.USAGE;
+            case UnsupportedOperationException u -> ExitCode.USAGE; // such as --isolated where no isolation is
             default -> ExitCode.INTERNAL;
         };
     }

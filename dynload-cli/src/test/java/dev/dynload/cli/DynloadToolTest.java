@@ -226,6 +226,8 @@ class DynloadToolTest {
         Run pointer = assertFails(ExitCode.USAGE, "call", "--isolated", lib, "cli_echo", "pointer:0x10", "-r", "string");
         assertTrue(pointer.err().contains("a pointer argument cannot cross"), pointer.err());
         assertFails(ExitCode.MISSING_SYMBOL, "call", "--isolated", lib, "no_such_function");
+        Run variable = assertFails(ExitCode.MISSING_SYMBOL, "call", "--isolated", lib, "cli_counter", "-r", "int");
+        assertTrue(variable.err().contains("variable"), "a variable is refused, not jumped into: " + variable.err());
     }
 
     // ---- verify -----------------------------------------------------------------------------------

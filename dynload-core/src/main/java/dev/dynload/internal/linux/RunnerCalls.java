@@ -111,12 +111,13 @@ public final class RunnerCalls implements AutoCloseable {
      * @throws NoAnswer if the runner refused, ended or did not answer in time; its message says which
      */
     public static RunnerCalls start(NativeLoader loader, OpenFile library, long startDeadlineNanos,
-                                    java.util.function.@Nullable Consumer<String> output) throws IOException, NoAnswer {
+                                    java.util.function.@Nullable Consumer<String> output, java.util.List<String> libraryPath)
+            throws IOException, NoAnswer {
         OpenFile runner = runner(loader);
         Channel channel = Channel.create(SLOTS);
         RunnerProcess process;
         try {
-            process = RunnerProcess.start(runner, library, channel, exit -> channel.endAll(), output);
+            process = RunnerProcess.start(runner, library, channel, exit -> channel.endAll(), output, libraryPath);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;

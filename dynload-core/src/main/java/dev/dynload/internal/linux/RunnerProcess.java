@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.List;
 import java.util.function.Consumer;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -74,14 +75,20 @@ public final class RunnerProcess {
      * @param onExit called once, on the monitor thread, when the runner has ended and been reaped
      */
     public static RunnerProcess start(OpenFile runner, OpenFile library, Channel channel, Consumer<Exit> onExit,
-                                      @Nullable Consumer<String> output) throws IOException {
+                                      @Nullable Consumer<String> output, List<String> libraryPath) throws IOException {
         int[] pipe = output == null ? null : pipe();
         try {
-            RunnerProcess p = start(runner, library, channel, onExit, pipe == null ? -1 : pipe[1]);
+            RunnerProcess p = start(runner, library, channel, onExit, pipe == null ? -1 : pipe[1], libraryPath);
             if (pipe != null) {
-                Thread reader = new Thread(() -> forward(pipe[0], output), "dynload-runner-output-" + p.pid);
-                reader.setDaemon(true);
-                reader.start();
+                try {
+                    Thread reader = new Thread(() -> p.forward(pipe[0], output), "dynload-runner-output-" + p.pid);
+                    reader.setDaemon(true);
+                    reader.start();
+                } catch (Throwable t) { // no thread for the output: no runner either
+                    p.kill();
+                    p.awaitEnd();
+                    throw t;
+                }
             }
             return p;
         } catch (IOException | RuntimeException e) {
@@ -112,15 +119,33 @@ public final class RunnerProcess {
         }
     }
 
-    /** Hands what the runner prints to {@code output}, line by line, until it ends; then closes the pipe. */
-    private static void forward(int fd, Consumer<String> output) {
+    /**
+     * Hands what the runner prints to {@code output}, line by line, until the pipe ends, or, once the runner
+     * has ended, until nothing is left to read: a process the library started may keep the pipe open for
+     * ever, and must not keep this thread. Then closes the pipe.
+     */
+    private void forward(int fd, Consumer<String> output) {
         java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(4096);
             MemorySegment state = Syscalls.state(arena);
+            int flags = (int) Syscalls.FCNTL.invokeExact(fd, Syscalls.F_GETFL, 0);
+            int ignored = (int) Syscalls.FCNTL.invokeExact(fd, Syscalls.F_SETFL, flags | Syscalls.O_NONBLOCK);
+            MemorySegment poll = arena.allocate(8);
+            poll.set(JAVA_INT, 0, fd);
+            poll.set(JAVA_SHORT, 4, Syscalls.POLLIN);
             for (;;) {
+                boolean ended = exit.isDone();
                 long n = (long) Syscalls.READ.invokeExact(state, fd, buffer, 4096L);
                 if (n < 0 && Syscalls.errno(state) == Syscalls.EINTR) {
+                    continue;
+                }
+                if (n < 0 && Syscalls.errno(state) == Syscalls.EAGAIN) {
+                    if (ended) {
+                        break; // the runner is gone and its output read: a grandchild's is not ours to wait for
+                    }
+                    // Nothing yet: wait for output, looking every 100 ms whether the runner has ended.
+                    int polled = (int) Syscalls.POLL.invokeExact(state, poll, 1L, 100);
                     continue;
                 }
                 if (n <= 0) {
@@ -159,9 +184,9 @@ public final class RunnerProcess {
     }
 
     private static RunnerProcess start(OpenFile runner, OpenFile library, Channel channel, Consumer<Exit> onExit,
-                                       int outputFd) throws IOException {
+                                       int outputFd, List<String> libraryPath) throws IOException {
         long[] started;
-        java.util.concurrent.Future<long[]> spawned = SPAWNER.submit(() -> spawn(runner.fd(), library.fd(), channel.fd(), outputFd));
+        java.util.concurrent.Future<long[]> spawned = SPAWNER.submit(() -> spawn(runner.fd(), library.fd(), channel.fd(), outputFd, libraryPath));
         boolean interrupted = false;
         for (;;) {
             try {
@@ -187,7 +212,40 @@ public final class RunnerProcess {
         return p;
     }
 
-    private static long[] spawn(int runnerFd, int libraryFd, int channelFd, int outputFd) throws IOException {
+    private static long[] spawn(int runnerFd, int libraryFd, int channelFd, int outputFd, List<String> libraryPath)
+            throws IOException {
+        // Each source above the descriptors the child's file actions write (0 to 4), so that none is replaced
+        // before it is copied: the JVM's own descriptors may be anywhere.
+        int[] high = new int[4];
+        int[] sources = {runnerFd, libraryFd, channelFd, outputFd};
+        try {
+            for (int i = 0; i < sources.length; i++) {
+                high[i] = sources[i] < 0 ? -1 : dupHigh(sources[i]);
+            }
+            return spawnFrom(high[0], high[1], high[2], high[3], libraryPath);
+        } finally {
+            for (int fd : high) {
+                Syscalls.close(fd);
+            }
+        }
+    }
+
+    private static int dupHigh(int fd) throws IOException {
+        try {
+            int copy = (int) Syscalls.FCNTL.invokeExact(fd, Syscalls.F_DUPFD_CLOEXEC, 10);
+            if (copy < 0) {
+                throw new IOException("fcntl(F_DUPFD_CLOEXEC) failed for descriptor " + fd);
+            }
+            return copy;
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private static long[] spawnFrom(int runnerFd, int libraryFd, int channelFd, int outputFd, List<String> libraryPath)
+            throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment actions = arena.allocate(512, 16);
             MemorySegment attributes = arena.allocate(1024, 16);
@@ -216,7 +274,7 @@ public final class RunnerProcess {
                 argv.setAtIndex(ADDRESS, 2, arena.allocateFrom(Integer.toString(Channel.VERSION)));
                 argv.setAtIndex(ADDRESS, 3, MemorySegment.NULL);
                 MemorySegment pid = arena.allocate(JAVA_INT);
-                MemorySegment environ = Syscalls.ENVIRON.get(ADDRESS, 0);
+                MemorySegment environ = environment(arena, libraryPath);
                 int rc = (int) Syscalls.SPAWN.invokeExact(pid, arena.allocateFrom(path), actions, attributes, argv,
                         environ);
                 if (rc != 0) {
@@ -244,6 +302,28 @@ public final class RunnerProcess {
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
+    }
+
+    /**
+     * The runner's environment: this JVM's, with {@code libraryPath} first in {@code LD_LIBRARY_PATH}, where
+     * the library's {@code $ORIGIN} run path points (loaded through {@code /proc/self/fd/3}, its own
+     * {@code $ORIGIN} would be {@code /proc/self/fd}).
+     */
+    private static MemorySegment environment(Arena arena, List<String> libraryPath) {
+        if (libraryPath.isEmpty()) {
+            return Syscalls.ENVIRON.get(ADDRESS, 0);
+        }
+        java.util.Map<String, String> env = new java.util.TreeMap<>(System.getenv());
+        String given = String.join(":", libraryPath);
+        String before = env.get("LD_LIBRARY_PATH");
+        env.put("LD_LIBRARY_PATH", before == null || before.isEmpty() ? given : given + ":" + before);
+        MemorySegment envp = arena.allocate(ADDRESS, env.size() + 1L);
+        int i = 0;
+        for (java.util.Map.Entry<String, String> e : env.entrySet()) {
+            envp.setAtIndex(ADDRESS, i++, arena.allocateFrom(e.getKey() + "=" + e.getValue()));
+        }
+        envp.setAtIndex(ADDRESS, i, MemorySegment.NULL);
+        return envp;
     }
 
     private static void check(int rc, String what) throws IOException {

@@ -75,6 +75,13 @@ final class Syscalls {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), ERRNO);
     static final MethodHandle READ = LINKER.downcallHandle(LIBC.findOrThrow("read"),
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
+    /** int fcntl(int, int, int): for F_DUPFD_CLOEXEC and F_GETFL/F_SETFL. */
+    static final MethodHandle FCNTL = LINKER.downcallHandle(LIBC.findOrThrow("fcntl"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    static final int F_DUPFD_CLOEXEC = 1030;
+    static final int F_GETFL = 3;
+    static final int F_SETFL = 4;
+    static final int O_NONBLOCK = 0x800;
     static final MethodHandle KILL = LINKER.downcallHandle(LIBC.findOrThrow("kill"),
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     static final MethodHandle WAITPID = LINKER.downcallHandle(LIBC.findOrThrow("waitpid"),
