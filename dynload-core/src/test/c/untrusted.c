@@ -53,3 +53,11 @@ const char *nothing(void) { return NULL; }
 const char *same(const char *s) { return s; }
 static char big[8192];
 const char *too_long(void) { memset(big, 'x', sizeof big - 1); return big; }
+/* Arrays: filled, read, and changed in place. */
+void fill_squares(int32_t *out, int32_t n) { for (int32_t k = 0; k < n; k++) out[k] = k * k; }
+double sum_doubles(const double *v, int32_t n) { double s = 0; for (int32_t k = 0; k < n; k++) s += v[k]; return s; }
+int32_t reverse_bytes(uint8_t *b, int32_t n, const char *tag) {
+    if (!b) return -1;
+    for (int32_t k = 0; k < n / 2; k++) { uint8_t t = b[k]; b[k] = b[n - 1 - k]; b[n - 1 - k] = t; }
+    return (int32_t) strlen(tag);
+}

@@ -6,6 +6,7 @@ import dev.dynload.internal.linux.RunnerCalls;
 import dev.dynload.internal.linux.RunnerProcess;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -51,8 +52,9 @@ import org.jspecify.annotations.Nullable;
  * <p>What crosses, for now: methods whose parameters and result are primitives ({@code int},
  * {@code long}, {@code short}, {@code byte}, {@code char}, {@code boolean}, {@code float}, {@code double})
  * or {@code String}s (C's {@code const char *}, UTF-8; a returned string is copied back and not freed),
- * at most six integer-or-string and six floating-point parameters, or {@code void}; the strings of one
- * call take at most about 3.5 KB each way. Everything else is refused at {@link #bind}, by name. Linux on x86-64 and AArch64 only; docs/isolation.md says what isolation promises
+ * or arrays of primitives but {@code boolean} (copied in, and back out after the call), at most six
+ * integer, string or array parameters and six floating-point ones, or {@code void}; the strings and arrays
+ * of one call take at most about 3.5 KB. Everything else is refused at {@link #bind}, by name. Linux on x86-64 and AArch64 only; docs/isolation.md says what isolation promises
  * and what it does not.
  */
 public final class IsolatedLibrary implements AutoCloseable {
@@ -255,10 +257,10 @@ public final class IsolatedLibrary implements AutoCloseable {
         return index;
     }
 
-    long call(Call c, long[] ints, long[] floats, int pointers, byte[] data, int dataLength) {
+    long call(Call c, long[] ints, long[] floats, int pointers, byte[] data, int dataLength, boolean copyBack) {
         try {
             return calls.call(c.index, c.function, c.returns, ints, c.intCount, floats, c.floatCount, pointers, data,
-                    dataLength, deadlineNanos);
+                    dataLength, copyBack, deadlineNanos);
         } catch (RunnerCalls.NoAnswer e) {
             throw crashed(c.function, e);
         }
@@ -393,6 +395,47 @@ public final class IsolatedLibrary implements AutoCloseable {
             return new Call(function, functionIndex, returns, intCount, floatCount, parameters, result);
         }
 
+        /** Copies what the function wrote into the data area back into each array argument, in order. */
+        private void copyBack(Object @Nullable [] args, byte[] data) {
+            int at = 0;
+            for (int a = 0; a < parameters.length; a++) {
+                Class<?> t = parameters[a];
+                Object v = args[a];
+                if (v == null || (t != String.class && !t.isArray())) {
+                    continue;
+                }
+                at = (at + 7) & ~7;
+                if (t == String.class) {
+                    at += utf8Length((String) v) + 1;
+                } else {
+                    int length = java.lang.reflect.Array.getLength(v);
+                    MemorySegment.copy(MemorySegment.ofArray(data), elementLayout(t.getComponentType()), at, v, 0,
+                            length);
+                    at += length * elementSize(t.getComponentType());
+                }
+            }
+        }
+
+        private static int utf8Length(String s) {
+            return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        }
+
+        private static int elementSize(Class<?> element) {
+            return (int) elementLayout(element).byteSize();
+        }
+
+        /** The native-order, unaligned layout of an array's element, to copy through a byte array. */
+        private static java.lang.foreign.ValueLayout elementLayout(Class<?> element) {
+            java.lang.foreign.ValueLayout l = element == byte.class ? java.lang.foreign.ValueLayout.JAVA_BYTE
+                    : element == short.class ? java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED
+                    : element == char.class ? java.lang.foreign.ValueLayout.JAVA_CHAR_UNALIGNED
+                    : element == int.class ? java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED
+                    : element == long.class ? java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED
+                    : element == float.class ? java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED
+                    : java.lang.foreign.ValueLayout.JAVA_DOUBLE_UNALIGNED;
+            return l;
+        }
+
         /** The call of {@code m}, or null with its problems added. */
         static @Nullable Call of(Method m, List<String> problems) {
             return of(m.getName(), m.getParameterTypes(), m.getReturnType(), problems);
@@ -407,13 +450,22 @@ public final class IsolatedLibrary implements AutoCloseable {
                 Class<?> t = types[i];
                 if (t == float.class || t == double.class) {
                     floats++;
-                } else if ((t.isPrimitive() && t != void.class) || t == String.class) {
+                } else if ((t.isPrimitive() && t != void.class) || t == String.class
+                        || (t.isArray() && t.getComponentType().isPrimitive() && t.getComponentType() != boolean.class)) {
                     ints++;
                 } else {
                     mine.add("parameter " + i + " is a " + t.getName() + ", which cannot cross to another process yet; "
-                            + "isolated calls take primitives and strings (use Library.bind in process for arrays, "
-                            + "structs and callbacks)");
+                            + "isolated calls take primitives, strings and primitive arrays (use Library.bind in "
+                            + "process for structs, callbacks and pointers)");
                 }
+            }
+            boolean arrays = false;
+            for (Class<?> t : types) {
+                arrays |= t.isArray();
+            }
+            if (arrays && r == String.class) {
+                mine.add("returns a String and takes arrays: an isolated call carries one or the other back, not both "
+                        + "yet; return the string through a char array, or call twice");
             }
             if (ints > 6 || floats > 6) {
                 mine.add("takes " + ints + " integer and " + floats + " floating-point parameters; an isolated call "
@@ -439,28 +491,37 @@ public final class IsolatedLibrary implements AutoCloseable {
             int pointers = 0;
             byte[] data = NO_DATA;
             int used = 0;
+            boolean arrays = false;
             for (int a = 0; a < parameters.length; a++) {
                 Object v = args[a];
                 Class<?> t = parameters[a];
-                if (t == String.class) {
+                if (t == String.class || t.isArray()) {
                     if (v == null) {
                         ints[i++] = 0; // NULL
                         continue;
                     }
-                    byte[] text = ((String) v).getBytes(java.nio.charset.StandardCharsets.UTF_8);
                     if (data == NO_DATA) {
                         data = new byte[RunnerCalls.dataSize()];
                     }
-                    if (used + text.length + 1 > data.length) {
-                        throw new IllegalArgumentException(function + "(): its string arguments take "
-                                + (used + text.length + 1) + " bytes, more than the " + data.length
-                                + " an isolated call carries");
+                    used = (used + 7) & ~7; // each argument's bytes aligned for any element type
+                    int size = t == String.class ? utf8Length((String) v) + 1
+                            : java.lang.reflect.Array.getLength(v) * elementSize(t.getComponentType());
+                    if (used + size > data.length) {
+                        throw new IllegalArgumentException(function + "(): its string and array arguments take "
+                                + (used + size) + " bytes, more than the " + data.length + " an isolated call carries");
                     }
-                    System.arraycopy(text, 0, data, used, text.length);
-                    data[used + text.length] = 0;
+                    if (t == String.class) {
+                        byte[] text = ((String) v).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                        System.arraycopy(text, 0, data, used, text.length);
+                        data[used + text.length] = 0;
+                    } else {
+                        MemorySegment.copy(v, 0, MemorySegment.ofArray(data), elementLayout(t.getComponentType()),
+                                used, java.lang.reflect.Array.getLength(v));
+                        arrays = true;
+                    }
                     pointers |= 1 << i;
                     ints[i++] = DATA_OFFSET + used;
-                    used += text.length + 1;
+                    used += size;
                 } else if (t == double.class) {
                     floats[f++] = Double.doubleToRawLongBits((Double) v);
                 } else if (t == float.class) {
@@ -476,7 +537,10 @@ public final class IsolatedLibrary implements AutoCloseable {
             if (result == String.class) {
                 return library.callForText(this, ints, floats, pointers, data, used);
             }
-            long bits = library.call(this, ints, floats, pointers, data, used);
+            long bits = library.call(this, ints, floats, pointers, data, used, arrays);
+            if (arrays) {
+                copyBack(args, data);
+            }
             if (result == void.class) {
                 return null;
             } else if (result == double.class) {

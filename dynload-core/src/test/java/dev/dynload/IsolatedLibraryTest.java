@@ -83,6 +83,12 @@ class IsolatedLibraryTest {
 
         String too_long();
 
+        void fill_squares(int[] out, int n);
+
+        double sum_doubles(double[] v, int n);
+
+        int reverse_bytes(byte[] b, int n, String tag);
+
         /** Stays Java: a default method of the bound interface. */
         default int addTwice(int a, int b) {
             return add(add(a, b), b);
@@ -117,6 +123,16 @@ class IsolatedLibraryTest {
                     () -> api.shout("y".repeat(5000)));
             assertTrue(tooBig.getMessage().contains("more than the"), tooBig.getMessage());
             assertEquals(3, api.add(1, 2), "a refused call leaves the library usable");
+            int[] squares = new int[10];
+            api.fill_squares(squares, squares.length);
+            assertEquals(81, squares[9], "an array the function fills comes back filled");
+            assertEquals(6.5, api.sum_doubles(new double[] {1, 2, 3.5}, 3));
+            byte[] bytes = {1, 2, 3, 4, 5};
+            assertEquals(3, api.reverse_bytes(bytes, bytes.length, "tag"), "an array beside a string");
+            assertEquals(java.util.List.of((byte) 5, (byte) 4, (byte) 3, (byte) 2, (byte) 1),
+                    java.util.List.of(bytes[0], bytes[1], bytes[2], bytes[3], bytes[4]));
+            assertEquals(-1, api.reverse_bytes(null, 0, ""), "null is NULL");
+            assertThrows(IllegalArgumentException.class, () -> api.fill_squares(new int[2000], 2000));
             assertTrue(api.toString().contains("Api"));
             api.noop();
             assertEquals(7, api.printing(), "a printf in the library is no part of the channel");

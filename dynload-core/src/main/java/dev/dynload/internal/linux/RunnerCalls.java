@@ -203,19 +203,24 @@ public final class RunnerCalls implements AutoCloseable {
      * Calls function {@code index} with integer arguments in {@code ints} and floating-point ones (a
      * double's bits, or a float's in the low 32) in {@code floats}. The integer arguments whose bit is set in
      * {@code pointers} are offsets into the slot, which the runner turns into addresses: where {@code data}
-     * is copied ({@link Channel#S_DATA} on), the bytes of string arguments.
+     * is copied ({@link Channel#S_DATA} on), the bytes of string and array arguments; with
+     * {@code copyBack}, what the function left there is copied back into {@code data} (arrays it filled).
      *
      * @param returns 0 void, 1 an integer or pointer, 2 a double, 3 a float
      * @return the result's bits
      */
     public long call(int index, String name, int returns, long[] ints, int intCount, long[] floats, int floatCount,
-                     int pointers, byte[] data, int dataLength, long deadlineNanos) throws NoAnswer {
+                     int pointers, byte[] data, int dataLength, boolean copyBack, long deadlineNanos) throws NoAnswer {
         users.incrementAndGet();
         try {
             long end = System.nanoTime() + deadlineNanos;
             MemorySegment slot = request(index, name, returns, ints, intCount, floats, floatCount, pointers, data,
                     dataLength, end, deadlineNanos);
             long result = slot.get(JAVA_LONG, Channel.S_RESULT);
+            if (copyBack && dataLength > 0) {
+                // What the function wrote into its array arguments, back into data for the caller.
+                MemorySegment.copy(slot, java.lang.foreign.ValueLayout.JAVA_BYTE, Channel.S_DATA, data, 0, dataLength);
+            }
             release(slot);
             return result;
         } finally {
