@@ -87,14 +87,9 @@ final class CallCommand implements Callable<Integer> {
             List<MemoryLayout> layouts = new ArrayList<>();
             List<Object> values = new ArrayList<>();
             for (String argument : arguments) {
-                int colon = argument.indexOf(':');
-                if (colon <= 0) {
-                    throw new IllegalArgumentException("argument '" + argument
-                            + "' needs its type: TYPE:VALUE, such as int:42 or string:hello");
-                }
-                CType type = CType.named(argument.substring(0, colon));
-                values.add(type.parse(argument.substring(colon + 1), arena));
-                layouts.add(type.layout().orElseThrow(
+                Argument a = Argument.of(argument);
+                values.add(a.type().parse(a.text(), arena));
+                layouts.add(a.type().layout().orElseThrow(
                         () -> new IllegalArgumentException("void is only a return type, not an argument's")));
             }
             MemoryLayout[] args = layouts.toArray(MemoryLayout[]::new);
@@ -117,6 +112,18 @@ final class CallCommand implements Callable<Integer> {
         return ExitCode.OK.code();
     }
 
+    /** One TYPE:VALUE argument of the command line. */
+    private record Argument(CType type, String text) {
+        static Argument of(String argument) {
+            int colon = argument.indexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("argument '" + argument
+                        + "' needs its type: TYPE:VALUE, such as int:42 or string:hello");
+            }
+            return new Argument(CType.named(argument.substring(0, colon)), argument.substring(colon + 1));
+        }
+    }
+
     /** The call made in a child process ({@link IsolatedLibrary}): only values cross, no pointer. */
     private Integer callIsolated(CType result, Duration limit) {
         if (result == CType.POINTER) {
@@ -129,24 +136,16 @@ final class CallCommand implements Callable<Integer> {
         List<Object> values = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
             for (String argument : arguments) {
-                int colon = argument.indexOf(':');
-                if (colon <= 0) {
-                    throw new IllegalArgumentException("argument '" + argument
-                            + "' needs its type: TYPE:VALUE, such as int:42 or string:hello");
-                }
-                CType type = CType.named(argument.substring(0, colon));
-                String text = argument.substring(colon + 1);
-                if (type == CType.VOID) {
-                    throw new IllegalArgumentException("void is only a return type, not an argument's");
-                } else if (type == CType.POINTER) {
+                Argument a = Argument.of(argument);
+                if (a.type() == CType.POINTER) {
                     throw new IllegalArgumentException("--isolated: a pointer argument cannot cross to the child "
                             + "process; call without --isolated");
-                } else if (type == CType.STRING) {
+                } else if (a.type() == CType.STRING) {
+                    values.add(a.text());
                     types.add(String.class);
-                    values.add(text);
                 } else {
-                    types.add(type.carrier());
-                    values.add(type.parse(text, arena));
+                    values.add(a.type().parse(a.text(), arena)); // refuses void, as the call in process does
+                    types.add(a.type().carrier());
                 }
             }
         }
