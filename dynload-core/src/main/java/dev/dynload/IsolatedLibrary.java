@@ -155,12 +155,9 @@ public final class IsolatedLibrary implements AutoCloseable {
                 throw refused.get();
             }
             Optional<dev.dynload.elf.ElfCheck> elf = diagnosis.structure(); // throws for a damaged file
-            List<String> originPath = new ArrayList<>();
-            Path folder = file.toAbsolutePath().getParent();
-            for (String entry : elf.map(dev.dynload.elf.ElfCheck::runPath).orElse(List.of())) {
-                originPath.add(entry.replace("${ORIGIN}", String.valueOf(folder)).replace("$ORIGIN", String.valueOf(folder)));
-            }
-            return new IsolatedLibrary(name, RunnerCalls.start(loader, open, setupNanos(nanos), output, originPath),
+            List<Path> originFolders = Isolation.originFolders(file,
+                    elf.isPresent() ? elf.get().runPath() : List.of());
+            return new IsolatedLibrary(name, RunnerCalls.start(loader, open, setupNanos(nanos), output, originFolders),
                     nanos);
         } catch (RunnerCalls.NoAnswer e) {
             throw diagnosis.failedInIsolation(e.getMessage(), null);

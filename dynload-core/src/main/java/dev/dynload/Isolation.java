@@ -1,6 +1,5 @@
 package dev.dynload;
 
-import dev.dynload.LibraryLoadException.Reason;
 import dev.dynload.internal.NativeLoader;
 import dev.dynload.internal.OpenFile;
 
@@ -16,15 +15,8 @@ final class Isolation {
 
     /** Tries the load in a child when the options ask for it; throws when the child did not come through. */
     static void check(NativeLoader loader, OptionSet options, Diagnosis diagnosis, OpenFile open, List<String> runPath) {
-        List<Path> originFolders = new ArrayList<>();
-        Path origin = open.file().getParent();
-        for (String entry : runPath) {
-            if (entry.contains("$ORIGIN") || entry.contains("${ORIGIN}")) {
-                originFolders.add(Path.of(entry.replace("${ORIGIN}", origin.toString()).replace("$ORIGIN", origin.toString())));
-            }
-        }
         NativeLoader.Trial trial = loader.tryInChild(open, !options.flags().contains(LoadOption.Flag.LAZY),
-                options.isolation(), originFolders);
+                options.isolation(), originFolders(open.file(), runPath));
         String what = switch (trial.outcome()) {
             case LOADED, REFUSED -> null; // a refusal is the loader's, without harm: the load here explains it
             case EXITED -> "ended the child process that loaded it with exit status " + trial.status()
@@ -39,6 +31,22 @@ final class Isolation {
         }
         String output = trial.output().isEmpty() ? null : "child output: " + firstLines(trial.output());
         throw diagnosis.failedInIsolation(what, output);
+    }
+
+    /**
+     * The entries of a library's run path that name {@code $ORIGIN}, expanded from its folder: what a process
+     * that loads it through {@code /proc/self/fd} (where {@code $ORIGIN} would be {@code /proc/self/fd})
+     * needs on its {@code LD_LIBRARY_PATH} to find the same dependencies.
+     */
+    static List<Path> originFolders(Path file, List<String> runPath) {
+        List<Path> folders = new ArrayList<>();
+        String origin = String.valueOf(file.toAbsolutePath().getParent());
+        for (String entry : runPath) {
+            if (entry.contains("$ORIGIN") || entry.contains("${ORIGIN}")) {
+                folders.add(Path.of(entry.replace("${ORIGIN}", origin).replace("$ORIGIN", origin)));
+            }
+        }
+        return folders;
     }
 
     private static String seconds(java.time.Duration d) {

@@ -25,6 +25,22 @@ import java.util.concurrent.TimeUnit;
  */
 final class ChildTrial {
 
+    /**
+     * Puts {@code folders} first in {@code env}'s {@code LD_LIBRARY_PATH}, for a child that loads a library
+     * through its descriptor. An empty value counts as none: its empty entry would add the working directory.
+     */
+    static void prependLibraryPath(java.util.Map<String, String> env, List<Path> folders) {
+        if (folders.isEmpty()) {
+            return;
+        }
+        StringBuilder path = new StringBuilder();
+        for (Path p : folders) {
+            path.append(path.isEmpty() ? "" : ":").append(p);
+        }
+        String old = env.get("LD_LIBRARY_PATH");
+        env.put("LD_LIBRARY_PATH", old == null || old.isEmpty() ? path.toString() : path + ":" + old);
+    }
+
     private static final String SHELL = "/bin/sh";
     private static final String MARKER = "dynload: the library loaded";
     /** The most of the child's output kept for the report. */
@@ -54,14 +70,7 @@ final class ChildTrial {
         } else {
             env.remove("LD_BIND_NOW");
         }
-        if (!libraryPath.isEmpty()) {
-            StringBuilder path = new StringBuilder();
-            for (Path p : libraryPath) {
-                path.append(p).append(':');
-            }
-            String old = env.get("LD_LIBRARY_PATH");
-            env.put("LD_LIBRARY_PATH", old == null ? path.substring(0, path.length() - 1) : path + old);
-        }
+        prependLibraryPath(env, libraryPath);
         Path output;
         try {
             // A file, not a pipe: a process the library starts may keep its output open for as long as it

@@ -111,7 +111,7 @@ public final class RunnerCalls implements AutoCloseable {
      * @throws NoAnswer if the runner refused, ended or did not answer in time; its message says which
      */
     public static RunnerCalls start(NativeLoader loader, OpenFile library, long startDeadlineNanos,
-                                    java.util.function.@Nullable Consumer<String> output, java.util.List<String> libraryPath)
+                                    java.util.function.@Nullable Consumer<String> output, java.util.List<Path> libraryPath)
             throws IOException, NoAnswer {
         OpenFile runner = runner(loader);
         Channel channel = Channel.create(SLOTS);

@@ -6,11 +6,12 @@ import dev.dynload.internal.posix.Libc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.List;
 import java.util.function.Consumer;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -75,7 +76,7 @@ public final class RunnerProcess {
      * @param onExit called once, on the monitor thread, when the runner has ended and been reaped
      */
     public static RunnerProcess start(OpenFile runner, OpenFile library, Channel channel, Consumer<Exit> onExit,
-                                      @Nullable Consumer<String> output, List<String> libraryPath) throws IOException {
+                                      @Nullable Consumer<String> output, List<Path> libraryPath) throws IOException {
         int[] pipe = output == null ? null : pipe();
         try {
             RunnerProcess p = start(runner, library, channel, onExit, pipe == null ? -1 : pipe[1], libraryPath);
@@ -184,7 +185,7 @@ public final class RunnerProcess {
     }
 
     private static RunnerProcess start(OpenFile runner, OpenFile library, Channel channel, Consumer<Exit> onExit,
-                                       int outputFd, List<String> libraryPath) throws IOException {
+                                       int outputFd, List<Path> libraryPath) throws IOException {
         long[] started;
         java.util.concurrent.Future<long[]> spawned = SPAWNER.submit(() -> spawn(runner.fd(), library.fd(), channel.fd(), outputFd, libraryPath));
         boolean interrupted = false;
@@ -212,7 +213,7 @@ public final class RunnerProcess {
         return p;
     }
 
-    private static long[] spawn(int runnerFd, int libraryFd, int channelFd, int outputFd, List<String> libraryPath)
+    private static long[] spawn(int runnerFd, int libraryFd, int channelFd, int outputFd, List<Path> libraryPath)
             throws IOException {
         // Each source above the descriptors the child's file actions write (0 to 4), so that none is replaced
         // before it is copied: the JVM's own descriptors may be anywhere.
@@ -244,7 +245,7 @@ public final class RunnerProcess {
         }
     }
 
-    private static long[] spawnFrom(int runnerFd, int libraryFd, int channelFd, int outputFd, List<String> libraryPath)
+    private static long[] spawnFrom(int runnerFd, int libraryFd, int channelFd, int outputFd, List<Path> libraryPath)
             throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment actions = arena.allocate(512, 16);
@@ -309,14 +310,12 @@ public final class RunnerProcess {
      * the library's {@code $ORIGIN} run path points (loaded through {@code /proc/self/fd/3}, its own
      * {@code $ORIGIN} would be {@code /proc/self/fd}).
      */
-    private static MemorySegment environment(Arena arena, List<String> libraryPath) {
+    private static MemorySegment environment(Arena arena, List<Path> libraryPath) {
         if (libraryPath.isEmpty()) {
             return Syscalls.ENVIRON.get(ADDRESS, 0);
         }
         java.util.Map<String, String> env = new java.util.TreeMap<>(System.getenv());
-        String given = String.join(":", libraryPath);
-        String before = env.get("LD_LIBRARY_PATH");
-        env.put("LD_LIBRARY_PATH", before == null || before.isEmpty() ? given : given + ":" + before);
+        ChildTrial.prependLibraryPath(env, libraryPath);
         MemorySegment envp = arena.allocate(ADDRESS, env.size() + 1L);
         int i = 0;
         for (java.util.Map.Entry<String, String> e : env.entrySet()) {
