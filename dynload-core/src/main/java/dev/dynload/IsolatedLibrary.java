@@ -392,33 +392,15 @@ public final class IsolatedLibrary implements AutoCloseable {
             return new Call(function, functionIndex, returns, intCount, floatCount, parameters, result);
         }
 
-        /** Copies what the function wrote into the data area back into each array argument, in order. */
-        private void copyBack(Object @Nullable [] args, byte[] data) {
-            int at = 0;
+        /** Copies what the function wrote into the data area back into each array argument, from where it lay. */
+        private void copyBack(Object @Nullable [] args, byte[] data, int[] arrayAt) {
             for (int a = 0; a < parameters.length; a++) {
-                Class<?> t = parameters[a];
-                Object v = args[a];
-                if (v == null || (t != String.class && !t.isArray())) {
-                    continue;
-                }
-                at = (at + 7) & ~7;
-                if (t == String.class) {
-                    at += utf8Length((String) v) + 1;
-                } else {
-                    int length = java.lang.reflect.Array.getLength(v);
-                    MemorySegment.copy(MemorySegment.ofArray(data), elementLayout(t.getComponentType()), at, v, 0,
-                            length);
-                    at += length * elementSize(t.getComponentType());
+                if (arrayAt[a] >= 0) {
+                    Object array = args[a];
+                    MemorySegment.copy(MemorySegment.ofArray(data), elementLayout(parameters[a].getComponentType()),
+                            arrayAt[a], array, 0, java.lang.reflect.Array.getLength(array));
                 }
             }
-        }
-
-        private static int utf8Length(String s) {
-            return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-        }
-
-        private static int elementSize(Class<?> element) {
-            return (int) elementLayout(element).byteSize();
         }
 
         /** The native-order, unaligned layout of an array's element, to copy through a byte array. */
@@ -488,7 +470,7 @@ public final class IsolatedLibrary implements AutoCloseable {
             int pointers = 0;
             byte[] data = NO_DATA;
             int used = 0;
-            boolean arrays = false;
+            int[] arrayAt = null; // where each array argument's bytes lie in data, to copy them back from
             for (int a = 0; a < parameters.length; a++) {
                 Object v = args[a];
                 Class<?> t = parameters[a];
@@ -501,20 +483,24 @@ public final class IsolatedLibrary implements AutoCloseable {
                         data = new byte[RunnerCalls.dataSize()];
                     }
                     used = (used + 7) & ~7; // each argument's bytes aligned for any element type
-                    int size = t == String.class ? utf8Length((String) v) + 1
-                            : java.lang.reflect.Array.getLength(v) * elementSize(t.getComponentType());
+                    byte[] text = t == String.class ? ((String) v).getBytes(java.nio.charset.StandardCharsets.UTF_8) : null;
+                    int size = text != null ? text.length + 1
+                            : java.lang.reflect.Array.getLength(v) * (int) elementLayout(t.getComponentType()).byteSize();
                     if (used + size > data.length) {
                         throw new IllegalArgumentException(function + "(): its string and array arguments take "
                                 + (used + size) + " bytes, more than the " + data.length + " an isolated call carries");
                     }
-                    if (t == String.class) {
-                        byte[] text = ((String) v).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    if (text != null) {
                         System.arraycopy(text, 0, data, used, text.length);
                         data[used + text.length] = 0;
                     } else {
                         MemorySegment.copy(v, 0, MemorySegment.ofArray(data), elementLayout(t.getComponentType()),
                                 used, java.lang.reflect.Array.getLength(v));
-                        arrays = true;
+                        if (arrayAt == null) {
+                            arrayAt = new int[parameters.length];
+                            java.util.Arrays.fill(arrayAt, -1);
+                        }
+                        arrayAt[a] = used;
                     }
                     pointers |= 1 << i;
                     ints[i++] = DATA_OFFSET + used;
@@ -534,9 +520,9 @@ public final class IsolatedLibrary implements AutoCloseable {
             if (result == String.class) {
                 return library.callForText(this, ints, floats, pointers, data, used);
             }
-            long bits = library.call(this, ints, floats, pointers, data, used, arrays);
-            if (arrays) {
-                copyBack(args, data);
+            long bits = library.call(this, ints, floats, pointers, data, used, arrayAt != null);
+            if (arrayAt != null) {
+                copyBack(args, data, arrayAt);
             }
             if (result == void.class) {
                 return null;
