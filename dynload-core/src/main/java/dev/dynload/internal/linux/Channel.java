@@ -115,10 +115,6 @@ public final class Channel implements AutoCloseable {
         return fd;
     }
 
-    int slots() {
-        return slots;
-    }
-
     MemorySegment header() {
         return memory;
     }

@@ -39,7 +39,6 @@ final class Syscalls {
     static final int FUTEX_WAKE = 1;
     static final int EAGAIN = 11;
     static final int EINTR = 4;
-    static final int ETIMEDOUT = 110;
     static final int P_PIDFD = 3;
     static final int WEXITED = 4;
     static final int SIGKILL = 9;
@@ -61,8 +60,6 @@ final class Syscalls {
             FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO);
     static final MethodHandle MUNMAP = LINKER.downcallHandle(LIBC.findOrThrow("munmap"),
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-    static final MethodHandle OPEN = LINKER.downcallHandle(LIBC.findOrThrow("open"),
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(2), ERRNO);
     static final MethodHandle SPAWN = LINKER.downcallHandle(LIBC.findOrThrow("posix_spawn"),
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
     static final MethodHandle ACTIONS_INIT = LINKER.downcallHandle(LIBC.findOrThrow("posix_spawn_file_actions_init"),
