@@ -41,10 +41,15 @@ public final class LibraryCrashedException extends LibraryException {
         CLOSED
     }
 
+    /** Why the call got no answer. */
     private final Reason reason;
+    /** The library's file or name. */
     private final String library;
+    /** The function that was called. */
     private final String function;
+    /** The signal that ended the process, or 0. */
     private final int signal;
+    /** The status the process exited with, or -1. */
     private final int exitStatus;
 
     LibraryCrashedException(Reason reason, String library, String function, int signal, int exitStatus, String detail,
