@@ -1,10 +1,14 @@
 /*
  * dynload-runner: runs an untrusted library in a process of its own, for dev.dynload.IsolatedLibrary.
  *
- * The host starts it with:
+ * The host starts it for a library with:
  *   fd 3  the library, opened and checked by the host (exactly the bytes it verified)
- *   fd 4  the channel: a shared memory file the host made and laid out (see CHANNEL below)
+ *   fd 4  the channel: a shared memory file the host made and laid out (see runner.h)
  *   argv[1] the host's process id, argv[2] the channel's protocol version the host speaks
+ * or for plugins (plugins.c), with argv[3] "plugins" and argv[4] their count N:
+ *   fd 3  the write end of a pipe for the plugins' log messages
+ *   fd 4  the channel
+ *   fd 5 .. 5+N-1  the plugins, each opened and checked by the host
  * Nothing on stdout or stderr is protocol: the library may print what it likes.
  *
  * It dies with the host (PR_SET_PDEATHSIG, and a check that the parent is still the host), loads the
@@ -36,45 +40,7 @@
 #define SYS_close_range 436 /* the same on x86-64 and AArch64; Linux 5.9 */
 #endif
 
-/* ---- CHANNEL: the same numbers as dev.dynload.internal.linux.Channel ------------------------------- */
-#define MAGIC 0x314e55524c4e5944ull /* "DYNLRUN1", little-endian */
-#define VERSION 2
-#define HEADER_SIZE 256
-#define SLOT_SIZE 4096
-#define NAME_MAX_BYTES 256
-#define MAX_FUNCTIONS 4096
-
-/* header offsets */
-#define H_MAGIC 0          /* u64 */
-#define H_VERSION 8        /* u32 */
-#define H_HEADER_SIZE 12   /* u32 */
-#define H_SLOT_SIZE 16     /* u32 */
-#define H_SLOTS 20         /* u32 */
-#define H_STATE 24         /* u32, futex: 0 starting, 1 ready, 2 refused */
-#define H_RUNNER_PID 28    /* u32 */
-#define H_MESSAGE 64       /* char[192]: why the runner refused */
-
-/* slot offsets */
-#define S_STATE 0          /* u32, futex */
-#define S_RUNNER_SLEEPS 4  /* u32 */
-#define S_HOST_SLEEPS 8    /* u32 */
-#define S_KIND 12          /* u32: 1 resolve, 2 call */
-#define S_FUNCTION 16      /* u32: the function's index, from a resolve */
-#define S_RETURN 20        /* u32: 0 void, 1 integer, 2 double, 3 float */
-#define S_INTS 24          /* u32: integer arguments given */
-#define S_FLOATS 28        /* u32: floating-point arguments given, each a double or a float's bits */
-#define S_INT_ARGS 32      /* i64[6] */
-#define S_FLOAT_ARGS 80    /* u64[6], the bits of doubles (or floats in the low 32 bits) */
-#define S_RESULT 128       /* u64 */
-#define S_ERROR 136        /* u32: 0 ok, 1 no such function, 2 too many functions */
-#define S_POINTERS 140     /* u32: bit k set: integer argument k is an offset into this slot, to make an address */
-#define S_RESULT_LENGTH 144 /* i64: a returned string's length in bytes, -1 for NULL */
-#define S_NAME 256         /* char[256]: a resolve's symbol name */
-#define S_DATA 512         /* the bytes arguments point to (strings), and a returned string's copy */
-#define DATA_SIZE (SLOT_SIZE - S_DATA)
-
-/* slot states */
-enum { FREE = 0, CLAIMED = 1, REQUEST = 2, RUNNING = 3, DONE = 4 };
+#include "runner.h"
 
 static unsigned char *channel;
 static void *library;
@@ -82,7 +48,23 @@ static void *functions[MAX_FUNCTIONS];
 static uint32_t function_count;
 static pthread_mutex_t resolving = PTHREAD_MUTEX_INITIALIZER;
 
-static uint32_t *word(unsigned char *base, size_t at) { return (uint32_t *) (base + at); }
+int32_t register_function(void *f) {
+    pthread_mutex_lock(&resolving);
+    int32_t index = -1;
+    for (uint32_t k = 0; k < function_count; k++) {
+        if (functions[k] == f) {
+            index = (int32_t) k; /* bound again: the same index, so the table never fills by rebinding */
+        }
+    }
+    if (index < 0 && function_count < MAX_FUNCTIONS) {
+        uint32_t n = function_count;
+        functions[n] = f;
+        __atomic_store_n(&function_count, n + 1, __ATOMIC_RELEASE); /* publishes functions[n] */
+        index = (int32_t) n;
+    }
+    pthread_mutex_unlock(&resolving);
+    return index;
+}
 
 static void futex_wake(uint32_t *address) {
     syscall(SYS_futex, address, FUTEX_WAKE, 1, NULL, NULL, 0);
@@ -119,19 +101,19 @@ static void serve(unsigned char *slot) {
         char name[NAME_MAX_BYTES];
         memcpy(name, slot + S_NAME, NAME_MAX_BYTES);
         name[NAME_MAX_BYTES - 1] = 0;
-        pthread_mutex_lock(&resolving);
-        void *f = dlsym(library, name);
+        void *f = library ? dlsym(library, name) : NULL;
+        int32_t index = f ? register_function(f) : -1;
         if (!f) {
             *word(slot, S_ERROR) = 1;
-        } else if (function_count == MAX_FUNCTIONS) {
+        } else if (index < 0) {
             *word(slot, S_ERROR) = 2;
         } else {
-            uint32_t n = function_count;
-            functions[n] = f;
-            *word(slot, S_FUNCTION) = n;
-            __atomic_store_n(&function_count, n + 1, __ATOMIC_RELEASE); /* publishes functions[n] */
+            *word(slot, S_FUNCTION) = (uint32_t) index;
         }
-        pthread_mutex_unlock(&resolving);
+        return;
+    }
+    if (kind == 3) {
+        serve_plugin(slot);
         return;
     }
     uint32_t index = *word(slot, S_FUNCTION);
@@ -208,14 +190,14 @@ static void *worker(void *argument) {
     return NULL;
 }
 
-/* Closes every descriptor from 5 up: close_range where the kernel has it (5.9), else each one listed. */
-static void close_others(void) {
-    if (syscall(SYS_close_range, 5, ~0u, 0) == 0) {
+/* Closes every descriptor from `from` up: close_range where the kernel has it (5.9), else each one listed. */
+static void close_others(int from) {
+    if (syscall(SYS_close_range, (unsigned) from, ~0u, 0) == 0) {
         return;
     }
     DIR *d = opendir("/proc/self/fd");
     if (!d) {
-        for (int fd = 5; fd < 65536; fd++) {
+        for (int fd = from; fd < 65536; fd++) {
             close(fd);
         }
         return;
@@ -226,7 +208,7 @@ static void close_others(void) {
     struct dirent *e;
     while ((e = readdir(d)) != NULL && n < 4096) {
         int fd = atoi(e->d_name);
-        if (fd >= 5 && fd != mine) {
+        if (fd >= from && fd != mine) {
             open_fds[n++] = fd;
         }
     }
@@ -246,7 +228,11 @@ int main(int argc, char **argv) {
     if (getppid() != host) {
         _exit(111); /* the host died before the death signal was armed */
     }
-    close_others(); /* nothing of the host's but the library and the channel */
+    int plugins = argc >= 5 && strcmp(argv[3], "plugins") == 0 ? atoi(argv[4]) : -1;
+    if (argc >= 4 && (plugins < 1 || plugins > 64)) {
+        _exit(114); /* started by a host this runner does not understand */
+    }
+    close_others(plugins > 0 ? 5 + plugins : 5); /* nothing of the host's but what it handed over */
     struct stat st;
     if (fstat(4, &st) != 0 || st.st_size < HEADER_SIZE) {
         _exit(113);
@@ -274,12 +260,19 @@ int main(int argc, char **argv) {
     if (slots == 0 || HEADER_SIZE + (uint64_t) slots * SLOT_SIZE > (uint64_t) st.st_size) {
         refuse("the channel is smaller than its slots");
     }
-    library = dlopen("/proc/self/fd/3", RTLD_NOW | RTLD_LOCAL);
-    if (!library) {
-        const char *e = dlerror();
-        refuse(e ? e : "dlopen failed");
+    if (plugins > 0) {
+        const char *e = load_plugins(5, plugins, 3);
+        if (e) {
+            refuse(e);
+        }
+    } else {
+        library = dlopen("/proc/self/fd/3", RTLD_NOW | RTLD_LOCAL);
+        if (!library) {
+            const char *e = dlerror();
+            refuse(e ? e : "dlopen failed");
+        }
+        close(3);
     }
-    close(3);
     *word(channel, H_RUNNER_PID) = (uint32_t) getpid();
     for (uint32_t s = 0; s < slots; s++) {
         pthread_t t;

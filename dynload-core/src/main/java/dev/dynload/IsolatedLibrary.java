@@ -130,39 +130,149 @@ public final class IsolatedLibrary implements AutoCloseable {
         if (deadline.isNegative() || deadline.isZero()) {
             throw new IllegalArgumentException("the deadline must be positive: " + deadline);
         }
+        NativeLoader loader = linuxLoader("isolated libraries");
+        long nanos = nanos(deadline);
+        Checked checked = Checked.of(loader, file);
+        try (OpenFile open = checked.open) {
+            return new IsolatedLibrary(file.toString(), RunnerCalls.start(loader, open, setupNanos(nanos), output,
+                    checked.originFolders), nanos);
+        } catch (RunnerCalls.NoAnswer e) {
+            throw checked.diagnosis.failedInIsolation(e.getMessage(), null);
+        } catch (IOException e) {
+            throw checked.diagnosis.failedInIsolation("its process could not be started: " + e.getMessage(), null);
+        }
+    }
+
+    private static NativeLoader linuxLoader(String what) {
         NativeLoader loader = NativeLoader.current();
         if (!loader.getClass().getName().endsWith(".LinuxLoader")) {
-            throw new UnsupportedOperationException("isolated libraries run on Linux only; this is "
-                    + OperatingSystem.current());
+            throw new UnsupportedOperationException(what + " run on Linux only; this is " + OperatingSystem.current());
         }
-        String name = file.toString();
-        Diagnosis diagnosis = new Diagnosis(name, file, List.of());
-        OpenFile open;
-        try {
-            open = loader.openFile(file);
-        } catch (IOException e) {
-            throw diagnosis.cannotOpen(e);
+        return loader;
+    }
+
+    /** A deadline in nanoseconds; one of centuries is cut to one that fits. */
+    private static long nanos(Duration deadline) {
+        return deadline.compareTo(Duration.ofDays(36_500)) > 0 ? Long.MAX_VALUE / 4 : deadline.toNanos();
+    }
+
+    /** A file opened once and checked as {@link Library#open} checks it, for a runner to be handed. */
+    private record Checked(OpenFile open, Diagnosis diagnosis, List<Path> originFolders) {
+        static Checked of(NativeLoader loader, Path file) {
+            Diagnosis diagnosis = new Diagnosis(file.toString(), file, List.of());
+            OpenFile open;
+            try {
+                open = loader.openFile(file);
+            } catch (IOException e) {
+                throw diagnosis.cannotOpen(e);
+            }
+            try {
+                diagnosis.readThrough(open.readable());
+                Optional<LibraryLoadException> refused = diagnosis.beforeLoading(open);
+                if (refused.isEmpty()) {
+                    refused = diagnosis.notElf();
+                }
+                if (refused.isPresent()) {
+                    throw refused.get();
+                }
+                Optional<dev.dynload.elf.ElfCheck> elf = diagnosis.structure(); // throws for a damaged file
+                return new Checked(open, diagnosis, Isolation.originFolders(file,
+                        elf.isPresent() ? elf.get().runPath() : List.of()));
+            } catch (RuntimeException | Error e) {
+                open.close();
+                throw e;
+            }
         }
-        // A deadline of centuries is cut to one that fits in nanoseconds.
-        long nanos = deadline.compareTo(Duration.ofDays(36_500)) > 0 ? Long.MAX_VALUE / 4 : deadline.toNanos();
-        try (open) {
-            diagnosis.readThrough(open.readable());
-            Optional<LibraryLoadException> refused = diagnosis.beforeLoading(open);
-            if (refused.isEmpty()) {
-                refused = diagnosis.notElf();
+    }
+
+    static {
+        dev.dynload.internal.IsolatedAccess.set(new Access());
+    }
+
+    /** What dynload's plugin host uses of isolation (see {@link dev.dynload.internal.IsolatedAccess}). */
+    private static final class Access implements dev.dynload.internal.IsolatedAccess<IsolatedLibrary> {
+        @Override
+        public IsolatedLibrary startPlugins(String name, List<Path> files, Duration deadline,
+                                            java.util.function.@Nullable Consumer<String> output, PluginLog log,
+                                            java.util.function.Function<Path, @Nullable String> vet) {
+            NativeLoader loader = linuxLoader("isolated plugins");
+            long nanos = nanos(deadline);
+            List<Checked> checked = new ArrayList<>();
+            try {
+                List<Path> originFolders = new ArrayList<>();
+                List<OpenFile> open = new ArrayList<>();
+                for (Path file : files) {
+                    Checked c = Checked.of(loader, file);
+                    checked.add(c);
+                    String refused = vet.apply(c.open.readable());
+                    if (refused != null) {
+                        throw c.diagnosis.failedInIsolation(refused, null);
+                    }
+                    open.add(c.open);
+                    for (Path folder : c.originFolders) {
+                        if (!originFolders.contains(folder)) {
+                            originFolders.add(folder);
+                        }
+                    }
+                }
+                Diagnosis first = checked.get(0).diagnosis;
+                try {
+                    return new IsolatedLibrary(name, RunnerCalls.startPlugins(loader, open, setupNanos(nanos), output,
+                            originFolders, log::log), nanos);
+                } catch (RunnerCalls.NoAnswer e) {
+                    throw first.failedInIsolation(e.getMessage(), null);
+                } catch (IOException e) {
+                    throw first.failedInIsolation("its process could not be started: " + e.getMessage(), null);
+                }
+            } finally {
+                for (Checked c : checked) {
+                    c.open.close();
+                }
             }
-            if (refused.isPresent()) {
-                throw refused.get();
+        }
+
+        @Override
+        public Step step(IsolatedLibrary process, int plugin, String name, long[] ints, byte[] data, int length) {
+            try {
+                RunnerCalls.StepAnswer a = process.calls.step(plugin, name, ints, data, length, process.deadlineNanos);
+                return new Step(a.result(), a.error(), a.text(), a.data());
+            } catch (RunnerCalls.NoAnswer e) {
+                throw process.crashed(name, e);
             }
-            Optional<dev.dynload.elf.ElfCheck> elf = diagnosis.structure(); // throws for a damaged file
-            List<Path> originFolders = Isolation.originFolders(file,
-                    elf.isPresent() ? elf.get().runPath() : List.of());
-            return new IsolatedLibrary(name, RunnerCalls.start(loader, open, setupNanos(nanos), output, originFolders),
-                    nanos);
-        } catch (RunnerCalls.NoAnswer e) {
-            throw diagnosis.failedInIsolation(e.getMessage(), null);
-        } catch (IOException e) {
-            throw diagnosis.failedInIsolation("its process could not be started: " + e.getMessage(), null);
+        }
+
+        @Override
+        public LibraryCrashedException ended(IsolatedLibrary process, String function) {
+            RunnerProcess.Exit exit = process.calls.exit();
+            if (exit == null) {
+                return new LibraryCrashedException(LibraryCrashedException.Reason.CLOSED, process.name, function, 0, 0,
+                        "the process is still running", false);
+            }
+            return new LibraryCrashedException(exit.signalled() ? LibraryCrashedException.Reason.SIGNAL
+                    : LibraryCrashedException.Reason.EXIT, process.name, function, exit.signalled() ? exit.code() : 0,
+                    exit.signalled() ? 0 : exit.code(), "the process ended before the call (" + exit.describe() + ")",
+                    true);
+        }
+
+        @Override
+        public String howEnded(IsolatedLibrary process) {
+            RunnerProcess.Exit exit = process.calls.exit();
+            return exit == null ? "running" : exit.describe();
+        }
+
+        @Override
+        public int dataSize() {
+            return RunnerCalls.dataSize();
+        }
+
+        @Override
+        public @Nullable Planned plan(Method m, List<String> problems) {
+            return Call.of(m, problems);
+        }
+
+        @Override
+        public @Nullable Object invoke(IsolatedLibrary process, Planned call, Object @Nullable [] args) {
+            return ((Call) call).invoke(process, args);
         }
     }
 
@@ -365,7 +475,7 @@ public final class IsolatedLibrary implements AutoCloseable {
     }
 
     /** One method's call: which arguments go to which registers, and what comes back. */
-    static final class Call {
+    static final class Call implements dev.dynload.internal.IsolatedAccess.Planned {
         private static final byte[] NO_DATA = new byte[0];
         /** Where in a slot the bytes of string arguments begin. */
         private static final int DATA_OFFSET = RunnerCalls.dataOffset();
@@ -388,7 +498,8 @@ public final class IsolatedLibrary implements AutoCloseable {
             this.result = result;
         }
 
-        Call at(int functionIndex) {
+        @Override
+        public Call at(int functionIndex) {
             return new Call(function, functionIndex, returns, intCount, floatCount, parameters, result);
         }
 

@@ -117,12 +117,113 @@ public final class RunnerCalls implements AutoCloseable {
         Channel channel = Channel.create(SLOTS);
         RunnerProcess process;
         try {
-            process = RunnerProcess.start(runner, library, channel, exit -> channel.endAll(), output, libraryPath);
+            process = RunnerProcess.start(runner, new int[] {library.fd(), channel.fd()}, java.util.List.of(),
+                    exit -> channel.endAll(), output, libraryPath);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
-        RunnerCalls calls = new RunnerCalls(channel, process);
+        return awaitReady(new RunnerCalls(channel, process), startDeadlineNanos);
+    }
+
+    /** Where the log messages of plugins in a runner go: a plugin's index, a dlp_host level, the message. */
+    public interface LogSink {
+        /** Takes one message; called on the runner's log thread, in the order the runner wrote them. */
+        void log(int plugin, int level, String message);
+    }
+
+    /**
+     * Starts a runner in plugin mode for {@code plugins}, open descriptors of the checked files (indexed in
+     * this order in {@link #step}), and waits until it has loaded them all. Runs none of their code but
+     * what loading runs (constructors).
+     *
+     * @param log where the plugins' log messages go, on a thread of the runner's own
+     * @throws NoAnswer if the runner refused, ended or did not answer in time; its message says which
+     */
+    public static RunnerCalls startPlugins(NativeLoader loader, java.util.List<OpenFile> plugins,
+                                           long startDeadlineNanos, java.util.function.@Nullable Consumer<String> output,
+                                           java.util.List<Path> libraryPath, LogSink log) throws IOException, NoAnswer {
+        OpenFile runner = runner(loader);
+        Channel channel = Channel.create(SLOTS);
+        int[] pipe = null;
+        RunnerProcess process;
+        try {
+            pipe = RunnerProcess.pipe();
+            int[] descriptors = new int[2 + plugins.size()];
+            descriptors[0] = pipe[1];
+            descriptors[1] = channel.fd();
+            for (int i = 0; i < plugins.size(); i++) {
+                descriptors[2 + i] = plugins.get(i).fd();
+            }
+            process = RunnerProcess.start(runner, descriptors, java.util.List.of("plugins",
+                    Integer.toString(plugins.size())), exit -> channel.endAll(), output, libraryPath);
+        } catch (IOException | RuntimeException e) {
+            if (pipe != null) {
+                Syscalls.close(pipe[0]);
+                Syscalls.close(pipe[1]);
+            }
+            channel.close();
+            throw e;
+        }
+        Syscalls.close(pipe[1]); // the runner has its copy: its end is the pipe's end
+        try {
+            process.read(pipe[0], new LogRecords(log), "dynload-runner-log-" + process.pid());
+        } catch (RuntimeException | Error e) {
+            Syscalls.close(pipe[0]);
+            channel.close();
+            throw e;
+        }
+        return awaitReady(new RunnerCalls(channel, process), startDeadlineNanos);
+    }
+
+    /**
+     * Cuts the log pipe into records: u32 plugin, i32 level, u32 length, then the message's bytes, as
+     * plugins.c writes them (each in one write, so never interleaved).
+     */
+    private static final class LogRecords implements RunnerProcess.Sink {
+        private final LogSink log;
+        private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
+
+        LogRecords(LogSink log) {
+            this.log = log;
+        }
+
+        @Override
+        public void accept(MemorySegment buffer, long n) {
+            pending.writeBytes(buffer.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            byte[] all = pending.toByteArray();
+            java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(all).order(java.nio.ByteOrder.nativeOrder());
+            while (in.remaining() >= 12) {
+                int start = in.position();
+                int plugin = in.getInt();
+                int level = in.getInt();
+                int length = in.getInt();
+                if (length < 0 || length > in.remaining()) {
+                    in.position(start);
+                    break;
+                }
+                String message = new String(all, in.position(), length, java.nio.charset.StandardCharsets.UTF_8);
+                in.position(in.position() + length);
+                try {
+                    log.log(plugin, level, message);
+                } catch (RuntimeException e) {
+                    // the sink's own failure: the next message still goes to it
+                }
+            }
+            pending.reset();
+            pending.write(all, in.position(), all.length - in.position());
+        }
+
+        @Override
+        public void end() {
+            // a record cut short by the runner's end is dropped: it was never whole
+        }
+    }
+
+    /** Waits for the runner's READY; on its refusal, its end or the deadline, kills it and says which. */
+    private static RunnerCalls awaitReady(RunnerCalls calls, long startDeadlineNanos) throws NoAnswer {
+        Channel channel = calls.channel;
+        RunnerProcess process = calls.process;
         MemorySegment header = channel.header();
         long end = System.nanoTime() + startDeadlineNanos;
         int state;
@@ -247,6 +348,52 @@ public final class RunnerCalls implements AutoCloseable {
                     : slot.asSlice(Channel.S_DATA, Math.min(length, Channel.DATA_SIZE)).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
             release(slot);
             return text;
+        } finally {
+            users.decrementAndGet();
+        }
+    }
+
+    /**
+     * What one step of a plugin in the runner answered: its status or value, the runner's error (0 none,
+     * 3 refused, with why in {@code data}), and the slot's data area as the step left it.
+     */
+    public record StepAnswer(long result, int error, byte[] data) {
+        /** {@return the NUL-terminated text at the start of the data area} */
+        public String text() {
+            int end = 0;
+            while (end < data.length && data[end] != 0) {
+                end++;
+            }
+            return new String(data, 0, end, java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * Runs one lifecycle step of plugin {@code plugin} in a runner started by {@link #startPlugins}: the step
+     * in {@code ints[0]}, its arguments after it, and its bytes in {@code data} (plugins.c says which).
+     *
+     * @param name what the step is, for messages: "init", "start"
+     */
+    public StepAnswer step(int plugin, String name, long[] ints, byte[] data, int dataLength, long deadlineNanos)
+            throws NoAnswer {
+        users.incrementAndGet();
+        try {
+            long end = System.nanoTime() + deadlineNanos;
+            MemorySegment slot = claim(name, end);
+            slot.set(JAVA_INT, Channel.S_KIND, 3);
+            slot.set(JAVA_INT, Channel.S_FUNCTION, plugin);
+            slot.set(JAVA_LONG, Channel.S_RESULT, 0);
+            for (int i = 0; i < 6; i++) {
+                slot.set(JAVA_LONG, Channel.S_INT_ARGS + 8L * i, i < ints.length ? ints[i] : 0);
+            }
+            MemorySegment.copy(data, 0, slot, java.lang.foreign.ValueLayout.JAVA_BYTE, Channel.S_DATA, dataLength);
+            slot.set(java.lang.foreign.ValueLayout.JAVA_BYTE, Channel.S_DATA + Math.min(dataLength, Channel.DATA_SIZE - 1),
+                    (byte) 0);
+            await(slot, name, end, deadlineNanos);
+            StepAnswer answer = new StepAnswer(slot.get(JAVA_LONG, Channel.S_RESULT), slot.get(JAVA_INT, Channel.S_ERROR),
+                    slot.asSlice(Channel.S_DATA, Channel.DATA_SIZE).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            release(slot);
+            return answer;
         } finally {
             users.decrementAndGet();
         }

@@ -70,26 +70,19 @@ public final class RunnerProcess {
     }
 
     /**
-     * Starts the runner in {@code runner} (an executable memory file) with the library and the channel as
-     * its descriptors 3 and 4.
+     * Starts the runner in {@code runner} (an executable memory file) with {@code descriptors} as its
+     * descriptors 3, 4 and on (the channel's among them, as dynload_runner.c expects it), and {@code arguments}
+     * after the host's process id and the channel's version.
      *
      * @param onExit called once, on the monitor thread, when the runner has ended and been reaped
      */
-    public static RunnerProcess start(OpenFile runner, OpenFile library, Channel channel, Consumer<Exit> onExit,
+    public static RunnerProcess start(OpenFile runner, int[] descriptors, List<String> arguments, Consumer<Exit> onExit,
                                       @Nullable Consumer<String> output, List<Path> libraryPath) throws IOException {
         int[] pipe = output == null ? null : pipe();
         try {
-            RunnerProcess p = start(runner, library, channel, onExit, pipe == null ? -1 : pipe[1], libraryPath);
+            RunnerProcess p = start(runner, descriptors, arguments, onExit, pipe == null ? -1 : pipe[1], libraryPath);
             if (pipe != null) {
-                try {
-                    Thread reader = new Thread(() -> p.forward(pipe[0], output), "dynload-runner-output-" + p.pid);
-                    reader.setDaemon(true);
-                    reader.start();
-                } catch (Throwable t) { // no thread for the output: no runner either
-                    p.kill();
-                    p.awaitEnd();
-                    throw t;
-                }
+                p.read(pipe[0], new Lines(output), "dynload-runner-output-" + p.pid);
             }
             return p;
         } catch (IOException | RuntimeException e) {
@@ -104,8 +97,8 @@ public final class RunnerProcess {
         }
     }
 
-    /** A pipe, both ends close-on-exec (the runner gets the write end as its stdout and stderr). */
-    private static int[] pipe() throws IOException {
+    /** A pipe, both ends close-on-exec (the runner gets the write end as its stdout and stderr, or its log). */
+    static int[] pipe() throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
             MemorySegment state = Syscalls.state(arena);
@@ -120,13 +113,70 @@ public final class RunnerProcess {
         }
     }
 
+    /** What a reader of one of the runner's pipes does with the bytes. */
+    public interface Sink {
+        /** Takes the next {@code n} bytes read, in {@code buffer}. */
+        void accept(MemorySegment buffer, long n);
+
+        /** Called once, when the pipe has ended or the runner has gone. */
+        void end();
+    }
+
+    /** Cuts the runner's output into lines for a consumer; a line without end is handed on in pieces. */
+    private static final class Lines implements Sink {
+        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        private final Consumer<String> output;
+
+        Lines(Consumer<String> output) {
+            this.output = output;
+        }
+
+        @Override
+        public void accept(MemorySegment buffer, long n) {
+            for (long i = 0; i < n; i++) {
+                byte b = buffer.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i);
+                if (b == '\n') {
+                    emit(line, output);
+                } else {
+                    line.write(b);
+                    if (line.size() >= 8192) {
+                        emit(line, output);
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void end() {
+            if (line.size() > 0) {
+                emit(line, output);
+            }
+        }
+    }
+
     /**
-     * Hands what the runner prints to {@code output}, line by line, until the pipe ends, or, once the runner
-     * has ended, until nothing is left to read: a process the library started may keep the pipe open for
-     * ever, and must not keep this thread. Then closes the pipe.
+     * Reads the pipe {@code fd} on a daemon thread of its own into {@code sink}, which closes it at the end;
+     * if no thread can be started, kills the runner, since what it writes would go nowhere, and leaves
+     * {@code fd} to the caller.
      */
-    private void forward(int fd, Consumer<String> output) {
-        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+    public void read(int fd, Sink sink, String threadName) {
+        try {
+            Thread reader = new Thread(() -> drain(fd, sink), threadName);
+            reader.setDaemon(true);
+            reader.start();
+        } catch (Throwable t) {
+            kill();
+            awaitEnd();
+            throw t;
+        }
+    }
+
+    /**
+     * Hands what the runner writes to {@code sink} until the pipe ends, or, once the runner has ended,
+     * until nothing is left to read: a process the library started may keep the pipe open for ever, and
+     * must not keep this thread. Then closes the pipe.
+     */
+    private void drain(int fd, Sink sink) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(4096);
             MemorySegment state = Syscalls.state(arena);
@@ -152,21 +202,9 @@ public final class RunnerProcess {
                 if (n <= 0) {
                     break;
                 }
-                for (long i = 0; i < n; i++) {
-                    byte b = buffer.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i);
-                    if (b == '\n') {
-                        emit(line, output);
-                    } else {
-                        line.write(b);
-                        if (line.size() >= 8192) {
-                            emit(line, output); // a line without end is handed on in pieces
-                        }
-                    }
-                }
+                sink.accept(buffer, n);
             }
-            if (line.size() > 0) {
-                emit(line, output);
-            }
+            sink.end();
         } catch (Throwable t) {
             // the reader ends; the runner's output goes nowhere from now on
         } finally {
@@ -184,10 +222,11 @@ public final class RunnerProcess {
         }
     }
 
-    private static RunnerProcess start(OpenFile runner, OpenFile library, Channel channel, Consumer<Exit> onExit,
-                                       int outputFd, List<Path> libraryPath) throws IOException {
+    private static RunnerProcess start(OpenFile runner, int[] descriptors, List<String> arguments,
+                                       Consumer<Exit> onExit, int outputFd, List<Path> libraryPath) throws IOException {
         long[] started;
-        java.util.concurrent.Future<long[]> spawned = SPAWNER.submit(() -> spawn(runner.fd(), library.fd(), channel.fd(), outputFd, libraryPath));
+        java.util.concurrent.Future<long[]> spawned = SPAWNER.submit(() -> spawn(runner.fd(), descriptors, arguments,
+                outputFd, libraryPath));
         boolean interrupted = false;
         for (;;) {
             try {
@@ -213,27 +252,34 @@ public final class RunnerProcess {
         return p;
     }
 
-    private static long[] spawn(int runnerFd, int libraryFd, int channelFd, int outputFd, List<Path> libraryPath)
-            throws IOException {
-        // Each source above the descriptors the child's file actions write (0 to 4), so that none is replaced
-        // before it is copied: the JVM's own descriptors may be anywhere.
-        int[] high = new int[4];
-        int[] sources = {runnerFd, libraryFd, channelFd, outputFd};
+    private static long[] spawn(int runnerFd, int[] descriptors, List<String> arguments, int outputFd,
+                                List<Path> libraryPath) throws IOException {
+        // Each source above the descriptors the child's file actions write (0 to 2, then 3 on), so that none
+        // is replaced before it is copied: the JVM's own descriptors may be anywhere.
+        int floor = 3 + descriptors.length + 8;
+        int[] high = new int[descriptors.length];
+        java.util.Arrays.fill(high, -1);
+        int runner = -1;
+        int output = -1;
         try {
-            for (int i = 0; i < sources.length; i++) {
-                high[i] = sources[i] < 0 ? -1 : dupHigh(sources[i]);
+            runner = dupHigh(runnerFd, floor);
+            output = outputFd < 0 ? -1 : dupHigh(outputFd, floor);
+            for (int i = 0; i < descriptors.length; i++) {
+                high[i] = dupHigh(descriptors[i], floor);
             }
-            return spawnFrom(high[0], high[1], high[2], high[3], libraryPath);
+            return spawnFrom(runner, high, arguments, output, libraryPath);
         } finally {
+            Syscalls.close(runner);
+            Syscalls.close(output);
             for (int fd : high) {
                 Syscalls.close(fd);
             }
         }
     }
 
-    private static int dupHigh(int fd) throws IOException {
+    private static int dupHigh(int fd, int floor) throws IOException {
         try {
-            int copy = (int) Syscalls.FCNTL.invokeExact(fd, Syscalls.F_DUPFD_CLOEXEC, 10);
+            int copy = (int) Syscalls.FCNTL.invokeExact(fd, Syscalls.F_DUPFD_CLOEXEC, floor);
             if (copy < 0) {
                 throw new IOException("fcntl(F_DUPFD_CLOEXEC) failed for descriptor " + fd);
             }
@@ -245,8 +291,8 @@ public final class RunnerProcess {
         }
     }
 
-    private static long[] spawnFrom(int runnerFd, int libraryFd, int channelFd, int outputFd, List<Path> libraryPath)
-            throws IOException {
+    private static long[] spawnFrom(int runnerFd, int[] descriptors, List<String> arguments, int outputFd,
+                                    List<Path> libraryPath) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment actions = arena.allocate(512, 16);
             MemorySegment attributes = arena.allocate(1024, 16);
@@ -255,8 +301,9 @@ public final class RunnerProcess {
             check((int) Syscalls.ACTIONS_INIT.invokeExact(actions), "posix_spawn_file_actions_init");
             check((int) Syscalls.ATTR_INIT.invokeExact(attributes), "posix_spawnattr_init");
             try {
-                check((int) Syscalls.ACTIONS_DUP2.invokeExact(actions, libraryFd, 3), "adddup2");
-                check((int) Syscalls.ACTIONS_DUP2.invokeExact(actions, channelFd, 4), "adddup2");
+                for (int i = 0; i < descriptors.length; i++) {
+                    check((int) Syscalls.ACTIONS_DUP2.invokeExact(actions, descriptors[i], 3 + i), "adddup2");
+                }
                 check((int) Syscalls.ACTIONS_OPEN.invokeExact(actions, 0, arena.allocateFrom("/dev/null"), 0, 0),
                         "addopen"); // nothing to read on stdin
                 if (outputFd >= 0) {
@@ -269,11 +316,14 @@ public final class RunnerProcess {
                 check((int) Syscalls.ATTR_SETSIGDEFAULT.invokeExact(attributes, all), "setsigdefault");
                 check((int) Syscalls.ATTR_SETFLAGS.invokeExact(attributes, Syscalls.SPAWN_FLAGS), "setflags");
                 String path = "/proc/self/fd/" + runnerFd;
-                MemorySegment argv = arena.allocate(ADDRESS, 4);
+                MemorySegment argv = arena.allocate(ADDRESS, 4L + arguments.size());
                 argv.setAtIndex(ADDRESS, 0, arena.allocateFrom(path));
                 argv.setAtIndex(ADDRESS, 1, arena.allocateFrom(Long.toString(ProcessHandle.current().pid())));
                 argv.setAtIndex(ADDRESS, 2, arena.allocateFrom(Integer.toString(Channel.VERSION)));
-                argv.setAtIndex(ADDRESS, 3, MemorySegment.NULL);
+                for (int i = 0; i < arguments.size(); i++) {
+                    argv.setAtIndex(ADDRESS, 3 + i, arena.allocateFrom(arguments.get(i)));
+                }
+                argv.setAtIndex(ADDRESS, 3L + arguments.size(), MemorySegment.NULL);
                 MemorySegment pid = arena.allocate(JAVA_INT);
                 MemorySegment environ = environment(arena, libraryPath);
                 int rc = (int) Syscalls.SPAWN.invokeExact(pid, arena.allocateFrom(path), actions, attributes, argv,

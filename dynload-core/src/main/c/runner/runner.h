@@ -1,0 +1,60 @@
+/*
+ * What the runner's two files share: the channel's layout (the same numbers as
+ * dev.dynload.internal.linux.Channel) and the table of functions calls name by index.
+ */
+#ifndef DYNLOAD_RUNNER_H
+#define DYNLOAD_RUNNER_H
+#include <stdint.h>
+#include <stddef.h>
+
+#define MAGIC 0x314e55524c4e5944ull /* "DYNLRUN1", little-endian */
+#define VERSION 3
+#define HEADER_SIZE 256
+#define SLOT_SIZE 4096
+#define NAME_MAX_BYTES 256
+#define MAX_FUNCTIONS 4096
+
+/* header offsets */
+#define H_MAGIC 0          /* u64 */
+#define H_VERSION 8        /* u32 */
+#define H_HEADER_SIZE 12   /* u32 */
+#define H_SLOT_SIZE 16     /* u32 */
+#define H_SLOTS 20         /* u32 */
+#define H_STATE 24         /* u32, futex: 0 starting, 1 ready, 2 refused */
+#define H_RUNNER_PID 28    /* u32 */
+#define H_MESSAGE 64       /* char[192]: why the runner refused */
+
+/* slot offsets */
+#define S_STATE 0          /* u32, futex */
+#define S_RUNNER_SLEEPS 4  /* u32 */
+#define S_HOST_SLEEPS 8    /* u32 */
+#define S_KIND 12          /* u32: 1 resolve, 2 call, 3 a plugin's lifecycle step (plugins.c) */
+#define S_FUNCTION 16      /* u32: the function's index, from a resolve; for kind 3, the plugin's */
+#define S_RETURN 20        /* u32: 0 void, 1 integer, 2 double, 3 float */
+#define S_INTS 24          /* u32: integer arguments given */
+#define S_FLOATS 28        /* u32: floating-point arguments given, each a double or a float's bits */
+#define S_INT_ARGS 32      /* i64[6] */
+#define S_FLOAT_ARGS 80    /* u64[6], the bits of doubles (or floats in the low 32 bits) */
+#define S_RESULT 128       /* u64 */
+#define S_ERROR 136        /* u32: 0 ok, 1 no such function, 2 too many functions, 3 refused (why in S_DATA) */
+#define S_POINTERS 140     /* u32: bit k set: integer argument k is an offset into this slot, to make an address */
+#define S_RESULT_LENGTH 144 /* i64: a returned string's length in bytes, -1 for NULL */
+#define S_NAME 256         /* char[256]: a resolve's symbol name */
+#define S_DATA 512         /* the bytes arguments point to (strings), and a returned string's copy */
+#define DATA_SIZE (SLOT_SIZE - S_DATA)
+
+
+/* slot states */
+enum { FREE = 0, CLAIMED = 1, REQUEST = 2, RUNNING = 3, DONE = 4 };
+
+static inline uint32_t *word(unsigned char *base, size_t at) { return (uint32_t *) (base + at); }
+
+/* Adds a function to the table calls name by index: its index, or -1 when the table is full. */
+int32_t register_function(void *f);
+
+/* Plugin mode (plugins.c): loads the plugins of descriptors first..first+count-1; 0, or why not. */
+const char *load_plugins(int first, int count, int log_fd);
+/* Serves a kind-3 request: one lifecycle step of one plugin. */
+void serve_plugin(unsigned char *slot);
+
+#endif

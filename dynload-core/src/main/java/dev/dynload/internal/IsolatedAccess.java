@@ -1,0 +1,111 @@
+package dev.dynload.internal;
+
+import java.lang.reflect.Method;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What {@code dev.dynload.IsolatedLibrary} offers dynload's plugin host and no one else: a runner process
+ * for a group of plugins, their lifecycle steps, and calls planned per method. Set once by
+ * {@code IsolatedLibrary}'s initialiser, as the JDK shares its internals between its own packages. The
+ * process's type is a parameter, so that this package does not depend on the facade's.
+ *
+ * @param <P> {@code IsolatedLibrary}
+ */
+public interface IsolatedAccess<P extends AutoCloseable> {
+
+    /** One method's call, planned at bind (which registers take what, what comes back). */
+    interface Planned {
+        /** {@return the same call, of the function at {@code index} of the runner's table} */
+        Planned at(int index);
+    }
+
+    /** Where the plugins' log messages go: a plugin's index in the group, a dlp_host level, the message. */
+    interface PluginLog {
+        /** Takes one message, on the runner's log thread, in the order the plugins wrote them. */
+        void log(int plugin, int level, String message);
+    }
+
+    /**
+     * A step's answer: its status or value, the runner's error (0 none, 3 refused, with why in
+     * {@code text}), and the bytes it left.
+     */
+    record Step(long result, int error, String text, byte[] data) {
+    }
+
+    /**
+     * Opens and checks each file as {@code IsolatedLibrary.open} does, asks {@code vet} about each (given the
+     * descriptor's readable path, it answers null or why the file is refused), and starts one runner that
+     * loads them all as plugins.
+     *
+     * @throws dev.dynload.LibraryLoadException naming the file that cannot be opened, is damaged, or is refused
+     */
+    P startPlugins(String name, List<Path> files, Duration deadline, @Nullable Consumer<String> output,
+                                 PluginLog log, Function<Path, @Nullable String> vet);
+
+    /**
+     * Runs one step of plugin {@code plugin} (its index in the files given) in the runner.
+     *
+     * @throws dev.dynload.LibraryCrashedException if the runner ended, or the step passed the deadline
+     */
+    Step step(P process, int plugin, String name, long[] ints, byte[] data, int length);
+
+    /**
+     * {@return the exception a call of {@code function} gets from a runner that has ended already: its
+     * signal or exit status}
+     */
+    RuntimeException ended(P process, String function);
+
+    /** {@return how the runner ended, "signal 11 (SIGSEGV)" or "exit status 42", or "running"} */
+    String howEnded(P process);
+
+    /** {@return the bytes one step or call carries in the shared memory} */
+    int dataSize();
+
+    /** {@return the call of {@code m}, or null with its problems added (what cannot cross to another process)} */
+    @Nullable Planned plan(Method m, List<String> problems);
+
+    /**
+     * Makes a planned call in the runner.
+     *
+     * @throws dev.dynload.LibraryCrashedException if the call got no answer
+     */
+    @Nullable Object invoke(P process, Planned call, Object @Nullable [] args);
+
+    /**
+     * {@return the access, set by IsolatedLibrary's initialiser}
+     *
+     * @param process {@code IsolatedLibrary.class}
+     */
+    @SuppressWarnings("unchecked")
+    static <P extends AutoCloseable> IsolatedAccess<P> get(Class<P> process) {
+        try {
+            Class.forName(process.getName(), true, process.getClassLoader()); // runs its initialiser, once
+        } catch (ClassNotFoundException e) {
+            throw new AssertionError(e);
+        }
+        IsolatedAccess<?> a = Holder.access;
+        if (a == null || !process.getName().equals("dev.dynload.IsolatedLibrary")) {
+            throw new IllegalStateException(process.getName() + " gives no isolated access");
+        }
+        return (IsolatedAccess<P>) a;
+    }
+
+    /** Installs the access; IsolatedLibrary only, once. */
+    static void set(IsolatedAccess<?> access) {
+        Holder.access = access;
+    }
+
+    /** Where the access lives. */
+    final class Holder {
+        private static volatile @Nullable IsolatedAccess<?> access;
+
+        private Holder() {
+        }
+    }
+}
