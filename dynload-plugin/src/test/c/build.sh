@@ -23,6 +23,12 @@ for variant in BLOCKER LATE_CALLER INIT_THREAD; do
     # shellcheck disable=SC2086
     gcc $cflags -pthread $extra -I"$include" -DVARIANT_$variant -o "$out/lib$name.so" "$src/lifecycle.c"
 done
+# The misbehaving plugins, for isolated plugins.
+for variant in HOSTILE CRASH_INIT EXIT_INIT HANG_INIT; do
+    name=$(echo "$variant" | tr '[:upper:]' '[:lower:]' | tr '_' '-')
+    # shellcheck disable=SC2086
+    gcc $cflags -pthread -Wno-infinite-recursion -I"$include" -DVARIANT_$variant -o "$out/lib$name.so" "$src/hostile.c"
+done
 # The portable plugin for macOS (Mach-O, arm64) and Windows (PE): built where scripts/toolchains installed
 # the cross tools, and read, never loaded, by the tests.
 ld64=$(command -v ld64.lld 2>/dev/null || compgen -G "/usr/lib/llvm-*/bin/ld64.lld" | head -1 || true)

@@ -49,6 +49,13 @@ public final class Plugin {
     private HostServices services;
     /** Binds under way: each may be running the plugin's get_interface, so stop waits for them. */
     private int binding;
+    /** Where it runs: in process, unless the host isolates it. */
+    private Isolation isolation = Isolation.inProcess();
+    /** Its process and its index there, when it runs out of process; fixed once it starts. */
+    private @Nullable PluginProcess process;
+    private int index = -1;
+    /** Calls into it running now, out of process: a stop waits for them. */
+    private int calls;
 
     Plugin(PluginDescriptor descriptor, PluginState state, String failure) {
         this.descriptor = descriptor;
@@ -66,14 +73,153 @@ public final class Plugin {
         return descriptor.id();
     }
 
-    /** {@return where the plugin is in its lifecycle} */
+    /**
+     * {@return where the plugin is in its lifecycle} For a plugin out of process, a process that has ended
+     * since the last call shows here as {@link PluginState#CRASHED}.
+     */
     public PluginState state() {
+        PluginProcess p = process;
+        if (state == PluginState.STARTED && p != null && p.ended()) {
+            p.recordEnd(this, "its process ended (" + p.howEnded() + ")");
+        }
         return state;
     }
 
+    /** {@return the state as last set, without looking at a process} */
+    PluginState rawState() {
+        return state;
+    }
+
+    /** {@return where the plugin's code runs} */
+    public Isolation isolation() {
+        return isolation;
+    }
+
+    void isolate(Isolation isolation, PluginProcess process, int index) {
+        synchronized (lock) {
+            this.isolation = isolation;
+            this.process = process;
+            this.index = index;
+        }
+    }
+
+    Optional<PluginProcess> process() {
+        return Optional.ofNullable(process);
+    }
+
+    int index() {
+        return index;
+    }
+
+    /** Its process ended: a started (or starting, or stopping) plugin is CRASHED, with the cause. */
+    void crashed(String cause) {
+        synchronized (lock) {
+            if (state == PluginState.STARTED || state == PluginState.STARTING || state == PluginState.STOPPING
+                    || state == PluginState.CRASHED) {
+                failure = cause;
+                state = PluginState.CRASHED;
+                lock.notifyAll();
+            }
+        }
+    }
+
+    /** It crashed too often: it stays CRASHED, and says it is quarantined. */
+    void quarantined(String why) {
+        synchronized (lock) {
+            failure = "quarantined: " + why;
+            state = PluginState.CRASHED;
+        }
+    }
+
+    /** {@return whether it is quarantined} */
+    boolean isQuarantined() {
+        String f = failure;
+        return state == PluginState.CRASHED && f != null && f.startsWith("quarantined: ");
+    }
+
+    /** Started again in a new process. */
+    void restarted() {
+        synchronized (lock) {
+            if (state == PluginState.CRASHED) {
+                failure = null;
+                state = PluginState.STARTED;
+            }
+        }
+    }
+
+    /** Out of process: a call begins, if the plugin is started. {@return its state, when it is not} */
+    @Nullable PluginState enter() {
+        synchronized (lock) {
+            if (state != PluginState.STARTED) {
+                return state;
+            }
+            calls++;
+            return null;
+        }
+    }
+
+    /** Out of process: a call ended. */
+    void leave() {
+        synchronized (lock) {
+            if (--calls == 0) {
+                lock.notifyAll();
+            }
+        }
+    }
+
     /**
-     * {@return why the plugin failed, when its state is {@link PluginState#FAILED}, or why it is left
-     * loaded, when its state is {@link PluginState#STUCK}}
+     * Out of process: moves a started plugin to STOPPING and waits, up to the deadline
+     * ({@link System#nanoTime()}), for its calls and binds to return. {@return whether they did; empty if it
+     * was not started}
+     */
+    Optional<Boolean> stopIsolated(long deadline) {
+        boolean interrupted = false;
+        try {
+            synchronized (lock) {
+                if (state != PluginState.STARTED) {
+                    return Optional.empty();
+                }
+                state = PluginState.STOPPING;
+                while (calls > 0 || binding > 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return Optional.of(false);
+                    }
+                    try {
+                        lock.wait(Math.max(1, left / 1_000_000));
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                return Optional.of(true);
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Out of process: stopped; its process may be gone with it. */
+    void stoppedIsolated(@Nullable String note) {
+        synchronized (lock) {
+            failure = note;
+            state = PluginState.STOPPED;
+        }
+    }
+
+    /** Out of process: started. */
+    void startedIsolated() {
+        synchronized (lock) {
+            failure = null;
+            state = PluginState.STARTED;
+        }
+    }
+
+    /**
+     * {@return why the plugin failed, when its state is {@link PluginState#FAILED}; why it is left loaded,
+     * when {@link PluginState#STUCK}; how its process ended, when {@link PluginState#CRASHED} (or when it was
+     * {@link PluginState#STOPPED} without its stop and destroy, out of process)}
      */
     public Optional<String> failure() {
         return Optional.ofNullable(failure);
@@ -158,6 +304,26 @@ public final class Plugin {
         }
     }
 
+    /** Out of process: a bind begins (it runs the plugin's get_interface), if the plugin is started. */
+    void beginBind() {
+        synchronized (lock) {
+            if (state != PluginState.STARTED) {
+                throw new IllegalStateException("plugin " + id() + " is " + state.name().toLowerCase(java.util.Locale.ROOT)
+                        + "; bind its interfaces while it is started");
+            }
+            binding++;
+        }
+    }
+
+    /** Out of process: a bind ended. */
+    void endBind() {
+        synchronized (lock) {
+            if (--binding == 0) {
+                lock.notifyAll();
+            }
+        }
+    }
+
     /** {@return the native side while loaded} */
     Optional<NativePlugin> loaded() {
         synchronized (lock) {
@@ -216,6 +382,9 @@ public final class Plugin {
         List<String> problems = check(iface, declared, provided);
         if (!problems.isEmpty()) {
             throw new BindingException(iface, where, problems);
+        }
+        if (process != null) {
+            return IsolatedBinding.bind(this, iface, declared, provided, where);
         }
         NativePlugin n;
         synchronized (lock) {
@@ -283,12 +452,12 @@ public final class Plugin {
     }
 
     /** The function a method stands for: its name, or its {@link dev.dynload.bind.Symbol}, as binding reads it. */
-    private static String symbolOf(Method m) {
+    static String symbolOf(Method m) {
         dev.dynload.bind.Symbol s = m.getAnnotation(dev.dynload.bind.Symbol.class);
         return s != null ? s.value() : m.getName();
     }
 
-    private static int indexOf(ProvidedInterface provided, String function) {
+    static int indexOf(ProvidedInterface provided, String function) {
         for (int i = 0; i < provided.functions().size(); i++) {
             if (provided.functions().get(i).name().equals(function)) {
                 return i;
@@ -309,7 +478,7 @@ public final class Plugin {
             + "manifest gives no lengths";
 
     /** Each Java method against the manifest: the same C signature, or a problem naming both. */
-    private List<String> check(Class<?> iface, PluginInterface declared, ProvidedInterface provided) {
+    List<String> check(Class<?> iface, PluginInterface declared, ProvidedInterface provided) {
         List<String> problems = new ArrayList<>();
         for (Method m : iface.getMethods()) {
             if (Modifier.isStatic(m.getModifiers()) || m.getDeclaringClass() == Object.class) {

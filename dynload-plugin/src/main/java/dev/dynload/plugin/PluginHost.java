@@ -43,7 +43,10 @@ import java.util.Optional;
  * and {@code .bundle} on macOS; {@code .dll} on Windows). A manifest is read from an ELF, Mach-O or PE
  * file alike, so {@code dynload plugins} lists another platform's plugins too.
  */
-public final class PluginHost {
+public final class PluginHost implements AutoCloseable {
+
+    /** How long a call into an isolated plugin may take, by default, before its process is ended. */
+    public static final java.time.Duration CALL_DEADLINE = java.time.Duration.ofSeconds(10);
 
     /** How long stop() waits for a plugin's running calls, by default, before it leaves that plugin STUCK. */
     public static final java.time.Duration STOP_TIMEOUT = java.time.Duration.ofSeconds(10);
@@ -65,6 +68,13 @@ public final class PluginHost {
     /** Loads, negotiates with, initialises and starts one plugin at a time. */
     private final PluginStarter starter;
     private final PluginStopper stopper;
+    private final Map<String, Isolation> isolation;
+    private final Isolation defaultIsolation;
+    private final java.time.Duration callDeadline;
+    private final RestartPolicy restart;
+    private final Quarantine quarantine;
+    /** The processes of the last start's isolated plugins; guarded by lock. */
+    private final List<PluginProcess> processes = new ArrayList<>();
     /** Guards the fields below; held for a few field reads and writes, never across plugin or user code. */
     private final Object lock = new Object();
     private Phase phase = Phase.IDLE;
@@ -83,6 +93,11 @@ public final class PluginHost {
         this.config = Map.copyOf(copy);
         this.starter = new PluginStarter(hostVersion, logger, config);
         this.stopper = new PluginStopper(starter, b.stopTimeout);
+        this.isolation = Map.copyOf(b.isolation);
+        this.defaultIsolation = b.defaultIsolation;
+        this.callDeadline = b.callDeadline;
+        this.restart = b.restart;
+        this.quarantine = new Quarantine(b.quarantine);
     }
 
     /** {@return a builder for a host} */
@@ -98,8 +113,76 @@ public final class PluginHost {
         private PluginLogger logger = PluginLogger.standardError();
         private final Map<String, Map<String, String>> config = new LinkedHashMap<>();
         private java.time.Duration stopTimeout = STOP_TIMEOUT;
+        private final Map<String, Isolation> isolation = new LinkedHashMap<>();
+        private Isolation defaultIsolation = Isolation.inProcess();
+        private java.time.Duration callDeadline = CALL_DEADLINE;
+        private RestartPolicy restart = RestartPolicy.never();
+        private java.nio.file.Path quarantine;
 
         private Builder() {
+        }
+
+        /**
+         * Runs a plugin out of the host's process, or in it (see {@link Isolation}).
+         *
+         * @param pluginId the plugin's id
+         * @param isolation where it runs
+         * @return this builder
+         */
+        public Builder isolate(String pluginId, Isolation isolation) {
+            this.isolation.put(Objects.requireNonNull(pluginId, "pluginId"), Objects.requireNonNull(isolation, "isolation"));
+            return this;
+        }
+
+        /**
+         * Sets where the plugins not named by {@link #isolate} run; in process when not set.
+         *
+         * @param isolation where they run; {@link Isolation#process()} runs each in a process of its own
+         * @return this builder
+         */
+        public Builder defaultIsolation(Isolation isolation) {
+            this.defaultIsolation = Objects.requireNonNull(isolation, "isolation");
+            return this;
+        }
+
+        /**
+         * Sets how long a call into an isolated plugin, and each step of its lifecycle, may take before its
+         * process is ended (code that does not return cannot be stopped any other way), with every plugin
+         * that shares it: the caller gets {@link PluginCrashedException}.
+         *
+         * @param deadline positive; {@link PluginHost#CALL_DEADLINE} when not set
+         * @return this builder
+         */
+        public Builder callDeadline(java.time.Duration deadline) {
+            if (deadline.isNegative() || deadline.isZero()) {
+                throw new IllegalArgumentException("the call deadline must be positive, not " + deadline);
+            }
+            this.callDeadline = deadline;
+            return this;
+        }
+
+        /**
+         * Sets what happens when an isolated plugin's process ends (see {@link RestartPolicy}).
+         *
+         * @param policy the policy; {@link RestartPolicy#never()} when not set
+         * @return this builder
+         */
+        public Builder restart(RestartPolicy policy) {
+            this.restart = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Keeps the quarantined plugin files (see {@link QuarantinedPlugin}) in {@code file}: read when the
+         * host is built, appended to when a plugin is quarantined, and shown by
+         * {@code dynload plugins --quarantine FILE}.
+         *
+         * @param file the file; created when the first plugin is quarantined
+         * @return this builder
+         */
+        public Builder quarantine(java.nio.file.Path file) {
+            this.quarantine = Objects.requireNonNull(file, "file");
+            return this;
         }
 
         /**
@@ -278,6 +361,7 @@ public final class PluginHost {
         for (PluginDescriptor d : plan.startOrder()) {
             byId.put(d.id(), new Plugin(d, PluginState.RESOLVED, null));
         }
+        isolate(byId.values());
         List<Plugin> unusable = new ArrayList<>();
         for (PluginDescriptor d : plan.cannotRun()) {
             unusable.add(new Plugin(d, PluginState.FAILED, plan.problems().get(d.id())));
@@ -295,6 +379,9 @@ public final class PluginHost {
                 }
             }
         }
+        for (PluginProcess process : processes()) {
+            PluginStarter.closeIfUnused(process);
+        }
         synchronized (lock) {
             List<Plugin> order = new ArrayList<>();
             for (Plugin p : plugins) {
@@ -310,6 +397,64 @@ public final class PluginHost {
             order.addAll(unusable);
             plugins.clear();
             plugins.addAll(order);
+        }
+    }
+
+    /** Gives each isolated plugin its process: one per plugin, or one per group, members in start order. */
+    private void isolate(java.util.Collection<Plugin> inStartOrder) {
+        Map<String, List<Plugin>> byProcess = new LinkedHashMap<>();
+        Map<String, Isolation> kinds = new LinkedHashMap<>();
+        for (Plugin p : inStartOrder) {
+            Isolation i = isolation.getOrDefault(p.id(), defaultIsolation);
+            if (i.isolated()) {
+                String key = i.processKey(p.id());
+                byProcess.computeIfAbsent(key, k -> new ArrayList<>()).add(p);
+                kinds.put(key, i);
+            }
+        }
+        List<PluginProcess> made = new ArrayList<>();
+        for (Map.Entry<String, List<Plugin>> e : byProcess.entrySet()) {
+            List<Plugin> members = e.getValue();
+            if (members.size() > 64) {
+                throw new IllegalStateException(e.getKey() + " has " + members.size() + " plugins; a process holds "
+                        + "at most 64");
+            }
+            PluginProcess process = new PluginProcess(e.getKey(), members, starter, callDeadline, restart, quarantine);
+            for (int i = 0; i < members.size(); i++) {
+                members.get(i).isolate(kinds.get(e.getKey()), process, i);
+            }
+            made.add(process);
+        }
+        synchronized (lock) {
+            processes.clear();
+            processes.addAll(made);
+        }
+    }
+
+    private List<PluginProcess> processes() {
+        synchronized (lock) {
+            return List.copyOf(processes);
+        }
+    }
+
+    /**
+     * {@return the plugin files this host will not run, by SHA-256: isolated plugins that crashed more often
+     * than the {@link RestartPolicy} allows, and those the quarantine file listed}
+     */
+    public List<QuarantinedPlugin> quarantined() {
+        return quarantine.all();
+    }
+
+    /**
+     * Stops the host ({@link #stop()}) and ends every process of its isolated plugins, whatever state
+     * they are in; the plugins a stop left {@link PluginState#STUCK} in the JVM stay loaded, since code
+     * still runs in them.
+     */
+    @Override
+    public void close() {
+        stop();
+        for (PluginProcess process : processes()) {
+            process.close();
         }
     }
 
@@ -408,7 +553,7 @@ public final class PluginHost {
     /** Whether a plugin is still loaded (stuck, or one a failure left started); called with the lock held. */
     private boolean anyLoaded() {
         for (Plugin p : plugins) {
-            if (p.loaded().isPresent()) {
+            if (p.loaded().isPresent() || p.rawState() == PluginState.STARTED || p.rawState() == PluginState.CRASHED) {
                 return true;
             }
         }

@@ -23,16 +23,34 @@ final class PluginStarter {
         this.config = config;
     }
 
+    String hostVersion() {
+        return hostVersion.toString();
+    }
+
+    Map<String, String> config(String pluginId) {
+        return config.getOrDefault(pluginId, Map.of());
+    }
+
     /** Starts one plugin; whatever goes wrong, it ends FAILED and unloaded, and the others go on. */
     void start(Plugin p, Map<String, Plugin> byId) {
+        if (p.process().isPresent()) {
+            startIsolated(p, p.process().get(), byId);
+            return;
+        }
         List<Dependency> deps = new ArrayList<>();
         for (Requirement r : p.descriptor().manifest().requires()) {
             Plugin dep = byId.get(r.pluginId());
             Optional<NativePlugin> loaded = dep == null ? Optional.empty() : dep.loaded();
-            if (dep == null || dep.state() != PluginState.STARTED || loaded.isEmpty()) {
+            if (dep == null || dep.state() != PluginState.STARTED) {
                 fail(p, "requires " + r.pluginId() + ", which did not start: "
                         + (dep == null ? "not found" : dep.failure().orElse(dep.state().toString())));
                 return;
+            }
+            if (loaded.isEmpty()) {
+                say(p.id(), PluginLogger.Level.WARN, "requires " + r.pluginId() + ", which runs in another process ("
+                        + dep.isolation() + "): the dependency service cannot reach its tables from here and gives "
+                        + "NULL for them");
+                continue;
             }
             deps.add(new Dependency(dep.descriptor().manifest(), loaded.get()));
         }
@@ -80,6 +98,75 @@ final class PluginStarter {
             return;
         }
         say(p.id(), PluginLogger.Level.INFO, "started " + p.descriptor().version() + " (ABI " + n.abi() + ")");
+    }
+
+    /**
+     * Starts a plugin in its process: the process first, if this is its first member to start; then its
+     * entry point, init (with its providers: the plugins it requires that share its process) and start,
+     * each a step in the runner. A crash in any of them leaves it FAILED, saying how its process ended.
+     */
+    private void startIsolated(Plugin p, PluginProcess process, Map<String, Plugin> byId) {
+        long providers = 0;
+        for (Requirement r : p.descriptor().manifest().requires()) {
+            Plugin dep = byId.get(r.pluginId());
+            if (dep == null || dep.state() != PluginState.STARTED) {
+                fail(p, "requires " + r.pluginId() + ", which did not start: "
+                        + (dep == null ? "not found" : dep.failure().orElse(dep.state().toString())));
+                return;
+            }
+            int at = process.indexOf(dep);
+            if (at >= 0) {
+                providers |= 1L << at;
+            } else {
+                say(p.id(), PluginLogger.Level.WARN, "requires " + r.pluginId() + ", which runs " + (dep.isolation()
+                        .isolated() ? "in another process (" + dep.isolation() + ")" : "in the host's process")
+                        + ": the dependency service cannot reach its tables from " + process.key()
+                        + " and gives NULL for them; put both in one group to share them");
+            }
+        }
+        p.starting();
+        int index = p.index();
+        boolean initialised = false;
+        try {
+            process.spawn();
+            int abi = process.entry(index, hostVersion.toString());
+            PluginManifest m = p.descriptor().manifest();
+            if (abi < m.abiMin() || abi > m.abiMax()) {
+                throw new NativePlugin.Refused("answered ABI " + abi + ", outside its manifest's " + m.abiMin() + ".."
+                        + m.abiMax());
+            }
+            process.init(index, hostVersion.toString(), config(p.id()), providers);
+            initialised = true;
+            try {
+                process.start(index);
+            } catch (NativePlugin.Refused e) {
+                process.destroy(index); // init made state, which destroy frees (stop is not called)
+                throw e;
+            }
+            p.startedIsolated();
+        } catch (NativePlugin.Refused e) {
+            fail(p, e.getMessage());
+            closeIfUnused(process);
+            return;
+        } catch (dev.dynload.LibraryCrashedException e) {
+            process.recordEnd(p, String.valueOf(e.getMessage()));
+            fail(p, "its process ended during " + (initialised ? "start" : "its entry point or init") + ": "
+                    + e.getMessage());
+            closeIfUnused(process);
+            return;
+        } catch (RuntimeException e) {
+            fail(p, "starting it failed: " + e);
+            closeIfUnused(process);
+            return;
+        }
+        say(p.id(), PluginLogger.Level.INFO, "started " + p.descriptor().version() + " in " + process);
+    }
+
+    /** Ends a plugin process none of whose members runs or may run again. */
+    static void closeIfUnused(PluginProcess process) {
+        if (process.unused()) {
+            process.close();
+        }
     }
 
     /** Unloads a plugin's library; a loader's failure is logged, not thrown, so the others go on. */

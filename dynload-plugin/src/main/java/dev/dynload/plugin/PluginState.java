@@ -5,7 +5,8 @@ package dev.dynload.plugin;
  * ends FAILED (with its {@link Plugin#failure()}) when resolution, loading, negotiation, init or start
  * refused it, or when a plugin it requires failed. A stop that gives up, because a call into the plugin
  * did not return in time, leaves it STUCK: loaded, its interfaces unbound, its stop and destroy not run;
- * the next {@link PluginHost#stop()} tries again.
+ * the next {@link PluginHost#stop()} tries again. A plugin run out of process ({@link Isolation}) whose
+ * process ends is CRASHED, with the cause.
  *
  * {@snippet lang=c :
  * static int32_t init(const dlp_host *host, void **state) {
@@ -41,5 +42,12 @@ public enum PluginState {
      */
     STUCK,
     /** It cannot run; {@link Plugin#failure()} says why. */
-    FAILED
+    FAILED,
+    /**
+     * It ran in a process of its own (see {@link Isolation}), and that process ended: a signal, an
+     * {@code exit}, or a call past its deadline. {@link Plugin#failure()} names the cause; its bound
+     * interfaces throw {@link PluginCrashedException}, or, when the host's {@link RestartPolicy} allows,
+     * the next call starts it again in a new process. The JVM and the other plugins go on.
+     */
+    CRASHED
 }

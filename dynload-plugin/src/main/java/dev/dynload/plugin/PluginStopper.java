@@ -31,6 +31,10 @@ final class PluginStopper {
      * @param all every plugin of the host, to find those that require {@code p}
      */
     void stop(Plugin p, List<Plugin> all, List<String> leftLoaded) {
+        if (p.process().isPresent()) {
+            stopIsolated(p, p.process().get());
+            return;
+        }
         if (p.state() != PluginState.STARTED && p.state() != PluginState.STUCK) {
             return;
         }
@@ -72,6 +76,59 @@ final class PluginStopper {
             p.stopped();
         }
         starter.say(p.id(), PluginLogger.Level.INFO, "stopped");
+    }
+
+    /**
+     * Stops a plugin out of process: its interfaces stop taking calls, the calls running return, then its
+     * stop and destroy run in its process. A call that does not return within the stop timeout is no
+     * reason to leave code running, as it is in process: the process is ended (with every plugin that
+     * shares it), and the plugin is STOPPED without its stop and destroy, which the log says. The process
+     * ends once none of its plugins runs.
+     */
+    private void stopIsolated(Plugin p, PluginProcess process) {
+        try {
+            if (p.state() == PluginState.CRASHED) {
+                p.stoppedIsolated(p.failure().orElse(null)); // nothing runs: its process ended
+                return;
+            }
+            Optional<Boolean> returned = p.stopIsolated(System.nanoTime() + stopNanos());
+            if (returned.isEmpty()) {
+                return;
+            }
+            if (!returned.get()) {
+                String why = "calls into it did not return within " + stopTimeout.toMillis() + " ms; its process ("
+                        + process.key() + ") was ended without its stop and destroy";
+                process.close();
+                for (Plugin other : process.members()) {
+                    if (other != p) {
+                        other.crashed("its process was ended by the stop of " + p.id() + ", " + why);
+                    }
+                }
+                p.stoppedIsolated(why);
+                starter.say(p.id(), PluginLogger.Level.ERROR, "stopped: " + why);
+                return;
+            }
+            int index = p.index();
+            try {
+                int rc = process.stop(index);
+                if (rc != 0) {
+                    starter.say(p.id(), PluginLogger.Level.WARN, "stop returned status " + rc);
+                }
+                process.destroy(index);
+                p.stoppedIsolated(null);
+                starter.say(p.id(), PluginLogger.Level.INFO, "stopped");
+            } catch (NativePlugin.Refused e) {
+                p.stoppedIsolated(null);
+                starter.say(p.id(), PluginLogger.Level.ERROR, "stopping it failed: " + e.getMessage());
+            } catch (dev.dynload.LibraryCrashedException e) {
+                process.recordEnd(p, String.valueOf(e.getMessage()));
+                p.stoppedIsolated("its process ended during its stop or destroy: " + e.getMessage());
+                starter.say(p.id(), PluginLogger.Level.ERROR, "its process ended during its stop or destroy: "
+                        + e.getMessage());
+            }
+        } finally {
+            PluginStarter.closeIfUnused(process);
+        }
     }
 
     /** Leaves a stopping plugin loaded, STUCK, without its stop and destroy, saying why. */

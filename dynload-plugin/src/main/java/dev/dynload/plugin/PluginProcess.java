@@ -1,0 +1,496 @@
+package dev.dynload.plugin;
+
+import dev.dynload.IsolatedLibrary;
+import dev.dynload.LibraryCrashedException;
+import dev.dynload.LibraryException;
+import dev.dynload.internal.Hashes;
+import dev.dynload.internal.IsolatedAccess;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One runner process hosting isolated plugins: a plugin of its own, or a group. It spawns the runner with
+ * the members' files (each opened once and checked, its manifest read again from that very descriptor and
+ * compared with discovery's, and its SHA-256 taken from it), runs each member's steps there, and notices
+ * the process's end. Holds its lock for field reads and writes only, never across plugin code, a step or
+ * the logger.
+ */
+final class PluginProcess {
+
+    /** The steps of plugins.c in the runner. */
+    static final int ENTRY = 1;
+    static final int INIT = 2;
+    static final int START = 3;
+    static final int STOP = 4;
+    static final int DESTROY = 5;
+    static final int INTERFACE = 6;
+    /** The runner's error for a refused step, with why in its text. */
+    private static final int REFUSED = 3;
+
+    private final String key;
+    private final List<Plugin> members;
+    private final PluginStarter starter;
+    private final Duration deadline;
+    private final RestartPolicy policy;
+    private final Quarantine quarantine;
+    private final String[] sha256;
+    /** What each member's init was given, to give it again at a restart. */
+    private final long[] providers;
+    private final Object lock = new Object();
+    private @Nullable IsolatedLibrary process;
+    /** Counts the processes started: a binding made for an older one finds its functions again. */
+    private int generation;
+    /** When the processes ended, in {@link System#nanoTime()}, for the restart policy's window. */
+    private final java.util.ArrayDeque<Long> crashes = new java.util.ArrayDeque<>();
+    /** The restart under way, which other callers wait for instead of starting their own. */
+    private java.util.concurrent.@Nullable CompletableFuture<Void> restarting;
+
+    PluginProcess(String key, List<Plugin> members, PluginStarter starter, Duration deadline, RestartPolicy policy,
+                  Quarantine quarantine) {
+        this.key = key;
+        this.members = List.copyOf(members);
+        this.starter = starter;
+        this.deadline = deadline;
+        this.policy = policy;
+        this.quarantine = quarantine;
+        this.sha256 = new String[members.size()];
+        this.providers = new long[members.size()];
+    }
+
+    private static IsolatedAccess<IsolatedLibrary> access() {
+        return IsolatedAccess.get(IsolatedLibrary.class);
+    }
+
+    String key() {
+        return key;
+    }
+
+    List<Plugin> members() {
+        return members;
+    }
+
+    int indexOf(Plugin p) {
+        return members.indexOf(p);
+    }
+
+    /** {@return the SHA-256 of member {@code index}'s file, as the runner was handed it; empty before} */
+    Optional<String> sha256(int index) {
+        synchronized (lock) {
+            return Optional.ofNullable(sha256[index]);
+        }
+    }
+
+    /** A snapshot of the process a call uses: the runner and which of its starts it is. */
+    record Current(IsolatedLibrary process, int generation) {
+    }
+
+    /** {@return the running process, or empty before its start, after its end or its close} */
+    Optional<Current> current() {
+        synchronized (lock) {
+            return process == null ? Optional.empty() : Optional.of(new Current(process, generation));
+        }
+    }
+
+    /** {@return whether a process was started and has ended since (a crash, an exit, a deadline)} */
+    boolean ended() {
+        IsolatedLibrary p;
+        synchronized (lock) {
+            p = process;
+        }
+        return p != null && !p.isAlive();
+    }
+
+    /**
+     * Starts the runner with every member's file; it loads them all, and runs nothing of theirs but their
+     * constructors. Does nothing if it runs already.
+     *
+     * @throws NativePlugin.Refused if a file cannot be opened, is damaged, carries another manifest than
+     *         discovery read, or the runner failed to load one; the message names the file
+     */
+    void spawn() throws NativePlugin.Refused {
+        synchronized (lock) {
+            if (process != null && process.isAlive()) {
+                return;
+            }
+        }
+        List<Path> files = new ArrayList<>();
+        for (Plugin p : members) {
+            if (p.descriptor().bundle().isPresent()) {
+                throw new NativePlugin.Refused("ships in a jar (bundle " + p.descriptor().bundle().get() + "); an "
+                        + "isolated plugin runs from a file for now: unpack it into a plugin folder, or run it in process");
+            }
+            files.add(p.descriptor().file());
+        }
+        String[] hashes = new String[members.size()];
+        int[] next = {0};
+        IsolatedLibrary started;
+        try {
+            started = access().startPlugins(key, files, deadline, this::output, this::log, readable -> {
+                int i = next[0]++;
+                return vet(members.get(i).descriptor(), readable, hashes, i);
+            });
+        } catch (LibraryException e) {
+            throw new NativePlugin.Refused("its process did not start: " + e.getMessage());
+        }
+        IsolatedLibrary old;
+        synchronized (lock) {
+            old = process;
+            process = started;
+            generation++;
+            System.arraycopy(hashes, 0, sha256, 0, hashes.length);
+        }
+        if (old != null) {
+            old.close(); // ended already: this reaps it and frees its memory
+        }
+    }
+
+    /**
+     * The same manifest as discovery read, from the descriptor the runner gets (the file may have been
+     * replaced since); and the bytes' SHA-256, the key of quarantine. {@return null, or why not}
+     */
+    private @Nullable String vet(PluginDescriptor d, Path readable, String[] hashes, int i) {
+        PluginManifest now;
+        try {
+            now = ManifestReader.read(readable);
+        } catch (PluginException e) {
+            return "its manifest does not read now: " + e.getMessage();
+        }
+        if (!now.equals(d.manifest())) {
+            return "it carries another manifest (" + now.id() + " " + now.version() + ") than the one discovery read ("
+                    + d.id() + " " + d.version() + "): the file was replaced since; discover again";
+        }
+        try {
+            hashes[i] = Hashes.sha256(readable);
+        } catch (IOException e) {
+            return "it cannot be read: " + e.getMessage();
+        }
+        Optional<QuarantinedPlugin> q = quarantine.find(hashes[i]);
+        if (q.isPresent()) {
+            return "it is quarantined (SHA-256 " + hashes[i] + "): " + q.get().why()
+                    + "; delete its line from the host's quarantine file to run these bytes again";
+        }
+        return null;
+    }
+
+    /** A line the runner's process printed, to the logger, as the plugin's (or the group's) INFO. */
+    private void output(String line) {
+        starter.say(members.size() == 1 ? members.get(0).id() : key, PluginLogger.Level.INFO, line);
+    }
+
+    /** A message a member logged through its host services. */
+    private void log(int index, int level, String message) {
+        PluginLogger.Level[] levels = PluginLogger.Level.values();
+        PluginLogger.Level l = level >= 0 && level < levels.length ? levels[level] : PluginLogger.Level.DEBUG;
+        String id = index >= 0 && index < members.size() ? members.get(index).id() : key;
+        starter.say(id, l, message);
+    }
+
+    /** A step that failed, with the plugin's message. */
+    record Answer(long result, String text, byte[] data) {
+    }
+
+    /**
+     * Runs one step of member {@code index}.
+     *
+     * @throws NativePlugin.Refused if the runner refused the step, with why
+     * @throws LibraryCrashedException if the process ended during it, or before
+     */
+    Answer step(int index, String name, long[] ints, byte[] data) throws NativePlugin.Refused {
+        IsolatedLibrary p;
+        synchronized (lock) {
+            p = process;
+        }
+        if (p == null) {
+            throw new NativePlugin.Refused("its process is not running");
+        }
+        IsolatedAccess.Step s = access().step(p, index, name, ints, data, data.length);
+        if (s.error() == REFUSED) {
+            throw new NativePlugin.Refused(s.text());
+        }
+        if (s.error() != 0) {
+            throw new NativePlugin.Refused(name + " was refused by the runner (error " + s.error() + ")");
+        }
+        return new Answer(s.result(), s.text(), s.data());
+    }
+
+    /** Negotiates with member {@code index}; {@return the ABI version it picked} */
+    int entry(int index, String hostVersion) throws NativePlugin.Refused {
+        return (int) step(index, "dynload_plugin_entry", new long[] {ENTRY, PluginHost.ABI_MIN, PluginHost.ABI_MAX},
+                zeroTerminated(hostVersion)).result();
+    }
+
+    /** Runs member {@code index}'s init with its id, the host's version, its configuration and its providers. */
+    void init(int index, String hostVersion, Map<String, String> config, long providers) throws NativePlugin.Refused {
+        synchronized (lock) {
+            this.providers[index] = providers;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(zeroTerminated(members.get(index).id()));
+        out.writeBytes(zeroTerminated(hostVersion));
+        config.forEach((k, v) -> {
+            out.writeBytes(zeroTerminated(k));
+            out.writeBytes(zeroTerminated(v));
+        });
+        out.write(0);
+        byte[] data = out.toByteArray();
+        if (data.length >= access().dataSize()) {
+            throw new NativePlugin.Refused("its id, the host's version and its configuration take " + data.length
+                    + " bytes; an isolated plugin's take less than " + access().dataSize());
+        }
+        status("init", step(index, "init", new long[] {INIT, providers}, data));
+    }
+
+    void start(int index) throws NativePlugin.Refused {
+        status("start", step(index, "start", new long[] {START}, new byte[0]));
+    }
+
+    /** {@return stop's status} */
+    int stop(int index) throws NativePlugin.Refused {
+        return (int) step(index, "stop", new long[] {STOP}, new byte[0]).result();
+    }
+
+    void destroy(int index) throws NativePlugin.Refused {
+        step(index, "destroy", new long[] {DESTROY}, new byte[0]);
+    }
+
+    private static void status(String step, Answer a) throws NativePlugin.Refused {
+        if (a.result() != 0) {
+            throw new NativePlugin.Refused(step + " failed with status " + (int) a.result()
+                    + (a.text().isEmpty() ? "" : ": " + a.text()));
+        }
+    }
+
+    /** An interface table in the runner: its minor, and each function's index there (-1: absent). */
+    record Table(int minor, int[] functions) {
+    }
+
+    /** {@return member {@code index}'s table of {@code id}/{@code major}, or empty when it gives NULL} */
+    Optional<Table> getInterface(int index, String id, int major, int minMinor, int count) throws NativePlugin.Refused {
+        Answer a = step(index, "get_interface", new long[] {INTERFACE, major, minMinor, count}, zeroTerminated(id));
+        if (a.result() == 0) {
+            return Optional.empty();
+        }
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(a.data()).order(java.nio.ByteOrder.nativeOrder());
+        int minor = in.getInt(0);
+        int[] functions = new int[count];
+        for (int k = 0; k < count; k++) {
+            functions[k] = in.getInt(8 + 4 * k);
+        }
+        return Optional.of(new Table(minor, functions));
+    }
+
+    private static byte[] zeroTerminated(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        return java.util.Arrays.copyOf(b, b.length + 1);
+    }
+
+    /**
+     * Records the end of the process, seen by a call or a step of member {@code caller}: every member that
+     * was started (or starting) is CRASHED with the cause, and the logger hears it once per process.
+     * {@return the exception for the caller}
+     */
+    PluginCrashedException crashed(Plugin caller, String function, LibraryCrashedException e) {
+        String cause = causeOf(e);
+        recordEnd(caller, cause);
+        return new PluginCrashedException(caller.id(), function, caller.id() + ": " + function + "() got no answer: "
+                + cause + "; the plugin is CRASHED, and this JVM goes on", e);
+    }
+
+    /**
+     * Records the end of the process once: every member that was started (or starting, or stopping) is
+     * CRASHED with the cause, the end counts for the restart policy, and the logger hears of it.
+     */
+    void recordEnd(Plugin caller, String cause) {
+        boolean first;
+        synchronized (lock) {
+            first = process != null && lastSeen != process;
+            if (first) {
+                lastSeen = process;
+                crashes.addLast(System.nanoTime());
+            }
+        }
+        if (first) {
+            for (Plugin p : members) {
+                p.crashed(cause);
+            }
+            starter.say(caller.id(), PluginLogger.Level.ERROR, "its process (" + key + ") ended: " + cause
+                    + (policy.times() > 0 ? "; it starts again on the next call (restart policy: " + policy + ")" : ""));
+        }
+    }
+
+    /** The process that {@link #crashed} last recorded, so that each end is counted once. */
+    private @Nullable IsolatedLibrary lastSeen;
+
+    private static String causeOf(LibraryCrashedException e) {
+        String m = String.valueOf(e.getMessage());
+        int at = m.indexOf("got no answer: ");
+        return at >= 0 ? m.substring(at + "got no answer: ".length()) : m;
+    }
+
+    /**
+     * Starts the crashed members again in a new process, as the restart policy allows: one thread does it,
+     * the others calling meanwhile wait for it (holding no lock). Beyond the policy's limit, the members are
+     * quarantined by their files' SHA-256 and stay CRASHED.
+     *
+     * @return whether the members run again
+     */
+    boolean restart() {
+        java.util.concurrent.CompletableFuture<Void> mine;
+        java.util.concurrent.CompletableFuture<Void> theirs = null;
+        synchronized (lock) {
+            if (restarting != null) {
+                theirs = restarting;
+                mine = null;
+            } else {
+                mine = restarting = new java.util.concurrent.CompletableFuture<>();
+            }
+        }
+        if (theirs != null) {
+            theirs.join();
+            return process != null && process.isAlive();
+        }
+        try {
+            return restartNow();
+        } finally {
+            synchronized (lock) {
+                restarting = null;
+            }
+            mine.complete(null);
+        }
+    }
+
+    private boolean restartNow() {
+        if (policy.times() == 0) {
+            return false;
+        }
+        long now = System.nanoTime();
+        int recent;
+        synchronized (lock) {
+            while (!crashes.isEmpty() && now - crashes.peekFirst() > policy.window().toNanos()) {
+                crashes.removeFirst();
+            }
+            recent = crashes.size();
+            if (process != null && process.isAlive()) {
+                return true; // another caller restarted it already
+            }
+        }
+        if (recent > policy.times()) {
+            for (int i = 0; i < members.size(); i++) {
+                Plugin p = members.get(i);
+                if (p.rawState() == PluginState.CRASHED) {
+                    String why = "crashed " + recent + " times within " + policy.window() + " (restart policy: "
+                            + policy + "); last: " + p.failure().orElse("?");
+                    Optional<String> sha = sha256(i);
+                    if (sha.isPresent()) {
+                        try {
+                            quarantine.add(sha.get(), p.id(), p.descriptor().file(), why);
+                        } catch (java.io.UncheckedIOException e) {
+                            starter.say(p.id(), PluginLogger.Level.ERROR, e.getMessage());
+                        }
+                    }
+                    p.quarantined(why);
+                    starter.say(p.id(), PluginLogger.Level.ERROR, "quarantined: " + why);
+                }
+            }
+            return false;
+        }
+        try {
+            spawn();
+        } catch (NativePlugin.Refused e) {
+            for (Plugin p : members) {
+                if (p.rawState() == PluginState.CRASHED) {
+                    p.crashed("restarting it failed: " + e.getMessage());
+                }
+            }
+            return false;
+        }
+        boolean all = true;
+        for (int i = 0; i < members.size(); i++) {
+            Plugin p = members.get(i);
+            if (p.rawState() != PluginState.CRASHED) {
+                continue;
+            }
+            try {
+                entry(i, starter.hostVersion());
+                long given;
+                synchronized (lock) {
+                    given = providers[i];
+                }
+                init(i, starter.hostVersion(), starter.config(p.id()), given);
+                start(i);
+                p.restarted();
+                starter.say(p.id(), PluginLogger.Level.INFO, "started again in a new process (" + this + ")");
+            } catch (NativePlugin.Refused e) {
+                p.crashed("restarting it failed: " + e.getMessage());
+                all = false;
+            } catch (LibraryCrashedException e) {
+                crashed(p, "restart", e);
+                return false;
+            }
+        }
+        return all;
+    }
+
+    /** {@return the cause of a call refused because the process had ended before it} */
+    LibraryCrashedException endedBefore(String function) {
+        IsolatedLibrary ended;
+        synchronized (lock) {
+            ended = lastSeen != null ? lastSeen : process;
+        }
+        if (ended == null) {
+            throw new IllegalStateException(key + " was never started");
+        }
+        return (LibraryCrashedException) access().ended(ended, function);
+    }
+
+    /** {@return how the process ended, "signal 11 (SIGSEGV)", or "running"} */
+    String howEnded() {
+        IsolatedLibrary p;
+        synchronized (lock) {
+            p = process;
+        }
+        return p == null ? "not started" : access().howEnded(p);
+    }
+
+    /** Ends the process, if it runs, and frees its memory. */
+    void close() {
+        IsolatedLibrary p;
+        synchronized (lock) {
+            p = process;
+            process = null;
+        }
+        if (p != null) {
+            p.close();
+        }
+    }
+
+    /** {@return whether no member is started, starting, stopping or crashed-and-restartable: the process may go} */
+    boolean unused() {
+        for (Plugin p : members) {
+            PluginState s = p.rawState();
+            if (s == PluginState.STARTED || s == PluginState.STARTING || s == PluginState.STOPPING
+                    || s == PluginState.RESOLVED || (s == PluginState.CRASHED && policy.times() > 0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        IsolatedLibrary p;
+        synchronized (lock) {
+            p = process;
+        }
+        return key + (p == null ? " (not running)" : " (pid " + p.pid() + (p.isAlive() ? ")" : ", ended)"));
+    }
+}

@@ -1,0 +1,337 @@
+package dev.dynload.plugin;
+
+import dev.dynload.BindingException;
+import dev.dynload.LibraryCrashedException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Plugins run out of the host's process (src/test/c/hostile.c and plugin.c), called through the same
+ * interfaces: segfaults, aborts, exits, endless loops and stack overflows in them end their process, never
+ * this JVM, and the host reports, restarts and quarantines them.
+ */
+@Timeout(120)
+class IsolatedPluginTest {
+
+    @PluginInterface(id = "com.example.hostile", major = 1, minor = 0)
+    interface Hostile {
+        int add(int a, int b);
+
+        void noop();
+
+        String greet(String who);
+
+        int crash();
+
+        @dev.dynload.bind.Symbol("abort_now")
+        void abortNow();
+
+        @dev.dynload.bind.Symbol("exit_now")
+        void exitNow(int status);
+
+        void spin();
+
+        int overflow(int n);
+
+        void print(String text);
+
+        int count();
+
+        long pid();
+
+        double scale(double x, float by);
+
+        default String shout(String who) {
+            return greet(who).toUpperCase(java.util.Locale.ROOT);
+        }
+    }
+
+    @PluginInterface(id = "com.example.hostile", major = 1, minor = 0)
+    interface WithAddress {
+        MemorySegment address();
+    }
+
+    @PluginInterface(id = "com.example.greeter", major = 1, minor = 2)
+    interface Greeter {
+        int add(int a, int b);
+
+        @dev.dynload.bind.Symbol("base_now")
+        long baseNow();
+    }
+
+    /** Everything logged, as "id LEVEL message"; a test waits for a line with {@link #awaitLog}. */
+    private final List<String> log = new ArrayList<>();
+
+    private void logged(String id, PluginLogger.Level level, String message) {
+        synchronized (log) {
+            log.add(id + " " + level + " " + message);
+            log.notifyAll();
+        }
+    }
+
+    /** Waits until a logged line contains {@code text} (the test's timeout bounds it). */
+    private void awaitLog(String text) throws InterruptedException {
+        synchronized (log) {
+            while (log.stream().noneMatch(l -> l.contains(text))) {
+                log.wait();
+            }
+        }
+    }
+
+    private String logText() {
+        synchronized (log) {
+            return String.join("\n", log);
+        }
+    }
+
+    private PluginHost.Builder builder(Path dir, String... plugins) throws IOException {
+        return PluginHost.builder().folder(PluginHostTest.folder(dir, plugins)).hostVersion("1.4.0")
+                .config("com.example.hostile", "greeting", "Hi").logger(this::logged);
+    }
+
+    private static Plugin started(PluginHost host, String id) {
+        Plugin p = host.plugin(id).orElseThrow();
+        assertEquals(PluginState.STARTED, p.state(), () -> p.failure().orElse(""));
+        return p;
+    }
+
+    @Test
+    void anIsolatedPluginIsCalledThroughTheSameInterfaceInAProcessOfItsOwn(@TempDir Path dir) throws Exception {
+        PluginHost host = builder(dir, "hostile").isolate("com.example.hostile", Isolation.process()).build();
+        host.start();
+        Plugin p = started(host, "com.example.hostile");
+        assertEquals(Isolation.process(), p.isolation());
+        Hostile h = p.bind(Hostile.class);
+        assertEquals(5, h.add(2, 3));
+        assertEquals("Hi, Ann!", h.greet("Ann"), "its config came through the host services, in its process");
+        assertEquals("HI, ANN!", h.shout("Ann"), "a default method runs in Java");
+        assertEquals(3.0, h.scale(1.5, 2f));
+        h.noop();
+        long pid = h.pid();
+        assertNotEquals(ProcessHandle.current().pid(), pid, "it runs in a process of its own");
+        assertTrue(ProcessHandle.of(pid).isPresent());
+        awaitLog("com.example.hostile INFO init in its own process");
+        h.print("a stray printf");
+        awaitLog("com.example.hostile INFO a stray printf");
+        host.stop();
+        assertEquals(PluginState.STOPPED, p.state());
+        assertTrue(ProcessHandle.of(pid).isEmpty(), "stop ended and reaped its process");
+        assertThrows(IllegalStateException.class, () -> h.add(1, 2), "a stopped plugin's interface throws");
+    }
+
+    @Test
+    void callsFromManyThreadsRunAtOnce(@TempDir Path dir) throws Exception {
+        PluginHost host = builder(dir, "hostile").defaultIsolation(Isolation.process()).build();
+        host.start();
+        Hostile h = started(host, "com.example.hostile").bind(Hostile.class);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Integer>> sums = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int base = t * 1000;
+                sums.add(pool.submit(() -> {
+                    int wrong = 0;
+                    for (int i = 0; i < 2000; i++) {
+                        wrong += h.add(base, i) == base + i ? 0 : 1;
+                    }
+                    return wrong;
+                }));
+            }
+            for (Future<Integer> f : sums) {
+                assertEquals(0, f.get());
+            }
+        } finally {
+            pool.shutdown();
+            host.close();
+        }
+    }
+
+    @Test
+    void aPointerCannotCrossAndIsRefusedAtBind(@TempDir Path dir) throws Exception {
+        PluginHost host = builder(dir, "hostile").isolate("com.example.hostile", Isolation.process()).build();
+        host.start();
+        try {
+            BindingException e = assertThrows(BindingException.class,
+                    () -> started(host, "com.example.hostile").bind(WithAddress.class));
+            assertTrue(e.getMessage().contains("address") && e.getMessage().contains("run the plugin in process"),
+                    e.getMessage());
+        } finally {
+            host.close();
+        }
+    }
+
+    /** One fault: the call that meets it throws, the plugin is CRASHED, the JVM and the host go on. */
+    private void faultEndsOnlyItsProcess(Path dir, Consumer<Hostile> fault, LibraryCrashedException.Reason reason,
+                                         int signalOrStatus, Duration deadline) throws Exception {
+        PluginHost host = builder(dir, "hostile", "base").isolate("com.example.hostile", Isolation.process())
+                .callDeadline(deadline).build();
+        host.start();
+        try {
+            Plugin p = started(host, "com.example.hostile");
+            Hostile h = p.bind(Hostile.class);
+            long pid = h.pid();
+            PluginCrashedException e = assertThrows(PluginCrashedException.class, () -> fault.accept(h));
+            assertEquals("com.example.hostile", e.pluginId());
+            assertEquals(reason, e.reason(), e.getMessage());
+            if (reason == LibraryCrashedException.Reason.SIGNAL) {
+                assertEquals(signalOrStatus, e.signal().orElseThrow(), e.getMessage());
+            } else if (reason == LibraryCrashedException.Reason.EXIT) {
+                assertEquals(signalOrStatus, e.exitStatus().orElseThrow(), e.getMessage());
+            }
+            assertEquals(PluginState.CRASHED, p.state());
+            assertTrue(p.failure().orElseThrow().length() > 0);
+            assertTrue(ProcessHandle.of(pid).isEmpty(), "its process was reaped");
+            PluginCrashedException again = assertThrows(PluginCrashedException.class, () -> h.add(1, 2));
+            assertTrue(again.getMessage().contains("was not called"), again.getMessage());
+            assertEquals(PluginState.STARTED, started(host, "com.example.base").state(), "the in-process plugin runs on");
+            awaitLog("com.example.hostile ERROR its process (plugin com.example.hostile) ended");
+            host.stop();
+            assertEquals(PluginState.STOPPED, p.state());
+        } finally {
+            host.close();
+        }
+    }
+
+    @Test
+    void aSegfaultEndsOnlyThePluginsProcess(@TempDir Path dir) throws Exception {
+        faultEndsOnlyItsProcess(dir, Hostile::crash, LibraryCrashedException.Reason.SIGNAL, 11, Duration.ofSeconds(30));
+    }
+
+    @Test
+    void anAbortEndsOnlyThePluginsProcess(@TempDir Path dir) throws Exception {
+        faultEndsOnlyItsProcess(dir, Hostile::abortNow, LibraryCrashedException.Reason.SIGNAL, 6, Duration.ofSeconds(30));
+    }
+
+    @Test
+    void anExitEndsOnlyThePluginsProcess(@TempDir Path dir) throws Exception {
+        faultEndsOnlyItsProcess(dir, h -> h.exitNow(0), LibraryCrashedException.Reason.EXIT, 0, Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aStackOverflowEndsOnlyThePluginsProcess(@TempDir Path dir) throws Exception {
+        faultEndsOnlyItsProcess(dir, h -> h.overflow(0), LibraryCrashedException.Reason.SIGNAL, 11,
+                Duration.ofSeconds(30));
+    }
+
+    @Test
+    void anEndlessLoopIsEndedAtTheDeadline(@TempDir Path dir) throws Exception {
+        faultEndsOnlyItsProcess(dir, Hostile::spin, LibraryCrashedException.Reason.DEADLINE, 0, Duration.ofMillis(300));
+    }
+
+    @Test
+    void initThatCrashesExitsOrHangsFailsThatPluginOnly(@TempDir Path dir) throws Exception {
+        PluginHost host = builder(dir, "crash-init", "exit-init", "hang-init", "hostile")
+                .defaultIsolation(Isolation.process()).callDeadline(Duration.ofMillis(500)).build();
+        host.start();
+        try {
+            assertFailed(host, "com.example.crashinit", "signal 11");
+            assertFailed(host, "com.example.exitinit", "exit status 42");
+            assertFailed(host, "com.example.hanginit", "deadline");
+            assertEquals(5, started(host, "com.example.hostile").bind(Hostile.class).add(2, 3));
+        } finally {
+            host.close();
+        }
+    }
+
+    private static void assertFailed(PluginHost host, String id, String cause) {
+        Plugin p = host.plugin(id).orElseThrow();
+        assertEquals(PluginState.FAILED, p.state());
+        assertTrue(p.failure().orElseThrow().contains(cause), p.failure().orElseThrow());
+    }
+
+    @Test
+    void aGroupSharesOneProcessAndItsDependencies(@TempDir Path dir) throws Exception {
+        PluginHost host = builder(dir, "greeter", "base", "hostile")
+                .isolate("com.example.greeter.c", Isolation.group("g")).isolate("com.example.base", Isolation.group("g"))
+                .isolate("com.example.hostile", Isolation.group("g")).build();
+        host.start();
+        try {
+            Plugin greeter = started(host, "com.example.greeter.c");
+            Plugin base = started(host, "com.example.base");
+            Greeter g = greeter.bind(Greeter.class);
+            assertEquals(84, g.baseNow(), "the greeter reached the base's table through dependency, in their process");
+            Hostile h = started(host, "com.example.hostile").bind(Hostile.class);
+            assertThrows(PluginCrashedException.class, h::crash);
+            assertEquals(PluginState.CRASHED, greeter.state(), "one crash ends every plugin of the group");
+            assertEquals(PluginState.CRASHED, base.state());
+            assertThrows(PluginCrashedException.class, () -> g.add(1, 2));
+        } finally {
+            host.close();
+        }
+        for (Plugin p : host.plugins()) {
+            assertEquals(PluginState.STOPPED, p.state(), p.id());
+        }
+    }
+
+    @Test
+    void aDependencyInAnotherProcessIsOutOfReachAndSaidSo(@TempDir Path dir) throws Exception {
+        PluginHost host = builder(dir, "greeter", "base").isolate("com.example.greeter.c", Isolation.process()).build();
+        host.start();
+        try {
+            assertFailed(host, "com.example.greeter.c", "com.example.base/1 is not there");
+            assertTrue(logText().contains("cannot reach its tables"), logText());
+        } finally {
+            host.close();
+        }
+    }
+
+    @Test
+    void theRestartPolicyStartsItAgainThenQuarantinesIt(@TempDir Path dir) throws Exception {
+        Path quarantine = dir.resolve("quarantine.tsv");
+        PluginHost host = builder(dir.resolve("plugins"), "hostile").isolate("com.example.hostile", Isolation.process())
+                .restart(RestartPolicy.atMost(2, Duration.ofHours(1))).quarantine(quarantine).build();
+        host.start();
+        Plugin p = started(host, "com.example.hostile");
+        Hostile h = p.bind(Hostile.class);
+        try {
+            assertEquals(1, h.count());
+            assertEquals(2, h.count());
+            long first = h.pid();
+            for (int restart = 1; restart <= 2; restart++) {
+                assertThrows(PluginCrashedException.class, h::crash);
+                assertEquals(PluginState.CRASHED, p.state());
+                assertEquals(1, h.count(), "started again in a new process, with fresh state");
+                assertEquals(PluginState.STARTED, p.state());
+                assertNotEquals(first, h.pid());
+            }
+            assertThrows(PluginCrashedException.class, h::crash);
+            PluginCrashedException e = assertThrows(PluginCrashedException.class, h::count, "a third crash: no restart");
+            assertTrue(e.getMessage().contains("quarantined"), e.getMessage());
+            String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(Files.readAllBytes(dir.resolve("plugins/libhostile.so"))));
+            assertEquals(List.of(sha), host.quarantined().stream().map(QuarantinedPlugin::sha256).toList());
+            assertTrue(Files.readString(quarantine).contains(sha));
+        } finally {
+            host.close();
+        }
+        PluginHost next = builder(dir.resolve("plugins"), new String[0]).isolate("com.example.hostile", Isolation.process())
+                .quarantine(quarantine).build();
+        next.start();
+        try {
+            assertFailed(next, "com.example.hostile", "quarantined");
+        } finally {
+            next.close();
+        }
+    }
+}
