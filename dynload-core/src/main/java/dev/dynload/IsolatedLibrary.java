@@ -261,6 +261,11 @@ public final class IsolatedLibrary implements AutoCloseable {
         }
 
         @Override
+        public @Nullable Object invokeDefault(Object proxy, Method method, Object @Nullable [] args) throws Throwable {
+            return InvocationHandler.invokeDefault(proxy, method, args);
+        }
+
+        @Override
         public int dataSize() {
             return RunnerCalls.dataSize();
         }

@@ -4,11 +4,13 @@ import dev.dynload.OperatingSystem;
 import dev.dynload.format.NativeFile;
 import dev.dynload.internal.Printable;
 import dev.dynload.plugin.Discovery;
+import dev.dynload.plugin.Isolation;
 import dev.dynload.plugin.PluginDescriptor;
 import dev.dynload.plugin.PluginException;
 import dev.dynload.plugin.PluginHost;
 import dev.dynload.plugin.PluginManifest;
 import dev.dynload.plugin.ProvidedInterface;
+import dev.dynload.plugin.QuarantinedPlugin;
 import dev.dynload.plugin.Requirement;
 import dev.dynload.plugin.Resolution;
 import picocli.CommandLine.Command;
@@ -38,7 +40,11 @@ import java.util.concurrent.Callable;
                         + "too, and not resolved.",
                 "Exits 3 if a folder cannot be scanned or no folder holds a plugin file of any platform, 4 if a "
                         + "plugin cannot run or a file is not a usable plugin.",
-                "Example: dynload plugins ./plugins"})
+                "With --isolate, each plugin's line says where a host so configured runs it; with --quarantine, a "
+                        + "plugin whose file's SHA-256 the host's quarantine file lists is shown quarantined, with why, "
+                        + "and cannot run.",
+                "Example: dynload plugins ./plugins",
+                "Example: dynload plugins --isolate com.example.untrusted --quarantine quarantine.tsv ./plugins"})
 final class PluginsCommand implements Callable<Integer> {
 
     @Spec
@@ -53,11 +59,58 @@ final class PluginsCommand implements Callable<Integer> {
             description = "the host version that plugins' host ranges are checked against (default: ${DEFAULT-VALUE})")
     String hostVersion;
 
+    @Option(names = "--isolate", paramLabel = "ID[=GROUP]",
+            description = "run plugin ID out of process: in a process of its own, or in the named group's (repeatable)")
+    List<String> isolate = new ArrayList<>();
+
+    @Option(names = "--quarantine", paramLabel = "FILE",
+            description = "the host's quarantine file (PluginHost.Builder.quarantine): plugins whose files it lists "
+                    + "are shown quarantined")
+    Path quarantine;
+
+    private int quarantinedCount;
+
+    /** The quarantine entry of a plugin's file, by the SHA-256 of its bytes; a bundle's is not looked up. */
+    private static java.util.Optional<QuarantinedPlugin> quarantinedFile(PluginDescriptor d, List<QuarantinedPlugin> all) {
+        if (all.isEmpty() || d.bundle().isPresent()) {
+            return java.util.Optional.empty();
+        }
+        String sha;
+        try {
+            sha = dev.dynload.internal.Hashes.sha256(d.file());
+        } catch (java.io.IOException e) {
+            return java.util.Optional.empty();
+        }
+        return all.stream().filter(q -> q.sha256().equals(sha)).findFirst();
+    }
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        PluginHost host = PluginHost.builder().folder(folders.toArray(new Path[0])).hostVersion(hostVersion).build();
+        PluginHost.Builder builder = PluginHost.builder().folder(folders.toArray(new Path[0])).hostVersion(hostVersion);
+        java.util.Map<String, Isolation> isolation = new java.util.LinkedHashMap<>();
+        for (String i : isolate) {
+            int eq = i.indexOf('=');
+            if (eq == 0 || eq == i.length() - 1) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--isolate takes ID or ID=GROUP, "
+                        + "not '" + i + "'");
+            }
+            Isolation where = eq < 0 ? Isolation.process() : Isolation.group(i.substring(eq + 1));
+            isolation.put(eq < 0 ? i : i.substring(0, eq), where);
+            builder.isolate(eq < 0 ? i : i.substring(0, eq), where);
+        }
+        List<QuarantinedPlugin> quarantined = List.of();
+        if (quarantine != null) {
+            builder.quarantine(quarantine);
+            try {
+                quarantined = builder.build().quarantined();
+            } catch (java.io.UncheckedIOException e) {
+                err.println("dynload: " + Printable.of(e.getMessage()));
+                return ExitCode.NOT_FOUND.code();
+            }
+        }
+        PluginHost host = builder.build();
         Discovery found = host.discover();
         // A folder that cannot be scanned is the command's failure, not a plugin's: said on stderr.
         List<PluginException> files = new ArrayList<>();
@@ -84,8 +137,18 @@ final class PluginsCommand implements Callable<Integer> {
             for (Requirement r : m.requires()) {
                 out.println(Printable.of("  requires " + r));
             }
+            if (!isolate.isEmpty()) {
+                out.println(Printable.of("  runs " + (isolation.containsKey(m.id()) ? "out of process: "
+                        + isolation.get(m.id()) : "in process")));
+            }
             if (plan.cannotRun().contains(d)) {
                 out.println(Printable.of("  cannot run: " + plan.problems().get(m.id())));
+            }
+            java.util.Optional<QuarantinedPlugin> q = quarantinedFile(d, quarantined);
+            if (q.isPresent()) {
+                out.println(Printable.of("  quarantined (SHA-256 " + q.get().sha256() + "): " + q.get().why()
+                        + "; delete its line from " + quarantine + " to run it again"));
+                quarantinedCount += plan.startOrder().contains(d) ? 1 : 0;
             }
         }
         for (String line : plan.passedOver()) {
@@ -112,8 +175,9 @@ final class PluginsCommand implements Callable<Integer> {
                         + subfolders(folder)));
             }
         }
-        int unusable = plan.cannotRun().size();
-        err.println(plan.startOrder().size() + " plugin" + (plan.startOrder().size() == 1 ? "" : "s")
+        int unusable = plan.cannotRun().size() + quarantinedCount;
+        int canRun = plan.startOrder().size() - quarantinedCount;
+        err.println(canRun + " plugin" + (canRun == 1 ? "" : "s")
                 + " can run, " + unusable + " cannot, " + (files.size() + foreignUnusable)
                 + (files.size() + foreignUnusable == 1 ? " file is not a usable plugin" : " files are not usable plugins")
                 + (plan.passedOver().isEmpty() ? "" : ", " + plan.passedOver().size() + " passed over")

@@ -66,6 +66,29 @@ class PluginCommandsTest {
     }
 
     @Test
+    void pluginsShowsIsolationAndQuarantine(@TempDir Path dir) throws Exception {
+        Path plugins = Files.createDirectory(dir.resolve("plugins"));
+        for (String n : new String[] {"greeter", "base", "hostile"}) {
+            Files.copy(PLUGINS.resolve("lib" + n + ".so"), plugins.resolve("lib" + n + ".so"));
+        }
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(plugins.resolve("libhostile.so"))));
+        Path quarantine = Files.writeString(dir.resolve("quarantine.tsv"), "# a host's quarantine\n" + sha
+                + "\tcom.example.hostile\t" + plugins.resolve("libhostile.so") + "\tcrashed 4 times within PT1H\n");
+        DynloadToolTest.Run r = DynloadToolTest.run("plugins", "--isolate", "com.example.hostile",
+                "--isolate", "com.example.base=shared", "--quarantine", quarantine.toString(), plugins.toString());
+        assertEquals(ExitCode.BAD_LIBRARY.code(), r.status(), r.err());
+        String out = r.out();
+        assertTrue(out.contains("  runs out of process: process"), out);
+        assertTrue(out.contains("  runs out of process: group shared"), out);
+        assertTrue(out.contains("  runs in process"), out);
+        assertTrue(out.contains("  quarantined (SHA-256 " + sha + "): crashed 4 times within PT1H"), out);
+        assertEquals("2 plugins can run, 1 cannot, 0 files are not usable plugins", r.err().strip());
+        DynloadToolTest.Run bad = DynloadToolTest.run("plugins", "--isolate", "=g", plugins.toString());
+        assertEquals(ExitCode.USAGE.code(), bad.status(), bad.err());
+    }
+
+    @Test
     void pluginsListsAPassedOverCopyApartFromThoseThatCannotRun(@TempDir Path dir) throws IOException {
         for (String n : new String[] {"greeter", "base", "base-old"}) {
             Files.copy(PLUGINS.resolve("lib" + n + ".so"), dir.resolve("lib" + n + ".so"));

@@ -64,6 +64,12 @@ public interface IsolatedAccess<P extends AutoCloseable> {
     /** {@return how the runner ended, "signal 11 (SIGSEGV)" or "exit status 42", or "running"} */
     String howEnded(P process);
 
+    /**
+     * Runs a default method of a proxy's interface, from dynload's core module, which the interface's
+     * package is opened to (as binding in process requires).
+     */
+    @Nullable Object invokeDefault(Object proxy, Method method, Object @Nullable [] args) throws Throwable;
+
     /** {@return the bytes one step or call carries in the shared memory} */
     int dataSize();
 

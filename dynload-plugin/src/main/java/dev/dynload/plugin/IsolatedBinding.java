@@ -55,8 +55,8 @@ final class IsolatedBinding implements InvocationHandler {
         List<String> problems = new ArrayList<>();
         Map<Method, IsolatedAccess.Planned> planned = new HashMap<>();
         for (Method m : iface.getMethods()) {
-            if (!Modifier.isAbstract(m.getModifiers()) || m.getDeclaringClass() == Object.class) {
-                continue;
+            if (Modifier.isStatic(m.getModifiers()) || m.getDeclaringClass() == Object.class) {
+                continue; // a default method stands for its function too, and keeps its body where the table lacks it
             }
             int at = Plugin.indexOf(provided, Plugin.symbolOf(m));
             if (at < 0) {
@@ -116,16 +116,18 @@ final class IsolatedBinding implements InvocationHandler {
 
     @Override
     public @Nullable Object invoke(Object proxy, Method method, Object @Nullable [] args) throws Throwable {
-        if (!planned.containsKey(method)) {
-            if (method.isDefault()) {
-                return InvocationHandler.invokeDefault(proxy, method, args);
-            }
+        if (method.getDeclaringClass() == Object.class) {
             return switch (method.getName()) {
                 case "hashCode" -> System.identityHashCode(proxy);
                 case "equals" -> args != null && proxy == args[0];
-                case "toString" -> iface.getSimpleName() + "[" + plugin.id() + ", " + plugin.isolation() + "]";
-                default -> throw new UnsupportedOperationException(method.toString());
+                default -> iface.getSimpleName() + "[" + plugin.id() + ", " + plugin.isolation() + "]";
             };
+        }
+        if (!planned.containsKey(method)) {
+            if (method.isDefault()) {
+                return callDefault(proxy, method, args);
+            }
+            throw absent(Plugin.symbolOf(method), provided.minor());
         }
         String function = Plugin.symbolOf(method);
         PluginState refused = plugin.enter();
@@ -160,11 +162,9 @@ final class IsolatedBinding implements InvocationHandler {
             IsolatedAccess.Planned call = p.calls().get(method);
             if (call == null) {
                 if (method.isDefault()) {
-                    return InvocationHandler.invokeDefault(proxy, method, args);
+                    return callDefault(proxy, method, args);
                 }
-                throw new UnsupportedOperationException("plugin " + plugin.id() + " implements " + declared.id() + "/"
-                        + declared.major() + "." + p.minor() + ", which has no " + function + "; the host's "
-                        + iface.getSimpleName() + " is " + declared.id() + "/" + declared.major() + "." + declared.minor());
+                throw absent(function, p.minor());
             }
             return IsolatedAccess.get(dev.dynload.IsolatedLibrary.class).invoke(current.process(), call, args);
         } catch (LibraryCrashedException e) {
@@ -178,6 +178,31 @@ final class IsolatedBinding implements InvocationHandler {
         } finally {
             plugin.leave();
         }
+    }
+
+    /**
+     * Runs a default method's body: from dynload's core module, which an application's interface package is
+     * opened to (as binding in process asks), or else from this module, which sees its own packages.
+     */
+    private static @Nullable Object callDefault(Object proxy, Method method, Object @Nullable [] args) throws Throwable {
+        try {
+            return IsolatedAccess.get(dev.dynload.IsolatedLibrary.class).invokeDefault(proxy, method, args);
+        } catch (IllegalAccessException e) {
+            try {
+                return InvocationHandler.invokeDefault(proxy, method, args);
+            } catch (IllegalAccessException again) {
+                e.addSuppressed(again);
+                throw new IllegalStateException(method + " has a default body that dynload cannot run: open "
+                        + method.getDeclaringClass().getPackageName() + " to dev.dynload", e);
+            }
+        }
+    }
+
+    /** A function of a newer minor than the plugin implements, without a default body. */
+    private UnsupportedOperationException absent(String function, int minor) {
+        return new UnsupportedOperationException("plugin " + plugin.id() + " implements " + declared.id() + "/"
+                + declared.major() + "." + minor + ", which has no " + function + "; the host's "
+                + iface.getSimpleName() + " is " + declared.id() + "/" + declared.major() + "." + declared.minor());
     }
 
     /** The cause of a call refused because the plugin had crashed before it. */

@@ -67,6 +67,21 @@ class IsolatedPluginTest {
         }
     }
 
+    @PluginInterface(id = "com.example.hostile", major = 1, minor = 1)
+    interface Newer {
+        /** In the plugin's table: the plugin's function runs, not this body. */
+        default int add(int a, int b) {
+            return -1;
+        }
+
+        /** A newer minor's function, absent from the plugin's table: this body runs. */
+        default int subtract(int a, int b) {
+            return a - b;
+        }
+
+        int multiply(int a, int b);
+    }
+
     @PluginInterface(id = "com.example.hostile", major = 1, minor = 0)
     interface WithAddress {
         MemorySegment address();
@@ -128,6 +143,11 @@ class IsolatedPluginTest {
         assertEquals("HI, ANN!", h.shout("Ann"), "a default method runs in Java");
         assertEquals(3.0, h.scale(1.5, 2f));
         h.noop();
+        Newer n = p.bind(Newer.class);
+        assertEquals(5, n.add(2, 3), "a default method stands for the plugin's function where the table has it");
+        assertEquals(1, n.subtract(3, 2), "and keeps its body where the table lacks it");
+        UnsupportedOperationException absent = assertThrows(UnsupportedOperationException.class, () -> n.multiply(2, 3));
+        assertTrue(absent.getMessage().contains("which has no multiply"), absent.getMessage());
         long pid = h.pid();
         assertNotEquals(ProcessHandle.current().pid(), pid, "it runs in a process of its own");
         assertTrue(ProcessHandle.of(pid).isPresent());

@@ -1,5 +1,6 @@
 package dev.dynload.examples.plugins;
 
+import dev.dynload.plugin.Isolation;
 import dev.dynload.plugin.Plugin;
 import dev.dynload.plugin.PluginHost;
 import dev.dynload.plugin.PluginLogger;
@@ -8,7 +9,8 @@ import dev.dynload.plugin.PluginState;
 import java.nio.file.Path;
 
 /**
- * A host application: starts the plugins in a folder, asks each greeter to greet, stops them.
+ * A host application: starts the plugins in a folder, asks each greeter to greet, stops them. The Rust
+ * greeter runs out of process: a crash in it would end its own process, not this JVM.
  *
  * <pre>
  * java --enable-native-access=dev.dynload,dev.dynload.plugin -p ... -m dev.dynload.examples.plugins/dev.dynload.examples.plugins.PluginApp PLUGIN_FOLDER
@@ -23,6 +25,7 @@ public final class PluginApp {
         PluginHost host = PluginHost.builder()
                 .folder(Path.of(args.length > 0 ? args[0] : "examples/plugins/target/plugins"))
                 .hostVersion("1.0.0")
+                .isolate("com.example.greeter.rust", Isolation.process())
                 .logger((id, level, message) -> {
                     // Warnings and errors only, printed by the default logger, which escapes what plugins say.
                     if (level.compareTo(PluginLogger.Level.WARN) <= 0) {
@@ -36,9 +39,10 @@ public final class PluginApp {
                 continue;
             }
             Greeter g = p.bind(Greeter.class);
-            System.out.println(p.id() + " " + p.descriptor().version() + ": " + g.greet("World") + " | "
+            String where = p.isolation().isolated() ? " [out of process]" : "";
+            System.out.println(p.id() + " " + p.descriptor().version() + where + ": " + g.greet("World") + " | "
                     + g.farewell("World") + " | 2 + 3 = " + g.add(2, 3));
         }
-        host.stop();
+        host.close();
     }
 }

@@ -38,7 +38,7 @@ class PluginAppTest {
                 "com.example.greeter.classic 1.0.0: Good day, World. | Goodbye, World (the host's farewell: this "
                         + "plugin predates it) | 2 + 3 = 5",
                 "com.example.greeter.c 1.2.0: Hello from C, World! | Goodbye from C, World. | 2 + 3 = 5",
-                "com.example.greeter.rust 1.2.0: Hello from Rust, World! | Goodbye from Rust, World. | 2 + 3 = 5",
+                "com.example.greeter.rust 1.2.0 [out of process]: Hello from Rust, World! | Goodbye from Rust, World. | 2 + 3 = 5",
                 "com.example.greeter.polite 1.0.0: Hello from C, World! How are you? | Goodbye from C, World. Take "
                         + "care. | 2 + 3 = 5"), run().lines().toList());
     }
