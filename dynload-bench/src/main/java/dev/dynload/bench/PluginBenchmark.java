@@ -120,16 +120,7 @@ public class PluginBenchmark {
         @Setup(Level.Trial)
         public void make() throws IOException {
             dir = Files.createTempDirectory("dynload-plugins-");
-            byte[] template = Files.readAllBytes(PLUGIN);
-            byte[] marker = "bench.0000".getBytes(StandardCharsets.US_ASCII);
-            int at = indexOf(template, marker) + marker.length - 4;
-            for (int i = 0; i < 1000; i++) {
-                byte[] copy = template.clone();
-                System.arraycopy(String.format("%04d", i).getBytes(StandardCharsets.US_ASCII), 0, copy, at, 4);
-                Path f = dir.resolve(String.format("libp%04d.so", i));
-                Files.write(f, copy);
-                files.add(f);
-            }
+            files.addAll(copies(dir, 1000));
             host = PluginHost.builder().folder(dir).logger((id, level, message) -> { }).build();
         }
 
@@ -141,19 +132,35 @@ public class PluginBenchmark {
                 }
             }
         }
+    }
 
-        private static int indexOf(byte[] haystack, byte[] needle) {
-            outer:
-            for (int i = 0; i + needle.length <= haystack.length; i++) {
-                for (int j = 0; j < needle.length; j++) {
-                    if (haystack[i + j] != needle[j]) {
-                        continue outer;
-                    }
-                }
-                return i;
-            }
-            throw new IllegalStateException("no id in the bench plugin");
+    /** Writes {@code n} copies of the bench plugin into {@code dir}, with the ids com.example.bench.0000 on. */
+    static List<Path> copies(Path dir, int n) throws IOException {
+        byte[] template = Files.readAllBytes(PLUGIN);
+        byte[] marker = "bench.0000".getBytes(StandardCharsets.US_ASCII);
+        int at = indexOf(template, marker) + marker.length - 4;
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            byte[] copy = template.clone();
+            System.arraycopy(String.format("%04d", i).getBytes(StandardCharsets.US_ASCII), 0, copy, at, 4);
+            Path f = dir.resolve(String.format("libp%04d.so", i));
+            Files.write(f, copy);
+            files.add(f);
         }
+        return files;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new IllegalStateException("no id in the bench plugin");
     }
 
     @Benchmark

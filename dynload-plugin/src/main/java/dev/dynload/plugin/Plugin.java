@@ -95,6 +95,20 @@ public final class Plugin {
         return isolation;
     }
 
+    /**
+     * {@return the id of the process the plugin runs in, when it runs out of process and its process is
+     * running; for logs and tools (dynload never signals a process by its id)}
+     */
+    public java.util.OptionalLong processId() {
+        PluginProcess p = process;
+        if (p == null) {
+            return java.util.OptionalLong.empty();
+        }
+        Optional<PluginProcess.Current> c = p.current();
+        return c.isPresent() && c.get().process().isAlive() ? java.util.OptionalLong.of(c.get().process().pid())
+                : java.util.OptionalLong.empty();
+    }
+
     void isolate(Isolation isolation, PluginProcess process, int index) {
         synchronized (lock) {
             this.isolation = isolation;
