@@ -17,4 +17,4 @@ src="$(cd "$(dirname "$0")" && pwd)/runner"
 include="$src/../../../../../dynload-plugin/include"
 [ -f "$include/dynload_plugin.h" ] || { echo "dynload-runner: $include/dynload_plugin.h is missing" >&2; exit 1; }
 ${CC:-gcc} -std=c11 -O2 -Wall -Wextra ${CFLAGS:-} -I"$include" -o "$folder/dynload-runner" \
-    "$src/dynload_runner.c" "$src/plugins.c" -pthread -ldl
+    "$src/dynload_runner.c" "$src/plugins.c" "$src/sandbox.c" -pthread -ldl

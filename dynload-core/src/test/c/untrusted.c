@@ -61,3 +61,61 @@ int32_t reverse_bytes(uint8_t *b, int32_t n, const char *tag) {
     for (int32_t k = 0; k < n / 2; k++) { uint8_t t = b[k]; b[k] = b[n - 1 - k]; b[n - 1 - k] = t; }
     return (int32_t) strlen(tag);
 }
+/* What a sandbox refuses: each returns 0 (or a count) on success, or -errno. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+int32_t open_inet_socket(void) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return -errno;
+    close(fd);
+    return 0;
+}
+int32_t open_unix_socket(void) {
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd < 0) return -errno;
+    close(fd);
+    return 0;
+}
+/* execve("/bin/true") in a forked child: the child's status, or -errno from a refused execve. */
+int32_t run_true(void) {
+    pid_t child = fork();
+    if (child == 0) {
+        char *argv[] = {"true", NULL};
+        execve("/bin/true", argv, NULL);
+        _exit(100 + errno);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 255;
+    return code >= 100 ? -(code - 100) : code;
+}
+int32_t write_file(const char *path) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0) return -errno;
+    int32_t r = write(fd, "x", 1) == 1 ? 0 : -errno;
+    close(fd);
+    return r;
+}
+/* Whether malloc gave `megabytes` MiB (touched, so they are real). */
+int32_t allocate(int32_t megabytes) {
+    size_t n = (size_t) megabytes << 20;
+    char *p = malloc(n);
+    if (!p) return 0;
+    memset(p, 1, n);
+    free(p);
+    return 1;
+}
+/* Opens /dev/null up to n times; returns how many opened (then closes them). */
+int32_t open_many(int32_t n) {
+    int fds[1024];
+    int opened = 0;
+    for (int32_t k = 0; k < n && k < 1024; k++) {
+        int fd = open("/dev/null", O_RDONLY);
+        if (fd < 0) break;
+        fds[opened++] = fd;
+    }
+    for (int k = 0; k < opened; k++) close(fds[k]);
+    return opened;
+}

@@ -9,6 +9,7 @@
  *   fd 3  the write end of a pipe for the plugins' log messages
  *   fd 4  the channel
  *   fd 5 .. 5+N-1  the plugins, each opened and checked by the host
+ * and then the limits and sandbox the host asked for (sandbox.c), applied before any library code runs.
  * Nothing on stdout or stderr is protocol: the library may print what it likes.
  *
  * It dies with the host (PR_SET_PDEATHSIG, and a check that the parent is still the host), loads the
@@ -22,6 +23,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
@@ -228,9 +230,14 @@ int main(int argc, char **argv) {
     if (getppid() != host) {
         _exit(111); /* the host died before the death signal was armed */
     }
-    int plugins = argc >= 5 && strcmp(argv[3], "plugins") == 0 ? atoi(argv[4]) : -1;
-    if (argc >= 4 && (plugins < 1 || plugins > 64)) {
-        _exit(114); /* started by a host this runner does not understand */
+    int plugins = -1;
+    int options = 3; /* the limits and sandbox (sandbox.c) follow the mode */
+    if (argc >= 5 && strcmp(argv[3], "plugins") == 0) {
+        plugins = atoi(argv[4]);
+        options = 5;
+        if (plugins < 1 || plugins > 64) {
+            _exit(114); /* started by a host this runner does not understand */
+        }
     }
     close_others(plugins > 0 ? 5 + plugins : 5); /* nothing of the host's but what it handed over */
     struct stat st;
@@ -260,7 +267,11 @@ int main(int argc, char **argv) {
     if (slots == 0 || HEADER_SIZE + (uint64_t) slots * SLOT_SIZE > (uint64_t) st.st_size) {
         refuse("the channel is smaller than its slots");
     }
+    if (apply_sandbox(argc, argv, options, plugins > 0 ? 3 : -1, why, sizeof why) != 0) {
+        refuse(why);
+    }
     if (plugins > 0) {
+        fcntl(3, F_SETFD, FD_CLOEXEC); /* the log pipe: a process a plugin starts must not write records */
         const char *e = load_plugins(5, plugins, 3);
         if (e) {
             refuse(e);

@@ -243,29 +243,31 @@ static void entry(unsigned char *slot, hosted *h, const int64_t *i) {
 
 /*
  * S_DATA holds the plugin's id, the host's version, then key and value of each configuration entry, each
- * NUL-terminated, then an empty string; S_INT_ARGS[1] the bit set of its providers.
+ * NUL-terminated; S_INT_ARGS[1] the bit set of its providers, S_INT_ARGS[2] the number of entries.
  */
 static void init(unsigned char *slot, hosted *h, const int64_t *i) {
     const char *data = (const char *) slot + S_DATA;
-    size_t length = 0;
-    int strings = 0;
-    while (length < DATA_SIZE) { /* up to the empty string that ends the list, within the slot */
-        size_t n = strnlen(data + length, DATA_SIZE - length);
-        if (n == DATA_SIZE - length) {
-            break;
-        }
-        length += n + 1;
-        strings++;
-        if (n == 0 && strings > 2) {
-            break;
-        }
-    }
-    if (strings < 3 || strings % 2 == 0) {
+    int64_t pairs = i[2];
+    if (pairs < 0 || pairs > DATA_SIZE / 2) {
         refused(slot, "the host sent a damaged init request");
         return;
     }
+    int strings = 2 + 2 * (int) pairs;
+    size_t length = 0;
+    for (int k = 0; k < strings; k++) { /* each string must end within the data area */
+        size_t n = strnlen(data + length, DATA_SIZE - length);
+        if (length + n >= DATA_SIZE) {
+            refused(slot, "the host sent a damaged init request");
+            return;
+        }
+        length += n + 1;
+    }
+    free(h->strings); /* an init again in this process, after a restart that failed: the old ones go */
+    free(h->config);
+    h->destroyed = 0;
+    h->refusal_logged = 0;
     h->strings = malloc(length);
-    h->config = calloc((size_t) strings, sizeof(char *));
+    h->config = calloc((size_t) (2 * pairs + 2), sizeof(char *));
     if (!h->strings || !h->config) {
         refused(slot, "out of memory");
         return;
@@ -276,10 +278,8 @@ static void init(unsigned char *slot, hosted *h, const int64_t *i) {
     at += strlen(at) + 1;
     const char *version = at;
     at += strlen(at) + 1;
-    for (int k = 0; *at; k += 2) {
+    for (int64_t k = 0; k < 2 * pairs; k++) {
         h->config[k] = at;
-        at += strlen(at) + 1;
-        h->config[k + 1] = at;
         at += strlen(at) + 1;
     }
     h->providers = (uint64_t) i[1];
@@ -326,6 +326,10 @@ static void interface(unsigned char *slot, hosted *h, const int64_t *i) {
             void *f;
             memcpy(&f, (const unsigned char *) t + at, sizeof f);
             index = f ? register_function(f) : -1;
+            if (f && index < 0) {
+                refused(slot, "the runner's table of functions is full (4096 functions bound)");
+                return;
+            }
         }
         memcpy(slot + S_DATA + 8 + 4 * k, &index, sizeof index);
     }

@@ -57,4 +57,10 @@ const char *load_plugins(int first, int count, int log_fd);
 /* Serves a kind-3 request: one lifecycle step of one plugin. */
 void serve_plugin(unsigned char *slot);
 
+/*
+ * Applies the limits and sandbox of the options argv[first..argc) (sandbox.c); denials are reported on
+ * log_fd (a plugin-mode log pipe) or, when it is -1, on stderr. 0, or -1 with why.
+ */
+int apply_sandbox(int argc, char **argv, int first, int log_fd, char *why, size_t size);
+
 #endif

@@ -125,7 +125,32 @@ public final class IsolatedLibrary implements AutoCloseable {
      * @throws UnsupportedOperationException on a platform without isolation
      */
     public static IsolatedLibrary open(Path file, Duration deadline, java.util.function.@Nullable Consumer<String> output) {
+        return open(file, deadline, output, Sandbox.none());
+    }
+
+    /**
+     * Loads {@code file} into a process of its own, limited and confined by {@code sandbox} from before the
+     * library's first instruction (see {@link Sandbox}).
+     *
+     * {@snippet :
+     * IsolatedLibrary lib = IsolatedLibrary.open(path, Duration.ofSeconds(5), log::info, Sandbox.confined());
+     * }
+     *
+     * @param file the library
+     * @param deadline how long the load, and each call, may take; a call past it ends the library's process
+     * @param output where each line the library's process prints goes (and each call its sandbox denied);
+     *               null for this JVM's stdout and stderr
+     * @param sandbox the limits and sandbox
+     * @return the library, to be closed by the caller
+     * @throws LibraryLoadException if the file cannot be opened, is damaged, is not a library, or its
+     *                              process refused or failed to load it ({@code FAILED_IN_ISOLATION}), a
+     *                              sandbox this kernel cannot give included
+     * @throws UnsupportedOperationException on a platform without isolation
+     */
+    public static IsolatedLibrary open(Path file, Duration deadline, java.util.function.@Nullable Consumer<String> output,
+                                       Sandbox sandbox) {
         Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(sandbox, "sandbox");
         Objects.requireNonNull(deadline, "deadline");
         if (deadline.isNegative() || deadline.isZero()) {
             throw new IllegalArgumentException("the deadline must be positive: " + deadline);
@@ -135,7 +160,7 @@ public final class IsolatedLibrary implements AutoCloseable {
         Checked checked = Checked.of(loader, file);
         try (OpenFile open = checked.open) {
             return new IsolatedLibrary(file.toString(), RunnerCalls.start(loader, open, setupNanos(nanos), output,
-                    checked.originFolders), nanos);
+                    checked.originFolders, sandbox.runnerArguments()), nanos);
         } catch (RunnerCalls.NoAnswer e) {
             throw checked.diagnosis.failedInIsolation(e.getMessage(), null);
         } catch (IOException e) {
@@ -190,11 +215,11 @@ public final class IsolatedLibrary implements AutoCloseable {
     }
 
     /** What dynload's plugin host uses of isolation (see {@link dev.dynload.internal.IsolatedAccess}). */
-    private static final class Access implements dev.dynload.internal.IsolatedAccess<IsolatedLibrary> {
+    private static final class Access implements dev.dynload.internal.IsolatedAccess<IsolatedLibrary, Sandbox> {
         @Override
         public IsolatedLibrary startPlugins(String name, List<Path> files, Duration deadline,
                                             java.util.function.@Nullable Consumer<String> output, PluginLog log,
-                                            java.util.function.Function<Path, @Nullable String> vet) {
+                                            java.util.function.Function<Path, @Nullable String> vet, Sandbox sandbox) {
             NativeLoader loader = linuxLoader("isolated plugins");
             long nanos = nanos(deadline);
             List<Checked> checked = new ArrayList<>();
@@ -218,9 +243,14 @@ public final class IsolatedLibrary implements AutoCloseable {
                 Diagnosis first = checked.get(0).diagnosis;
                 try {
                     return new IsolatedLibrary(name, RunnerCalls.startPlugins(loader, open, setupNanos(nanos), output,
-                            originFolders, log::log), nanos);
+                            originFolders, log::log, sandbox.runnerArguments()), nanos);
                 } catch (RunnerCalls.NoAnswer e) {
-                    throw first.failedInIsolation(e.getMessage(), null);
+                    // "... plugin N: why" names the file the runner could not load; else the first speaks for all.
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("plugin (\\d+): ")
+                            .matcher(String.valueOf(e.getMessage()));
+                    int at = m.find() ? Integer.parseInt(m.group(1)) : 0;
+                    Diagnosis which = at < checked.size() ? checked.get(at).diagnosis : first;
+                    throw which.failedInIsolation(e.getMessage(), null);
                 } catch (IOException e) {
                     throw first.failedInIsolation("its process could not be started: " + e.getMessage(), null);
                 }

@@ -16,8 +16,9 @@ import org.jspecify.annotations.Nullable;
  * process's type is a parameter, so that this package does not depend on the facade's.
  *
  * @param <P> {@code IsolatedLibrary}
+ * @param <S> {@code Sandbox}
  */
-public interface IsolatedAccess<P extends AutoCloseable> {
+public interface IsolatedAccess<P extends AutoCloseable, S> {
 
     /** One method's call, planned at bind (which registers take what, what comes back). */
     interface Planned {
@@ -41,12 +42,12 @@ public interface IsolatedAccess<P extends AutoCloseable> {
     /**
      * Opens and checks each file as {@code IsolatedLibrary.open} does, asks {@code vet} about each (given the
      * descriptor's readable path, it answers null or why the file is refused), and starts one runner that
-     * loads them all as plugins.
+     * loads them all as plugins, limited and confined by {@code sandbox}.
      *
      * @throws dev.dynload.LibraryLoadException naming the file that cannot be opened, is damaged, or is refused
      */
     P startPlugins(String name, List<Path> files, Duration deadline, @Nullable Consumer<String> output,
-                                 PluginLog log, Function<Path, @Nullable String> vet);
+                                 PluginLog log, Function<Path, @Nullable String> vet, S sandbox);
 
     /**
      * Runs one step of plugin {@code plugin} (its index in the files given) in the runner.
@@ -87,29 +88,30 @@ public interface IsolatedAccess<P extends AutoCloseable> {
      * {@return the access, set by IsolatedLibrary's initialiser}
      *
      * @param process {@code IsolatedLibrary.class}
+     * @param sandbox {@code Sandbox.class}
      */
     @SuppressWarnings("unchecked")
-    static <P extends AutoCloseable> IsolatedAccess<P> get(Class<P> process) {
+    static <P extends AutoCloseable, S> IsolatedAccess<P, S> get(Class<P> process, Class<S> sandbox) {
         try {
             Class.forName(process.getName(), true, process.getClassLoader()); // runs its initialiser, once
         } catch (ClassNotFoundException e) {
             throw new AssertionError(e);
         }
-        IsolatedAccess<?> a = Holder.access;
+        IsolatedAccess<?, ?> a = Holder.access;
         if (a == null || !process.getName().equals("dev.dynload.IsolatedLibrary")) {
             throw new IllegalStateException(process.getName() + " gives no isolated access");
         }
-        return (IsolatedAccess<P>) a;
+        return (IsolatedAccess<P, S>) a;
     }
 
     /** Installs the access; IsolatedLibrary only, once. */
-    static void set(IsolatedAccess<?> access) {
+    static void set(IsolatedAccess<?, ?> access) {
         Holder.access = access;
     }
 
     /** Where the access lives. */
     final class Holder {
-        private static volatile @Nullable IsolatedAccess<?> access;
+        private static volatile @Nullable IsolatedAccess<?, ?> access;
 
         private Holder() {
         }

@@ -32,13 +32,17 @@ final class IsolatedBinding implements InvocationHandler {
     /** Each method's call, planned once; placed at its function for one process at a time. */
     private final Map<Method, IsolatedAccess.Planned> planned;
     private volatile Placed placed;
+    /** The caller's lookup, for default methods of interfaces in packages not opened to dynload; or null. */
+    private final java.lang.invoke.MethodHandles.@Nullable Lookup lookup;
 
     /** The calls placed at their functions in one process (its generation), and the table's minor there. */
     private record Placed(int generation, Map<Method, IsolatedAccess.Planned> calls, int minor) {
     }
 
     private IsolatedBinding(Plugin plugin, PluginProcess process, Class<?> iface, PluginInterface declared,
-                            ProvidedInterface provided, Map<Method, IsolatedAccess.Planned> planned, Placed placed) {
+                            ProvidedInterface provided, Map<Method, IsolatedAccess.Planned> planned, Placed placed,
+                            java.lang.invoke.MethodHandles.@Nullable Lookup lookup) {
+        this.lookup = lookup;
         this.plugin = plugin;
         this.process = process;
         this.iface = iface;
@@ -50,7 +54,7 @@ final class IsolatedBinding implements InvocationHandler {
 
     /** Binds {@code iface}, whose signatures {@link Plugin#check} passed, to the plugin's table in its process. */
     static <T> T bind(Plugin plugin, Class<T> iface, PluginInterface declared, ProvidedInterface provided,
-                      String where) {
+                      String where, java.lang.invoke.MethodHandles.@Nullable Lookup lookup) {
         PluginProcess process = plugin.process().orElseThrow();
         List<String> problems = new ArrayList<>();
         Map<Method, IsolatedAccess.Planned> planned = new HashMap<>();
@@ -68,7 +72,7 @@ final class IsolatedBinding implements InvocationHandler {
                         + "process, which means nothing in the host's; run the plugin in process to call it");
                 continue;
             }
-            IsolatedAccess.Planned p = IsolatedAccess.get(dev.dynload.IsolatedLibrary.class).plan(m, problems);
+            IsolatedAccess.Planned p = IsolatedAccess.get(dev.dynload.IsolatedLibrary.class, dev.dynload.Sandbox.class).plan(m, problems);
             if (p != null) {
                 planned.put(m, p);
             }
@@ -76,13 +80,15 @@ final class IsolatedBinding implements InvocationHandler {
         if (!problems.isEmpty()) {
             throw new BindingException(iface, where, problems);
         }
-        IsolatedBinding b = new IsolatedBinding(plugin, process, iface, declared, provided, planned, null);
+        IsolatedBinding b = new IsolatedBinding(plugin, process, iface, declared, provided, planned, null, lookup);
         plugin.beginBind();
+        PluginProcess.Current current = null;
         try {
-            b.placed = b.place(process.current().orElseThrow(() -> new IllegalStateException(plugin.id()
-                    + ": its process is not running")));
+            current = process.current().orElseThrow(() -> new IllegalStateException(plugin.id()
+                    + ": its process is not running"));
+            b.placed = b.place(current);
         } catch (LibraryCrashedException e) {
-            throw process.crashed(plugin, "get_interface", e);
+            throw process.crashed(plugin, "get_interface", e, current.process());
         } catch (NativePlugin.Refused e) {
             throw new BindingException(iface, where, List.of("its get_interface failed: " + e.getMessage()));
         } finally {
@@ -147,8 +153,9 @@ final class IsolatedBinding implements InvocationHandler {
             throw new IllegalStateException("plugin " + plugin.id() + " is " + refused.name().toLowerCase(java.util.Locale.ROOT)
                     + "; its interfaces take calls while it is started");
         }
+        PluginProcess.Current current = null;
         try {
-            PluginProcess.Current current = process.current().orElseThrow(() -> new IllegalStateException("plugin "
+            current = process.current().orElseThrow(() -> new IllegalStateException("plugin "
                     + plugin.id() + ": its process is not running"));
             Placed p = placed;
             if (p == null || p.generation() != current.generation()) {
@@ -166,12 +173,12 @@ final class IsolatedBinding implements InvocationHandler {
                 }
                 throw absent(function, p.minor());
             }
-            return IsolatedAccess.get(dev.dynload.IsolatedLibrary.class).invoke(current.process(), call, args);
+            return IsolatedAccess.get(dev.dynload.IsolatedLibrary.class, dev.dynload.Sandbox.class).invoke(current.process(), call, args);
         } catch (LibraryCrashedException e) {
             if (e.reason() == LibraryCrashedException.Reason.CLOSED) {
                 throw new IllegalStateException("plugin " + plugin.id() + " was stopped during the call of " + function, e);
             }
-            throw process.crashed(plugin, function, e);
+            throw process.crashed(plugin, function, e, current.process());
         } catch (NativePlugin.Refused e) {
             throw new IllegalStateException(plugin.id() + ": finding " + function + " in its new process failed: "
                     + e.getMessage(), e);
@@ -184,9 +191,16 @@ final class IsolatedBinding implements InvocationHandler {
      * Runs a default method's body: from dynload's core module, which an application's interface package is
      * opened to (as binding in process asks), or else from this module, which sees its own packages.
      */
-    private static @Nullable Object callDefault(Object proxy, Method method, Object @Nullable [] args) throws Throwable {
+    private @Nullable Object callDefault(Object proxy, Method method, Object @Nullable [] args) throws Throwable {
+        if (lookup != null) { // the caller's rights, as Plugin.bind(iface, lookup) promises
+            Class<?> owner = method.getDeclaringClass();
+            java.lang.invoke.MethodHandle body = java.lang.invoke.MethodHandles.privateLookupIn(owner, lookup)
+                    .findSpecial(owner, method.getName(), java.lang.invoke.MethodType.methodType(method.getReturnType(),
+                            method.getParameterTypes()), owner);
+            return body.bindTo(proxy).invokeWithArguments(args == null ? new Object[0] : args);
+        }
         try {
-            return IsolatedAccess.get(dev.dynload.IsolatedLibrary.class).invokeDefault(proxy, method, args);
+            return IsolatedAccess.get(dev.dynload.IsolatedLibrary.class, dev.dynload.Sandbox.class).invokeDefault(proxy, method, args);
         } catch (IllegalAccessException e) {
             try {
                 return InvocationHandler.invokeDefault(proxy, method, args);

@@ -1,5 +1,7 @@
 package dev.dynload.plugin;
 
+import dev.dynload.Sandbox;
+
 import java.util.Objects;
 import java.util.Optional;
 
@@ -34,17 +36,19 @@ import java.util.Optional;
  */
 public final class Isolation {
 
-    private static final Isolation IN_PROCESS = new Isolation(Kind.IN_PROCESS, null);
-    private static final Isolation PROCESS = new Isolation(Kind.PROCESS, null);
+    private static final Isolation IN_PROCESS = new Isolation(Kind.IN_PROCESS, null, Sandbox.none());
+    private static final Isolation PROCESS = new Isolation(Kind.PROCESS, null, Sandbox.none());
 
     private enum Kind { IN_PROCESS, PROCESS, GROUP }
 
     private final Kind kind;
     private final String group;
+    private final Sandbox sandbox;
 
-    private Isolation(Kind kind, String group) {
+    private Isolation(Kind kind, String group, Sandbox sandbox) {
         this.kind = kind;
         this.group = group;
+        this.sandbox = sandbox;
     }
 
     /** {@return in the host's own process, as a plugin runs by default: fastest, and trusted with the JVM} */
@@ -69,7 +73,31 @@ public final class Isolation {
         if (name.isBlank()) {
             throw new IllegalArgumentException("a group needs a name");
         }
-        return new Isolation(Kind.GROUP, name);
+        return new Isolation(Kind.GROUP, name, Sandbox.none());
+    }
+
+    /**
+     * {@return this isolation, its process limited and confined by {@code sandbox} from before the plugins'
+     * first instruction} Every plugin of a group must ask for the same sandbox.
+     *
+     * {@snippet :
+     * builder.isolate("com.example.untrusted", Isolation.process().sandboxed(Sandbox.confined()));
+     * }
+     *
+     * @param sandbox the limits and sandbox (see {@link Sandbox})
+     * @throws IllegalStateException for {@link #inProcess()}: the JVM's own process is not confined
+     */
+    public Isolation sandboxed(Sandbox sandbox) {
+        Objects.requireNonNull(sandbox, "sandbox");
+        if (kind == Kind.IN_PROCESS) {
+            throw new IllegalStateException("a plugin in the host's process cannot be sandboxed; isolate it first");
+        }
+        return new Isolation(kind, group, sandbox);
+    }
+
+    /** {@return the limits and sandbox of the plugin's process; {@link Sandbox#none()} unless set} */
+    public Sandbox sandbox() {
+        return sandbox;
     }
 
     /** {@return whether the plugin runs out of the host's process} */
@@ -89,21 +117,22 @@ public final class Isolation {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Isolation i && i.kind == kind && Objects.equals(i.group, group);
+        return o instanceof Isolation i && i.kind == kind && Objects.equals(i.group, group) && i.sandbox.equals(sandbox);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(kind, group);
+        return Objects.hash(kind, group, sandbox);
     }
 
-    /** {@return "in process", "process" or "group NAME"} */
+    /** {@return "in process", "process" or "group NAME", then the sandbox, if any: "process (sandbox: no network)"} */
     @Override
     public String toString() {
-        return switch (kind) {
+        String where = switch (kind) {
             case IN_PROCESS -> "in process";
             case PROCESS -> "process";
             case GROUP -> "group " + group;
         };
+        return sandbox.equals(Sandbox.none()) ? where : where + " (sandbox: " + sandbox + ")";
     }
 }

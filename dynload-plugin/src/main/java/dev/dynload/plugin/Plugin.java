@@ -80,7 +80,7 @@ public final class Plugin {
     public PluginState state() {
         PluginProcess p = process;
         if (state == PluginState.STARTED && p != null && p.ended()) {
-            p.recordEnd(this, "its process ended (" + p.howEnded() + ")");
+            p.recordEndIfEnded(this, "its process ended (" + p.howEnded() + ")");
         }
         return state;
     }
@@ -125,11 +125,13 @@ public final class Plugin {
         return index;
     }
 
-    /** Its process ended: a started (or starting, or stopping) plugin is CRASHED, with the cause. */
+    /**
+     * Its process ended: a started (or starting) plugin is CRASHED, with the cause. A stopping one is left to
+     * its stop, which sees the end itself; a crashed one gets the newer cause.
+     */
     void crashed(String cause) {
         synchronized (lock) {
-            if (state == PluginState.STARTED || state == PluginState.STARTING || state == PluginState.STOPPING
-                    || state == PluginState.CRASHED) {
+            if (state == PluginState.STARTED || state == PluginState.STARTING || state == PluginState.CRASHED) {
                 failure = cause;
                 state = PluginState.CRASHED;
                 lock.notifyAll();
@@ -398,7 +400,7 @@ public final class Plugin {
             throw new BindingException(iface, where, problems);
         }
         if (process != null) {
-            return IsolatedBinding.bind(this, iface, declared, provided, where);
+            return IsolatedBinding.bind(this, iface, declared, provided, where, lookup);
         }
         NativePlugin n;
         synchronized (lock) {

@@ -91,13 +91,13 @@ public final class PluginHost implements AutoCloseable {
         Map<String, Map<String, String>> copy = new LinkedHashMap<>();
         b.config.forEach((id, values) -> copy.put(id, Map.copyOf(values)));
         this.config = Map.copyOf(copy);
-        this.starter = new PluginStarter(hostVersion, logger, config);
+        this.quarantine = new Quarantine(b.quarantine);
+        this.starter = new PluginStarter(hostVersion, logger, config, quarantine);
         this.stopper = new PluginStopper(starter, b.stopTimeout);
         this.isolation = Map.copyOf(b.isolation);
         this.defaultIsolation = b.defaultIsolation;
         this.callDeadline = b.callDeadline;
         this.restart = b.restart;
-        this.quarantine = new Quarantine(b.quarantine);
     }
 
     /** {@return a builder for a host} */
@@ -370,6 +370,9 @@ public final class PluginHost implements AutoCloseable {
             synchronized (lock) {
                 plugins.add(p); // listed before it starts: a plugin that started is always reachable by stop()
             }
+            if (p.state() == PluginState.FAILED) {
+                continue; // refused before its start (a group that disagrees on its sandbox)
+            }
             try {
                 starter.start(p, byId);
             } catch (Throwable t) {
@@ -385,12 +388,12 @@ public final class PluginHost implements AutoCloseable {
         synchronized (lock) {
             List<Plugin> order = new ArrayList<>();
             for (Plugin p : plugins) {
-                if (p.state() != PluginState.FAILED) {
+                if (p.rawState() != PluginState.FAILED) {
                     order.add(p);
                 }
             }
             for (Plugin p : plugins) {
-                if (p.state() == PluginState.FAILED) {
+                if (p.rawState() == PluginState.FAILED) {
                     order.add(p);
                 }
             }
@@ -408,16 +411,24 @@ public final class PluginHost implements AutoCloseable {
             Isolation i = isolation.getOrDefault(p.id(), defaultIsolation);
             if (i.isolated()) {
                 String key = i.processKey(p.id());
+                Isolation first = kinds.putIfAbsent(key, i);
+                if (first != null && !first.equals(i)) {
+                    fail(p, "it asks for " + i + ", and another plugin of its process for " + first + "; the plugins "
+                            + "of a group share one sandbox");
+                    continue;
+                }
                 byProcess.computeIfAbsent(key, k -> new ArrayList<>()).add(p);
-                kinds.put(key, i);
             }
         }
         List<PluginProcess> made = new ArrayList<>();
         for (Map.Entry<String, List<Plugin>> e : byProcess.entrySet()) {
             List<Plugin> members = e.getValue();
             if (members.size() > 64) {
-                throw new IllegalStateException(e.getKey() + " has " + members.size() + " plugins; a process holds "
-                        + "at most 64");
+                for (Plugin p : members.subList(64, members.size())) {
+                    fail(p, e.getKey() + " has " + members.size() + " plugins, and a process holds at most 64; put "
+                            + "it in another group");
+                }
+                members = new ArrayList<>(members.subList(0, 64));
             }
             PluginProcess process = new PluginProcess(e.getKey(), members, starter, callDeadline, restart, quarantine);
             for (int i = 0; i < members.size(); i++) {
@@ -543,7 +554,7 @@ public final class PluginHost implements AutoCloseable {
     private List<String> stuck() {
         List<String> ids = new ArrayList<>();
         for (Plugin p : plugins) {
-            if (p.state() == PluginState.STUCK) {
+            if (p.rawState() == PluginState.STUCK) { // rawState: under the lock, never a process check and its logger
                 ids.add(p.id());
             }
         }

@@ -66,8 +66,8 @@ final class PluginProcess {
         this.providers = new long[members.size()];
     }
 
-    private static IsolatedAccess<IsolatedLibrary> access() {
-        return IsolatedAccess.get(IsolatedLibrary.class);
+    private static IsolatedAccess<IsolatedLibrary, dev.dynload.Sandbox> access() {
+        return IsolatedAccess.get(IsolatedLibrary.class, dev.dynload.Sandbox.class);
     }
 
     String key() {
@@ -117,10 +117,28 @@ final class PluginProcess {
      *         discovery read, or the runner failed to load one; the message names the file
      */
     void spawn() throws NativePlugin.Refused {
+        spawning.lock(); // one spawn at a time: a start and a restart never race to replace each other's process
+        try {
+            spawnNow();
+        } finally {
+            spawning.unlock();
+        }
+    }
+
+    private void spawnNow() throws NativePlugin.Refused {
+        IsolatedLibrary dead;
         synchronized (lock) {
+            if (closed) {
+                throw new NativePlugin.Refused("its process was closed: the host is stopping");
+            }
             if (process != null && process.isAlive()) {
                 return;
             }
+            dead = process;
+        }
+        if (dead != null) {
+            // It ended before this start (a thread of a member crashed it between calls): its members crash first.
+            recordEnd(dead, null, "its process ended (" + access().howEnded(dead) + ")");
         }
         List<Path> files = new ArrayList<>();
         for (Plugin p : members) {
@@ -137,21 +155,34 @@ final class PluginProcess {
             started = access().startPlugins(key, files, deadline, this::output, this::log, readable -> {
                 int i = next[0]++;
                 return vet(members.get(i).descriptor(), readable, hashes, i);
-            });
+            }, members.get(0).isolation().sandbox());
         } catch (LibraryException e) {
             throw new NativePlugin.Refused("its process did not start: " + e.getMessage());
         }
         IsolatedLibrary old;
+        boolean refused;
         synchronized (lock) {
-            old = process;
-            process = started;
-            generation++;
-            System.arraycopy(hashes, 0, sha256, 0, hashes.length);
+            refused = closed;
+            old = refused ? null : process;
+            if (!refused) {
+                process = started;
+                generation++;
+                System.arraycopy(hashes, 0, sha256, 0, hashes.length);
+            }
+        }
+        if (refused) {
+            started.close(); // closed while it started: nothing may run in it
+            throw new NativePlugin.Refused("its process was closed: the host is stopping");
         }
         if (old != null) {
-            old.close(); // ended already: this reaps it and frees its memory
+            old.close(); // ended (checked above, under the spawn lock): this reaps it and frees its memory
         }
     }
+
+    /** Held across a spawn, never across plugin code in the host: the runner's start is bounded by the deadline. */
+    private final java.util.concurrent.locks.ReentrantLock spawning = new java.util.concurrent.locks.ReentrantLock();
+    /** Set by {@link #close}: no process starts from then on. */
+    private boolean closed;
 
     /**
      * The same manifest as discovery read, from the descriptor the runner gets (the file may have been
@@ -236,17 +267,20 @@ final class PluginProcess {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         out.writeBytes(zeroTerminated(members.get(index).id()));
         out.writeBytes(zeroTerminated(hostVersion));
-        config.forEach((k, v) -> {
-            out.writeBytes(zeroTerminated(k));
-            out.writeBytes(zeroTerminated(v));
-        });
-        out.write(0);
+        for (Map.Entry<String, String> e : config.entrySet()) {
+            if (e.getKey().indexOf(0) >= 0 || e.getValue().indexOf(0) >= 0) {
+                throw new NativePlugin.Refused("its configuration value '" + e.getKey().replace('\0', ' ') + "' holds "
+                        + "a NUL character, which a C string cannot carry");
+            }
+            out.writeBytes(zeroTerminated(e.getKey()));
+            out.writeBytes(zeroTerminated(e.getValue()));
+        }
         byte[] data = out.toByteArray();
         if (data.length >= access().dataSize()) {
             throw new NativePlugin.Refused("its id, the host's version and its configuration take " + data.length
                     + " bytes; an isolated plugin's take less than " + access().dataSize());
         }
-        status("init", step(index, "init", new long[] {INIT, providers}, data));
+        status("init", step(index, "init", new long[] {INIT, providers, config.size()}, data));
     }
 
     void start(int index) throws NativePlugin.Refused {
@@ -298,23 +332,28 @@ final class PluginProcess {
      * was started (or starting) is CRASHED with the cause, and the logger hears it once per process.
      * {@return the exception for the caller}
      */
-    PluginCrashedException crashed(Plugin caller, String function, LibraryCrashedException e) {
+    RuntimeException crashed(Plugin caller, String function, LibraryCrashedException e, IsolatedLibrary in) {
+        if (in.isAlive()) {
+            // Every slot stayed busy past the deadline: nothing ended, the call only did not get in.
+            return new IllegalStateException(caller.id() + ": " + function + "() was not called: " + e.getMessage(), e);
+        }
         String cause = causeOf(e);
-        recordEnd(caller, cause);
+        recordEnd(in, caller, cause);
         return new PluginCrashedException(caller.id(), function, caller.id() + ": " + function + "() got no answer: "
                 + cause + "; the plugin is CRASHED, and this JVM goes on", e);
     }
 
     /**
-     * Records the end of the process once: every member that was started (or starting, or stopping) is
-     * CRASHED with the cause, the end counts for the restart policy, and the logger hears of it.
+     * Records the end of process {@code ended} once, if it is the current one: every member that was started
+     * (or starting) is CRASHED with the cause, the end counts for the restart policy, and the logger hears
+     * of it. The end of an older process, seen late by a call that used it, changes nothing.
      */
-    void recordEnd(Plugin caller, String cause) {
+    void recordEnd(IsolatedLibrary ended, @Nullable Plugin caller, String cause) {
         boolean first;
         synchronized (lock) {
-            first = process != null && lastSeen != process;
+            first = ended == process && lastSeen != ended && !ended.isAlive();
             if (first) {
-                lastSeen = process;
+                lastSeen = ended;
                 crashes.addLast(System.nanoTime());
             }
         }
@@ -322,8 +361,20 @@ final class PluginProcess {
             for (Plugin p : members) {
                 p.crashed(cause);
             }
-            starter.say(caller.id(), PluginLogger.Level.ERROR, "its process (" + key + ") ended: " + cause
-                    + (policy.times() > 0 ? "; it starts again on the next call (restart policy: " + policy + ")" : ""));
+            starter.say(caller != null ? caller.id() : key, PluginLogger.Level.ERROR, "its process (" + key
+                    + ") ended: " + cause + (policy.times() > 0 ? "; its plugins that were started start again on the "
+                    + "next call (restart policy: " + policy + ")" : ""));
+        }
+    }
+
+    /** Records the end of the current process, if it has ended (seen by a state query or a step). */
+    void recordEndIfEnded(@Nullable Plugin caller, String cause) {
+        IsolatedLibrary p;
+        synchronized (lock) {
+            p = process;
+        }
+        if (p != null && !p.isAlive()) {
+            recordEnd(p, caller, cause);
         }
     }
 
@@ -347,41 +398,64 @@ final class PluginProcess {
         java.util.concurrent.CompletableFuture<Void> mine;
         java.util.concurrent.CompletableFuture<Void> theirs = null;
         synchronized (lock) {
+            if (restartingThread == Thread.currentThread()) {
+                return false; // the restart's own logger calling a member: it would wait for itself
+            }
             if (restarting != null) {
                 theirs = restarting;
                 mine = null;
             } else {
                 mine = restarting = new java.util.concurrent.CompletableFuture<>();
+                restartingThread = Thread.currentThread();
             }
         }
         if (theirs != null) {
             theirs.join();
-            return process != null && process.isAlive();
+            Optional<Current> c = current();
+            return c.isPresent() && c.get().process().isAlive();
         }
         try {
             return restartNow();
         } finally {
             synchronized (lock) {
                 restarting = null;
+                restartingThread = null;
             }
             mine.complete(null);
         }
     }
 
+    /** A restart that failed counts as a crash: a plugin that cannot start again is quarantined in the end. */
+    private void countFailedRestart() {
+        synchronized (lock) {
+            crashes.addLast(System.nanoTime());
+        }
+    }
+
+    /** The thread running {@link #restartNow}, so that a call its logger makes does not wait for it. */
+    private @Nullable Thread restartingThread;
+
     private boolean restartNow() {
         if (policy.times() == 0) {
             return false;
         }
+        boolean anyToRestart = false;
+        for (Plugin p : members) {
+            anyToRestart |= p.rawState() == PluginState.CRASHED && !p.isQuarantined();
+        }
+        if (!anyToRestart) {
+            return false; // quarantined, or stopped meanwhile: nothing starts again
+        }
         long now = System.nanoTime();
         int recent;
         synchronized (lock) {
+            if (closed) {
+                return false;
+            }
             while (!crashes.isEmpty() && now - crashes.peekFirst() > policy.window().toNanos()) {
                 crashes.removeFirst();
             }
             recent = crashes.size();
-            if (process != null && process.isAlive()) {
-                return true; // another caller restarted it already
-            }
         }
         if (recent > policy.times()) {
             for (int i = 0; i < members.size(); i++) {
@@ -407,20 +481,26 @@ final class PluginProcess {
             spawn();
         } catch (NativePlugin.Refused e) {
             for (Plugin p : members) {
-                if (p.rawState() == PluginState.CRASHED) {
+                if (p.rawState() == PluginState.CRASHED && !p.isQuarantined()) {
                     p.crashed("restarting it failed: " + e.getMessage());
                 }
             }
+            countFailedRestart();
             return false;
         }
         boolean all = true;
         for (int i = 0; i < members.size(); i++) {
             Plugin p = members.get(i);
-            if (p.rawState() != PluginState.CRASHED) {
+            if (p.rawState() != PluginState.CRASHED || p.isQuarantined()) {
                 continue;
             }
             try {
-                entry(i, starter.hostVersion());
+                int abi = entry(i, starter.hostVersion());
+                PluginManifest m = p.descriptor().manifest();
+                if (abi < m.abiMin() || abi > m.abiMax()) {
+                    throw new NativePlugin.Refused("answered ABI " + abi + ", outside its manifest's " + m.abiMin()
+                            + ".." + m.abiMax());
+                }
                 long given;
                 synchronized (lock) {
                     given = providers[i];
@@ -431,9 +511,10 @@ final class PluginProcess {
                 starter.say(p.id(), PluginLogger.Level.INFO, "started again in a new process (" + this + ")");
             } catch (NativePlugin.Refused e) {
                 p.crashed("restarting it failed: " + e.getMessage());
+                countFailedRestart();
                 all = false;
             } catch (LibraryCrashedException e) {
-                crashed(p, "restart", e);
+                recordEndIfEnded(p, causeOf(e));
                 return false;
             }
         }
@@ -444,13 +525,16 @@ final class PluginProcess {
     LibraryCrashedException endedBefore(String function) {
         IsolatedLibrary ended;
         synchronized (lock) {
-            ended = lastSeen != null ? lastSeen : process;
+            ended = process != null && !process.isAlive() ? process : lastSeen != null ? lastSeen : lastClosed;
         }
         if (ended == null) {
             throw new IllegalStateException(key + " was never started");
         }
         return (LibraryCrashedException) access().ended(ended, function);
     }
+
+    /** The process {@link #close} ended last, for the calls refused after it. */
+    private @Nullable IsolatedLibrary lastClosed;
 
     /** {@return how the process ended, "signal 11 (SIGSEGV)", or "running"} */
     String howEnded() {
@@ -461,12 +545,16 @@ final class PluginProcess {
         return p == null ? "not started" : access().howEnded(p);
     }
 
-    /** Ends the process, if it runs, and frees its memory. */
+    /** Ends the process, if it runs, and frees its memory; no process starts for these plugins again. */
     void close() {
         IsolatedLibrary p;
         synchronized (lock) {
+            closed = true;
             p = process;
             process = null;
+            if (p != null) {
+                lastClosed = p;
+            }
         }
         if (p != null) {
             p.close();

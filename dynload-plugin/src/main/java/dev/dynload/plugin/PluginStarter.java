@@ -17,7 +17,11 @@ final class PluginStarter {
     private final PluginLogger logger;
     private final Map<String, Map<String, String>> config;
 
-    PluginStarter(Version hostVersion, PluginLogger logger, Map<String, Map<String, String>> config) {
+    private final Quarantine quarantine;
+
+    PluginStarter(Version hostVersion, PluginLogger logger, Map<String, Map<String, String>> config,
+                  Quarantine quarantine) {
+        this.quarantine = quarantine;
         this.hostVersion = hostVersion;
         this.logger = logger;
         this.config = config;
@@ -34,7 +38,12 @@ final class PluginStarter {
     /** Starts one plugin; whatever goes wrong, it ends FAILED and unloaded, and the others go on. */
     void start(Plugin p, Map<String, Plugin> byId) {
         if (p.process().isPresent()) {
-            startIsolated(p, p.process().get(), byId);
+            startIsolated(p, p.process().get(), byId); // checks the quarantine on the descriptor it hands over
+            return;
+        }
+        Optional<String> quarantined = quarantined(p.descriptor());
+        if (quarantined.isPresent()) {
+            fail(p, quarantined.get());
             return;
         }
         List<Dependency> deps = new ArrayList<>();
@@ -149,7 +158,7 @@ final class PluginStarter {
             closeIfUnused(process);
             return;
         } catch (dev.dynload.LibraryCrashedException e) {
-            process.recordEnd(p, String.valueOf(e.getMessage()));
+            process.recordEndIfEnded(p, String.valueOf(e.getMessage()));
             fail(p, "its process ended during " + (initialised ? "start" : "its entry point or init") + ": "
                     + e.getMessage());
             closeIfUnused(process);
@@ -160,6 +169,23 @@ final class PluginStarter {
             return;
         }
         say(p.id(), PluginLogger.Level.INFO, "started " + p.descriptor().version() + " in " + process);
+    }
+
+    /**
+     * {@return why a plugin file is quarantined, by the SHA-256 of its bytes, when it is} Hashes the file only
+     * when the quarantine lists something; a bundle is checked against its index's hash by its loader.
+     */
+    private Optional<String> quarantined(PluginDescriptor d) {
+        if (quarantine.all().isEmpty() || d.bundle().isPresent()) {
+            return Optional.empty();
+        }
+        try {
+            String sha = dev.dynload.internal.Hashes.sha256(d.file());
+            return quarantine.find(sha).map(q -> "it is quarantined (SHA-256 " + sha + "): " + q.why()
+                    + "; delete its line from the host's quarantine file to run these bytes again");
+        } catch (java.io.IOException e) {
+            return Optional.empty(); // its load reports the file's problem
+        }
     }
 
     /** Ends a plugin process none of whose members runs or may run again. */

@@ -121,7 +121,7 @@ final class PluginStopper {
                 p.stoppedIsolated(null);
                 starter.say(p.id(), PluginLogger.Level.ERROR, "stopping it failed: " + e.getMessage());
             } catch (dev.dynload.LibraryCrashedException e) {
-                process.recordEnd(p, String.valueOf(e.getMessage()));
+                process.recordEndIfEnded(p, String.valueOf(e.getMessage()));
                 p.stoppedIsolated("its process ended during its stop or destroy: " + e.getMessage());
                 starter.say(p.id(), PluginLogger.Level.ERROR, "its process ended during its stop or destroy: "
                         + e.getMessage());

@@ -317,6 +317,41 @@ class IsolatedPluginTest {
     }
 
     @Test
+    void aSandboxedPluginRunsConfinedAndItsCpuLimitEndsAnEndlessLoop(@TempDir Path dir) throws Exception {
+        Isolation confined = Isolation.process().sandboxed(dev.dynload.Sandbox.confined()
+                .cpuTime(Duration.ofSeconds(1)));
+        PluginHost host = builder(dir, "hostile").isolate("com.example.hostile", confined)
+                .callDeadline(Duration.ofMinutes(1)).build();
+        host.start();
+        try {
+            Plugin p = started(host, "com.example.hostile");
+            assertEquals(confined, p.isolation());
+            assertTrue(p.isolation().toString().contains("sandbox: CPU 1 s, no network, no exec, no writes"),
+                    p.isolation().toString());
+            Hostile h = p.bind(Hostile.class);
+            assertEquals(5, h.add(2, 3));
+            PluginCrashedException e = assertThrows(PluginCrashedException.class, h::spin);
+            assertEquals(24, e.signal().orElseThrow(), "SIGXCPU: its CPU time ran out before the deadline");
+        } finally {
+            host.close();
+        }
+    }
+
+    @Test
+    void aGroupWhosePluginsAskForDifferentSandboxesRefusesTheOdd(@TempDir Path dir) throws Exception {
+        PluginHost host = builder(dir, "hostile", "base").isolate("com.example.base", Isolation.group("g"))
+                .isolate("com.example.hostile", Isolation.group("g").sandboxed(dev.dynload.Sandbox.confined())).build();
+        host.start();
+        try {
+            started(host, "com.example.base");
+            assertFailed(host, "com.example.hostile", "share one sandbox");
+        } finally {
+            host.close();
+        }
+        assertThrows(IllegalStateException.class, () -> Isolation.inProcess().sandboxed(dev.dynload.Sandbox.confined()));
+    }
+
+    @Test
     void theRestartPolicyStartsItAgainThenQuarantinesIt(@TempDir Path dir) throws Exception {
         Path quarantine = dir.resolve("quarantine.tsv");
         PluginHost host = builder(dir.resolve("plugins"), "hostile").isolate("com.example.hostile", Isolation.process())
@@ -352,6 +387,25 @@ class IsolatedPluginTest {
             assertFailed(next, "com.example.hostile", "quarantined");
         } finally {
             next.close();
+        }
+        PluginHost inProcess = builder(dir.resolve("plugins"), new String[0]).quarantine(quarantine).build();
+        inProcess.start();
+        try {
+            assertFailed(inProcess, "com.example.hostile", "quarantined");
+        } finally {
+            inProcess.close();
+        }
+    }
+
+    @Test
+    void anEmptyConfigurationValueCrossesAsAnEmptyString(@TempDir Path dir) throws Exception {
+        PluginHost host = builder(dir, "hostile").config("com.example.hostile", "greeting", "")
+                .config("com.example.hostile", "other", "x").isolate("com.example.hostile", Isolation.process()).build();
+        host.start();
+        try {
+            assertEquals(", Ann!", started(host, "com.example.hostile").bind(Hostile.class).greet("Ann"));
+        } finally {
+            host.close();
         }
     }
 }

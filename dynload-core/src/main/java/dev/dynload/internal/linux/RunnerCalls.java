@@ -104,20 +104,20 @@ public final class RunnerCalls implements AutoCloseable {
     }
 
     /**
-     * Starts a runner for {@code library}, an open descriptor of the checked file, and waits until it has
-     * loaded it.
+     * Starts a runner for {@code library}, an open descriptor of the checked file, with the limits and sandbox
+     * options of {@code sandbox} (sandbox.c), and waits until it has loaded it.
      *
      * @param startDeadlineNanos the longest to wait for the runner to load the library
      * @throws NoAnswer if the runner refused, ended or did not answer in time; its message says which
      */
     public static RunnerCalls start(NativeLoader loader, OpenFile library, long startDeadlineNanos,
-                                    java.util.function.@Nullable Consumer<String> output, java.util.List<Path> libraryPath)
-            throws IOException, NoAnswer {
+                                    java.util.function.@Nullable Consumer<String> output, java.util.List<Path> libraryPath,
+                                    java.util.List<String> sandbox) throws IOException, NoAnswer {
         OpenFile runner = runner(loader);
         Channel channel = Channel.create(SLOTS);
         RunnerProcess process;
         try {
-            process = RunnerProcess.start(runner, new int[] {library.fd(), channel.fd()}, java.util.List.of(),
+            process = RunnerProcess.start(runner, new int[] {library.fd(), channel.fd()}, sandbox,
                     exit -> channel.endAll(), output, libraryPath);
         } catch (IOException | RuntimeException e) {
             channel.close();
@@ -142,7 +142,8 @@ public final class RunnerCalls implements AutoCloseable {
      */
     public static RunnerCalls startPlugins(NativeLoader loader, java.util.List<OpenFile> plugins,
                                            long startDeadlineNanos, java.util.function.@Nullable Consumer<String> output,
-                                           java.util.List<Path> libraryPath, LogSink log) throws IOException, NoAnswer {
+                                           java.util.List<Path> libraryPath, LogSink log, java.util.List<String> sandbox)
+            throws IOException, NoAnswer {
         OpenFile runner = runner(loader);
         Channel channel = Channel.create(SLOTS);
         int[] pipe = null;
@@ -155,8 +156,10 @@ public final class RunnerCalls implements AutoCloseable {
             for (int i = 0; i < plugins.size(); i++) {
                 descriptors[2 + i] = plugins.get(i).fd();
             }
-            process = RunnerProcess.start(runner, descriptors, java.util.List.of("plugins",
-                    Integer.toString(plugins.size())), exit -> channel.endAll(), output, libraryPath);
+            java.util.List<String> arguments = new java.util.ArrayList<>(java.util.List.of("plugins",
+                    Integer.toString(plugins.size())));
+            arguments.addAll(sandbox);
+            process = RunnerProcess.start(runner, descriptors, arguments, exit -> channel.endAll(), output, libraryPath);
         } catch (IOException | RuntimeException e) {
             if (pipe != null) {
                 Syscalls.close(pipe[0]);
