@@ -45,6 +45,8 @@
 #include "runner.h"
 
 static unsigned char *channel;
+static uint32_t slot_count;
+static uint32_t bulk_size;
 static void *library;
 static void *functions[MAX_FUNCTIONS];
 static uint32_t function_count;
@@ -126,9 +128,15 @@ static void serve(unsigned char *slot) {
     void *f = functions[index];
     int64_t *i = (int64_t *) (slot + S_INT_ARGS);
     uint32_t pointers = *word(slot, S_POINTERS);
+    uint32_t bulk_pointers = *word(slot, S_BULK_POINTERS);
+    /* This slot's bulk area: large arrays, after every slot. */
+    size_t index_of_slot = (size_t) (slot - channel - HEADER_SIZE) / SLOT_SIZE;
+    unsigned char *bulk = channel + HEADER_SIZE + (size_t) slot_count * SLOT_SIZE + index_of_slot * bulk_size;
     for (int k = 0; k < 6; k++) {
         if (pointers & (1u << k)) {
             i[k] = i[k] >= S_DATA && i[k] < SLOT_SIZE ? (int64_t) (intptr_t) (slot + i[k]) : 0;
+        } else if (bulk_pointers & (1u << k)) {
+            i[k] = i[k] >= 0 && (uint64_t) i[k] < bulk_size ? (int64_t) (intptr_t) (bulk + i[k]) : 0;
         }
     }
     uint64_t *d = (uint64_t *) (slot + S_FLOAT_ARGS);
@@ -264,9 +272,12 @@ int main(int argc, char **argv) {
         refuse(why);
     }
     uint32_t slots = *word(channel, H_SLOTS);
-    if (slots == 0 || HEADER_SIZE + (uint64_t) slots * SLOT_SIZE > (uint64_t) st.st_size) {
+    uint32_t bulk = *word(channel, H_BULK_SIZE);
+    if (slots == 0 || HEADER_SIZE + (uint64_t) slots * (SLOT_SIZE + (uint64_t) bulk) > (uint64_t) st.st_size) {
         refuse("the channel is smaller than its slots");
     }
+    slot_count = slots;
+    bulk_size = bulk;
     if (apply_sandbox(argc, argv, options, plugins > 0 ? 3 : -1, why, sizeof why) != 0) {
         refuse(why);
     }

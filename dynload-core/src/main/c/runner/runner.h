@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #define MAGIC 0x314e55524c4e5944ull /* "DYNLRUN1", little-endian */
-#define VERSION 3
+#define VERSION 4
 #define HEADER_SIZE 256
 #define SLOT_SIZE 4096
 #define NAME_MAX_BYTES 256
@@ -22,6 +22,7 @@
 #define H_SLOTS 20         /* u32 */
 #define H_STATE 24         /* u32, futex: 0 starting, 1 ready, 2 refused */
 #define H_RUNNER_PID 28    /* u32 */
+#define H_BULK_SIZE 32     /* u32: the bytes of each slot's bulk area, after all the slots */
 #define H_MESSAGE 64       /* char[192]: why the runner refused */
 
 /* slot offsets */
@@ -39,6 +40,7 @@
 #define S_ERROR 136        /* u32: 0 ok, 1 no such function, 2 too many functions, 3 refused (why in S_DATA) */
 #define S_POINTERS 140     /* u32: bit k set: integer argument k is an offset into this slot, to make an address */
 #define S_RESULT_LENGTH 144 /* i64: a returned string's length in bytes, -1 for NULL */
+#define S_BULK_POINTERS 152 /* u32: bit k set: integer argument k is an offset into the slot's bulk area */
 #define S_NAME 256         /* char[256]: a resolve's symbol name */
 #define S_DATA 512         /* the bytes arguments point to (strings), and a returned string's copy */
 #define DATA_SIZE (SLOT_SIZE - S_DATA)

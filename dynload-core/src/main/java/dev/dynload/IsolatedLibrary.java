@@ -399,10 +399,11 @@ public final class IsolatedLibrary implements AutoCloseable {
         return index;
     }
 
-    long call(Call c, long[] ints, long[] floats, int pointers, byte[] data, int dataLength, boolean copyBack) {
+    long call(Call c, long[] ints, long[] floats, int pointers, byte[] data, int dataLength, boolean copyBack,
+              int bulkPointers, List<RunnerCalls.Bulk> bulk) {
         try {
             return calls.call(c.index, c.function, c.returns, ints, c.intCount, floats, c.floatCount, pointers, data,
-                    dataLength, copyBack, deadlineNanos);
+                    dataLength, copyBack, bulkPointers, bulk, deadlineNanos);
         } catch (RunnerCalls.NoAnswer e) {
             throw crashed(c.function, e);
         }
@@ -617,6 +618,9 @@ public final class IsolatedLibrary implements AutoCloseable {
             byte[] data = NO_DATA;
             int used = 0;
             int[] arrayAt = null; // where each array argument's bytes lie in data, to copy them back from
+            List<RunnerCalls.Bulk> bulk = List.of(); // arrays too large for the slot: the slot's bulk area
+            int bulkPointers = 0;
+            long bulkUsed = 0;
             for (int a = 0; a < parameters.length; a++) {
                 Object v = args[a];
                 Class<?> t = parameters[a];
@@ -632,8 +636,24 @@ public final class IsolatedLibrary implements AutoCloseable {
                     byte[] text = t == String.class ? ((String) v).getBytes(java.nio.charset.StandardCharsets.UTF_8) : null;
                     int size = text != null ? text.length + 1
                             : java.lang.reflect.Array.getLength(v) * (int) elementLayout(t.getComponentType()).byteSize();
+                    if (used + size > data.length && text == null) {
+                        // Too large for the slot: into the slot's bulk area, copied in and back out the same way.
+                        bulkUsed = (bulkUsed + 7) & ~7;
+                        if (bulkUsed + size > RunnerCalls.bulkSize()) {
+                            throw new IllegalArgumentException(function + "(): its arrays take " + (bulkUsed + size)
+                                    + " bytes, more than the " + RunnerCalls.bulkSize() + " an isolated call carries");
+                        }
+                        if (bulk.isEmpty()) {
+                            bulk = new ArrayList<>();
+                        }
+                        bulk.add(new RunnerCalls.Bulk(v, bulkUsed, elementLayout(t.getComponentType())));
+                        bulkPointers |= 1 << i;
+                        ints[i++] = bulkUsed;
+                        bulkUsed += size;
+                        continue;
+                    }
                     if (used + size > data.length) {
-                        throw new IllegalArgumentException(function + "(): its string and array arguments take "
+                        throw new IllegalArgumentException(function + "(): its string arguments take "
                                 + (used + size) + " bytes, more than the " + data.length + " an isolated call carries");
                     }
                     if (text != null) {
@@ -666,7 +686,8 @@ public final class IsolatedLibrary implements AutoCloseable {
             if (result == String.class) {
                 return library.callForText(this, ints, floats, pointers, data, used);
             }
-            long bits = library.call(this, ints, floats, pointers, data, used, arrayAt != null);
+            long bits = library.call(this, ints, floats, pointers, data, used, arrayAt != null || !bulk.isEmpty(),
+                    bulkPointers, bulk);
             if (arrayAt != null) {
                 copyBack(args, data, arrayAt);
             }

@@ -132,7 +132,15 @@ class IsolatedLibraryTest {
             assertEquals(java.util.List.of((byte) 5, (byte) 4, (byte) 3, (byte) 2, (byte) 1),
                     java.util.List.of(bytes[0], bytes[1], bytes[2], bytes[3], bytes[4]));
             assertEquals(-1, api.reverse_bytes(null, 0, ""), "null is NULL");
-            assertThrows(IllegalArgumentException.class, () -> api.fill_squares(new int[2000], 2000));
+            int[] large = new int[300_000]; // 1.2 MB: past the slot, through its bulk area, both ways
+            api.fill_squares(large, large.length);
+            assertEquals(299_999 * 299_999, large[299_999], "a large array the function fills comes back filled");
+            double[] ones = new double[200_000];
+            java.util.Arrays.fill(ones, 1.0);
+            assertEquals(200_000.0, api.sum_doubles(ones, ones.length));
+            IllegalArgumentException tooLarge = assertThrows(IllegalArgumentException.class,
+                    () -> api.fill_squares(new int[600_000], 600_000));
+            assertTrue(tooLarge.getMessage().contains("more than the 2097152"), tooLarge.getMessage());
             assertTrue(api.toString().contains("Api"));
             api.noop();
             assertEquals(7, api.printing(), "a printf in the library is no part of the channel");

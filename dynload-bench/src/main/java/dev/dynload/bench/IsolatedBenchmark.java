@@ -34,6 +34,8 @@ public class IsolatedBenchmark {
         int bench_noop();
 
         int bench_add(int a, int b);
+
+        int bench_touch(byte[] b, int n);
     }
 
     private IsolatedLibrary library;
@@ -60,6 +62,27 @@ public class IsolatedBenchmark {
     @Benchmark
     public int add_isolated() {
         return bench.bench_add(a, b);
+    }
+
+    /** A 1 MiB array, and a 2 MiB one to copy plainly. */
+    @State(Scope.Thread)
+    public static class Arrays {
+        final byte[] mebibyte = new byte[1 << 20];
+        final byte[] twoMebibytes = new byte[2 << 20];
+        final byte[] target = new byte[2 << 20];
+    }
+
+    /** A 1 MiB byte[] in-out through the slot's bulk area: copied in, and back out after the call. */
+    @Benchmark
+    public int touch1MiB_isolated(Arrays a) {
+        return bench.bench_touch(a.mebibyte, a.mebibyte.length);
+    }
+
+    /** The yardstick the issue names: a plain copy of 2 MiB, what the in-out call copies at the least. */
+    @Benchmark
+    public byte[] copy2MiB(Arrays a) {
+        System.arraycopy(a.twoMebibytes, 0, a.target, 0, a.twoMebibytes.length);
+        return a.target;
     }
 
     @Benchmark

@@ -15,6 +15,10 @@ class IsolatedBenchmarkTest {
             assertEquals(5, b.add_isolated());
             assertEquals(5, b.add_ffm());
             assertEquals(0, b.noop_isolated());
+            IsolatedBenchmark.Arrays arrays = new IsolatedBenchmark.Arrays();
+            assertEquals(1 << 20, b.touch1MiB_isolated(arrays));
+            assertEquals(1, arrays.mebibyte[0], "the byte the library wrote came back");
+            assertEquals(1, arrays.mebibyte[(1 << 20) - 1]);
             IsolatedBenchmark.Socket socket = new IsolatedBenchmark.Socket();
             socket.connect();
             try {

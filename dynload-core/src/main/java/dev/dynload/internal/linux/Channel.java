@@ -22,7 +22,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class Channel implements AutoCloseable {
 
     static final long MAGIC = 0x314e55524c4e5944L; // "DYNLRUN1"
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
     static final int HEADER = 256;
     static final int SLOT = 4096;
     static final int NAME_BYTES = 256;
@@ -33,6 +33,7 @@ public final class Channel implements AutoCloseable {
     static final long H_SLOT_SIZE = 16;
     static final long H_SLOTS = 20;
     static final long H_STATE = 24;
+    static final long H_BULK_SIZE = 32;
     static final long H_MESSAGE = 64;
 
     static final long S_STATE = 0;
@@ -49,6 +50,12 @@ public final class Channel implements AutoCloseable {
     static final long S_ERROR = 136;
     static final long S_POINTERS = 140;
     static final long S_RESULT_LENGTH = 144;
+    static final long S_BULK_POINTERS = 152;
+    /**
+     * Each slot's bulk area, after all the slots: arrays too large for the slot's data area, up to 2 MiB a
+     * call. Shared memory that only the pages a call touches make resident.
+     */
+    public static final int BULK = 2 << 20;
     static final long S_NAME = 256;
     /** Where the bytes of string arguments go, and a returned string's copy: the rest of the slot. */
     static final long S_DATA = 512;
@@ -81,7 +88,7 @@ public final class Channel implements AutoCloseable {
 
     /** Makes a channel of {@code slots} slots in a memory file, laid out for a runner. */
     static Channel create(int slots) throws IOException {
-        long size = HEADER + (long) slots * SLOT;
+        long size = HEADER + (long) slots * (SLOT + BULK);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Syscalls.state(arena);
             int fd = (int) Syscalls.MEMFD_CREATE.invokeExact(state, arena.allocateFrom("dynload-channel"), 1);
@@ -103,6 +110,7 @@ public final class Channel implements AutoCloseable {
             memory.set(JAVA_INT, H_HEADER_SIZE, HEADER);
             memory.set(JAVA_INT, H_SLOT_SIZE, SLOT);
             memory.set(JAVA_INT, H_SLOTS, slots);
+            memory.set(JAVA_INT, H_BULK_SIZE, BULK);
             return new Channel(fd, slots, memory);
         } catch (IOException | RuntimeException e) {
             throw e;
@@ -121,6 +129,12 @@ public final class Channel implements AutoCloseable {
 
     MemorySegment slot(int index) {
         return memory.asSlice(HEADER + (long) index * SLOT, SLOT);
+    }
+
+    /** {@return the bulk area of the slot {@code slot}} */
+    MemorySegment bulkOf(MemorySegment slot) {
+        long index = (slot.address() - memory.address() - HEADER) / SLOT;
+        return memory.asSlice(HEADER + (long) slots * SLOT + index * BULK, BULK);
     }
 
     /** {@return the runner's reason for refusing, from the header} */

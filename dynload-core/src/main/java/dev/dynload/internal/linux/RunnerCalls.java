@@ -315,15 +315,51 @@ public final class RunnerCalls implements AutoCloseable {
      */
     public long call(int index, String name, int returns, long[] ints, int intCount, long[] floats, int floatCount,
                      int pointers, byte[] data, int dataLength, boolean copyBack, long deadlineNanos) throws NoAnswer {
+        return call(index, name, returns, ints, intCount, floats, floatCount, pointers, data, dataLength, copyBack,
+                0, java.util.List.of(), deadlineNanos);
+    }
+
+    /**
+     * An array too large for a slot's data area, copied into the slot's bulk area at {@code offset} (an
+     * integer argument whose bit is set in {@code bulkPointers} is that offset), and back after the call.
+     */
+    public record Bulk(Object array, long offset, java.lang.foreign.ValueLayout element) {
+        long bytes() {
+            return java.lang.reflect.Array.getLength(array) * element.byteSize();
+        }
+    }
+
+    /** {@return the room in a slot's bulk area, for the arrays of one call} */
+    public static int bulkSize() {
+        return Channel.BULK;
+    }
+
+    /** As {@link #call(int, String, int, long[], int, long[], int, int, byte[], int, boolean, long)}, with large arrays. */
+    public long call(int index, String name, int returns, long[] ints, int intCount, long[] floats, int floatCount,
+                     int pointers, byte[] data, int dataLength, boolean copyBack, int bulkPointers,
+                     java.util.List<Bulk> bulk, long deadlineNanos) throws NoAnswer {
         users.incrementAndGet();
         try {
             long end = System.nanoTime() + deadlineNanos;
-            MemorySegment slot = request(index, name, returns, ints, intCount, floats, floatCount, pointers, data,
-                    dataLength, end, deadlineNanos);
+            MemorySegment slot = claim(name, end);
+            MemorySegment area = bulk.isEmpty() ? null : channel.bulkOf(slot);
+            for (Bulk b : bulk) {
+                MemorySegment.copy(b.array(), 0, area, b.element(), b.offset(),
+                        java.lang.reflect.Array.getLength(b.array()));
+            }
+            slot.set(JAVA_INT, Channel.S_BULK_POINTERS, bulkPointers);
+            fill(slot, index, returns, ints, intCount, floats, floatCount, pointers, data, dataLength);
+            await(slot, name, end, deadlineNanos);
             long result = slot.get(JAVA_LONG, Channel.S_RESULT);
             if (copyBack && dataLength > 0) {
                 // What the function wrote into its array arguments, back into data for the caller.
                 MemorySegment.copy(slot, java.lang.foreign.ValueLayout.JAVA_BYTE, Channel.S_DATA, data, 0, dataLength);
+            }
+            if (copyBack) {
+                for (Bulk b : bulk) {
+                    MemorySegment.copy(area, b.element(), b.offset(), b.array(), 0,
+                            java.lang.reflect.Array.getLength(b.array()));
+                }
             }
             release(slot);
             return result;
@@ -416,6 +452,15 @@ public final class RunnerCalls implements AutoCloseable {
                                   int floatCount, int pointers, byte[] data, int dataLength, long end,
                                   long deadlineNanos) throws NoAnswer {
         MemorySegment slot = claim(name, end);
+        slot.set(JAVA_INT, Channel.S_BULK_POINTERS, 0);
+        fill(slot, index, returns, ints, intCount, floats, floatCount, pointers, data, dataLength);
+        await(slot, name, end, deadlineNanos);
+        return slot;
+    }
+
+    /** Writes a call's request into a claimed slot. */
+    private static void fill(MemorySegment slot, int index, int returns, long[] ints, int intCount, long[] floats,
+                             int floatCount, int pointers, byte[] data, int dataLength) {
         slot.set(JAVA_INT, Channel.S_KIND, 2);
         slot.set(JAVA_INT, Channel.S_FUNCTION, index);
         slot.set(JAVA_INT, Channel.S_RETURN, returns);
@@ -429,8 +474,6 @@ public final class RunnerCalls implements AutoCloseable {
         if (dataLength > 0) {
             MemorySegment.copy(data, 0, slot, java.lang.foreign.ValueLayout.JAVA_BYTE, Channel.S_DATA, dataLength);
         }
-        await(slot, name, end, deadlineNanos);
-        return slot;
     }
 
     /** Frees a slot after its answer was read; a slot the runner's end marked DEAD stays so. */
