@@ -398,6 +398,13 @@ class IsolatedPluginTest {
     }
 
     @Test
+    void crashAndRestartCyclesAnswerEveryCallAndLeakNothing(@TempDir Path dir) throws Exception {
+        PluginCrashCycles.Result r = PluginCrashCycles.run(PluginHostTest.folder(dir, "hostile"), 10, 4);
+        assertTrue(r.clean(), r.toString());
+        assertTrue(r.answeredByCrash() >= 10, r.toString());
+    }
+
+    @Test
     void anEmptyConfigurationValueCrossesAsAnEmptyString(@TempDir Path dir) throws Exception {
         PluginHost host = builder(dir, "hostile").config("com.example.hostile", "greeting", "")
                 .config("com.example.hostile", "other", "x").isolate("com.example.hostile", Isolation.process()).build();
