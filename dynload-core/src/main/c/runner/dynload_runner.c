@@ -171,9 +171,15 @@ static void serve(unsigned char *slot) {
 static void *worker(void *argument) {
     unsigned char *slot = argument;
     uint32_t *state = word(slot, S_STATE);
+    /*
+     * Spins only after a call, when the next one is likely soon: a worker that has not served yet, or woke
+     * without a request, sleeps at once. Sixteen workers spinning from the start would take both cores of
+     * a small machine from the host just while it waits for READY.
+     */
+    int budget = 0;
     for (;;) {
         uint32_t s = __atomic_load_n(state, __ATOMIC_SEQ_CST);
-        for (int spin = 0; s != REQUEST && spin < SPINS; spin++) {
+        for (int spin = 0; s != REQUEST && spin < budget; spin++) {
 #if defined(__x86_64__)
             __builtin_ia32_pause();
 #elif defined(__aarch64__)
@@ -188,10 +194,12 @@ static void *worker(void *argument) {
                 futex_wait(state, s);
             }
             __atomic_store_n(word(slot, S_RUNNER_SLEEPS), 0, __ATOMIC_SEQ_CST);
+            budget = 0;
             continue;
         }
         __atomic_store_n(state, RUNNING, __ATOMIC_SEQ_CST);
         serve(slot);
+        budget = SPINS;
         __atomic_store_n(state, DONE, __ATOMIC_SEQ_CST);
         if (__atomic_load_n(word(slot, S_HOST_SLEEPS), __ATOMIC_SEQ_CST)) {
             futex_wake(state);

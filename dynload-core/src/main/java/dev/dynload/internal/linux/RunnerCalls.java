@@ -63,7 +63,7 @@ public final class RunnerCalls implements AutoCloseable {
     static final int SLOTS = 16;
     /** Checks of the state word before a caller sleeps on it: a few microseconds. */
     private static final int SPINS = 2_000;
-    /** The longest a caller sleeps before it looks whether the runner still runs. */
+        /** The longest a caller sleeps before it looks whether the runner still runs. */
     private static final long NAP = 50_000_000L;
 
     private static final Object RUNNER_LOCK = new Object();
