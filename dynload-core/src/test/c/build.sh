@@ -88,4 +88,4 @@ fi
 bash "$src/foreign/build.sh" "$out/foreign"
 # The isolated-library tests' library.
 # shellcheck disable=SC2086
-gcc -shared -fPIC -O0 -Wall -o "$out/libuntrusted.so" "$src/untrusted.c"
+gcc -shared -fPIC -O0 -Wall -pthread -o "$out/libuntrusted.so" "$src/untrusted.c"

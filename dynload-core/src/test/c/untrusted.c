@@ -119,3 +119,29 @@ int32_t open_many(int32_t n) {
     for (int k = 0; k < opened; k++) close(fds[k]);
     return opened;
 }
+/* Callbacks: Java functions the library calls during a call. */
+#include <pthread.h>
+int32_t apply_twice(int32_t (*f)(int32_t), int32_t x) { return f(f(x)); }
+double integrate(double (*f)(double), double a, double b, int32_t n) {
+    double h = (b - a) / n, s = 0;
+    for (int32_t k = 0; k < n; k++) s += f(a + (k + 0.5) * h) * h;
+    return s;
+}
+int32_t sum_with(int32_t (*f)(int32_t), int32_t n) {
+    int32_t s = 0;
+    for (int32_t k = 0; k < n; k++) s += f(k);
+    return s;
+}
+float scale_with(float (*f)(float, int64_t), float x) { return f(x, 3); }
+int32_t crash_after_callback(void (*f)(void)) { f(); return *nowhere; }
+static int32_t (*thread_callback)(int32_t);
+static int32_t thread_result;
+static void *callback_thread(void *unused) { (void) unused; thread_result = thread_callback(1); return NULL; }
+/* Calls f from a thread of its own, during the call: not carried to the host (f's result is 0). */
+int32_t callback_from_thread(int32_t (*f)(int32_t)) {
+    pthread_t t;
+    thread_callback = f;
+    pthread_create(&t, NULL, callback_thread, NULL);
+    pthread_join(t, NULL);
+    return thread_result;
+}

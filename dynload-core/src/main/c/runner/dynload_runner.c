@@ -98,6 +98,93 @@ static double as_double(uint64_t bits) {
     return d;
 }
 
+/* Spins for about this many checks before sleeping: a hot caller's next call finds the worker awake. */
+#define SPINS 20000
+
+static void pause_once(void) {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/* ---- Java callbacks: calls back to the host on the slot of the call in progress ------------------- */
+
+/* The slot this worker serves a call from, while it does: a callback made on this thread belongs to it. */
+static __thread unsigned char *current_slot;
+
+/*
+ * Hands callback `k` (the argument position the host gave it) to the host, which waits for this call on
+ * the same slot: the arguments in S_INT_ARGS and S_FLOAT_ARGS, state CALLBACK; then waits for
+ * CALLBACK_DONE and returns S_RESULT. The host may call the library again meanwhile, on another slot.
+ */
+static uint64_t call_back(int k, const int64_t *ints, const double *doubles) {
+    unsigned char *slot = current_slot;
+    if (!slot) {
+        static const char why[] = "dynload-runner: a Java callback was called from a thread the library started, "
+                                  "not during a call; it is not carried to the host and returns 0\n";
+        ssize_t ignored = write(2, why, sizeof why - 1);
+        (void) ignored;
+        return 0;
+    }
+    memcpy(slot + S_INT_ARGS, ints, 6 * sizeof(int64_t));
+    memcpy(slot + S_FLOAT_ARGS, doubles, 6 * sizeof(double));
+    *word(slot, S_CALLBACK) = (uint32_t) k;
+    uint32_t *state = word(slot, S_STATE);
+    __atomic_store_n(state, CALLBACK, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(word(slot, S_HOST_SLEEPS), __ATOMIC_SEQ_CST)) {
+        futex_wake(state);
+    }
+    uint32_t s = __atomic_load_n(state, __ATOMIC_SEQ_CST);
+    for (int spin = 0; s != CALLBACK_DONE && spin < SPINS; spin++) {
+        pause_once();
+        s = __atomic_load_n(state, __ATOMIC_SEQ_CST);
+    }
+    while (s != CALLBACK_DONE) {
+        __atomic_store_n(word(slot, S_RUNNER_SLEEPS), 1, __ATOMIC_SEQ_CST);
+        s = __atomic_load_n(state, __ATOMIC_SEQ_CST);
+        if (s != CALLBACK_DONE) {
+            futex_wait(state, s);
+        }
+        __atomic_store_n(word(slot, S_RUNNER_SLEEPS), 0, __ATOMIC_SEQ_CST);
+        s = __atomic_load_n(state, __ATOMIC_SEQ_CST);
+    }
+    uint64_t result;
+    memcpy(&result, slot + S_RESULT, sizeof result);
+    __atomic_store_n(state, RUNNING, __ATOMIC_SEQ_CST);
+    return result;
+}
+
+/*
+ * One pair of trampolines per integer argument position: the C function pointer a callback argument
+ * becomes. Each takes the register classes (six integers, six doubles) whatever the callback's own
+ * signature, and returns its result in the integer or the floating-point register.
+ */
+#define TRAMPOLINES(K)                                                                                     \
+    static int64_t int_callback_##K(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f,      \
+                                    double x, double y, double z, double u, double v, double w) {         \
+        int64_t i[6] = {a, b, c, d, e, f};                                                                \
+        double r[6] = {x, y, z, u, v, w};                                                                 \
+        return (int64_t) call_back(K, i, r);                                                              \
+    }                                                                                                     \
+    static double double_callback_##K(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f,   \
+                                      double x, double y, double z, double u, double v, double w) {       \
+        int64_t i[6] = {a, b, c, d, e, f};                                                                \
+        double r[6] = {x, y, z, u, v, w};                                                                 \
+        return as_double(call_back(K, i, r)); /* a float's bits are the low 32 of the register */         \
+    }
+TRAMPOLINES(0)
+TRAMPOLINES(1)
+TRAMPOLINES(2)
+TRAMPOLINES(3)
+TRAMPOLINES(4)
+TRAMPOLINES(5)
+static void *const int_callbacks[6] = {int_callback_0, int_callback_1, int_callback_2, int_callback_3,
+                                       int_callback_4, int_callback_5};
+static void *const double_callbacks[6] = {double_callback_0, double_callback_1, double_callback_2,
+                                          double_callback_3, double_callback_4, double_callback_5};
+
 static void serve(unsigned char *slot) {
     uint32_t kind = *word(slot, S_KIND);
     *word(slot, S_ERROR) = 0;
@@ -129,6 +216,7 @@ static void serve(unsigned char *slot) {
     int64_t *i = (int64_t *) (slot + S_INT_ARGS);
     uint32_t pointers = *word(slot, S_POINTERS);
     uint32_t bulk_pointers = *word(slot, S_BULK_POINTERS);
+    uint32_t callbacks = *word(slot, S_CALLBACKS);
     /* This slot's bulk area: large arrays, after every slot. */
     size_t index_of_slot = (size_t) (slot - channel - HEADER_SIZE) / SLOT_SIZE;
     unsigned char *bulk = channel + HEADER_SIZE + (size_t) slot_count * SLOT_SIZE + index_of_slot * bulk_size;
@@ -137,8 +225,11 @@ static void serve(unsigned char *slot) {
             i[k] = i[k] >= S_DATA && i[k] < SLOT_SIZE ? (int64_t) (intptr_t) (slot + i[k]) : 0;
         } else if (bulk_pointers & (1u << k)) {
             i[k] = i[k] >= 0 && (uint64_t) i[k] < bulk_size ? (int64_t) (intptr_t) (bulk + i[k]) : 0;
+        } else if (callbacks & (1u << k)) {
+            i[k] = (int64_t) (intptr_t) (callbacks & (1u << (k + 8)) ? double_callbacks[k] : int_callbacks[k]);
         }
     }
+    current_slot = slot;
     uint64_t *d = (uint64_t *) (slot + S_FLOAT_ARGS);
     uint64_t result = 0;
     uint32_t returns = *word(slot, S_RETURN);
@@ -151,6 +242,7 @@ static void serve(unsigned char *slot) {
             memmove(slot + S_DATA, text, (size_t) (length < DATA_SIZE ? length : DATA_SIZE)); /* may be an argument's bytes */
         }
         memcpy(slot + S_RESULT_LENGTH, &length, sizeof length);
+        current_slot = NULL;
         return;
     }
     if (returns == 2 || returns == 3) {
@@ -162,11 +254,9 @@ static void serve(unsigned char *slot) {
                                                 as_double(d[1]), as_double(d[2]), as_double(d[3]),
                                                 as_double(d[4]), as_double(d[5]));
     }
+    current_slot = NULL;
     memcpy(slot + S_RESULT, &result, sizeof result);
 }
-
-/* Spins for about this many checks before sleeping: a hot caller's next call finds the worker awake. */
-#define SPINS 20000
 
 static void *worker(void *argument) {
     unsigned char *slot = argument;

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #define MAGIC 0x314e55524c4e5944ull /* "DYNLRUN1", little-endian */
-#define VERSION 4
+#define VERSION 5
 #define HEADER_SIZE 256
 #define SLOT_SIZE 4096
 #define NAME_MAX_BYTES 256
@@ -41,13 +41,16 @@
 #define S_POINTERS 140     /* u32: bit k set: integer argument k is an offset into this slot, to make an address */
 #define S_RESULT_LENGTH 144 /* i64: a returned string's length in bytes, -1 for NULL */
 #define S_BULK_POINTERS 152 /* u32: bit k set: integer argument k is an offset into the slot's bulk area */
+#define S_CALLBACKS 156    /* u32: bit k set: integer argument k is a Java callback (bit k+8: it returns a double or float) */
+#define S_CALLBACK 160     /* u32: the argument position of the callback being called back; its arguments reuse
+                              S_INT_ARGS and S_FLOAT_ARGS, its result S_RESULT (the call's were read already) */
 #define S_NAME 256         /* char[256]: a resolve's symbol name */
 #define S_DATA 512         /* the bytes arguments point to (strings), and a returned string's copy */
 #define DATA_SIZE (SLOT_SIZE - S_DATA)
 
 
 /* slot states */
-enum { FREE = 0, CLAIMED = 1, REQUEST = 2, RUNNING = 3, DONE = 4 };
+enum { FREE = 0, CLAIMED = 1, REQUEST = 2, RUNNING = 3, DONE = 4, CALLBACK = 6, CALLBACK_DONE = 7 };
 
 static inline uint32_t *word(unsigned char *base, size_t at) { return (uint32_t *) (base + at); }
 

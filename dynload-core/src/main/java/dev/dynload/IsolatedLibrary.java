@@ -52,9 +52,10 @@ import org.jspecify.annotations.Nullable;
  * <p>What crosses, for now: methods whose parameters and result are primitives ({@code int},
  * {@code long}, {@code short}, {@code byte}, {@code char}, {@code boolean}, {@code float}, {@code double})
  * or {@code String}s (C's {@code const char *}, UTF-8; a returned string is copied back and not freed),
- * or arrays of primitives but {@code boolean} (copied in, and back out after the call), at most six
- * integer, string or array parameters and six floating-point ones, or {@code void}; the strings and arrays
- * of one call take at most about 3.5 KB. Everything else is refused at {@link #bind}, by name. Linux on x86-64 and AArch64 only; docs/isolation.md says what isolation promises
+ * or arrays of primitives but {@code boolean} (copied in, and back out after the call; up to 2 MiB a
+ * call), or functional interfaces whose method takes and returns primitives (Java callbacks, called back
+ * from the library's process during the call), at most six integer, string, array or callback parameters
+ * and six floating-point ones, or {@code void}. Everything else is refused at {@link #bind}, by name. Linux on x86-64 and AArch64 only; docs/isolation.md says what isolation promises
  * and what it does not.
  */
 public final class IsolatedLibrary implements AutoCloseable {
@@ -400,10 +401,10 @@ public final class IsolatedLibrary implements AutoCloseable {
     }
 
     long call(Call c, long[] ints, long[] floats, int pointers, byte[] data, int dataLength, boolean copyBack,
-              int bulkPointers, List<RunnerCalls.Bulk> bulk) {
+              int bulkPointers, List<RunnerCalls.Bulk> bulk, int callbacks, RunnerCalls.@Nullable CallbackHandler handler) {
         try {
             return calls.call(c.index, c.function, c.returns, ints, c.intCount, floats, c.floatCount, pointers, data,
-                    dataLength, copyBack, bulkPointers, bulk, deadlineNanos);
+                    dataLength, copyBack, bulkPointers, bulk, callbacks, handler, deadlineNanos);
         } catch (RunnerCalls.NoAnswer e) {
             throw crashed(c.function, e);
         }
@@ -576,6 +577,9 @@ public final class IsolatedLibrary implements AutoCloseable {
                 Class<?> t = types[i];
                 if (t == float.class || t == double.class) {
                     floats++;
+                } else if (Callbacks.isCallback(t)) {
+                    Callbacks.check(t, "parameter " + i, mine);
+                    ints++;
                 } else if ((t.isPrimitive() && t != void.class) || t == String.class
                         || (t.isArray() && t.getComponentType().isPrimitive() && t.getComponentType() != boolean.class)) {
                     ints++;
@@ -621,9 +625,21 @@ public final class IsolatedLibrary implements AutoCloseable {
             List<RunnerCalls.Bulk> bulk = List.of(); // arrays too large for the slot: the slot's bulk area
             int bulkPointers = 0;
             long bulkUsed = 0;
+            Callbacks callbacks = null; // the Java callbacks of this call, by integer argument position
+            int callbackBits = 0;
             for (int a = 0; a < parameters.length; a++) {
                 Object v = args[a];
                 Class<?> t = parameters[a];
+                if (t.isInterface()) { // a callback, as Call.of checked: a C function pointer in the runner
+                    if (v != null) {
+                        if (callbacks == null) {
+                            callbacks = new Callbacks(function);
+                        }
+                        callbackBits |= callbacks.add(i, t, v);
+                    }
+                    ints[i++] = 0; // NULL for a null callback; the runner puts its trampoline there otherwise
+                    continue;
+                }
                 if (t == String.class || t.isArray()) {
                     if (v == null) {
                         ints[i++] = 0; // NULL
@@ -687,7 +703,10 @@ public final class IsolatedLibrary implements AutoCloseable {
                 return library.callForText(this, ints, floats, pointers, data, used);
             }
             long bits = library.call(this, ints, floats, pointers, data, used, arrayAt != null || !bulk.isEmpty(),
-                    bulkPointers, bulk);
+                    bulkPointers, bulk, callbackBits, callbacks);
+            if (callbacks != null) {
+                callbacks.rethrow(); // a callback's exception, from the bound method, once C has finished
+            }
             if (arrayAt != null) {
                 copyBack(args, data, arrayAt);
             }

@@ -22,7 +22,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class Channel implements AutoCloseable {
 
     static final long MAGIC = 0x314e55524c4e5944L; // "DYNLRUN1"
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
     static final int HEADER = 256;
     static final int SLOT = 4096;
     static final int NAME_BYTES = 256;
@@ -51,6 +51,10 @@ public final class Channel implements AutoCloseable {
     static final long S_POINTERS = 140;
     static final long S_RESULT_LENGTH = 144;
     static final long S_BULK_POINTERS = 152;
+    /** Bit k: integer argument k is a Java callback (bit k + 8: it returns a double or a float). */
+    static final long S_CALLBACKS = 156;
+    /** The argument position of the callback being called back (its arguments in S_INT_ARGS, S_FLOAT_ARGS). */
+    static final long S_CALLBACK = 160;
     /**
      * Each slot's bulk area, after all the slots: arrays too large for the slot's data area, up to 2 MiB a
      * call. Shared memory that only the pages a call touches make resident.
@@ -68,6 +72,10 @@ public final class Channel implements AutoCloseable {
     static final int DONE = 4;
     /** Set by the host when the runner is gone: a caller waiting on the slot stops waiting. */
     static final int DEAD = 5;
+    /** Set by the runner: the call in progress calls a Java callback, whose arguments are in the slot. */
+    static final int CALLBACK = 6;
+    /** Set by the host: the callback's result is in S_RESULT; the call goes on. */
+    static final int CALLBACK_DONE = 7;
 
     static final int STARTING = 0;
     static final int READY = 1;

@@ -316,7 +316,7 @@ public final class RunnerCalls implements AutoCloseable {
     public long call(int index, String name, int returns, long[] ints, int intCount, long[] floats, int floatCount,
                      int pointers, byte[] data, int dataLength, boolean copyBack, long deadlineNanos) throws NoAnswer {
         return call(index, name, returns, ints, intCount, floats, floatCount, pointers, data, dataLength, copyBack,
-                0, java.util.List.of(), deadlineNanos);
+                0, java.util.List.of(), 0, null, deadlineNanos);
     }
 
     /**
@@ -329,6 +329,15 @@ public final class RunnerCalls implements AutoCloseable {
         }
     }
 
+    /** Runs the Java callbacks of one call, when the library calls them back on the call's slot. */
+    public interface CallbackHandler {
+        /**
+         * Runs the callback given as integer argument {@code position}, with the library's integer and
+         * floating-point register arguments; {@return its result's bits} Must not throw.
+         */
+        long call(int position, long[] ints, long[] floats);
+    }
+
     /** {@return the room in a slot's bulk area, for the arrays of one call} */
     public static int bulkSize() {
         return Channel.BULK;
@@ -337,7 +346,8 @@ public final class RunnerCalls implements AutoCloseable {
     /** As {@link #call(int, String, int, long[], int, long[], int, int, byte[], int, boolean, long)}, with large arrays. */
     public long call(int index, String name, int returns, long[] ints, int intCount, long[] floats, int floatCount,
                      int pointers, byte[] data, int dataLength, boolean copyBack, int bulkPointers,
-                     java.util.List<Bulk> bulk, long deadlineNanos) throws NoAnswer {
+                     java.util.List<Bulk> bulk, int callbacks, @Nullable CallbackHandler handler, long deadlineNanos)
+            throws NoAnswer {
         users.incrementAndGet();
         try {
             long end = System.nanoTime() + deadlineNanos;
@@ -348,8 +358,9 @@ public final class RunnerCalls implements AutoCloseable {
                         java.lang.reflect.Array.getLength(b.array()));
             }
             slot.set(JAVA_INT, Channel.S_BULK_POINTERS, bulkPointers);
+            slot.set(JAVA_INT, Channel.S_CALLBACKS, callbacks);
             fill(slot, index, returns, ints, intCount, floats, floatCount, pointers, data, dataLength);
-            await(slot, name, end, deadlineNanos);
+            await(slot, name, end, deadlineNanos, handler);
             long result = slot.get(JAVA_LONG, Channel.S_RESULT);
             if (copyBack && dataLength > 0) {
                 // What the function wrote into its array arguments, back into data for the caller.
@@ -453,6 +464,7 @@ public final class RunnerCalls implements AutoCloseable {
                                   long deadlineNanos) throws NoAnswer {
         MemorySegment slot = claim(name, end);
         slot.set(JAVA_INT, Channel.S_BULK_POINTERS, 0);
+        slot.set(JAVA_INT, Channel.S_CALLBACKS, 0);
         fill(slot, index, returns, ints, intCount, floats, floatCount, pointers, data, dataLength);
         await(slot, name, end, deadlineNanos);
         return slot;
@@ -527,6 +539,15 @@ public final class RunnerCalls implements AutoCloseable {
 
     /** Hands the request to the runner and waits for DONE, the runner's end, or the deadline. */
     private void await(MemorySegment slot, String name, long end, long deadlineNanos) throws NoAnswer {
+        await(slot, name, end, deadlineNanos, null);
+    }
+
+    /**
+     * Hands the request to the runner and waits for DONE, the runner's end, or the deadline; answers the
+     * call's callbacks meanwhile (the time they take in Java does not count toward the deadline).
+     */
+    private void await(MemorySegment slot, String name, long end, long deadlineNanos,
+                       @Nullable CallbackHandler handler) throws NoAnswer {
         long stateAddress = slot.address() + Channel.S_STATE;
         if (!Channel.INT.compareAndSet(slot, Channel.S_STATE, Channel.CLAIMED, Channel.REQUEST)) {
             process.exit().join(); // only the runner's end (every slot DEAD) takes a claimed slot away
@@ -538,7 +559,7 @@ public final class RunnerCalls implements AutoCloseable {
         int state = Channel.REQUEST;
         for (int spin = 0; spin < SPINS; spin++) {
             state = Channel.state(slot);
-            if (state == Channel.DONE || state == Channel.DEAD) {
+            if (state == Channel.DONE || state == Channel.DEAD || state == Channel.CALLBACK) {
                 break;
             }
             Thread.onSpinWait();
@@ -546,6 +567,14 @@ public final class RunnerCalls implements AutoCloseable {
         Channel.setFlag(slot, Channel.S_HOST_SLEEPS, true);
         try {
             while ((state = Channel.state(slot)) != Channel.DONE && state != Channel.DEAD) {
+                if (state == Channel.CALLBACK) {
+                    long began = System.nanoTime();
+                    Channel.setFlag(slot, Channel.S_HOST_SLEEPS, false);
+                    answer(slot, handler);
+                    Channel.setFlag(slot, Channel.S_HOST_SLEEPS, true);
+                    end += System.nanoTime() - began; // the Java side's time is not the library's
+                    continue;
+                }
                 long left = end - System.nanoTime();
                 if (left <= 0) {
                     String cause = name + ": the call passed its deadline of " + deadlineNanos / 1_000_000
@@ -566,6 +595,23 @@ public final class RunnerCalls implements AutoCloseable {
         if (state == Channel.DEAD) {
             process.exit().join(); // the monitor marks the slots DEAD once it has reaped the runner
             throw ended(name);
+        }
+    }
+
+    /** Runs the callback the runner asked for, writes its result, and lets the call go on. */
+    private static void answer(MemorySegment slot, @Nullable CallbackHandler handler) {
+        int position = slot.get(JAVA_INT, Channel.S_CALLBACK);
+        long[] ints = new long[6];
+        long[] floats = new long[6];
+        for (int i = 0; i < 6; i++) {
+            ints[i] = slot.get(JAVA_LONG, Channel.S_INT_ARGS + 8L * i);
+            floats[i] = slot.get(JAVA_LONG, Channel.S_FLOAT_ARGS + 8L * i);
+        }
+        long result = handler == null ? 0 : handler.call(position, ints, floats);
+        slot.set(JAVA_LONG, Channel.S_RESULT, result);
+        if (Channel.INT.compareAndSet(slot, Channel.S_STATE, Channel.CALLBACK, Channel.CALLBACK_DONE)
+                && Channel.flag(slot, Channel.S_RUNNER_SLEEPS)) {
+            Futex.wake(slot.address() + Channel.S_STATE);
         }
     }
 
