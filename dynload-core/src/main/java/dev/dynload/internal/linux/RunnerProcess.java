@@ -60,6 +60,8 @@ public final class RunnerProcess {
     private final long pid;
     private final int pidfd;
     private final Thread monitor;
+    /** The threads reading its pipes; each ends once its pipe has, or the runner has and its pipe is drained. */
+    private final List<Thread> readers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final CompletableFuture<Exit> exit = new CompletableFuture<>();
 
     private RunnerProcess(long pid, int pidfd, Consumer<Exit> onExit) {
@@ -163,6 +165,7 @@ public final class RunnerProcess {
         try {
             Thread reader = new Thread(() -> drain(fd, sink), threadName);
             reader.setDaemon(true);
+            readers.add(reader);
             reader.start();
         } catch (Throwable t) {
             kill();
@@ -176,6 +179,9 @@ public final class RunnerProcess {
      * until nothing is left to read: a process the library started may keep the pipe open for ever, and
      * must not keep this thread. Then closes the pipe.
      */
+    /** What a reader still reads once the runner has ended: what it wrote last, not a grandchild's stream. */
+    private static final long AFTER_END = 1 << 20;
+
     private void drain(int fd, Sink sink) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(4096);
@@ -185,6 +191,7 @@ public final class RunnerProcess {
             MemorySegment poll = arena.allocate(8);
             poll.set(JAVA_INT, 0, fd);
             poll.set(JAVA_SHORT, 4, Syscalls.POLLIN);
+            long afterEnd = 0;
             for (;;) {
                 boolean ended = exit.isDone();
                 long n = (long) Syscalls.READ.invokeExact(state, fd, buffer, 4096L);
@@ -203,6 +210,10 @@ public final class RunnerProcess {
                     break;
                 }
                 sink.accept(buffer, n);
+                afterEnd += ended ? n : 0;
+                if (afterEnd > AFTER_END) {
+                    break; // a process the library started keeps writing: not ours to read for ever
+                }
             }
             sink.end();
         } catch (Throwable t) {
@@ -420,12 +431,16 @@ public final class RunnerProcess {
     public void awaitEnd() {
         exit.join();
         boolean interrupted = false;
-        for (;;) {
-            try {
-                monitor.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
+        List<Thread> all = new java.util.ArrayList<>(readers);
+        all.add(monitor);
+        for (Thread t : all) {
+            for (;;) {
+                try {
+                    t.join(); // a reader ends within its poll's 100 ms once the runner is reaped
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
         }
         if (interrupted) {
