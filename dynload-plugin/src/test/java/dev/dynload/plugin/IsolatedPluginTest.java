@@ -62,6 +62,9 @@ class IsolatedPluginTest {
 
         double scale(double x, float by);
 
+        @dev.dynload.bind.Symbol("fork_sleeper")
+        int forkSleeper();
+
         default String shout(String who) {
             return greet(who).toUpperCase(java.util.Locale.ROOT);
         }
@@ -402,6 +405,62 @@ class IsolatedPluginTest {
         PluginCrashCycles.Result r = PluginCrashCycles.run(PluginHostTest.folder(dir, "hostile"), 10, 4);
         assertTrue(r.clean(), r.toString());
         assertTrue(r.answeredByCrash() >= 10, r.toString());
+    }
+
+    /** Starts an isolated plugin from FOLDER in a child JVM, prints its process's id, and waits to be killed. */
+    public static final class StartsAndWaits {
+        public static void main(String[] args) throws IOException {
+            PluginHost host = PluginHost.builder().folder(Path.of(args[0])).defaultIsolation(Isolation.process())
+                    .logger((id, level, message) -> { }).build();
+            host.start();
+            System.out.println(host.plugin("com.example.hostile").orElseThrow().processId().orElseThrow());
+            System.out.flush();
+            System.in.read(); // until killed
+        }
+    }
+
+    @Test
+    void thePluginsProcessDiesWithItsJvmWhateverKillsIt(@TempDir Path dir) throws Exception {
+        Path folder = PluginHostTest.folder(dir, "hostile");
+        String launcher = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String classPath = Path.of(dev.dynload.Library.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                + java.io.File.pathSeparator + Path.of(PluginHost.class.getProtectionDomain().getCodeSource().getLocation()
+                .toURI()) + java.io.File.pathSeparator + Path.of(StartsAndWaits.class.getProtectionDomain().getCodeSource()
+                .getLocation().toURI());
+        Process jvm = new ProcessBuilder(launcher, "--enable-native-access=ALL-UNNAMED", "-XX:-CreateCoredumpOnCrash", "-cp",
+                classPath, StartsAndWaits.class.getName(), folder.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        long runner;
+        try (java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(jvm.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            String line = out.readLine();
+            assertTrue(line != null && line.matches("\\d+"), "the child printed " + line);
+            runner = Long.parseLong(line);
+            ProcessHandle handle = ProcessHandle.of(runner).orElseThrow();
+            assertEquals(jvm.pid(), handle.parent().map(ProcessHandle::pid).orElse(-1L), "the runner is the JVM's child");
+            jvm.destroyForcibly(); // SIGKILL: no shutdown hook, no close
+            jvm.waitFor();
+            handle.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS); // bounded so that a regression fails
+        }
+        assertTrue(ProcessHandle.of(runner).map(h -> !h.isAlive()).orElse(true), "runner " + runner + " outlived its JVM");
+    }
+
+    @Test
+    void aPluginThatForksDoesNotHoldTheHostsClose(@TempDir Path dir) throws Exception {
+        PluginHost host = builder(dir, "hostile").isolate("com.example.hostile", Isolation.process()).build();
+        host.start();
+        long grandchild;
+        try {
+            Hostile h = started(host, "com.example.hostile").bind(Hostile.class);
+            grandchild = h.forkSleeper();
+            assertTrue(grandchild > 0);
+            assertEquals(5, h.add(2, 3), "the plugin goes on after its fork");
+        } finally {
+            host.close(); // the forked process keeps the runner's stdout open: close must not wait for it
+        }
+        assertFalse(ProcessHandle.current().children().anyMatch(p -> p.isAlive() && p.info().command().orElse("")
+                .contains("dynload-runner")), "no runner left");
+        ProcessHandle.of(grandchild).ifPresent(ProcessHandle::destroyForcibly); // not the host's: the test's cleanup
     }
 
     @Test
