@@ -145,3 +145,17 @@ int32_t callback_from_thread(int32_t (*f)(int32_t)) {
     pthread_join(t, NULL);
     return thread_result;
 }
+/* Structs through pointers, and errno. */
+typedef struct { int64_t seconds; int32_t micros; } stamp;
+typedef struct { double x; double y; } point;
+int32_t fill_stamp(stamp *s, int64_t seconds) {
+    if (!s) return -1;
+    s->seconds = seconds + s->seconds;
+    s->micros = 250;
+    return 0;
+}
+double length_squared(const point *p) { return p->x * p->x + p->y * p->y; }
+int32_t open_missing(const char *path) {
+    int fd = open(path, O_RDONLY);
+    return fd < 0 ? -1 : (close(fd), 0);
+}

@@ -120,6 +120,7 @@ static __thread unsigned char *current_slot;
  * CALLBACK_DONE and returns S_RESULT. The host may call the library again meanwhile, on another slot.
  */
 static uint64_t call_back(int k, const int64_t *ints, const double *doubles) {
+    int saved_errno = errno; /* the futex calls below must not change what the library's caller sees */
     unsigned char *slot = current_slot;
     if (!slot) {
         static const char why[] = "dynload-runner: a Java callback was called from a thread the library started, "
@@ -153,6 +154,7 @@ static uint64_t call_back(int k, const int64_t *ints, const double *doubles) {
     uint64_t result;
     memcpy(&result, slot + S_RESULT, sizeof result);
     __atomic_store_n(state, RUNNING, __ATOMIC_SEQ_CST);
+    errno = saved_errno;
     return result;
 }
 
@@ -230,6 +232,7 @@ static void serve(unsigned char *slot) {
         }
     }
     current_slot = slot;
+    errno = 0;
     uint64_t *d = (uint64_t *) (slot + S_FLOAT_ARGS);
     uint64_t result = 0;
     uint32_t returns = *word(slot, S_RETURN);
@@ -241,6 +244,8 @@ static void serve(unsigned char *slot) {
             length = (int64_t) strnlen(text, DATA_SIZE);
             memmove(slot + S_DATA, text, (size_t) (length < DATA_SIZE ? length : DATA_SIZE)); /* may be an argument's bytes */
         }
+        int32_t error = errno;
+        memcpy(slot + S_ERRNO, &error, sizeof error);
         memcpy(slot + S_RESULT_LENGTH, &length, sizeof length);
         current_slot = NULL;
         return;
@@ -254,7 +259,9 @@ static void serve(unsigned char *slot) {
                                                 as_double(d[1]), as_double(d[2]), as_double(d[3]),
                                                 as_double(d[4]), as_double(d[5]));
     }
+    int32_t error = errno; /* right after the call: nothing of the runner's ran in between */
     current_slot = NULL;
+    memcpy(slot + S_ERRNO, &error, sizeof error);
     memcpy(slot + S_RESULT, &result, sizeof result);
 }
 

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #define MAGIC 0x314e55524c4e5944ull /* "DYNLRUN1", little-endian */
-#define VERSION 5
+#define VERSION 6
 #define HEADER_SIZE 256
 #define SLOT_SIZE 4096
 #define NAME_MAX_BYTES 256
@@ -44,6 +44,7 @@
 #define S_CALLBACKS 156    /* u32: bit k set: integer argument k is a Java callback (bit k+8: it returns a double or float) */
 #define S_CALLBACK 160     /* u32: the argument position of the callback being called back; its arguments reuse
                               S_INT_ARGS and S_FLOAT_ARGS, its result S_RESULT (the call's were read already) */
+#define S_ERRNO 164        /* i32: errno as the call left it (0 before the call), for @Errno */
 #define S_NAME 256         /* char[256]: a resolve's symbol name */
 #define S_DATA 512         /* the bytes arguments point to (strings), and a returned string's copy */
 #define DATA_SIZE (SLOT_SIZE - S_DATA)

@@ -401,20 +401,22 @@ public final class IsolatedLibrary implements AutoCloseable {
     }
 
     long call(Call c, long[] ints, long[] floats, int pointers, byte[] data, int dataLength, boolean copyBack,
-              int bulkPointers, List<RunnerCalls.Bulk> bulk, int callbacks, RunnerCalls.@Nullable CallbackHandler handler) {
+              int bulkPointers, List<RunnerCalls.Bulk> bulk, int callbacks, RunnerCalls.@Nullable CallbackHandler handler,
+              int @Nullable [] errno) {
         try {
             return calls.call(c.index, c.function, c.returns, ints, c.intCount, floats, c.floatCount, pointers, data,
-                    dataLength, copyBack, bulkPointers, bulk, callbacks, handler, deadlineNanos);
+                    dataLength, copyBack, bulkPointers, bulk, callbacks, handler, errno, deadlineNanos);
         } catch (RunnerCalls.NoAnswer e) {
             throw crashed(c.function, e);
         }
     }
 
-    @Nullable String callForText(Call c, long[] ints, long[] floats, int pointers, byte[] data, int dataLength) {
+    @Nullable String callForText(Call c, long[] ints, long[] floats, int pointers, byte[] data, int dataLength,
+                                 int @Nullable [] errno) {
         byte[] text;
         try {
             text = calls.callForText(c.index, c.function, ints, c.intCount, floats, c.floatCount, pointers, data,
-                    dataLength, deadlineNanos);
+                    dataLength, errno, deadlineNanos);
         } catch (RunnerCalls.NoAnswer e) {
             throw crashed(c.function, e);
         }
@@ -523,9 +525,15 @@ public final class IsolatedLibrary implements AutoCloseable {
         final int floatCount;
         final Class<?>[] parameters;
         final Class<?> result;
+        /** Per parameter: the struct of a {@code Ref} or {@code @ByReference} record, else null. */
+        final dev.dynload.internal.bind.@Nullable RecordCodec[] structs;
+        /** Whether the method is {@code @Errno}: a failed result throws with the errno the call left. */
+        final boolean errno;
 
         private Call(String function, int index, int returns, int intCount, int floatCount, Class<?>[] parameters,
-                     Class<?> result) {
+                     Class<?> result, dev.dynload.internal.bind.@Nullable RecordCodec[] structs, boolean errno) {
+            this.structs = structs;
+            this.errno = errno;
             this.function = function;
             this.index = index;
             this.returns = returns;
@@ -537,7 +545,36 @@ public final class IsolatedLibrary implements AutoCloseable {
 
         @Override
         public Call at(int functionIndex) {
-            return new Call(function, functionIndex, returns, intCount, floatCount, parameters, result);
+            return new Call(function, functionIndex, returns, intCount, floatCount, parameters, result, structs, errno);
+        }
+
+        /** Whether an {@code @Errno} function's result says it failed: -1, or false; as in process. */
+        private boolean failed(long bits) {
+            if (result == boolean.class) {
+                return (bits & 0xff) == 0;
+            } else if (result == long.class) {
+                return bits == -1;
+            } else if (result == int.class) {
+                return (int) bits == -1;
+            } else if (result == short.class) {
+                return (short) bits == -1;
+            }
+            return result == byte.class && (byte) bits == -1;
+        }
+
+        /** Reads each Ref's struct back from where it lay in the data area, as a new record in the reference. */
+        @SuppressWarnings("unchecked")
+        private void readRefs(Object @Nullable [] args, byte[] data, int[] refAt) {
+            for (int a = 0; a < parameters.length; a++) {
+                if (refAt[a] > 0) {
+                    dev.dynload.internal.bind.RecordCodec struct = structs[a];
+                    try (java.lang.foreign.Arena scratch = java.lang.foreign.Arena.ofConfined()) {
+                        MemorySegment s = scratch.allocate(struct.size(), struct.alignment());
+                        MemorySegment.copy(MemorySegment.ofArray(data), refAt[a] - 1, s, 0, struct.size());
+                        ((dev.dynload.bind.Ref<Object>) args[a]).set(struct.read(s, 0));
+                    }
+                }
+            }
         }
 
         /** Copies what the function wrote into the data area back into each array argument, from where it lay. */
@@ -565,17 +602,60 @@ public final class IsolatedLibrary implements AutoCloseable {
 
         /** The call of {@code m}, or null with its problems added. */
         static @Nullable Call of(Method m, List<String> problems) {
-            return of(m.getName(), m.getParameterTypes(), m.getReturnType(), problems);
+            return of(m.getName(), m.getParameterTypes(), m.getReturnType(), problems, m);
+        }
+
+        static @Nullable Call of(String function, Class<?>[] types, Class<?> r, List<String> problems) {
+            return of(function, types, r, problems, null);
+        }
+
+        /**
+         * The struct of parameter {@code i} of {@code m} when it crosses as one: a {@code Ref<R>} (copied in,
+         * and back into the reference), or a {@code @ByReference} record (copied in); else null. Problems
+         * go to {@code mine}.
+         */
+        private static dev.dynload.internal.bind.@Nullable RecordCodec struct(@Nullable Method m, int i, Class<?> t,
+                                                                              List<String> mine) {
+            Class<?> record = null;
+            if (t == dev.dynload.bind.Ref.class && m != null
+                    && m.getGenericParameterTypes()[i] instanceof java.lang.reflect.ParameterizedType p
+                    && p.getActualTypeArguments()[0] instanceof Class<?> c && c.isRecord()) {
+                record = c;
+            } else if (t.isRecord() && m != null && m.getParameters()[i].isAnnotationPresent(
+                    dev.dynload.bind.ByReference.class)) {
+                record = t;
+            }
+            if (record == null) {
+                return null;
+            }
+            try {
+                return dev.dynload.internal.bind.RecordCodec.of(record, null);
+            } catch (IllegalArgumentException e) {
+                mine.add("parameter " + i + ": " + e.getMessage());
+                return null;
+            }
         }
 
         /** The call of a function of these types, or null with its problems added. */
-        static @Nullable Call of(String function, Class<?>[] types, Class<?> r, List<String> problems) {
+        private static @Nullable Call of(String function, Class<?>[] types, Class<?> r, List<String> problems,
+                                         @Nullable Method m) {
             int ints = 0;
             int floats = 0;
             List<String> mine = new ArrayList<>();
+            dev.dynload.internal.bind.RecordCodec[] structs = new dev.dynload.internal.bind.RecordCodec[types.length];
             for (int i = 0; i < types.length; i++) {
                 Class<?> t = types[i];
-                if (t == float.class || t == double.class) {
+                if (t == dev.dynload.bind.Ref.class || t.isRecord()) {
+                    structs[i] = struct(m, i, t, mine);
+                    if (structs[i] == null && t.isRecord() && mine.isEmpty()) {
+                        mine.add("parameter " + i + " is a record passed by value, which cannot cross to another "
+                                + "process yet; pass it @ByReference (read by C) or through Ref<" + t.getSimpleName()
+                                + "> (written by C)");
+                    } else if (structs[i] == null && mine.isEmpty()) {
+                        mine.add("parameter " + i + " is a Ref whose type argument is not a record");
+                    }
+                    ints++;
+                } else if (t == float.class || t == double.class) {
                     floats++;
                 } else if (Callbacks.isCallback(t)) {
                     Callbacks.check(t, "parameter " + i, mine);
@@ -610,7 +690,11 @@ public final class IsolatedLibrary implements AutoCloseable {
             for (String p : mine) {
                 problems.add(function + ": " + p);
             }
-            return mine.isEmpty() ? new Call(function, -1, returns, ints, floats, types, r) : null;
+            boolean errno = m != null && m.isAnnotationPresent(dev.dynload.bind.Errno.class);
+            if (errno && (r == void.class || r == float.class || r == double.class)) {
+                mine.add("@Errno needs a result that says failure (-1, NULL or false); it returns " + r.getName());
+            }
+            return mine.isEmpty() ? new Call(function, -1, returns, ints, floats, types, r, structs, errno) : null;
         }
 
         @Nullable Object invoke(IsolatedLibrary library, Object @Nullable [] args) {
@@ -627,9 +711,43 @@ public final class IsolatedLibrary implements AutoCloseable {
             long bulkUsed = 0;
             Callbacks callbacks = null; // the Java callbacks of this call, by integer argument position
             int callbackBits = 0;
+            int[] refAt = null; // where each Ref's struct lies in data, to read it back from
             for (int a = 0; a < parameters.length; a++) {
                 Object v = args[a];
                 Class<?> t = parameters[a];
+                dev.dynload.internal.bind.RecordCodec struct = structs[a];
+                if (struct != null) { // a Ref or a @ByReference record: a copy of the struct in the slot
+                    if (v == null) {
+                        ints[i++] = 0; // NULL
+                        continue;
+                    }
+                    if (data == NO_DATA) {
+                        data = new byte[RunnerCalls.dataSize()];
+                    }
+                    long alignment = Math.max(8, struct.alignment());
+                    used = (int) ((used + alignment - 1) & -alignment);
+                    int size = (int) struct.size();
+                    if (used + size > data.length) {
+                        throw new IllegalArgumentException(function + "(): parameter " + a + "'s struct takes " + size
+                                + " bytes, more than the " + (data.length - used) + " left of what an isolated call carries");
+                    }
+                    Object record = t == dev.dynload.bind.Ref.class ? ((dev.dynload.bind.Ref<?>) v).get() : v;
+                    try (java.lang.foreign.Arena scratch = java.lang.foreign.Arena.ofConfined()) {
+                        MemorySegment s = scratch.allocate(size, struct.alignment());
+                        struct.write(s, 0, record); // the type table's writer, on aligned native memory
+                        MemorySegment.copy(s, 0, MemorySegment.ofArray(data), used, size);
+                    }
+                    if (t == dev.dynload.bind.Ref.class) {
+                        if (refAt == null) {
+                            refAt = new int[parameters.length];
+                        }
+                        refAt[a] = used + 1; // 0: not a Ref
+                    }
+                    pointers |= 1 << i;
+                    ints[i++] = DATA_OFFSET + used;
+                    used += size;
+                    continue;
+                }
                 if (t.isInterface()) { // a callback, as Call.of checked: a C function pointer in the runner
                     if (v != null) {
                         if (callbacks == null) {
@@ -699,16 +817,29 @@ public final class IsolatedLibrary implements AutoCloseable {
                     ints[i++] = ((Number) v).longValue();
                 }
             }
+            int[] error = errno ? new int[1] : null;
             if (result == String.class) {
-                return library.callForText(this, ints, floats, pointers, data, used);
+                String text = library.callForText(this, ints, floats, pointers, data, used, error);
+                if (error != null && text == null) {
+                    throw new dev.dynload.bind.ErrnoException(function, error[0],
+                            dev.dynload.internal.posix.Libc.strerror(error[0]));
+                }
+                return text;
             }
-            long bits = library.call(this, ints, floats, pointers, data, used, arrayAt != null || !bulk.isEmpty(),
-                    bulkPointers, bulk, callbackBits, callbacks);
+            long bits = library.call(this, ints, floats, pointers, data, used,
+                    arrayAt != null || refAt != null || !bulk.isEmpty(), bulkPointers, bulk, callbackBits, callbacks, error);
             if (callbacks != null) {
                 callbacks.rethrow(); // a callback's exception, from the bound method, once C has finished
             }
             if (arrayAt != null) {
                 copyBack(args, data, arrayAt);
+            }
+            if (refAt != null) {
+                readRefs(args, data, refAt);
+            }
+            if (error != null && failed(bits)) {
+                throw new dev.dynload.bind.ErrnoException(function, error[0],
+                        dev.dynload.internal.posix.Libc.strerror(error[0]));
             }
             if (result == void.class) {
                 return null;

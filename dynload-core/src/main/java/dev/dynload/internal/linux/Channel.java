@@ -22,7 +22,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class Channel implements AutoCloseable {
 
     static final long MAGIC = 0x314e55524c4e5944L; // "DYNLRUN1"
-    public static final int VERSION = 5;
+    public static final int VERSION = 6;
     static final int HEADER = 256;
     static final int SLOT = 4096;
     static final int NAME_BYTES = 256;
@@ -55,6 +55,8 @@ public final class Channel implements AutoCloseable {
     static final long S_CALLBACKS = 156;
     /** The argument position of the callback being called back (its arguments in S_INT_ARGS, S_FLOAT_ARGS). */
     static final long S_CALLBACK = 160;
+    /** errno as the call left it (0 before it), for @Errno. */
+    static final long S_ERRNO = 164;
     /**
      * Each slot's bulk area, after all the slots: arrays too large for the slot's data area, up to 2 MiB a
      * call. Shared memory that only the pages a call touches make resident.

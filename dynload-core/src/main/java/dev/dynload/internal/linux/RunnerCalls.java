@@ -316,7 +316,7 @@ public final class RunnerCalls implements AutoCloseable {
     public long call(int index, String name, int returns, long[] ints, int intCount, long[] floats, int floatCount,
                      int pointers, byte[] data, int dataLength, boolean copyBack, long deadlineNanos) throws NoAnswer {
         return call(index, name, returns, ints, intCount, floats, floatCount, pointers, data, dataLength, copyBack,
-                0, java.util.List.of(), 0, null, deadlineNanos);
+                0, java.util.List.of(), 0, null, null, deadlineNanos);
     }
 
     /**
@@ -346,8 +346,8 @@ public final class RunnerCalls implements AutoCloseable {
     /** As {@link #call(int, String, int, long[], int, long[], int, int, byte[], int, boolean, long)}, with large arrays. */
     public long call(int index, String name, int returns, long[] ints, int intCount, long[] floats, int floatCount,
                      int pointers, byte[] data, int dataLength, boolean copyBack, int bulkPointers,
-                     java.util.List<Bulk> bulk, int callbacks, @Nullable CallbackHandler handler, long deadlineNanos)
-            throws NoAnswer {
+                     java.util.List<Bulk> bulk, int callbacks, @Nullable CallbackHandler handler, int @Nullable [] errno,
+                     long deadlineNanos) throws NoAnswer {
         users.incrementAndGet();
         try {
             long end = System.nanoTime() + deadlineNanos;
@@ -362,6 +362,9 @@ public final class RunnerCalls implements AutoCloseable {
             fill(slot, index, returns, ints, intCount, floats, floatCount, pointers, data, dataLength);
             await(slot, name, end, deadlineNanos, handler);
             long result = slot.get(JAVA_LONG, Channel.S_RESULT);
+            if (errno != null) {
+                errno[0] = slot.get(JAVA_INT, Channel.S_ERRNO);
+            }
             if (copyBack && dataLength > 0) {
                 // What the function wrote into its array arguments, back into data for the caller.
                 MemorySegment.copy(slot, java.lang.foreign.ValueLayout.JAVA_BYTE, Channel.S_DATA, data, 0, dataLength);
@@ -387,12 +390,15 @@ public final class RunnerCalls implements AutoCloseable {
      */
     public byte @Nullable [] callForText(int index, String name, long[] ints, int intCount, long[] floats,
                                          int floatCount, int pointers, byte[] data, int dataLength,
-                                         long deadlineNanos) throws NoAnswer {
+                                         int @Nullable [] errno, long deadlineNanos) throws NoAnswer {
         users.incrementAndGet();
         try {
             long end = System.nanoTime() + deadlineNanos;
             MemorySegment slot = request(index, name, 4, ints, intCount, floats, floatCount, pointers, data,
                     dataLength, end, deadlineNanos);
+            if (errno != null) {
+                errno[0] = slot.get(JAVA_INT, Channel.S_ERRNO);
+            }
             long length = slot.get(JAVA_LONG, Channel.S_RESULT_LENGTH);
             byte[] text = length < 0 ? null
                     : slot.asSlice(Channel.S_DATA, Math.min(length, Channel.DATA_SIZE)).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
