@@ -119,7 +119,7 @@ static __thread unsigned char *current_slot;
  * the same slot: the arguments in S_INT_ARGS and S_FLOAT_ARGS, state CALLBACK; then waits for
  * CALLBACK_DONE and returns S_RESULT. The host may call the library again meanwhile, on another slot.
  */
-static uint64_t call_back(int k, const int64_t *ints, const double *doubles) {
+uint64_t call_back(int k, const int64_t *ints, const double *doubles) {
     int saved_errno = errno; /* the futex calls below must not change what the library's caller sees */
     unsigned char *slot = current_slot;
     if (!slot) {
@@ -206,7 +206,9 @@ static void serve(unsigned char *slot) {
         return;
     }
     if (kind == 3) {
+        current_slot = slot; /* a step may call a dependency in another process, back through the host */
         serve_plugin(slot);
+        current_slot = NULL;
         return;
     }
     uint32_t index = *word(slot, S_FUNCTION);

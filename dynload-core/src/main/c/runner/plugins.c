@@ -26,11 +26,23 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The steps, in S_INT_ARGS[0]: the same numbers as dev.dynload.plugin's RunnerPlugin. */
-enum { ENTRY = 1, INIT = 2, START = 3, STOP = 4, DESTROY = 5, INTERFACE = 6 };
+/* The steps, in S_INT_ARGS[0]: the same numbers as dev.dynload.plugin's PluginProcess. */
+enum { ENTRY = 1, INIT = 2, START = 3, STOP = 4, DESTROY = 5, INTERFACE = 6, REMOTE = 7 };
 #define ERROR_REFUSED 3
 #define MAX_PLUGINS 64
 #define LAST_ERROR 1024
+
+/*
+ * A table of a dependency in another process (or in the JVM): each function a trampoline that calls back
+ * to the host, which calls the provider and hands the result back.
+ */
+typedef struct remote {
+    struct remote *next;
+    char *id;
+    uint32_t major;
+    uint32_t minor;
+    dlp_interface *table;
+} remote;
 
 typedef struct hosted {
     dlp_host host;                   /* first: a plugin's dlp_host * is its hosted * */
@@ -45,11 +57,13 @@ typedef struct hosted {
     int started;                     /* its start returned 0 and its stop has not begun */
     int destroyed;                   /* its destroy has begun: its services refuse */
     int refusal_logged;
+    remote *remotes;                 /* the tables of its dependencies out of this process, from REMOTE steps */
     pthread_mutex_t error_lock;
     char last_error[LAST_ERROR];     /* its last ERROR message, carried back with a failed step */
 } hosted;
 
 static hosted plugins[MAX_PLUGINS];
+static void refused(unsigned char *slot, const char *why);
 static int plugin_count;
 static int log_pipe = -1;
 
@@ -142,8 +156,134 @@ static const void *host_dependency(const dlp_host *host, const char *id, uint32_
             }
         }
     }
+    for (remote *r = h->remotes; r; r = r->next) {
+        if (strcmp(r->id, id) == 0 && r->major == major && r->minor >= min_minor) {
+            return r->table;
+        }
+    }
     return NULL;
 }
+
+/* ---- trampolines to dependencies out of this process ------------------------------------------------ */
+
+#define REMOTE_MAX 128
+static int remote_next; /* trampolines handed out; guarded by the lifecycle thread (steps run one at a time) */
+
+#define REMOTE_TRAMPOLINE(K)                                                                               \
+    static int64_t remote_int_##K(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f,        \
+                                  double x, double y, double z, double u, double v, double w) {           \
+        int64_t i[6] = {a, b, c, d, e, f};                                                                \
+        double r[6] = {x, y, z, u, v, w};                                                                 \
+        return (int64_t) call_back(0x100 + (K), i, r);                                                    \
+    }                                                                                                     \
+    static double remote_double_##K(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f,      \
+                                    double x, double y, double z, double u, double v, double w) {         \
+        int64_t i[6] = {a, b, c, d, e, f};                                                                \
+        double r[6] = {x, y, z, u, v, w};                                                                 \
+        uint64_t bits = call_back(0x100 + (K), i, r);                                                     \
+        double out;                                                                                       \
+        memcpy(&out, &bits, sizeof out);                                                                  \
+        return out; /* a float's bits are the low 32 of the register */                                  \
+    }
+REMOTE_TRAMPOLINE(0) REMOTE_TRAMPOLINE(1) REMOTE_TRAMPOLINE(2) REMOTE_TRAMPOLINE(3) REMOTE_TRAMPOLINE(4) REMOTE_TRAMPOLINE(5) REMOTE_TRAMPOLINE(6) REMOTE_TRAMPOLINE(7)
+REMOTE_TRAMPOLINE(8) REMOTE_TRAMPOLINE(9) REMOTE_TRAMPOLINE(10) REMOTE_TRAMPOLINE(11) REMOTE_TRAMPOLINE(12) REMOTE_TRAMPOLINE(13) REMOTE_TRAMPOLINE(14) REMOTE_TRAMPOLINE(15)
+REMOTE_TRAMPOLINE(16) REMOTE_TRAMPOLINE(17) REMOTE_TRAMPOLINE(18) REMOTE_TRAMPOLINE(19) REMOTE_TRAMPOLINE(20) REMOTE_TRAMPOLINE(21) REMOTE_TRAMPOLINE(22) REMOTE_TRAMPOLINE(23)
+REMOTE_TRAMPOLINE(24) REMOTE_TRAMPOLINE(25) REMOTE_TRAMPOLINE(26) REMOTE_TRAMPOLINE(27) REMOTE_TRAMPOLINE(28) REMOTE_TRAMPOLINE(29) REMOTE_TRAMPOLINE(30) REMOTE_TRAMPOLINE(31)
+REMOTE_TRAMPOLINE(32) REMOTE_TRAMPOLINE(33) REMOTE_TRAMPOLINE(34) REMOTE_TRAMPOLINE(35) REMOTE_TRAMPOLINE(36) REMOTE_TRAMPOLINE(37) REMOTE_TRAMPOLINE(38) REMOTE_TRAMPOLINE(39)
+REMOTE_TRAMPOLINE(40) REMOTE_TRAMPOLINE(41) REMOTE_TRAMPOLINE(42) REMOTE_TRAMPOLINE(43) REMOTE_TRAMPOLINE(44) REMOTE_TRAMPOLINE(45) REMOTE_TRAMPOLINE(46) REMOTE_TRAMPOLINE(47)
+REMOTE_TRAMPOLINE(48) REMOTE_TRAMPOLINE(49) REMOTE_TRAMPOLINE(50) REMOTE_TRAMPOLINE(51) REMOTE_TRAMPOLINE(52) REMOTE_TRAMPOLINE(53) REMOTE_TRAMPOLINE(54) REMOTE_TRAMPOLINE(55)
+REMOTE_TRAMPOLINE(56) REMOTE_TRAMPOLINE(57) REMOTE_TRAMPOLINE(58) REMOTE_TRAMPOLINE(59) REMOTE_TRAMPOLINE(60) REMOTE_TRAMPOLINE(61) REMOTE_TRAMPOLINE(62) REMOTE_TRAMPOLINE(63)
+REMOTE_TRAMPOLINE(64) REMOTE_TRAMPOLINE(65) REMOTE_TRAMPOLINE(66) REMOTE_TRAMPOLINE(67) REMOTE_TRAMPOLINE(68) REMOTE_TRAMPOLINE(69) REMOTE_TRAMPOLINE(70) REMOTE_TRAMPOLINE(71)
+REMOTE_TRAMPOLINE(72) REMOTE_TRAMPOLINE(73) REMOTE_TRAMPOLINE(74) REMOTE_TRAMPOLINE(75) REMOTE_TRAMPOLINE(76) REMOTE_TRAMPOLINE(77) REMOTE_TRAMPOLINE(78) REMOTE_TRAMPOLINE(79)
+REMOTE_TRAMPOLINE(80) REMOTE_TRAMPOLINE(81) REMOTE_TRAMPOLINE(82) REMOTE_TRAMPOLINE(83) REMOTE_TRAMPOLINE(84) REMOTE_TRAMPOLINE(85) REMOTE_TRAMPOLINE(86) REMOTE_TRAMPOLINE(87)
+REMOTE_TRAMPOLINE(88) REMOTE_TRAMPOLINE(89) REMOTE_TRAMPOLINE(90) REMOTE_TRAMPOLINE(91) REMOTE_TRAMPOLINE(92) REMOTE_TRAMPOLINE(93) REMOTE_TRAMPOLINE(94) REMOTE_TRAMPOLINE(95)
+REMOTE_TRAMPOLINE(96) REMOTE_TRAMPOLINE(97) REMOTE_TRAMPOLINE(98) REMOTE_TRAMPOLINE(99) REMOTE_TRAMPOLINE(100) REMOTE_TRAMPOLINE(101) REMOTE_TRAMPOLINE(102) REMOTE_TRAMPOLINE(103)
+REMOTE_TRAMPOLINE(104) REMOTE_TRAMPOLINE(105) REMOTE_TRAMPOLINE(106) REMOTE_TRAMPOLINE(107) REMOTE_TRAMPOLINE(108) REMOTE_TRAMPOLINE(109) REMOTE_TRAMPOLINE(110) REMOTE_TRAMPOLINE(111)
+REMOTE_TRAMPOLINE(112) REMOTE_TRAMPOLINE(113) REMOTE_TRAMPOLINE(114) REMOTE_TRAMPOLINE(115) REMOTE_TRAMPOLINE(116) REMOTE_TRAMPOLINE(117) REMOTE_TRAMPOLINE(118) REMOTE_TRAMPOLINE(119)
+REMOTE_TRAMPOLINE(120) REMOTE_TRAMPOLINE(121) REMOTE_TRAMPOLINE(122) REMOTE_TRAMPOLINE(123) REMOTE_TRAMPOLINE(124) REMOTE_TRAMPOLINE(125) REMOTE_TRAMPOLINE(126) REMOTE_TRAMPOLINE(127)
+static void *const remote_ints[REMOTE_MAX] = {
+    remote_int_0, remote_int_1, remote_int_2, remote_int_3, remote_int_4, remote_int_5, remote_int_6, remote_int_7,
+    remote_int_8, remote_int_9, remote_int_10, remote_int_11, remote_int_12, remote_int_13, remote_int_14, remote_int_15,
+    remote_int_16, remote_int_17, remote_int_18, remote_int_19, remote_int_20, remote_int_21, remote_int_22, remote_int_23,
+    remote_int_24, remote_int_25, remote_int_26, remote_int_27, remote_int_28, remote_int_29, remote_int_30, remote_int_31,
+    remote_int_32, remote_int_33, remote_int_34, remote_int_35, remote_int_36, remote_int_37, remote_int_38, remote_int_39,
+    remote_int_40, remote_int_41, remote_int_42, remote_int_43, remote_int_44, remote_int_45, remote_int_46, remote_int_47,
+    remote_int_48, remote_int_49, remote_int_50, remote_int_51, remote_int_52, remote_int_53, remote_int_54, remote_int_55,
+    remote_int_56, remote_int_57, remote_int_58, remote_int_59, remote_int_60, remote_int_61, remote_int_62, remote_int_63,
+    remote_int_64, remote_int_65, remote_int_66, remote_int_67, remote_int_68, remote_int_69, remote_int_70, remote_int_71,
+    remote_int_72, remote_int_73, remote_int_74, remote_int_75, remote_int_76, remote_int_77, remote_int_78, remote_int_79,
+    remote_int_80, remote_int_81, remote_int_82, remote_int_83, remote_int_84, remote_int_85, remote_int_86, remote_int_87,
+    remote_int_88, remote_int_89, remote_int_90, remote_int_91, remote_int_92, remote_int_93, remote_int_94, remote_int_95,
+    remote_int_96, remote_int_97, remote_int_98, remote_int_99, remote_int_100, remote_int_101, remote_int_102, remote_int_103,
+    remote_int_104, remote_int_105, remote_int_106, remote_int_107, remote_int_108, remote_int_109, remote_int_110, remote_int_111,
+    remote_int_112, remote_int_113, remote_int_114, remote_int_115, remote_int_116, remote_int_117, remote_int_118, remote_int_119,
+    remote_int_120, remote_int_121, remote_int_122, remote_int_123, remote_int_124, remote_int_125, remote_int_126, remote_int_127};
+static void *const remote_doubles[REMOTE_MAX] = {
+    remote_double_0, remote_double_1, remote_double_2, remote_double_3, remote_double_4, remote_double_5, remote_double_6, remote_double_7,
+    remote_double_8, remote_double_9, remote_double_10, remote_double_11, remote_double_12, remote_double_13, remote_double_14, remote_double_15,
+    remote_double_16, remote_double_17, remote_double_18, remote_double_19, remote_double_20, remote_double_21, remote_double_22, remote_double_23,
+    remote_double_24, remote_double_25, remote_double_26, remote_double_27, remote_double_28, remote_double_29, remote_double_30, remote_double_31,
+    remote_double_32, remote_double_33, remote_double_34, remote_double_35, remote_double_36, remote_double_37, remote_double_38, remote_double_39,
+    remote_double_40, remote_double_41, remote_double_42, remote_double_43, remote_double_44, remote_double_45, remote_double_46, remote_double_47,
+    remote_double_48, remote_double_49, remote_double_50, remote_double_51, remote_double_52, remote_double_53, remote_double_54, remote_double_55,
+    remote_double_56, remote_double_57, remote_double_58, remote_double_59, remote_double_60, remote_double_61, remote_double_62, remote_double_63,
+    remote_double_64, remote_double_65, remote_double_66, remote_double_67, remote_double_68, remote_double_69, remote_double_70, remote_double_71,
+    remote_double_72, remote_double_73, remote_double_74, remote_double_75, remote_double_76, remote_double_77, remote_double_78, remote_double_79,
+    remote_double_80, remote_double_81, remote_double_82, remote_double_83, remote_double_84, remote_double_85, remote_double_86, remote_double_87,
+    remote_double_88, remote_double_89, remote_double_90, remote_double_91, remote_double_92, remote_double_93, remote_double_94, remote_double_95,
+    remote_double_96, remote_double_97, remote_double_98, remote_double_99, remote_double_100, remote_double_101, remote_double_102, remote_double_103,
+    remote_double_104, remote_double_105, remote_double_106, remote_double_107, remote_double_108, remote_double_109, remote_double_110, remote_double_111,
+    remote_double_112, remote_double_113, remote_double_114, remote_double_115, remote_double_116, remote_double_117, remote_double_118, remote_double_119,
+    remote_double_120, remote_double_121, remote_double_122, remote_double_123, remote_double_124, remote_double_125, remote_double_126, remote_double_127};
+
+/*
+ * S_DATA holds the interface's id, then one byte per function of it: 0 where the host cannot carry the
+ * function (a str or ptr crosses it), 1 where it returns in the integer register, 2 in the floating-point
+ * one; S_INT_ARGS[1..3] its major, its minor and how many functions it has. Builds the table of
+ * trampolines that dependency() will give this plugin, and answers the first trampoline's number in
+ * S_RESULT (function j is trampoline first + j).
+ */
+static void add_remote(unsigned char *slot, hosted *h, const int64_t *i) {
+    const char *id = (const char *) slot + S_DATA;
+    size_t length = strnlen(id, 256);
+    uint32_t count = (uint32_t) i[3];
+    if (length == 256 || count > DATA_SIZE - 257) {
+        refused(slot, "the host sent a damaged REMOTE request");
+        return;
+    }
+    if (remote_next + (int) count > REMOTE_MAX) {
+        refused(slot, "this process has no trampolines left for dependencies in other processes (128)");
+        return;
+    }
+    remote *r = calloc(1, sizeof *r);
+    dlp_interface *table = calloc(1, sizeof(dlp_interface) + count * sizeof(void *));
+    char *copy = strndup(id, length);
+    if (!r || !table || !copy) {
+        free(r);
+        free(table);
+        free(copy);
+        refused(slot, "out of memory");
+        return;
+    }
+    int64_t first = remote_next;
+    const unsigned char *kinds = slot + S_DATA + length + 1;
+    void **functions = (void **) (table + 1);
+    for (uint32_t k = 0; k < count; k++) {
+        int t = remote_next + (int) k;
+        functions[k] = kinds[k] == 1 ? remote_ints[t] : kinds[k] == 2 ? remote_doubles[t] : NULL;
+    }
+    remote_next += (int) count;
+    table->size = (uint32_t) (sizeof(dlp_interface) + count * sizeof(void *));
+    table->minor = (uint32_t) i[2];
+    r->id = copy;
+    r->major = (uint32_t) i[1];
+    r->minor = (uint32_t) i[2];
+    r->table = table;
+    r->next = h->remotes;
+    h->remotes = r;
+    memcpy(slot + S_RESULT, &first, sizeof first);
+}
+
 
 static void *host_alloc(size_t size) { return malloc(size); }
 static void host_free(void *pointer) { free(pointer); }
@@ -344,7 +484,7 @@ void serve_plugin(unsigned char *slot) {
         return;
     }
     hosted *h = &plugins[index];
-    if (i[0] != ENTRY && !h->table) {
+    if (i[0] != ENTRY && i[0] != REMOTE && !h->table) {
         refused(slot, "its entry point has not accepted the host");
         return;
     }
@@ -373,6 +513,9 @@ void serve_plugin(unsigned char *slot) {
         break;
     case INTERFACE:
         interface(slot, h, i);
+        break;
+    case REMOTE:
+        add_remote(slot, h, i);
         break;
     default:
         refused(slot, "no such step");

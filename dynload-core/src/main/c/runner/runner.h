@@ -58,6 +58,13 @@ static inline uint32_t *word(unsigned char *base, size_t at) { return (uint32_t 
 /* Adds a function to the table calls name by index: its index, or -1 when the table is full. */
 int32_t register_function(void *f);
 
+/*
+ * Calls back to the host on the slot this thread serves (dynload_runner.c): `which` 0..5 is a Java callback
+ * argument, 0x100 + K a function of a dependency in another process (plugins.c's remote trampoline K).
+ * Returns 0, saying so on stderr, on a thread that serves no call.
+ */
+uint64_t call_back(int which, const int64_t *ints, const double *doubles);
+
 /* Plugin mode (plugins.c): loads the plugins of descriptors first..first+count-1; 0, or why not. */
 const char *load_plugins(int first, int count, int log_fd);
 /* Serves a kind-3 request: one lifecycle step of one plugin. */

@@ -297,6 +297,22 @@ public final class IsolatedLibrary implements AutoCloseable {
         }
 
         @Override
+        public void onRemote(IsolatedLibrary process, RemoteCalls remote) {
+            process.calls.onRemote(remote::call);
+        }
+
+        @Override
+        public long callRaw(IsolatedLibrary process, int function, String name, boolean floatResult, long[] ints,
+                            long[] floats) {
+            try {
+                return process.calls.call(function, name, floatResult ? 2 : 1, ints, 6, floats, 6, 0, Call.NO_DATA, 0,
+                        false, process.deadlineNanos);
+            } catch (RunnerCalls.NoAnswer e) {
+                throw process.crashed(name, e);
+            }
+        }
+
+        @Override
         public int dataSize() {
             return RunnerCalls.dataSize();
         }
@@ -515,7 +531,7 @@ public final class IsolatedLibrary implements AutoCloseable {
 
     /** One method's call: which arguments go to which registers, and what comes back. */
     static final class Call implements dev.dynload.internal.IsolatedAccess.Planned {
-        private static final byte[] NO_DATA = new byte[0];
+        static final byte[] NO_DATA = new byte[0];
         /** Where in a slot the bytes of string arguments begin. */
         private static final int DATA_OFFSET = RunnerCalls.dataOffset();
         final String function;

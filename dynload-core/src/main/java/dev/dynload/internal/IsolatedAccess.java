@@ -71,6 +71,23 @@ public interface IsolatedAccess<P extends AutoCloseable, S> {
      */
     @Nullable Object invokeDefault(Object proxy, Method method, Object @Nullable [] args) throws Throwable;
 
+    /** Where a plugin process's calls to dependencies out of it go: trampoline K, and its register arguments. */
+    interface RemoteCalls {
+        /** {@return the result's bits} Runs on the thread waiting for the call or step; must not throw. */
+        long call(int trampoline, long[] ints, long[] floats);
+    }
+
+    /** Sets where {@code process}'s calls to dependencies out of it go. */
+    void onRemote(P process, RemoteCalls calls);
+
+    /**
+     * Calls function {@code function} of the runner's table with raw register arguments, for a dependency
+     * in this process called from another: {@return the result's bits}
+     *
+     * @throws dev.dynload.LibraryCrashedException if the call got no answer
+     */
+    long callRaw(P process, int function, String name, boolean floatResult, long[] ints, long[] floats);
+
     /** {@return the bytes one step or call carries in the shared memory} */
     int dataSize();
 

@@ -29,9 +29,9 @@ import java.util.Optional;
  * <p>What an isolated plugin's interfaces take: the manifest's numbers, {@code bool} and {@code str};
  * a {@code ptr} is refused at bind, since an address means nothing in another process. Its host services
  * work as in process: {@code log} reaches the host's logger, {@code config} gives the host's values, and
- * {@code dependency} gives the tables of the plugins it requires that run in the same process (a group);
- * one in another process or in the JVM is out of its reach, so the host says so at start, and
- * {@code dependency} gives NULL for it. Linux on x86-64 and AArch64 only; docs/isolation.md says what
+ * {@code dependency} gives the tables of the plugins it requires: directly for those in the same process
+ * (a group), and, for one in another process or in the JVM, a table whose functions call it back through
+ * the host (those that pass a {@code str} or {@code ptr} are NULL there). Linux on x86-64 and AArch64 only; docs/isolation.md says what
  * isolation promises and what it does not.
  */
 public final class Isolation {

@@ -33,6 +33,7 @@ final class PluginProcess {
     static final int STOP = 4;
     static final int DESTROY = 5;
     static final int INTERFACE = 6;
+    static final int REMOTE = 7;
     /** The runner's error for a refused step, with why in its text. */
     private static final int REFUSED = 3;
 
@@ -64,6 +65,36 @@ final class PluginProcess {
         this.quarantine = quarantine;
         this.sha256 = new String[members.size()];
         this.providers = new long[members.size()];
+        this.remote = new RemoteDependencies(starter, key);
+        @SuppressWarnings("unchecked")
+        List<Plugin>[] none = new List[members.size()];
+        java.util.Arrays.fill(none, List.of());
+        this.remoteProviders = none;
+    }
+
+    /** Calls to dependencies out of this process, by trampoline. */
+    private final RemoteDependencies remote;
+    /** Per member: the started plugins it requires that run elsewhere, given to it again at a restart. */
+    private final List<Plugin>[] remoteProviders;
+
+    /**
+     * Gives member {@code index} a table of trampolines for each interface of each provider, reached back
+     * through the host by its dependency service; before its init, so that init and start can call them.
+     */
+    void addRemotes(int index, List<Plugin> providers) throws NativePlugin.Refused {
+        synchronized (lock) {
+            remoteProviders[index] = List.copyOf(providers);
+        }
+        for (Plugin provider : providers) {
+            for (ProvidedInterface iface : provider.descriptor().manifest().provides()) {
+                java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+                data.writeBytes(zeroTerminated(iface.id()));
+                data.writeBytes(RemoteDependencies.kinds(iface));
+                int first = (int) step(index, "dependency " + provider.id(), new long[] {REMOTE, iface.major(),
+                        iface.minor(), iface.functions().size()}, data.toByteArray()).result();
+                remote.register(first, provider, iface);
+            }
+        }
     }
 
     private static IsolatedAccess<IsolatedLibrary, dev.dynload.Sandbox> access() {
@@ -174,6 +205,8 @@ final class PluginProcess {
             started.close(); // closed while it started: nothing may run in it
             throw new NativePlugin.Refused("its process was closed: the host is stopping");
         }
+        remote.clear(); // the new process numbers its trampolines afresh
+        access().onRemote(started, remote);
         if (old != null) {
             old.close(); // ended (checked above, under the spawn lock): this reaps it and frees its memory
         }
@@ -502,9 +535,12 @@ final class PluginProcess {
                             + ".." + m.abiMax());
                 }
                 long given;
+                List<Plugin> elsewhere;
                 synchronized (lock) {
                     given = providers[i];
+                    elsewhere = remoteProviders[i];
                 }
+                addRemotes(i, elsewhere);
                 init(i, starter.hostVersion(), starter.config(p.id()), given);
                 start(i);
                 p.restarted();

@@ -116,6 +116,7 @@ final class PluginStarter {
      */
     private void startIsolated(Plugin p, PluginProcess process, Map<String, Plugin> byId) {
         long providers = 0;
+        List<Plugin> elsewhere = new ArrayList<>();
         for (Requirement r : p.descriptor().manifest().requires()) {
             Plugin dep = byId.get(r.pluginId());
             if (dep == null || dep.state() != PluginState.STARTED) {
@@ -127,10 +128,11 @@ final class PluginStarter {
             if (at >= 0) {
                 providers |= 1L << at;
             } else {
-                say(p.id(), PluginLogger.Level.WARN, "requires " + r.pluginId() + ", which runs " + (dep.isolation()
+                elsewhere.add(dep);
+                say(p.id(), PluginLogger.Level.INFO, "requires " + r.pluginId() + ", which runs " + (dep.isolation()
                         .isolated() ? "in another process (" + dep.isolation() + ")" : "in the host's process")
-                        + ": the dependency service cannot reach its tables from " + process.key()
-                        + " and gives NULL for them; put both in one group to share them");
+                        + ": its tables are reached through the host (functions that pass a str or ptr are NULL "
+                        + "in them)");
             }
         }
         p.starting();
@@ -144,6 +146,7 @@ final class PluginStarter {
                 throw new NativePlugin.Refused("answered ABI " + abi + ", outside its manifest's " + m.abiMin() + ".."
                         + m.abiMax());
             }
+            process.addRemotes(index, elsewhere);
             process.init(index, hostVersion.toString(), config(p.id()), providers);
             initialised = true;
             try {

@@ -338,6 +338,14 @@ public final class RunnerCalls implements AutoCloseable {
         long call(int position, long[] ints, long[] floats);
     }
 
+    /** Where calls to functions of dependencies in other processes go (plugin mode); null: they get 0. */
+    private volatile @Nullable CallbackHandler remote;
+
+    /** Sets where the runner's calls to remote trampolines go: position K is plugins.c's trampoline K. */
+    public void onRemote(CallbackHandler handler) {
+        this.remote = handler;
+    }
+
     /** {@return the room in a slot's bulk area, for the arrays of one call} */
     public static int bulkSize() {
         return Channel.BULK;
@@ -605,8 +613,12 @@ public final class RunnerCalls implements AutoCloseable {
     }
 
     /** Runs the callback the runner asked for, writes its result, and lets the call go on. */
-    private static void answer(MemorySegment slot, @Nullable CallbackHandler handler) {
+    private void answer(MemorySegment slot, @Nullable CallbackHandler handler) {
         int position = slot.get(JAVA_INT, Channel.S_CALLBACK);
+        if (position >= 0x100) { // a remote trampoline: a dependency's function in another process or the JVM
+            handler = remote;
+            position -= 0x100;
+        }
         long[] ints = new long[6];
         long[] floats = new long[6];
         for (int i = 0; i < 6; i++) {
