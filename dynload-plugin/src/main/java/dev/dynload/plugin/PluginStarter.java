@@ -56,12 +56,11 @@ final class PluginStarter {
                 return;
             }
             if (loaded.isEmpty()) {
-                say(p.id(), PluginLogger.Level.WARN, "requires " + r.pluginId() + ", which runs in another process ("
-                        + dep.isolation() + "): the dependency service cannot reach its tables from here and gives "
-                        + "NULL for them");
-                continue;
+                say(p.id(), PluginLogger.Level.INFO, "requires " + r.pluginId() + ", which runs in another process ("
+                        + dep.isolation() + "): its tables are reached through upcalls to the host (functions that "
+                        + "pass a str or ptr are NULL in them)");
             }
-            deps.add(new Dependency(dep.descriptor().manifest(), loaded.get()));
+            deps.add(new Dependency(dep.descriptor().manifest(), loaded.orElse(null), dep));
         }
         p.starting();
         NativePlugin n;
@@ -80,7 +79,8 @@ final class PluginStarter {
             // The dependencies' tables, fixed now: they stay loaded until this plugin has stopped, and the
             // service needs no lock, so a plugin may call it from any thread, even while stop() waits.
             services = HostServices.make(p.descriptor(), n.abi(), hostVersion.toString(), logger,
-                    config.getOrDefault(p.id(), Map.of()), new DependencyTables(List.copyOf(deps)), n.arena());
+                    config.getOrDefault(p.id(), Map.of()), new DependencyTables(List.copyOf(deps),
+                            new RemoteDependencies(this, p.id()), n.arena()), n.arena());
             try {
                 n.init(services.struct());
                 initialised = true;
@@ -208,15 +208,23 @@ final class PluginStarter {
     }
 
     /** A started plugin this one requires: its manifest and its native side. */
-    private record Dependency(PluginManifest manifest, NativePlugin loaded) {
+    private record Dependency(PluginManifest manifest, @org.jspecify.annotations.Nullable NativePlugin loaded,
+                              Plugin plugin) {
     }
 
     /** The dependency service's lookup over a plugin's fixed dependencies; a class, not a lambda, for cold start. */
     private static final class DependencyTables implements HostServices.Dependencies {
         private final List<Dependency> deps;
+        /** For a dependency in another process: tables of upcalls that call it there, made once each. */
+        private final RemoteDependencies remote;
+        private final java.lang.foreign.Arena arena;
+        private final Map<ProvidedInterface, java.lang.foreign.MemorySegment> upcallTables =
+                new java.util.concurrent.ConcurrentHashMap<>();
 
-        DependencyTables(List<Dependency> deps) {
+        DependencyTables(List<Dependency> deps, RemoteDependencies remote, java.lang.foreign.Arena arena) {
             this.deps = deps;
+            this.remote = remote;
+            this.arena = arena;
         }
 
         @Override
@@ -224,6 +232,10 @@ final class PluginStarter {
             for (Dependency d : deps) {
                 Optional<ProvidedInterface> provided = d.manifest().provided(id, major);
                 if (provided.isPresent() && provided.get().minor() >= minMinor) {
+                    if (d.loaded() == null) {
+                        return Optional.of(upcallTables.computeIfAbsent(provided.get(),
+                                i -> remote.upcallTable(d.plugin(), i, arena)));
+                    }
                     return d.loaded().getInterface(id, major, minMinor);
                 }
             }

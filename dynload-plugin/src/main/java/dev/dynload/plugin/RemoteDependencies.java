@@ -96,9 +96,11 @@ final class RemoteDependencies implements IsolatedAccess.RemoteCalls {
     @Override
     public long call(int trampoline, long[] ints, long[] floats) {
         Function f = byTrampoline.get(trampoline);
-        if (f == null) {
-            return 0;
-        }
+        return f == null ? 0 : call(f, ints, floats);
+    }
+
+    /** Calls function {@code f} on its provider with these registers; {@return the result's bits, 0 on failure} */
+    long call(Function f, long[] ints, long[] floats) {
         Plugin provider = f.provider();
         if (provider.rawState() != PluginState.STARTED) {
             sayOnce(f.name() + " was called while " + provider.id() + " is " + provider.rawState()
@@ -169,6 +171,64 @@ final class RemoteDependencies implements IsolatedAccess.RemoteCalls {
                     ints[5], a, b, c, d, e, g));
         }
         return (long) h.invokeExact(ints[0], ints[1], ints[2], ints[3], ints[4], ints[5], a, b, c, d, e, g);
+    }
+
+    private static final MethodHandle INT_UPCALL;
+    private static final MethodHandle DOUBLE_UPCALL;
+
+    static {
+        try {
+            java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
+            java.lang.invoke.MethodType shape = java.lang.invoke.MethodType.methodType(long.class, RemoteDependencies.class,
+                    Function.class, long.class, long.class, long.class, long.class, long.class, long.class, double.class,
+                    double.class, double.class, double.class, double.class, double.class);
+            INT_UPCALL = l.findStatic(RemoteDependencies.class, "upcallInt", shape);
+            DOUBLE_UPCALL = l.findStatic(RemoteDependencies.class, "upcallDouble", shape.changeReturnType(double.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private static long upcallInt(RemoteDependencies r, Function f, long a, long b, long c, long d, long e, long g,
+                                  double x, double y, double z, double u, double v, double w) {
+        return r.call(f, new long[] {a, b, c, d, e, g}, bits(x, y, z, u, v, w));
+    }
+
+    private static double upcallDouble(RemoteDependencies r, Function f, long a, long b, long c, long d, long e,
+                                       long g, double x, double y, double z, double u, double v, double w) {
+        return Double.longBitsToDouble(r.call(f, new long[] {a, b, c, d, e, g}, bits(x, y, z, u, v, w)));
+    }
+
+    private static long[] bits(double... values) {
+        long[] b = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            b[i] = Double.doubleToRawLongBits(values[i]);
+        }
+        return b;
+    }
+
+    /**
+     * {@return for a plugin in the JVM, a table of {@code iface} of isolated {@code provider}: a dlp_interface
+     * header and an upcall stub per function (NULL for one that passes a str or ptr), each calling the
+     * provider in its process; in {@code arena}, the calling plugin's, which lives until it is unloaded}
+     * The stubs never throw into C: a failure returns 0 and is logged once.
+     */
+    MemorySegment upcallTable(Plugin provider, ProvidedInterface iface, java.lang.foreign.Arena arena) {
+        byte[] kinds = kinds(iface);
+        MemorySegment table = arena.allocate(8 + 8L * kinds.length, 8);
+        table.set(ValueLayout.JAVA_INT, 0, 8 + 8 * kinds.length);
+        table.set(ValueLayout.JAVA_INT, 4, iface.minor());
+        for (int j = 0; j < kinds.length; j++) {
+            MemorySegment stub = MemorySegment.NULL;
+            if (kinds[j] != 0) {
+                Function f = new Function(provider, iface, j, kinds[j] == 2);
+                MethodHandle h = java.lang.invoke.MethodHandles.insertArguments(kinds[j] == 2 ? DOUBLE_UPCALL : INT_UPCALL,
+                        0, this, f);
+                stub = LINKER.upcallStub(h, kinds[j] == 2 ? DOUBLE_SHAPE : INT_SHAPE, arena);
+            }
+            table.set(ValueLayout.ADDRESS, 8 + 8L * j, stub);
+        }
+        return table;
     }
 
     private void sayOnce(String message) {

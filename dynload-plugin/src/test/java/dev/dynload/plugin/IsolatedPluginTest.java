@@ -325,6 +325,18 @@ class IsolatedPluginTest {
                 host.close();
             }
         }
+        // The other way: the greeter in the JVM, the base in a process of its own, reached through upcalls.
+        PluginHost host = builder(dir.resolve("upcalls"), "greeter", "base").isolate("com.example.base",
+                Isolation.process()).build();
+        host.start();
+        try {
+            Greeter g = started(host, "com.example.greeter.c").bind(Greeter.class,
+                    java.lang.invoke.MethodHandles.lookup());
+            assertEquals(84, g.baseNow(), "the greeter in the JVM called the isolated base through an upcall");
+            assertTrue(logText().contains("reached through upcalls to the host"), logText());
+        } finally {
+            host.close();
+        }
     }
 
     @Test
