@@ -122,11 +122,14 @@ static __thread unsigned char *current_slot;
 uint64_t call_back(int k, const int64_t *ints, const double *doubles) {
     int saved_errno = errno; /* the futex calls below must not change what the library's caller sees */
     unsigned char *slot = current_slot;
-    if (!slot) {
+    /* A Java callback belongs to the call that gave it: one kept and called during a later call is not it. */
+    int stray = slot && k < 0x100 && (*word(slot, S_KIND) != 2 || !(*word(slot, S_CALLBACKS) & (1u << k)));
+    if (!slot || stray) {
         static const char why[] = "dynload-runner: a Java callback was called from a thread the library started, "
-                                  "not during a call; it is not carried to the host and returns 0\n";
+                                  "or after its call returned; it is not carried to the host and returns 0\n";
         ssize_t ignored = write(2, why, sizeof why - 1);
         (void) ignored;
+        errno = saved_errno;
         return 0;
     }
     memcpy(slot + S_INT_ARGS, ints, 6 * sizeof(int64_t));

@@ -41,6 +41,7 @@ typedef struct remote {
     char *id;
     uint32_t major;
     uint32_t minor;
+    int first;                       /* its first trampoline: the host's number for its first carried function */
     dlp_interface *table;
 } remote;
 
@@ -167,7 +168,7 @@ static const void *host_dependency(const dlp_host *host, const char *id, uint32_
 /* ---- trampolines to dependencies out of this process ------------------------------------------------ */
 
 #define REMOTE_MAX 128
-static int remote_next; /* trampolines handed out; guarded by the lifecycle thread (steps run one at a time) */
+static int remote_next; /* trampolines handed out, atomically: steps of several plugins may run at once */
 
 #define REMOTE_TRAMPOLINE(K)                                                                               \
     static int64_t remote_int_##K(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f,        \
@@ -241,7 +242,7 @@ static void *const remote_doubles[REMOTE_MAX] = {
  * function (a str or ptr crosses it), 1 where it returns in the integer register, 2 in the floating-point
  * one; S_INT_ARGS[1..3] its major, its minor and how many functions it has. Builds the table of
  * trampolines that dependency() will give this plugin, and answers the first trampoline's number in
- * S_RESULT (function j is trampoline first + j).
+ * S_RESULT: the carried functions take first, first + 1, ... in table order (the others none).
  */
 static void add_remote(unsigned char *slot, hosted *h, const int64_t *i) {
     const char *id = (const char *) slot + S_DATA;
@@ -251,7 +252,20 @@ static void add_remote(unsigned char *slot, hosted *h, const int64_t *i) {
         refused(slot, "the host sent a damaged REMOTE request");
         return;
     }
-    if (remote_next + (int) count > REMOTE_MAX) {
+    for (remote *known = h->remotes; known; known = known->next) {
+        if (strcmp(known->id, id) == 0 && known->major == (uint32_t) i[1]) {
+            int64_t again = known->first; /* an init again in this process: the same trampolines */
+            memcpy(slot + S_RESULT, &again, sizeof again);
+            return;
+        }
+    }
+    const unsigned char *kinds = slot + S_DATA + length + 1;
+    int carried = 0;
+    for (uint32_t k = 0; k < count; k++) {
+        carried += kinds[k] != 0; /* only the functions carried get a trampoline */
+    }
+    int base = __atomic_fetch_add(&remote_next, carried, __ATOMIC_SEQ_CST);
+    if (base + carried > REMOTE_MAX) {
         refused(slot, "this process has no trampolines left for dependencies in other processes (128)");
         return;
     }
@@ -265,14 +279,14 @@ static void add_remote(unsigned char *slot, hosted *h, const int64_t *i) {
         refused(slot, "out of memory");
         return;
     }
-    int64_t first = remote_next;
-    const unsigned char *kinds = slot + S_DATA + length + 1;
+    int64_t first = base;
     void **functions = (void **) (table + 1);
+    int t = base;
     for (uint32_t k = 0; k < count; k++) {
-        int t = remote_next + (int) k;
         functions[k] = kinds[k] == 1 ? remote_ints[t] : kinds[k] == 2 ? remote_doubles[t] : NULL;
+        t += kinds[k] != 0;
     }
-    remote_next += (int) count;
+    r->first = base;
     table->size = (uint32_t) (sizeof(dlp_interface) + count * sizeof(void *));
     table->minor = (uint32_t) i[2];
     r->id = copy;

@@ -69,6 +69,11 @@ final class Callbacks implements RunnerCalls.CallbackHandler {
                 return;
             }
         }
+        if (!m.trySetAccessible()) {
+            problems.add(where + " is a callback (" + t.getName() + ") that dynload cannot call: make it public in "
+                    + "an exported package, or open " + t.getPackageName() + " to dev.dynload");
+            return;
+        }
         Class<?> r = m.getReturnType();
         if (!r.isPrimitive()) {
             problems.add(where + " is a callback (" + t.getName() + ") whose " + m.getName() + " returns a "

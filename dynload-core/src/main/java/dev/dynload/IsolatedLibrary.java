@@ -644,12 +644,35 @@ public final class IsolatedLibrary implements AutoCloseable {
             if (record == null) {
                 return null;
             }
+            String pointer = pointerField(record);
+            if (pointer != null) {
+                mine.add("parameter " + i + ": record " + record.getSimpleName() + " has a pointer field (" + pointer
+                        + "), an address of one process that means nothing in the other; isolated structs hold values");
+                return null;
+            }
             try {
                 return dev.dynload.internal.bind.RecordCodec.of(record, null);
             } catch (IllegalArgumentException e) {
                 mine.add("parameter " + i + ": " + e.getMessage());
                 return null;
             }
+        }
+
+        /** {@return the first component of {@code record} (nested records too) that is a pointer, or null} */
+        private static @Nullable String pointerField(Class<?> record) {
+            for (java.lang.reflect.RecordComponent c : record.getRecordComponents()) {
+                Class<?> t = c.getType();
+                if (t == MemorySegment.class || t == String.class || t.isInterface()) {
+                    return c.getName();
+                }
+                if (t.isRecord()) {
+                    String inner = pointerField(t);
+                    if (inner != null) {
+                        return c.getName() + "." + inner;
+                    }
+                }
+            }
+            return null;
         }
 
         /** The call of a function of these types, or null with its problems added. */
@@ -703,12 +726,20 @@ public final class IsolatedLibrary implements AutoCloseable {
                 mine.add("returns a " + r.getName() + ", which cannot cross to another process yet; return a primitive "
                         + "or a String");
             }
-            for (String p : mine) {
-                problems.add(function + ": " + p);
-            }
             boolean errno = m != null && m.isAnnotationPresent(dev.dynload.bind.Errno.class);
             if (errno && (r == void.class || r == float.class || r == double.class)) {
                 mine.add("@Errno needs a result that says failure (-1, NULL or false); it returns " + r.getName());
+            }
+            boolean carriedBack = false;
+            for (int i = 0; i < types.length; i++) {
+                carriedBack |= types[i] == dev.dynload.bind.Ref.class || Callbacks.isCallback(types[i]);
+            }
+            if (carriedBack && r == String.class) {
+                mine.add("returns a String and takes a Ref or a callback: an isolated call carries a string back "
+                        + "alone, not yet with them; return an int and pass the string through a char array");
+            }
+            for (String p : mine) {
+                problems.add(function + ": " + p);
             }
             return mine.isEmpty() ? new Call(function, -1, returns, ints, floats, types, r, structs, errno) : null;
         }

@@ -30,7 +30,8 @@ import java.util.OptionalLong;
  *
  * <ul>
  * <li>{@link #memory}: the process's address space ({@code RLIMIT_AS}); past it, {@code malloc} gives
- *     NULL and {@code mmap} fails. Its threads' stacks count: allow 150 MB or more.</li>
+ *     NULL and {@code mmap} fails. Its 16 threads' stacks (8 MiB each) and the shared memory of its calls
+ *     (about 32 MiB) count: allow 200 MB or more, beyond what the library needs.</li>
  * <li>{@link #cpuTime}: CPU seconds ({@code RLIMIT_CPU}); past them the process ends with
  *     {@code SIGXCPU}, a crash like any other.</li>
  * <li>{@link #openFiles}: descriptors ({@code RLIMIT_NOFILE}).</li>
@@ -85,7 +86,8 @@ public final class Sandbox {
     public Sandbox memory(long bytes) {
         if (bytes < (16L << 20)) {
             throw new IllegalArgumentException("a memory limit of " + bytes + " bytes leaves the process no room to "
-                    + "start; give at least 16 MiB, and 150 MB or more for its threads' stacks");
+                    + "start; give at least 16 MiB, and 200 MB or more for its threads' stacks and its calls' shared "
+                    + "memory");
         }
         return new Sandbox(bytes, cpuSeconds, openFiles, noNetwork, noExec, writable);
     }

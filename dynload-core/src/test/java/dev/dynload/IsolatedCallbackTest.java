@@ -141,6 +141,18 @@ class IsolatedCallbackTest {
     }
 
     @Test
+    void aCallbackThatClosesTheLibraryEndsItsOwnCall() {
+        IsolatedLibrary lib = IsolatedLibrary.open(IsolatedLibraryTest.UNTRUSTED);
+        Api api = lib.bind(Api.class);
+        LibraryCrashedException e = assertThrows(LibraryCrashedException.class, () -> api.apply_twice(x -> {
+            lib.close(); // from inside the call's own callback: must not wait for that call
+            return x;
+        }, 1));
+        assertEquals(LibraryCrashedException.Reason.CLOSED, e.reason(), e.getMessage());
+        assertFalse(lib.isAlive());
+    }
+
+    @Test
     void aCallbackThatCannotCrossIsRefusedAtBind() {
         try (IsolatedLibrary lib = IsolatedLibrary.open(IsolatedLibraryTest.UNTRUSTED)) {
             BindingException e = assertThrows(BindingException.class, () -> lib.bind(NotCrossing.class));

@@ -33,6 +33,18 @@ class IsolatedStructTest {
         double length_squared(Point p);
     }
 
+    public record Holder(java.lang.foreign.MemorySegment where, int n) {
+    }
+
+    public interface Refused {
+        int fill_stamp(Ref<Holder> s, long seconds);
+
+        @Errno
+        void noop();
+
+        String shout(Ref<Stamp> s);
+    }
+
     @Test
     void structsAndErrnoCrossAsTheyDoInProcess() {
         try (IsolatedLibrary lib = IsolatedLibrary.open(IsolatedLibraryTest.UNTRUSTED);
@@ -50,6 +62,16 @@ class IsolatedStructTest {
                 assertEquals(2, e.errno(), "ENOENT, as the call left it");
                 assertTrue(e.getMessage().contains("No such file"), e.getMessage());
             }
+        }
+    }
+
+    @Test
+    void pointerFieldsErrnoWithoutAFailureAndAStringBesideARefAreRefusedAtBind() {
+        try (IsolatedLibrary lib = IsolatedLibrary.open(IsolatedLibraryTest.UNTRUSTED)) {
+            BindingException e = assertThrows(BindingException.class, () -> lib.bind(Refused.class));
+            assertTrue(e.getMessage().contains("has a pointer field (where)"), e.getMessage());
+            assertTrue(e.getMessage().contains("@Errno needs a result"), e.getMessage());
+            assertTrue(e.getMessage().contains("returns a String and takes a Ref or a callback"), e.getMessage());
         }
     }
 

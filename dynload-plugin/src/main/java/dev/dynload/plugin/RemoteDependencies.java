@@ -77,12 +77,16 @@ final class RemoteDependencies implements IsolatedAccess.RemoteCalls {
         return kinds;
     }
 
-    /** Trampolines {@code first} on stand for the functions of {@code iface} of {@code provider}. */
+    /**
+     * Trampolines {@code first} on stand for the carried functions of {@code iface} of {@code provider}, in
+     * table order (plugins.c numbers only those).
+     */
     void register(int first, Plugin provider, ProvidedInterface iface) {
         byte[] kinds = kinds(iface);
+        int k = first;
         for (int j = 0; j < kinds.length; j++) {
             if (kinds[j] != 0) {
-                byTrampoline.put(first + j, new Function(provider, iface, j, kinds[j] == 2));
+                byTrampoline.put(k++, new Function(provider, iface, j, kinds[j] == 2));
             }
         }
     }
@@ -109,7 +113,23 @@ final class RemoteDependencies implements IsolatedAccess.RemoteCalls {
         }
         try {
             Optional<PluginProcess> elsewhere = provider.process();
-            return elsewhere.isPresent() ? inProcess(f, elsewhere.get(), ints, floats) : inJvm(f, ints, floats);
+            if (elsewhere.isPresent()) {
+                PluginState refused = provider.enter(); // counted among its calls: its stop waits for this one
+                if (refused != null) {
+                    throw new IllegalStateException(provider.id() + " is " + refused.name().toLowerCase(java.util.Locale.ROOT));
+                }
+                try {
+                    return inProcess(f, elsewhere.get(), ints, floats);
+                } finally {
+                    provider.leave();
+                }
+            }
+            provider.beginBind(); // its stop waits for this call before its stop, destroy and unload run
+            try {
+                return inJvm(f, ints, floats);
+            } finally {
+                provider.endBind();
+            }
         } catch (Throwable t) {
             sayOnce(f.name() + " failed: " + t.getMessage() + "; it returned 0");
             return 0;

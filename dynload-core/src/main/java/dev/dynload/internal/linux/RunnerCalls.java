@@ -280,11 +280,11 @@ public final class RunnerCalls implements AutoCloseable {
      * @return its index for {@link #call}, or -1 when the library does not export it
      */
     public int resolve(String name, long deadlineNanos) throws NoAnswer {
-        users.incrementAndGet();
+        enter();
         try {
             return resolveIn(name, deadlineNanos);
         } finally {
-            users.decrementAndGet();
+            leave();
         }
     }
 
@@ -356,7 +356,7 @@ public final class RunnerCalls implements AutoCloseable {
                      int pointers, byte[] data, int dataLength, boolean copyBack, int bulkPointers,
                      java.util.List<Bulk> bulk, int callbacks, @Nullable CallbackHandler handler, int @Nullable [] errno,
                      long deadlineNanos) throws NoAnswer {
-        users.incrementAndGet();
+        enter();
         try {
             long end = System.nanoTime() + deadlineNanos;
             MemorySegment slot = claim(name, end);
@@ -386,7 +386,7 @@ public final class RunnerCalls implements AutoCloseable {
             release(slot);
             return result;
         } finally {
-            users.decrementAndGet();
+            leave();
         }
     }
 
@@ -399,7 +399,7 @@ public final class RunnerCalls implements AutoCloseable {
     public byte @Nullable [] callForText(int index, String name, long[] ints, int intCount, long[] floats,
                                          int floatCount, int pointers, byte[] data, int dataLength,
                                          int @Nullable [] errno, long deadlineNanos) throws NoAnswer {
-        users.incrementAndGet();
+        enter();
         try {
             long end = System.nanoTime() + deadlineNanos;
             MemorySegment slot = request(index, name, 4, ints, intCount, floats, floatCount, pointers, data,
@@ -413,7 +413,7 @@ public final class RunnerCalls implements AutoCloseable {
             release(slot);
             return text;
         } finally {
-            users.decrementAndGet();
+            leave();
         }
     }
 
@@ -440,7 +440,11 @@ public final class RunnerCalls implements AutoCloseable {
      */
     public StepAnswer step(int plugin, String name, long[] ints, byte[] data, int dataLength, long deadlineNanos)
             throws NoAnswer {
-        users.incrementAndGet();
+        if (dataLength >= Channel.DATA_SIZE) {
+            throw new IllegalArgumentException(name + ": " + dataLength + " bytes, more than a step carries ("
+                    + (Channel.DATA_SIZE - 1) + ")");
+        }
+        enter();
         try {
             long end = System.nanoTime() + deadlineNanos;
             MemorySegment slot = claim(name, end);
@@ -459,7 +463,7 @@ public final class RunnerCalls implements AutoCloseable {
             release(slot);
             return answer;
         } finally {
-            users.decrementAndGet();
+            leave();
         }
     }
 
@@ -625,11 +629,33 @@ public final class RunnerCalls implements AutoCloseable {
             ints[i] = slot.get(JAVA_LONG, Channel.S_INT_ARGS + 8L * i);
             floats[i] = slot.get(JAVA_LONG, Channel.S_FLOAT_ARGS + 8L * i);
         }
-        long result = handler == null ? 0 : handler.call(position, ints, floats);
-        slot.set(JAVA_LONG, Channel.S_RESULT, result);
-        if (Channel.INT.compareAndSet(slot, Channel.S_STATE, Channel.CALLBACK, Channel.CALLBACK_DONE)
-                && Channel.flag(slot, Channel.S_RUNNER_SLEEPS)) {
-            Futex.wake(slot.address() + Channel.S_STATE);
+        long result = 0;
+        try {
+            result = handler == null ? 0 : handler.call(position, ints, floats);
+        } finally { // whatever the handler did, the runner's thread waiting in call_back must go on
+            slot.set(JAVA_LONG, Channel.S_RESULT, result);
+            if (Channel.INT.compareAndSet(slot, Channel.S_STATE, Channel.CALLBACK, Channel.CALLBACK_DONE)
+                    && Channel.flag(slot, Channel.S_RUNNER_SLEEPS)) {
+                Futex.wake(slot.address() + Channel.S_STATE);
+            }
+        }
+    }
+
+    /** Set by close once the runner is reaped and its monitor done: only the calls still in it use the channel. */
+    private volatile boolean drained;
+
+    /** This thread's calls into this runner in progress: a close from a callback does not wait for its own. */
+    private final ThreadLocal<int[]> depth = ThreadLocal.withInitial(() -> new int[1]);
+
+    private void enter() {
+        users.incrementAndGet();
+        depth.get()[0]++;
+    }
+
+    private void leave() {
+        depth.get()[0]--;
+        if (users.decrementAndGet() == 0 && drained) {
+            channel.close(); // closed from a callback of this call: nothing uses the channel any more
         }
     }
 
@@ -641,9 +667,13 @@ public final class RunnerCalls implements AutoCloseable {
         }
         process.kill();
         process.awaitEnd(); // reaped, its monitor done, every slot DEAD: the calls still in the channel leave it
-        while (users.get() != 0) {
+        drained = true; // from now on the last call to leave may free the channel: nothing else writes to it
+        int mine = depth.get()[0]; // a close from a Java callback: this thread's own calls are still in the channel
+        while (users.get() > mine) {
             Thread.yield();
         }
-        channel.close();
+        if (mine == 0) {
+            channel.close();
+        } // else the last of this thread's calls to leave frees the channel (leave)
     }
 }

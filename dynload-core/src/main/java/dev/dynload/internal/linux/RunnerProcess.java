@@ -434,6 +434,9 @@ public final class RunnerProcess {
         List<Thread> all = new java.util.ArrayList<>(readers);
         all.add(monitor);
         for (Thread t : all) {
+            if (t == Thread.currentThread()) {
+                continue; // a close from a reader's own consumer (a logger): it ends once it returns
+            }
             for (;;) {
                 try {
                     t.join(); // a reader ends within its poll's 100 ms once the runner is reaped
