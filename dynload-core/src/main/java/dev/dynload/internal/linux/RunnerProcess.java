@@ -174,14 +174,14 @@ public final class RunnerProcess {
         }
     }
 
-    /**
-     * Hands what the runner writes to {@code sink} until the pipe ends, or, once the runner has ended,
-     * until nothing is left to read: a process the library started may keep the pipe open for ever, and
-     * must not keep this thread. Then closes the pipe.
-     */
     /** What a reader still reads once the runner has ended: what it wrote last, not a grandchild's stream. */
     private static final long AFTER_END = 1 << 20;
 
+    /**
+     * Hands what the runner writes to {@code sink} until the pipe ends, or, once the runner has ended,
+     * until nothing is left to read (or {@link #AFTER_END} bytes more): a process the library started may
+     * keep the pipe open, and write, for ever, and must not keep this thread. Then closes the pipe.
+     */
     private void drain(int fd, Sink sink) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(4096);
