@@ -5,6 +5,7 @@ import dev.dynload.Library;
 import dev.dynload.LoadPlan;
 import dev.dynload.elf.ElfFile;
 import dev.dynload.elf.ElfSymbol;
+import dev.dynload.internal.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -58,6 +59,28 @@ final class CallCommand implements Callable<Integer> {
                     + "cross as values: every type but pointer.")
     @Nullable Long isolatedSeconds;
 
+    @Option(names = "--sandbox", paramLabel = "RULE", split = ",",
+            description = "With --isolated: confine the child process (repeatable, or comma-separated): no-network, "
+                    + "no-exec, no-writes, confined (all three). A system call the sandbox refuses fails in the library "
+                    + "and is reported on stderr.")
+    List<String> sandbox = new ArrayList<>();
+
+    /** {@return the sandbox the --sandbox rules make} */
+    private dev.dynload.Sandbox sandbox() {
+        dev.dynload.Sandbox box = dev.dynload.Sandbox.none();
+        for (String rule : sandbox) {
+            box = switch (rule) {
+                case "no-network" -> box.noNetwork();
+                case "no-exec" -> box.noExec();
+                case "no-writes" -> box.writableOnly();
+                case "confined" -> box.noNetwork().noExec().writableOnly();
+                default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--sandbox takes "
+                        + "no-network, no-exec, no-writes or confined, not '" + rule + "'");
+            };
+        }
+        return box;
+    }
+
     /**
      * An optional option value is taken only when attached ({@code --isolated=3}): in
      * {@code --isolated LIB SYMBOL}, LIB is the library, not the time limit.
@@ -81,6 +104,10 @@ final class CallCommand implements Callable<Integer> {
         }
         if (isolatedSeconds != null) {
             return callIsolated(result, Duration.ofSeconds(isolatedSeconds));
+        }
+        if (!sandbox.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--sandbox confines the child "
+                    + "process of --isolated; give --isolated too");
         }
         try (Arena arena = Arena.ofConfined(); Library target = library.open()) {
             refuseNonFunction(target);
@@ -150,7 +177,9 @@ final class CallCommand implements Callable<Integer> {
             }
         }
         Class<?> returns = result == CType.STRING ? String.class : result.carrier();
-        try (IsolatedLibrary lib = IsolatedLibrary.open(file, limit)) {
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        try (IsolatedLibrary lib = IsolatedLibrary.open(file, limit, sandbox.isEmpty() ? null
+                : line -> err.println(Printable.of(line)), sandbox())) {
             Object value;
             try {
                 value = lib.call(symbol, returns, types, values.toArray());

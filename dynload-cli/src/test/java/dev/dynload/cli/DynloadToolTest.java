@@ -212,6 +212,19 @@ class DynloadToolTest {
     }
 
     @Test
+    void callIsolatedWithASandboxRefusesTheNetworkAndSaysSo() {
+        String untrusted = Path.of(System.getProperty("dynload.test.untrusted", "../dynload-core/target/native/libuntrusted.so"))
+                .toAbsolutePath().toString();
+        Run r = run("call", "--isolated", "--sandbox", "no-network", untrusted, "open_inet_socket", "-r", "int");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("-1", r.out().strip(), "-EPERM: the socket was refused in the child");
+        assertTrue(r.err().contains("the sandbox denied socket"), r.err());
+        assertResult("0", "call", "--isolated", untrusted, "open_inet_socket", "-r", "int");
+        assertEquals(ExitCode.USAGE.code(), run("call", "--sandbox", "no-network", untrusted, "add", "int:1", "int:2")
+                .status(), "--sandbox without --isolated");
+    }
+
+    @Test
     void callIsolatedMakesTheCallItselfInTheChildAndReportsACrashThere() {
         String lib = FIXTURE.toString();
         assertResult("hello", "call", "--isolated", lib, "cli_echo", "string:hello", "-r", "string");
