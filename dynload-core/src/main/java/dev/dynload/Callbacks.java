@@ -1,6 +1,6 @@
 package dev.dynload;
 
-import dev.dynload.internal.linux.RunnerCalls;
+import dev.dynload.internal.linux.CallbackHandler;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * through C: the callback returns zero, later callbacks of the call are skipped (also zero), and the
  * exception is thrown from the bound method once the call returns.
  */
-final class Callbacks implements RunnerCalls.CallbackHandler {
+final class Callbacks implements CallbackHandler {
 
     private final String function;
     private final Object[] targets = new Object[6];

@@ -3,9 +3,11 @@ package dev.dynload;
 import dev.dynload.internal.NativeLoader;
 import dev.dynload.internal.OpenFile;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** {@link LoadOption#isolated}: a library is loaded in a child process first, and here only if that went well. */
 final class Isolation {
@@ -80,5 +82,34 @@ final class Isolation {
             case 31 -> "SIGSYS";
             default -> "signal " + signal;
         };
+    }
+
+    /** A file opened once and checked as {@link Library#open} checks it, for a runner to be handed. */
+    record Checked(OpenFile open, Diagnosis diagnosis, List<Path> originFolders) {
+        static Checked of(NativeLoader loader, Path file) {
+            Diagnosis diagnosis = new Diagnosis(file.toString(), file, List.of());
+            OpenFile open;
+            try {
+                open = loader.openFile(file);
+            } catch (IOException e) {
+                throw diagnosis.cannotOpen(e);
+            }
+            try {
+                diagnosis.readThrough(open.readable());
+                Optional<LibraryLoadException> refused = diagnosis.beforeLoading(open);
+                if (refused.isEmpty()) {
+                    refused = diagnosis.notElf();
+                }
+                if (refused.isPresent()) {
+                    throw refused.get();
+                }
+                Optional<dev.dynload.elf.ElfCheck> elf = diagnosis.structure(); // throws for a damaged file
+                return new Checked(open, diagnosis, Isolation.originFolders(file,
+                        elf.isPresent() ? elf.get().runPath() : List.of()));
+            } catch (RuntimeException | Error e) {
+                open.close();
+                throw e;
+            }
+        }
     }
 }

@@ -1,13 +1,7 @@
 package dev.dynload.internal.linux;
 
-import dev.dynload.internal.NativeLoader;
-import dev.dynload.internal.OpenFile;
-import dev.dynload.internal.Platform;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -16,243 +10,34 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A library running in a runner process, and the calls into it: what {@code dev.dynload.IsolatedLibrary}
- * stands on. Starting it spawns the runner with the library's checked descriptor and a fresh channel and
- * waits for READY (or the runner's refusal, or its end); a call claims a slot and waits for its answer, its
- * deadline, or the runner's end, whichever comes first. Past the deadline the runner is killed: code that
+ * A library (or plugins) running in a runner process, and the calls into it: what
+ * {@code dev.dynload.IsolatedLibrary} stands on. {@link RunnerStart} starts one; a call claims a slot and
+ * waits for its answer, its deadline, or the runner's end, whichever comes first. Past the deadline the runner is killed: code that
  * does not return cannot be stopped any other way.
  */
 public final class RunnerCalls implements AutoCloseable {
-
-    /** Why a call got no answer. */
-    public enum Failure {
-        /** The runner ended (a signal, an exit) before or during the call. */
-        ENDED,
-        /** The call passed its deadline, and the runner was killed. */
-        DEADLINE,
-        /** The library was closed. */
-        CLOSED,
-        /** Every slot stayed busy with other calls past the deadline; the runner still runs. */
-        BUSY
-    }
-
-    /** A call or a start that got no answer; {@link #failure} says why. */
-    public static final class NoAnswer extends Exception {
-        private static final long serialVersionUID = 1L;
-        private final Failure failure;
-        private final transient RunnerProcess.@Nullable Exit exit;
-
-        NoAnswer(Failure failure, RunnerProcess.@Nullable Exit exit, String message) {
-            super(message, null, false, false);
-            this.failure = failure;
-            this.exit = exit;
-        }
-
-        /** {@return why there was no answer} */
-        public Failure failure() {
-            return failure;
-        }
-
-        /** {@return how the runner ended, when it did} */
-        public RunnerProcess.@Nullable Exit exit() {
-            return exit;
-        }
-    }
 
     /** Slots, so calls from this many threads run at once. */
     static final int SLOTS = 16;
     /** Checks of the state word before a caller sleeps on it: a few microseconds. */
     private static final int SPINS = 2_000;
-        /** The longest a caller sleeps before it looks whether the runner still runs. */
+    /** The longest a caller sleeps before it looks whether the runner still runs. */
     private static final long NAP = 50_000_000L;
 
-    private static final Object RUNNER_LOCK = new Object();
-    private static @Nullable OpenFile runnerFile;
-
-    private final Channel channel;
-    private final RunnerProcess process;
+    final Channel channel;
+    final RunnerProcess process;
     private final AtomicReference<@Nullable String> deadlineCause = new AtomicReference<>();
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     /** Calls between their start and their end: the channel is unmapped only when none is. */
     private final java.util.concurrent.atomic.AtomicInteger users = new java.util.concurrent.atomic.AtomicInteger();
 
-    private RunnerCalls(Channel channel, RunnerProcess process) {
+    RunnerCalls(Channel channel, RunnerProcess process) {
         this.channel = channel;
         this.process = process;
     }
 
-    /** {@return the runner executable for this platform, in a sealed memory file made once per JVM} */
-    private static OpenFile runner(NativeLoader loader) throws IOException {
-        synchronized (RUNNER_LOCK) {
-            if (runnerFile == null) {
-                String resource = "META-INF/dynload/runner/" + Platform.current() + "/dynload-runner";
-                InputStream in = RunnerCalls.class.getClassLoader() == null ? null
-                        : RunnerCalls.class.getClassLoader().getResourceAsStream(resource);
-                if (in == null) {
-                    in = RunnerCalls.class.getModule().getResourceAsStream(resource);
-                }
-                if (in == null) {
-                    throw new IOException("this build of dynload has no runner for " + Platform.current() + " ("
-                            + resource + " is missing from its jar)");
-                }
-                try (InputStream content = in) {
-                    runnerFile = loader.memoryFile(Path.of("dynload-runner"), content);
-                }
-            }
-            return runnerFile;
-        }
-    }
-
-    /**
-     * Starts a runner for {@code library}, an open descriptor of the checked file, with the limits and sandbox
-     * options of {@code sandbox} (sandbox.c), and waits until it has loaded it.
-     *
-     * @param startDeadlineNanos the longest to wait for the runner to load the library
-     * @throws NoAnswer if the runner refused, ended or did not answer in time; its message says which
-     */
-    public static RunnerCalls start(NativeLoader loader, OpenFile library, long startDeadlineNanos,
-                                    java.util.function.@Nullable Consumer<String> output, java.util.List<Path> libraryPath,
-                                    java.util.List<String> sandbox) throws IOException, NoAnswer {
-        OpenFile runner = runner(loader);
-        Channel channel = Channel.create(SLOTS);
-        RunnerProcess process;
-        try {
-            process = RunnerProcess.start(runner, new int[] {library.fd(), channel.fd()}, sandbox,
-                    exit -> channel.endAll(), output, libraryPath);
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
-        }
-        return awaitReady(new RunnerCalls(channel, process), startDeadlineNanos);
-    }
-
-    /** Where the log messages of plugins in a runner go: a plugin's index, a dlp_host level, the message. */
-    public interface LogSink {
-        /** Takes one message; called on the runner's log thread, in the order the runner wrote them. */
-        void log(int plugin, int level, String message);
-    }
-
-    /**
-     * Starts a runner in plugin mode for {@code plugins}, open descriptors of the checked files (indexed in
-     * this order in {@link #step}), and waits until it has loaded them all. Runs none of their code but
-     * what loading runs (constructors).
-     *
-     * @param log where the plugins' log messages go, on a thread of the runner's own
-     * @throws NoAnswer if the runner refused, ended or did not answer in time; its message says which
-     */
-    public static RunnerCalls startPlugins(NativeLoader loader, java.util.List<OpenFile> plugins,
-                                           long startDeadlineNanos, java.util.function.@Nullable Consumer<String> output,
-                                           java.util.List<Path> libraryPath, LogSink log, java.util.List<String> sandbox)
-            throws IOException, NoAnswer {
-        OpenFile runner = runner(loader);
-        Channel channel = Channel.create(SLOTS);
-        int[] pipe = null;
-        RunnerProcess process;
-        try {
-            pipe = RunnerProcess.pipe();
-            int[] descriptors = new int[2 + plugins.size()];
-            descriptors[0] = pipe[1];
-            descriptors[1] = channel.fd();
-            for (int i = 0; i < plugins.size(); i++) {
-                descriptors[2 + i] = plugins.get(i).fd();
-            }
-            java.util.List<String> arguments = new java.util.ArrayList<>(java.util.List.of("plugins",
-                    Integer.toString(plugins.size())));
-            arguments.addAll(sandbox);
-            process = RunnerProcess.start(runner, descriptors, arguments, exit -> channel.endAll(), output, libraryPath);
-        } catch (IOException | RuntimeException e) {
-            if (pipe != null) {
-                Syscalls.close(pipe[0]);
-                Syscalls.close(pipe[1]);
-            }
-            channel.close();
-            throw e;
-        }
-        Syscalls.close(pipe[1]); // the runner has its copy: its end is the pipe's end
-        try {
-            process.read(pipe[0], new LogRecords(log), "dynload-runner-log-" + process.pid());
-        } catch (RuntimeException | Error e) {
-            Syscalls.close(pipe[0]);
-            channel.close();
-            throw e;
-        }
-        return awaitReady(new RunnerCalls(channel, process), startDeadlineNanos);
-    }
-
-    /**
-     * Cuts the log pipe into records: u32 plugin, i32 level, u32 length, then the message's bytes, as
-     * plugins.c writes them (each in one write, so never interleaved).
-     */
-    private static final class LogRecords implements RunnerProcess.Sink {
-        private final LogSink log;
-        private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
-
-        LogRecords(LogSink log) {
-            this.log = log;
-        }
-
-        @Override
-        public void accept(MemorySegment buffer, long n) {
-            pending.writeBytes(buffer.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
-            byte[] all = pending.toByteArray();
-            java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(all).order(java.nio.ByteOrder.nativeOrder());
-            while (in.remaining() >= 12) {
-                int start = in.position();
-                int plugin = in.getInt();
-                int level = in.getInt();
-                int length = in.getInt();
-                if (length < 0 || length > in.remaining()) {
-                    in.position(start);
-                    break;
-                }
-                String message = new String(all, in.position(), length, java.nio.charset.StandardCharsets.UTF_8);
-                in.position(in.position() + length);
-                try {
-                    log.log(plugin, level, message);
-                } catch (RuntimeException e) {
-                    // the sink's own failure: the next message still goes to it
-                }
-            }
-            pending.reset();
-            pending.write(all, in.position(), all.length - in.position());
-        }
-
-        @Override
-        public void end() {
-            // a record cut short by the runner's end is dropped: it was never whole
-        }
-    }
-
-    /** Waits for the runner's READY; on its refusal, its end or the deadline, kills it and says which. */
-    private static RunnerCalls awaitReady(RunnerCalls calls, long startDeadlineNanos) throws NoAnswer {
-        Channel channel = calls.channel;
-        RunnerProcess process = calls.process;
-        MemorySegment header = channel.header();
-        long end = System.nanoTime() + startDeadlineNanos;
-        int state;
-        while ((state = (int) Channel.INT.getVolatile(header, Channel.H_STATE)) == Channel.STARTING) {
-            long left = end - System.nanoTime();
-            if (left <= 0) {
-                process.kill();
-                calls.closeWhenEnded();
-                throw new NoAnswer(Failure.DEADLINE, null, "did not load in the runner within "
-                        + startDeadlineNanos / 1_000_000 + " ms; the runner was killed");
-            }
-            Futex.await(header.address() + Channel.H_STATE, Channel.STARTING, Math.min(left, 100_000_000L));
-        }
-        if (state != Channel.READY || process.ended()) {
-            String refusal = channel.refusal();
-            process.kill();
-            RunnerProcess.Exit exit = calls.closeWhenEnded();
-            throw new NoAnswer(Failure.ENDED, exit, refusal.isEmpty()
-                    ? "the runner ended while loading it (" + exit.describe() + ")"
-                    : "the runner refused it: " + refusal);
-        }
-        return calls;
-    }
-
     /** Kills nothing; waits for the monitor to reap the runner, then frees the channel. */
-    private RunnerProcess.Exit closeWhenEnded() {
+    RunnerProcess.Exit closeWhenEnded() {
         RunnerProcess.Exit exit = process.exit().join();
         closed.set(true);
         channel.close();
@@ -319,24 +104,7 @@ public final class RunnerCalls implements AutoCloseable {
                 0, java.util.List.of(), 0, null, null, deadlineNanos);
     }
 
-    /**
-     * An array too large for a slot's data area, copied into the slot's bulk area at {@code offset} (an
-     * integer argument whose bit is set in {@code bulkPointers} is that offset), and back after the call.
-     */
-    public record Bulk(Object array, long offset, java.lang.foreign.ValueLayout element) {
-        long bytes() {
-            return java.lang.reflect.Array.getLength(array) * element.byteSize();
-        }
-    }
 
-    /** Runs the Java callbacks of one call, when the library calls them back on the call's slot. */
-    public interface CallbackHandler {
-        /**
-         * Runs the callback given as integer argument {@code position}, with the library's integer and
-         * floating-point register arguments; {@return its result's bits} Must not throw.
-         */
-        long call(int position, long[] ints, long[] floats);
-    }
 
     /** Where calls to functions of dependencies in other processes go (plugin mode); null: they get 0. */
     private volatile @Nullable CallbackHandler remote;
@@ -417,23 +185,9 @@ public final class RunnerCalls implements AutoCloseable {
         }
     }
 
-    /**
-     * What one step of a plugin in the runner answered: its status or value, the runner's error (0 none,
-     * 3 refused, with why in {@code data}), and the slot's data area as the step left it.
-     */
-    public record StepAnswer(long result, int error, byte[] data) {
-        /** {@return the NUL-terminated text at the start of the data area} */
-        public String text() {
-            int end = 0;
-            while (end < data.length && data[end] != 0) {
-                end++;
-            }
-            return new String(data, 0, end, java.nio.charset.StandardCharsets.UTF_8);
-        }
-    }
 
     /**
-     * Runs one lifecycle step of plugin {@code plugin} in a runner started by {@link #startPlugins}: the step
+     * Runs one lifecycle step of plugin {@code plugin} in a runner started by {@link RunnerStart#startPlugins}: the step
      * in {@code ints[0]}, its arguments after it, and its bytes in {@code data} (plugins.c says which).
      *
      * @param name what the step is, for messages: "init", "start"
@@ -523,7 +277,7 @@ public final class RunnerCalls implements AutoCloseable {
                 }
             }
             if (System.nanoTime() - end > 0) {
-                throw new NoAnswer(Failure.BUSY, null, name + ": all " + SLOTS + " slots stayed busy with other "
+                throw new NoAnswer(NoAnswer.Failure.BUSY, null, name + ": all " + SLOTS + " slots stayed busy with other "
                         + "calls past the deadline");
             }
             if (round > 100) {
@@ -536,7 +290,7 @@ public final class RunnerCalls implements AutoCloseable {
 
     private void checkUsable(String name) throws NoAnswer {
         if (closed.get()) {
-            throw new NoAnswer(Failure.CLOSED, null, name + ": the library was closed");
+            throw new NoAnswer(NoAnswer.Failure.CLOSED, null, name + ": the library was closed");
         }
         if (process.ended()) {
             throw ended(name);
@@ -545,14 +299,14 @@ public final class RunnerCalls implements AutoCloseable {
 
     private NoAnswer ended(String name) {
         if (closed.get()) {
-            return new NoAnswer(Failure.CLOSED, process.exit().getNow(null), name + ": the library was closed");
+            return new NoAnswer(NoAnswer.Failure.CLOSED, process.exit().getNow(null), name + ": the library was closed");
         }
         String cause = deadlineCause.get();
         RunnerProcess.Exit exit = process.exit().join();
         if (cause != null) {
-            return new NoAnswer(Failure.DEADLINE, exit, cause);
+            return new NoAnswer(NoAnswer.Failure.DEADLINE, exit, cause);
         }
-        return new NoAnswer(Failure.ENDED, exit, name + ": the runner ended (" + exit.describe() + ")");
+        return new NoAnswer(NoAnswer.Failure.ENDED, exit, name + ": the runner ended (" + exit.describe() + ")");
     }
 
     /** Hands the request to the runner and waits for DONE, the runner's end, or the deadline. */
