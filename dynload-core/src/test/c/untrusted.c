@@ -159,3 +159,6 @@ int32_t open_missing(const char *path) {
     int fd = open(path, O_RDONLY);
     return fd < 0 ? -1 : (close(fd), 0);
 }
+/* A struct with an inline string: a value, which crosses. */
+typedef struct { char name[16]; int32_t n; } named;
+int32_t name_length(const named *p) { return (int32_t) strlen(p->name) + p->n; }

@@ -42,6 +42,7 @@ typedef struct remote {
     uint32_t major;
     uint32_t minor;
     int first;                       /* its first trampoline: the host's number for its first carried function */
+    int64_t provider;                /* which provider the host sent it for (S_INT_ARGS[4]) */
     dlp_interface *table;
 } remote;
 
@@ -240,7 +241,8 @@ static void *const remote_doubles[REMOTE_MAX] = {
 /*
  * S_DATA holds the interface's id, then one byte per function of it: 0 where the host cannot carry the
  * function (a str or ptr crosses it), 1 where it returns in the integer register, 2 in the floating-point
- * one; S_INT_ARGS[1..3] its major, its minor and how many functions it has. Builds the table of
+ * one; S_INT_ARGS[1..4] its major, its minor, how many functions it has, and which provider it is (the
+ * host's number, so that two providers of one interface get two tables). Builds the table of
  * trampolines that dependency() will give this plugin, and answers the first trampoline's number in
  * S_RESULT: the carried functions take first, first + 1, ... in table order (the others none).
  */
@@ -253,7 +255,7 @@ static void add_remote(unsigned char *slot, hosted *h, const int64_t *i) {
         return;
     }
     for (remote *known = h->remotes; known; known = known->next) {
-        if (strcmp(known->id, id) == 0 && known->major == (uint32_t) i[1]) {
+        if (strcmp(known->id, id) == 0 && known->major == (uint32_t) i[1] && known->provider == i[4]) {
             int64_t again = known->first; /* an init again in this process: the same trampolines */
             memcpy(slot + S_RESULT, &again, sizeof again);
             return;
@@ -264,11 +266,14 @@ static void add_remote(unsigned char *slot, hosted *h, const int64_t *i) {
     for (uint32_t k = 0; k < count; k++) {
         carried += kinds[k] != 0; /* only the functions carried get a trampoline */
     }
-    int base = __atomic_fetch_add(&remote_next, carried, __ATOMIC_SEQ_CST);
-    if (base + carried > REMOTE_MAX) {
-        refused(slot, "this process has no trampolines left for dependencies in other processes (128)");
-        return;
-    }
+    int base = __atomic_load_n(&remote_next, __ATOMIC_SEQ_CST);
+    do { /* taken only when they fit: a refused request leaves them to smaller ones */
+        if (base + carried > REMOTE_MAX) {
+            refused(slot, "this process has no trampolines left for dependencies in other processes (128)");
+            return;
+        }
+    } while (!__atomic_compare_exchange_n(&remote_next, &base, base + carried, 0, __ATOMIC_SEQ_CST,
+                                          __ATOMIC_SEQ_CST));
     remote *r = calloc(1, sizeof *r);
     dlp_interface *table = calloc(1, sizeof(dlp_interface) + count * sizeof(void *));
     char *copy = strndup(id, length);
@@ -287,14 +292,18 @@ static void add_remote(unsigned char *slot, hosted *h, const int64_t *i) {
         t += kinds[k] != 0;
     }
     r->first = base;
+    r->provider = i[4];
     table->size = (uint32_t) (sizeof(dlp_interface) + count * sizeof(void *));
     table->minor = (uint32_t) i[2];
     r->id = copy;
     r->major = (uint32_t) i[1];
     r->minor = (uint32_t) i[2];
     r->table = table;
-    r->next = h->remotes;
-    h->remotes = r;
+    remote **tail = &h->remotes; /* in the order the host sent them: dependency() finds the first, as in process */
+    while (*tail) {
+        tail = &(*tail)->next;
+    }
+    *tail = r;
     memcpy(slot + S_RESULT, &first, sizeof first);
 }
 

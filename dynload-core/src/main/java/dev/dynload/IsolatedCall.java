@@ -143,7 +143,7 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
     private static @Nullable String pointerField(Class<?> record) {
         for (java.lang.reflect.RecordComponent c : record.getRecordComponents()) {
             Class<?> t = c.getType();
-            if (t == MemorySegment.class || t == String.class || t.isInterface()) {
+            if (t == MemorySegment.class) { // a String field is an inline @Length char array: a value
                 return c.getName();
             }
             if (t.isRecord()) {

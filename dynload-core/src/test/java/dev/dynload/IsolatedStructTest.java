@@ -20,6 +20,9 @@ class IsolatedStructTest {
     public record Point(double x, double y) {
     }
 
+    public record Named(@dev.dynload.bind.Length(16) String name, int n) {
+    }
+
     public interface Api {
         int fill_stamp(Ref<Stamp> s, long seconds);
 
@@ -27,6 +30,8 @@ class IsolatedStructTest {
 
         @Errno
         int open_missing(String path);
+
+        int name_length(@ByReference Named p);
     }
 
     public interface ByValue {
@@ -58,6 +63,7 @@ class IsolatedStructTest {
                 assertEquals(new Stamp(7, 250), empty.get(), "an empty Ref goes in as zeros");
                 assertEquals(-1, api.fill_stamp(null, 0), "a null Ref is NULL");
                 assertEquals(25.0, api.length_squared(new Point(3, 4)));
+                assertEquals(8, api.name_length(new Named("dynload", 1)), "an inline char[16] is a value: it crosses");
                 ErrnoException e = assertThrows(ErrnoException.class, () -> api.open_missing("/nonexistent/dynload"));
                 assertEquals(2, e.errno(), "ENOENT, as the call left it");
                 assertTrue(e.getMessage().contains("No such file"), e.getMessage());

@@ -177,9 +177,11 @@ final class CallCommand implements Callable<Integer> {
             }
         }
         Class<?> returns = result == CType.STRING ? String.class : result.carrier();
+        // What the child prints (the library's own output, a sandbox's reports) goes to stderr, a line at a time,
+        // with or without a sandbox: stdout carries the result alone.
         java.io.PrintWriter err = spec.commandLine().getErr();
-        try (IsolatedLibrary lib = IsolatedLibrary.open(file, limit, sandbox.isEmpty() ? null
-                : line -> err.println(Printable.of(line)), sandbox())) {
+        try (IsolatedLibrary lib = IsolatedLibrary.open(file, limit, line -> err.println(Printable.of(line)),
+                sandbox())) {
             Object value;
             try {
                 value = lib.call(symbol, returns, types, values.toArray());

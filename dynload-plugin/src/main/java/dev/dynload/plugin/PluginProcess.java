@@ -85,13 +85,14 @@ final class PluginProcess {
         synchronized (lock) {
             remoteProviders[index] = List.copyOf(providers);
         }
-        for (Plugin provider : providers) {
+        for (int n = 0; n < providers.size(); n++) {
+            Plugin provider = providers.get(n);
             for (ProvidedInterface iface : provider.descriptor().manifest().provides()) {
                 java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
                 data.writeBytes(zeroTerminated(iface.id()));
                 data.writeBytes(RemoteDependencies.kinds(iface));
                 int first = (int) step(index, "dependency " + provider.id(), new long[] {REMOTE, iface.major(),
-                        iface.minor(), iface.functions().size()}, data.toByteArray()).result();
+                        iface.minor(), iface.functions().size(), n}, data.toByteArray()).result();
                 remote.register(first, provider, iface);
             }
         }

@@ -320,6 +320,7 @@ public final class RunnerCalls implements AutoCloseable {
      */
     private void await(MemorySegment slot, String name, long end, long deadlineNanos,
                        @Nullable CallbackHandler handler) throws NoAnswer {
+        Throwable failure = null;
         long stateAddress = slot.address() + Channel.S_STATE;
         if (!Channel.INT.compareAndSet(slot, Channel.S_STATE, Channel.CLAIMED, Channel.REQUEST)) {
             process.exit().join(); // only the runner's end (every slot DEAD) takes a claimed slot away
@@ -342,7 +343,11 @@ public final class RunnerCalls implements AutoCloseable {
                 if (state == Channel.CALLBACK) {
                     long began = System.nanoTime();
                     Channel.setFlag(slot, Channel.S_HOST_SLEEPS, false);
-                    answer(slot, handler);
+                    try {
+                        answer(slot, handler);
+                    } catch (Throwable t) { // a VM error in Java: the call still ends, then it is thrown
+                        failure = failure == null ? t : failure;
+                    }
                     Channel.setFlag(slot, Channel.S_HOST_SLEEPS, true);
                     end += System.nanoTime() - began; // the Java side's time is not the library's
                     continue;
@@ -367,6 +372,13 @@ public final class RunnerCalls implements AutoCloseable {
         if (state == Channel.DEAD) {
             process.exit().join(); // the monitor marks the slots DEAD once it has reaped the runner
             throw ended(name);
+        }
+        if (failure != null) {
+            release(slot); // DONE: the slot is free again before the error goes on
+            if (failure instanceof Error e) {
+                throw e;
+            }
+            throw (RuntimeException) failure; // answer() throws nothing checked
         }
     }
 
@@ -398,22 +410,17 @@ public final class RunnerCalls implements AutoCloseable {
     /** Set by close once the runner is reaped and its monitor done: only the calls still in it use the channel. */
     private volatile boolean drained;
 
-    /** This thread's calls into this runner in progress: a close from a callback does not wait for its own. */
-    private final ThreadLocal<int[]> depth = ThreadLocal.withInitial(() -> new int[1]);
-
     private void enter() {
         users.incrementAndGet();
-        depth.get()[0]++;
     }
 
     private void leave() {
-        depth.get()[0]--;
         if (users.decrementAndGet() == 0 && drained) {
-            channel.close(); // closed from a callback of this call: nothing uses the channel any more
+            channel.close(); // the last call to leave a closed runner's channel frees it
         }
     }
 
-    /** Ends the runner and frees the channel. Calls still waiting end with {@link Failure#CLOSED} or ENDED. */
+    /** Ends the runner and frees the channel. Calls still waiting end with {@link NoAnswer.Failure#CLOSED} or ENDED. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -422,12 +429,9 @@ public final class RunnerCalls implements AutoCloseable {
         process.kill();
         process.awaitEnd(); // reaped, its monitor done, every slot DEAD: the calls still in the channel leave it
         drained = true; // from now on the last call to leave may free the channel: nothing else writes to it
-        int mine = depth.get()[0]; // a close from a Java callback: this thread's own calls are still in the channel
-        while (users.get() > mine) {
-            Thread.yield();
-        }
-        if (mine == 0) {
+        if (users.get() == 0) {
             channel.close();
-        } // else the last of this thread's calls to leave frees the channel (leave)
+        } // else the last call to leave frees it: close never waits for a call (one may be this thread's own,
+          // from a Java callback, or wait for a lock this thread holds); every one of them has been woken
     }
 }

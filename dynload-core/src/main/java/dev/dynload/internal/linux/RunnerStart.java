@@ -76,7 +76,7 @@ public final class RunnerStart {
 
     /**
      * Starts a runner in plugin mode for {@code plugins}, open descriptors of the checked files (indexed in
-     * this order in {@link #step}), and waits until it has loaded them all. Runs none of their code but
+     * this order in {@link RunnerCalls#step}), and waits until it has loaded them all. Runs none of their code but
      * what loading runs (constructors).
      *
      * @param log where the plugins' log messages go, on a thread of the runner's own
