@@ -72,7 +72,7 @@ final class IsolatedBinding implements InvocationHandler {
                         + "process, which means nothing in the host's; run the plugin in process to call it");
                 continue;
             }
-            IsolatedAccess.Planned p = IsolatedAccess.get(dev.dynload.IsolatedLibrary.class, dev.dynload.Sandbox.class).plan(m, problems);
+            IsolatedAccess.Planned p = PluginProcess.access().plan(m, problems);
             if (p != null) {
                 planned.put(m, p);
             }
@@ -173,7 +173,7 @@ final class IsolatedBinding implements InvocationHandler {
                 }
                 throw absent(function, p.minor());
             }
-            return IsolatedAccess.get(dev.dynload.IsolatedLibrary.class, dev.dynload.Sandbox.class).invoke(current.process(), call, args);
+            return PluginProcess.access().invoke(current.process(), call, args);
         } catch (LibraryCrashedException e) {
             if (e.reason() == LibraryCrashedException.Reason.CLOSED) {
                 throw new IllegalStateException("plugin " + plugin.id() + " was stopped during the call of " + function, e);
@@ -200,7 +200,7 @@ final class IsolatedBinding implements InvocationHandler {
             return body.bindTo(proxy).invokeWithArguments(args == null ? new Object[0] : args);
         }
         try {
-            return IsolatedAccess.get(dev.dynload.IsolatedLibrary.class, dev.dynload.Sandbox.class).invokeDefault(proxy, method, args);
+            return PluginProcess.access().invokeDefault(proxy, method, args);
         } catch (IllegalAccessException e) {
             try {
                 return InvocationHandler.invokeDefault(proxy, method, args);

@@ -98,8 +98,18 @@ final class PluginProcess {
         }
     }
 
-    private static IsolatedAccess<IsolatedLibrary, dev.dynload.Sandbox> access() {
-        return IsolatedAccess.get(IsolatedLibrary.class, dev.dynload.Sandbox.class);
+    /**
+     * {@return the core module's isolation, looked up once: {@link IsolatedAccess#get} runs
+     * {@code Class.forName}, which a call must not pay each time}
+     */
+    static IsolatedAccess<IsolatedLibrary, dev.dynload.Sandbox> access() {
+        return Access.ACCESS;
+    }
+
+    /** Holds the access; loaded with the first isolated plugin, when dynload-core is initialised. */
+    private static final class Access {
+        static final IsolatedAccess<IsolatedLibrary, dev.dynload.Sandbox> ACCESS =
+                IsolatedAccess.get(IsolatedLibrary.class, dev.dynload.Sandbox.class);
     }
 
     String key() {

@@ -1,6 +1,5 @@
 package dev.dynload.plugin;
 
-import dev.dynload.IsolatedLibrary;
 import dev.dynload.LibraryCrashedException;
 import dev.dynload.internal.IsolatedAccess;
 
@@ -154,7 +153,7 @@ final class RemoteDependencies implements IsolatedAccess.RemoteCalls {
             throw new IllegalStateException("its table has no such function");
         }
         try {
-            return IsolatedAccess.get(IsolatedLibrary.class, dev.dynload.Sandbox.class).callRaw(current.process(),
+            return PluginProcess.access().callRaw(current.process(),
                     known[1], f.name(), f.floatResult(), ints, floats);
         } catch (LibraryCrashedException e) {
             other.recordEndIfEnded(f.provider(), String.valueOf(e.getMessage()));
