@@ -105,13 +105,25 @@ static void service_refused(hosted *h, const char *service) {
     }
 }
 
-static void host_log(const dlp_host *host, int32_t level, const char *message) {
+/*
+ * The plugin a service call comes from, when the service may serve it: its own dlp_host, an argument that
+ * is not NULL, and not after its destroy (then refused, and said once). NULL otherwise.
+ */
+static hosted *serving(const dlp_host *host, const void *argument, const char *service) {
     hosted *h = owner(host);
-    if (!h || !message) {
-        return;
+    if (!h || !argument) {
+        return NULL;
     }
     if (__atomic_load_n(&h->destroyed, __ATOMIC_SEQ_CST)) {
-        service_refused(h, "log");
+        service_refused(h, service);
+        return NULL;
+    }
+    return h;
+}
+
+static void host_log(const dlp_host *host, int32_t level, const char *message) {
+    hosted *h = serving(host, message, "log");
+    if (!h) {
         return;
     }
     if (level == DLP_LOG_ERROR) {
@@ -124,12 +136,8 @@ static void host_log(const dlp_host *host, int32_t level, const char *message) {
 }
 
 static const char *host_config(const dlp_host *host, const char *key) {
-    hosted *h = owner(host);
-    if (!h || !key) {
-        return NULL;
-    }
-    if (__atomic_load_n(&h->destroyed, __ATOMIC_SEQ_CST)) {
-        service_refused(h, "config");
+    hosted *h = serving(host, key, "config");
+    if (!h) {
         return NULL;
     }
     for (const char **c = h->config; c && c[0]; c += 2) {
@@ -141,12 +149,8 @@ static const char *host_config(const dlp_host *host, const char *key) {
 }
 
 static const void *host_dependency(const dlp_host *host, const char *id, uint32_t major, uint32_t min_minor) {
-    hosted *h = owner(host);
-    if (!h || !id) {
-        return NULL;
-    }
-    if (__atomic_load_n(&h->destroyed, __ATOMIC_SEQ_CST)) {
-        service_refused(h, "dependency");
+    hosted *h = serving(host, id, "dependency");
+    if (!h) {
         return NULL;
     }
     for (int k = 0; k < plugin_count; k++) {

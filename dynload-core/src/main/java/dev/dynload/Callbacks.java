@@ -34,7 +34,7 @@ final class Callbacks implements CallbackHandler {
     private static @Nullable Method single(Class<?> t) {
         Method found = null;
         for (Method m : t.getMethods()) {
-            if (Modifier.isAbstract(m.getModifiers()) && !isObjectMethod(m)) {
+            if (Modifier.isAbstract(m.getModifiers()) && !IsolatedLibrary.isObjectMethod(m)) {
                 if (found != null) {
                     return null;
                 }
@@ -42,15 +42,6 @@ final class Callbacks implements CallbackHandler {
             }
         }
         return found;
-    }
-
-    private static boolean isObjectMethod(Method m) {
-        try {
-            Object.class.getMethod(m.getName(), m.getParameterTypes());
-            return true;
-        } catch (NoSuchMethodException e) {
-            return false;
-        }
     }
 
     /** Adds to {@code problems} what keeps callback type {@code t} from crossing. */

@@ -239,7 +239,8 @@ public final class IsolatedLibrary implements AutoCloseable {
         return iface.cast(Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] {iface}, handler));
     }
 
-    private static boolean isObjectMethod(Method m) {
+    /** {@return whether {@code m} redeclares a public method of Object (the proxy's, not the library's)} */
+    static boolean isObjectMethod(Method m) {
         try {
             Object.class.getMethod(m.getName(), m.getParameterTypes());
             return true;

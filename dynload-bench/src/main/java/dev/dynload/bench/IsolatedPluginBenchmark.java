@@ -81,20 +81,12 @@ public class IsolatedPluginBenchmark {
     }
 
     /** A call once the plugin's process has slept a second: it must be woken, not found spinning. */
-    @State(Scope.Thread)
-    public static class Asleep {
-        @Setup(Level.Invocation)
-        public void sleep() throws InterruptedException {
-            Thread.sleep(1000);
-        }
-    }
-
     @Benchmark
     @BenchmarkMode(Mode.SingleShotTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     @Warmup(iterations = 2)
     @Measurement(iterations = 10)
-    public int add_isolatedPlugin_afterSleep(Asleep asleep) {
+    public int add_isolatedPlugin_afterSleep(IsolatedBenchmark.Asleep asleep) {
         return bench.add(a, b);
     }
 

@@ -163,6 +163,12 @@ final class HostServices {
         return null;
     }
 
+    /** {@return the logger's level for a {@code DLP_LOG_*} level; an unknown one is DEBUG} */
+    static PluginLogger.Level level(int dlpLevel) {
+        PluginLogger.Level[] levels = PluginLogger.Level.values();
+        return dlpLevel >= 0 && dlpLevel < levels.length ? levels[dlpLevel] : PluginLogger.Level.DEBUG;
+    }
+
     private static void log(MemorySegment host, int level, MemorySegment message) {
         try {
             HostServices s = of(host, "log");
@@ -170,8 +176,7 @@ final class HostServices {
                 return;
             }
             String text = NativePlugin.text(message).orElse("");
-            PluginLogger.Level[] levels = PluginLogger.Level.values();
-            PluginLogger.Level l = level >= 0 && level < levels.length ? levels[level] : PluginLogger.Level.DEBUG;
+            PluginLogger.Level l = level(level);
             if (l == PluginLogger.Level.ERROR) {
                 s.lastError = text;
             }

@@ -266,7 +266,12 @@ public final class PluginHost implements AutoCloseable {
             return this;
         }
 
-        /** {@return the host} */
+        /**
+         * {@return the host}
+         *
+         * @throws java.io.UncheckedIOException if the quarantine file exists and cannot be read: not a
+         *         regular file (a FIFO, a device, a folder), larger than 16 MiB, or unreadable
+         */
         public PluginHost build() {
             return new PluginHost(this);
         }

@@ -248,12 +248,7 @@ final class PluginProcess {
         } catch (IOException e) {
             return "it cannot be read: " + e.getMessage();
         }
-        Optional<QuarantinedPlugin> q = quarantine.find(hashes[i]);
-        if (q.isPresent()) {
-            return "it is quarantined (SHA-256 " + hashes[i] + "): " + q.get().why()
-                    + "; delete its line from the host's quarantine file to run these bytes again";
-        }
-        return null;
+        return quarantine.refusal(hashes[i]).orElse(null);
     }
 
     /** A line the runner's process printed, to the logger, as the plugin's (or the group's) INFO. */
@@ -263,8 +258,7 @@ final class PluginProcess {
 
     /** A message a member logged through its host services. */
     private void log(int index, int level, String message) {
-        PluginLogger.Level[] levels = PluginLogger.Level.values();
-        PluginLogger.Level l = level >= 0 && level < levels.length ? levels[level] : PluginLogger.Level.DEBUG;
+        PluginLogger.Level l = HostServices.level(level);
         String id = index >= 0 && index < members.size() ? members.get(index).id() : key;
         starter.say(id, l, message);
     }

@@ -179,13 +179,16 @@ final class PluginStarter {
      * when the quarantine lists something; a bundle is checked against its index's hash by its loader.
      */
     private Optional<String> quarantined(PluginDescriptor d) {
-        if (quarantine.all().isEmpty() || d.bundle().isPresent()) {
+        if (quarantine.isEmpty() || d.bundle().isPresent()) {
             return Optional.empty();
         }
-        try {
-            String sha = dev.dynload.internal.Hashes.sha256(d.file());
-            return quarantine.find(sha).map(q -> "it is quarantined (SHA-256 " + sha + "): " + q.why()
-                    + "; delete its line from the host's quarantine file to run these bytes again");
+        // Opened without blocking, as a load opens it: a FIFO or device swapped in since discovery is not
+        // read here (its load refuses it, saying what it is).
+        try (dev.dynload.internal.OpenFile open = dev.dynload.internal.NativeLoader.current().openFile(d.file())) {
+            if (open.kind() != dev.dynload.internal.OpenFile.Kind.REGULAR) {
+                return Optional.empty();
+            }
+            return quarantine.refusal(dev.dynload.internal.Hashes.sha256(open.readable()));
         } catch (java.io.IOException e) {
             return Optional.empty(); // its load reports the file's problem
         }

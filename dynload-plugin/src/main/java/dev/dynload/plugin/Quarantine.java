@@ -20,6 +20,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class Quarantine {
 
+    /** The largest quarantine file read: a line per file, about 200 bytes each. */
+    private static final long MAX_BYTES = 16 << 20;
+
     private final @Nullable Path store;
     private final Map<String, QuarantinedPlugin> bySha = new LinkedHashMap<>();
 
@@ -44,6 +47,11 @@ final class Quarantine {
         }
         List<String> lines;
         try {
+            // A FIFO or a device would block the read or never end it; a quarantine file is short.
+            if (!Files.isRegularFile(file) || Files.size(file) > MAX_BYTES) {
+                throw new IOException(Files.isRegularFile(file) ? "it is larger than " + MAX_BYTES + " bytes"
+                        : "it is not a regular file");
+            }
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot read the quarantine file " + file + ": " + e.getMessage(), e);
@@ -64,6 +72,16 @@ final class Quarantine {
 
     synchronized Optional<QuarantinedPlugin> find(String sha256) {
         return Optional.ofNullable(bySha.get(sha256));
+    }
+
+    /** {@return why bytes of this SHA-256 may not run, when they are quarantined: the start's refusal} */
+    Optional<String> refusal(String sha256) {
+        return find(sha256).map(q -> "it is quarantined (SHA-256 " + sha256 + "): " + q.why()
+                + "; delete its line from the host's quarantine file to run these bytes again");
+    }
+
+    synchronized boolean isEmpty() {
+        return bySha.isEmpty();
     }
 
     synchronized List<QuarantinedPlugin> all() {

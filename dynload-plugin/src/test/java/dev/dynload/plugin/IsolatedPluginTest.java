@@ -484,6 +484,16 @@ class IsolatedPluginTest {
     }
 
     @Test
+    void aQuarantineFileThatIsAFifoIsRefusedWithoutBlocking(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("quarantine.tsv");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class,
+                () -> PluginHost.builder().quarantine(fifo).build());
+        assertTrue(e.getMessage().contains(fifo.toString()) && e.getMessage().contains("not a regular file"),
+                e.getMessage());
+    }
+
+    @Test
     void anEmptyConfigurationValueCrossesAsAnEmptyString(@TempDir Path dir) throws Exception {
         PluginHost host = builder(dir, "hostile").config("com.example.hostile", "greeting", "")
                 .config("com.example.hostile", "other", "x").isolate("com.example.hostile", Isolation.process()).build();

@@ -149,12 +149,16 @@ public final class Channel implements AutoCloseable {
 
     /** {@return the runner's reason for refusing, from the header} */
     String refusal() {
-        byte[] text = memory.asSlice(H_MESSAGE, HEADER - H_MESSAGE).toArray(ValueLayout.JAVA_BYTE);
+        return text(memory.asSlice(H_MESSAGE, HEADER - H_MESSAGE).toArray(ValueLayout.JAVA_BYTE));
+    }
+
+    /** {@return the UTF-8 text the runner wrote at the start of {@code bytes}: up to its NUL, or all of them} */
+    static String text(byte[] bytes) {
         int end = 0;
-        while (end < text.length && text[end] != 0) {
+        while (end < bytes.length && bytes[end] != 0) {
             end++;
         }
-        return new String(text, 0, end, java.nio.charset.StandardCharsets.UTF_8); // the runner's, NUL or not
+        return new String(bytes, 0, end, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     static int state(MemorySegment slot) {

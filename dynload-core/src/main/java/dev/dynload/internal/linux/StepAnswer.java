@@ -7,10 +7,6 @@ package dev.dynload.internal.linux;
 public record StepAnswer(long result, int error, byte[] data) {
     /** {@return the NUL-terminated text at the start of the data area} */
     public String text() {
-        int end = 0;
-        while (end < data.length && data[end] != 0) {
-            end++;
-        }
-        return new String(data, 0, end, java.nio.charset.StandardCharsets.UTF_8);
+        return Channel.text(data);
     }
 }
