@@ -162,3 +162,37 @@ int32_t open_missing(const char *path) {
 /* A struct with an inline string: a value, which crosses. */
 typedef struct { char name[16]; int32_t n; } named;
 int32_t name_length(const named *p) { return (int32_t) strlen(p->name) + p->n; }
+
+/*
+ * Structs and unions by value, one of each way x86-64 System V passes them: in one or two integer
+ * registers, in one or two SSE registers, mixed, in memory (on the stack, and returned through a hidden
+ * pointer), and spilled to the stack when the registers left are too few.
+ */
+typedef struct { int32_t a; int32_t b; } pair;              /* INTEGER */
+typedef struct { int64_t a; int64_t b; } wide;              /* INTEGER, INTEGER */
+typedef struct { float a; float b; float c; } floats3;      /* SSE, SSE (two floats share one) */
+typedef struct { int64_t n; double d; } tagged;             /* INTEGER, SSE */
+typedef struct { double d; int32_t n; } weighted;           /* SSE, INTEGER */
+typedef struct { int64_t a; int64_t b; int64_t c; } triple; /* MEMORY */
+typedef union { int64_t i; double d; } number;              /* INTEGER: an int and a double share it */
+typedef struct { char name[16]; int32_t n; } named_value;   /* MEMORY: an inline string, 20 bytes */
+typedef struct { pair p; float f; } nested;                 /* INTEGER, SSE */
+
+pair swap_pair(pair p) { pair r = {p.b, p.a}; return r; }
+wide add_wide(wide x, wide y) { wide r = {x.a + y.a, x.b + y.b}; return r; }
+floats3 scale3(floats3 v, float k) { floats3 r = {v.a * k, v.b * k, v.c * k}; return r; }
+tagged retag(tagged t, int64_t add) { tagged r = {t.n + add, t.d * 2}; return r; }
+weighted reweigh(weighted w) { weighted r = {w.d + 0.5, w.n * 3}; return r; }
+triple rotate3(triple t) { triple r = {t.c, t.a, t.b}; return r; }
+int64_t sum3(triple t, int32_t k) { return (t.a + t.b + t.c) * k; }
+number as_number(int64_t bits) { number r; r.i = bits; return r; }
+int64_t number_bits(number n) { return n.i; }
+int32_t name_value_length(named_value v) { return (int32_t) strnlen(v.name, 16) + v.n; }
+named_value make_name(int32_t n) { named_value v; memset(&v, 0, sizeof v); memcpy(v.name, "value", 5); v.n = n; return v; }
+nested nest(nested n) { nested r = {{n.p.a + 1, n.p.b + 1}, n.f * 2}; return r; }
+/* Five integer registers taken: the 16-byte wide no longer fits in the one left and goes to the stack; f takes r9. */
+int64_t spill(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, wide w, int64_t f) {
+    return a + b + c + d + e + w.a * 100 + w.b * 1000 + f * 10000;
+}
+/* A struct by value returned through memory beside a string argument and a callback. */
+triple triple_with(const char *s, int32_t (*f)(int32_t)) { triple r = {(int64_t) strlen(s), f(2), 9}; return r; }

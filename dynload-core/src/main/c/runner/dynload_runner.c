@@ -87,10 +87,33 @@ static void refuse(const char *why) {
     _exit(112);
 }
 
-typedef int64_t (*int_function)(int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
-                                double, double, double, double, double, double);
-typedef double (*float_function)(int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
-                                 double, double, double, double, double, double);
+/*
+ * One call shape serves every signature: six integer registers, six SSE registers and, when a call
+ * passes structs in memory, 32 eightbytes more, which land on the stack in order because the registers
+ * are taken. The callee reads what it declares and ignores the rest.
+ */
+#define REGISTERS int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, double, double, double, double, double, double
+#define STACK_TYPES                                                                                        \
+    int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,     \
+        int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, \
+        int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t
+#define REGISTER_VALUES                                                                                    \
+    i[0], i[1], i[2], i[3], i[4], i[5], as_double(d[0]), as_double(d[1]), as_double(d[2]), as_double(d[3]), \
+        as_double(d[4]), as_double(d[5])
+#define STACK_VALUES                                                                                       \
+    s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11], s[12], s[13], s[14], s[15],  \
+        s[16], s[17], s[18], s[19], s[20], s[21], s[22], s[23], s[24], s[25], s[26], s[27], s[28], s[29],  \
+        s[30], s[31]
+/* Calls f as a function returning T, with the stack arguments only when there are some. */
+#define INVOKE(T, f)                                                                                       \
+    (stack ? ((T (*)(REGISTERS, STACK_TYPES)) (f))(REGISTER_VALUES, STACK_VALUES)                          \
+           : ((T (*)(REGISTERS)) (f))(REGISTER_VALUES))
+
+/* The four ways x86-64 returns a struct of two eightbytes: rax and rdx, xmm0 and xmm1, or one of each. */
+typedef struct { int64_t first; int64_t second; } integer_integer;
+typedef struct { double first; double second; } sse_sse;
+typedef struct { int64_t first; double second; } integer_sse;
+typedef struct { double first; int64_t second; } sse_integer;
 
 static double as_double(uint64_t bits) {
     double d;
@@ -236,14 +259,25 @@ static void serve(unsigned char *slot) {
             i[k] = (int64_t) (intptr_t) (callbacks & (1u << (k + 8)) ? double_callbacks[k] : int_callbacks[k]);
         }
     }
-    current_slot = slot;
-    errno = 0;
+    uint32_t stack = *word(slot, S_STACK);
+    if (stack > STACK_MAX) {
+        *word(slot, S_ERROR) = 3;
+        strcpy((char *) slot + S_DATA, "more stack arguments than a call carries");
+        return;
+    }
+    int64_t s[STACK_MAX]; /* read only when stack > 0 (INVOKE), so a hot call without any pays nothing */
+    if (stack) {
+        memset(s, 0, sizeof s);
+        memcpy(s, slot + S_STACK_ARGS, stack * sizeof(int64_t));
+    }
     uint64_t *d = (uint64_t *) (slot + S_FLOAT_ARGS);
     uint64_t result = 0;
+    uint64_t second = 0;
     uint32_t returns = *word(slot, S_RETURN);
+    current_slot = slot;
+    errno = 0;
     if (returns == 4) { /* a string: its bytes copied back into the slot, up to the room there */
-        const char *text = (const char *) (intptr_t) ((int_function) f)(i[0], i[1], i[2], i[3], i[4], i[5],
-                as_double(d[0]), as_double(d[1]), as_double(d[2]), as_double(d[3]), as_double(d[4]), as_double(d[5]));
+        const char *text = (const char *) (intptr_t) INVOKE(int64_t, f);
         int64_t length = -1;
         if (text) {
             length = (int64_t) strnlen(text, DATA_SIZE);
@@ -256,18 +290,32 @@ static void serve(unsigned char *slot) {
         return;
     }
     if (returns == 2 || returns == 3) {
-        double r = ((float_function) f)(i[0], i[1], i[2], i[3], i[4], i[5], as_double(d[0]), as_double(d[1]),
-                                        as_double(d[2]), as_double(d[3]), as_double(d[4]), as_double(d[5]));
+        double r = INVOKE(double, f);
         memcpy(&result, &r, sizeof r); /* a float's bits are the low 32 of the register */
+    } else if (returns == 5) {
+        integer_integer r = INVOKE(integer_integer, f);
+        memcpy(&result, &r.first, 8);
+        memcpy(&second, &r.second, 8);
+    } else if (returns == 6) {
+        sse_sse r = INVOKE(sse_sse, f);
+        memcpy(&result, &r.first, 8);
+        memcpy(&second, &r.second, 8);
+    } else if (returns == 7) {
+        integer_sse r = INVOKE(integer_sse, f);
+        memcpy(&result, &r.first, 8);
+        memcpy(&second, &r.second, 8);
+    } else if (returns == 8) {
+        sse_integer r = INVOKE(sse_integer, f);
+        memcpy(&result, &r.first, 8);
+        memcpy(&second, &r.second, 8);
     } else {
-        result = (uint64_t) ((int_function) f)(i[0], i[1], i[2], i[3], i[4], i[5], as_double(d[0]),
-                                                as_double(d[1]), as_double(d[2]), as_double(d[3]),
-                                                as_double(d[4]), as_double(d[5]));
+        result = (uint64_t) INVOKE(int64_t, f);
     }
     int32_t error = errno; /* right after the call: nothing of the runner's ran in between */
     current_slot = NULL;
     memcpy(slot + S_ERRNO, &error, sizeof error);
     memcpy(slot + S_RESULT, &result, sizeof result);
+    memcpy(slot + S_RESULT2, &second, sizeof second);
 }
 
 static void *worker(void *argument) {

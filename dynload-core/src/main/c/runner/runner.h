@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #define MAGIC 0x314e55524c4e5944ull /* "DYNLRUN1", little-endian */
-#define VERSION 6
+#define VERSION 7
 #define HEADER_SIZE 256
 #define SLOT_SIZE 4096
 #define NAME_MAX_BYTES 256
@@ -31,7 +31,8 @@
 #define S_HOST_SLEEPS 8    /* u32 */
 #define S_KIND 12          /* u32: 1 resolve, 2 call, 3 a plugin's lifecycle step (plugins.c) */
 #define S_FUNCTION 16      /* u32: the function's index, from a resolve; for kind 3, the plugin's */
-#define S_RETURN 20        /* u32: 0 void, 1 integer, 2 double, 3 float */
+#define S_RETURN 20        /* u32: 0 void, 1 integer, 2 double, 3 float, 4 string; a struct of two eightbytes
+                              (x86-64): 5 integer, integer; 6 SSE, SSE; 7 integer, SSE; 8 SSE, integer */
 #define S_INTS 24          /* u32: integer arguments given */
 #define S_FLOATS 28        /* u32: floating-point arguments given, each a double or a float's bits */
 #define S_INT_ARGS 32      /* i64[6] */
@@ -45,7 +46,11 @@
 #define S_CALLBACK 160     /* u32: the argument position of the callback being called back; its arguments reuse
                               S_INT_ARGS and S_FLOAT_ARGS, its result S_RESULT (the call's were read already) */
 #define S_ERRNO 164        /* i32: errno as the call left it (0 before the call), for @Errno */
+#define S_STACK 168        /* u32: the eightbytes of stack arguments a call passes (structs in memory), at most 32 */
+#define S_RESULT2 176      /* u64: a two-eightbyte struct's second eightbyte (S_RESULT its first) */
 #define S_NAME 256         /* char[256]: a resolve's symbol name */
+#define S_STACK_ARGS 256   /* i64[32]: a call's stack arguments, in order (a call has no name) */
+#define STACK_MAX 32
 #define S_DATA 512         /* the bytes arguments point to (strings), and a returned string's copy */
 #define DATA_SIZE (SLOT_SIZE - S_DATA)
 

@@ -26,11 +26,24 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
     final dev.dynload.internal.bind.@Nullable RecordCodec[] structs;
     /** Whether the method is {@code @Errno}: a failed result throws with the errno the call left. */
     final boolean errno;
+    /** Where the records passed or returned by value go; null when there are none. */
+    final @Nullable Values values;
+
+    /**
+     * The records of a call passed or returned by value (x86-64): per parameter whether it is one, its
+     * eightbytes' classes (null: in memory) and whether it goes on the stack; the result's struct and
+     * classes (null classes: returned through a hidden pointer into the slot).
+     */
+    record Values(boolean[] byValue, int @Nullable [][] classes, boolean[] onStack, int stack,
+                  dev.dynload.internal.bind.@Nullable RecordCodec result, int @Nullable [] resultClasses) {
+    }
 
     private IsolatedCall(String function, int index, int returns, int intCount, int floatCount, Class<?>[] parameters,
-                 Class<?> result, dev.dynload.internal.bind.@Nullable RecordCodec[] structs, boolean errno) {
+                 Class<?> result, dev.dynload.internal.bind.@Nullable RecordCodec[] structs, boolean errno,
+                 @Nullable Values values) {
         this.structs = structs;
         this.errno = errno;
+        this.values = values;
         this.function = function;
         this.index = index;
         this.returns = returns;
@@ -42,7 +55,8 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
 
     @Override
     public IsolatedCall at(int functionIndex) {
-        return new IsolatedCall(function, functionIndex, returns, intCount, floatCount, parameters, result, structs, errno);
+        return new IsolatedCall(function, functionIndex, returns, intCount, floatCount, parameters, result, structs, errno,
+                values);
     }
 
     /** Whether an {@code @Errno} function's result says it failed: -1, or false; as in process. */
@@ -64,12 +78,7 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
     private void readRefs(Object @Nullable [] args, byte[] data, int[] refAt) {
         for (int a = 0; a < parameters.length; a++) {
             if (refAt[a] > 0) {
-                dev.dynload.internal.bind.RecordCodec struct = structs[a];
-                try (java.lang.foreign.Arena scratch = java.lang.foreign.Arena.ofConfined()) {
-                    MemorySegment s = scratch.allocate(struct.size(), struct.alignment());
-                    MemorySegment.copy(MemorySegment.ofArray(data), refAt[a] - 1, s, 0, struct.size());
-                    ((dev.dynload.bind.Ref<Object>) args[a]).set(struct.read(s, 0));
-                }
+                ((dev.dynload.bind.Ref<Object>) args[a]).set(IsolatedStructs.read(structs[a], data, refAt[a] - 1));
             }
         }
     }
@@ -106,71 +115,46 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
         return of(function, types, r, problems, null);
     }
 
-    /**
-     * The struct of parameter {@code i} of {@code m} when it crosses as one: a {@code Ref<R>} (copied in,
-     * and back into the reference), or a {@code @ByReference} record (copied in); else null. Problems
-     * go to {@code mine}.
-     */
-    private static dev.dynload.internal.bind.@Nullable RecordCodec struct(@Nullable Method m, int i, Class<?> t,
-                                                                          List<String> mine) {
-        Class<?> record = null;
-        if (t == dev.dynload.bind.Ref.class && m != null
-                && m.getGenericParameterTypes()[i] instanceof java.lang.reflect.ParameterizedType p
-                && p.getActualTypeArguments()[0] instanceof Class<?> c && c.isRecord()) {
-            record = c;
-        } else if (t.isRecord() && m != null && m.getParameters()[i].isAnnotationPresent(
-                dev.dynload.bind.ByReference.class)) {
-            record = t;
-        }
-        if (record == null) {
-            return null;
-        }
-        String pointer = pointerField(record);
-        if (pointer != null) {
-            mine.add("parameter " + i + ": record " + record.getSimpleName() + " has a pointer field (" + pointer
-                    + "), an address of one process that means nothing in the other; isolated structs hold values");
-            return null;
-        }
-        try {
-            return dev.dynload.internal.bind.RecordCodec.of(record, null);
-        } catch (IllegalArgumentException e) {
-            mine.add("parameter " + i + ": " + e.getMessage());
-            return null;
-        }
-    }
-
-    /** {@return the first component of {@code record} (nested records too) that is a pointer, or null} */
-    private static @Nullable String pointerField(Class<?> record) {
-        for (java.lang.reflect.RecordComponent c : record.getRecordComponents()) {
-            Class<?> t = c.getType();
-            if (t == MemorySegment.class) { // a String field is an inline @Length char array: a value
-                return c.getName();
-            }
-            if (t.isRecord()) {
-                String inner = pointerField(t);
-                if (inner != null) {
-                    return c.getName() + "." + inner;
-                }
-            }
-        }
-        return null;
-    }
-
     /** The call of a function of these types, or null with its problems added. */
     private static @Nullable IsolatedCall of(String function, Class<?>[] types, Class<?> r, List<String> problems,
                                      @Nullable Method m) {
-        int ints = 0;
-        int floats = 0;
         List<String> mine = new ArrayList<>();
+        // A struct returned in memory: the caller passes where, as a hidden first integer argument.
+        dev.dynload.internal.bind.RecordCodec resultStruct = r.isRecord()
+                ? IsolatedStructs.value(r, "the result", mine) : null;
+        int[] resultClasses = resultStruct == null ? null : IsolatedStructs.classes(resultStruct);
+        int ints = resultStruct != null && resultClasses == null ? 1 : 0;
+        int floats = 0;
+        int stack = 0;
+        boolean[] byValue = new boolean[types.length];
+        int[][] classes = new int[types.length][];
+        boolean[] onStack = new boolean[types.length];
         dev.dynload.internal.bind.RecordCodec[] structs = new dev.dynload.internal.bind.RecordCodec[types.length];
         for (int i = 0; i < types.length; i++) {
             Class<?> t = types[i];
             if (t == dev.dynload.bind.Ref.class || t.isRecord()) {
-                structs[i] = struct(m, i, t, mine);
-                if (structs[i] == null && t.isRecord() && mine.isEmpty()) {
-                    mine.add("parameter " + i + " is a record passed by value, which cannot cross to another "
-                            + "process yet; pass it @ByReference (read by C) or through Ref<" + t.getSimpleName()
-                            + "> (written by C)");
+                structs[i] = IsolatedStructs.reference(m, i, t, mine);
+                if (structs[i] == null && t.isRecord() && mine.isEmpty()) { // a record by value
+                    structs[i] = IsolatedStructs.value(t, "parameter " + i, mine);
+                    if (structs[i] != null) {
+                        byValue[i] = true;
+                        classes[i] = IsolatedStructs.classes(structs[i]);
+                        int needInts = 0;
+                        int needFloats = 0;
+                        for (int c : classes[i] == null ? new int[0] : classes[i]) {
+                            needInts += c == dev.dynload.internal.linux.StructClasses.INTEGER ? 1 : 0;
+                            needFloats += c == dev.dynload.internal.linux.StructClasses.SSE ? 1 : 0;
+                        }
+                        // Whole in the registers left (eight vector registers, as the ABI has), or whole on the stack.
+                        if (classes[i] != null && ints + needInts <= 6 && floats + needFloats <= 8) {
+                            ints += needInts;
+                            floats += needFloats;
+                        } else {
+                            onStack[i] = true;
+                            stack += IsolatedStructs.eightbytes(structs[i]);
+                        }
+                    }
+                    continue;
                 } else if (structs[i] == null && mine.isEmpty()) {
                     mine.add("parameter " + i + " is a Ref whose type argument is not a record");
                 }
@@ -185,8 +169,8 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
                 ints++;
             } else {
                 mine.add("parameter " + i + " is a " + t.getName() + ", which cannot cross to another process yet; "
-                        + "isolated calls take primitives, strings and primitive arrays (use Library.bind in "
-                        + "process for structs, callbacks and pointers)");
+                        + "isolated calls take primitives, strings, primitive arrays, records and callbacks (use "
+                        + "Library.bind in process for pointers)");
             }
         }
         boolean arrays = false;
@@ -198,17 +182,23 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
                     + "yet; return the string through a char array, or call twice");
         }
         if (ints > 6 || floats > 6) {
-            mine.add("takes " + ints + " integer and " + floats + " floating-point parameters; an isolated call "
-                    + "takes at most six of each");
+            mine.add("takes " + ints + " integer and " + floats + " floating-point registers' worth of parameters; "
+                    + "an isolated call passes at most six of each in registers (records too large for them go on "
+                    + "the stack)");
+        }
+        if (stack > dev.dynload.internal.linux.Frame.stackMax()) {
+            mine.add("passes " + (8 * stack) + " bytes of records on the stack; an isolated call passes at most "
+                    + (8 * dev.dynload.internal.linux.Frame.stackMax()) + " (pass the larger ones @ByReference)");
         }
         int returns = r == void.class ? 0 : r == double.class ? 2 : r == float.class ? 3 : r == String.class ? 4
-                : r.isPrimitive() ? 1 : -1;
-        if (returns < 0) {
-            mine.add("returns a " + r.getName() + ", which cannot cross to another process yet; return a primitive "
-                    + "or a String");
+                : r.isPrimitive() ? 1 : resultStruct == null ? -1
+                : resultClasses == null ? 1 : dev.dynload.internal.linux.StructClasses.returnKind(resultClasses);
+        if (returns < 0 && !r.isRecord()) {
+            mine.add("returns a " + r.getName() + ", which cannot cross to another process yet; return a primitive, "
+                    + "a String or a record");
         }
         boolean errno = m != null && m.isAnnotationPresent(dev.dynload.bind.Errno.class);
-        if (errno && (r == void.class || r == float.class || r == double.class)) {
+        if (errno && (r == void.class || r == float.class || r == double.class || r.isRecord())) {
             mine.add("@Errno needs a result that says failure (-1, NULL or false); it returns " + r.getName());
         }
         boolean carriedBack = false;
@@ -222,7 +212,13 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
         for (String p : mine) {
             problems.add(function + ": " + p);
         }
-        return mine.isEmpty() ? new IsolatedCall(function, -1, returns, ints, floats, types, r, structs, errno) : null;
+        boolean anyByValue = resultStruct != null;
+        for (boolean b : byValue) {
+            anyByValue |= b;
+        }
+        Values values = anyByValue ? new Values(byValue, classes, onStack, stack, resultStruct, resultClasses) : null;
+        return mine.isEmpty()
+                ? new IsolatedCall(function, -1, returns, ints, floats, types, r, structs, errno, values) : null;
     }
 
     @Nullable Object invoke(IsolatedLibrary library, Object @Nullable [] args) {
@@ -240,10 +236,36 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
         Callbacks callbacks = null; // the Java callbacks of this call, by integer argument position
         int callbackBits = 0;
         int[] refAt = null; // where each Ref's struct lies in data, to read it back from
+        long[] stack = values == null ? null : new long[values.stack()];
+        int s = 0;
+        if (values != null && values.result() != null && values.resultClasses() == null) {
+            data = new byte[RunnerCalls.dataSize()]; // a struct returned in memory: into the slot, at its start
+            used = (int) values.result().size();
+            pointers |= 1;
+            ints[i++] = DATA_OFFSET;
+        }
         for (int a = 0; a < parameters.length; a++) {
             Object v = args[a];
             Class<?> t = parameters[a];
             dev.dynload.internal.bind.RecordCodec struct = structs[a];
+            if (values != null && values.byValue()[a]) { // its eightbytes, in registers or on the stack
+                if (v == null) {
+                    throw new NullPointerException(function + "(): parameter " + a + " is a " + t.getSimpleName()
+                            + " passed by value, which cannot be null");
+                }
+                long[] words = IsolatedStructs.toEightbytes(struct, v);
+                int[] classes = values.classes()[a];
+                for (int k = 0; k < words.length; k++) {
+                    if (values.onStack()[a]) {
+                        stack[s++] = words[k];
+                    } else if (classes[k] == dev.dynload.internal.linux.StructClasses.SSE) {
+                        floats[f++] = words[k];
+                    } else {
+                        ints[i++] = words[k];
+                    }
+                }
+                continue;
+            }
             if (struct != null) { // a Ref or a @ByReference record: a copy of the struct in the slot
                 if (v == null) {
                     ints[i++] = 0; // NULL
@@ -260,11 +282,7 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
                             + " bytes, more than the " + (data.length - used) + " left of what an isolated call carries");
                 }
                 Object record = t == dev.dynload.bind.Ref.class ? ((dev.dynload.bind.Ref<?>) v).get() : v;
-                try (java.lang.foreign.Arena scratch = java.lang.foreign.Arena.ofConfined()) {
-                    MemorySegment s = scratch.allocate(size, struct.alignment());
-                    struct.write(s, 0, record); // the type table's writer, on aligned native memory
-                    MemorySegment.copy(s, 0, MemorySegment.ofArray(data), used, size);
-                }
+                IsolatedStructs.write(struct, record, data, used);
                 if (t == dev.dynload.bind.Ref.class) {
                     if (refAt == null) {
                         refAt = new int[parameters.length];
@@ -345,17 +363,20 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
                 ints[i++] = ((Number) v).longValue();
             }
         }
-        int[] error = errno ? new int[1] : null;
+        dev.dynload.internal.linux.Frame frame = errno || values != null
+                ? new dev.dynload.internal.linux.Frame(stack == null ? new long[0] : stack, s) : null;
         if (result == String.class) {
-            String text = library.callForText(this, ints, floats, pointers, data, used, error);
-            if (error != null && text == null) {
-                throw new dev.dynload.bind.ErrnoException(function, error[0],
-                        dev.dynload.internal.posix.Libc.strerror(error[0]));
+            String text = library.callForText(this, ints, floats, pointers, data, used, frame);
+            if (errno && text == null) {
+                throw new dev.dynload.bind.ErrnoException(function, frame.errno(),
+                        dev.dynload.internal.posix.Libc.strerror(frame.errno()));
             }
             return text;
         }
+        boolean inMemory = values != null && values.result() != null && values.resultClasses() == null;
         long bits = library.call(this, ints, floats, pointers, data, used,
-                arrayAt != null || refAt != null || !bulk.isEmpty(), bulkPointers, bulk, callbackBits, callbacks, error);
+                arrayAt != null || refAt != null || !bulk.isEmpty() || inMemory, bulkPointers, bulk, callbackBits,
+                callbacks, frame);
         if (callbacks != null) {
             callbacks.rethrow(); // a callback's exception, from the bound method, once C has finished
         }
@@ -365,9 +386,13 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
         if (refAt != null) {
             readRefs(args, data, refAt);
         }
-        if (error != null && failed(bits)) {
-            throw new dev.dynload.bind.ErrnoException(function, error[0],
-                    dev.dynload.internal.posix.Libc.strerror(error[0]));
+        if (errno && failed(bits)) {
+            throw new dev.dynload.bind.ErrnoException(function, frame.errno(),
+                    dev.dynload.internal.posix.Libc.strerror(frame.errno()));
+        }
+        if (values != null && values.result() != null) {
+            return inMemory ? IsolatedStructs.read(values.result(), data, 0)
+                    : IsolatedStructs.fromEightbytes(values.result(), bits, frame.second());
         }
         if (result == void.class) {
             return null;

@@ -56,8 +56,10 @@ import org.jspecify.annotations.Nullable;
  * or {@code String}s (C's {@code const char *}, UTF-8; a returned string is copied back and not freed),
  * or arrays of primitives but {@code boolean} (copied in, and back out after the call; up to 2 MiB a
  * call), or functional interfaces whose method takes and returns primitives (Java callbacks, called back
- * from the library's process during the call), at most six integer, string, array or callback parameters
- * and six floating-point ones, or {@code void}. Everything else is refused at {@link #bind}, by name. Linux on x86-64 and AArch64 only; docs/isolation.md says what isolation promises
+ * from the library's process during the call), or records as C structs and unions (through a
+ * {@code Ref} or {@code @ByReference}, or by value on x86-64, in registers or on the stack as the
+ * platform passes them), at most six integer, string, array or callback parameters and six
+ * floating-point ones, or {@code void}. Everything else is refused at {@link #bind}, by name. Linux on x86-64 and AArch64 only; docs/isolation.md says what isolation promises
  * and what it does not.
  */
 public final class IsolatedLibrary implements AutoCloseable {
@@ -281,21 +283,21 @@ public final class IsolatedLibrary implements AutoCloseable {
 
     long call(IsolatedCall c, long[] ints, long[] floats, int pointers, byte[] data, int dataLength, boolean copyBack,
               int bulkPointers, List<Bulk> bulk, int callbacks, @Nullable CallbackHandler handler,
-              int @Nullable [] errno) {
+              dev.dynload.internal.linux.@Nullable Frame frame) {
         try {
             return calls.call(c.index, c.function, c.returns, ints, c.intCount, floats, c.floatCount, pointers, data,
-                    dataLength, copyBack, bulkPointers, bulk, callbacks, handler, errno, deadlineNanos);
+                    dataLength, copyBack, bulkPointers, bulk, callbacks, handler, frame, deadlineNanos);
         } catch (NoAnswer e) {
             throw crashed(c.function, e);
         }
     }
 
     @Nullable String callForText(IsolatedCall c, long[] ints, long[] floats, int pointers, byte[] data, int dataLength,
-                                 int @Nullable [] errno) {
+                                 dev.dynload.internal.linux.@Nullable Frame frame) {
         byte[] text;
         try {
             text = calls.callForText(c.index, c.function, ints, c.intCount, floats, c.floatCount, pointers, data,
-                    dataLength, errno, deadlineNanos);
+                    dataLength, frame, deadlineNanos);
         } catch (NoAnswer e) {
             throw crashed(c.function, e);
         }

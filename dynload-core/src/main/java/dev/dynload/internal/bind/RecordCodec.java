@@ -33,6 +33,11 @@ public final class RecordCodec {
         return struct.layout().byteSize();
     }
 
+    /** {@return the struct's layout, as the type table makes it} */
+    public java.lang.foreign.MemoryLayout layout() {
+        return struct.layout();
+    }
+
     /** {@return the struct's alignment in bytes} */
     public long alignment() {
         return struct.layout().byteAlignment();

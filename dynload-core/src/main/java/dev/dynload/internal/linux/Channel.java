@@ -22,7 +22,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class Channel implements AutoCloseable {
 
     static final long MAGIC = 0x314e55524c4e5944L; // "DYNLRUN1"
-    public static final int VERSION = 6;
+    public static final int VERSION = 7;
     static final int HEADER = 256;
     static final int SLOT = 4096;
     static final int NAME_BYTES = 256;
@@ -62,7 +62,15 @@ public final class Channel implements AutoCloseable {
      * call. Shared memory that only the pages a call touches make resident.
      */
     public static final int BULK = 2 << 20;
+    /** The eightbytes of stack arguments a call passes (structs in memory), at most {@link #STACK_MAX}. */
+    static final long S_STACK = 168;
+    /** A two-eightbyte struct result's second eightbyte (S_RESULT holds its first). */
+    static final long S_RESULT2 = 176;
     static final long S_NAME = 256;
+    /** A call's stack arguments, in order: where a resolve's name goes (a call has none). */
+    static final long S_STACK_ARGS = 256;
+    /** The most eightbytes of stack arguments one call passes. */
+    public static final int STACK_MAX = 32;
     /** Where the bytes of string arguments go, and a returned string's copy: the rest of the slot. */
     static final long S_DATA = 512;
     static final int DATA_SIZE = SLOT - (int) S_DATA;

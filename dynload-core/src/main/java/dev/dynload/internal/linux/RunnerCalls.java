@@ -95,7 +95,8 @@ public final class RunnerCalls implements AutoCloseable {
      * is copied ({@link Channel#S_DATA} on), the bytes of string and array arguments; with
      * {@code copyBack}, what the function left there is copied back into {@code data} (arrays it filled).
      *
-     * @param returns 0 void, 1 an integer or pointer, 2 a double, 3 a float
+     * @param returns 0 void, 1 an integer or pointer, 2 a double, 3 a float; a struct in two registers
+     *                (x86-64): 5 integer, integer; 6 SSE, SSE; 7 integer, SSE; 8 SSE, integer (see {@link StructClasses})
      * @return the result's bits
      */
     public long call(int index, String name, int returns, long[] ints, int intCount, long[] floats, int floatCount,
@@ -122,7 +123,7 @@ public final class RunnerCalls implements AutoCloseable {
     /** As {@link #call(int, String, int, long[], int, long[], int, int, byte[], int, boolean, long)}, with large arrays. */
     public long call(int index, String name, int returns, long[] ints, int intCount, long[] floats, int floatCount,
                      int pointers, byte[] data, int dataLength, boolean copyBack, int bulkPointers,
-                     java.util.List<Bulk> bulk, int callbacks, @Nullable CallbackHandler handler, int @Nullable [] errno,
+                     java.util.List<Bulk> bulk, int callbacks, @Nullable CallbackHandler handler, @Nullable Frame frame,
                      long deadlineNanos) throws NoAnswer {
         enter();
         try {
@@ -135,11 +136,12 @@ public final class RunnerCalls implements AutoCloseable {
             }
             slot.set(JAVA_INT, Channel.S_BULK_POINTERS, bulkPointers);
             slot.set(JAVA_INT, Channel.S_CALLBACKS, callbacks);
-            fill(slot, index, returns, ints, intCount, floats, floatCount, pointers, data, dataLength);
+            fill(slot, index, returns, ints, intCount, floats, floatCount, pointers, data, dataLength, frame);
             await(slot, name, end, deadlineNanos, handler);
             long result = slot.get(JAVA_LONG, Channel.S_RESULT);
-            if (errno != null) {
-                errno[0] = slot.get(JAVA_INT, Channel.S_ERRNO);
+            if (frame != null) {
+                frame.errno = slot.get(JAVA_INT, Channel.S_ERRNO);
+                frame.second = slot.get(JAVA_LONG, Channel.S_RESULT2);
             }
             if (copyBack && dataLength > 0) {
                 // What the function wrote into its array arguments, back into data for the caller.
@@ -166,14 +168,14 @@ public final class RunnerCalls implements AutoCloseable {
      */
     public byte @Nullable [] callForText(int index, String name, long[] ints, int intCount, long[] floats,
                                          int floatCount, int pointers, byte[] data, int dataLength,
-                                         int @Nullable [] errno, long deadlineNanos) throws NoAnswer {
+                                         @Nullable Frame frame, long deadlineNanos) throws NoAnswer {
         enter();
         try {
             long end = System.nanoTime() + deadlineNanos;
             MemorySegment slot = request(index, name, 4, ints, intCount, floats, floatCount, pointers, data,
-                    dataLength, end, deadlineNanos);
-            if (errno != null) {
-                errno[0] = slot.get(JAVA_INT, Channel.S_ERRNO);
+                    dataLength, frame, end, deadlineNanos);
+            if (frame != null) {
+                frame.errno = slot.get(JAVA_INT, Channel.S_ERRNO);
             }
             long length = slot.get(JAVA_LONG, Channel.S_RESULT_LENGTH);
             byte[] text = length < 0 ? null
@@ -232,20 +234,25 @@ public final class RunnerCalls implements AutoCloseable {
     }
 
     private MemorySegment request(int index, String name, int returns, long[] ints, int intCount, long[] floats,
-                                  int floatCount, int pointers, byte[] data, int dataLength, long end,
-                                  long deadlineNanos) throws NoAnswer {
+                                  int floatCount, int pointers, byte[] data, int dataLength, @Nullable Frame frame,
+                                  long end, long deadlineNanos) throws NoAnswer {
         MemorySegment slot = claim(name, end);
         slot.set(JAVA_INT, Channel.S_BULK_POINTERS, 0);
         slot.set(JAVA_INT, Channel.S_CALLBACKS, 0);
-        fill(slot, index, returns, ints, intCount, floats, floatCount, pointers, data, dataLength);
+        fill(slot, index, returns, ints, intCount, floats, floatCount, pointers, data, dataLength, frame);
         await(slot, name, end, deadlineNanos);
         return slot;
     }
 
     /** Writes a call's request into a claimed slot. */
     private static void fill(MemorySegment slot, int index, int returns, long[] ints, int intCount, long[] floats,
-                             int floatCount, int pointers, byte[] data, int dataLength) {
+                             int floatCount, int pointers, byte[] data, int dataLength, @Nullable Frame frame) {
         slot.set(JAVA_INT, Channel.S_KIND, 2);
+        int stack = frame == null ? 0 : frame.stackCount;
+        slot.set(JAVA_INT, Channel.S_STACK, stack);
+        for (int i = 0; i < stack; i++) {
+            slot.set(JAVA_LONG, Channel.S_STACK_ARGS + 8L * i, frame.stack[i]);
+        }
         slot.set(JAVA_INT, Channel.S_FUNCTION, index);
         slot.set(JAVA_INT, Channel.S_RETURN, returns);
         slot.set(JAVA_INT, Channel.S_INTS, intCount);
