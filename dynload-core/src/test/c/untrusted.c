@@ -196,3 +196,32 @@ int64_t spill(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, wide w, int
 }
 /* A struct by value returned through memory beside a string argument and a callback. */
 triple triple_with(const char *s, int32_t (*f)(int32_t)) { triple r = {(int64_t) strlen(s), f(2), 9}; return r; }
+
+/* What the binding annotations ask of a call (IsolatedMarksTest). */
+static int64_t square_table[64];
+const int64_t *squares(int32_t n) {
+    for (int32_t k = 0; k < n && k < 64; k++) square_table[k] = (int64_t) k * k;
+    return n < 0 || n > 64 ? NULL : square_table;
+}
+static const char *name_table[] = {"alpha", "", NULL, "delta"};
+const char **names(int32_t n) { (void) n; return name_table; }
+static const uint8_t magic[4] = {0x7f, 'E', 'L', 'F'};
+const uint8_t *magic_bytes(void) { return magic; }
+static int32_t frees;
+char *describe(int32_t n) { char *s = malloc(32); snprintf(s, 32, "described %d", n); return s; }
+void describe_free(char *s) { free(s); frees++; }
+int32_t freed_count(void) { return frees; }
+/* Sums what the caller's array held (zeros for @Out), then writes 1, 2, 3... into it. */
+int64_t fill_out(int32_t *out, int32_t n) {
+    int64_t seen = 0;
+    for (int32_t k = 0; k < n; k++) { seen += out[k]; out[k] = k + 1; }
+    return seen;
+}
+/* Sums the array, then scribbles on it: an @In array's caller never sees that. */
+int64_t sum_in(int32_t *in, int32_t n) {
+    int64_t sum = 0;
+    for (int32_t k = 0; k < n; k++) { sum += in[k]; in[k] = -1; }
+    return sum;
+}
+uint32_t big_unsigned(void) { return 0xFFFFFFF0u; }
+uint8_t next_u8(uint8_t v) { return (uint8_t) (v + 1); }

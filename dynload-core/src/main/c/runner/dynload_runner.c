@@ -213,6 +213,43 @@ static void *const int_callbacks[6] = {int_callback_0, int_callback_1, int_callb
 static void *const double_callbacks[6] = {double_callback_0, double_callback_1, double_callback_2,
                                           double_callback_3, double_callback_4, double_callback_5};
 
+/*
+ * A result whose target the host asked for (@Count, @Size): S_COPY bytes from it (kind 9), or S_COPY
+ * C strings through it (kind 10; each an i64 length, -1 for NULL, then its bytes, 8-aligned), into the
+ * slot's bulk area at S_COPY_AT. S_RESULT_LENGTH gets the bytes written, or -2 when they do not fit.
+ * A wrong count reads outside the library's array: this process may crash, the host does not.
+ */
+static void copy_result(unsigned char *slot, unsigned char *bulk, const void *from, uint32_t returns) {
+    uint64_t n;
+    memcpy(&n, slot + S_COPY, sizeof n);
+    uint64_t at = *word(slot, S_COPY_AT);
+    int64_t written = -2;
+    if (at <= bulk_size && returns == 9 && n <= bulk_size - at) {
+        memcpy(bulk + at, from, n);
+        written = (int64_t) n;
+    } else if (at <= bulk_size && returns == 10) {
+        const char *const *strings = from;
+        uint64_t used = at;
+        uint64_t k = 0;
+        for (; k < n; k++) {
+            const char *text = strings[k];
+            uint64_t room = bulk_size - used;
+            int64_t length = text ? (int64_t) strnlen(text, room) : -1;
+            uint64_t need = (8 + (uint64_t) (length > 0 ? length : 0) + 7) & ~(uint64_t) 7;
+            if (room < 8 || need > room) {
+                break;
+            }
+            memcpy(bulk + used, &length, sizeof length);
+            if (length > 0) {
+                memcpy(bulk + used + 8, text, (size_t) length);
+            }
+            used += need;
+        }
+        written = k == n ? (int64_t) (used - at) : -2;
+    }
+    memcpy(slot + S_RESULT_LENGTH, &written, sizeof written);
+}
+
 static void serve(unsigned char *slot) {
     uint32_t kind = *word(slot, S_KIND);
     *word(slot, S_ERROR) = 0;
@@ -284,6 +321,10 @@ static void serve(unsigned char *slot) {
             memmove(slot + S_DATA, text, (size_t) (length < DATA_SIZE ? length : DATA_SIZE)); /* may be an argument's bytes */
         }
         int32_t error = errno;
+        uint32_t free_with = *word(slot, S_FREE); /* @FreeWith: the string is the caller's to free */
+        if (text && free_with && free_with <= __atomic_load_n(&function_count, __ATOMIC_ACQUIRE)) {
+            ((void (*)(void *)) functions[free_with - 1])((void *) text);
+        }
         memcpy(slot + S_ERRNO, &error, sizeof error);
         memcpy(slot + S_RESULT_LENGTH, &length, sizeof length);
         current_slot = NULL;
@@ -313,6 +354,9 @@ static void serve(unsigned char *slot) {
     }
     int32_t error = errno; /* right after the call: nothing of the runner's ran in between */
     current_slot = NULL;
+    if ((returns == 9 || returns == 10) && result) {
+        copy_result(slot, bulk, (const void *) (intptr_t) result, returns);
+    }
     memcpy(slot + S_ERRNO, &error, sizeof error);
     memcpy(slot + S_RESULT, &result, sizeof result);
     memcpy(slot + S_RESULT2, &second, sizeof second);

@@ -32,7 +32,8 @@
 #define S_KIND 12          /* u32: 1 resolve, 2 call, 3 a plugin's lifecycle step (plugins.c) */
 #define S_FUNCTION 16      /* u32: the function's index, from a resolve; for kind 3, the plugin's */
 #define S_RETURN 20        /* u32: 0 void, 1 integer, 2 double, 3 float, 4 string; a struct of two eightbytes
-                              (x86-64): 5 integer, integer; 6 SSE, SSE; 7 integer, SSE; 8 SSE, integer */
+                              (x86-64): 5 integer, integer; 6 SSE, SSE; 7 integer, SSE; 8 SSE, integer;
+                              a pointer whose target is copied back: 9 S_COPY bytes, 10 S_COPY strings */
 #define S_INTS 24          /* u32: integer arguments given */
 #define S_FLOATS 28        /* u32: floating-point arguments given, each a double or a float's bits */
 #define S_INT_ARGS 32      /* i64[6] */
@@ -40,7 +41,8 @@
 #define S_RESULT 128       /* u64 */
 #define S_ERROR 136        /* u32: 0 ok, 1 no such function, 2 too many functions, 3 refused (why in S_DATA) */
 #define S_POINTERS 140     /* u32: bit k set: integer argument k is an offset into this slot, to make an address */
-#define S_RESULT_LENGTH 144 /* i64: a returned string's length in bytes, -1 for NULL */
+#define S_RESULT_LENGTH 144 /* i64: a returned string's length in bytes, -1 for NULL; for results 9 and 10, the
+                               bytes copied, -2 when they did not fit */
 #define S_BULK_POINTERS 152 /* u32: bit k set: integer argument k is an offset into the slot's bulk area */
 #define S_CALLBACKS 156    /* u32: bit k set: integer argument k is a Java callback (bit k+8: it returns a double or float) */
 #define S_CALLBACK 160     /* u32: the argument position of the callback being called back; its arguments reuse
@@ -48,6 +50,9 @@
 #define S_ERRNO 164        /* i32: errno as the call left it (0 before the call), for @Errno */
 #define S_STACK 168        /* u32: the eightbytes of stack arguments a call passes (structs in memory), at most 32 */
 #define S_RESULT2 176      /* u64: a two-eightbyte struct's second eightbyte (S_RESULT its first) */
+#define S_COPY 184         /* u64: for results 9 and 10, the bytes (9) or strings (10) to copy from the pointer */
+#define S_COPY_AT 192      /* u32: where in the slot's bulk area the copy goes */
+#define S_FREE 196         /* u32: for a string result, 1 + the index of the function to free it with; 0 none */
 #define S_NAME 256         /* char[256]: a resolve's symbol name */
 #define S_STACK_ARGS 256   /* i64[32]: a call's stack arguments, in order (a call has no name) */
 #define STACK_MAX 32

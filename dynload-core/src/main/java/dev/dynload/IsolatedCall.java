@@ -28,6 +28,10 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
     final boolean errno;
     /** Where the records passed or returned by value go; null when there are none. */
     final @Nullable Values values;
+    /** What the method's annotations ask: its symbol, array directions, unsigned widths, a copied result. */
+    final IsolatedMarks marks;
+    /** The function that frees a returned string ({@code @FreeWith}), by index in the runner; -1 none. */
+    final int freeIndex;
 
     /**
      * The records of a call passed or returned by value (x86-64): per parameter whether it is one, its
@@ -40,7 +44,9 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
 
     private IsolatedCall(String function, int index, int returns, int intCount, int floatCount, Class<?>[] parameters,
                  Class<?> result, dev.dynload.internal.bind.@Nullable RecordCodec[] structs, boolean errno,
-                 @Nullable Values values) {
+                 @Nullable Values values, IsolatedMarks marks, int freeIndex) {
+        this.marks = marks;
+        this.freeIndex = freeIndex;
         this.structs = structs;
         this.errno = errno;
         this.values = values;
@@ -56,7 +62,13 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
     @Override
     public IsolatedCall at(int functionIndex) {
         return new IsolatedCall(function, functionIndex, returns, intCount, floatCount, parameters, result, structs, errno,
-                values);
+                values, marks, freeIndex);
+    }
+
+    /** {@return this call, freeing a returned string with the runner's function {@code index}} */
+    IsolatedCall freeing(int index) {
+        return new IsolatedCall(function, this.index, returns, intCount, floatCount, parameters, result, structs, errno,
+                values, marks, index);
     }
 
     /** Whether an {@code @Errno} function's result says it failed: -1, or false; as in process. */
@@ -119,6 +131,7 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
     private static @Nullable IsolatedCall of(String function, Class<?>[] types, Class<?> r, List<String> problems,
                                      @Nullable Method m) {
         List<String> mine = new ArrayList<>();
+        IsolatedMarks marks = m == null ? IsolatedMarks.none(function, types.length) : IsolatedMarks.of(m, mine);
         // A struct returned in memory: the caller passes where, as a hidden first integer argument.
         dev.dynload.internal.bind.RecordCodec resultStruct = r.isRecord()
                 ? IsolatedStructs.value(r, "the result", mine) : null;
@@ -193,7 +206,9 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
         int returns = r == void.class ? 0 : r == double.class ? 2 : r == float.class ? 3 : r == String.class ? 4
                 : r.isPrimitive() ? 1 : resultStruct == null ? -1
                 : resultClasses == null ? 1 : dev.dynload.internal.linux.StructClasses.returnKind(resultClasses);
-        if (returns < 0 && !r.isRecord()) {
+        if (marks.copiesResult()) {
+            returns = marks.strings() ? 10 : 9;
+        } else if (returns < 0 && !r.isRecord() && !(m != null && r == MemorySegment.class)) {
             mine.add("returns a " + r.getName() + ", which cannot cross to another process yet; return a primitive, "
                     + "a String or a record");
         }
@@ -218,7 +233,7 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
         }
         Values values = anyByValue ? new Values(byValue, classes, onStack, stack, resultStruct, resultClasses) : null;
         return mine.isEmpty()
-                ? new IsolatedCall(function, -1, returns, ints, floats, types, r, structs, errno, values) : null;
+                ? new IsolatedCall(function, -1, returns, ints, floats, types, r, structs, errno, values, marks, -1) : null;
     }
 
     @Nullable Object invoke(IsolatedLibrary library, Object @Nullable [] args) {
@@ -326,7 +341,7 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
                     if (bulk.isEmpty()) {
                         bulk = new ArrayList<>();
                     }
-                    bulk.add(new Bulk(v, bulkUsed, elementLayout(t.getComponentType())));
+                    bulk.add(new Bulk(v, bulkUsed, elementLayout(t.getComponentType()), marks.in()[a], marks.out()[a]));
                     bulkPointers |= 1 << i;
                     ints[i++] = bulkUsed;
                     bulkUsed += size;
@@ -340,13 +355,15 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
                     System.arraycopy(text, 0, data, used, text.length);
                     data[used + text.length] = 0;
                 } else {
-                    MemorySegment.copy(v, 0, MemorySegment.ofArray(data), elementLayout(t.getComponentType()),
-                            used, java.lang.reflect.Array.getLength(v));
+                    if (marks.in()[a]) { // @Out: C finds zeros, as in process
+                        MemorySegment.copy(v, 0, MemorySegment.ofArray(data), elementLayout(t.getComponentType()),
+                                used, java.lang.reflect.Array.getLength(v));
+                    }
                     if (arrayAt == null) {
                         arrayAt = new int[parameters.length];
                         java.util.Arrays.fill(arrayAt, -1);
                     }
-                    arrayAt[a] = used;
+                    arrayAt[a] = marks.out()[a] ? used : -1; // @In: not copied back
                 }
                 pointers |= 1 << i;
                 ints[i++] = DATA_OFFSET + used;
@@ -360,11 +377,27 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
             } else if (t == char.class) {
                 ints[i++] = (Character) v;
             } else {
-                ints[i++] = ((Number) v).longValue();
+                long value = ((Number) v).longValue();
+                ints[i++] = marks.unsigned()[a] == 0 ? value
+                        : dev.dynload.internal.bind.Layouts.unsigned(marks.unsigned()[a], value);
             }
         }
-        dev.dynload.internal.linux.Frame frame = errno || values != null
+        dev.dynload.internal.linux.Frame frame = errno || values != null || marks.copiesResult() || freeIndex >= 0
                 ? new dev.dynload.internal.linux.Frame(stack == null ? new long[0] : stack, s) : null;
+        if (freeIndex >= 0) {
+            frame.freeWith(freeIndex);
+        }
+        if (marks.copiesResult()) { // what the returned pointer points to, into the bulk area after the arrays
+            bulkUsed = (bulkUsed + 7) & ~7;
+            long count = marks.countAt() < 0 ? marks.bytes() : ((Number) args[marks.countAt()]).longValue();
+            long bytes = marks.strings() ? 8 * count : marks.countAt() < 0 ? count : count * marks.bytes();
+            if (count < 0 || bytes < 0 || bytes > RunnerCalls.bulkSize() - bulkUsed) {
+                throw new IllegalArgumentException(function + "(): its result of " + count + (marks.strings()
+                        ? " strings" : marks.countAt() < 0 ? " bytes" : " elements") + " is negative or more than the "
+                        + (RunnerCalls.bulkSize() - bulkUsed) + " bytes an isolated call carries back");
+            }
+            frame.copyBack(marks.strings() || marks.countAt() < 0 ? count : bytes, (int) bulkUsed);
+        }
         if (result == String.class) {
             String text = library.callForText(this, ints, floats, pointers, data, used, frame);
             if (errno && text == null) {
@@ -389,6 +422,14 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
         if (errno && failed(bits)) {
             throw new dev.dynload.bind.ErrnoException(function, frame.errno(),
                     dev.dynload.internal.posix.Libc.strerror(frame.errno()));
+        }
+        if (marks.copiesResult()) {
+            return bits == 0 ? (marks.strings() ? null : MemorySegment.NULL)
+                    : IsolatedMarks.copied(function, marks.strings(), frame.copied());
+        }
+        if (marks.result() != 0) { // @Unsigned: zero-extended, as in process
+            long value = bits & ((1L << marks.result()) - 1);
+            return result == long.class ? (Object) value : result == int.class ? (Object) (int) value : (Object) (short) value;
         }
         if (values != null && values.result() != null) {
             return inMemory ? IsolatedStructs.read(values.result(), data, 0)

@@ -59,7 +59,10 @@ import org.jspecify.annotations.Nullable;
  * from the library's process during the call), or records as C structs and unions (through a
  * {@code Ref} or {@code @ByReference}, or by value on x86-64, in registers or on the stack as the
  * platform passes them), at most six integer, string, array or callback parameters and six
- * floating-point ones, or {@code void}. Everything else is refused at {@link #bind}, by name. Linux on x86-64 and AArch64 only; docs/isolation.md says what isolation promises
+ * floating-point ones, or {@code void}. The binding annotations act as in process ({@code @Symbol},
+ * {@code @In}, {@code @Out}, {@code @Unsigned}, {@code @Errno}, {@code @FreeWith}; a {@code @Count} or
+ * {@code @Size} result is copied back), except {@code @Critical}, {@code @Heap} and {@code @Variadic},
+ * which are refused. Everything else is refused at {@link #bind}, by name. Linux on x86-64 and AArch64 only; docs/isolation.md says what isolation promises
  * and what it does not.
  */
 public final class IsolatedLibrary implements AutoCloseable {
@@ -218,12 +221,18 @@ public final class IsolatedLibrary implements AutoCloseable {
             if (call == null) {
                 continue;
             }
-            int index = resolve(m.getName());
+            int index = resolve(call.marks.symbol());
             if (index < 0) {
-                problems.add(m.getName() + ": symbol \"" + m.getName() + "\" not found in " + name);
+                problems.add(m.getName() + ": symbol \"" + call.marks.symbol() + "\" not found in " + name);
                 continue;
             }
-            plan.put(m, call.at(index));
+            String free = call.marks.freeWith();
+            int freeIndex = free == null ? -1 : resolve(free);
+            if (free != null && freeIndex < 0) {
+                problems.add(m.getName() + ": @FreeWith(\"" + free + "\"): symbol \"" + free + "\" not found in " + name);
+                continue;
+            }
+            plan.put(m, freeIndex < 0 ? call.at(index) : call.at(index).freeing(freeIndex));
         }
         if (!problems.isEmpty()) {
             throw new BindingException(iface, name, problems);

@@ -54,4 +54,14 @@ public final class Layouts {
         return result.isEmpty() ? java.lang.foreign.FunctionDescriptor.ofVoid(a)
                 : java.lang.foreign.FunctionDescriptor.of(result.get().layout(), a);
     }
+
+    /**
+     * {@return {@code value}, checked against the range of an {@code @Unsigned(bits)} C integer as a bound
+     * call checks it}
+     *
+     * @throws IllegalArgumentException when it is outside 0 to 2^bits - 1
+     */
+    public static long unsigned(int bits, long value) {
+        return Scalar.Unsigned.toC(bits, value);
+    }
 }

@@ -189,7 +189,7 @@ sealed interface Scalar extends Mapping.Field {
             return layout.byteSize() * 8;
         }
 
-        private static long toC(long bits, long value) {
+        static long toC(long bits, long value) {
             if (value < 0 || value >>> bits != 0) {
                 throw new IllegalArgumentException(value + " is outside the range of a " + bits + "-bit unsigned C "
                         + "integer, 0 to " + ((1L << bits) - 1));

@@ -66,6 +66,12 @@ public final class Channel implements AutoCloseable {
     static final long S_STACK = 168;
     /** A two-eightbyte struct result's second eightbyte (S_RESULT holds its first). */
     static final long S_RESULT2 = 176;
+    /** For results 9 and 10: the bytes, or the strings, to copy from the pointer the call returned. */
+    static final long S_COPY = 184;
+    /** Where in the slot's bulk area that copy goes. */
+    static final long S_COPY_AT = 192;
+    /** For a string result: 1 + the index of the function that frees it ({@code @FreeWith}); 0 none. */
+    static final long S_FREE = 196;
     static final long S_NAME = 256;
     /** A call's stack arguments, in order: where a resolve's name goes (a call has none). */
     static final long S_STACK_ARGS = 256;

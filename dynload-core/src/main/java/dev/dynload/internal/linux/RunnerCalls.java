@@ -129,10 +129,14 @@ public final class RunnerCalls implements AutoCloseable {
         try {
             long end = System.nanoTime() + deadlineNanos;
             MemorySegment slot = claim(name, end);
-            MemorySegment area = bulk.isEmpty() ? null : channel.bulkOf(slot);
+            MemorySegment area = bulk.isEmpty() && (frame == null || frame.copy < 0) ? null : channel.bulkOf(slot);
             for (Bulk b : bulk) {
-                MemorySegment.copy(b.array(), 0, area, b.element(), b.offset(),
-                        java.lang.reflect.Array.getLength(b.array()));
+                if (b.in()) {
+                    MemorySegment.copy(b.array(), 0, area, b.element(), b.offset(),
+                            java.lang.reflect.Array.getLength(b.array()));
+                } else {
+                    area.asSlice(b.offset(), b.bytes()).fill((byte) 0); // @Out: C finds zeros, as in process
+                }
             }
             slot.set(JAVA_INT, Channel.S_BULK_POINTERS, bulkPointers);
             slot.set(JAVA_INT, Channel.S_CALLBACKS, callbacks);
@@ -142,6 +146,9 @@ public final class RunnerCalls implements AutoCloseable {
             if (frame != null) {
                 frame.errno = slot.get(JAVA_INT, Channel.S_ERRNO);
                 frame.second = slot.get(JAVA_LONG, Channel.S_RESULT2);
+                if (frame.copy >= 0 && result != 0) {
+                    frame.readCopy(slot.get(JAVA_LONG, Channel.S_RESULT_LENGTH), area);
+                }
             }
             if (copyBack && dataLength > 0) {
                 // What the function wrote into its array arguments, back into data for the caller.
@@ -149,6 +156,9 @@ public final class RunnerCalls implements AutoCloseable {
             }
             if (copyBack) {
                 for (Bulk b : bulk) {
+                    if (!b.out()) {
+                        continue; // @In: what C did to it is not the caller's
+                    }
                     MemorySegment.copy(area, b.element(), b.offset(), b.array(), 0,
                             java.lang.reflect.Array.getLength(b.array()));
                 }
@@ -248,6 +258,9 @@ public final class RunnerCalls implements AutoCloseable {
     private static void fill(MemorySegment slot, int index, int returns, long[] ints, int intCount, long[] floats,
                              int floatCount, int pointers, byte[] data, int dataLength, @Nullable Frame frame) {
         slot.set(JAVA_INT, Channel.S_KIND, 2);
+        slot.set(JAVA_LONG, Channel.S_COPY, frame == null ? -1 : frame.copy);
+        slot.set(JAVA_INT, Channel.S_COPY_AT, frame == null ? 0 : frame.copyAt);
+        slot.set(JAVA_INT, Channel.S_FREE, frame == null ? 0 : frame.freeWith);
         int stack = frame == null ? 0 : frame.stackCount;
         slot.set(JAVA_INT, Channel.S_STACK, stack);
         for (int i = 0; i < stack; i++) {
