@@ -16,7 +16,7 @@ for variant in GREETER GREETER_OLD MISMATCH NO_TABLE REFUSES BAD_ANSWER INIT_FAI
 done
 # The lifecycle plugins; the late caller is never unloaded (-z nodelete), as a Rust library that registered
 # thread-local destructors is not, so that its thread outlives destroy.
-for variant in BLOCKER LATE_CALLER INIT_THREAD; do
+for variant in BLOCKER LATE_CALLER LATE_DESTROY LATE_WITNESS INIT_THREAD; do
     name=$(echo "$variant" | tr '[:upper:]' '[:lower:]' | tr '_' '-')
     extra=""
     [ "$variant" = LATE_CALLER ] && extra="-Wl,-z,nodelete"

@@ -3,7 +3,17 @@
  * a plugin thread that uses the host services after destroy, and an init that waits for a thread of its
  * own which logs. The test reaches the exported blocker_* and late_* functions by opening the same file
  * (the loader gives it the plugin's own copy), since a stopped plugin's interfaces throw.
+ *
+ * The late destroyer is the late caller for plugins out of process, which the test cannot reach: its
+ * destroy lets its thread go, and the thread waits until the services refuse (destroy has returned),
+ * makes its calls, and prints what they gave on stdout, which the host hands to its logger. The late
+ * witness shares its process and stops after it (the destroyer requires it); its stop waits for the
+ * thread, so that the process outlives the calls.
  */
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <unistd.h>
 #include "dynload_plugin.h"
 
 #include <pthread.h>
@@ -17,6 +27,11 @@ DLP_MANIFEST("id = com.example.blocker\n" "version = 1.0.0\n" "abi = 1..1\n"
              "requires = com.example.base ^1.0.0\n");
 #elif defined(VARIANT_LATE_CALLER)
 DLP_MANIFEST("id = com.example.late\n" "version = 1.0.0\n" "abi = 1..1\n" "requires = com.example.base ^1.0.0\n");
+#elif defined(VARIANT_LATE_DESTROY)
+DLP_MANIFEST("id = com.example.latedestroy\n" "version = 1.0.0\n" "abi = 1..1\n" "requires = com.example.base ^1.0.0\n"
+             "requires = com.example.latewitness ^1.0.0\n");
+#elif defined(VARIANT_LATE_WITNESS)
+DLP_MANIFEST("id = com.example.latewitness\n" "version = 1.0.0\n" "abi = 1..1\n");
 #elif defined(VARIANT_INIT_THREAD)
 DLP_MANIFEST("id = com.example.initthread\n" "version = 1.0.0\n" "abi = 1..1\n");
 #endif
@@ -82,6 +97,32 @@ DLP_EXPORT int32_t late_go_and_wait(void) {
     return results;
 }
 
+/* ---- The late destroyer and its witness, out of process. ---- */
+
+static void late_name(char *name, size_t size) { snprintf(name, size, "/dynload-late-%d", (int) getpid()); }
+
+__attribute__((unused)) static void *late_destroy_thread(void *unused) {
+    (void) unused;
+    if (the_host->config(the_host, "greeting") != NULL) results |= 1;
+    if (the_host->dependency(the_host, "com.example.base", 1, 0) != NULL) results |= 2;
+    sem_post(&ready);
+    while (sem_wait(&go) != 0) { /* destroy has begun */
+    }
+    while (the_host->config(the_host, "greeting") != NULL) { /* until it has returned: the services refuse */
+        sched_yield();
+    }
+    results |= 4;
+    the_host->log(the_host, DLP_LOG_ERROR, "a message after destroy");
+    if (the_host->dependency(the_host, "com.example.base", 1, 0) == NULL) results |= 8;
+    printf("late services after destroy: %d\n", results);
+    fflush(stdout);
+    char name[64];
+    late_name(name, sizeof name);
+    sem_t *witness = sem_open(name, O_CREAT, 0600, 0);
+    if (witness != SEM_FAILED) sem_post(witness);
+    return NULL;
+}
+
 /* ---- The init thread: init starts a thread that logs, and waits for it. ---- */
 
 __attribute__((unused)) static void *init_thread(void *unused) {
@@ -110,9 +151,13 @@ static int32_t init(const dlp_host *host, void **state) {
 
 static int32_t start(void *state) {
     (void) state;
-#if defined(VARIANT_LATE_CALLER)
+#if defined(VARIANT_LATE_CALLER) || defined(VARIANT_LATE_DESTROY)
     pthread_t t;
+#if defined(VARIANT_LATE_DESTROY)
+    if (pthread_create(&t, NULL, late_destroy_thread, NULL) != 0) return 1;
+#else
     if (pthread_create(&t, NULL, late_thread, NULL) != 0) return 1;
+#endif
     pthread_detach(t);
     while (sem_wait(&ready) != 0) { /* start returns once the thread has used the services */
     }
@@ -122,10 +167,24 @@ static int32_t start(void *state) {
 
 static int32_t stop(void *state) {
     (void) state;
+#if defined(VARIANT_LATE_WITNESS)
+    char name[64];
+    late_name(name, sizeof name);
+    sem_t *witness = sem_open(name, O_CREAT, 0600, 0);
+    if (witness == SEM_FAILED) return 1;
+    while (sem_wait(witness) != 0) { /* the destroyer's thread has made its calls after its destroy */
+    }
+    sem_unlink(name);
+#endif
     return 0;
 }
 
-static void destroy(void *state) { (void) state; }
+static void destroy(void *state) {
+    (void) state;
+#if defined(VARIANT_LATE_DESTROY)
+    sem_post(&go); /* the thread's calls come once this has returned */
+#endif
+}
 
 static const dlp_interface *get_interface(void *state, const char *id, uint32_t major, uint32_t min_minor) {
     (void) state;

@@ -108,6 +108,26 @@ class IsolatedPluginTest {
         }
     }
 
+    @Test
+    void aPluginThreadUsingTheHostServicesAfterDestroyIsRefusedInItsProcess(@TempDir Path dir) throws Exception {
+        try (PluginHost host = builder(dir, "late-destroy", "late-witness", "base")
+                .config("com.example.latedestroy", "greeting", "Hi")
+                .isolate("com.example.latedestroy", Isolation.group("late"))
+                .isolate("com.example.latewitness", Isolation.group("late")).build()) {
+            host.start();
+            Plugin late = started(host, "com.example.latedestroy");
+            assertTrue(late.processId().isPresent(), "it runs out of process");
+            host.stop();
+            // Once its destroy returned, its own thread called config, log and dependency and printed what they
+            // gave: 1 and 2, config and dependency answered before; 4 and 8, both refused (NULL) after.
+            awaitLog("late services after destroy: 15");
+            assertEquals(PluginState.STOPPED, late.state(), () -> late.failure().orElse(""));
+            assertTrue(logText().contains("called the host's config after its destroy (from a thread it did not "
+                    + "join); refused, and said once"), logText());
+            assertFalse(logText().contains("a message after destroy"), "a log after destroy is dropped");
+        }
+    }
+
     /** Waits until a logged line contains {@code text} (the test's timeout bounds it). */
     private void awaitLog(String text) throws InterruptedException {
         synchronized (log) {
