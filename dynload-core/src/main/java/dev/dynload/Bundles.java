@@ -82,6 +82,37 @@ final class Bundles {
         }
     }
 
+    /**
+     * The library of a bundle of one library (a plugin's), in a sealed memory file checked against the
+     * index's hash, for a runner to load: nothing of it runs here.
+     *
+     * @throws LibraryLoadException if the bundle is missing, damaged, not built for this platform, or holds
+     *         more than one library (its dependencies would have to be found by the runner)
+     * @throws UnsupportedOperationException where the platform has no sealed memory files
+     */
+    static OpenFile inMemory(String bundle, Resources resources, NativeLoader loader) {
+        if (bundle.isEmpty() || !NAME.matcher(bundle).matches() || bundle.equals(".") || bundle.equals("..")) {
+            throw new IllegalArgumentException("'" + bundle + "' is not a bundle name: give letters, digits, '.', '_' or '-'");
+        }
+        try (resources) {
+            Bundles b = new Bundles(bundle, resources, loader, OptionSet.of(), new LoadOption[0]);
+            List<BundleIndex.Entry> files = b.index().forPlatform(Platform.current());
+            if (files.size() != 1) {
+                throw b.failures.fail(files.isEmpty() ? Reason.NOT_BUILT_FOR_PLATFORM : Reason.FAILED_IN_ISOLATION, null,
+                        files.isEmpty()
+                        ? "has no build for this platform, " + Platform.current()
+                        : "holds " + files.size() + " libraries for " + Platform.current() + "; out of process, a "
+                        + "bundle runs with one library only", files.isEmpty() ? "use a release of it built for "
+                        + Platform.current() : "run it in process, or link its dependencies into it");
+            }
+            OpenFile open = b.memoryCopy(files.getFirst());
+            if (open == null) {
+                throw new UnsupportedOperationException("a bundle out of process needs sealed memory files (Linux)");
+            }
+            return open;
+        }
+    }
+
     private Optional<dev.dynload.format.SymbolData> readData(String symbol, int limit) throws IOException {
         BundleIndex index = index();
         String platform = Platform.current();

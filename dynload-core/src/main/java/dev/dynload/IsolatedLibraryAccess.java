@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
 /** What dynload's plugin host uses of isolation (see {@link dev.dynload.internal.IsolatedAccess}). */
 final class IsolatedLibraryAccess implements dev.dynload.internal.IsolatedAccess<IsolatedLibrary, Sandbox> {
     @Override
-    public IsolatedLibrary startPlugins(String name, List<Path> files, Duration deadline,
+    public IsolatedLibrary startPlugins(String name, List<Source> files, Duration deadline,
                                         java.util.function.@Nullable Consumer<String> output, PluginLog log,
                                         java.util.function.Function<Path, @Nullable String> vet, Sandbox sandbox) {
         NativeLoader loader = IsolatedLibrary.linuxLoader("isolated plugins");
@@ -30,8 +30,9 @@ final class IsolatedLibraryAccess implements dev.dynload.internal.IsolatedAccess
         try {
             List<Path> originFolders = new ArrayList<>();
             List<OpenFile> open = new ArrayList<>();
-            for (Path file : files) {
-                Isolation.Checked c = Isolation.Checked.of(loader, file);
+            for (Source file : files) {
+                Isolation.Checked c = file.bundle() == null ? Isolation.Checked.of(loader, file.file())
+                        : Isolation.Checked.ofBundle(loader, file.bundle(), file.loader());
                 checked.add(c);
                 String refused = vet.apply(c.open().readable());
                 if (refused != null) {

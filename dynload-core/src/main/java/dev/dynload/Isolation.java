@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 /** {@link LoadOption#isolated}: a library is loaded in a child process first, and here only if that went well. */
 final class Isolation {
 
@@ -94,6 +96,22 @@ final class Isolation {
             } catch (IOException e) {
                 throw diagnosis.cannotOpen(e);
             }
+            return checked(open, diagnosis, file);
+        }
+
+        /**
+         * The library of bundle {@code bundle} in {@code resources}' jars, read into a sealed memory file and
+         * checked against the bundle's SHA-256 as {@code Library.openBundled} reads it; then checked as a file.
+         */
+        static Checked ofBundle(NativeLoader loader, String bundle, @Nullable ClassLoader resources) {
+            OpenFile open = Bundles.inMemory(bundle, new BundleResources.OfLoader(
+                    resources != null ? resources : Isolation.class.getClassLoader()), loader);
+            String name = "bundle " + bundle;
+            return checked(open, new Diagnosis(name, open.file(), List.of()), null);
+        }
+
+        /** Checks {@code open} as a load would; {@code file} is the path whose folder $ORIGIN names, or null. */
+        private static Checked checked(OpenFile open, Diagnosis diagnosis, @Nullable Path file) {
             try {
                 diagnosis.readThrough(open.readable());
                 Optional<LibraryLoadException> refused = diagnosis.beforeLoading(open);
@@ -104,7 +122,7 @@ final class Isolation {
                     throw refused.get();
                 }
                 Optional<dev.dynload.elf.ElfCheck> elf = diagnosis.structure(); // throws for a damaged file
-                return new Checked(open, diagnosis, Isolation.originFolders(file,
+                return new Checked(open, diagnosis, file == null ? List.of() : Isolation.originFolders(file,
                         elf.isPresent() ? elf.get().runPath() : List.of()));
             } catch (RuntimeException | Error e) {
                 open.close();

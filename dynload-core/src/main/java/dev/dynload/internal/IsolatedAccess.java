@@ -40,13 +40,21 @@ public interface IsolatedAccess<P extends AutoCloseable, S> {
     }
 
     /**
-     * Opens and checks each file as {@code IsolatedLibrary.open} does, asks {@code vet} about each (given the
-     * descriptor's readable path, it answers null or why the file is refused), and starts one runner that
-     * loads them all as plugins, limited and confined by {@code sandbox}.
+     * A plugin's library: a file, or the bundle {@code bundle} in {@code loader}'s jars (then {@code file}
+     * is what messages call it).
+     */
+    record Source(Path file, @Nullable String bundle, @Nullable ClassLoader loader) {
+    }
+
+    /**
+     * Opens and checks each file as {@code IsolatedLibrary.open} does (a bundle: its library read into a
+     * sealed memory file and checked against the bundle's SHA-256 first), asks {@code vet} about each
+     * (given the descriptor's readable path, it answers null or why the file is refused), and starts one
+     * runner that loads them all as plugins, limited and confined by {@code sandbox}.
      *
      * @throws dev.dynload.LibraryLoadException naming the file that cannot be opened, is damaged, or is refused
      */
-    P startPlugins(String name, List<Path> files, Duration deadline, @Nullable Consumer<String> output,
+    P startPlugins(String name, List<Source> files, Duration deadline, @Nullable Consumer<String> output,
                                  PluginLog log, Function<Path, @Nullable String> vet, S sandbox);
 
     /**

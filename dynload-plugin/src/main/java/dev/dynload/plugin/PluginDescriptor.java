@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A plugin found on disk or in a jar: where it is and its manifest, read without loading it.
  *
@@ -101,6 +103,11 @@ public final class PluginDescriptor {
     /** {@return the plugin's version} */
     public Version version() {
         return manifest.version();
+    }
+
+    /** {@return the class loader whose jars hold the plugin's bundle; null for a file} */
+    @Nullable ClassLoader bundleLoader() {
+        return loader;
     }
 
     /** Loads the plugin's library: the file, or the bundle from its jar. */

@@ -182,13 +182,10 @@ final class PluginProcess {
             // It ended before this start (a thread of a member crashed it between calls): its members crash first.
             recordEnd(dead, null, "its process ended (" + access().howEnded(dead) + ")");
         }
-        List<Path> files = new ArrayList<>();
+        List<IsolatedAccess.Source> files = new ArrayList<>();
         for (Plugin p : members) {
-            if (p.descriptor().bundle().isPresent()) {
-                throw new NativePlugin.Refused("ships in a jar (bundle " + p.descriptor().bundle().get() + "); an "
-                        + "isolated plugin runs from a file for now: unpack it into a plugin folder, or run it in process");
-            }
-            files.add(p.descriptor().file());
+            PluginDescriptor d = p.descriptor();
+            files.add(new IsolatedAccess.Source(d.file(), d.bundle().orElse(null), d.bundleLoader()));
         }
         String[] hashes = new String[members.size()];
         int[] next = {0};

@@ -128,6 +128,28 @@ class IsolatedPluginTest {
         }
     }
 
+    @Test
+    void aPluginInAJarRunsOutOfProcessFromTheJarsCheckedBytes(@TempDir Path dir) throws Exception {
+        Path jar = PluginRuntimeTest.greeterJar(dir);
+        try (java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {jar.toUri().toURL()}, null);
+             PluginHost host = builder(dir.resolve("plugins"), "base").bundle("greeter-plugin", loader)
+                     .config("com.example.greeter.c", "greeting", "Hi")
+                     .isolate("com.example.greeter.c", Isolation.process()).build()) {
+            host.start();
+            Plugin greeter = started(host, "com.example.greeter.c");
+            assertEquals(java.util.Optional.of("greeter-plugin"), greeter.descriptor().bundle());
+            PluginRuntimeTest.Greeter g = greeter.bind(PluginRuntimeTest.Greeter.class, PluginRuntimeTest.LOOKUP);
+            assertEquals(5, g.add(2, 3));
+            assertEquals("Hi, Ann!", g.greet("Ann"));
+            long pid = greeter.processId().orElseThrow();
+            String maps = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/maps"));
+            assertTrue(maps.lines().anyMatch(l -> l.contains("memfd:") && l.contains("libgreeter.so")),
+                    "its process loaded the jar's bytes from a sealed memory file, checked against the bundle's hash");
+            assertFalse(java.nio.file.Files.readString(Path.of("/proc/self/maps")).contains("libgreeter.so"),
+                    "and nothing of it is mapped in the JVM");
+        }
+    }
+
     /** Waits until a logged line contains {@code text} (the test's timeout bounds it). */
     private void awaitLog(String text) throws InterruptedException {
         synchronized (log) {

@@ -234,8 +234,8 @@ class PluginRuntimeTest {
         s.host().stop();
     }
 
-    @Test
-    void aPluginInAJarIsDiscoveredAndStartedFromTheJar(@TempDir Path dir) throws Exception {
+    /** A jar holding the C greeter plugin as the bundle {@code greeter-plugin}, built as a user's build would. */
+    static Path greeterJar(Path dir) throws IOException {
         Path classes = dir.resolve("classes");
         dev.dynload.Bundle.build("greeter-plugin", classes, List.of(PluginHostTest.PLUGINS.resolve("libgreeter.so").toString()));
         Path jar = dir.resolve("greeter-plugin.jar");
@@ -247,6 +247,12 @@ class PluginRuntimeTest {
                 out.closeEntry();
             }
         }
+        return jar;
+    }
+
+    @Test
+    void aPluginInAJarIsDiscoveredAndStartedFromTheJar(@TempDir Path dir) throws Exception {
+        Path jar = greeterJar(dir);
         try (java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {jar.toUri().toURL()}, null)) {
             PluginHost host = PluginHost.builder().folder(PluginHostTest.folder(dir.resolve("plugins"), "base"))
                     .bundle("greeter-plugin", loader).logger((id, level, message) -> log.add(id + " " + level + " " + message))
