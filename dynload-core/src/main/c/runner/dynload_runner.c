@@ -430,6 +430,17 @@ static void close_others(int from) {
     }
 }
 
+/* Starts the worker of slot s, with a bounded stack of its own; false if no thread could be made. */
+static int start_worker(uint32_t s) {
+    pthread_t t;
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    pthread_attr_setstacksize(&attributes, 8u << 20);
+    int ok = pthread_create(&t, &attributes, worker, channel + HEADER_SIZE + (size_t) s * SLOT_SIZE) == 0;
+    pthread_attr_destroy(&attributes);
+    return ok;
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) {
         fprintf(stderr, "dynload-runner: started by dynload, not by hand\n");
@@ -498,18 +509,24 @@ int main(int argc, char **argv) {
         close(3);
     }
     *word(channel, H_RUNNER_PID) = (uint32_t) getpid();
-    for (uint32_t s = 0; s < slots; s++) {
-        pthread_t t;
-        pthread_attr_t attributes;
-        pthread_attr_init(&attributes);
-        pthread_attr_setstacksize(&attributes, 8u << 20);
-        if (pthread_create(&t, &attributes, worker, channel + HEADER_SIZE + (size_t) s * SLOT_SIZE) != 0) {
-            refuse("cannot start a worker thread");
-        }
-        pthread_attr_destroy(&attributes);
+    /*
+     * The first slot's worker before READY, the others after: creating sixteen threads with 8 MiB stacks
+     * takes a few milliseconds on a small VM, which the host need not wait for. A request in a slot whose
+     * worker is not there yet waits in its slot: the worker serves it when it starts (it reads the state
+     * before it ever sleeps).
+     */
+    if (!start_worker(0)) {
+        refuse("cannot start a worker thread");
     }
     __atomic_store_n(word(channel, H_STATE), 1, __ATOMIC_SEQ_CST);
     futex_wake(word(channel, H_STATE));
+    for (uint32_t s = 1; s < slots; s++) {
+        if (!start_worker(s)) {
+            /* Too late to refuse: end, so that the host reports the end rather than a call that waits. */
+            fprintf(stderr, "dynload-runner: cannot start the worker thread of slot %u; ending\n", s);
+            _exit(113);
+        }
+    }
     for (;;) {
         pause(); /* every slot has a thread of its own, with a bounded stack; this one only waits */
     }
