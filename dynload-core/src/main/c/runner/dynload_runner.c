@@ -364,6 +364,7 @@ static void serve(unsigned char *slot) {
 
 static void *worker(void *argument) {
     unsigned char *slot = argument;
+    __atomic_add_fetch(word(channel, H_WORKERS), 1, __ATOMIC_SEQ_CST); /* the host prefers slots with a worker */
     uint32_t *state = word(slot, S_STATE);
     /*
      * Spins only after a call, when the next one is likely soon: a worker that has not served yet, or woke

@@ -21,6 +21,12 @@ public final class RunnerCalls implements AutoCloseable {
     static final int SLOTS = 16;
     /** Checks of the state word before a caller sleeps on it: a few microseconds. */
     private static final int SPINS = 2_000;
+    /**
+     * How long a lookup or a plugin's lifecycle step spins before it sleeps: they are rare, and each
+     * futex wake-up of a sleeping thread costs up to a millisecond on a small VM, several of which a
+     * plugin's start would pay one after another.
+     */
+    private static final long SETUP_SPIN_NANOS = 1_000_000;
     /** The longest a caller sleeps before it looks whether the runner still runs. */
     private static final long NAP = 50_000_000L;
 
@@ -81,7 +87,7 @@ public final class RunnerCalls implements AutoCloseable {
         MemorySegment slot = claim(name, end);
         slot.set(JAVA_INT, Channel.S_KIND, 1);
         Channel.writeName(slot, name);
-        await(slot, name, end, deadlineNanos);
+        await(slot, name, end, deadlineNanos, null, SETUP_SPIN_NANOS);
         int error = slot.get(JAVA_INT, Channel.S_ERROR);
         int index = slot.get(JAVA_INT, Channel.S_FUNCTION);
         release(slot);
@@ -223,7 +229,7 @@ public final class RunnerCalls implements AutoCloseable {
             MemorySegment.copy(data, 0, slot, java.lang.foreign.ValueLayout.JAVA_BYTE, Channel.S_DATA, dataLength);
             slot.set(java.lang.foreign.ValueLayout.JAVA_BYTE, Channel.S_DATA + Math.min(dataLength, Channel.DATA_SIZE - 1),
                     (byte) 0);
-            await(slot, name, end, deadlineNanos);
+            await(slot, name, end, deadlineNanos, null, SETUP_SPIN_NANOS);
             StepAnswer answer = new StepAnswer(slot.get(JAVA_LONG, Channel.S_RESULT), slot.get(JAVA_INT, Channel.S_ERROR),
                     slot.asSlice(Channel.S_DATA, Channel.DATA_SIZE).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
             release(slot);
@@ -287,9 +293,11 @@ public final class RunnerCalls implements AutoCloseable {
 
     /** Claims a free slot, the thread's own first; spins, then yields, while all are busy. */
     private MemorySegment claim(String name, long end) throws NoAnswer {
-        int first = (int) (Thread.currentThread().threadId() % SLOTS);
         for (int round = 0; ; round++) {
-            checkUsable(name);
+            checkUsable(name); // first: a closed library's channel may be unmapped
+            // A slot whose worker has started, if it is free: the runner makes its workers after READY.
+            int workers = (int) Channel.INT.getVolatile(channel.header(), Channel.H_WORKERS);
+            int first = (int) (Thread.currentThread().threadId() % Math.max(1, Math.min(SLOTS, workers)));
             for (int i = 0; i < SLOTS; i++) {
                 MemorySegment slot = channel.slot((first + i) % SLOTS);
                 if (Channel.claim(slot)) {
@@ -331,7 +339,12 @@ public final class RunnerCalls implements AutoCloseable {
 
     /** Hands the request to the runner and waits for DONE, the runner's end, or the deadline. */
     private void await(MemorySegment slot, String name, long end, long deadlineNanos) throws NoAnswer {
-        await(slot, name, end, deadlineNanos, null);
+        await(slot, name, end, deadlineNanos, null, 0);
+    }
+
+    private void await(MemorySegment slot, String name, long end, long deadlineNanos,
+                       @Nullable CallbackHandler handler) throws NoAnswer {
+        await(slot, name, end, deadlineNanos, handler, 0);
     }
 
     /**
@@ -339,7 +352,7 @@ public final class RunnerCalls implements AutoCloseable {
      * call's callbacks meanwhile (the time they take in Java does not count toward the deadline).
      */
     private void await(MemorySegment slot, String name, long end, long deadlineNanos,
-                       @Nullable CallbackHandler handler) throws NoAnswer {
+                       @Nullable CallbackHandler handler, long spinNanos) throws NoAnswer {
         Throwable failure = null;
         long stateAddress = slot.address() + Channel.S_STATE;
         if (!Channel.INT.compareAndSet(slot, Channel.S_STATE, Channel.CLAIMED, Channel.REQUEST)) {
@@ -350,7 +363,8 @@ public final class RunnerCalls implements AutoCloseable {
             Futex.wake(stateAddress);
         }
         int state = Channel.REQUEST;
-        for (int spin = 0; spin < SPINS; spin++) {
+        long spinStart = spinNanos > 0 ? System.nanoTime() : 0;
+        for (int spin = 0; spin < SPINS || (spinNanos > 0 && System.nanoTime() - spinStart < spinNanos); spin++) {
             state = Channel.state(slot);
             if (state == Channel.DONE || state == Channel.DEAD || state == Channel.CALLBACK) {
                 break;
