@@ -23,6 +23,12 @@ for variant in BLOCKER LATE_CALLER LATE_DESTROY LATE_WITNESS INIT_THREAD; do
     # shellcheck disable=SC2086
     gcc $cflags -pthread $extra -I"$include" -DVARIANT_$variant -o "$out/lib$name.so" "$src/lifecycle.c"
 done
+# Strings across processes: a provider of string functions and a plugin that relays to it.
+for variant in ECHOER RELAY; do
+    name=$(echo "$variant" | tr '[:upper:]' '[:lower:]')
+    # shellcheck disable=SC2086
+    gcc $cflags -I"$include" -DVARIANT_$variant -o "$out/lib$name.so" "$src/relay.c"
+done
 # The misbehaving plugins, for isolated plugins.
 for variant in HOSTILE CRASH_INIT EXIT_INIT HANG_INIT; do
     name=$(echo "$variant" | tr '[:upper:]' '[:lower:]' | tr '_' '-')

@@ -250,6 +250,16 @@ static void copy_result(unsigned char *slot, unsigned char *bulk, const void *fr
     memcpy(slot + S_RESULT_LENGTH, &written, sizeof written);
 }
 
+unsigned char *current_bulk(size_t *size) {
+    unsigned char *slot = current_slot;
+    if (!slot) {
+        return NULL;
+    }
+    size_t index_of_slot = (size_t) (slot - channel - HEADER_SIZE) / SLOT_SIZE;
+    *size = bulk_size;
+    return channel + HEADER_SIZE + (size_t) slot_count * SLOT_SIZE + index_of_slot * bulk_size;
+}
+
 static void serve(unsigned char *slot) {
     uint32_t kind = *word(slot, S_KIND);
     *word(slot, S_ERROR) = 0;

@@ -175,18 +175,65 @@ static const void *host_dependency(const dlp_host *host, const char *id, uint32_
 #define REMOTE_MAX 128
 static int remote_next; /* trampolines handed out, atomically: steps of several plugins may run at once */
 
+/* Per trampoline: bit k set where integer argument k is a str; whether it returns a str. */
+static uint8_t remote_texts[REMOTE_MAX];
+static uint8_t remote_returns_text[REMOTE_MAX];
+
+/*
+ * Calls trampoline K's function through the host. A str argument's bytes go into the slot's bulk area,
+ * one after the other, and the host gets their offsets (-1 for NULL); a str result comes back as an
+ * offset into the same area (-1 for NULL), where the host wrote its bytes after the arguments'. It stays
+ * there until this thread's next call through a remote table: as long as the ABI asks a str result to
+ * live ("until the same thread calls the plugin again"), or a little less when that next call goes to
+ * another dependency. A string too long for the area is not carried: 0, said on stderr.
+ */
+static uint64_t remote_call(int k, int64_t *i, const double *r) {
+    uint8_t texts = remote_texts[k];
+    size_t size = 0;
+    unsigned char *bulk = texts || remote_returns_text[k] ? current_bulk(&size) : NULL;
+    if (bulk) {
+        size_t used = 0;
+        for (int a = 0; a < 6; a++) {
+            if (!(texts & (1u << a))) {
+                continue;
+            }
+            const char *text = (const char *) (intptr_t) i[a];
+            if (!text) {
+                i[a] = -1;
+                continue;
+            }
+            size_t length = strnlen(text, size - used);
+            if (length + 1 > size - used) {
+                static const char why[] = "dynload-runner: a string passed to a dependency in another process is "
+                                          "longer than a call carries (2 MiB); the call returns 0\n";
+                ssize_t ignored = write(2, why, sizeof why - 1);
+                (void) ignored;
+                return 0;
+            }
+            memcpy(bulk + used, text, length + 1);
+            i[a] = (int64_t) used;
+            used = (used + length + 1 + 7) & ~(size_t) 7;
+        }
+    }
+    uint64_t bits = call_back(0x100 + k, i, r);
+    if (remote_returns_text[k]) {
+        return bulk && bits < size ? (uint64_t) (intptr_t) (bulk + bits) : 0; /* -1 (NULL) is past the area */
+    }
+    return bits;
+}
+
 #define REMOTE_TRAMPOLINE(K)                                                                               \
     static int64_t remote_int_##K(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f,        \
                                   double x, double y, double z, double u, double v, double w) {           \
         int64_t i[6] = {a, b, c, d, e, f};                                                                \
         double r[6] = {x, y, z, u, v, w};                                                                 \
-        return (int64_t) call_back(0x100 + (K), i, r);                                                    \
+        return (int64_t) remote_call(K, i, r);                                                            \
     }                                                                                                     \
     static double remote_double_##K(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f,      \
                                     double x, double y, double z, double u, double v, double w) {         \
         int64_t i[6] = {a, b, c, d, e, f};                                                                \
         double r[6] = {x, y, z, u, v, w};                                                                 \
-        uint64_t bits = call_back(0x100 + (K), i, r);                                                     \
+        uint64_t bits = remote_call(K, i, r);                                                             \
         double out;                                                                                       \
         memcpy(&out, &bits, sizeof out);                                                                  \
         return out; /* a float's bits are the low 32 of the register */                                  \
@@ -243,9 +290,10 @@ static void *const remote_doubles[REMOTE_MAX] = {
     remote_double_120, remote_double_121, remote_double_122, remote_double_123, remote_double_124, remote_double_125, remote_double_126, remote_double_127};
 
 /*
- * S_DATA holds the interface's id, then one byte per function of it: 0 where the host cannot carry the
- * function (a str or ptr crosses it), 1 where it returns in the integer register, 2 in the floating-point
- * one; S_INT_ARGS[1..4] its major, its minor, how many functions it has, and which provider it is (the
+ * S_DATA holds the interface's id, then two bytes per function of it: first 0 where the host cannot carry
+ * the function (a ptr crosses it), 1 where it returns in the integer register, 2 in the floating-point
+ * one, 3 where it returns a str; then the bits of its integer arguments that are a str. S_INT_ARGS[1..4]
+ * its major, its minor, how many functions it has, and which provider it is (the
  * host's number, so that two providers of one interface get two tables). Builds the table of
  * trampolines that dependency() will give this plugin, and answers the first trampoline's number in
  * S_RESULT: the carried functions take first, first + 1, ... in table order (the others none).
@@ -254,7 +302,7 @@ static void add_remote(unsigned char *slot, hosted *h, const int64_t *i) {
     const char *id = (const char *) slot + S_DATA;
     size_t length = strnlen(id, 256);
     uint32_t count = (uint32_t) i[3];
-    if (length == 256 || count > DATA_SIZE - 257) {
+    if (length == 256 || count > (DATA_SIZE - 257) / 2) {
         refused(slot, "the host sent a damaged REMOTE request");
         return;
     }
@@ -268,7 +316,7 @@ static void add_remote(unsigned char *slot, hosted *h, const int64_t *i) {
     const unsigned char *kinds = slot + S_DATA + length + 1;
     int carried = 0;
     for (uint32_t k = 0; k < count; k++) {
-        carried += kinds[k] != 0; /* only the functions carried get a trampoline */
+        carried += kinds[2 * k] != 0; /* only the functions carried get a trampoline */
     }
     int base = __atomic_load_n(&remote_next, __ATOMIC_SEQ_CST);
     do { /* taken only when they fit: a refused request leaves them to smaller ones */
@@ -292,8 +340,13 @@ static void add_remote(unsigned char *slot, hosted *h, const int64_t *i) {
     void **functions = (void **) (table + 1);
     int t = base;
     for (uint32_t k = 0; k < count; k++) {
-        functions[k] = kinds[k] == 1 ? remote_ints[t] : kinds[k] == 2 ? remote_doubles[t] : NULL;
-        t += kinds[k] != 0;
+        uint8_t kind = kinds[2 * k];
+        functions[k] = kind == 1 || kind == 3 ? remote_ints[t] : kind == 2 ? remote_doubles[t] : NULL;
+        if (kind != 0) {
+            remote_texts[t] = kinds[2 * k + 1];
+            remote_returns_text[t] = kind == 3;
+            t++;
+        }
     }
     r->first = base;
     r->provider = i[4];

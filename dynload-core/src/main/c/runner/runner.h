@@ -76,6 +76,12 @@ int32_t register_function(void *f);
  */
 uint64_t call_back(int which, const int64_t *ints, const double *doubles);
 
+/*
+ * The bulk area of the slot this thread serves a call from, and its size in *size; NULL on a thread that
+ * serves none. A dependency's strings cross through it (plugins.c).
+ */
+unsigned char *current_bulk(size_t *size);
+
 /* Plugin mode (plugins.c): loads the plugins of descriptors first..first+count-1; 0, or why not. */
 const char *load_plugins(int first, int count, int log_fd);
 /* Serves a kind-3 request: one lifecycle step of one plugin. */

@@ -2,6 +2,7 @@ package dev.dynload;
 
 import dev.dynload.internal.NativeLoader;
 import dev.dynload.internal.OpenFile;
+import dev.dynload.internal.linux.CallbackHandler;
 import dev.dynload.internal.linux.StepAnswer;
 import dev.dynload.internal.linux.NoAnswer;
 import dev.dynload.internal.linux.RunnerCalls;
@@ -102,7 +103,17 @@ final class IsolatedLibraryAccess implements dev.dynload.internal.IsolatedAccess
 
     @Override
     public void onRemote(IsolatedLibrary process, RemoteCalls remote) {
-        process.calls.onRemote(remote::call);
+        process.calls.onRemote(new CallbackHandler() {
+            @Override
+            public long call(int position, long[] ints, long[] floats) {
+                return remote.call(position, ints, floats, java.lang.foreign.MemorySegment.NULL);
+            }
+
+            @Override
+            public long call(int position, long[] ints, long[] floats, java.lang.foreign.MemorySegment bulk) {
+                return remote.call(position, ints, floats, bulk);
+            }
+        });
     }
 
     @Override
@@ -111,6 +122,45 @@ final class IsolatedLibraryAccess implements dev.dynload.internal.IsolatedAccess
         try {
             return process.calls.call(function, name, floatResult ? 2 : 1, ints, 6, floats, 6, 0, IsolatedCall.NO_DATA, 0,
                     false, process.deadlineNanos);
+        } catch (NoAnswer e) {
+            throw process.crashed(name, e);
+        }
+    }
+
+    @Override
+    public @Nullable Object callRawWithTexts(IsolatedLibrary process, int function, String name, boolean floatResult,
+                                             boolean textResult, long[] ints, long[] floats, int textMask,
+                                             @Nullable String[] texts) {
+        byte[] data = new byte[RunnerCalls.dataSize()];
+        int used = 0;
+        int pointers = 0;
+        long[] registers = ints.clone();
+        for (int k = 0; k < 6; k++) {
+            if ((textMask & (1 << k)) == 0) {
+                continue;
+            }
+            if (texts[k] == null) {
+                registers[k] = 0; // NULL
+                continue;
+            }
+            byte[] bytes = texts[k].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (used + bytes.length + 1 > data.length) {
+                throw new IllegalArgumentException(name + ": its strings take more than the " + data.length
+                        + " bytes a call carries");
+            }
+            System.arraycopy(bytes, 0, data, used, bytes.length);
+            registers[k] = RunnerCalls.dataOffset() + used;
+            pointers |= 1 << k;
+            used = (used + bytes.length + 1 + 7) & ~7;
+        }
+        try {
+            if (textResult) {
+                byte[] text = process.calls.callForText(function, name, registers, 6, floats, 6, pointers, data, used,
+                        null, process.deadlineNanos);
+                return text == null ? null : new String(text, java.nio.charset.StandardCharsets.UTF_8);
+            }
+            return process.calls.call(function, name, floatResult ? 2 : 1, registers, 6, floats, 6, pointers, data,
+                    used, false, process.deadlineNanos);
         } catch (NoAnswer e) {
             throw process.crashed(name, e);
         }

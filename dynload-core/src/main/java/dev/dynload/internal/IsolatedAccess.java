@@ -79,10 +79,14 @@ public interface IsolatedAccess<P extends AutoCloseable, S> {
      */
     @Nullable Object invokeDefault(Object proxy, Method method, Object @Nullable [] args) throws Throwable;
 
-    /** Where a plugin process's calls to dependencies out of it go: trampoline K, and its register arguments. */
+    /**
+     * Where a plugin process's calls to dependencies out of it go: trampoline K, its register arguments,
+     * and the calling slot's bulk area, where its {@code str} arguments lie (an integer argument that is
+     * one holds the offset of its bytes, -1 for NULL) and where a {@code str} result is written back.
+     */
     interface RemoteCalls {
         /** {@return the result's bits} Runs on the thread waiting for the call or step; must not throw. */
-        long call(int trampoline, long[] ints, long[] floats);
+        long call(int trampoline, long[] ints, long[] floats, java.lang.foreign.MemorySegment strings);
     }
 
     /** Sets where {@code process}'s calls to dependencies out of it go. */
@@ -95,6 +99,16 @@ public interface IsolatedAccess<P extends AutoCloseable, S> {
      * @throws dev.dynload.LibraryCrashedException if the call got no answer
      */
     long callRaw(P process, int function, String name, boolean floatResult, long[] ints, long[] floats);
+
+    /**
+     * As {@link #callRaw}, with {@code str} arguments: integer argument k, where bit k of {@code textMask}
+     * is set, is {@code texts[k]} (null for NULL), copied into the call's slot; and, with
+     * {@code textResult}, a {@code str} result. {@return the result's bits as a Long, or the String}
+     *
+     * @throws dev.dynload.LibraryCrashedException if the call got no answer
+     */
+    @Nullable Object callRawWithTexts(P process, int function, String name, boolean floatResult, boolean textResult,
+                                      long[] ints, long[] floats, int textMask, @Nullable String[] texts);
 
     /** {@return the bytes one step or call carries in the shared memory} */
     int dataSize();

@@ -58,7 +58,7 @@ final class PluginStarter {
             if (loaded.isEmpty()) {
                 say(p.id(), PluginLogger.Level.INFO, "requires " + r.pluginId() + ", which runs in another process ("
                         + dep.isolation() + "): its tables are reached through upcalls to the host (functions that "
-                        + "pass a str or ptr are NULL in them)");
+                        + "pass a ptr are NULL in them)");
             }
             deps.add(new Dependency(dep.descriptor().manifest(), loaded.orElse(null), dep));
         }
@@ -131,7 +131,7 @@ final class PluginStarter {
                 elsewhere.add(dep);
                 say(p.id(), PluginLogger.Level.INFO, "requires " + r.pluginId() + ", which runs " + (dep.isolation()
                         .isolated() ? "in another process (" + dep.isolation() + ")" : "in the host's process")
-                        + ": its tables are reached through the host (functions that pass a str or ptr are NULL "
+                        + ": its tables are reached through the host (functions that pass a ptr are NULL "
                         + "in them)");
             }
         }

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jspecify.annotations.Nullable;
+
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -20,9 +22,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * another plugin process. The runner gives the plugin a table of trampolines for each of their interfaces
  * (plugins.c, the REMOTE step); a trampoline called during a call or a step of the host calls back to the
  * host on that call's slot, and this class makes the call on the provider, with the same register
- * arguments, and hands back the result. A function that passes a {@code str} or {@code ptr} (an address
- * in one process) has no trampoline: its entry is NULL. A provider that is not started gets no call: the
- * trampoline returns 0 and the log says so once.
+ * arguments, and hands back the result. A {@code str} crosses as its bytes: the runner copies a str
+ * argument into the calling slot's bulk area, this class reads it from there and gives the provider a
+ * string of its own process, and writes a str result back into the same area. A function that passes a
+ * {@code ptr} (an address in one process) has no trampoline: its entry is NULL. A provider that is not
+ * started gets no call: the trampoline returns 0 (NULL for a str) and the log says so once.
  */
 final class RemoteDependencies implements IsolatedAccess.RemoteCalls {
 
@@ -34,8 +38,12 @@ final class RemoteDependencies implements IsolatedAccess.RemoteCalls {
             JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE, JAVA_DOUBLE,
             JAVA_DOUBLE);
 
-    /** One function of a provider's interface, as trampoline K stands for it. */
-    record Function(Plugin provider, ProvidedInterface iface, int index, boolean floatResult) {
+    /**
+     * One function of a provider's interface, as trampoline K stands for it: whether it returns in the
+     * floating-point register or returns a str, and the bits of its integer arguments that are a str.
+     */
+    record Function(Plugin provider, ProvidedInterface iface, int index, boolean floatResult, boolean textResult,
+                    int texts) {
         String name() {
             return provider.id() + "'s " + iface.id() + "/" + iface.major() + " " + iface.functions().get(index).name();
         }
@@ -57,23 +65,38 @@ final class RemoteDependencies implements IsolatedAccess.RemoteCalls {
     }
 
     /**
-     * {@return per function of {@code iface}: 0 where it cannot be carried (a str or ptr), 1 where it returns
-     * in the integer register, 2 in the floating-point one}
+     * {@return two bytes per function of {@code iface}, as plugins.c's REMOTE step reads them: 0 where it
+     * cannot be carried (a ptr, or more arguments than registers), 1 where it returns in the integer
+     * register, 2 in the floating-point one, 3 where it returns a str; then the bits of its integer
+     * arguments that are a str}
      */
     static byte[] kinds(ProvidedInterface iface) {
-        byte[] kinds = new byte[iface.functions().size()];
-        for (int j = 0; j < kinds.length; j++) {
+        byte[] kinds = new byte[2 * iface.functions().size()];
+        for (int j = 0; j < iface.functions().size(); j++) {
             FunctionSignature f = iface.functions().get(j);
-            boolean addresses = f.result() == CType.STR || f.result() == CType.PTR
-                    || f.parameters().contains(CType.STR) || f.parameters().contains(CType.PTR);
+            boolean addresses = f.result() == CType.PTR || f.parameters().contains(CType.PTR);
             int floats = 0;
+            int ints = 0;
+            int texts = 0;
             for (CType t : f.parameters()) {
-                floats += t == CType.F32 || t == CType.F64 ? 1 : 0;
+                if (t == CType.F32 || t == CType.F64) {
+                    floats++;
+                } else {
+                    texts |= t == CType.STR && ints < 6 ? 1 << ints : 0;
+                    ints++;
+                }
             }
-            boolean fits = floats <= 6 && f.parameters().size() - floats <= 6;
-            kinds[j] = (byte) (addresses || !fits ? 0 : f.result() == CType.F32 || f.result() == CType.F64 ? 2 : 1);
+            boolean fits = floats <= 6 && ints <= 6;
+            kinds[2 * j] = (byte) (addresses || !fits ? 0 : f.result() == CType.F32 || f.result() == CType.F64 ? 2
+                    : f.result() == CType.STR ? 3 : 1);
+            kinds[2 * j + 1] = (byte) (kinds[2 * j] == 0 ? 0 : texts);
         }
         return kinds;
+    }
+
+    /** {@return function {@code j} of {@code iface} of {@code provider}, as its two bytes of {@link #kinds} say} */
+    private static Function function(Plugin provider, ProvidedInterface iface, int j, byte[] kinds) {
+        return new Function(provider, iface, j, kinds[2 * j] == 2, kinds[2 * j] == 3, kinds[2 * j + 1] & 0xff);
     }
 
     /**
@@ -83,9 +106,9 @@ final class RemoteDependencies implements IsolatedAccess.RemoteCalls {
     void register(int first, Plugin provider, ProvidedInterface iface) {
         byte[] kinds = kinds(iface);
         int k = first;
-        for (int j = 0; j < kinds.length; j++) {
-            if (kinds[j] != 0) {
-                byTrampoline.put(k++, new Function(provider, iface, j, kinds[j] == 2));
+        for (int j = 0; j < kinds.length / 2; j++) {
+            if (kinds[2 * j] != 0) {
+                byTrampoline.put(k++, function(provider, iface, j, kinds));
             }
         }
     }
@@ -97,18 +120,56 @@ final class RemoteDependencies implements IsolatedAccess.RemoteCalls {
     }
 
     @Override
-    public long call(int trampoline, long[] ints, long[] floats) {
+    public long call(int trampoline, long[] ints, long[] floats, MemorySegment strings) {
         Function f = byTrampoline.get(trampoline);
-        return f == null ? 0 : call(f, ints, floats);
+        if (f == null) {
+            return 0;
+        }
+        String[] texts = null;
+        long end = 0; // past the argument strings: where a str result goes
+        if (f.texts() != 0) {
+            texts = new String[6];
+            for (int k = 0; k < 6; k++) {
+                if ((f.texts() & (1 << k)) == 0 || ints[k] == -1) {
+                    continue;
+                }
+                try {
+                    texts[k] = strings.getString(ints[k]);
+                } catch (RuntimeException e) { // an offset or a string the runner would never send
+                    sayOnce(f.name() + " got a damaged string argument; it returned 0");
+                    return f.textResult() ? -1 : 0;
+                }
+                end = Math.max(end, (ints[k] + texts[k].getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1
+                        + 7) & ~7L);
+            }
+        }
+        Object result = call(f, ints, floats, texts);
+        if (!f.textResult()) {
+            return result == null ? 0 : (Long) result;
+        }
+        if (result == null) {
+            return -1; // NULL
+        }
+        byte[] bytes = ((String) result).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (end + bytes.length + 1 > strings.byteSize()) {
+            sayOnce(f.name() + " returned a string longer than a call carries back; it returned NULL");
+            return -1;
+        }
+        MemorySegment.copy(bytes, 0, strings, ValueLayout.JAVA_BYTE, end, bytes.length);
+        strings.set(ValueLayout.JAVA_BYTE, end + bytes.length, (byte) 0);
+        return end;
     }
 
-    /** Calls function {@code f} on its provider with these registers; {@return the result's bits, 0 on failure} */
-    long call(Function f, long[] ints, long[] floats) {
+    /**
+     * Calls function {@code f} on its provider with these registers, and {@code texts} for its str
+     * arguments; {@return the result's bits as a Long, or the String it returned; null on failure (said once)}
+     */
+    @Nullable Object call(Function f, long[] ints, long[] floats, String @Nullable [] texts) {
         Plugin provider = f.provider();
         if (provider.rawState() != PluginState.STARTED) {
             sayOnce(f.name() + " was called while " + provider.id() + " is " + provider.rawState()
-                    .name().toLowerCase(java.util.Locale.ROOT) + "; it returned 0");
-            return 0;
+                    .name().toLowerCase(java.util.Locale.ROOT) + "; it returned " + (f.textResult() ? "NULL" : "0"));
+            return null;
         }
         try {
             Optional<PluginProcess> elsewhere = provider.process();
@@ -118,25 +179,26 @@ final class RemoteDependencies implements IsolatedAccess.RemoteCalls {
                     throw new IllegalStateException(provider.id() + " is " + refused.name().toLowerCase(java.util.Locale.ROOT));
                 }
                 try {
-                    return inProcess(f, elsewhere.get(), ints, floats);
+                    return inProcess(f, elsewhere.get(), ints, floats, texts);
                 } finally {
                     provider.leave();
                 }
             }
             provider.beginBind(); // its stop waits for this call before its stop, destroy and unload run
             try {
-                return inJvm(f, ints, floats);
+                return inJvm(f, ints, floats, texts);
             } finally {
                 provider.endBind();
             }
         } catch (Throwable t) {
-            sayOnce(f.name() + " failed: " + t.getMessage() + "; it returned 0");
-            return 0;
+            sayOnce(f.name() + " failed: " + t.getMessage() + "; it returned " + (f.textResult() ? "NULL" : "0"));
+            return null;
         }
     }
 
     /** The provider runs in another plugin process: the same registers, through its channel. */
-    private long inProcess(Function f, PluginProcess other, long[] ints, long[] floats) throws NativePlugin.Refused {
+    private @Nullable Object inProcess(Function f, PluginProcess other, long[] ints, long[] floats,
+                                       String @Nullable [] texts) throws NativePlugin.Refused {
         PluginProcess.Current current = other.current().orElseThrow(() -> new IllegalStateException(
                 other.key() + " is not running"));
         int[] known = indices.get(f);
@@ -153,6 +215,10 @@ final class RemoteDependencies implements IsolatedAccess.RemoteCalls {
             throw new IllegalStateException("its table has no such function");
         }
         try {
+            if (texts != null || f.textResult()) {
+                return PluginProcess.access().callRawWithTexts(current.process(), known[1], f.name(), f.floatResult(),
+                        f.textResult(), ints, floats, f.texts(), texts != null ? texts : new String[6]);
+            }
             return PluginProcess.access().callRaw(current.process(),
                     known[1], f.name(), f.floatResult(), ints, floats);
         } catch (LibraryCrashedException e) {
@@ -162,7 +228,7 @@ final class RemoteDependencies implements IsolatedAccess.RemoteCalls {
     }
 
     /** The provider runs in the JVM: a downcall to its function, through the register classes. */
-    private long inJvm(Function f, long[] ints, long[] floats) throws Throwable {
+    private Object inJvm(Function f, long[] ints, long[] floats, String @Nullable [] texts) throws Throwable {
         MethodHandle h = downcalls.get(f);
         if (h == null) {
             NativePlugin n = f.provider().loaded().orElseThrow(() -> new IllegalStateException("it is not loaded"));
@@ -179,6 +245,26 @@ final class RemoteDependencies implements IsolatedAccess.RemoteCalls {
             h = LINKER.downcallHandle(function, f.floatResult() ? DOUBLE_SHAPE : INT_SHAPE);
             downcalls.put(f, h);
         }
+        if (texts != null || f.textResult()) {
+            try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                long[] registers = ints.clone();
+                for (int k = 0; k < 6; k++) {
+                    if ((f.texts() & (1 << k)) != 0) {
+                        registers[k] = texts == null || texts[k] == null ? 0 : arena.allocateFrom(texts[k]).address();
+                    }
+                }
+                Object bits = inJvm(f, h, registers, floats);
+                if (!f.textResult()) {
+                    return bits;
+                }
+                long address = (Long) bits; // the provider's string, valid until this thread calls it again
+                return address == 0 ? null : MemorySegment.ofAddress(address).reinterpret(Long.MAX_VALUE).getString(0);
+            }
+        }
+        return inJvm(f, h, ints, floats);
+    }
+
+    private static Object inJvm(Function f, MethodHandle h, long[] ints, long[] floats) throws Throwable {
         double a = Double.longBitsToDouble(floats[0]);
         double b = Double.longBitsToDouble(floats[1]);
         double c = Double.longBitsToDouble(floats[2]);
@@ -186,10 +272,10 @@ final class RemoteDependencies implements IsolatedAccess.RemoteCalls {
         double e = Double.longBitsToDouble(floats[4]);
         double g = Double.longBitsToDouble(floats[5]);
         if (f.floatResult()) {
-            return Double.doubleToRawLongBits((double) h.invokeExact(ints[0], ints[1], ints[2], ints[3], ints[4],
+            return (Long) Double.doubleToRawLongBits((double) h.invokeExact(ints[0], ints[1], ints[2], ints[3], ints[4],
                     ints[5], a, b, c, d, e, g));
         }
-        return (long) h.invokeExact(ints[0], ints[1], ints[2], ints[3], ints[4], ints[5], a, b, c, d, e, g);
+        return (Long) (long) h.invokeExact(ints[0], ints[1], ints[2], ints[3], ints[4], ints[5], a, b, c, d, e, g);
     }
 
     private static final MethodHandle INT_UPCALL;
@@ -210,13 +296,43 @@ final class RemoteDependencies implements IsolatedAccess.RemoteCalls {
 
     private static long upcallInt(RemoteDependencies r, Function f, long a, long b, long c, long d, long e, long g,
                                   double x, double y, double z, double u, double v, double w) {
-        return r.call(f, new long[] {a, b, c, d, e, g}, bits(x, y, z, u, v, w));
+        long[] ints = {a, b, c, d, e, g};
+        Object result = r.call(f, ints, bits(x, y, z, u, v, w), texts(f, ints));
+        if (!f.textResult()) {
+            return result == null ? 0 : (Long) result;
+        }
+        if (result == null) {
+            return 0; // NULL
+        }
+        // Valid until this thread calls through the table again, as the ABI asks of a str result.
+        MemorySegment copy = java.lang.foreign.Arena.ofAuto().allocateFrom((String) result);
+        r.lastText.set(copy);
+        return copy.address();
     }
 
     private static double upcallDouble(RemoteDependencies r, Function f, long a, long b, long c, long d, long e,
                                        long g, double x, double y, double z, double u, double v, double w) {
-        return Double.longBitsToDouble(r.call(f, new long[] {a, b, c, d, e, g}, bits(x, y, z, u, v, w)));
+        long[] ints = {a, b, c, d, e, g};
+        Object result = r.call(f, ints, bits(x, y, z, u, v, w), texts(f, ints));
+        return Double.longBitsToDouble(result == null ? 0 : (Long) result);
     }
+
+    /** {@return the str arguments of an upcall, read from this process's memory; null when it has none} */
+    private static String @Nullable [] texts(Function f, long[] ints) {
+        if (f.texts() == 0) {
+            return null;
+        }
+        String[] texts = new String[6];
+        for (int k = 0; k < 6; k++) {
+            if ((f.texts() & (1 << k)) != 0 && ints[k] != 0) {
+                texts[k] = MemorySegment.ofAddress(ints[k]).reinterpret(Long.MAX_VALUE).getString(0);
+            }
+        }
+        return texts;
+    }
+
+    /** Each thread's last str result of an upcall, kept alive until its next. */
+    private final ThreadLocal<MemorySegment> lastText = new ThreadLocal<>();
 
     private static long[] bits(double... values) {
         long[] b = new long[values.length];
@@ -228,22 +344,23 @@ final class RemoteDependencies implements IsolatedAccess.RemoteCalls {
 
     /**
      * {@return for a plugin in the JVM, a table of {@code iface} of isolated {@code provider}: a dlp_interface
-     * header and an upcall stub per function (NULL for one that passes a str or ptr), each calling the
+     * header and an upcall stub per function (NULL for one that passes a ptr), each calling the
      * provider in its process; in {@code arena}, the calling plugin's, which lives until it is unloaded}
      * The stubs never throw into C: a failure returns 0 and is logged once.
      */
     MemorySegment upcallTable(Plugin provider, ProvidedInterface iface, java.lang.foreign.Arena arena) {
         byte[] kinds = kinds(iface);
-        MemorySegment table = arena.allocate(8 + 8L * kinds.length, 8);
-        table.set(ValueLayout.JAVA_INT, 0, 8 + 8 * kinds.length);
+        int count = kinds.length / 2;
+        MemorySegment table = arena.allocate(8 + 8L * count, 8);
+        table.set(ValueLayout.JAVA_INT, 0, 8 + 8 * count);
         table.set(ValueLayout.JAVA_INT, 4, iface.minor());
-        for (int j = 0; j < kinds.length; j++) {
+        for (int j = 0; j < count; j++) {
             MemorySegment stub = MemorySegment.NULL;
-            if (kinds[j] != 0) {
-                Function f = new Function(provider, iface, j, kinds[j] == 2);
-                MethodHandle h = java.lang.invoke.MethodHandles.insertArguments(kinds[j] == 2 ? DOUBLE_UPCALL : INT_UPCALL,
+            if (kinds[2 * j] != 0) {
+                Function f = function(provider, iface, j, kinds);
+                MethodHandle h = java.lang.invoke.MethodHandles.insertArguments(f.floatResult() ? DOUBLE_UPCALL : INT_UPCALL,
                         0, this, f);
-                stub = LINKER.upcallStub(h, kinds[j] == 2 ? DOUBLE_SHAPE : INT_SHAPE, arena);
+                stub = LINKER.upcallStub(h, f.floatResult() ? DOUBLE_SHAPE : INT_SHAPE, arena);
             }
             table.set(ValueLayout.ADDRESS, 8 + 8L * j, stub);
         }

@@ -381,6 +381,46 @@ class IsolatedPluginTest {
         }
     }
 
+    /** relay.c's relay: each function calls the echoer, its dependency. */
+    @PluginInterface(id = "com.example.relay", major = 1, minor = 0)
+    public interface Relay {
+        String relay(String text);
+
+        @dev.dynload.bind.Symbol("relay_length")
+        int relayLength(String text);
+
+        @dev.dynload.bind.Symbol("relay_half")
+        double relayHalf(double v);
+    }
+
+    @Test
+    void stringsCrossToADependencyInTheJvmOrAnotherProcessAndBack(@TempDir Path dir) throws Exception {
+        String long300 = "x".repeat(300);
+        record Placement(String name, Isolation relay, Isolation echoer) {
+        }
+        for (Placement p : List.of(new Placement("echoer in the JVM", Isolation.process(), Isolation.inProcess()),
+                new Placement("echoer in another process", Isolation.process(), Isolation.process()),
+                new Placement("relay in the JVM", Isolation.inProcess(), Isolation.process()))) {
+            try (PluginHost host = builder(dir.resolve(p.name().replace(' ', '-')), "relay", "echoer")
+                    .isolate("com.example.relay", p.relay()).isolate("com.example.echoer", p.echoer()).build()) {
+                host.start();
+                Plugin relay = started(host, "com.example.relay");
+                Relay r = p.relay().isolated() ? relay.bind(Relay.class)
+                        : relay.bind(Relay.class, java.lang.invoke.MethodHandles.lookup());
+                assertEquals("relayed echo: hi", r.relay("hi"), p.name());
+                assertEquals("relayed echo: " + long300, r.relay(long300), p.name());
+                assertEquals("relayed NULL", r.relay(null), "NULL there, NULL back: " + p.name());
+                assertEquals(103, r.relayLength("abc"), "a str beside an i32: " + p.name());
+                assertEquals(-1, r.relayLength(null), p.name());
+                assertEquals(2.5, r.relayHalf(5.0), p.name());
+                for (int i = 0; i < 200; i++) { // the result's room in the slot is reused call after call
+                    assertEquals("relayed echo: " + i, r.relay(Integer.toString(i)), p.name());
+                }
+            }
+        }
+        assertFalse(logText().contains("returned 0") || logText().contains("returned NULL"), logText());
+    }
+
     @Test
     void aSandboxedPluginRunsConfinedAndItsCpuLimitEndsAnEndlessLoop(@TempDir Path dir) throws Exception {
         Isolation confined = Isolation.process().sandboxed(dev.dynload.Sandbox.confined()

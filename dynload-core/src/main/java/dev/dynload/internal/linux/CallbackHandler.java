@@ -7,4 +7,12 @@ public interface CallbackHandler {
      * floating-point register arguments; {@return its result's bits} Must not throw.
      */
     long call(int position, long[] ints, long[] floats);
+
+    /**
+     * As {@link #call(int, long[], long[])}, given the calling slot's bulk area too, where a call to a
+     * dependency in another process carries its strings.
+     */
+    default long call(int position, long[] ints, long[] floats, java.lang.foreign.MemorySegment bulk) {
+        return call(position, ints, floats);
+    }
 }

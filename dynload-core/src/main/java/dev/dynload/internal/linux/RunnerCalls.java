@@ -431,7 +431,8 @@ public final class RunnerCalls implements AutoCloseable {
         }
         long result = 0;
         try {
-            result = handler == null ? 0 : handler.call(position, ints, floats);
+            result = handler == null ? 0 : handler == remote ? handler.call(position, ints, floats, channel.bulkOf(slot))
+                    : handler.call(position, ints, floats);
         } finally { // whatever the handler did, the runner's thread waiting in call_back must go on
             slot.set(JAVA_LONG, Channel.S_RESULT, result);
             if (Channel.INT.compareAndSet(slot, Channel.S_STATE, Channel.CALLBACK, Channel.CALLBACK_DONE)
