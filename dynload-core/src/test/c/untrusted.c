@@ -225,3 +225,15 @@ int64_t sum_in(int32_t *in, int32_t n) {
 }
 uint32_t big_unsigned(void) { return 0xFFFFFFF0u; }
 uint8_t next_u8(uint8_t v) { return (uint8_t) (v + 1); }
+/* Enums as C ints: a level of 10, 20...; a color 0, 1, 2. */
+int32_t next_level(int32_t level) { return level + 10; }
+int32_t next_color(int32_t color) { return (color + 1) % 3; }
+/* A struct pointer returned (@ByReference), NULL for a negative which. */
+static const point points[2] = {{1.5, 2.5}, {3.0, 4.0}};
+const point *point_at(int32_t which) { return which < 0 || which > 1 ? NULL : &points[which]; }
+/* A sized pointer that fails with errno: NULL and ENOENT, or (void *) -1 and EINVAL. */
+const uint8_t *magic_or_fail(int32_t how) {
+    if (how == 0) return magic;
+    errno = how == 1 ? ENOENT : EINVAL;
+    return how == 1 ? NULL : (const uint8_t *) (intptr_t) -1;
+}

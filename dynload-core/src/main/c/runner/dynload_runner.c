@@ -364,7 +364,7 @@ static void serve(unsigned char *slot) {
     }
     int32_t error = errno; /* right after the call: nothing of the runner's ran in between */
     current_slot = NULL;
-    if ((returns == 9 || returns == 10) && result) {
+    if ((returns == 9 || returns == 10) && result && result != (uint64_t) -1) { /* NULL or (void *) -1: failed */
         copy_result(slot, bulk, (const void *) (intptr_t) result, returns);
     }
     memcpy(slot + S_ERRNO, &error, sizeof error);
@@ -441,12 +441,37 @@ static void close_others(int from) {
     }
 }
 
-/* Starts the worker of slot s, with a bounded stack of its own; false if no thread could be made. */
+/* Each worker's stack, guard page included: as glibc would give a thread by default. */
+#define WORKER_STACK (8u << 20)
+static unsigned char *worker_stacks;
+
+/*
+ * Reserves every worker's stack before READY, so that a memory limit (RLIMIT_AS) counts them at once and
+ * refuses the start, by name, rather than end the process later when a call has taken the room; each
+ * stack's lowest page is a guard, so an overflow is a SIGSEGV. False if the room is not there.
+ */
+static int reserve_stacks(uint32_t slots) {
+    long page = sysconf(_SC_PAGESIZE);
+    void *m = mmap(NULL, (size_t) slots * WORKER_STACK, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED) {
+        return 0;
+    }
+    worker_stacks = m;
+    for (uint32_t s = 0; s < slots; s++) {
+        mprotect(worker_stacks + (size_t) s * WORKER_STACK, (size_t) page, PROT_NONE);
+    }
+    return 1;
+}
+
+/* Starts the worker of slot s on its reserved stack; false if no thread could be made. */
 static int start_worker(uint32_t s) {
+    long page = sysconf(_SC_PAGESIZE);
     pthread_t t;
     pthread_attr_t attributes;
     pthread_attr_init(&attributes);
-    pthread_attr_setstacksize(&attributes, 8u << 20);
+    pthread_attr_setstack(&attributes, worker_stacks + (size_t) s * WORKER_STACK + (size_t) page,
+                          WORKER_STACK - (size_t) page);
     int ok = pthread_create(&t, &attributes, worker, channel + HEADER_SIZE + (size_t) s * SLOT_SIZE) == 0;
     pthread_attr_destroy(&attributes);
     return ok;
@@ -526,6 +551,9 @@ int main(int argc, char **argv) {
      * worker is not there yet waits in its slot: the worker serves it when it starts (it reads the state
      * before it ever sleeps).
      */
+    if (!reserve_stacks(slots)) {
+        refuse("no room for the worker threads' stacks (16 of 8 MiB): the memory limit is too low");
+    }
     if (!start_worker(0)) {
         refuse("cannot start a worker thread");
     }

@@ -23,7 +23,7 @@
 #define H_STATE 24         /* u32, futex: 0 starting, 1 ready, 2 refused */
 #define H_RUNNER_PID 28    /* u32 */
 #define H_BULK_SIZE 32     /* u32: the bytes of each slot's bulk area, after all the slots */
-#define H_WORKERS 36       /* u32: the worker threads started so far (slots 0 to n-1 have one) */
+#define H_WORKERS 36       /* u32: the worker threads started so far (a hint: they start in slot order, mostly) */
 #define H_MESSAGE 64       /* char[192]: why the runner refused */
 
 /* slot offsets */

@@ -88,7 +88,6 @@ final class Bundles {
      *
      * @throws LibraryLoadException if the bundle is missing, damaged, not built for this platform, or holds
      *         more than one library (its dependencies would have to be found by the runner)
-     * @throws UnsupportedOperationException where the platform has no sealed memory files
      */
     static OpenFile inMemory(String bundle, Resources resources, NativeLoader loader) {
         if (bundle.isEmpty() || !NAME.matcher(bundle).matches() || bundle.equals(".") || bundle.equals("..")) {
@@ -107,7 +106,9 @@ final class Bundles {
             }
             OpenFile open = b.memoryCopy(files.getFirst());
             if (open == null) {
-                throw new UnsupportedOperationException("a bundle out of process needs sealed memory files (Linux)");
+                throw b.failures.fail(Reason.FAILED_IN_ISOLATION, null, "could not be read into a sealed memory file "
+                        + "here (the platform has none, or the kernel refused one, as under a tight memory limit)",
+                        "run it in process, or unpack it into a plugin folder");
             }
             return open;
         }

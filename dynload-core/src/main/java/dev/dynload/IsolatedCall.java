@@ -39,7 +39,13 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
      * classes (null classes: returned through a hidden pointer into the slot).
      */
     record Values(boolean[] byValue, int @Nullable [][] classes, boolean[] onStack, int stack,
-                  dev.dynload.internal.bind.@Nullable RecordCodec result, int @Nullable [] resultClasses) {
+                  dev.dynload.internal.bind.@Nullable RecordCodec result, int @Nullable [] resultClasses,
+                  boolean resultPointer) {
+
+        /** {@return whether the result is a struct by value returned in memory, through a hidden pointer} */
+        boolean inMemory() {
+            return result != null && resultClasses == null && !resultPointer;
+        }
     }
 
     private IsolatedCall(String function, int index, int returns, int intCount, int floatCount, Class<?>[] parameters,
@@ -73,6 +79,9 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
 
     /** Whether an {@code @Errno} function's result says it failed: -1, or false; as in process. */
     private boolean failed(long bits) {
+        if (!result.isPrimitive()) {
+            return bits == 0 || bits == -1; // a pointer: NULL or (void *) -1, as in process
+        }
         if (result == boolean.class) {
             return (bits & 0xff) == 0;
         } else if (result == long.class) {
@@ -131,12 +140,21 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
     private static @Nullable IsolatedCall of(String function, Class<?>[] types, Class<?> r, List<String> problems,
                                      @Nullable Method m) {
         List<String> mine = new ArrayList<>();
-        IsolatedMarks marks = m == null ? IsolatedMarks.none(function, types.length) : IsolatedMarks.of(m, mine);
-        // A struct returned in memory: the caller passes where, as a hidden first integer argument.
-        dev.dynload.internal.bind.RecordCodec resultStruct = r.isRecord()
-                ? IsolatedStructs.value(r, "the result", mine) : null;
-        int[] resultClasses = resultStruct == null ? null : IsolatedStructs.classes(resultStruct);
-        int ints = resultStruct != null && resultClasses == null ? 1 : 0;
+        IsolatedMarks marks = m == null ? IsolatedMarks.none(function, types, r, mine) : IsolatedMarks.of(m, mine);
+        // A @ByReference result is a struct pointer, whose target the runner copies back; a struct returned
+        // by value in memory: the caller passes where, as a hidden first integer argument.
+        boolean resultPointer = r.isRecord() && m != null && m.isAnnotationPresent(dev.dynload.bind.ByReference.class);
+        dev.dynload.internal.bind.RecordCodec resultStruct = !r.isRecord() ? null
+                : resultPointer ? IsolatedStructs.pointed(r, "the result", mine)
+                : IsolatedStructs.value(r, "the result", mine);
+        int[] resultClasses = resultStruct == null || resultPointer ? null
+                : IsolatedStructs.classes(resultStruct, "the result", mine);
+        if (resultStruct != null && !resultPointer && resultClasses == null
+                && resultStruct.size() > RunnerCalls.dataSize()) {
+            mine.add("the result: a struct of " + resultStruct.size() + " bytes by value, more than an isolated call "
+                    + "carries back (" + RunnerCalls.dataSize() + "); return it through a Ref parameter");
+        }
+        int ints = resultStruct != null && resultClasses == null && !resultPointer ? 1 : 0;
         int floats = 0;
         int stack = 0;
         boolean[] byValue = new boolean[types.length];
@@ -151,7 +169,7 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
                     structs[i] = IsolatedStructs.value(t, "parameter " + i, mine);
                     if (structs[i] != null) {
                         byValue[i] = true;
-                        classes[i] = IsolatedStructs.classes(structs[i]);
+                        classes[i] = IsolatedStructs.classes(structs[i], "parameter " + i, mine);
                         int needInts = 0;
                         int needFloats = 0;
                         for (int c : classes[i] == null ? new int[0] : classes[i]) {
@@ -177,7 +195,7 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
             } else if (Callbacks.isCallback(t)) {
                 Callbacks.check(t, "parameter " + i, mine);
                 ints++;
-            } else if ((t.isPrimitive() && t != void.class) || t == String.class
+            } else if ((t.isPrimitive() && t != void.class) || t == String.class || t.isEnum()
                     || (t.isArray() && t.getComponentType().isPrimitive() && t.getComponentType() != boolean.class)) {
                 ints++;
             } else {
@@ -195,17 +213,20 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
                     + "yet; return the string through a char array, or call twice");
         }
         if (ints > 6 || floats > 6) {
-            mine.add("takes " + ints + " integer and " + floats + " floating-point registers' worth of parameters; "
-                    + "an isolated call passes at most six of each in registers (records too large for them go on "
-                    + "the stack)");
+            mine.add("takes " + ints + " integer and " + floats + " floating-point registers' worth of parameters"
+                    + (ints > 0 && resultStruct != null && resultClasses == null && !resultPointer
+                    ? " (one integer register the hidden pointer of its struct result)" : "")
+                    + "; an isolated call passes at most six of each in registers: take fewer parameters, or pass "
+                    + "records @ByReference");
         }
         if (stack > dev.dynload.internal.linux.Frame.stackMax()) {
             mine.add("passes " + (8 * stack) + " bytes of records on the stack; an isolated call passes at most "
                     + (8 * dev.dynload.internal.linux.Frame.stackMax()) + " (pass the larger ones @ByReference)");
         }
         int returns = r == void.class ? 0 : r == double.class ? 2 : r == float.class ? 3 : r == String.class ? 4
-                : r.isPrimitive() ? 1 : resultStruct == null ? -1
-                : resultClasses == null ? 1 : dev.dynload.internal.linux.StructClasses.returnKind(resultClasses);
+                : r.isPrimitive() || r.isEnum() ? 1 : resultStruct == null ? -1
+                : resultPointer ? 9 : resultClasses == null ? 1
+                : dev.dynload.internal.linux.StructClasses.returnKind(resultClasses);
         if (marks.copiesResult()) {
             returns = marks.strings() ? 10 : 9;
         } else if (returns < 0 && !r.isRecord() && !(m != null && r == MemorySegment.class)) {
@@ -213,7 +234,7 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
                     + "a String or a record");
         }
         boolean errno = m != null && m.isAnnotationPresent(dev.dynload.bind.Errno.class);
-        if (errno && (r == void.class || r == float.class || r == double.class || r.isRecord())) {
+        if (errno && (r == void.class || r == float.class || r == double.class || (r.isRecord() && !resultPointer))) {
             mine.add("@Errno needs a result that says failure (-1, NULL or false); it returns " + r.getName());
         }
         boolean carriedBack = false;
@@ -231,7 +252,8 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
         for (boolean b : byValue) {
             anyByValue |= b;
         }
-        Values values = anyByValue ? new Values(byValue, classes, onStack, stack, resultStruct, resultClasses) : null;
+        Values values = anyByValue
+                ? new Values(byValue, classes, onStack, stack, resultStruct, resultClasses, resultPointer) : null;
         return mine.isEmpty()
                 ? new IsolatedCall(function, -1, returns, ints, floats, types, r, structs, errno, values, marks, -1) : null;
     }
@@ -253,7 +275,7 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
         int[] refAt = null; // where each Ref's struct lies in data, to read it back from
         long[] stack = values == null ? null : new long[values.stack()];
         int s = 0;
-        if (values != null && values.result() != null && values.resultClasses() == null) {
+        if (values != null && values.inMemory()) {
             data = new byte[RunnerCalls.dataSize()]; // a struct returned in memory: into the slot, at its start
             used = (int) values.result().size();
             pointers |= 1;
@@ -374,6 +396,8 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
                 floats[f++] = Integer.toUnsignedLong(Float.floatToRawIntBits((Float) v));
             } else if (t == boolean.class) {
                 ints[i++] = (Boolean) v ? 1 : 0;
+            } else if (marks.enums()[a] != null) {
+                ints[i++] = marks.enums()[a].toC(v); // its CEnum value or ordinal, as in process
             } else if (t == char.class) {
                 ints[i++] = (Character) v;
             } else {
@@ -387,10 +411,19 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
         if (freeIndex >= 0) {
             frame.freeWith(freeIndex);
         }
-        if (marks.copiesResult()) { // what the returned pointer points to, into the bulk area after the arrays
+        if (values != null && values.resultPointer()) { // the struct the returned pointer points to
+            bulkUsed = (bulkUsed + 7) & ~7;
+            frame.copyBack(values.result().size(), (int) bulkUsed);
+        } else if (marks.copiesResult()) { // what the returned pointer points to, into the bulk area after the arrays
             bulkUsed = (bulkUsed + 7) & ~7;
             long count = marks.countAt() < 0 ? marks.bytes() : ((Number) args[marks.countAt()]).longValue();
-            long bytes = marks.strings() ? 8 * count : marks.countAt() < 0 ? count : count * marks.bytes();
+            long bytes;
+            try {
+                bytes = marks.strings() ? Math.multiplyExact(8, count)
+                        : marks.countAt() < 0 ? count : Math.multiplyExact(count, marks.bytes());
+            } catch (ArithmeticException overflow) {
+                bytes = -1;
+            }
             if (count < 0 || bytes < 0 || bytes > RunnerCalls.bulkSize() - bulkUsed) {
                 throw new IllegalArgumentException(function + "(): its result of " + count + (marks.strings()
                         ? " strings" : marks.countAt() < 0 ? " bytes" : " elements") + " is negative or more than the "
@@ -406,7 +439,7 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
             }
             return text;
         }
-        boolean inMemory = values != null && values.result() != null && values.resultClasses() == null;
+        boolean inMemory = values != null && values.inMemory();
         long bits = library.call(this, ints, floats, pointers, data, used,
                 arrayAt != null || refAt != null || !bulk.isEmpty() || inMemory, bulkPointers, bulk, callbackBits,
                 callbacks, frame);
@@ -427,9 +460,22 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
             return bits == 0 ? (marks.strings() ? null : MemorySegment.NULL)
                     : IsolatedMarks.copied(function, marks.strings(), frame.copied());
         }
+        if (marks.resultEnum() != null) {
+            return marks.resultEnum().toJava((int) bits);
+        }
         if (marks.result() != 0) { // @Unsigned: zero-extended, as in process
             long value = bits & ((1L << marks.result()) - 1);
             return result == long.class ? (Object) value : result == int.class ? (Object) (int) value : (Object) (short) value;
+        }
+        if (values != null && values.resultPointer()) {
+            byte[] copied = frame.copied();
+            if (bits == 0 || copied == null) {
+                if (bits != 0) {
+                    throw new IllegalStateException(function + "(): the runner did not carry its struct back");
+                }
+                return null; // NULL, as in process
+            }
+            return IsolatedStructs.read(values.result(), copied, 0);
         }
         if (values != null && values.result() != null) {
             return inMemory ? IsolatedStructs.read(values.result(), data, 0)

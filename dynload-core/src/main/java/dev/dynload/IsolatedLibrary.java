@@ -53,12 +53,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>What crosses, for now: methods whose parameters and result are primitives ({@code int},
  * {@code long}, {@code short}, {@code byte}, {@code char}, {@code boolean}, {@code float}, {@code double})
- * or {@code String}s (C's {@code const char *}, UTF-8; a returned string is copied back and not freed),
+ * or {@code String}s (C's {@code const char *}, UTF-8; a returned string is copied back, and freed only with {@code @FreeWith}),
  * or arrays of primitives but {@code boolean} (copied in, and back out after the call; up to 2 MiB a
  * call), or functional interfaces whose method takes and returns primitives (Java callbacks, called back
  * from the library's process during the call), or records as C structs and unions (through a
  * {@code Ref} or {@code @ByReference}, or by value on x86-64, in registers or on the stack as the
- * platform passes them), at most six integer, string, array or callback parameters and six
+ * platform passes them), or enums (as C {@code int}s), at most six integer, string, array or callback parameters and six
  * floating-point ones, or {@code void}. The binding annotations act as in process ({@code @Symbol},
  * {@code @In}, {@code @Out}, {@code @Unsigned}, {@code @Errno}, {@code @FreeWith}; a {@code @Count} or
  * {@code @Size} result is copied back), except {@code @Critical}, {@code @Heap} and {@code @Variadic},

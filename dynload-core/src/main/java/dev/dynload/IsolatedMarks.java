@@ -35,21 +35,43 @@ import org.jspecify.annotations.Nullable;
  * @param bytes       the bytes of one counted element, or of a {@code @Size} result; 0 for strings
  * @param strings     whether the counted result is a {@code String[]} ({@code char **})
  * @param freeWith    the function that frees a returned string ({@code @FreeWith}), or null
+ * @param enums       per parameter: an enum's C values, else null
+ * @param resultEnum  an enum result's C values, else null
  */
 record IsolatedMarks(String symbol, boolean[] in, boolean[] out, int[] unsigned, int result, int countAt, long bytes,
-                     boolean strings, @Nullable String freeWith) {
+                     boolean strings, @Nullable String freeWith, dev.dynload.internal.bind.@Nullable EnumCodec[] enums,
+                     dev.dynload.internal.bind.@Nullable EnumCodec resultEnum) {
 
     /** What an isolated call carries out; any other dev.dynload.bind annotation is refused. */
     private static final Set<Class<? extends Annotation>> CARRIED = Set.of(Symbol.class, Errno.class, FreeWith.class,
             Count.class, Size.class, Unsigned.class, CLong.class, SizeT.class, In.class, Out.class, ByReference.class);
 
-    /** {@return the marks of a call without annotations, of {@code parameters} parameters} */
-    static IsolatedMarks none(String function, int parameters) {
+    /** {@return the marks of a call without annotations, of these types; problems go to {@code mine}} */
+    static IsolatedMarks none(String function, Class<?>[] types, Class<?> result, List<String> mine) {
+        int parameters = types.length;
         boolean[] in = new boolean[parameters];
         boolean[] out = new boolean[parameters];
         java.util.Arrays.fill(in, true);
         java.util.Arrays.fill(out, true);
-        return new IsolatedMarks(function, in, out, new int[parameters], 0, -1, 0, false, null);
+        dev.dynload.internal.bind.EnumCodec[] enums = new dev.dynload.internal.bind.EnumCodec[parameters];
+        for (int i = 0; i < parameters; i++) {
+            enums[i] = enumOf(types[i], "parameter " + i, mine);
+        }
+        return new IsolatedMarks(function, in, out, new int[parameters], 0, -1, 0, false, null, enums,
+                enumOf(result, "the result", mine));
+    }
+
+    /** {@return the C values of enum {@code type}, or null when it is no enum (or with why in {@code mine})} */
+    private static dev.dynload.internal.bind.@Nullable EnumCodec enumOf(Class<?> type, String where, List<String> mine) {
+        if (!type.isEnum()) {
+            return null;
+        }
+        try {
+            return dev.dynload.internal.bind.EnumCodec.of(type);
+        } catch (IllegalArgumentException e) {
+            mine.add(where + ": " + e.getMessage());
+            return null;
+        }
     }
 
     /** {@return whether the result is a pointer whose target is copied back} */
@@ -60,7 +82,7 @@ record IsolatedMarks(String symbol, boolean[] in, boolean[] out, int[] unsigned,
     /** The marks of {@code m}; problems go to {@code mine}. */
     static IsolatedMarks of(Method m, List<String> mine) {
         int n = m.getParameterCount();
-        IsolatedMarks marks = none(m.getName(), n);
+        IsolatedMarks marks = none(m.getName(), m.getParameterTypes(), m.getReturnType(), mine);
         Class<?> r = m.getReturnType();
         if (r == MemorySegment.class && !m.isAnnotationPresent(Count.class) && !m.isAnnotationPresent(Size.class)) {
             mine.add("the result: a pointer is an address in the library's process, which means nothing in this "
@@ -108,12 +130,17 @@ record IsolatedMarks(String symbol, boolean[] in, boolean[] out, int[] unsigned,
             bytes = strings ? 0 : count.elementSize() > 0 ? count.elementSize() : 8;
         } else if (size != null && r == MemorySegment.class) {
             bytes = size.value();
+            if (bytes <= 0) {
+                mine.add("the result: @Size(" + bytes + ") gives no bytes to copy back from the library's process; "
+                        + "give the size of what the pointer points to");
+            }
         }
         if (free != null && r != String.class) {
             mine.add("@FreeWith applies to a String result");
         }
         return new IsolatedMarks(symbol != null ? symbol.value() : m.getName(), marks.in, marks.out, marks.unsigned,
-                u == null ? 0 : u.value(), countAt, bytes, strings, free == null ? null : free.value());
+                u == null ? 0 : u.value(), countAt, bytes, strings, free == null ? null : free.value(), marks.enums,
+                marks.resultEnum);
     }
 
     /** Refuses each dev.dynload.bind annotation on {@code e} that an isolated call does not carry out. */
@@ -154,7 +181,10 @@ record IsolatedMarks(String symbol, boolean[] in, boolean[] out, int[] unsigned,
         List<String> values = new java.util.ArrayList<>();
         long at = 0;
         while (at < bytes.length) {
-            long length = from.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, at);
+            long length = at + 8 <= bytes.length ? from.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, at) : -2;
+            if (length < -1 || at + 8 + Math.max(0, length) > bytes.length) {
+                throw new IllegalStateException(function + "(): the runner sent back a damaged array of strings");
+            }
             values.add(length < 0 ? null : new String(bytes, (int) at + 8, (int) length,
                     java.nio.charset.StandardCharsets.UTF_8));
             at += (8 + Math.max(0, length) + 7) & ~7L;

@@ -53,6 +53,11 @@ final class IsolatedStructs {
         return codec(record, what, mine);
     }
 
+    /** The struct of {@code record} that a returned pointer points to ({@code @ByReference}), or null with why. */
+    static @Nullable RecordCodec pointed(Class<?> record, String what, List<String> mine) {
+        return codec(record, what, mine);
+    }
+
     private static @Nullable RecordCodec codec(Class<?> record, String what, List<String> mine) {
         String pointer = pointerField(record);
         if (pointer != null) {
@@ -68,9 +73,17 @@ final class IsolatedStructs {
         }
     }
 
-    /** {@return the class of each eightbyte of a struct passed by value, or null when it goes in memory} */
-    static int @Nullable [] classes(RecordCodec struct) {
-        return StructClasses.of(struct.layout());
+    /**
+     * {@return the class of each eightbyte of a struct passed by value, or null when it goes in memory (or
+     * cannot be passed, with why in {@code mine})}
+     */
+    static int @Nullable [] classes(RecordCodec struct, String what, List<String> mine) {
+        try {
+            return StructClasses.of(struct.layout());
+        } catch (IllegalArgumentException e) {
+            mine.add(what + ": " + e.getMessage());
+            return null;
+        }
     }
 
     /** {@return the number of eightbytes {@code struct} takes} */

@@ -26,7 +26,38 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** What the binding annotations ask, carried out in an isolated call as in process, or refused by name. */
 class IsolatedMarksTest {
 
+    public enum Level implements dev.dynload.bind.CEnum {
+        LOW(10), HIGH(20);
+
+        private final int value;
+
+        Level(int value) {
+            this.value = value;
+        }
+
+        @Override
+        public int value() {
+            return value;
+        }
+    }
+
+    public enum Color { RED, GREEN, BLUE }
+
+    public record Point(double x, double y) {
+    }
+
     public interface Marks {
+        @dev.dynload.bind.ByReference
+        Point point_at(int which);
+
+        @dev.dynload.bind.Errno
+        @Size(4)
+        MemorySegment magic_or_fail(int how);
+
+        Level next_level(Level l);
+
+        Color next_color(Color c);
+
         @Count(value = 0, elementSize = 8)
         MemorySegment squares(int n);
 
@@ -72,6 +103,10 @@ class IsolatedMarksTest {
 
         @Symbol("no_such_function")
         int missing();
+
+        @Size(0)
+        @Symbol("magic_bytes")
+        MemorySegment sized_nothing();
     }
 
     @Test
@@ -107,6 +142,17 @@ class IsolatedMarksTest {
                 assertEquals(0, api.next_u8(255), "wraps in C's uint8_t");
                 assertThrows(IllegalArgumentException.class, () -> api.next_u8(256), "out of an unsigned byte's range");
                 assertEquals(5, api.plus(2, 3), "@Symbol");
+                assertEquals(new Point(3.0, 4.0), api.point_at(1), "a struct pointer's target, read back");
+                assertNull(api.point_at(-1), "a NULL struct pointer is null");
+                assertEquals(4, api.magic_or_fail(0).byteSize());
+                assertEquals(2, assertThrows(dev.dynload.bind.ErrnoException.class, () -> api.magic_or_fail(1)).errno(),
+                        "@Errno: NULL is failure");
+                assertEquals(22, assertThrows(dev.dynload.bind.ErrnoException.class, () -> api.magic_or_fail(2)).errno(),
+                        "(void *) -1 too, never read");
+                assertEquals(Level.HIGH, api.next_level(Level.LOW), "a CEnum by its value");
+                assertThrows(IllegalStateException.class, () -> api.next_level(Level.HIGH), "30 stands for no level");
+                assertEquals(Color.RED, api.next_color(Color.BLUE), "an enum by its ordinal");
+                assertThrows(NullPointerException.class, () -> api.next_color(null));
             }
         }
     }
@@ -122,6 +168,7 @@ class IsolatedMarksTest {
             assertTrue(m.contains("squares: the result: a pointer is an address in the library's process"), m);
             assertTrue(m.contains("counted_by_nothing: the result: @Count(3) must name a parameter"), m);
             assertTrue(m.contains("missing: symbol \"no_such_function\" not found"), m);
+            assertTrue(m.contains("sized_nothing: the result: @Size(0) gives no bytes"), m);
         }
     }
 }

@@ -65,6 +65,9 @@ class IsolatedStructTest {
     public record Huge(@dev.dynload.bind.Length(300) String text) {
     }
 
+    public record Enormous(@dev.dynload.bind.Length(4000) String text) {
+    }
+
     public interface IntFunction {
         int apply(int x);
     }
@@ -101,6 +104,8 @@ class IsolatedStructTest {
     }
 
     public interface TooMuch {
+        Enormous make_name(int n);
+
         int name_value_length(Huge h);
 
         long number_bits(Holder h);
@@ -187,6 +192,7 @@ class IsolatedStructTest {
         try (IsolatedLibrary lib = IsolatedLibrary.open(IsolatedLibraryTest.UNTRUSTED)) {
             BindingException e = assertThrows(BindingException.class, () -> lib.bind(TooMuch.class));
             assertTrue(e.getMessage().contains("passes 304 bytes of records on the stack"), e.getMessage());
+            assertTrue(e.getMessage().contains("make_name: the result: a struct of 4000 bytes by value"), e.getMessage());
             assertTrue(e.getMessage().contains("has a pointer field (where)"), e.getMessage());
         }
     }

@@ -256,14 +256,14 @@ sealed interface Scalar extends Mapping.Field {
             return ValueLayout.JAVA_INT;
         }
 
-        private static int value(Enumeration e, Object constant) {
+        static int value(Enumeration e, Object constant) {
             if (constant == null) {
                 throw new NullPointerException("a null " + e.type.getSimpleName() + " cannot be passed as a C int");
             }
             return e.toValue.get(constant);
         }
 
-        private static Object constant(Enumeration e, int value) {
+        static Object constant(Enumeration e, int value) {
             Object constant = e.byValue.get(value);
             if (constant == null) {
                 throw new IllegalStateException("the C side gave " + value + ", which no constant of "

@@ -34,7 +34,7 @@ public final class Channel implements AutoCloseable {
     static final long H_SLOTS = 20;
     static final long H_STATE = 24;
     static final long H_BULK_SIZE = 32;
-    /** The runner's worker threads started so far: slots 0 to n - 1 have one (the others start after READY). */
+    /** The runner's worker threads started so far, a hint of which slots have one (most start after READY). */
     static final long H_WORKERS = 36;
     static final long H_MESSAGE = 64;
 

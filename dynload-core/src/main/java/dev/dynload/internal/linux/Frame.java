@@ -50,7 +50,10 @@ public final class Frame {
 
     /** Keeps the bytes the runner copied back ({@code written} of them at {@code copyAt} of the bulk area). */
     void readCopy(long written, MemorySegment area) {
-        copied = written < 0 ? null : area.asSlice(copyAt, written).toArray(ValueLayout.JAVA_BYTE);
+        // Never trusted past the area: a library that damaged its runner must not make the host throw here,
+        // before the slot is released.
+        copied = written < 0 || copyAt < 0 || written > area.byteSize() - copyAt ? null
+                : area.asSlice(copyAt, written).toArray(ValueLayout.JAVA_BYTE);
     }
 
     /**

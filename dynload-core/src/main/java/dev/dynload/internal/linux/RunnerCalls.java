@@ -136,17 +136,22 @@ public final class RunnerCalls implements AutoCloseable {
             long end = System.nanoTime() + deadlineNanos;
             MemorySegment slot = claim(name, end);
             MemorySegment area = bulk.isEmpty() && (frame == null || frame.copy < 0) ? null : channel.bulkOf(slot);
-            for (Bulk b : bulk) {
-                if (b.in()) {
-                    MemorySegment.copy(b.array(), 0, area, b.element(), b.offset(),
-                            java.lang.reflect.Array.getLength(b.array()));
-                } else {
-                    area.asSlice(b.offset(), b.bytes()).fill((byte) 0); // @Out: C finds zeros, as in process
+            try {
+                for (Bulk b : bulk) {
+                    if (b.in()) {
+                        MemorySegment.copy(b.array(), 0, area, b.element(), b.offset(),
+                                java.lang.reflect.Array.getLength(b.array()));
+                    } else {
+                        area.asSlice(b.offset(), b.bytes()).fill((byte) 0); // @Out: C finds zeros, as in process
+                    }
                 }
+                slot.set(JAVA_INT, Channel.S_BULK_POINTERS, bulkPointers);
+                slot.set(JAVA_INT, Channel.S_CALLBACKS, callbacks);
+                fill(slot, index, returns, ints, intCount, floats, floatCount, pointers, data, dataLength, frame);
+            } catch (RuntimeException | Error e) {
+                unclaim(slot); // nothing was asked of the runner: the slot is free again
+                throw e;
             }
-            slot.set(JAVA_INT, Channel.S_BULK_POINTERS, bulkPointers);
-            slot.set(JAVA_INT, Channel.S_CALLBACKS, callbacks);
-            fill(slot, index, returns, ints, intCount, floats, floatCount, pointers, data, dataLength, frame);
             await(slot, name, end, deadlineNanos, handler);
             long result = slot.get(JAVA_LONG, Channel.S_RESULT);
             if (frame != null) {
@@ -253,9 +258,14 @@ public final class RunnerCalls implements AutoCloseable {
                                   int floatCount, int pointers, byte[] data, int dataLength, @Nullable Frame frame,
                                   long end, long deadlineNanos) throws NoAnswer {
         MemorySegment slot = claim(name, end);
-        slot.set(JAVA_INT, Channel.S_BULK_POINTERS, 0);
-        slot.set(JAVA_INT, Channel.S_CALLBACKS, 0);
-        fill(slot, index, returns, ints, intCount, floats, floatCount, pointers, data, dataLength, frame);
+        try {
+            slot.set(JAVA_INT, Channel.S_BULK_POINTERS, 0);
+            slot.set(JAVA_INT, Channel.S_CALLBACKS, 0);
+            fill(slot, index, returns, ints, intCount, floats, floatCount, pointers, data, dataLength, frame);
+        } catch (RuntimeException | Error e) {
+            unclaim(slot);
+            throw e;
+        }
         await(slot, name, end, deadlineNanos);
         return slot;
     }
@@ -284,6 +294,11 @@ public final class RunnerCalls implements AutoCloseable {
         if (dataLength > 0) {
             MemorySegment.copy(data, 0, slot, java.lang.foreign.ValueLayout.JAVA_BYTE, Channel.S_DATA, dataLength);
         }
+    }
+
+    /** Frees a slot claimed for a request that was never made; a slot the runner's end marked DEAD stays so. */
+    private static void unclaim(MemorySegment slot) {
+        Channel.INT.compareAndSet(slot, Channel.S_STATE, Channel.CLAIMED, Channel.FREE);
     }
 
     /** Frees a slot after its answer was read; a slot the runner's end marked DEAD stays so. */
