@@ -21,12 +21,6 @@ public final class RunnerCalls implements AutoCloseable {
     static final int SLOTS = 16;
     /** Checks of the state word before a caller sleeps on it: a few microseconds. */
     private static final int SPINS = 2_000;
-    /**
-     * How long a lookup or a plugin's lifecycle step spins before it sleeps: they are rare, and each
-     * futex wake-up of a sleeping thread costs up to a millisecond on a small VM, several of which a
-     * plugin's start would pay one after another.
-     */
-    private static final long SETUP_SPIN_NANOS = 1_000_000;
     /** The longest a caller sleeps before it looks whether the runner still runs. */
     private static final long NAP = 50_000_000L;
 
@@ -87,7 +81,7 @@ public final class RunnerCalls implements AutoCloseable {
         MemorySegment slot = claim(name, end);
         slot.set(JAVA_INT, Channel.S_KIND, 1);
         Channel.writeName(slot, name);
-        await(slot, name, end, deadlineNanos, null, SETUP_SPIN_NANOS);
+        await(slot, name, end, deadlineNanos);
         int error = slot.get(JAVA_INT, Channel.S_ERROR);
         int index = slot.get(JAVA_INT, Channel.S_FUNCTION);
         release(slot);
@@ -234,7 +228,7 @@ public final class RunnerCalls implements AutoCloseable {
             MemorySegment.copy(data, 0, slot, java.lang.foreign.ValueLayout.JAVA_BYTE, Channel.S_DATA, dataLength);
             slot.set(java.lang.foreign.ValueLayout.JAVA_BYTE, Channel.S_DATA + Math.min(dataLength, Channel.DATA_SIZE - 1),
                     (byte) 0);
-            await(slot, name, end, deadlineNanos, null, SETUP_SPIN_NANOS);
+            await(slot, name, end, deadlineNanos);
             StepAnswer answer = new StepAnswer(slot.get(JAVA_LONG, Channel.S_RESULT), slot.get(JAVA_INT, Channel.S_ERROR),
                     slot.asSlice(Channel.S_DATA, Channel.DATA_SIZE).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
             release(slot);
@@ -354,12 +348,7 @@ public final class RunnerCalls implements AutoCloseable {
 
     /** Hands the request to the runner and waits for DONE, the runner's end, or the deadline. */
     private void await(MemorySegment slot, String name, long end, long deadlineNanos) throws NoAnswer {
-        await(slot, name, end, deadlineNanos, null, 0);
-    }
-
-    private void await(MemorySegment slot, String name, long end, long deadlineNanos,
-                       @Nullable CallbackHandler handler) throws NoAnswer {
-        await(slot, name, end, deadlineNanos, handler, 0);
+        await(slot, name, end, deadlineNanos, null);
     }
 
     /**
@@ -367,7 +356,7 @@ public final class RunnerCalls implements AutoCloseable {
      * call's callbacks meanwhile (the time they take in Java does not count toward the deadline).
      */
     private void await(MemorySegment slot, String name, long end, long deadlineNanos,
-                       @Nullable CallbackHandler handler, long spinNanos) throws NoAnswer {
+                       @Nullable CallbackHandler handler) throws NoAnswer {
         Throwable failure = null;
         long stateAddress = slot.address() + Channel.S_STATE;
         if (!Channel.INT.compareAndSet(slot, Channel.S_STATE, Channel.CLAIMED, Channel.REQUEST)) {
@@ -378,8 +367,7 @@ public final class RunnerCalls implements AutoCloseable {
             Futex.wake(stateAddress);
         }
         int state = Channel.REQUEST;
-        long spinStart = spinNanos > 0 ? System.nanoTime() : 0;
-        for (int spin = 0; spin < SPINS || (spinNanos > 0 && System.nanoTime() - spinStart < spinNanos); spin++) {
+        for (int spin = 0; spin < SPINS; spin++) {
             state = Channel.state(slot);
             if (state == Channel.DONE || state == Channel.DEAD || state == Channel.CALLBACK) {
                 break;
