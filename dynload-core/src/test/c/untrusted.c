@@ -237,3 +237,17 @@ const uint8_t *magic_or_fail(int32_t how) {
     errno = how == 1 ? ENOENT : EINVAL;
     return how == 1 ? NULL : (const uint8_t *) (intptr_t) -1;
 }
+/* A callback kept past its call: fired during later calls, and from a thread of the library's own. */
+static int32_t (*kept_handler)(int32_t);
+static double (*kept_scaler)(double);
+void keep_handler(int32_t (*f)(int32_t), double (*g)(double)) { kept_handler = f; kept_scaler = g; }
+int32_t fire(int32_t x) { return kept_handler ? kept_handler(x) : -1; }
+double fire_scaler(double x) { return kept_scaler ? kept_scaler(x) : -1; }
+static int32_t fired_on_thread;
+static void *fire_thread(void *x) { fired_on_thread = kept_handler((int32_t) (intptr_t) x); return NULL; }
+int32_t fire_from_thread(int32_t x) {
+    pthread_t t;
+    if (!kept_handler || pthread_create(&t, NULL, fire_thread, (void *) (intptr_t) x) != 0) return -1;
+    pthread_join(t, NULL);
+    return fired_on_thread;
+}

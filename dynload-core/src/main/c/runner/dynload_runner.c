@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -145,7 +146,7 @@ static __thread unsigned char *current_slot;
 uint64_t call_back(int k, const int64_t *ints, const double *doubles) {
     int saved_errno = errno; /* the futex calls below must not change what the library's caller sees */
     unsigned char *slot = current_slot;
-    /* A Java callback belongs to the call that gave it: one kept and called during a later call is not it. */
+    /* A call's Java callback belongs to it: one kept and called during a later call is not it. */
     int stray = slot && k < 0x100 && (*word(slot, S_KIND) != 2 || !(*word(slot, S_CALLBACKS) & (1u << k)));
     if (!slot || stray) {
         static const char why[] = "dynload-runner: a Java callback was called from a thread the library started, "
@@ -202,6 +203,100 @@ uint64_t call_back(int k, const int64_t *ints, const double *doubles) {
         double r[6] = {x, y, z, u, v, w};                                                                 \
         return as_double(call_back(K, i, r)); /* a float's bits are the low 32 of the register */         \
     }
+/*
+ * A kept callback called on a thread the library started (no call in progress on it): the thread takes
+ * a free slot itself, puts the callback's number and arguments in it, marks it UPCALL and wakes the
+ * host's upcall thread (H_UPCALLS), which runs the Java callback and marks it UPCALL_DONE; the thread
+ * reads the result and frees the slot. If every slot is busy, it waits for one.
+ */
+static uint64_t upcall_from_thread(int k, const int64_t *ints, const double *doubles) {
+    int saved_errno = errno;
+    unsigned char *slot = NULL;
+    while (!slot) {
+        for (uint32_t s = 0; s < slot_count && !slot; s++) {
+            unsigned char *candidate = channel + HEADER_SIZE + (size_t) s * SLOT_SIZE;
+            uint32_t expected = FREE;
+            if (__atomic_compare_exchange_n(word(candidate, S_STATE), &expected, CLAIMED, 0, __ATOMIC_SEQ_CST,
+                                            __ATOMIC_SEQ_CST)) {
+                slot = candidate;
+            }
+        }
+        if (!slot) {
+            sched_yield();
+        }
+    }
+    memcpy(slot + S_INT_ARGS, ints, 6 * sizeof(int64_t));
+    memcpy(slot + S_FLOAT_ARGS, doubles, 6 * sizeof(double));
+    *word(slot, S_CALLBACK) = (uint32_t) k;
+    uint32_t *state = word(slot, S_STATE);
+    __atomic_store_n(state, UPCALL, __ATOMIC_SEQ_CST);
+    __atomic_add_fetch(word(channel, H_UPCALLS), 1, __ATOMIC_SEQ_CST);
+    futex_wake(word(channel, H_UPCALLS));
+    uint32_t s = __atomic_load_n(state, __ATOMIC_SEQ_CST);
+    for (int spin = 0; s == UPCALL && spin < SPINS; spin++) {
+        pause_once();
+        s = __atomic_load_n(state, __ATOMIC_SEQ_CST);
+    }
+    while (s == UPCALL) {
+        futex_wait(state, s); /* the host wakes the state word when it marks UPCALL_DONE */
+        s = __atomic_load_n(state, __ATOMIC_SEQ_CST);
+    }
+    uint64_t result = 0;
+    if (s == UPCALL_DONE) {
+        memcpy(&result, slot + S_RESULT, sizeof result);
+        uint32_t done = UPCALL_DONE;
+        __atomic_compare_exchange_n(state, &done, FREE, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    }
+    errno = saved_errno;
+    return result;
+}
+
+/* Kept callback K: through the slot of the call in progress on this thread, or, on a thread of the library's, an UPCALL. */
+static uint64_t kept_call(int k, const int64_t *ints, const double *doubles) {
+    return current_slot ? call_back(0x200 + k, ints, doubles) : upcall_from_thread(0x200 + k, ints, doubles);
+}
+
+#define KEPT_TRAMPOLINES(K)                                                                                \
+    static int64_t kept_int_##K(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f,          \
+                                double x, double y, double z, double u, double v, double w) {             \
+        int64_t i[6] = {a, b, c, d, e, f};                                                                \
+        double r[6] = {x, y, z, u, v, w};                                                                 \
+        return (int64_t) kept_call(K, i, r);                                                              \
+    }                                                                                                     \
+    static double kept_double_##K(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f,        \
+                                  double x, double y, double z, double u, double v, double w) {           \
+        int64_t i[6] = {a, b, c, d, e, f};                                                                \
+        double r[6] = {x, y, z, u, v, w};                                                                 \
+        return as_double(kept_call(K, i, r));                                                             \
+    }
+KEPT_TRAMPOLINES(0) KEPT_TRAMPOLINES(1) KEPT_TRAMPOLINES(2) KEPT_TRAMPOLINES(3) KEPT_TRAMPOLINES(4) KEPT_TRAMPOLINES(5) KEPT_TRAMPOLINES(6) KEPT_TRAMPOLINES(7)
+KEPT_TRAMPOLINES(8) KEPT_TRAMPOLINES(9) KEPT_TRAMPOLINES(10) KEPT_TRAMPOLINES(11) KEPT_TRAMPOLINES(12) KEPT_TRAMPOLINES(13) KEPT_TRAMPOLINES(14) KEPT_TRAMPOLINES(15)
+KEPT_TRAMPOLINES(16) KEPT_TRAMPOLINES(17) KEPT_TRAMPOLINES(18) KEPT_TRAMPOLINES(19) KEPT_TRAMPOLINES(20) KEPT_TRAMPOLINES(21) KEPT_TRAMPOLINES(22) KEPT_TRAMPOLINES(23)
+KEPT_TRAMPOLINES(24) KEPT_TRAMPOLINES(25) KEPT_TRAMPOLINES(26) KEPT_TRAMPOLINES(27) KEPT_TRAMPOLINES(28) KEPT_TRAMPOLINES(29) KEPT_TRAMPOLINES(30) KEPT_TRAMPOLINES(31)
+KEPT_TRAMPOLINES(32) KEPT_TRAMPOLINES(33) KEPT_TRAMPOLINES(34) KEPT_TRAMPOLINES(35) KEPT_TRAMPOLINES(36) KEPT_TRAMPOLINES(37) KEPT_TRAMPOLINES(38) KEPT_TRAMPOLINES(39)
+KEPT_TRAMPOLINES(40) KEPT_TRAMPOLINES(41) KEPT_TRAMPOLINES(42) KEPT_TRAMPOLINES(43) KEPT_TRAMPOLINES(44) KEPT_TRAMPOLINES(45) KEPT_TRAMPOLINES(46) KEPT_TRAMPOLINES(47)
+KEPT_TRAMPOLINES(48) KEPT_TRAMPOLINES(49) KEPT_TRAMPOLINES(50) KEPT_TRAMPOLINES(51) KEPT_TRAMPOLINES(52) KEPT_TRAMPOLINES(53) KEPT_TRAMPOLINES(54) KEPT_TRAMPOLINES(55)
+KEPT_TRAMPOLINES(56) KEPT_TRAMPOLINES(57) KEPT_TRAMPOLINES(58) KEPT_TRAMPOLINES(59) KEPT_TRAMPOLINES(60) KEPT_TRAMPOLINES(61) KEPT_TRAMPOLINES(62) KEPT_TRAMPOLINES(63)
+static void *const kept_ints[KEPT_MAX] = {
+    kept_int_0, kept_int_1, kept_int_2, kept_int_3, kept_int_4, kept_int_5, kept_int_6, kept_int_7,
+    kept_int_8, kept_int_9, kept_int_10, kept_int_11, kept_int_12, kept_int_13, kept_int_14, kept_int_15,
+    kept_int_16, kept_int_17, kept_int_18, kept_int_19, kept_int_20, kept_int_21, kept_int_22, kept_int_23,
+    kept_int_24, kept_int_25, kept_int_26, kept_int_27, kept_int_28, kept_int_29, kept_int_30, kept_int_31,
+    kept_int_32, kept_int_33, kept_int_34, kept_int_35, kept_int_36, kept_int_37, kept_int_38, kept_int_39,
+    kept_int_40, kept_int_41, kept_int_42, kept_int_43, kept_int_44, kept_int_45, kept_int_46, kept_int_47,
+    kept_int_48, kept_int_49, kept_int_50, kept_int_51, kept_int_52, kept_int_53, kept_int_54, kept_int_55,
+    kept_int_56, kept_int_57, kept_int_58, kept_int_59, kept_int_60, kept_int_61, kept_int_62, kept_int_63,
+};
+static void *const kept_doubles[KEPT_MAX] = {
+    kept_double_0, kept_double_1, kept_double_2, kept_double_3, kept_double_4, kept_double_5, kept_double_6, kept_double_7,
+    kept_double_8, kept_double_9, kept_double_10, kept_double_11, kept_double_12, kept_double_13, kept_double_14, kept_double_15,
+    kept_double_16, kept_double_17, kept_double_18, kept_double_19, kept_double_20, kept_double_21, kept_double_22, kept_double_23,
+    kept_double_24, kept_double_25, kept_double_26, kept_double_27, kept_double_28, kept_double_29, kept_double_30, kept_double_31,
+    kept_double_32, kept_double_33, kept_double_34, kept_double_35, kept_double_36, kept_double_37, kept_double_38, kept_double_39,
+    kept_double_40, kept_double_41, kept_double_42, kept_double_43, kept_double_44, kept_double_45, kept_double_46, kept_double_47,
+    kept_double_48, kept_double_49, kept_double_50, kept_double_51, kept_double_52, kept_double_53, kept_double_54, kept_double_55,
+    kept_double_56, kept_double_57, kept_double_58, kept_double_59, kept_double_60, kept_double_61, kept_double_62, kept_double_63,
+};
 TRAMPOLINES(0)
 TRAMPOLINES(1)
 TRAMPOLINES(2)
@@ -294,6 +389,7 @@ static void serve(unsigned char *slot) {
     uint32_t pointers = *word(slot, S_POINTERS);
     uint32_t bulk_pointers = *word(slot, S_BULK_POINTERS);
     uint32_t callbacks = *word(slot, S_CALLBACKS);
+    uint32_t kept = *word(slot, S_KEPT);
     /* This slot's bulk area: large arrays, after every slot. */
     size_t index_of_slot = (size_t) (slot - channel - HEADER_SIZE) / SLOT_SIZE;
     unsigned char *bulk = channel + HEADER_SIZE + (size_t) slot_count * SLOT_SIZE + index_of_slot * bulk_size;
@@ -304,6 +400,9 @@ static void serve(unsigned char *slot) {
             i[k] = i[k] >= 0 && (uint64_t) i[k] < bulk_size ? (int64_t) (intptr_t) (bulk + i[k]) : 0;
         } else if (callbacks & (1u << k)) {
             i[k] = (int64_t) (intptr_t) (callbacks & (1u << (k + 8)) ? double_callbacks[k] : int_callbacks[k]);
+        } else if (kept & (1u << k)) {
+            i[k] = i[k] >= 0 && i[k] < KEPT_MAX
+                   ? (int64_t) (intptr_t) (kept & (1u << (k + 8)) ? kept_doubles[i[k]] : kept_ints[i[k]]) : 0;
         }
     }
     uint32_t stack = *word(slot, S_STACK);

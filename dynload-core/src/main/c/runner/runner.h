@@ -24,6 +24,7 @@
 #define H_RUNNER_PID 28    /* u32 */
 #define H_BULK_SIZE 32     /* u32: the bytes of each slot's bulk area, after all the slots */
 #define H_WORKERS 36       /* u32: the worker threads started so far (a hint: they start in slot order, mostly) */
+#define H_UPCALLS 40       /* u32, futex: bumped each time a thread of the library's puts an UPCALL in a slot */
 #define H_MESSAGE 64       /* char[192]: why the runner refused */
 
 /* slot offsets */
@@ -54,6 +55,8 @@
 #define S_COPY 184         /* u64: for results 9 and 10, the bytes (9) or strings (10) to copy from the pointer */
 #define S_COPY_AT 192      /* u32: where in the slot's bulk area the copy goes */
 #define S_FREE 196         /* u32: for a string result, 1 + the index of the function to free it with; 0 none */
+#define S_KEPT 200         /* u32: bit k set: integer argument k is the number of a kept callback (bit k+8: it
+                              returns a double or float), whose trampoline the runner puts there */
 #define S_NAME 256         /* char[256]: a resolve's symbol name */
 #define S_STACK_ARGS 256   /* i64[32]: a call's stack arguments, in order (a call has no name) */
 #define STACK_MAX 32
@@ -62,7 +65,11 @@
 
 
 /* slot states */
-enum { FREE = 0, CLAIMED = 1, REQUEST = 2, RUNNING = 3, DONE = 4, CALLBACK = 6, CALLBACK_DONE = 7 };
+enum { FREE = 0, CLAIMED = 1, REQUEST = 2, RUNNING = 3, DONE = 4, DEAD = 5, CALLBACK = 6, CALLBACK_DONE = 7,
+       UPCALL = 8, UPCALL_DONE = 9 };
+
+/* Kept callbacks (an Arena parameter in Java): trampolines that outlive their call, numbered by the host. */
+#define KEPT_MAX 64
 
 static inline uint32_t *word(unsigned char *base, size_t at) { return (uint32_t *) (base + at); }
 

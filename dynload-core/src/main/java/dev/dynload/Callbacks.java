@@ -89,7 +89,28 @@ final class Callbacks implements CallbackHandler {
         if (position < 0 || position > 5 || targets[position] == null || thrown != null) {
             return 0; // after an exception, the call's later callbacks are skipped
         }
-        Method m = methods[position];
+        try {
+            return invoke(methods[position], targets[position], ints, floats);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            thrown = e.getCause();
+            return 0;
+        } catch (Throwable e) {
+            thrown = e;
+            return 0;
+        }
+    }
+
+    /** The method a callback of type {@code t} is called through. */
+    static Method method(Class<?> t) {
+        return single(t);
+    }
+
+    /**
+     * Calls {@code m} of {@code target} with the library's register arguments; {@return its result's bits}
+     *
+     * @throws java.lang.reflect.InvocationTargetException wrapping what the callback threw
+     */
+    static long invoke(Method m, Object target, long[] ints, long[] floats) throws Exception {
         Class<?>[] types = m.getParameterTypes();
         Object[] args = new Object[types.length];
         int i = 0;
@@ -114,16 +135,7 @@ final class Callbacks implements CallbackHandler {
                 args[a] = (ints[i++] & 0xff) != 0;
             }
         }
-        Object result;
-        try {
-            result = m.invoke(targets[position], args);
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            thrown = e.getCause();
-            return 0;
-        } catch (Throwable e) {
-            thrown = e;
-            return 0;
-        }
+        Object result = m.invoke(target, args);
         Class<?> r = m.getReturnType();
         if (result == null) {
             return 0;

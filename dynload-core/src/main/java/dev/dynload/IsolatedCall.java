@@ -192,6 +192,8 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
                 ints++;
             } else if (t == float.class || t == double.class) {
                 floats++;
+            } else if (t == java.lang.foreign.Arena.class) {
+                continue; // the lifetime of the call's callbacks (IsolatedMarks), no C parameter
             } else if (Callbacks.isCallback(t)) {
                 Callbacks.check(t, "parameter " + i, mine);
                 ints++;
@@ -273,6 +275,7 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
         Callbacks callbacks = null; // the Java callbacks of this call, by integer argument position
         int callbackBits = 0;
         int[] refAt = null; // where each Ref's struct lies in data, to read it back from
+        int keptBits = 0; // the integer arguments that are kept callbacks' numbers (bit k + 8: a double result)
         long[] stack = values == null ? null : new long[values.stack()];
         int s = 0;
         if (values != null && values.inMemory()) {
@@ -329,6 +332,21 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
                 pointers |= 1 << i;
                 ints[i++] = DATA_OFFSET + used;
                 used += size;
+                continue;
+            }
+            if (t == java.lang.foreign.Arena.class) {
+                continue; // no C parameter: the lifetime of this call's kept callbacks
+            }
+            if (t.isInterface() && marks.lifetime() >= 0) { // kept while the Arena is open: a numbered trampoline
+                if (v == null) {
+                    ints[i++] = 0; // NULL
+                    continue;
+                }
+                java.lang.foreign.Arena arena = (java.lang.foreign.Arena) java.util.Objects.requireNonNull(
+                        args[marks.lifetime()], () -> function + "(): the Arena that keeps its callbacks is null");
+                Class<?> r = Callbacks.method(t).getReturnType();
+                keptBits |= (1 << i) | (r == double.class || r == float.class ? 1 << (i + 8) : 0);
+                ints[i++] = library.kept().keep(t, v, arena);
                 continue;
             }
             if (t.isInterface()) { // a callback, as IsolatedCall.of checked: a C function pointer in the runner
@@ -407,7 +425,12 @@ final class IsolatedCall implements dev.dynload.internal.IsolatedAccess.Planned 
             }
         }
         dev.dynload.internal.linux.Frame frame = errno || values != null || marks.copiesResult() || freeIndex >= 0
-                ? new dev.dynload.internal.linux.Frame(stack == null ? new long[0] : stack, s) : null;
+                || keptBits != 0 ? new dev.dynload.internal.linux.Frame(stack == null ? new long[0] : stack, s) : null;
+        for (int k = 0; k < 6; k++) {
+            if ((keptBits & (1 << k)) != 0) {
+                frame.keep(k, (keptBits & (1 << (k + 8))) != 0);
+            }
+        }
         if (freeIndex >= 0) {
             frame.freeWith(freeIndex);
         }

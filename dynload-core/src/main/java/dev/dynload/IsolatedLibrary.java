@@ -77,6 +77,25 @@ public final class IsolatedLibrary implements AutoCloseable {
     private final long setupNanos;
     private final Map<String, Integer> functions = new HashMap<>();
 
+    /** The callbacks kept past their call; made, with the runner's upcall thread, when the first is kept. */
+    private volatile @Nullable KeptCallbacks kept;
+
+    /** {@return the callbacks this library keeps past their call} */
+    KeptCallbacks kept() {
+        KeptCallbacks k = kept;
+        if (k == null) {
+            synchronized (this) {
+                k = kept;
+                if (k == null) {
+                    k = new KeptCallbacks(name, System.err::println);
+                    calls.onKept(k);
+                    kept = k;
+                }
+            }
+        }
+        return k;
+    }
+
     IsolatedLibrary(String name, RunnerCalls calls, long deadlineNanos) {
         this.name = name;
         this.calls = calls;

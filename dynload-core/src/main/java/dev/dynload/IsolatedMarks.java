@@ -37,10 +37,11 @@ import org.jspecify.annotations.Nullable;
  * @param freeWith    the function that frees a returned string ({@code @FreeWith}), or null
  * @param enums       per parameter: an enum's C values, else null
  * @param resultEnum  an enum result's C values, else null
+ * @param lifetime    the {@code Arena} parameter whose callbacks are kept while it is open, else -1
  */
 record IsolatedMarks(String symbol, boolean[] in, boolean[] out, int[] unsigned, int result, int countAt, long bytes,
                      boolean strings, @Nullable String freeWith, dev.dynload.internal.bind.@Nullable EnumCodec[] enums,
-                     dev.dynload.internal.bind.@Nullable EnumCodec resultEnum) {
+                     dev.dynload.internal.bind.@Nullable EnumCodec resultEnum, int lifetime) {
 
     /** What an isolated call carries out; any other dev.dynload.bind annotation is refused. */
     private static final Set<Class<? extends Annotation>> CARRIED = Set.of(Symbol.class, Errno.class, FreeWith.class,
@@ -57,8 +58,17 @@ record IsolatedMarks(String symbol, boolean[] in, boolean[] out, int[] unsigned,
         for (int i = 0; i < parameters; i++) {
             enums[i] = enumOf(types[i], "parameter " + i, mine);
         }
+        int lifetime = -1;
+        for (int i = 0; i < parameters; i++) {
+            if (types[i] == java.lang.foreign.Arena.class) {
+                if (lifetime >= 0) {
+                    mine.add("parameters " + lifetime + " and " + i + " are both the Arena for callbacks; give one");
+                }
+                lifetime = i;
+            }
+        }
         return new IsolatedMarks(function, in, out, new int[parameters], 0, -1, 0, false, null, enums,
-                enumOf(result, "the result", mine));
+                enumOf(result, "the result", mine), lifetime);
     }
 
     /** {@return the C values of enum {@code type}, or null when it is no enum (or with why in {@code mine})} */
@@ -140,7 +150,7 @@ record IsolatedMarks(String symbol, boolean[] in, boolean[] out, int[] unsigned,
         }
         return new IsolatedMarks(symbol != null ? symbol.value() : m.getName(), marks.in, marks.out, marks.unsigned,
                 u == null ? 0 : u.value(), countAt, bytes, strings, free == null ? null : free.value(), marks.enums,
-                marks.resultEnum);
+                marks.resultEnum, marks.lifetime);
     }
 
     /** Refuses each dev.dynload.bind annotation on {@code e} that an isolated call does not carry out. */

@@ -140,6 +140,47 @@ class IsolatedCallbackTest {
         }
     }
 
+    /** untrusted.c's kept callbacks: kept by one call, fired by later ones and by a thread of the library's. */
+    public interface Keeping {
+        void keep_handler(IntFunction f, DoubleFunction g, java.lang.foreign.Arena arena);
+
+        int fire(int x);
+
+        double fire_scaler(double x);
+
+        int fire_from_thread(int x);
+    }
+
+    @Test
+    void aCallbackKeptWithAnArenaIsCalledLaterAndFromTheLibrarysThreadsAsInProcess() throws InterruptedException {
+        try (IsolatedLibrary lib = IsolatedLibrary.open(IsolatedLibraryTest.UNTRUSTED, Duration.ofSeconds(30),
+                this::printed); Library local = Library.open(IsolatedLibraryTest.UNTRUSTED)) {
+            Keeping outOfProcess = lib.bind(Keeping.class);
+            for (Keeping api : List.of(outOfProcess, local.bind(Keeping.class, java.lang.invoke.MethodHandles.lookup()))) {
+                List<String> threads = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+                try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
+                    api.keep_handler(x -> {
+                        threads.add(Thread.currentThread().getName());
+                        return x * 3;
+                    }, x -> x / 4, arena);
+                    assertEquals(21, api.fire(7), "during a later call");
+                    assertEquals(2.5, api.fire_scaler(10.0), "a double result, kept");
+                    assertEquals(12, api.fire_from_thread(4), "from a thread the library started");
+                    assertEquals(30, api.fire(api.fire_from_thread(api.fire(1)) + 1), "nested, one after another");
+                }
+                assertTrue(threads.size() >= 5, threads.toString());
+                if (api == outOfProcess) {
+                    assertTrue(threads.stream().anyMatch(n -> n.startsWith("dynload-runner-upcalls-")),
+                            "the library's own thread was answered on the host's upcall thread: " + threads);
+                }
+            }
+            // Out of process only (in process the stub is freed, and a call of it would crash the JVM):
+            // once its arena is closed, the kept callback returns 0 and the library's output says so.
+            assertEquals(0, outOfProcess.fire(5));
+            assertEquals(0, outOfProcess.fire_from_thread(5));
+        }
+    }
+
     @Test
     void aCallbackThatClosesTheLibraryEndsItsOwnCall() {
         IsolatedLibrary lib = IsolatedLibrary.open(IsolatedLibraryTest.UNTRUSTED);

@@ -36,6 +36,8 @@ public final class Channel implements AutoCloseable {
     static final long H_BULK_SIZE = 32;
     /** The runner's worker threads started so far, a hint of which slots have one (most start after READY). */
     static final long H_WORKERS = 36;
+    /** Bumped, and woken, each time a thread of the library's puts an UPCALL in a slot. */
+    static final long H_UPCALLS = 40;
     static final long H_MESSAGE = 64;
 
     static final long S_STATE = 0;
@@ -74,6 +76,8 @@ public final class Channel implements AutoCloseable {
     static final long S_COPY_AT = 192;
     /** For a string result: 1 + the index of the function that frees it ({@code @FreeWith}); 0 none. */
     static final long S_FREE = 196;
+    /** Bit k: integer argument k is the number of a kept callback (bit k + 8: it returns a double or float). */
+    static final long S_KEPT = 200;
     static final long S_NAME = 256;
     /** A call's stack arguments, in order: where a resolve's name goes (a call has none). */
     static final long S_STACK_ARGS = 256;
@@ -94,6 +98,10 @@ public final class Channel implements AutoCloseable {
     static final int CALLBACK = 6;
     /** Set by the host: the callback's result is in S_RESULT; the call goes on. */
     static final int CALLBACK_DONE = 7;
+    /** Set by a thread of the library's: a kept callback to run, in a slot it took itself. */
+    static final int UPCALL = 8;
+    /** Set by the host: the kept callback's result is in S_RESULT; the runner's thread frees the slot. */
+    static final int UPCALL_DONE = 9;
 
     static final int STARTING = 0;
     static final int READY = 1;

@@ -18,6 +18,7 @@ public final class Frame {
     long copy = -1;
     int copyAt;
     int freeWith;
+    int kept;
     int errno;
     long second;
     byte @Nullable [] copied;
@@ -39,6 +40,15 @@ public final class Frame {
     public Frame copyBack(long count, int at) {
         this.copy = count;
         this.copyAt = at;
+        return this;
+    }
+
+    /**
+     * Marks integer argument {@code position} as kept callback number (its value) whose trampoline the
+     * runner puts there, returning in the floating-point register when {@code floatResult}.
+     */
+    public Frame keep(int position, boolean floatResult) {
+        kept |= (1 << position) | (floatResult ? 1 << (position + 8) : 0);
         return this;
     }
 

@@ -2,6 +2,7 @@ package dev.dynload.internal.linux;
 
 
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -271,6 +272,7 @@ public final class RunnerCalls implements AutoCloseable {
         slot.set(JAVA_LONG, Channel.S_COPY, frame == null ? -1 : frame.copy);
         slot.set(JAVA_INT, Channel.S_COPY_AT, frame == null ? 0 : frame.copyAt);
         slot.set(JAVA_INT, Channel.S_FREE, frame == null ? 0 : frame.freeWith);
+        slot.set(JAVA_INT, Channel.S_KEPT, frame == null ? 0 : frame.kept);
         int stack = frame == null ? 0 : frame.stackCount;
         slot.set(JAVA_INT, Channel.S_STACK, stack);
         for (int i = 0; i < stack; i++) {
@@ -422,7 +424,10 @@ public final class RunnerCalls implements AutoCloseable {
     /** Runs the callback the runner asked for, writes its result, and lets the call go on. */
     private void answer(MemorySegment slot, @Nullable CallbackHandler handler) {
         int position = slot.get(JAVA_INT, Channel.S_CALLBACK);
-        if (position >= 0x100) { // a remote trampoline: a dependency's function in another process or the JVM
+        if (position >= 0x200) { // a kept callback, called during a call of this slot
+            handler = kept;
+            position -= 0x200;
+        } else if (position >= 0x100) { // a remote trampoline: a dependency's function in another process or the JVM
             handler = remote;
             position -= 0x100;
         }
@@ -440,6 +445,67 @@ public final class RunnerCalls implements AutoCloseable {
             slot.set(JAVA_LONG, Channel.S_RESULT, result);
             if (Channel.INT.compareAndSet(slot, Channel.S_STATE, Channel.CALLBACK, Channel.CALLBACK_DONE)
                     && Channel.flag(slot, Channel.S_RUNNER_SLEEPS)) {
+                Futex.wake(slot.address() + Channel.S_STATE);
+            }
+        }
+    }
+
+    /** Where kept callbacks go (an Arena parameter's), by their number; null until the first is kept. */
+    private volatile @Nullable CallbackHandler kept;
+    private final AtomicBoolean serving = new AtomicBoolean();
+
+    /**
+     * Sets where kept callbacks go and starts, once, the thread that answers the UPCALLs of the library's
+     * own threads: it sleeps on H_UPCALLS, runs each kept callback it finds, and ends with the runner.
+     */
+    public void onKept(CallbackHandler handler) {
+        this.kept = handler;
+        if (serving.compareAndSet(false, true)) {
+            Thread upcalls = new Thread(this::serveUpcalls, "dynload-runner-upcalls-" + process.pid());
+            upcalls.setDaemon(true);
+            upcalls.start();
+        }
+    }
+
+    private void serveUpcalls() {
+        enter(); // the channel stays mapped while this thread reads it
+        try {
+            if (closed.get()) {
+                return; // closed before this thread began: the channel may be unmapped already
+            }
+            MemorySegment header = channel.header();
+            long upcalls = header.address() + Channel.H_UPCALLS;
+            while (!closed.get() && !process.ended()) {
+                int seen = (int) Channel.INT.getVolatile(header, Channel.H_UPCALLS);
+                for (int i = 0; i < SLOTS; i++) {
+                    MemorySegment slot = channel.slot(i);
+                    if (Channel.state(slot) == Channel.UPCALL) {
+                        upcall(slot);
+                    }
+                }
+                Futex.await(upcalls, seen, NAP); // a bump or a wake-up returns at once; NAP rechecks the end
+            }
+        } finally {
+            leave();
+        }
+    }
+
+    /** Runs the kept callback a thread of the library's asked for in {@code slot}, and hands the result back. */
+    private void upcall(MemorySegment slot) {
+        int position = slot.get(JAVA_INT, Channel.S_CALLBACK) - 0x200;
+        long[] ints = new long[6];
+        long[] floats = new long[6];
+        for (int i = 0; i < 6; i++) {
+            ints[i] = slot.get(JAVA_LONG, Channel.S_INT_ARGS + 8L * i);
+            floats[i] = slot.get(JAVA_LONG, Channel.S_FLOAT_ARGS + 8L * i);
+        }
+        long result = 0;
+        CallbackHandler handler = kept;
+        try {
+            result = handler == null || position < 0 ? 0 : handler.call(position, ints, floats);
+        } finally { // whatever the handler did, the library's thread must go on
+            slot.set(JAVA_LONG, Channel.S_RESULT, result);
+            if (Channel.INT.compareAndSet(slot, Channel.S_STATE, Channel.UPCALL, Channel.UPCALL_DONE)) {
                 Futex.wake(slot.address() + Channel.S_STATE);
             }
         }
@@ -466,6 +532,9 @@ public final class RunnerCalls implements AutoCloseable {
         }
         process.kill();
         process.awaitEnd(); // reaped, its monitor done, every slot DEAD: the calls still in the channel leave it
+        if (serving.get()) {
+            Futex.wake(channel.header().address() + Channel.H_UPCALLS); // the upcall thread ends now, not at its nap
+        }
         drained = true; // from now on the last call to leave may free the channel: nothing else writes to it
         if (users.get() == 0) {
             channel.close();
