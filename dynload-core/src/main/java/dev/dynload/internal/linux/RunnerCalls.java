@@ -423,31 +423,7 @@ public final class RunnerCalls implements AutoCloseable {
 
     /** Runs the callback the runner asked for, writes its result, and lets the call go on. */
     private void answer(MemorySegment slot, @Nullable CallbackHandler handler) {
-        int position = slot.get(JAVA_INT, Channel.S_CALLBACK);
-        if (position >= 0x200) { // a kept callback, called during a call of this slot
-            handler = kept;
-            position -= 0x200;
-        } else if (position >= 0x100) { // a remote trampoline: a dependency's function in another process or the JVM
-            handler = remote;
-            position -= 0x100;
-        }
-        long[] ints = new long[6];
-        long[] floats = new long[6];
-        for (int i = 0; i < 6; i++) {
-            ints[i] = slot.get(JAVA_LONG, Channel.S_INT_ARGS + 8L * i);
-            floats[i] = slot.get(JAVA_LONG, Channel.S_FLOAT_ARGS + 8L * i);
-        }
-        long result = 0;
-        try {
-            result = handler == null ? 0 : handler == remote ? handler.call(position, ints, floats, channel.bulkOf(slot))
-                    : handler.call(position, ints, floats);
-        } finally { // whatever the handler did, the runner's thread waiting in call_back must go on
-            slot.set(JAVA_LONG, Channel.S_RESULT, result);
-            if (Channel.INT.compareAndSet(slot, Channel.S_STATE, Channel.CALLBACK, Channel.CALLBACK_DONE)
-                    && Channel.flag(slot, Channel.S_RUNNER_SLEEPS)) {
-                Futex.wake(slot.address() + Channel.S_STATE);
-            }
-        }
+        SlotCallbacks.answer(slot, handler, remote, kept, channel.bulkOf(slot));
     }
 
     /** Where kept callbacks go (an Arena parameter's), by their number; null until the first is kept. */
@@ -480,34 +456,13 @@ public final class RunnerCalls implements AutoCloseable {
                 for (int i = 0; i < SLOTS; i++) {
                     MemorySegment slot = channel.slot(i);
                     if (Channel.state(slot) == Channel.UPCALL) {
-                        upcall(slot);
+                        SlotCallbacks.upcall(slot, kept);
                     }
                 }
                 Futex.await(upcalls, seen, NAP); // a bump or a wake-up returns at once; NAP rechecks the end
             }
         } finally {
             leave();
-        }
-    }
-
-    /** Runs the kept callback a thread of the library's asked for in {@code slot}, and hands the result back. */
-    private void upcall(MemorySegment slot) {
-        int position = slot.get(JAVA_INT, Channel.S_CALLBACK) - 0x200;
-        long[] ints = new long[6];
-        long[] floats = new long[6];
-        for (int i = 0; i < 6; i++) {
-            ints[i] = slot.get(JAVA_LONG, Channel.S_INT_ARGS + 8L * i);
-            floats[i] = slot.get(JAVA_LONG, Channel.S_FLOAT_ARGS + 8L * i);
-        }
-        long result = 0;
-        CallbackHandler handler = kept;
-        try {
-            result = handler == null || position < 0 ? 0 : handler.call(position, ints, floats);
-        } finally { // whatever the handler did, the library's thread must go on
-            slot.set(JAVA_LONG, Channel.S_RESULT, result);
-            if (Channel.INT.compareAndSet(slot, Channel.S_STATE, Channel.UPCALL, Channel.UPCALL_DONE)) {
-                Futex.wake(slot.address() + Channel.S_STATE);
-            }
         }
     }
 
