@@ -385,20 +385,28 @@ final class PluginProcess {
      */
     void recordEnd(IsolatedLibrary ended, @Nullable Plugin caller, String cause) {
         boolean first;
+        int recent;
         synchronized (lock) {
             first = ended == process && lastSeen != ended && !ended.isAlive();
             if (first) {
                 lastSeen = ended;
                 crashes.addLast(System.nanoTime());
             }
+            recent = crashes.size();
         }
         if (first) {
             for (Plugin p : members) {
                 p.crashed(cause);
             }
+            Duration delay = policy.delayAfter(recent);
             starter.say(caller != null ? caller.id() : key, PluginLogger.Level.ERROR, "its process (" + key
-                    + ") ended: " + cause + (policy.times() > 0 ? "; its plugins that were started start again on the "
-                    + "next call (restart policy: " + policy + ")" : ""));
+                    + ") ended: " + cause + (policy.times() == 0 ? "" : "; its plugins that were started start again "
+                    + (policy.atOnce() ? "in " + delay.toMillis() + " ms" : "on the next call") + " (restart policy: "
+                    + policy + ")"));
+            if (policy.atOnce()) {
+                // On a thread of its own, holding no lock: the restart runs plugin code (entry, init, start).
+                RESTARTS.schedule(this::restart, delay.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
         }
     }
 
@@ -412,6 +420,14 @@ final class PluginProcess {
             recordEnd(p, caller, cause);
         }
     }
+
+    /** Runs the restarts at once (RestartPolicy.atOnce) after their back-off; a daemon, shared by every host. */
+    private static final java.util.concurrent.ScheduledExecutorService RESTARTS =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "dynload-plugin-restarts");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** The process that {@link #crashed} last recorded, so that each end is counted once. */
     private @Nullable IsolatedLibrary lastSeen;

@@ -457,6 +457,39 @@ class IsolatedPluginTest {
     }
 
     @Test
+    void aRestartAtOnceStartsItAgainWithoutACallWaitingLongerAfterEachCrash(@TempDir Path dir) throws Exception {
+        RestartPolicy policy = RestartPolicy.atOnce(3, Duration.ofHours(1), Duration.ofMillis(20));
+        try (PluginHost host = builder(dir, "hostile").isolate("com.example.hostile", Isolation.process())
+                .restart(policy).build()) {
+            host.start();
+            Plugin p = started(host, "com.example.hostile");
+            Hostile h = p.bind(Hostile.class);
+            for (int crash = 1; crash <= 2; crash++) {
+                long before = h.pid();
+                assertThrows(PluginCrashedException.class, h::crash);
+                awaitLogs("started again in a new process", crash); // no call made it: the host did, at once
+                assertEquals(PluginState.STARTED, p.state());
+                assertNotEquals(before, h.pid());
+            }
+            assertTrue(logText().contains("start again in 20 ms") && logText().contains("start again in 40 ms"),
+                    "the back-off doubled: " + logText());
+        }
+        RestartPolicy capped = RestartPolicy.atOnce(5, Duration.ofSeconds(1), Duration.ofMillis(100));
+        assertEquals(List.of(100L, 200L, 400L, 800L, 1000L), java.util.stream.IntStream.rangeClosed(1, 5)
+                .mapToObj(n -> capped.delayAfter(n).toMillis()).toList(), "doubling, at most the window");
+        assertEquals(Duration.ZERO, RestartPolicy.atMost(1, Duration.ofSeconds(1)).delayAfter(3));
+    }
+
+    /** Waits until {@code times} logged lines contain {@code text} (the test's timeout bounds it). */
+    private void awaitLogs(String text, int times) throws InterruptedException {
+        synchronized (log) {
+            while (log.stream().filter(l -> l.contains(text)).count() < times) {
+                log.wait();
+            }
+        }
+    }
+
+    @Test
     void theRestartPolicyStartsItAgainThenQuarantinesIt(@TempDir Path dir) throws Exception {
         Path quarantine = dir.resolve("quarantine.tsv");
         PluginHost host = builder(dir.resolve("plugins"), "hostile").isolate("com.example.hostile", Isolation.process())
