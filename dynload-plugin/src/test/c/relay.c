@@ -14,7 +14,8 @@ DLP_MANIFEST("id = com.example.echoer\n" "version = 1.0.0\n" "abi = 1..1\n"
 #elif defined(VARIANT_RELAY)
 DLP_MANIFEST("id = com.example.relay\n" "version = 1.0.0\n" "abi = 1..1\n"
              "requires = com.example.echoer ^1.0.0\n"
-             "provides = com.example.relay/1.0: relay = str(str); relay_length = i32(str); relay_half = f64(f64)\n");
+             "provides = com.example.relay/1.0: relay = str(str); relay_length = i32(str); relay_half = f64(f64); "
+             "relay_twice = str(str)\n");
 #endif
 
 static const dlp_host *the_host;
@@ -61,12 +62,18 @@ __attribute__((unused)) static int32_t relay_length(const char *text) {
 
 __attribute__((unused)) static double relay_half(double v) { return echoer && echoer->half ? echoer->half(v) : -1; }
 
+/* The echoer's result handed straight back to it: a str result is valid until this thread's next call. */
+__attribute__((unused)) static const char *relay_twice(const char *text) {
+    return echoer && echoer->echo ? echoer->echo(echoer->echo(text)) : "no echo function";
+}
+
 __attribute__((unused)) static const struct {
     dlp_interface header;
     const char *(*relay)(const char *);
     int32_t (*relay_length)(const char *);
     double (*relay_half)(double);
-} relays = { { sizeof relays, 0 }, relay, relay_length, relay_half };
+    const char *(*relay_twice)(const char *);
+} relays = { { sizeof relays, 0 }, relay, relay_length, relay_half, relay_twice };
 
 /* ---- The lifecycle ---- */
 

@@ -212,6 +212,7 @@ uint64_t call_back(int k, const int64_t *ints, const double *doubles) {
 static uint64_t upcall_from_thread(int k, const int64_t *ints, const double *doubles) {
     int saved_errno = errno;
     unsigned char *slot = NULL;
+    unsigned waits = 0;
     while (!slot) {
         for (uint32_t s = 0; s < slot_count && !slot; s++) {
             unsigned char *candidate = channel + HEADER_SIZE + (size_t) s * SLOT_SIZE;
@@ -221,7 +222,10 @@ static uint64_t upcall_from_thread(int k, const int64_t *ints, const double *dou
                 slot = candidate;
             }
         }
-        if (!slot) {
+        if (!slot && ++waits % 64 == 0) {
+            struct timespec nap = {0, 100000}; /* every slot busy for a while: wait without taking a core */
+            nanosleep(&nap, NULL);
+        } else if (!slot) {
             sched_yield();
         }
     }
@@ -465,6 +469,9 @@ static void serve(unsigned char *slot) {
     current_slot = NULL;
     if ((returns == 9 || returns == 10) && result && result != (uint64_t) -1) { /* NULL or (void *) -1: failed */
         copy_result(slot, bulk, (const void *) (intptr_t) result, returns);
+    } else if (returns == 9 || returns == 10) {
+        int64_t nothing = -1; /* nothing copied: not what an earlier call on this slot left */
+        memcpy(slot + S_RESULT_LENGTH, &nothing, sizeof nothing);
     }
     memcpy(slot + S_ERRNO, &error, sizeof error);
     memcpy(slot + S_RESULT, &result, sizeof result);
@@ -558,7 +565,9 @@ static int reserve_stacks(uint32_t slots) {
     }
     worker_stacks = m;
     for (uint32_t s = 0; s < slots; s++) {
-        mprotect(worker_stacks + (size_t) s * WORKER_STACK, (size_t) page, PROT_NONE);
+        if (mprotect(worker_stacks + (size_t) s * WORKER_STACK, (size_t) page, PROT_NONE) != 0) {
+            return 0;
+        }
     }
     return 1;
 }
@@ -651,7 +660,9 @@ int main(int argc, char **argv) {
      * before it ever sleeps).
      */
     if (!reserve_stacks(slots)) {
-        refuse("no room for the worker threads' stacks (16 of 8 MiB): the memory limit is too low");
+        snprintf(why, sizeof why, "no room for the worker threads' stacks (%u of 8 MiB): the memory limit is too low",
+                 slots);
+        refuse(why);
     }
     if (!start_worker(0)) {
         refuse("cannot start a worker thread");

@@ -192,7 +192,19 @@ static uint64_t remote_call(int k, int64_t *i, const double *r) {
     size_t size = 0;
     unsigned char *bulk = texts || remote_returns_text[k] ? current_bulk(&size) : NULL;
     if (bulk) {
+        /*
+         * An argument may be a str result of an earlier remote call, which lives in this very area: the
+         * copies go after the end of every such argument, so that none is overwritten before it is read.
+         */
         size_t used = 0;
+        for (int a = 0; a < 6; a++) {
+            const unsigned char *text = (const unsigned char *) (intptr_t) i[a];
+            if ((texts & (1u << a)) && text >= bulk && text < bulk + size) {
+                size_t end = (size_t) (text - bulk) + strnlen((const char *) text, size - (size_t) (text - bulk)) + 1;
+                end = (end + 7) & ~(size_t) 7;
+                used = end > used ? end : used;
+            }
+        }
         for (int a = 0; a < 6; a++) {
             if (!(texts & (1u << a))) {
                 continue;
@@ -202,10 +214,10 @@ static uint64_t remote_call(int k, int64_t *i, const double *r) {
                 i[a] = -1;
                 continue;
             }
-            size_t length = strnlen(text, size - used);
-            if (length + 1 > size - used) {
-                static const char why[] = "dynload-runner: a string passed to a dependency in another process is "
-                                          "longer than a call carries (2 MiB); the call returns 0\n";
+            size_t length = used < size ? strnlen(text, size - used) : size;
+            if (used >= size || length + 1 > size - used) {
+                static const char why[] = "dynload-runner: the strings passed to a dependency in another process "
+                                          "are longer than its slot's bulk area carries; the call returns 0\n";
                 ssize_t ignored = write(2, why, sizeof why - 1);
                 (void) ignored;
                 return 0;
@@ -216,8 +228,8 @@ static uint64_t remote_call(int k, int64_t *i, const double *r) {
         }
     }
     uint64_t bits = call_back(0x100 + k, i, r);
-    if (remote_returns_text[k]) {
-        return bulk && bits < size ? (uint64_t) (intptr_t) (bulk + bits) : 0; /* -1 (NULL) is past the area */
+    if (remote_returns_text[k]) { /* the host answers 1 + the result's offset; 0 for NULL, and for any failure */
+        return bulk && bits != 0 && bits - 1 < size ? (uint64_t) (intptr_t) (bulk + bits - 1) : 0;
     }
     return bits;
 }

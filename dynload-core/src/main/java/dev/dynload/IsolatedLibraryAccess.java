@@ -157,6 +157,10 @@ final class IsolatedLibraryAccess implements dev.dynload.internal.IsolatedAccess
             if (textResult) {
                 byte[] text = process.calls.callForText(function, name, registers, 6, floats, 6, pointers, data, used,
                         null, process.deadlineNanos);
+                if (text != null && text.length >= RunnerCalls.dataSize()) {
+                    throw new IllegalStateException(name + " returned a string of " + text.length + " bytes or more, "
+                            + "more than a call carries back (" + (RunnerCalls.dataSize() - 1) + ")");
+                }
                 return text == null ? null : new String(text, java.nio.charset.StandardCharsets.UTF_8);
             }
             return process.calls.call(function, name, floatResult ? 2 : 1, registers, 6, floats, 6, pointers, data,

@@ -118,7 +118,8 @@ final class IsolatedPlanner {
                     + "a String or a record");
         }
         boolean errno = m != null && m.isAnnotationPresent(dev.dynload.bind.Errno.class);
-        if (errno && (r == void.class || r == float.class || r == double.class || (r.isRecord() && !resultPointer))) {
+        if (errno && (r == void.class || r == float.class || r == double.class || r.isEnum()
+                || (r.isRecord() && !resultPointer))) {
             mine.add("@Errno needs a result that says failure (-1, NULL or false); it returns " + r.getName());
         }
         boolean carriedBack = false;

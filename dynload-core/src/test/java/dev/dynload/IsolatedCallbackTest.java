@@ -178,6 +178,17 @@ class IsolatedCallbackTest {
             // once its arena is closed, the kept callback returns 0 and the library's output says so.
             assertEquals(0, outOfProcess.fire(5));
             assertEquals(0, outOfProcess.fire_from_thread(5));
+            // An Error in a kept callback called from the library's thread: 0 for that call, and the next works.
+            try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
+                outOfProcess.keep_handler(x -> {
+                    if (x < 0) {
+                        throw new AssertionError("a kept callback that fails");
+                    }
+                    return x * 3;
+                }, x -> x, arena);
+                assertEquals(0, outOfProcess.fire_from_thread(-1));
+                assertEquals(6, outOfProcess.fire_from_thread(2), "the host still answers the library's threads");
+            }
         }
     }
 

@@ -137,7 +137,7 @@ final class RemoteDependencies implements IsolatedAccess.RemoteCalls {
                     texts[k] = strings.getString(ints[k]);
                 } catch (RuntimeException e) { // an offset or a string the runner would never send
                     sayOnce(f.name() + " got a damaged string argument; it returned 0");
-                    return f.textResult() ? -1 : 0;
+                    return 0; // 0 or, for a str result, NULL
                 }
                 end = Math.max(end, (ints[k] + texts[k].getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1
                         + 7) & ~7L);
@@ -148,16 +148,16 @@ final class RemoteDependencies implements IsolatedAccess.RemoteCalls {
             return result == null ? 0 : (Long) result;
         }
         if (result == null) {
-            return -1; // NULL
+            return 0; // NULL: the runner reads 1 + the offset, so that any failure (0) is NULL too
         }
         byte[] bytes = ((String) result).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         if (end + bytes.length + 1 > strings.byteSize()) {
             sayOnce(f.name() + " returned a string longer than a call carries back; it returned NULL");
-            return -1;
+            return 0;
         }
         MemorySegment.copy(bytes, 0, strings, ValueLayout.JAVA_BYTE, end, bytes.length);
         strings.set(ValueLayout.JAVA_BYTE, end + bytes.length, (byte) 0);
-        return end;
+        return end + 1;
     }
 
     /**
@@ -294,27 +294,38 @@ final class RemoteDependencies implements IsolatedAccess.RemoteCalls {
         }
     }
 
+    /** An upcall stub's body: it never throws into C; a failure returns 0 (NULL) and is said once. */
     private static long upcallInt(RemoteDependencies r, Function f, long a, long b, long c, long d, long e, long g,
                                   double x, double y, double z, double u, double v, double w) {
-        long[] ints = {a, b, c, d, e, g};
-        Object result = r.call(f, ints, bits(x, y, z, u, v, w), texts(f, ints));
-        if (!f.textResult()) {
-            return result == null ? 0 : (Long) result;
+        try {
+            long[] ints = {a, b, c, d, e, g};
+            Object result = r.call(f, ints, bits(x, y, z, u, v, w), texts(f, ints));
+            if (!f.textResult()) {
+                return result == null ? 0 : (Long) result;
+            }
+            if (result == null) {
+                return 0; // NULL
+            }
+            // Valid until this thread calls through the table again, as the ABI asks of a str result.
+            MemorySegment copy = java.lang.foreign.Arena.ofAuto().allocateFrom((String) result);
+            r.lastText.set(copy);
+            return copy.address();
+        } catch (Throwable t) {
+            r.sayOnce(f.name() + " failed: " + t + "; it returned 0");
+            return 0;
         }
-        if (result == null) {
-            return 0; // NULL
-        }
-        // Valid until this thread calls through the table again, as the ABI asks of a str result.
-        MemorySegment copy = java.lang.foreign.Arena.ofAuto().allocateFrom((String) result);
-        r.lastText.set(copy);
-        return copy.address();
     }
 
     private static double upcallDouble(RemoteDependencies r, Function f, long a, long b, long c, long d, long e,
                                        long g, double x, double y, double z, double u, double v, double w) {
-        long[] ints = {a, b, c, d, e, g};
-        Object result = r.call(f, ints, bits(x, y, z, u, v, w), texts(f, ints));
-        return Double.longBitsToDouble(result == null ? 0 : (Long) result);
+        try {
+            long[] ints = {a, b, c, d, e, g};
+            Object result = r.call(f, ints, bits(x, y, z, u, v, w), texts(f, ints));
+            return Double.longBitsToDouble(result == null ? 0 : (Long) result);
+        } catch (Throwable t) {
+            r.sayOnce(f.name() + " failed: " + t + "; it returned 0");
+            return 0;
+        }
     }
 
     /** {@return the str arguments of an upcall, read from this process's memory; null when it has none} */

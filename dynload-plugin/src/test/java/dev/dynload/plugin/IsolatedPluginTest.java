@@ -391,6 +391,9 @@ class IsolatedPluginTest {
 
         @dev.dynload.bind.Symbol("relay_half")
         double relayHalf(double v);
+
+        @dev.dynload.bind.Symbol("relay_twice")
+        String relayTwice(String text);
     }
 
     @Test
@@ -413,6 +416,8 @@ class IsolatedPluginTest {
                 assertEquals(103, r.relayLength("abc"), "a str beside an i32: " + p.name());
                 assertEquals(-1, r.relayLength(null), p.name());
                 assertEquals(2.5, r.relayHalf(5.0), p.name());
+                assertEquals("echo: echo: " + long300, r.relayTwice(long300), "a str result passed straight back: "
+                        + p.name());
                 for (int i = 0; i < 200; i++) { // the result's room in the slot is reused call after call
                     assertEquals("relayed echo: " + i, r.relay(Integer.toString(i)), p.name());
                 }

@@ -152,7 +152,7 @@ public final class RunnerCalls implements AutoCloseable {
             if (frame != null) {
                 frame.errno = slot.get(JAVA_INT, Channel.S_ERRNO);
                 frame.second = slot.get(JAVA_LONG, Channel.S_RESULT2);
-                if (frame.copy >= 0 && result != 0) {
+                if (frame.copy >= 0 && result != 0 && result != -1) {
                     frame.readCopy(slot.get(JAVA_LONG, Channel.S_RESULT_LENGTH), area);
                 }
             }
@@ -444,7 +444,14 @@ public final class RunnerCalls implements AutoCloseable {
     }
 
     private void serveUpcalls() {
-        enter(); // the channel stays mapped while this thread reads it
+        enter(); // the channel stays mapped while this thread, and the upcalls it hands out, read it
+        java.util.concurrent.ExecutorService answering = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "dynload-runner-upcalls-" + process.pid() + "-answer");
+            t.setDaemon(true);
+            return t;
+        });
+        java.util.concurrent.atomic.AtomicIntegerArray taken = new java.util.concurrent.atomic.AtomicIntegerArray(SLOTS);
+        java.util.concurrent.Phaser answers = new java.util.concurrent.Phaser(1);
         try {
             if (closed.get()) {
                 return; // closed before this thread began: the channel may be unmapped already
@@ -455,13 +462,24 @@ public final class RunnerCalls implements AutoCloseable {
                 int seen = (int) Channel.INT.getVolatile(header, Channel.H_UPCALLS);
                 for (int i = 0; i < SLOTS; i++) {
                     MemorySegment slot = channel.slot(i);
-                    if (Channel.state(slot) == Channel.UPCALL) {
-                        SlotCallbacks.upcall(slot, kept);
+                    if (Channel.state(slot) == Channel.UPCALL && taken.compareAndSet(i, 0, 1)) {
+                        // Each on a thread of its own: a kept callback may wait for another the library makes.
+                        int which = i;
+                        answers.register();
+                        answering.execute(() -> {
+                            try {
+                                SlotCallbacks.upcall(slot, kept, () -> taken.set(which, 0));
+                            } finally {
+                                answers.arriveAndDeregister();
+                            }
+                        });
                     }
                 }
                 Futex.await(upcalls, seen, NAP); // a bump or a wake-up returns at once; NAP rechecks the end
             }
         } finally {
+            answering.shutdown();
+            answers.arriveAndAwaitAdvance(); // the answers still running read the channel: it stays mapped for them
             leave();
         }
     }

@@ -47,16 +47,25 @@ final class SlotCallbacks {
         }
     }
 
-    /** Answers an UPCALL: kept callback S_CALLBACK - 0x200, with the registers the library's thread left. */
-    static void upcall(MemorySegment slot, @Nullable CallbackHandler kept) {
+    /**
+     * Answers an UPCALL: kept callback S_CALLBACK - 0x200, with the registers the library's thread left.
+     * Whatever the callback throws, even an {@code Error}, goes to this thread's uncaught-exception handler
+     * and the library's thread gets 0. {@code done} runs just before the answer is handed back, when no
+     * one may take this UPCALL again.
+     */
+    static void upcall(MemorySegment slot, @Nullable CallbackHandler kept, Runnable done) {
         int position = slot.get(JAVA_INT, Channel.S_CALLBACK) - 0x200;
         long[] ints = registers(slot, Channel.S_INT_ARGS);
         long[] floats = registers(slot, Channel.S_FLOAT_ARGS);
         long result = 0;
         try {
             result = kept == null || position < 0 ? 0 : kept.call(position, ints, floats);
+        } catch (Throwable t) {
+            Thread current = Thread.currentThread();
+            current.getUncaughtExceptionHandler().uncaughtException(current, t);
         } finally {
             slot.set(JAVA_LONG, Channel.S_RESULT, result);
+            done.run(); // before UPCALL_DONE: the slot's next UPCALL can only come after it
             if (Channel.INT.compareAndSet(slot, Channel.S_STATE, Channel.UPCALL, Channel.UPCALL_DONE)) {
                 Futex.wake(slot.address() + Channel.S_STATE); // its thread may sleep on the state word
             }
