@@ -87,6 +87,14 @@ final class Diagnosis {
     }
 
     /** Explains why a private copy could not be made. */
+    /** The bytes of a library pinned by {@link LoadOption#sha256} are others. */
+    LibraryLoadException pinMismatch(String expected, String actual) {
+        return make(Reason.HASH_MISMATCH, "has the SHA-256 " + actual + ", not the pinned " + expected
+                        + ": its bytes are not the ones reviewed; nothing of it was loaded",
+                "if these bytes are the ones to run, pin them again: dynload verify --sha256 " + file
+                        + " prints their hash", null);
+    }
+
     LibraryLoadException cannotCopy(IOException e) {
         String reason = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
         return make(Reason.LOADER_ERROR, "cannot be copied into private memory: " + reason,

@@ -63,8 +63,9 @@ public final class LibraryLoadException extends LibraryException {
         /** A bundle's index is missing or malformed, or names a file the bundle does not hold. */
         BAD_BUNDLE,
         /**
-         * A bundled file, or its copy in the cache, is not the file its bundle's index names: its SHA-256
-         * differs. The message gives both.
+         * A bundled file, or its copy in the cache, is not the file its bundle's index names; or a library
+         * pinned with {@link LoadOption#sha256(String)} has other bytes: its SHA-256 differs. The message
+         * gives both.
          */
         HASH_MISMATCH,
         /**

@@ -38,7 +38,7 @@ import java.util.Objects;
  * {@link #PRIVATE_COPY} and {@link #isolated} need Linux.
  */
 public sealed interface LoadOption permits LoadOption.Flag, LoadOption.SearchPath, LoadOption.Copy,
-        LoadOption.Isolation {
+        LoadOption.Isolation, LoadOption.Pin {
 
     /** Resolve functions at their first call ({@code RTLD_LAZY}). */
     Flag LAZY = Flag.LAZY;
@@ -86,6 +86,25 @@ public sealed interface LoadOption permits LoadOption.Flag, LoadOption.SearchPat
     Isolation ISOLATED = new Isolation(Duration.ofSeconds(10));
 
     /**
+     * Load the library only if its bytes have this SHA-256: the file is copied into sealed private memory
+     * (as {@link #PRIVATE_COPY} does), the copy is hashed, and it is checked and loaded only when the hash
+     * is the one given. What is hashed is what is loaded: a file replaced or written in place meanwhile is
+     * either refused ({@link LibraryLoadException.Reason#HASH_MISMATCH}, naming both hashes) or loaded as
+     * it was pinned, never anything else. {@code dynload verify --sha256 FILE} prints a file's hash.
+     *
+     * {@snippet :
+     * Library lib = Library.open(Path.of("libz.so.1"), LoadOption.sha256("4d2c...e1"));
+     * }
+     *
+     * @param sha256 the expected SHA-256, 64 hexadecimal digits (either case)
+     * @return the option
+     * @throws IllegalArgumentException if it is not 64 hexadecimal digits
+     */
+    static Pin sha256(String sha256) {
+        return new Pin(sha256);
+    }
+
+    /**
      * Folders to search first when a library is opened by name, before {@code java.library.path} and the
      * system loader's own search.
      *
@@ -127,6 +146,22 @@ public sealed interface LoadOption permits LoadOption.Flag, LoadOption.SearchPat
     enum Copy implements LoadOption {
         /** See {@link LoadOption#PRIVATE_COPY}. */
         PRIVATE
+    }
+
+    /**
+     * The SHA-256 the loaded bytes must have; see {@link LoadOption#sha256(String)}.
+     *
+     * @param sha256 64 hexadecimal digits, kept in lower case
+     */
+    record Pin(String sha256) implements LoadOption {
+        /** Checks the digits and keeps them in lower case. */
+        public Pin {
+            Objects.requireNonNull(sha256, "sha256");
+            if (!sha256.matches("[0-9a-fA-F]{64}")) {
+                throw new IllegalArgumentException("a SHA-256 is 64 hexadecimal digits, not '" + sha256 + "'");
+            }
+            sha256 = sha256.toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     /**

@@ -74,6 +74,17 @@ final class Loading {
                 open = copy;
                 diagnosis.readThrough(copy.readable());
             }
+            if (options.sha256() != null) { // the sealed copy's bytes: what is hashed is what is loaded
+                String actual;
+                try {
+                    actual = dev.dynload.internal.Hashes.sha256(open.readable());
+                } catch (IOException e) {
+                    throw diagnosis.cannotCopy(e);
+                }
+                if (!actual.equals(options.sha256())) {
+                    throw diagnosis.pinMismatch(options.sha256(), actual);
+                }
+            }
             FirstLoad first = new FirstLoad(diagnosis, open);
             NativeLoader.Opened opened;
             try {

@@ -14,8 +14,10 @@ import java.util.Set;
  * The {@link LoadOption}s of one open call, checked for conflicts.
  *
  * @param isolation the child's time limit, or null to load in this process only
+ * @param sha256 the SHA-256 the loaded bytes must have (lower case), or null
  */
-record OptionSet(Set<LoadOption.Flag> flags, List<Path> searchPath, boolean privateCopy, Duration isolation) {
+record OptionSet(Set<LoadOption.Flag> flags, List<Path> searchPath, boolean privateCopy, Duration isolation,
+                 String sha256) {
 
     static OptionSet of(LoadOption... options) {
         Objects.requireNonNull(options, "options");
@@ -25,6 +27,7 @@ record OptionSet(Set<LoadOption.Flag> flags, List<Path> searchPath, boolean priv
         List<Path> folders = new ArrayList<>();
         boolean privateCopy = false;
         Duration isolation = null;
+        String sha256 = null;
         for (LoadOption option : options) {
             Objects.requireNonNull(option, "a LoadOption is null");
             if (option instanceof LoadOption.Flag flag) {
@@ -33,6 +36,12 @@ record OptionSet(Set<LoadOption.Flag> flags, List<Path> searchPath, boolean priv
                 folders.addAll(path.folders());
             } else if (option instanceof LoadOption.Copy) {
                 privateCopy = true;
+            } else if (option instanceof LoadOption.Pin pin) {
+                if (sha256 != null && !sha256.equals(pin.sha256())) {
+                    throw new IllegalArgumentException("two SHA-256s, " + sha256 + " and " + pin.sha256() + "; give one");
+                }
+                sha256 = pin.sha256();
+                privateCopy = true; // what is hashed is what is loaded: the sealed copy
             } else if (option instanceof LoadOption.Isolation i) {
                 if (isolation != null && !isolation.equals(i.timeLimit())) {
                     throw new IllegalArgumentException("two isolation time limits, " + isolation + " and "
@@ -43,7 +52,7 @@ record OptionSet(Set<LoadOption.Flag> flags, List<Path> searchPath, boolean priv
         }
         conflict(flags, LoadOption.Flag.LAZY, LoadOption.Flag.NOW);
         conflict(flags, LoadOption.Flag.LOCAL, LoadOption.Flag.GLOBAL);
-        return new OptionSet(Set.copyOf(flags), List.copyOf(folders), privateCopy, isolation);
+        return new OptionSet(Set.copyOf(flags), List.copyOf(folders), privateCopy, isolation, sha256);
     }
 
     /** {@return how the loader is to load the library, in the backend's terms} */
@@ -54,7 +63,7 @@ record OptionSet(Set<LoadOption.Flag> flags, List<Path> searchPath, boolean priv
 
     /** {@return the same options for a library loaded on behalf of this one: a dependency} */
     OptionSet forDependency() {
-        return new OptionSet(flags, List.of(), privateCopy, isolation);
+        return new OptionSet(flags, List.of(), privateCopy, isolation, null); // a pin names one file
     }
 
     private static void conflict(Set<LoadOption.Flag> flags, LoadOption.Flag a, LoadOption.Flag b) {

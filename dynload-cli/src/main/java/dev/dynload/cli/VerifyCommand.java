@@ -21,7 +21,9 @@ import java.util.concurrent.Callable;
                 + "trie; for PE the headers, sections, data directories, exports, imports, relocations and TLS "
                 + "callbacks. A file of any platform is read, whatever this one is.",
                 "Prints every problem, one per line, and exits 4 if there is any.",
-                "Example: dynload verify ./libplugin.so"})
+                "With --sha256, also prints the file's SHA-256, as LoadOption.sha256 and a plugin lockfile pin it.",
+                "Example: dynload verify ./libplugin.so",
+                "Example: dynload verify --sha256 ./libplugin.so"})
 final class VerifyCommand implements Callable<Integer> {
 
     @Spec
@@ -30,11 +32,18 @@ final class VerifyCommand implements Callable<Integer> {
     @Mixin
     LibraryArgument library;
 
+    @picocli.CommandLine.Option(names = "--sha256",
+            description = "also print the SHA-256 of the file's bytes (what LoadOption.sha256 pins)")
+    boolean sha256;
+
     @Override
     public Integer call() throws Exception {
         Path file = library.anyPlatform();
         List<FormatProblem> problems = NativeFile.verify(file);
         PrintWriter out = spec.commandLine().getOut();
+        if (sha256) {
+            out.println(Printable.of(file + ": SHA-256 " + dev.dynload.internal.Hashes.sha256(file)));
+        }
         if (problems.isEmpty()) {
             out.println(Printable.of(file.toString()) + ": no problems found");
             return ExitCode.OK.code();

@@ -254,11 +254,16 @@ class DynloadToolTest {
     }
 
     @Test
-    void verifyOfAnIntactLibrarySaysSoAndExitsZero() {
+    void verifyOfAnIntactLibrarySaysSoAndExitsZero() throws Exception {
         Run r = run("verify", FIXTURE.toString());
         assertEquals(0, r.status(), r.err());
         assertEquals(FIXTURE + ": no problems found" + System.lineSeparator(), r.out());
         assertEquals(0, run("verify", "z").status());
+        Run pinned = run("verify", "--sha256", FIXTURE.toString());
+        assertEquals(0, pinned.status(), pinned.err());
+        assertTrue(pinned.out().startsWith(FIXTURE + ": SHA-256 " + java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(java.nio.file.Files.readAllBytes(FIXTURE)))),
+                pinned.out());
     }
 
     @Test
