@@ -32,8 +32,9 @@ final class IsolatedLibraryAccess implements dev.dynload.internal.IsolatedAccess
             List<Path> originFolders = new ArrayList<>();
             List<OpenFile> open = new ArrayList<>();
             for (Source file : files) {
-                Isolation.Checked c = file.bundle() == null ? Isolation.Checked.of(loader, file.file())
-                        : Isolation.Checked.ofBundle(loader, file.bundle(), file.loader());
+                Isolation.Checked c = file.bundle() != null ? Isolation.Checked.ofBundle(loader, file.bundle(),
+                        file.loader()) : file.sealed() ? Isolation.Checked.sealed(loader, file.file())
+                        : Isolation.Checked.of(loader, file.file());
                 checked.add(c);
                 String refused = vet.apply(c.open().readable());
                 if (refused != null) {

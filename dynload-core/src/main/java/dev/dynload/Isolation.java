@@ -100,6 +100,27 @@ final class Isolation {
         }
 
         /**
+         * {@code file}, read once into a sealed memory file, then checked as a file: whatever is hashed and
+         * checked from the copy is what the runner loads, even if the file is written over meanwhile.
+         */
+        static Checked sealed(NativeLoader loader, Path file) {
+            Diagnosis diagnosis = new Diagnosis(file.toString(), file, List.of());
+            OpenFile open;
+            try {
+                open = loader.openFile(file);
+            } catch (IOException e) {
+                throw diagnosis.cannotOpen(e);
+            }
+            OpenFile copy;
+            try (open; java.io.InputStream content = new java.io.FileInputStream(open.readable().toFile())) {
+                copy = loader.memoryFile(file, content);
+            } catch (IOException e) {
+                throw diagnosis.cannotCopy(e);
+            }
+            return checked(copy, diagnosis, file);
+        }
+
+        /**
          * The library of bundle {@code bundle} in {@code resources}' jars, read into a sealed memory file and
          * checked against the bundle's SHA-256 as {@code Library.openBundled} reads it; then checked as a file.
          */

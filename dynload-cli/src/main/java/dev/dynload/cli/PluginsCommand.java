@@ -43,7 +43,10 @@ import java.util.concurrent.Callable;
                 "With --isolate, each plugin's line says where a host so configured runs it; with --quarantine, a "
                         + "plugin whose file's SHA-256 the host's quarantine file lists is shown quarantined, with why, "
                         + "and cannot run.",
+                "With --lock FILE, writes a lockfile pinning each plugin found by its file's SHA-256 instead of "
+                        + "listing; with --check FILE, lists how the plugins found differ from it and exits 4 if they do.",
                 "Example: dynload plugins ./plugins",
+                "Example: dynload plugins --lock plugins.lock ./plugins",
                 "Example: dynload plugins --isolate com.example.untrusted --quarantine quarantine.tsv ./plugins"})
 final class PluginsCommand implements Callable<Integer> {
 
@@ -67,6 +70,15 @@ final class PluginsCommand implements Callable<Integer> {
             description = "the host's quarantine file (PluginHost.Builder.quarantine): plugins whose files it lists "
                     + "are shown quarantined")
     Path quarantine;
+
+    @Option(names = "--lock", paramLabel = "FILE",
+            description = "write a lockfile pinning the plugins found by their files' SHA-256 "
+                    + "(PluginHost.Builder.lockfile runs only those bytes)")
+    Path lock;
+
+    @Option(names = "--check", paramLabel = "FILE",
+            description = "compare the plugins found with a lockfile; exit 4 on any difference")
+    Path check;
 
     private int quarantinedCount;
 
@@ -126,6 +138,10 @@ final class PluginsCommand implements Callable<Integer> {
         Resolution plan = host.resolve(found);
         List<PluginDescriptor> listed = new ArrayList<>(plan.startOrder());
         listed.addAll(plan.cannotRun());
+        Integer pinning = pin(listed, out, err);
+        if (pinning != null) {
+            return pinning;
+        }
         for (PluginDescriptor d : listed) {
             PluginManifest m = d.manifest();
             out.println(Printable.of(m.id() + " " + m.version() + "  abi " + m.abiMin() + ".." + m.abiMax() + "  "
@@ -186,6 +202,37 @@ final class PluginsCommand implements Callable<Integer> {
             return ExitCode.NOT_FOUND.code();
         }
         return unusable == 0 && files.isEmpty() && foreignUnusable == 0 ? ExitCode.OK.code() : ExitCode.BAD_LIBRARY.code();
+    }
+
+    /**
+     * Writes the lockfile ({@code --lock}) or compares with it ({@code --check}); {@return the exit code when
+     * that is all the command does, or null to go on and list the plugins}
+     */
+    private @org.jspecify.annotations.Nullable Integer pin(List<PluginDescriptor> plugins, PrintWriter out,
+                                                          PrintWriter err) {
+        if (lock == null && check == null) {
+            return null;
+        }
+        try {
+            dev.dynload.plugin.Lockfile now = dev.dynload.plugin.Lockfile.of(plugins);
+            if (lock != null) {
+                now.write(lock);
+                err.println("pinned " + now.entries().size() + " plugin" + (now.entries().size() == 1 ? "" : "s")
+                        + " in " + Printable.of(lock.toString()));
+                return ExitCode.OK.code(); // --lock and --check are alternatives: pinning is not checking
+            }
+            List<String> differences = dev.dynload.plugin.Lockfile.read(check).differences(now);
+            for (String d : differences) {
+                out.println(Printable.of("differs: " + d));
+            }
+            err.println(differences.isEmpty() ? "the plugins found are the ones " + Printable.of(check.toString())
+                    + " pins" : differences.size() + " difference" + (differences.size() == 1 ? "" : "s") + " from "
+                    + Printable.of(check.toString()) + "; review them, then pin again with --lock");
+            return differences.isEmpty() ? ExitCode.OK.code() : ExitCode.BAD_LIBRARY.code();
+        } catch (IOException | IllegalArgumentException | java.io.UncheckedIOException e) {
+            err.println("dynload: " + Printable.of(String.valueOf(e.getMessage())));
+            return ExitCode.BAD_LIBRARY.code();
+        }
     }
 
     /** Subfolders are not scanned: names those that hold plugin files, so that the user can pass them. */

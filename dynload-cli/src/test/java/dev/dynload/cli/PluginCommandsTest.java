@@ -89,6 +89,31 @@ class PluginCommandsTest {
     }
 
     @Test
+    void pluginsLockPinsTheFilesAndCheckExitsFourOnAnyDifference(@TempDir Path dir) throws IOException {
+        Path plugins = Files.createDirectory(dir.resolve("plugins"));
+        for (String n : new String[] {"greeter", "base"}) {
+            Files.copy(PLUGINS.resolve("lib" + n + ".so"), plugins.resolve("lib" + n + ".so"));
+        }
+        Path lock = dir.resolve("plugins.lock");
+        DynloadToolTest.Run locked = DynloadToolTest.run("plugins", "--lock", lock.toString(), plugins.toString());
+        assertEquals(0, locked.status(), locked.err());
+        assertTrue(locked.err().contains("pinned 2 plugins in " + lock), locked.err());
+        assertTrue(Files.readString(lock).contains("com.example.base\t1.4.2\tlibbase.so\t"), Files.readString(lock));
+        DynloadToolTest.Run same = DynloadToolTest.run("plugins", "--check", lock.toString(), plugins.toString());
+        assertEquals(0, same.status(), same.err());
+        Files.write(plugins.resolve("libbase.so"), new byte[] {0}, java.nio.file.StandardOpenOption.APPEND);
+        Files.delete(plugins.resolve("libgreeter.so"));
+        DynloadToolTest.Run changed = DynloadToolTest.run("plugins", "--check", lock.toString(), plugins.toString());
+        assertEquals(ExitCode.BAD_LIBRARY.code(), changed.status(), changed.err());
+        assertTrue(changed.out().contains("differs: com.example.base: libbase.so 1.4.2 has the SHA-256"), changed.out());
+        assertTrue(changed.out().contains("differs: com.example.greeter.c 1.2.0: pinned, but not found"), changed.out());
+        Files.writeString(lock, "damaged\n");
+        DynloadToolTest.Run damaged = DynloadToolTest.run("plugins", "--check", lock.toString(), plugins.toString());
+        assertEquals(ExitCode.BAD_LIBRARY.code(), damaged.status());
+        assertTrue(damaged.err().contains(lock + ", line 1"), damaged.err());
+    }
+
+    @Test
     void pluginsListsAPassedOverCopyApartFromThoseThatCannotRun(@TempDir Path dir) throws IOException {
         for (String n : new String[] {"greeter", "base", "base-old"}) {
             Files.copy(PLUGINS.resolve("lib" + n + ".so"), dir.resolve("lib" + n + ".so"));

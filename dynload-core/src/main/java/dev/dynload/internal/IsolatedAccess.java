@@ -41,9 +41,10 @@ public interface IsolatedAccess<P extends AutoCloseable, S> {
 
     /**
      * A plugin's library: a file, or the bundle {@code bundle} in {@code loader}'s jars (then {@code file}
-     * is what messages call it).
+     * is what messages call it); with {@code sealed}, a file is copied into sealed memory first, so that
+     * the bytes the host hashes are the bytes the runner loads (a pinned plugin).
      */
-    record Source(Path file, @Nullable String bundle, @Nullable ClassLoader loader) {
+    record Source(Path file, @Nullable String bundle, @Nullable ClassLoader loader, boolean sealed) {
     }
 
     /**

@@ -63,10 +63,10 @@ final class NativePlugin {
      *
      * @throws Refused if the file does not load, or the plugin refuses or answers something unusable
      */
-    static NativePlugin load(PluginDescriptor d, String hostVersion) throws Refused {
+    static NativePlugin load(PluginDescriptor d, String hostVersion, dev.dynload.LoadOption... pin) throws Refused {
         Library library;
         try {
-            library = d.open();
+            library = d.open(pin);
         } catch (LibraryException e) {
             throw new Refused("does not load: " + e.getMessage());
         }

@@ -110,9 +110,9 @@ public final class PluginDescriptor {
         return loader;
     }
 
-    /** Loads the plugin's library: the file, or the bundle from its jar. */
-    Library open() {
-        return bundle == null ? Library.open(file) : Library.openBundled(bundle, loader);
+    /** Loads the plugin's library: the file (with {@code options}, a pin), or the bundle from its jar. */
+    Library open(dev.dynload.LoadOption... options) {
+        return bundle == null ? Library.open(file, options) : Library.openBundled(bundle, loader);
     }
 
     @Override

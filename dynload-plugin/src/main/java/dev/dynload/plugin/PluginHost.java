@@ -92,7 +92,15 @@ public final class PluginHost implements AutoCloseable {
         b.config.forEach((id, values) -> copy.put(id, Map.copyOf(values)));
         this.config = Map.copyOf(copy);
         this.quarantine = new Quarantine(b.quarantine);
-        this.starter = new PluginStarter(hostVersion, logger, config, quarantine);
+        Lockfile pins = null;
+        if (b.lockfile != null) {
+            try {
+                pins = Lockfile.read(b.lockfile);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("the lockfile " + b.lockfile + " cannot be read: " + e.getMessage(), e);
+            }
+        }
+        this.starter = new PluginStarter(hostVersion, logger, config, quarantine, pins, b.lockfile);
         this.stopper = new PluginStopper(starter, b.stopTimeout);
         this.isolation = Map.copyOf(b.isolation);
         this.defaultIsolation = b.defaultIsolation;
@@ -118,6 +126,7 @@ public final class PluginHost implements AutoCloseable {
         private java.time.Duration callDeadline = CALL_DEADLINE;
         private RestartPolicy restart = RestartPolicy.never();
         private java.nio.file.Path quarantine;
+        private java.nio.file.Path lockfile;
 
         private Builder() {
         }
@@ -182,6 +191,20 @@ public final class PluginHost implements AutoCloseable {
          */
         public Builder quarantine(java.nio.file.Path file) {
             this.quarantine = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /**
+         * Runs only the plugins {@code file} pins, with the bytes it pins (see {@link Lockfile}): a plugin
+         * not listed, or whose file's SHA-256 differs, fails to start, saying which, with both hashes and
+         * the command that pins it again. What is hashed is what is loaded: the file is read once into a
+         * sealed copy, in process and out of process. Plugins in jars are pinned by their bundle's index.
+         *
+         * @param file the lockfile, read when the host is built
+         * @return this builder
+         */
+        public Builder lockfile(java.nio.file.Path file) {
+            this.lockfile = Objects.requireNonNull(file, "file");
             return this;
         }
 
@@ -270,7 +293,9 @@ public final class PluginHost implements AutoCloseable {
          * {@return the host}
          *
          * @throws java.io.UncheckedIOException if the quarantine file exists and cannot be read: not a
-         *         regular file (a FIFO, a device, a folder), larger than 16 MiB, or unreadable
+         *         regular file (a FIFO, a device, a folder), larger than 16 MiB, or unreadable; or the
+         *         lockfile cannot be read
+         * @throws IllegalArgumentException if the lockfile is damaged, naming its line
          */
         public PluginHost build() {
             return new PluginHost(this);

@@ -185,7 +185,7 @@ final class PluginProcess {
         List<IsolatedAccess.Source> files = new ArrayList<>();
         for (Plugin p : members) {
             PluginDescriptor d = p.descriptor();
-            files.add(new IsolatedAccess.Source(d.file(), d.bundle().orElse(null), d.bundleLoader()));
+            files.add(new IsolatedAccess.Source(d.file(), d.bundle().orElse(null), d.bundleLoader(), starter.pinned()));
         }
         String[] hashes = new String[members.size()];
         int[] next = {0};
@@ -245,7 +245,8 @@ final class PluginProcess {
         } catch (IOException e) {
             return "it cannot be read: " + e.getMessage();
         }
-        return quarantine.refusal(hashes[i]).orElse(null);
+        Optional<String> unpinned = starter.pinRefusal(d, hashes[i]); // of the sealed copy the runner gets
+        return unpinned.isPresent() ? unpinned.get() : quarantine.refusal(hashes[i]).orElse(null);
     }
 
     /** A line the runner's process printed, to the logger, as the plugin's (or the group's) INFO. */

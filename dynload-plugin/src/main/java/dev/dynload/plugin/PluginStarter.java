@@ -19,8 +19,15 @@ final class PluginStarter {
 
     private final Quarantine quarantine;
 
+    /** The plugins this host may run, and where they were read from; null when nothing is pinned. */
+    private final @org.jspecify.annotations.Nullable Lockfile pins;
+    private final java.nio.file.@org.jspecify.annotations.Nullable Path pinsFile;
+
     PluginStarter(Version hostVersion, PluginLogger logger, Map<String, Map<String, String>> config,
-                  Quarantine quarantine) {
+                  Quarantine quarantine, @org.jspecify.annotations.Nullable Lockfile pins,
+                  java.nio.file.@org.jspecify.annotations.Nullable Path pinsFile) {
+        this.pins = pins;
+        this.pinsFile = pinsFile;
         this.quarantine = quarantine;
         this.hostVersion = hostVersion;
         this.logger = logger;
@@ -46,6 +53,11 @@ final class PluginStarter {
             fail(p, quarantined.get());
             return;
         }
+        Optional<String> unpinned = pinRefusal(p.descriptor(), null);
+        if (unpinned.isPresent()) {
+            fail(p, unpinned.get());
+            return;
+        }
         List<Dependency> deps = new ArrayList<>();
         for (Requirement r : p.descriptor().manifest().requires()) {
             Plugin dep = byId.get(r.pluginId());
@@ -65,7 +77,7 @@ final class PluginStarter {
         p.starting();
         NativePlugin n;
         try {
-            n = NativePlugin.load(p.descriptor(), hostVersion.toString());
+            n = NativePlugin.load(p.descriptor(), hostVersion.toString(), pin(p.descriptor()));
         } catch (NativePlugin.Refused e) {
             fail(p, e.getMessage());
             return;
@@ -192,6 +204,38 @@ final class PluginStarter {
         } catch (java.io.IOException e) {
             return Optional.empty(); // its load reports the file's problem
         }
+    }
+
+    /** {@return whether a lockfile pins what plugins run} */
+    boolean pinned() {
+        return pins != null;
+    }
+
+    /**
+     * {@return why {@code d} may not run under the lockfile, if one is given: not listed, or its bytes
+     * ({@code sha256}, or its file hashed now when null) are others} A plugin in a jar is pinned by its
+     * bundle's index.
+     */
+    Optional<String> pinRefusal(PluginDescriptor d, @org.jspecify.annotations.Nullable String sha256) {
+        if (pins == null || d.bundle().isPresent()) {
+            return Optional.empty();
+        }
+        String sha = sha256;
+        if (sha == null) {
+            try {
+                sha = dev.dynload.internal.Hashes.sha256(d.file());
+            } catch (java.io.IOException e) {
+                return Optional.of("cannot be read to check it against the lockfile " + pinsFile + ": " + e.getMessage());
+            }
+        }
+        return pins.refusal(d, sha, pinsFile);
+    }
+
+    /** {@return the load option pinning {@code d}'s bytes, when a lockfile lists it; else none} */
+    private dev.dynload.LoadOption[] pin(PluginDescriptor d) {
+        Optional<Lockfile.Entry> e = pins == null || d.bundle().isPresent() ? Optional.empty() : pins.entry(d.id());
+        return e.isEmpty() ? new dev.dynload.LoadOption[0]
+                : new dev.dynload.LoadOption[] {dev.dynload.LoadOption.sha256(e.get().sha256())};
     }
 
     /** Ends a plugin process none of whose members runs or may run again. */
