@@ -111,6 +111,16 @@ final class Isolation {
             } catch (IOException e) {
                 throw diagnosis.cannotOpen(e);
             }
+            try { // what it is first: a FIFO or a device swapped in must not be read (a hang, or no end)
+                diagnosis.readThrough(open.readable());
+                Optional<LibraryLoadException> refused = diagnosis.beforeLoading(open);
+                if (refused.isPresent()) {
+                    throw refused.get();
+                }
+            } catch (RuntimeException | Error e) {
+                open.close();
+                throw e;
+            }
             OpenFile copy;
             try (open; java.io.InputStream content = new java.io.FileInputStream(open.readable().toFile())) {
                 copy = loader.memoryFile(file, content);

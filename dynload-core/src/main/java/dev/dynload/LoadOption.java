@@ -35,7 +35,7 @@ import java.util.Objects;
  *
  * <h2>Platform-specific behaviour</h2>
  * The flags are POSIX {@code dlopen} flags; {@link #NODELETE} is a glibc and macOS extension.
- * {@link #PRIVATE_COPY} and {@link #isolated} need Linux.
+ * {@link #PRIVATE_COPY}, {@link #sha256} and {@link #isolated} need Linux.
  */
 public sealed interface LoadOption permits LoadOption.Flag, LoadOption.SearchPath, LoadOption.Copy,
         LoadOption.Isolation, LoadOption.Pin {
@@ -90,7 +90,9 @@ public sealed interface LoadOption permits LoadOption.Flag, LoadOption.SearchPat
      * (as {@link #PRIVATE_COPY} does), the copy is hashed, and it is checked and loaded only when the hash
      * is the one given. What is hashed is what is loaded: a file replaced or written in place meanwhile is
      * either refused ({@link LibraryLoadException.Reason#HASH_MISMATCH}, naming both hashes) or loaded as
-     * it was pinned, never anything else. {@code dynload verify --sha256 FILE} prints a file's hash.
+     * it was pinned, never anything else. {@code dynload verify --sha256 FILE} prints a file's hash. Opened
+     * by name, a pinned library is never the one the process holds already under that name. Its
+     * dependencies are not pinned by it. Like {@link #PRIVATE_COPY}, it needs Linux (sealed memory files).
      *
      * {@snippet :
      * Library lib = Library.open(Path.of("libz.so.1"), LoadOption.sha256("4d2c...e1"));

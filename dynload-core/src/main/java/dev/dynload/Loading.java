@@ -79,7 +79,7 @@ final class Loading {
                 try {
                     actual = dev.dynload.internal.Hashes.sha256(open.readable());
                 } catch (IOException e) {
-                    throw diagnosis.cannotCopy(e);
+                    throw diagnosis.cannotCopy(e); // the sealed copy could not be read back to hash it
                 }
                 if (!actual.equals(options.sha256())) {
                     throw diagnosis.pinMismatch(options.sha256(), actual);

@@ -90,7 +90,7 @@ final class NameSearch {
                 return found.get();
             }
         }
-        if (loadedCounts) {
+        if (loadedCounts && options.sha256() == null) { // a pinned library is loaded only from bytes hashed here
             // A library the process holds already, known to the loader by this name (libjvm.so, say).
             NativeLoader.Opened loaded = loader.loadedByName(fileName);
             if (loaded.ok()) {

@@ -100,6 +100,10 @@ final class PluginsCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (lock != null && check != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--lock and --check are alternatives: "
+                    + "check, review, then lock");
+        }
         PluginHost.Builder builder = PluginHost.builder().folder(folders.toArray(new Path[0])).hostVersion(hostVersion);
         java.util.Map<String, Isolation> isolation = new java.util.LinkedHashMap<>();
         for (String i : isolate) {
@@ -138,6 +142,13 @@ final class PluginsCommand implements Callable<Integer> {
         Resolution plan = host.resolve(found);
         List<PluginDescriptor> listed = new ArrayList<>(plan.startOrder());
         listed.addAll(plan.cannotRun());
+        if ((lock != null || check != null) && (badFolder || found.plugins().isEmpty())) {
+            if (!badFolder) {
+                err.println("dynload: no plugin found in " + Printable.of(folders.toString()) + "; nothing to "
+                        + (lock != null ? "pin" : "check"));
+            }
+            return ExitCode.NOT_FOUND.code(); // never an empty lockfile from a mistyped folder
+        }
         Integer pinning = pin(listed, out, err);
         if (pinning != null) {
             return pinning;

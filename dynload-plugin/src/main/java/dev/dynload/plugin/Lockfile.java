@@ -108,13 +108,29 @@ public final class Lockfile {
             throw new IllegalArgumentException(file + " is larger than a lockfile can be (" + LIMIT + " bytes)");
         }
         Map<String, Entry> entries = new LinkedHashMap<>();
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        byte[] bytes;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes((int) LIMIT + 1); // read once: a file grown since the size check stops here
+        }
+        if (bytes.length > LIMIT) {
+            throw new IllegalArgumentException(file + " is larger than a lockfile can be (" + LIMIT + " bytes)");
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException bad) {
+            throw new IllegalArgumentException(file + " is not UTF-8 text, so it is no lockfile", bad);
+        }
+        List<String> lines = text.replace("\uFEFF", "").lines().toList(); // a byte-order mark is no field
         for (int n = 0; n < lines.size(); n++) {
-            String line = lines.get(n);
-            if (line.isBlank() || line.startsWith("#")) {
+            String line = lines.get(n).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
                 continue;
             }
             String[] f = line.split("\t", -1);
+            for (int i = 0; i < f.length; i++) {
+                f[i] = f[i].strip(); // spaces around a field are an editor's, not the plugin's
+            }
             Entry e;
             try {
                 if (f.length != 4) {
@@ -182,19 +198,26 @@ public final class Lockfile {
         return lines;
     }
 
-    /** {@return why plugin {@code d}, whose bytes have {@code sha256}, may not run; empty if it may} */
-    Optional<String> refusal(PluginDescriptor d, String sha256, Path lockfile) {
+    /**
+     * {@return why plugin {@code d}, whose bytes have {@code sha256} (null: not hashed yet), may not run;
+     * empty if it may}
+     */
+    Optional<String> refusal(PluginDescriptor d, @org.jspecify.annotations.Nullable String sha256, Path lockfile) {
         Optional<Entry> e = entry(d.id());
         if (e.isEmpty()) {
-            return Optional.of("is not listed in the lockfile " + lockfile + "; if it is to run, pin it: dynload "
-                    + "plugins --lock " + lockfile + " " + d.file().toAbsolutePath().getParent());
+            return Optional.of("is not listed in the lockfile " + lockfile + "; " + repin(lockfile));
         }
-        if (!e.get().sha256().equals(sha256)) {
+        if (sha256 != null && !e.get().sha256().equals(sha256)) {
             return Optional.of("its file has the SHA-256 " + sha256 + ", not the " + e.get().sha256() + " the "
-                    + "lockfile " + lockfile + " pins (" + e.get().version() + "): not the bytes reviewed; if these "
-                    + "are to run, pin them again: dynload plugins --lock " + lockfile + " "
-                    + d.file().toAbsolutePath().getParent());
+                    + "lockfile " + lockfile + " pins (" + e.get().version() + "): not the bytes reviewed; "
+                    + repin(lockfile));
         }
         return Optional.empty();
+    }
+
+    /** {@return how to pin plugins again after a review: every folder of the host, so that no pin is lost} */
+    static String repin(Path lockfile) {
+        return "to run it, review the differences with dynload plugins --check " + lockfile + " DIR... (every "
+                + "plugin folder of the host), then pin them with dynload plugins --lock " + lockfile + " DIR...";
     }
 }

@@ -53,7 +53,9 @@ final class PluginStarter {
             fail(p, quarantined.get());
             return;
         }
-        Optional<String> unpinned = pinRefusal(p.descriptor(), null);
+        // Listed? Its bytes are hashed where they are loaded from, a sealed copy (LoadOption.sha256).
+        Optional<String> unpinned = pins == null || p.descriptor().bundle().isPresent() ? Optional.empty()
+                : pins.refusal(p.descriptor(), null, pinsFile);
         if (unpinned.isPresent()) {
             fail(p, unpinned.get());
             return;
@@ -79,7 +81,9 @@ final class PluginStarter {
         try {
             n = NativePlugin.load(p.descriptor(), hostVersion.toString(), pin(p.descriptor()));
         } catch (NativePlugin.Refused e) {
-            fail(p, e.getMessage());
+            boolean otherBytes = pins != null && String.valueOf(e.getMessage()).contains("not the pinned");
+            fail(p, e.getMessage() + (otherBytes ? " (pinned by the lockfile " + pinsFile + "); "
+                    + Lockfile.repin(pinsFile) : ""));
             return;
         } catch (RuntimeException e) {
             fail(p, "loading it failed: " + e);
@@ -213,22 +217,14 @@ final class PluginStarter {
 
     /**
      * {@return why {@code d} may not run under the lockfile, if one is given: not listed, or its bytes
-     * ({@code sha256}, or its file hashed now when null) are others} A plugin in a jar is pinned by its
+     * ({@code sha256}, of the sealed copy the runner gets) are others} A plugin in a jar is pinned by its
      * bundle's index.
      */
-    Optional<String> pinRefusal(PluginDescriptor d, @org.jspecify.annotations.Nullable String sha256) {
+    Optional<String> pinRefusal(PluginDescriptor d, String sha256) {
         if (pins == null || d.bundle().isPresent()) {
             return Optional.empty();
         }
-        String sha = sha256;
-        if (sha == null) {
-            try {
-                sha = dev.dynload.internal.Hashes.sha256(d.file());
-            } catch (java.io.IOException e) {
-                return Optional.of("cannot be read to check it against the lockfile " + pinsFile + ": " + e.getMessage());
-            }
-        }
-        return pins.refusal(d, sha, pinsFile);
+        return pins.refusal(d, sha256, pinsFile);
     }
 
     /** {@return the load option pinning {@code d}'s bytes, when a lockfile lists it; else none} */

@@ -58,8 +58,8 @@ class LockfileTest {
                 Plugin g = host.plugin("com.example.greeter.c").orElseThrow();
                 assertEquals(PluginState.FAILED, g.state());
                 String why = g.failure().orElseThrow();
-                assertTrue(why.contains("not the " + greeterSha) && why.contains("dynload plugins --lock " + file),
-                        where + ": " + why);
+                assertTrue(why.contains(greeterSha) && why.contains("dynload plugins --check " + file)
+                        && why.contains("dynload plugins --lock " + file), where + ": " + why);
                 assertEquals(PluginState.STARTED, host.plugin("com.example.base").orElseThrow().state());
             }
         }
@@ -84,6 +84,9 @@ class LockfileTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> PluginHost.builder().folder(dir).lockfile(file).build());
         assertTrue(e.getMessage().contains(file + ", line 2: it has 3 fields"), e.getMessage());
+        Files.writeString(file, "\uFEFF# a byte-order mark and spaces are an editor's\n com.example.base \t1.4.2\t"
+                + "libbase.so\t" + "0".repeat(64) + "\n");
+        assertEquals("com.example.base", Lockfile.read(file).entries().get(0).id());
         Files.writeString(file, "com.example.base\t1.4.2\tlibbase.so\tnot-a-hash\n");
         e = assertThrows(IllegalArgumentException.class, () -> PluginHost.builder().folder(dir).lockfile(file).build());
         assertTrue(e.getMessage().contains("line 1") && e.getMessage().contains("is not a SHA-256"), e.getMessage());
