@@ -268,13 +268,17 @@ final class NativePlugin {
         }
     }
 
-    /** Unloads: after stop and destroy (or a failed init), last; the arena goes whatever the close threw. */
-    void unload() {
+    /**
+     * Unloads: after stop and destroy (or a failed init), last; the arena goes whatever the close threw.
+     * {@return a stage completing once the library was handed back to the loader}
+     */
+    java.util.concurrent.CompletionStage<Void> unload() {
         try {
             library.close();
         } finally {
             arena.close();
         }
+        return library.whenUnloaded();
     }
 
     private int callState(long offset) throws Refused {

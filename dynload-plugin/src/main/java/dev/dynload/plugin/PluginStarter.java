@@ -241,10 +241,17 @@ final class PluginStarter {
         }
     }
 
-    /** Unloads a plugin's library; a loader's failure is logged, not thrown, so the others go on. */
+    /**
+     * Unloads a plugin's library; a loader's failure is logged, not thrown, so the others go on. Once the
+     * loader has it back, a library it kept mapped is said, once (see {@link StaysMapped}).
+     */
     void unload(Plugin p, NativePlugin n) {
         try {
-            n.unload();
+            n.unload().whenComplete((done, failed) -> {
+                if (failed == null) {
+                    StaysMapped.check(p.descriptor()).ifPresent(why -> say(p.id(), PluginLogger.Level.WARN, why));
+                }
+            });
         } catch (RuntimeException e) {
             say(p.id(), PluginLogger.Level.ERROR, "unloading it failed: " + e);
         }

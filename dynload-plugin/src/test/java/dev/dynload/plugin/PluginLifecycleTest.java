@@ -66,6 +66,21 @@ class PluginLifecycleTest {
     }
 
     @Test
+    void aLibraryTheLoaderKeepsMappedAfterItsUnloadIsSaidOnceAndTheOthersAreNot(@TempDir Path dir) throws Exception {
+        List<String> said = java.util.Collections.synchronizedList(new ArrayList<>());
+        PluginHost host = PluginHost.builder().folder(PluginHostTest.folder(dir, "late-caller", "base"))
+                .hostVersion("1.4.0").config("com.example.late", "greeting", "Hi")
+                .logger((id, level, message) -> said.add(id + " " + level + " " + message)).build();
+        host.start();
+        host.stop(); // no bound call runs: each library is handed back to the loader before stop returns
+        // The late caller is built -z nodelete (as a Rust library with thread-local destructors is kept).
+        assertTrue(said.stream().anyMatch(l -> l.startsWith("com.example.late WARN stays mapped after its unload")),
+                said.toString());
+        assertTrue(said.stream().noneMatch(l -> l.startsWith("com.example.base") && l.contains("stays mapped")),
+                said.toString());
+    }
+
+    @Test
     void aPluginThreadThatUsesTheHostServicesAfterDestroyIsRefusedNotCrashed(@TempDir Path dir) throws Throwable {
         PluginHost host = host(dir, PluginHost.STOP_TIMEOUT, "late-caller", "base");
         host.start();

@@ -1,0 +1,53 @@
+package dev.dynload.plugin;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Honest unloading: after a plugin's library was handed back to the loader, whether the loader really
+ * unmapped it. glibc keeps a library mapped when it is marked NODELETE ({@code -z nodelete}), when it
+ * registered thread-local destructors that have not run (a Rust {@code thread_local!} with a {@code Drop},
+ * C++ {@code thread_local} objects: rust#59629), or while another part of the process holds it. Such a
+ * library's memory is not returned, and a rebuilt file loads beside it. Said once per file. Linux only
+ * (it reads {@code /proc/self/maps}); elsewhere nothing is said.
+ */
+final class StaysMapped {
+
+    private static final Path MAPS = Path.of("/proc/self/maps");
+    private static final Set<String> SAID = ConcurrentHashMap.newKeySet();
+
+    private StaysMapped() {
+    }
+
+    /** {@return what to say of {@code d}'s file if the process still maps it, once per file; else empty} */
+    static Optional<String> check(PluginDescriptor d) {
+        if (d.bundle().isPresent() || !Files.isReadable(MAPS)) {
+            return Optional.empty();
+        }
+        String real;
+        try {
+            real = d.file().toRealPath().toString();
+        } catch (IOException e) {
+            return Optional.empty(); // gone since: nothing to compare with
+        }
+        String memfd = "/memfd:" + d.file().getFileName(); // a sealed copy (pinned) shows under its name
+        boolean mapped;
+        try (var lines = Files.lines(MAPS)) {
+            mapped = lines.anyMatch(l -> l.endsWith(" " + real) || l.contains(" " + memfd + " (deleted)")
+                    || l.endsWith(" " + memfd));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return Optional.empty();
+        }
+        if (!mapped || !SAID.add(real)) {
+            return Optional.empty();
+        }
+        return Optional.of("stays mapped after its unload: the system loader kept " + d.file() + " (it is marked "
+                + "NODELETE, registered thread-local destructors that have not run, as a Rust thread_local! with "
+                + "Drop does, or is loaded by another part of this process); its memory is not returned until the "
+                + "process ends, and a rebuilt file loads beside it. See docs/plugins.md#unloading");
+    }
+}
