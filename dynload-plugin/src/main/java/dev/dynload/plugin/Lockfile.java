@@ -72,6 +72,7 @@ public final class Lockfile {
      * {@return the lockfile of {@code plugins}, each file hashed now} Plugins in jars are left out: their
      * bundle's index pins them.
      *
+     * @param plugins the plugins to pin, as discovery read them
      * @throws IOException if a file cannot be read
      * @throws IllegalArgumentException if two plugins have one id
      */
@@ -95,6 +96,8 @@ public final class Lockfile {
     /**
      * Reads a lockfile.
      *
+     * @param file the lockfile
+     * @return what it pins
      * @throws IOException if it cannot be read
      * @throws IllegalArgumentException if it is not a regular file, is too large, or a line is damaged (the
      *         message names the file and the line)
@@ -149,7 +152,12 @@ public final class Lockfile {
         return new Lockfile(entries);
     }
 
-    /** Writes this lockfile, sorted by id, with a comment saying what it is. */
+    /**
+     * Writes this lockfile, sorted by id, with a comment saying what it is.
+     *
+     * @param file where to write it; replaced if it exists
+     * @throws IOException if it cannot be written
+     */
     public void write(Path file) throws IOException {
         StringBuilder text = new StringBuilder()
                 .append("# dynload plugin lockfile: the plugins a host may run, pinned by their files' SHA-256.\n")
@@ -170,7 +178,11 @@ public final class Lockfile {
         return List.copyOf(sorted);
     }
 
-    /** {@return the entry of plugin {@code id}, if it is pinned} */
+    /**
+     * {@return the entry of plugin {@code id}, if it is pinned}
+     *
+     * @param id the plugin's id
+     */
     public Optional<Entry> entry(String id) {
         return Optional.ofNullable(entries.get(id));
     }
@@ -178,6 +190,8 @@ public final class Lockfile {
     /**
      * {@return how {@code actual} (the plugins as they are now) differs from this lockfile, one line per
      * plugin: added, missing, or another version or SHA-256; empty when they agree}
+     *
+     * @param actual the plugins as they are now ({@link #of})
      */
     public List<String> differences(Lockfile actual) {
         List<String> lines = new ArrayList<>();
