@@ -65,7 +65,7 @@ final class DynamicReader {
 
     /** What an {@link ElfFile} holds, read from the dynamic segment or the section headers. */
     record Contents(String soname, List<String> needed, List<String> runPath, boolean rpath, Symbols symbols,
-                    VersionTables versions) {
+                    VersionTables versions, long flags1) {
     }
 
     /** A data object's bytes, as {@link ElfFile#readData} gives them. */
@@ -112,7 +112,9 @@ final class DynamicReader {
         ByteBuffer strings = names.strings;
         Optional<ByteBuffer> table = dynamicSymbols(image);
         Symbols symbols = table.isEmpty() ? Symbols.NONE : symbolTable(in, image.w64, table.get(), strings);
-        return new Contents(names.soname, names.needed, names.runPath, names.rpath, symbols, ElfVerifier.versions(image));
+        Long flags1 = image.value(DynamicTags.DT_FLAGS_1);
+        return new Contents(names.soname, names.needed, names.runPath, names.rpath, symbols, ElfVerifier.versions(image),
+                flags1 == null ? 0 : flags1);
     }
 
     /**
@@ -250,7 +252,7 @@ final class DynamicReader {
                         strings);
             }
             return new Contents(soname, needed, runPath.isEmpty() ? rpath : runPath, runPath.isEmpty() && !rpath.isEmpty(),
-                    symbols, null);
+                    symbols, null, 0); // no PT_DYNAMIC, so nothing the loader would read as DT_FLAGS_1
         }
 
         private static ElfImage.Section first(List<ElfImage.Section> sections, int type) {

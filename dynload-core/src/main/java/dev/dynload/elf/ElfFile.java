@@ -89,6 +89,20 @@ public final class ElfFile {
     private ElfFile(Path file, ElfHeader header, DynamicReader.Contents contents) {
         this(file, header, contents.soname(), contents.needed(), contents.runPath(), contents.rpath(), contents.symbols(),
                 contents.versions());
+        this.noDelete = (contents.flags1() & DF_1_NODELETE) != 0;
+    }
+
+    /** DT_FLAGS_1's DF_1_NODELETE: the loader never unloads the object. */
+    private static final long DF_1_NODELETE = 0x8;
+    private boolean noDelete;
+
+    /**
+     * {@return whether the library is marked never to be unloaded ({@code DF_1_NODELETE} in
+     * {@code DT_FLAGS_1}, as {@code ld -z nodelete} marks it): the loader keeps it mapped after
+     * {@code dlclose}}
+     */
+    public boolean noDelete() {
+        return noDelete;
     }
 
     private ElfFile(Path file, ElfHeader header, String soname, List<String> needed, List<String> runPath,

@@ -45,9 +45,17 @@ final class StaysMapped {
         if (!mapped || !SAID.add(real)) {
             return Optional.empty();
         }
-        return Optional.of("stays mapped after its unload: the system loader kept " + d.file() + " (it is marked "
-                + "NODELETE, registered thread-local destructors that have not run, as a Rust thread_local! with "
-                + "Drop does, or is loaded by another part of this process); its memory is not returned until the "
+        boolean noDelete;
+        try {
+            noDelete = dev.dynload.elf.ElfFile.read(d.file()).noDelete();
+        } catch (IOException | RuntimeException e) {
+            noDelete = false;
+        }
+        return Optional.of("stays mapped after its unload: the system loader kept " + d.file() + (noDelete
+                ? " because it is marked NODELETE (DF_1_NODELETE, as ld -z nodelete marks it), which the loader "
+                + "never unloads"
+                : " (it registered thread-local destructors that have not run, as a Rust thread_local! with Drop "
+                + "does, or another part of this process holds it)") + "; its memory is not returned until the "
                 + "process ends, and a rebuilt file loads beside it. See docs/plugins.md#unloading");
     }
 }
