@@ -79,6 +79,8 @@ public final class IsolatedLibrary implements AutoCloseable {
 
     /** The callbacks kept past their call; made, with the runner's upcall thread, when the first is kept. */
     private volatile @Nullable KeptCallbacks kept;
+    /** Where the library's process prints, given at open; null: this JVM's stderr. */
+    private volatile java.util.function.@Nullable Consumer<String> output;
 
     /** {@return the callbacks this library keeps past their call} */
     KeptCallbacks kept() {
@@ -87,7 +89,8 @@ public final class IsolatedLibrary implements AutoCloseable {
             synchronized (this) {
                 k = kept;
                 if (k == null) {
-                    k = new KeptCallbacks(name, System.err::println);
+                    java.util.function.Consumer<String> said = output;
+                    k = new KeptCallbacks(name, said != null ? said : System.err::println); // with the library's output
                     calls.onKept(k);
                     kept = k;
                 }
@@ -186,8 +189,10 @@ public final class IsolatedLibrary implements AutoCloseable {
         long nanos = nanos(deadline);
         Isolation.Checked checked = Isolation.Checked.of(loader, file);
         try (OpenFile open = checked.open()) {
-            return new IsolatedLibrary(file.toString(), RunnerStart.start(loader, open, setupNanos(nanos), output,
-                    checked.originFolders(), sandbox.runnerArguments()), nanos);
+            IsolatedLibrary lib = new IsolatedLibrary(file.toString(), RunnerStart.start(loader, open,
+                    setupNanos(nanos), output, checked.originFolders(), sandbox.runnerArguments()), nanos);
+            lib.output = output;
+            return lib;
         } catch (NoAnswer e) {
             throw checked.diagnosis().failedInIsolation(e.getMessage(), null);
         } catch (IOException e) {

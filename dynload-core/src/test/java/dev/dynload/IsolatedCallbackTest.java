@@ -178,6 +178,10 @@ class IsolatedCallbackTest {
             // once its arena is closed, the kept callback returns 0 and the library's output says so.
             assertEquals(0, outOfProcess.fire(5));
             assertEquals(0, outOfProcess.fire_from_thread(5));
+            synchronized (output) { // said once, where the library's output goes
+                assertTrue(output.stream().anyMatch(l -> l.contains("called a kept callback whose arena was closed")),
+                        output.toString());
+            }
             // An Error in a kept callback called from the library's thread: 0 for that call, and the next works.
             try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
                 outOfProcess.keep_handler(x -> {
