@@ -116,11 +116,6 @@ typedef struct { double first; double second; } sse_sse;
 typedef struct { int64_t first; double second; } integer_sse;
 typedef struct { double first; int64_t second; } sse_integer;
 
-static double as_double(uint64_t bits) {
-    double d;
-    memcpy(&d, &bits, sizeof d);
-    return d;
-}
 
 /* Spins for about this many checks before sleeping: a hot caller's next call finds the worker awake. */
 #define SPINS 20000
@@ -187,22 +182,9 @@ uint64_t call_back(int k, const int64_t *ints, const double *doubles) {
 
 /*
  * One pair of trampolines per integer argument position: the C function pointer a callback argument
- * becomes. Each takes the register classes (six integers, six doubles) whatever the callback's own
- * signature, and returns its result in the integer or the floating-point register.
+ * becomes (callback_int_K, callback_double_K).
  */
-#define TRAMPOLINES(K)                                                                                     \
-    static int64_t int_callback_##K(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f,      \
-                                    double x, double y, double z, double u, double v, double w) {         \
-        int64_t i[6] = {a, b, c, d, e, f};                                                                \
-        double r[6] = {x, y, z, u, v, w};                                                                 \
-        return (int64_t) call_back(K, i, r);                                                              \
-    }                                                                                                     \
-    static double double_callback_##K(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f,   \
-                                      double x, double y, double z, double u, double v, double w) {       \
-        int64_t i[6] = {a, b, c, d, e, f};                                                                \
-        double r[6] = {x, y, z, u, v, w};                                                                 \
-        return as_double(call_back(K, i, r)); /* a float's bits are the low 32 of the register */         \
-    }
+#define CALLBACK_TRAMPOLINES(K) REGISTER_TRAMPOLINES(callback, call_back, K)
 /*
  * A kept callback called on a thread the library started (no call in progress on it): the thread takes
  * a free slot itself, puts the callback's number and arguments in it, marks it UPCALL and wakes the
@@ -260,57 +242,18 @@ static uint64_t kept_call(int k, const int64_t *ints, const double *doubles) {
     return current_slot ? call_back(0x200 + k, ints, doubles) : upcall_from_thread(0x200 + k, ints, doubles);
 }
 
-#define KEPT_TRAMPOLINES(K)                                                                                \
-    static int64_t kept_int_##K(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f,          \
-                                double x, double y, double z, double u, double v, double w) {             \
-        int64_t i[6] = {a, b, c, d, e, f};                                                                \
-        double r[6] = {x, y, z, u, v, w};                                                                 \
-        return (int64_t) kept_call(K, i, r);                                                              \
-    }                                                                                                     \
-    static double kept_double_##K(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f,        \
-                                  double x, double y, double z, double u, double v, double w) {           \
-        int64_t i[6] = {a, b, c, d, e, f};                                                                \
-        double r[6] = {x, y, z, u, v, w};                                                                 \
-        return as_double(kept_call(K, i, r));                                                             \
-    }
-KEPT_TRAMPOLINES(0) KEPT_TRAMPOLINES(1) KEPT_TRAMPOLINES(2) KEPT_TRAMPOLINES(3) KEPT_TRAMPOLINES(4) KEPT_TRAMPOLINES(5) KEPT_TRAMPOLINES(6) KEPT_TRAMPOLINES(7)
-KEPT_TRAMPOLINES(8) KEPT_TRAMPOLINES(9) KEPT_TRAMPOLINES(10) KEPT_TRAMPOLINES(11) KEPT_TRAMPOLINES(12) KEPT_TRAMPOLINES(13) KEPT_TRAMPOLINES(14) KEPT_TRAMPOLINES(15)
-KEPT_TRAMPOLINES(16) KEPT_TRAMPOLINES(17) KEPT_TRAMPOLINES(18) KEPT_TRAMPOLINES(19) KEPT_TRAMPOLINES(20) KEPT_TRAMPOLINES(21) KEPT_TRAMPOLINES(22) KEPT_TRAMPOLINES(23)
-KEPT_TRAMPOLINES(24) KEPT_TRAMPOLINES(25) KEPT_TRAMPOLINES(26) KEPT_TRAMPOLINES(27) KEPT_TRAMPOLINES(28) KEPT_TRAMPOLINES(29) KEPT_TRAMPOLINES(30) KEPT_TRAMPOLINES(31)
-KEPT_TRAMPOLINES(32) KEPT_TRAMPOLINES(33) KEPT_TRAMPOLINES(34) KEPT_TRAMPOLINES(35) KEPT_TRAMPOLINES(36) KEPT_TRAMPOLINES(37) KEPT_TRAMPOLINES(38) KEPT_TRAMPOLINES(39)
-KEPT_TRAMPOLINES(40) KEPT_TRAMPOLINES(41) KEPT_TRAMPOLINES(42) KEPT_TRAMPOLINES(43) KEPT_TRAMPOLINES(44) KEPT_TRAMPOLINES(45) KEPT_TRAMPOLINES(46) KEPT_TRAMPOLINES(47)
-KEPT_TRAMPOLINES(48) KEPT_TRAMPOLINES(49) KEPT_TRAMPOLINES(50) KEPT_TRAMPOLINES(51) KEPT_TRAMPOLINES(52) KEPT_TRAMPOLINES(53) KEPT_TRAMPOLINES(54) KEPT_TRAMPOLINES(55)
-KEPT_TRAMPOLINES(56) KEPT_TRAMPOLINES(57) KEPT_TRAMPOLINES(58) KEPT_TRAMPOLINES(59) KEPT_TRAMPOLINES(60) KEPT_TRAMPOLINES(61) KEPT_TRAMPOLINES(62) KEPT_TRAMPOLINES(63)
-static void *const kept_ints[KEPT_MAX] = {
-    kept_int_0, kept_int_1, kept_int_2, kept_int_3, kept_int_4, kept_int_5, kept_int_6, kept_int_7,
-    kept_int_8, kept_int_9, kept_int_10, kept_int_11, kept_int_12, kept_int_13, kept_int_14, kept_int_15,
-    kept_int_16, kept_int_17, kept_int_18, kept_int_19, kept_int_20, kept_int_21, kept_int_22, kept_int_23,
-    kept_int_24, kept_int_25, kept_int_26, kept_int_27, kept_int_28, kept_int_29, kept_int_30, kept_int_31,
-    kept_int_32, kept_int_33, kept_int_34, kept_int_35, kept_int_36, kept_int_37, kept_int_38, kept_int_39,
-    kept_int_40, kept_int_41, kept_int_42, kept_int_43, kept_int_44, kept_int_45, kept_int_46, kept_int_47,
-    kept_int_48, kept_int_49, kept_int_50, kept_int_51, kept_int_52, kept_int_53, kept_int_54, kept_int_55,
-    kept_int_56, kept_int_57, kept_int_58, kept_int_59, kept_int_60, kept_int_61, kept_int_62, kept_int_63,
-};
-static void *const kept_doubles[KEPT_MAX] = {
-    kept_double_0, kept_double_1, kept_double_2, kept_double_3, kept_double_4, kept_double_5, kept_double_6, kept_double_7,
-    kept_double_8, kept_double_9, kept_double_10, kept_double_11, kept_double_12, kept_double_13, kept_double_14, kept_double_15,
-    kept_double_16, kept_double_17, kept_double_18, kept_double_19, kept_double_20, kept_double_21, kept_double_22, kept_double_23,
-    kept_double_24, kept_double_25, kept_double_26, kept_double_27, kept_double_28, kept_double_29, kept_double_30, kept_double_31,
-    kept_double_32, kept_double_33, kept_double_34, kept_double_35, kept_double_36, kept_double_37, kept_double_38, kept_double_39,
-    kept_double_40, kept_double_41, kept_double_42, kept_double_43, kept_double_44, kept_double_45, kept_double_46, kept_double_47,
-    kept_double_48, kept_double_49, kept_double_50, kept_double_51, kept_double_52, kept_double_53, kept_double_54, kept_double_55,
-    kept_double_56, kept_double_57, kept_double_58, kept_double_59, kept_double_60, kept_double_61, kept_double_62, kept_double_63,
-};
-TRAMPOLINES(0)
-TRAMPOLINES(1)
-TRAMPOLINES(2)
-TRAMPOLINES(3)
-TRAMPOLINES(4)
-TRAMPOLINES(5)
-static void *const int_callbacks[6] = {int_callback_0, int_callback_1, int_callback_2, int_callback_3,
-                                       int_callback_4, int_callback_5};
-static void *const double_callbacks[6] = {double_callback_0, double_callback_1, double_callback_2,
-                                          double_callback_3, double_callback_4, double_callback_5};
+#define KEPT_TRAMPOLINES(K) REGISTER_TRAMPOLINES(kept, kept_call, K)
+#define KEPT_INT(K) kept_int_##K,
+#define KEPT_DOUBLE(K) kept_double_##K,
+NUMBERS_64(KEPT_TRAMPOLINES)
+static void *const kept_ints[KEPT_MAX] = {NUMBERS_64(KEPT_INT)};
+static void *const kept_doubles[KEPT_MAX] = {NUMBERS_64(KEPT_DOUBLE)};
+CALLBACK_TRAMPOLINES(0) CALLBACK_TRAMPOLINES(1) CALLBACK_TRAMPOLINES(2)
+CALLBACK_TRAMPOLINES(3) CALLBACK_TRAMPOLINES(4) CALLBACK_TRAMPOLINES(5)
+static void *const int_callbacks[6] = {callback_int_0, callback_int_1, callback_int_2, callback_int_3,
+                                       callback_int_4, callback_int_5};
+static void *const double_callbacks[6] = {callback_double_0, callback_double_1, callback_double_2,
+                                          callback_double_3, callback_double_4, callback_double_5};
 
 /*
  * A result whose target the host asked for (@Count, @Size): S_COPY bytes from it (kind 9), or S_COPY

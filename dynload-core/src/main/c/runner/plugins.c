@@ -234,72 +234,12 @@ static uint64_t remote_call(int k, int64_t *i, const double *r) {
     return bits;
 }
 
-#define REMOTE_TRAMPOLINE(K)                                                                               \
-    static int64_t remote_int_##K(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f,        \
-                                  double x, double y, double z, double u, double v, double w) {           \
-        int64_t i[6] = {a, b, c, d, e, f};                                                                \
-        double r[6] = {x, y, z, u, v, w};                                                                 \
-        return (int64_t) remote_call(K, i, r);                                                            \
-    }                                                                                                     \
-    static double remote_double_##K(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f,      \
-                                    double x, double y, double z, double u, double v, double w) {         \
-        int64_t i[6] = {a, b, c, d, e, f};                                                                \
-        double r[6] = {x, y, z, u, v, w};                                                                 \
-        uint64_t bits = remote_call(K, i, r);                                                             \
-        double out;                                                                                       \
-        memcpy(&out, &bits, sizeof out);                                                                  \
-        return out; /* a float's bits are the low 32 of the register */                                  \
-    }
-REMOTE_TRAMPOLINE(0) REMOTE_TRAMPOLINE(1) REMOTE_TRAMPOLINE(2) REMOTE_TRAMPOLINE(3) REMOTE_TRAMPOLINE(4) REMOTE_TRAMPOLINE(5) REMOTE_TRAMPOLINE(6) REMOTE_TRAMPOLINE(7)
-REMOTE_TRAMPOLINE(8) REMOTE_TRAMPOLINE(9) REMOTE_TRAMPOLINE(10) REMOTE_TRAMPOLINE(11) REMOTE_TRAMPOLINE(12) REMOTE_TRAMPOLINE(13) REMOTE_TRAMPOLINE(14) REMOTE_TRAMPOLINE(15)
-REMOTE_TRAMPOLINE(16) REMOTE_TRAMPOLINE(17) REMOTE_TRAMPOLINE(18) REMOTE_TRAMPOLINE(19) REMOTE_TRAMPOLINE(20) REMOTE_TRAMPOLINE(21) REMOTE_TRAMPOLINE(22) REMOTE_TRAMPOLINE(23)
-REMOTE_TRAMPOLINE(24) REMOTE_TRAMPOLINE(25) REMOTE_TRAMPOLINE(26) REMOTE_TRAMPOLINE(27) REMOTE_TRAMPOLINE(28) REMOTE_TRAMPOLINE(29) REMOTE_TRAMPOLINE(30) REMOTE_TRAMPOLINE(31)
-REMOTE_TRAMPOLINE(32) REMOTE_TRAMPOLINE(33) REMOTE_TRAMPOLINE(34) REMOTE_TRAMPOLINE(35) REMOTE_TRAMPOLINE(36) REMOTE_TRAMPOLINE(37) REMOTE_TRAMPOLINE(38) REMOTE_TRAMPOLINE(39)
-REMOTE_TRAMPOLINE(40) REMOTE_TRAMPOLINE(41) REMOTE_TRAMPOLINE(42) REMOTE_TRAMPOLINE(43) REMOTE_TRAMPOLINE(44) REMOTE_TRAMPOLINE(45) REMOTE_TRAMPOLINE(46) REMOTE_TRAMPOLINE(47)
-REMOTE_TRAMPOLINE(48) REMOTE_TRAMPOLINE(49) REMOTE_TRAMPOLINE(50) REMOTE_TRAMPOLINE(51) REMOTE_TRAMPOLINE(52) REMOTE_TRAMPOLINE(53) REMOTE_TRAMPOLINE(54) REMOTE_TRAMPOLINE(55)
-REMOTE_TRAMPOLINE(56) REMOTE_TRAMPOLINE(57) REMOTE_TRAMPOLINE(58) REMOTE_TRAMPOLINE(59) REMOTE_TRAMPOLINE(60) REMOTE_TRAMPOLINE(61) REMOTE_TRAMPOLINE(62) REMOTE_TRAMPOLINE(63)
-REMOTE_TRAMPOLINE(64) REMOTE_TRAMPOLINE(65) REMOTE_TRAMPOLINE(66) REMOTE_TRAMPOLINE(67) REMOTE_TRAMPOLINE(68) REMOTE_TRAMPOLINE(69) REMOTE_TRAMPOLINE(70) REMOTE_TRAMPOLINE(71)
-REMOTE_TRAMPOLINE(72) REMOTE_TRAMPOLINE(73) REMOTE_TRAMPOLINE(74) REMOTE_TRAMPOLINE(75) REMOTE_TRAMPOLINE(76) REMOTE_TRAMPOLINE(77) REMOTE_TRAMPOLINE(78) REMOTE_TRAMPOLINE(79)
-REMOTE_TRAMPOLINE(80) REMOTE_TRAMPOLINE(81) REMOTE_TRAMPOLINE(82) REMOTE_TRAMPOLINE(83) REMOTE_TRAMPOLINE(84) REMOTE_TRAMPOLINE(85) REMOTE_TRAMPOLINE(86) REMOTE_TRAMPOLINE(87)
-REMOTE_TRAMPOLINE(88) REMOTE_TRAMPOLINE(89) REMOTE_TRAMPOLINE(90) REMOTE_TRAMPOLINE(91) REMOTE_TRAMPOLINE(92) REMOTE_TRAMPOLINE(93) REMOTE_TRAMPOLINE(94) REMOTE_TRAMPOLINE(95)
-REMOTE_TRAMPOLINE(96) REMOTE_TRAMPOLINE(97) REMOTE_TRAMPOLINE(98) REMOTE_TRAMPOLINE(99) REMOTE_TRAMPOLINE(100) REMOTE_TRAMPOLINE(101) REMOTE_TRAMPOLINE(102) REMOTE_TRAMPOLINE(103)
-REMOTE_TRAMPOLINE(104) REMOTE_TRAMPOLINE(105) REMOTE_TRAMPOLINE(106) REMOTE_TRAMPOLINE(107) REMOTE_TRAMPOLINE(108) REMOTE_TRAMPOLINE(109) REMOTE_TRAMPOLINE(110) REMOTE_TRAMPOLINE(111)
-REMOTE_TRAMPOLINE(112) REMOTE_TRAMPOLINE(113) REMOTE_TRAMPOLINE(114) REMOTE_TRAMPOLINE(115) REMOTE_TRAMPOLINE(116) REMOTE_TRAMPOLINE(117) REMOTE_TRAMPOLINE(118) REMOTE_TRAMPOLINE(119)
-REMOTE_TRAMPOLINE(120) REMOTE_TRAMPOLINE(121) REMOTE_TRAMPOLINE(122) REMOTE_TRAMPOLINE(123) REMOTE_TRAMPOLINE(124) REMOTE_TRAMPOLINE(125) REMOTE_TRAMPOLINE(126) REMOTE_TRAMPOLINE(127)
-static void *const remote_ints[REMOTE_MAX] = {
-    remote_int_0, remote_int_1, remote_int_2, remote_int_3, remote_int_4, remote_int_5, remote_int_6, remote_int_7,
-    remote_int_8, remote_int_9, remote_int_10, remote_int_11, remote_int_12, remote_int_13, remote_int_14, remote_int_15,
-    remote_int_16, remote_int_17, remote_int_18, remote_int_19, remote_int_20, remote_int_21, remote_int_22, remote_int_23,
-    remote_int_24, remote_int_25, remote_int_26, remote_int_27, remote_int_28, remote_int_29, remote_int_30, remote_int_31,
-    remote_int_32, remote_int_33, remote_int_34, remote_int_35, remote_int_36, remote_int_37, remote_int_38, remote_int_39,
-    remote_int_40, remote_int_41, remote_int_42, remote_int_43, remote_int_44, remote_int_45, remote_int_46, remote_int_47,
-    remote_int_48, remote_int_49, remote_int_50, remote_int_51, remote_int_52, remote_int_53, remote_int_54, remote_int_55,
-    remote_int_56, remote_int_57, remote_int_58, remote_int_59, remote_int_60, remote_int_61, remote_int_62, remote_int_63,
-    remote_int_64, remote_int_65, remote_int_66, remote_int_67, remote_int_68, remote_int_69, remote_int_70, remote_int_71,
-    remote_int_72, remote_int_73, remote_int_74, remote_int_75, remote_int_76, remote_int_77, remote_int_78, remote_int_79,
-    remote_int_80, remote_int_81, remote_int_82, remote_int_83, remote_int_84, remote_int_85, remote_int_86, remote_int_87,
-    remote_int_88, remote_int_89, remote_int_90, remote_int_91, remote_int_92, remote_int_93, remote_int_94, remote_int_95,
-    remote_int_96, remote_int_97, remote_int_98, remote_int_99, remote_int_100, remote_int_101, remote_int_102, remote_int_103,
-    remote_int_104, remote_int_105, remote_int_106, remote_int_107, remote_int_108, remote_int_109, remote_int_110, remote_int_111,
-    remote_int_112, remote_int_113, remote_int_114, remote_int_115, remote_int_116, remote_int_117, remote_int_118, remote_int_119,
-    remote_int_120, remote_int_121, remote_int_122, remote_int_123, remote_int_124, remote_int_125, remote_int_126, remote_int_127};
-static void *const remote_doubles[REMOTE_MAX] = {
-    remote_double_0, remote_double_1, remote_double_2, remote_double_3, remote_double_4, remote_double_5, remote_double_6, remote_double_7,
-    remote_double_8, remote_double_9, remote_double_10, remote_double_11, remote_double_12, remote_double_13, remote_double_14, remote_double_15,
-    remote_double_16, remote_double_17, remote_double_18, remote_double_19, remote_double_20, remote_double_21, remote_double_22, remote_double_23,
-    remote_double_24, remote_double_25, remote_double_26, remote_double_27, remote_double_28, remote_double_29, remote_double_30, remote_double_31,
-    remote_double_32, remote_double_33, remote_double_34, remote_double_35, remote_double_36, remote_double_37, remote_double_38, remote_double_39,
-    remote_double_40, remote_double_41, remote_double_42, remote_double_43, remote_double_44, remote_double_45, remote_double_46, remote_double_47,
-    remote_double_48, remote_double_49, remote_double_50, remote_double_51, remote_double_52, remote_double_53, remote_double_54, remote_double_55,
-    remote_double_56, remote_double_57, remote_double_58, remote_double_59, remote_double_60, remote_double_61, remote_double_62, remote_double_63,
-    remote_double_64, remote_double_65, remote_double_66, remote_double_67, remote_double_68, remote_double_69, remote_double_70, remote_double_71,
-    remote_double_72, remote_double_73, remote_double_74, remote_double_75, remote_double_76, remote_double_77, remote_double_78, remote_double_79,
-    remote_double_80, remote_double_81, remote_double_82, remote_double_83, remote_double_84, remote_double_85, remote_double_86, remote_double_87,
-    remote_double_88, remote_double_89, remote_double_90, remote_double_91, remote_double_92, remote_double_93, remote_double_94, remote_double_95,
-    remote_double_96, remote_double_97, remote_double_98, remote_double_99, remote_double_100, remote_double_101, remote_double_102, remote_double_103,
-    remote_double_104, remote_double_105, remote_double_106, remote_double_107, remote_double_108, remote_double_109, remote_double_110, remote_double_111,
-    remote_double_112, remote_double_113, remote_double_114, remote_double_115, remote_double_116, remote_double_117, remote_double_118, remote_double_119,
-    remote_double_120, remote_double_121, remote_double_122, remote_double_123, remote_double_124, remote_double_125, remote_double_126, remote_double_127};
+#define REMOTE_TRAMPOLINES(K) REGISTER_TRAMPOLINES(remote, remote_call, K)
+#define REMOTE_INT(K) remote_int_##K,
+#define REMOTE_DOUBLE(K) remote_double_##K,
+NUMBERS_128(REMOTE_TRAMPOLINES)
+static void *const remote_ints[REMOTE_MAX] = {NUMBERS_128(REMOTE_INT)};
+static void *const remote_doubles[REMOTE_MAX] = {NUMBERS_128(REMOTE_DOUBLE)};
 
 /*
  * S_DATA holds the interface's id, then two bytes per function of it: first 0 where the host cannot carry

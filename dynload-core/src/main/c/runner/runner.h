@@ -7,6 +7,48 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include <string.h>
+
+/* The bits of a floating-point register as a double (a float's bits are its low 32). */
+static inline double as_double(uint64_t bits) {
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
+/*
+ * A pair of trampolines, NAME_int_K and NAME_double_K: C function pointers of the register classes (six
+ * integers, six doubles), whatever signature they stand for, which hand their registers to
+ * DISPATCH(K, ints, doubles) and return its result in the integer or the floating-point register. Java
+ * callbacks, kept callbacks and a dependency's remote functions are each made of them.
+ */
+#define REGISTER_TRAMPOLINES(NAME, DISPATCH, K)                                                            \
+    static int64_t NAME##_int_##K(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f,        \
+                                  double x, double y, double z, double u, double v, double w) {           \
+        int64_t i[6] = {a, b, c, d, e, f};                                                                \
+        double r[6] = {x, y, z, u, v, w};                                                                 \
+        return (int64_t) DISPATCH(K, i, r);                                                               \
+    }                                                                                                     \
+    static double NAME##_double_##K(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f,      \
+                                    double x, double y, double z, double u, double v, double w) {         \
+        int64_t i[6] = {a, b, c, d, e, f};                                                                \
+        double r[6] = {x, y, z, u, v, w};                                                                 \
+        return as_double(DISPATCH(K, i, r));                                                              \
+    }
+
+/* The numbers 0 to 63, and 0 to 127, each given to M: to make numbered trampolines and list them. */
+#define NUMBERS_64(M) \
+    M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11) M(12) M(13) M(14) M(15) M(16) M(17) \
+    M(18) M(19) M(20) M(21) M(22) M(23) M(24) M(25) M(26) M(27) M(28) M(29) M(30) M(31) M(32) M(33) \
+    M(34) M(35) M(36) M(37) M(38) M(39) M(40) M(41) M(42) M(43) M(44) M(45) M(46) M(47) M(48) M(49) \
+    M(50) M(51) M(52) M(53) M(54) M(55) M(56) M(57) M(58) M(59) M(60) M(61) M(62) M(63)
+#define NUMBERS_128(M) NUMBERS_64(M) \
+    M(64) M(65) M(66) M(67) M(68) M(69) M(70) M(71) M(72) M(73) M(74) M(75) M(76) M(77) M(78) M(79) \
+    M(80) M(81) M(82) M(83) M(84) M(85) M(86) M(87) M(88) M(89) M(90) M(91) M(92) M(93) M(94) M(95) \
+    M(96) M(97) M(98) M(99) M(100) M(101) M(102) M(103) M(104) M(105) M(106) M(107) M(108) M(109) \
+    M(110) M(111) M(112) M(113) M(114) M(115) M(116) M(117) M(118) M(119) M(120) M(121) M(122) M(123) \
+    M(124) M(125) M(126) M(127)
+
 #define MAGIC 0x314e55524c4e5944ull /* "DYNLRUN1", little-endian */
 #define VERSION 7
 #define HEADER_SIZE 256

@@ -90,13 +90,7 @@ final class Isolation {
     record Checked(OpenFile open, Diagnosis diagnosis, List<Path> originFolders) {
         static Checked of(NativeLoader loader, Path file) {
             Diagnosis diagnosis = new Diagnosis(file.toString(), file, List.of());
-            OpenFile open;
-            try {
-                open = loader.openFile(file);
-            } catch (IOException e) {
-                throw diagnosis.cannotOpen(e);
-            }
-            return checked(open, diagnosis, file);
+            return checked(open(loader, file, diagnosis), diagnosis, file);
         }
 
         /**
@@ -105,29 +99,27 @@ final class Isolation {
          */
         static Checked sealed(NativeLoader loader, Path file) {
             Diagnosis diagnosis = new Diagnosis(file.toString(), file, List.of());
-            OpenFile open;
+            try (OpenFile open = open(loader, file, diagnosis)) {
+                refuseBeforeLoading(open, diagnosis); // a FIFO or a device swapped in is never read: no hang
+                return checked(Loading.privateCopy(loader, open, diagnosis), diagnosis, file);
+            }
+        }
+
+        private static OpenFile open(NativeLoader loader, Path file, Diagnosis diagnosis) {
             try {
-                open = loader.openFile(file);
+                return loader.openFile(file);
             } catch (IOException e) {
                 throw diagnosis.cannotOpen(e);
             }
-            try { // what it is first: a FIFO or a device swapped in must not be read (a hang, or no end)
-                diagnosis.readThrough(open.readable());
-                Optional<LibraryLoadException> refused = diagnosis.beforeLoading(open);
-                if (refused.isPresent()) {
-                    throw refused.get();
-                }
-            } catch (RuntimeException | Error e) {
-                open.close();
-                throw e;
+        }
+
+        /** Refuses, as a load would before the loader sees it, a file that is not a regular one, or empty. */
+        private static void refuseBeforeLoading(OpenFile open, Diagnosis diagnosis) {
+            diagnosis.readThrough(open.readable());
+            Optional<LibraryLoadException> refused = diagnosis.beforeLoading(open);
+            if (refused.isPresent()) {
+                throw refused.get();
             }
-            OpenFile copy;
-            try (open; java.io.InputStream content = new java.io.FileInputStream(open.readable().toFile())) {
-                copy = loader.memoryFile(file, content);
-            } catch (IOException e) {
-                throw diagnosis.cannotCopy(e);
-            }
-            return checked(copy, diagnosis, file);
         }
 
         /**
@@ -144,13 +136,10 @@ final class Isolation {
         /** Checks {@code open} as a load would; {@code file} is the path whose folder $ORIGIN names, or null. */
         private static Checked checked(OpenFile open, Diagnosis diagnosis, @Nullable Path file) {
             try {
-                diagnosis.readThrough(open.readable());
-                Optional<LibraryLoadException> refused = diagnosis.beforeLoading(open);
-                if (refused.isEmpty()) {
-                    refused = diagnosis.notElf();
-                }
-                if (refused.isPresent()) {
-                    throw refused.get();
+                refuseBeforeLoading(open, diagnosis);
+                Optional<LibraryLoadException> notElf = diagnosis.notElf();
+                if (notElf.isPresent()) {
+                    throw notElf.get();
                 }
                 Optional<dev.dynload.elf.ElfCheck> elf = diagnosis.structure(); // throws for a damaged file
                 return new Checked(open, diagnosis, file == null ? List.of() : Isolation.originFolders(file,

@@ -69,7 +69,7 @@ final class Loading {
                 throw doomed.get();
             }
             if (options.privateCopy() && !open.isCopy()) {
-                OpenFile copy = privateCopy(open, diagnosis);
+                OpenFile copy = privateCopy(loader, open, diagnosis);
                 open.close();
                 open = copy;
                 diagnosis.readThrough(copy.readable());
@@ -121,7 +121,8 @@ final class Loading {
         }
     }
 
-    private OpenFile privateCopy(OpenFile open, Diagnosis diagnosis) {
+    /** {@return {@code open}'s bytes, copied into a sealed memory file ({@link LoadOption#PRIVATE_COPY})} */
+    static OpenFile privateCopy(NativeLoader loader, OpenFile open, Diagnosis diagnosis) {
         try (java.io.InputStream content = new java.io.FileInputStream(open.readable().toFile())) {
             return loader.memoryFile(open.file(), content);
         } catch (IOException e) {

@@ -54,8 +54,7 @@ final class PluginStarter {
             return;
         }
         // Listed? Its bytes are hashed where they are loaded from, a sealed copy (LoadOption.sha256).
-        Optional<String> unpinned = pins == null || p.descriptor().bundle().isPresent() ? Optional.empty()
-                : pins.refusal(p.descriptor(), null, pinsFile);
+        Optional<String> unpinned = pinRefusal(p.descriptor(), null);
         if (unpinned.isPresent()) {
             fail(p, unpinned.get());
             return;
@@ -217,10 +216,10 @@ final class PluginStarter {
 
     /**
      * {@return why {@code d} may not run under the lockfile, if one is given: not listed, or its bytes
-     * ({@code sha256}, of the sealed copy the runner gets) are others} A plugin in a jar is pinned by its
-     * bundle's index.
+     * ({@code sha256}, of the sealed copy loaded; null: not hashed yet) are others} A plugin in a jar is
+     * pinned by its bundle's index.
      */
-    Optional<String> pinRefusal(PluginDescriptor d, String sha256) {
+    Optional<String> pinRefusal(PluginDescriptor d, @org.jspecify.annotations.Nullable String sha256) {
         if (pins == null || d.bundle().isPresent()) {
             return Optional.empty();
         }
