@@ -434,11 +434,7 @@ static void *worker(void *argument) {
     for (;;) {
         uint32_t s = __atomic_load_n(state, __ATOMIC_SEQ_CST);
         for (int spin = 0; s != REQUEST && spin < budget; spin++) {
-#if defined(__x86_64__)
-            __builtin_ia32_pause();
-#elif defined(__aarch64__)
-            __asm__ __volatile__("yield");
-#endif
+            pause_once();
             s = __atomic_load_n(state, __ATOMIC_SEQ_CST);
         }
         if (s != REQUEST) {
