@@ -1,6 +1,6 @@
 /*
  * dynload_plugin.h: the contract between a dynload host (a Java application) and a native plugin (a
- * shared library written in C, C++ or Rust). ABI version 1.
+ * shared library written in C, C++ or Rust). ABI version 1.1.
  *
  * A plugin is one shared library that holds two things:
  *
@@ -43,6 +43,12 @@ extern "C" {
 /* The ABI versions this header describes: a plugin built with it speaks DLP_ABI_MIN..DLP_ABI_MAX. */
 #define DLP_ABI_MIN 1u
 #define DLP_ABI_MAX 1u
+/*
+ * The minor version of ABI 1 this header describes. Minor versions only add fields at the end of sized
+ * structs (docs/plugins.md, "Versioning rules"), so they need no negotiation: each side reads what the
+ * other's `size` covers. 1.1 added dlp_plugin.save and dlp_plugin.restore (a reload's state handoff).
+ */
+#define DLP_ABI_MINOR 1u
 
 /* DLP_VISIBLE exports a declaration; DLP_EXPORT exports a definition and keeps it even if unused. */
 #if defined(_WIN32)
@@ -216,6 +222,31 @@ typedef struct dlp_plugin {
      * after init and before destroy. The table is plugin-owned and valid until destroy.
      */
     const dlp_interface *(*get_interface)(void *state, const char *id, uint32_t major, uint32_t min_minor);
+
+    /* ABI 1.1: a reload's state handoff. Both may be NULL (or lie past a 1.0 plugin's `size`): the new
+     * copy then starts from a fresh init. On a reload the host loads the new copy beside the old one and
+     * calls its entry point and init; then no call enters the old copy any more and those running return;
+     * then the old copy's save, the new copy's restore and start; then the old copy's stop and destroy.
+     * Either copy failing leaves the old one serving, and the new one is destroyed (stop first, if it
+     * started). Both copies' stateful globals exist at once: they are separate images. */
+
+    /*
+     * Writes the state to hand to the copy that replaces this one. Lifecycle thread, while no call runs
+     * in this copy (its own threads may). Set *bytes to memory from host->alloc (the host frees it; NULL
+     * when *length is 0) and *length to its size, at most 1 GiB, and return 0; or return non-zero to
+     * refuse the reload, after saying why through host->log. Any format: the new copy reads it. Save
+     * only reads: if the reload fails after it (the new copy's restore or start), this copy keeps
+     * serving as it was, and the calls that waited run on it.
+     */
+    int32_t (*save)(void *state, void **bytes, size_t *length);
+
+    /*
+     * Takes the state the replaced copy saved, after init and before start. Lifecycle thread. `bytes` is
+     * host-owned, valid during the call only (NULL when `length` is 0). It may come from an older or a
+     * newer build of this plugin: check a version of your own in it. Return 0, or non-zero after logging
+     * why: the reload fails, and the old copy keeps serving.
+     */
+    int32_t (*restore)(void *state, const void *bytes, size_t length);
 } dlp_plugin;
 
 /* ------------------------------------------------------------------------------------------------ */

@@ -42,6 +42,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 /// The ABI versions this crate speaks.
 pub const ABI_MIN: u32 = 1;
 pub const ABI_MAX: u32 = 1;
+/// The minor version of ABI 1 this crate writes: 1.1 added the reload's state handoff
+/// ([`Plugin::save`] and [`Plugin::restore`]).
+pub const ABI_MINOR: u32 = 1;
 
 /// The manifest's bytes, as `dynload_plugin.h` lays them out: magic, format, length, text and a NUL.
 #[repr(C)]
@@ -195,6 +198,20 @@ pub trait Plugin: Send + Sync + Sized + 'static {
 
     /// The table of interface `id` at `major`, implementing at least `min_minor`.
     fn interface(&self, id: &str, major: u32, min_minor: u32) -> Option<InterfaceRef>;
+
+    /// On a reload (ABI 1.1): the state to hand to the copy that replaces this one, in a format of the
+    /// plugin's own. Runs while no interface call runs in this copy. Only reads: if the reload fails
+    /// after it, this copy keeps serving. An `Err` refuses the reload. The default hands over nothing.
+    fn save(&self, _host: &HostServices) -> Result<Vec<u8>, String> {
+        Ok(Vec::new())
+    }
+
+    /// On a reload (ABI 1.1): the state the replaced copy saved, after [`Plugin::init`] and before
+    /// [`Plugin::start`]. It may come from an older or newer build: keep a version in it. An `Err` fails
+    /// the reload, and the old copy keeps serving. The default ignores it.
+    fn restore(&self, _host: &HostServices, _state: &[u8]) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// `dlp_interface`: every interface table starts with it.
@@ -375,6 +392,10 @@ pub struct LifecycleTable {
     pub stop: extern "C" fn(*mut c_void) -> i32,
     pub destroy: extern "C" fn(*mut c_void),
     pub get_interface: extern "C" fn(*mut c_void, *const c_char, u32, u32) -> *const InterfaceHeader,
+    /// ABI 1.1.
+    pub save: extern "C" fn(*mut c_void, *mut *mut c_void, *mut usize) -> i32,
+    /// ABI 1.1.
+    pub restore: extern "C" fn(*mut c_void, *const c_void, usize) -> i32,
 }
 
 /// `dlp_offer`.
@@ -479,6 +500,45 @@ impl<P: Plugin> Lifecycle<P> {
         }
     }
 
+    pub extern "C" fn save(state: *mut c_void, bytes: *mut *mut c_void, length: *mut usize) -> i32 {
+        if bytes.is_null() || length.is_null() {
+            return 2;
+        }
+        let mut saved: Vec<u8> = Vec::new();
+        let status = Self::with_state(state, "save", |s| {
+            saved = s.plugin.save(&s.host)?;
+            Ok(())
+        });
+        if status != 0 {
+            return status;
+        }
+        // The host frees what it gets with its own free: the bytes go into its allocator's memory.
+        let s = unsafe { &*(state as *const State<P>) };
+        let out = if saved.is_empty() { std::ptr::null_mut() } else { (s.host.raw().alloc)(saved.len()) };
+        if !saved.is_empty() && out.is_null() {
+            s.host.error("save: the host's allocator is out of memory");
+            return 1;
+        }
+        if !out.is_null() {
+            unsafe { std::ptr::copy_nonoverlapping(saved.as_ptr(), out as *mut u8, saved.len()) };
+        }
+        unsafe {
+            *bytes = out;
+            *length = saved.len();
+        }
+        0
+    }
+
+    pub extern "C" fn restore(state: *mut c_void, bytes: *const c_void, length: usize) -> i32 {
+        let given: &[u8] = if bytes.is_null() || length == 0 {
+            &[]
+        } else {
+            // Host-owned, valid for the call: read only inside it.
+            unsafe { std::slice::from_raw_parts(bytes as *const u8, length) }
+        };
+        Self::with_state(state, "restore", |s| s.plugin.restore(&s.host, given))
+    }
+
     /// The lifecycle table for `P`.
     pub const TABLE: LifecycleTable = LifecycleTable {
         size: std::mem::size_of::<LifecycleTable>() as u32,
@@ -488,6 +548,8 @@ impl<P: Plugin> Lifecycle<P> {
         stop: Self::stop,
         destroy: Self::destroy,
         get_interface: Self::get_interface,
+        save: Self::save,
+        restore: Self::restore,
     };
 }
 

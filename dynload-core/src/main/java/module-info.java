@@ -19,4 +19,6 @@ module dev.dynload {
     exports dev.dynload.bind;
     // dynload's own modules share its escaper of printed text (Printable); nothing else of it is theirs.
     exports dev.dynload.internal to dev.dynload.plugin, dev.dynload.cli;
+    // The plugin host's forwarders, which move a plugin's bound interfaces to a reloaded copy.
+    exports dev.dynload.internal.bind to dev.dynload.plugin;
 }

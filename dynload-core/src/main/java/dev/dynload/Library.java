@@ -481,6 +481,26 @@ public final class Library implements AutoCloseable {
     }
 
     /**
+     * Undoes {@link #unbind()}: the interfaces bound before it call the library again, and {@link #bind}
+     * binds again. For a host that drained a library's calls to change something (a plugin reload) and
+     * keeps the library after all (the reload failed): a bound object made before {@code unbind()} works
+     * again; a call made while it was unbound threw, and is not replayed.
+     *
+     * {@snippet :
+     * lib.unbind().toCompletableFuture().join();   // no bound call runs in the library
+     * if (!replaced()) {
+     *     lib.relink();                             // greeter.greet(...) reaches the library again
+     * }
+     * }
+     *
+     * @throws IllegalStateException if the library is closed: its code may be unmapped, so its bound
+     *         methods stay unlinked
+     */
+    public void relink() {
+        state.relink();
+    }
+
+    /**
      * Completes once the library has been handed back to the loader after {@link #close()}: at once for
      * a library without bound interfaces, else when the bound calls that were running when it closed
      * have returned. A library loaded by several {@code Library} objects (or by others, or with

@@ -158,6 +158,20 @@ final class LibraryState {
         return returned.minimalCompletionStage();
     }
 
+    /** See {@link Library#relink()}. */
+    void relink() {
+        synchronized (closeLock) {
+            liveHandle(); // a closed library's bindings stay unlinked: its code may be gone
+            Bindings bound;
+            synchronized (bindLock) {
+                bound = bindings;
+            }
+            if (bound != null) {
+                bound.relink();
+            }
+        }
+    }
+
     /** Hands the library back to the loader, and completes {@link #whenUnloaded()}; returns the loader's error. */
     private Optional<String> unload() {
         Optional<String> error;

@@ -322,7 +322,7 @@ class MappingsTest {
     }
 
     @Test
-    void aMethodFirstCalledAfterUnbindThrowsWithoutAskingTheTable() {
+    void aMethodFirstCalledAfterUnbindThrowsWithoutAskingTheTableAndRelinkUndoesUnbind() {
         try (Library own = Library.open(MAPPINGS)) {
             FunctionTable table = calcTable(2);
             List<String> asked = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
@@ -343,7 +343,20 @@ class MappingsTest {
             int before = asked.size();
             assertThrows(IllegalStateException.class, () -> calc.mul(2, 3));
             assertEquals(before, asked.size(), "a table may point into unloaded memory by now: " + asked);
+            // Relinked: the object bound before calls again, a method linked before and one never called alike.
+            own.relink();
+            assertEquals(5, calc.add(2, 3));
+            assertEquals(6, calc.mul(2, 3));
+            assertEquals(5, own.bind(Calc.class, table).add(2, 3), "binds again");
+            own.unbind().toCompletableFuture().join();
+            assertThrows(IllegalStateException.class, () -> calc.add(2, 3));
         }
+        Library closed = Library.open(MAPPINGS);
+        Calc gone = closed.bind(Calc.class, calcTable(2));
+        closed.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, closed::relink);
+        assertTrue(e.getMessage().contains("is closed"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> gone.add(2, 3));
     }
 
     private static java.lang.reflect.Method method(Class<?> type, String name) {

@@ -82,6 +82,28 @@ final class HostServices {
         }
     }
 
+    /** The C library's free, as a downcall: for memory a plugin hands over (a saved state); made on first use. */
+    private static final class Free {
+        static final java.lang.invoke.MethodHandle FREE = Linker.nativeLinker().downcallHandle(Stubs.FREE,
+                FunctionDescriptor.ofVoid(ADDRESS));
+    }
+
+    /**
+     * Frees memory the plugin allocated with {@code dlp_host.alloc}; NULL does nothing.
+     *
+     * @param pointer what it allocated
+     */
+    static void free(MemorySegment pointer) {
+        if (pointer.address() == 0) {
+            return;
+        }
+        try {
+            Free.FREE.invokeExact(pointer);
+        } catch (Throwable t) {
+            throw new IllegalStateException("free failed", t);
+        }
+    }
+
     private final String pluginId;
     private final PluginLogger logger;
     private final Map<String, String> config;

@@ -37,18 +37,113 @@ final class NativePlugin {
     private static final MethodHandle GET_SHAPE = LINKER.downcallHandle(
             FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT));
 
+    /** {@code void *(*)(void *, void **, size_t *)}: save, of ABI 1.1. */
+    private static final MethodHandle SAVE_SHAPE = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_INT, ADDRESS,
+            ADDRESS, ADDRESS));
+    /** {@code int32_t (*)(void *, const void *, size_t)}: restore, of ABI 1.1. */
+    private static final MethodHandle RESTORE_SHAPE = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_INT, ADDRESS,
+            ADDRESS, ValueLayout.JAVA_LONG));
+    /** The largest state a reload hands over: a plugin's state, not its database. */
+    static final long MAX_HANDOFF = 1L << 30;
+
+    private final PluginDescriptor descriptor;
+    private final long witness;
     private final Library library;
     private final Arena arena;
     private final MemorySegment table;
     private final int abi;
+    /** The 1.1 handoff functions, or NULL when its table stops before them (a plugin built for 1.0). */
+    private final MemorySegment save;
+    private final MemorySegment restore;
     private final Map<String, MemorySegment> interfaceIds = new ConcurrentHashMap<>();
     private MemorySegment state = MemorySegment.NULL;
 
-    private NativePlugin(Library library, Arena arena, MemorySegment table, int abi) {
+    private NativePlugin(PluginDescriptor descriptor, Library library, Arena arena, MemorySegment table, int abi,
+                         MemorySegment save, MemorySegment restore, long witness) {
+        this.witness = witness;
+        this.descriptor = descriptor;
         this.library = library;
         this.arena = arena;
         this.table = table;
         this.abi = abi;
+        this.save = save;
+        this.restore = restore;
+    }
+
+    /** {@return an address inside this copy's image (its manifest's): tells it from another copy of the file} */
+    long witness() {
+        return witness;
+    }
+
+    /** {@return the file and manifest it was loaded from} */
+    PluginDescriptor descriptor() {
+        return descriptor;
+    }
+
+    /** {@return whether it can hand its state to a reloaded copy (ABI 1.1 save)} */
+    boolean saves() {
+        return save.address() != 0;
+    }
+
+    /** {@return whether it can take a state from the copy it replaces (ABI 1.1 restore)} */
+    boolean restores() {
+        return restore.address() != 0;
+    }
+
+    /**
+     * Calls save: the plugin writes its state into memory from the host's allocator, which is read here and
+     * freed. {@return the state's bytes}
+     *
+     * @throws Refused if save fails, or gives more than {@link #MAX_HANDOFF} bytes, or a length without bytes
+     */
+    byte[] save() throws Refused {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment bytes = call.allocate(ADDRESS);
+            MemorySegment length = call.allocate(ValueLayout.JAVA_LONG);
+            int rc;
+            try {
+                rc = (int) SAVE_SHAPE.invokeExact(save, state, bytes, length);
+            } catch (Throwable t) {
+                throw new Refused("its save threw " + t);
+            }
+            MemorySegment given = bytes.get(ADDRESS, 0);
+            long size = length.get(ValueLayout.JAVA_LONG, 0);
+            try {
+                if (rc != 0) {
+                    throw new Refused("its save failed with status " + rc);
+                }
+                if (size < 0 || size > MAX_HANDOFF) {
+                    throw new Refused("its save gave " + Long.toUnsignedString(size) + " bytes; a state handed over "
+                            + "holds at most " + MAX_HANDOFF);
+                }
+                if (size > 0 && given.address() == 0) {
+                    throw new Refused("its save gave a length of " + size + " and no bytes");
+                }
+                return size == 0 ? new byte[0] : given.reinterpret(size).toArray(ValueLayout.JAVA_BYTE);
+            } finally {
+                HostServices.free(given);
+            }
+        }
+    }
+
+    /**
+     * Calls restore with the state the replaced copy saved.
+     *
+     * @throws Refused if restore fails
+     */
+    void restore(byte[] saved) throws Refused {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment bytes = saved.length == 0 ? MemorySegment.NULL : call.allocateFrom(ValueLayout.JAVA_BYTE, saved);
+            int rc;
+            try {
+                rc = (int) RESTORE_SHAPE.invokeExact(restore, state, bytes, (long) saved.length);
+            } catch (Throwable t) {
+                throw new Refused("its restore threw " + t);
+            }
+            if (rc != 0) {
+                throw new Refused("its restore failed with status " + rc);
+            }
+        }
     }
 
     /** A lifecycle step that failed: the plugin's message, or the host's reading of what went wrong. */
@@ -82,7 +177,7 @@ final class NativePlugin {
 
     private static NativePlugin negotiate(PluginDescriptor d, String hostVersion, Library library, Arena arena)
             throws Refused {
-        sameManifest(d, library);
+        long witness = sameManifest(d, library);
         Optional<MemorySegment> entry = library.find("dynload_plugin_entry");
         if (entry.isEmpty()) {
             throw new Refused("exports no dynload_plugin_entry; define it with DLP_ENTRY (dynload_plugin.h)");
@@ -121,7 +216,14 @@ final class NativePlugin {
                 throw new Refused("gave a lifecycle table with a NULL function (at offset " + at + ")");
             }
         }
-        return new NativePlugin(library, arena, table, abi);
+        MemorySegment save = MemorySegment.NULL;
+        MemorySegment restore = MemorySegment.NULL;
+        if (Integer.toUnsignedLong(size) >= Abi.PLUGIN_1_1.byteSize()) {
+            MemorySegment whole = plugin.reinterpret(Abi.PLUGIN_1_1.byteSize());
+            save = whole.get(ADDRESS_UNALIGNED, Abi.PLUGIN_SAVE);
+            restore = whole.get(ADDRESS_UNALIGNED, Abi.PLUGIN_RESTORE);
+        }
+        return new NativePlugin(d, library, arena, table, abi, save, restore, witness);
     }
 
     /**
@@ -129,7 +231,7 @@ final class NativePlugin {
      * the file may have been replaced since, or a bundle override may have loaded another build. Read
      * from the loaded image, which the loader mapped from the very file it loads.
      */
-    private static void sameManifest(PluginDescriptor d, Library library) throws Refused {
+    private static long sameManifest(PluginDescriptor d, Library library) throws Refused {
         Optional<MemorySegment> found = library.find(ManifestReader.SYMBOL);
         if (found.isEmpty()) {
             throw new Refused("the library that loaded has no manifest: it is not the file discovery read");
@@ -154,6 +256,7 @@ final class NativePlugin {
                     + "manifest than the one discovery read (" + d.id() + " " + d.version() + "): the file was "
                     + "replaced since, or another build was loaded; discover again");
         }
+        return found.get().address();
     }
 
     int abi() {

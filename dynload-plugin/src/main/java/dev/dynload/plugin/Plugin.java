@@ -39,7 +39,8 @@ import java.util.Optional;
  */
 public final class Plugin {
 
-    private final PluginDescriptor descriptor;
+    /** Its file and manifest: another after a reload. */
+    private volatile PluginDescriptor descriptor;
     /** Guards the fields below; held for a few field reads and writes, never across plugin or user code. */
     private final Object lock = new Object();
     private volatile PluginState state;
@@ -56,6 +57,18 @@ public final class Plugin {
     private int index = -1;
     /** Calls into it running now, out of process: a stop waits for them. */
     private int calls;
+    /** A reload is replacing it: binds wait until it is done. */
+    private boolean reloading;
+    /** Its bound interfaces in process, each a forwarder whose switch a reload moves; guarded by lock. */
+    private final List<Bound> bound = new ArrayList<>();
+
+    /**
+     * One interface bound in process: what binding it again takes, and its forwarder's switch, weakly (a
+     * forwarder nobody uses is collected with it).
+     */
+    record Bound(Class<?> iface, PluginInterface declared, MethodHandles.@Nullable Lookup lookup,
+                 java.lang.ref.WeakReference<dev.dynload.internal.bind.Forwarder.Switch> target) {
+    }
 
     Plugin(PluginDescriptor descriptor, PluginState state, String failure) {
         this.descriptor = descriptor;
@@ -320,6 +333,59 @@ public final class Plugin {
         }
     }
 
+    /**
+     * A reload begins: waits for the binds under way, then makes new binds wait until {@link #reloaded}.
+     * {@return its native side and its interfaces bound now, or empty if it is not started}
+     */
+    Optional<List<Bound>> beginReload() {
+        boolean interrupted = false;
+        try {
+            synchronized (lock) {
+                while (binding > 0 && state == PluginState.STARTED) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (state != PluginState.STARTED || loaded == null) {
+                    return Optional.empty();
+                }
+                reloading = true;
+                List<Bound> live = new ArrayList<>();
+                expunge();
+                live.addAll(bound);
+                return Optional.of(live);
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Drops the bound interfaces whose forwarders were collected; called with the lock held. */
+    private void expunge() {
+        for (java.util.Iterator<Bound> i = bound.iterator(); i.hasNext(); ) {
+            if (i.next().target().get() == null) {
+                i.remove();
+            }
+        }
+    }
+
+    /** The reload is done: {@code next} replaced it (or, when null, it failed and the plugin is as it was). */
+    void reloaded(@Nullable PluginDescriptor next, @Nullable NativePlugin n, @Nullable HostServices s) {
+        synchronized (lock) {
+            if (next != null) {
+                descriptor = next;
+                loaded = n;
+                services = s;
+            }
+            reloading = false;
+            lock.notifyAll();
+        }
+    }
+
     /** Out of process: a bind begins (it runs the plugin's get_interface), if the plugin is started. */
     void beginBind() {
         synchronized (lock) {
@@ -403,7 +469,18 @@ public final class Plugin {
             return IsolatedBinding.bind(this, iface, declared, provided, where, lookup);
         }
         NativePlugin n;
+        boolean interrupted = false;
         synchronized (lock) {
+            while (reloading && state == PluginState.STARTED) {
+                try {
+                    lock.wait(); // a reload is moving its interfaces: this bind binds the copy that serves after
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
             if (state != PluginState.STARTED) {
                 throw new IllegalStateException("plugin " + id() + " is " + state.name().toLowerCase(java.util.Locale.ROOT)
                         + "; bind its interfaces while it is started");
@@ -412,13 +489,15 @@ public final class Plugin {
             binding++;
         }
         try {
-            // The plugin's get_interface runs here, outside the lock; stop waits for this bind to return.
-            Optional<MemorySegment> given = n.getInterface(declared.id(), declared.major(), 0);
-            if (given.isEmpty()) {
-                throw new BindingException(iface, where, List.of("its get_interface gave NULL for " + declared.id()
-                        + "/" + declared.major() + ", which its manifest provides"));
+            // The plugin's get_interface runs here, outside the lock; stop and reload wait for this bind.
+            T target = bindNative(n, iface, declared, lookup);
+            dev.dynload.internal.bind.Forwarder.Switch sw = new dev.dynload.internal.bind.Forwarder.Switch(target);
+            T forwarder = dev.dynload.internal.bind.Forwarder.make(iface, sw, lookup);
+            synchronized (lock) {
+                expunge();
+                bound.add(new Bound(iface, declared, lookup, new java.lang.ref.WeakReference<>(sw)));
             }
-            return n.library().bind(iface, Table.read(given.get(), provided, declared, id()), lookup);
+            return forwarder;
         } finally {
             synchronized (lock) {
                 if (--binding == 0) {
@@ -426,6 +505,29 @@ public final class Plugin {
                 }
             }
         }
+    }
+
+    /**
+     * Binds {@code iface} to {@code n}'s table of it, as {@code n}'s descriptor provides it: the object a
+     * forwarder calls. Runs the plugin's get_interface.
+     *
+     * @throws BindingException if the plugin gives no table, or the descriptor does not provide it
+     */
+    <T> T bindNative(NativePlugin n, Class<T> iface, PluginInterface declared, MethodHandles.@Nullable Lookup lookup) {
+        PluginDescriptor d = n.descriptor();
+        String where = id() + " (" + d.file() + ")";
+        Optional<ProvidedInterface> found = d.manifest().provided(declared.id(), declared.major());
+        if (found.isEmpty()) {
+            throw new BindingException(iface, where, List.of("the plugin does not provide " + declared.id() + "/"
+                    + declared.major() + "; its manifest provides " + d.manifest().provides()));
+        }
+        ProvidedInterface provided = found.get();
+        Optional<MemorySegment> given = n.getInterface(declared.id(), declared.major(), 0);
+        if (given.isEmpty()) {
+            throw new BindingException(iface, where, List.of("its get_interface gave NULL for " + declared.id()
+                    + "/" + declared.major() + ", which its manifest provides"));
+        }
+        return n.library().bind(iface, Table.read(given.get(), provided, declared, id()), lookup);
     }
 
     /**

@@ -57,7 +57,7 @@ public final class PluginHost implements AutoCloseable {
     public static final int ABI_MAX = 1;
 
     /** Where the host is: one start or stop runs at a time. */
-    private enum Phase { IDLE, STARTING, STARTED, STOPPING }
+    private enum Phase { IDLE, STARTING, STARTED, STOPPING, RELOADING }
 
     private final List<Path> folders;
     /** Bundles in jars: name, and the class loader that sees the jar. */
@@ -68,6 +68,7 @@ public final class PluginHost implements AutoCloseable {
     /** Loads, negotiates with, initialises and starts one plugin at a time. */
     private final PluginStarter starter;
     private final PluginStopper stopper;
+    private final PluginReloader reloader;
     private final Map<String, Isolation> isolation;
     private final Isolation defaultIsolation;
     private final java.time.Duration callDeadline;
@@ -102,6 +103,7 @@ public final class PluginHost implements AutoCloseable {
         }
         this.starter = new PluginStarter(hostVersion, logger, config, quarantine, pins, b.lockfile);
         this.stopper = new PluginStopper(starter, b.stopTimeout);
+        this.reloader = new PluginReloader(starter, stopper, b.stopTimeout);
         this.isolation = Map.copyOf(b.isolation);
         this.defaultIsolation = b.defaultIsolation;
         this.callDeadline = b.callDeadline;
@@ -358,6 +360,7 @@ public final class PluginHost implements AutoCloseable {
                 throw new IllegalStateException(switch (phase) {
                     case STARTING -> "the plugin host is starting already";
                     case STOPPING -> "the plugin host is stopping; start it again once stop() has returned";
+                    case RELOADING -> "the plugin host is reloading a plugin, and has started already";
                     default -> "the plugin host has started already" + (stuck().isEmpty() ? ""
                             : " and its last stop left " + stuck() + " loaded") + "; stop() it first";
                 });
@@ -541,7 +544,7 @@ public final class PluginHost implements AutoCloseable {
                         + "itself: stop the host from another thread");
             }
             boolean interrupted = false;
-            while (phase == Phase.STARTING || phase == Phase.STOPPING) {
+            while (phase == Phase.STARTING || phase == Phase.STOPPING || phase == Phase.RELOADING) {
                 try {
                     lock.wait();
                 } catch (InterruptedException e) {
@@ -578,6 +581,76 @@ public final class PluginHost implements AutoCloseable {
                 lock.notifyAll();
             }
         }
+    }
+
+    /**
+     * Replaces a started plugin with the file it was loaded from as that file is now (a rebuilt or
+     * upgraded copy), while the host runs and callers keep calling (docs/plugins.md#reload). The new copy is
+     * read, checked against the host and the plugins that run (and the lockfile, when one is given),
+     * loaded beside the old copy, negotiated with and initialised; then the calls that start wait, the
+     * calls running in the old copy return, the old copy hands its state to the new one (ABI 1.1
+     * {@code save} and {@code restore}; a plugin built for 1.0 starts fresh), and the new copy starts. The
+     * interfaces bound before ({@link Plugin#bind}) now call the new copy: a call that started before
+     * finished in the old one, and none starts there once this returns. The old copy then stops, is
+     * destroyed and unloaded. The plugins that require it are reloaded after it, each handing over its own
+     * state; one that fails to is stopped and ends {@link PluginState#FAILED}.
+     *
+     * <p>If the new copy fails at any step, it is unloaded and the old one keeps serving, its bound
+     * interfaces as they were: the calls that waited run on it.
+     *
+     * {@snippet :
+     * Greeter g = host.plugin("com.example.greeter.c").orElseThrow().bind(Greeter.class);
+     * // ... libgreeter.so is rebuilt ...
+     * host.reload("com.example.greeter.c");   // g.greet(...) now runs the new code
+     * }
+     *
+     * @param id the plugin's id
+     * @return the plugin, with its new descriptor
+     * @throws PluginReloadException if the plugin was not replaced, naming the step and the cause; the old
+     *         copy serves as before
+     * @throws IllegalStateException if the host is not started, a start, stop or other reload runs, or this
+     *         is called from code a plugin called
+     * @throws java.util.NoSuchElementException if no plugin of the last start has that id
+     */
+    public Plugin reload(String id) {
+        Objects.requireNonNull(id, "id");
+        if (insideUpcall()) {
+            throw new IllegalStateException("reload() was called from code that a plugin called (a logger, a host "
+                    + "service); it would wait for that plugin's own call to return: reload from another thread");
+        }
+        Plugin p;
+        List<Plugin> all;
+        synchronized (lock) {
+            if (phase != Phase.STARTED) {
+                throw new IllegalStateException("the plugin host is " + phase.name().toLowerCase(java.util.Locale.ROOT)
+                        + "; reload a plugin once start() has returned, and before stop()");
+            }
+            p = null;
+            for (Plugin q : plugins) {
+                if (q.id().equals(id)) {
+                    p = q;
+                }
+            }
+            if (p == null) {
+                throw new java.util.NoSuchElementException("no plugin " + id + " was found by the last start()");
+            }
+            phase = Phase.RELOADING;
+            lifecycleThread = Thread.currentThread();
+            all = List.copyOf(plugins);
+        }
+        try {
+            reloader.reload(p, all);
+        } catch (PluginReloadException e) {
+            say(id, PluginLogger.Level.ERROR, "reload refused: " + e.getMessage());
+            throw e;
+        } finally {
+            synchronized (lock) {
+                phase = Phase.STARTED;
+                lifecycleThread = null;
+                lock.notifyAll();
+            }
+        }
+        return p;
     }
 
     /** The ids of the plugins left STUCK; called with the lock held. */

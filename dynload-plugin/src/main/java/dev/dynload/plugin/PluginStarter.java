@@ -60,20 +60,10 @@ final class PluginStarter {
             return;
         }
         List<Dependency> deps = new ArrayList<>();
-        for (Requirement r : p.descriptor().manifest().requires()) {
-            Plugin dep = byId.get(r.pluginId());
-            Optional<NativePlugin> loaded = dep == null ? Optional.empty() : dep.loaded();
-            if (dep == null || dep.state() != PluginState.STARTED) {
-                fail(p, "requires " + r.pluginId() + ", which did not start: "
-                        + (dep == null ? "not found" : dep.failure().orElse(dep.state().toString())));
-                return;
-            }
-            if (loaded.isEmpty()) {
-                say(p.id(), PluginLogger.Level.INFO, "requires " + r.pluginId() + ", which runs in another process ("
-                        + dep.isolation() + "): its tables are reached through upcalls to the host (functions that "
-                        + "pass a ptr are NULL in them)");
-            }
-            deps.add(new Dependency(dep.descriptor().manifest(), loaded.orElse(null), dep));
+        Optional<String> missing = dependencies(p.descriptor(), byId, deps);
+        if (missing.isPresent()) {
+            fail(p, missing.get());
+            return;
         }
         p.starting();
         NativePlugin n;
@@ -93,9 +83,7 @@ final class PluginStarter {
         try {
             // The dependencies' tables, fixed now: they stay loaded until this plugin has stopped, and the
             // service needs no lock, so a plugin may call it from any thread, even while stop() waits.
-            services = HostServices.make(p.descriptor(), n.abi(), hostVersion.toString(), logger,
-                    config.getOrDefault(p.id(), Map.of()), new DependencyTables(List.copyOf(deps),
-                            new RemoteDependencies(this, p.id()), n.arena()), n.arena());
+            services = services(n, deps);
             try {
                 n.init(services.struct());
                 initialised = true;
@@ -122,6 +110,39 @@ final class PluginStarter {
             return;
         }
         say(p.id(), PluginLogger.Level.INFO, "started " + p.descriptor().version() + " (ABI " + n.abi() + ")");
+    }
+
+    /**
+     * Collects the started plugins {@code d} requires into {@code deps}. {@return why one cannot serve it:
+     * not found, or not started}
+     */
+    Optional<String> dependencies(PluginDescriptor d, Map<String, Plugin> byId, List<Dependency> deps) {
+        for (Requirement r : d.manifest().requires()) {
+            Plugin dep = byId.get(r.pluginId());
+            Optional<NativePlugin> loaded = dep == null ? Optional.empty() : dep.loaded();
+            if (dep == null || dep.state() != PluginState.STARTED) {
+                return Optional.of("requires " + r.pluginId() + ", which did not start: "
+                        + (dep == null ? "not found" : dep.failure().orElse(dep.state().toString())));
+            }
+            if (!r.versions().contains(dep.descriptor().version())) {
+                return Optional.of("requires " + r.pluginId() + " " + r.versions() + ", and " + dep.descriptor().version()
+                        + " runs");
+            }
+            if (loaded.isEmpty()) {
+                say(d.id(), PluginLogger.Level.INFO, "requires " + r.pluginId() + ", which runs in another process ("
+                        + dep.isolation() + "): its tables are reached through upcalls to the host (functions that "
+                        + "pass a ptr are NULL in them)");
+            }
+            deps.add(new Dependency(dep.descriptor().manifest(), loaded.orElse(null), dep));
+        }
+        return Optional.empty();
+    }
+
+    /** {@return the host services of a loaded plugin, over its dependencies as they are now} */
+    HostServices services(NativePlugin n, List<Dependency> deps) {
+        PluginDescriptor d = n.descriptor();
+        return HostServices.make(d, n.abi(), hostVersion.toString(), logger, config.getOrDefault(d.id(), Map.of()),
+                new DependencyTables(List.copyOf(deps), new RemoteDependencies(this, d.id()), n.arena()), n.arena());
     }
 
     /**
@@ -193,7 +214,7 @@ final class PluginStarter {
      * {@return why a plugin file is quarantined, by the SHA-256 of its bytes, when it is} Hashes the file only
      * when the quarantine lists something; a bundle is checked against its index's hash by its loader.
      */
-    private Optional<String> quarantined(PluginDescriptor d) {
+    Optional<String> quarantined(PluginDescriptor d) {
         if (quarantine.isEmpty() || d.bundle().isPresent()) {
             return Optional.empty();
         }
@@ -227,7 +248,7 @@ final class PluginStarter {
     }
 
     /** {@return the load option pinning {@code d}'s bytes, when a lockfile lists it; else none} */
-    private dev.dynload.LoadOption[] pin(PluginDescriptor d) {
+    dev.dynload.LoadOption[] pin(PluginDescriptor d) {
         Optional<Lockfile.Entry> e = pins == null || d.bundle().isPresent() ? Optional.empty() : pins.entry(d.id());
         return e.isEmpty() ? new dev.dynload.LoadOption[0]
                 : new dev.dynload.LoadOption[] {dev.dynload.LoadOption.sha256(e.get().sha256())};
@@ -248,7 +269,8 @@ final class PluginStarter {
         try {
             n.unload().whenComplete((done, failed) -> {
                 if (failed == null) {
-                    StaysMapped.check(p.descriptor()).ifPresent(why -> say(p.id(), PluginLogger.Level.WARN, why));
+                    StaysMapped.check(n.descriptor(), n.witness()).ifPresent(why -> say(p.id(),
+                            PluginLogger.Level.WARN, why));
                 }
             });
         } catch (RuntimeException e) {
@@ -257,7 +279,7 @@ final class PluginStarter {
     }
 
     /** A started plugin this one requires: its manifest and its native side. */
-    private record Dependency(PluginManifest manifest, @org.jspecify.annotations.Nullable NativePlugin loaded,
+    record Dependency(PluginManifest manifest, @org.jspecify.annotations.Nullable NativePlugin loaded,
                               Plugin plugin) {
     }
 

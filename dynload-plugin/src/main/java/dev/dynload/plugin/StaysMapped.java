@@ -23,8 +23,12 @@ final class StaysMapped {
     private StaysMapped() {
     }
 
-    /** {@return what to say of {@code d}'s file if the process still maps it, once per file; else empty} */
-    static Optional<String> check(PluginDescriptor d) {
+    /**
+     * {@return what to say of {@code d}'s file if the process still maps the copy that was loaded at
+     * {@code address} (an address inside it; 0: any copy of the file), once per file; else empty} The
+     * address tells a reloaded plugin's old copy from its new one, which has the same name.
+     */
+    static Optional<String> check(PluginDescriptor d, long address) {
         if (d.bundle().isPresent() || !Files.isReadable(MAPS)) {
             return Optional.empty();
         }
@@ -37,8 +41,8 @@ final class StaysMapped {
         String memfd = "/memfd:" + d.file().getFileName(); // a sealed copy (pinned) shows under its name
         boolean mapped;
         try (var lines = Files.lines(MAPS)) {
-            mapped = lines.anyMatch(l -> l.endsWith(" " + real) || l.contains(" " + memfd + " (deleted)")
-                    || l.endsWith(" " + memfd));
+            mapped = lines.anyMatch(l -> (l.endsWith(" " + real) || l.contains(" " + memfd + " (deleted)")
+                    || l.endsWith(" " + memfd)) && (address == 0 || covers(l, address)));
         } catch (IOException | java.io.UncheckedIOException e) {
             return Optional.empty();
         }
@@ -57,5 +61,21 @@ final class StaysMapped {
                 : " (it registered thread-local destructors that have not run, as a Rust thread_local! with Drop "
                 + "does, or another part of this process holds it)") + "; its memory is not returned until the "
                 + "process ends, and a rebuilt file loads beside it. See docs/plugins.md#unloading");
+    }
+
+    /** Whether a line of /proc/self/maps ({@code start-end perms ...}) covers {@code address}. */
+    private static boolean covers(String line, long address) {
+        int dash = line.indexOf('-');
+        int space = line.indexOf(' ');
+        if (dash <= 0 || space <= dash) {
+            return false;
+        }
+        try {
+            long start = Long.parseUnsignedLong(line, 0, dash, 16);
+            long end = Long.parseUnsignedLong(line, dash + 1, space, 16);
+            return Long.compareUnsigned(address, start) >= 0 && Long.compareUnsigned(address, end) < 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 }

@@ -174,16 +174,34 @@ public final class Bindings {
      * makes every thread see it. Methods not linked yet throw on their first call.
      */
     public void unlink() {
-        closed = true;
+        repoint(true);
+    }
+
+    /**
+     * Undoes {@link #unlink}: every bound method calls the library again, and every thread sees it. For a
+     * library that was unbound to let its calls drain and is kept after all; never after it closed.
+     */
+    public void relink() {
+        repoint(false);
+    }
+
+    private void repoint(boolean unlink) {
         List<MutableCallSite> sites = new ArrayList<>();
         synchronized (classes) {
+            // Under the lock that register takes: a class bound meanwhile is either repointed here, or
+            // links after the flag changed and reads it.
+            closed = unlink;
+            expunge();
             for (WeakReference<BoundClass> ref : classes) {
                 BoundClass bound = ref.get();
                 if (bound != null) {
-                    bound.unlink(sites);
+                    if (unlink) {
+                        bound.unlink(sites);
+                    } else {
+                        bound.relink(sites);
+                    }
                 }
             }
-            classes.clear();
         }
         if (!sites.isEmpty()) {
             MutableCallSite.syncAll(sites.toArray(new MutableCallSite[0]));
@@ -248,7 +266,16 @@ public final class Bindings {
     }
 
     private static Object throwClosed(String library) {
-        throw new IllegalStateException(library + " is closed, or its interfaces were unbound; its bound methods "
+        throw new Unlinked(library + " is closed, or its interfaces were unbound; its bound methods "
                 + "cannot be called any more");
+    }
+
+    /** What an unlinked bound method throws: the call never reached the library. */
+    static final class Unlinked extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        Unlinked(String message) {
+            super(message);
+        }
     }
 }

@@ -39,11 +39,14 @@ final class BoundClass implements BiFunction<Integer, MethodType, CallSite> {
      * re-points is the site the class uses.
      */
     private final MutableCallSite[] sites;
+    /** Each method's native call once made, so that {@link #relink} can point its site back at it; guarded by this. */
+    private final MethodHandle[] calls;
 
     BoundClass(Bindings owner, List<Supplier<MethodHandle>> handles) {
         this.owner = owner;
         this.handles = List.copyOf(handles);
         this.sites = new MutableCallSite[handles.size()];
+        this.calls = new MethodHandle[handles.size()];
     }
 
     /**
@@ -107,6 +110,7 @@ final class BoundClass implements BiFunction<Integer, MethodType, CallSite> {
         }
         synchronized (this) {
             // Under the lock that unlink takes: a site is never re-pointed at the call after unlink.
+            calls[index] = call;
             site.setTarget(owner.closed() ? owner.thrower(type) : call);
         }
     }
@@ -125,10 +129,24 @@ final class BoundClass implements BiFunction<Integer, MethodType, CallSite> {
      * library is marked closed, so no site is linked to a call afterwards.
      */
     synchronized void unlink(List<MutableCallSite> unlinked) {
-        for (MutableCallSite site : sites) {
+        point(unlinked, true);
+    }
+
+    /**
+     * Points every site back at its call (a site whose call was never made links on its next call), and
+     * adds it to {@code relinked}, to be synced. Called once the library is marked open again.
+     */
+    synchronized void relink(List<MutableCallSite> relinked) {
+        point(relinked, false);
+    }
+
+    private void point(List<MutableCallSite> changed, boolean thrower) {
+        for (int i = 0; i < sites.length; i++) {
+            MutableCallSite site = sites[i];
             if (site != null) {
-                site.setTarget(owner.thrower(site.type()));
-                unlinked.add(site);
+                site.setTarget(thrower ? owner.thrower(site.type()) : calls[i] != null ? calls[i]
+                        : retry(i, site.type()));
+                changed.add(site);
             }
         }
     }

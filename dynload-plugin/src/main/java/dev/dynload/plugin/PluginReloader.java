@@ -1,0 +1,397 @@
+package dev.dynload.plugin;
+
+import dev.dynload.internal.bind.Forwarder;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Replaces a started plugin, in the host's process, with a new copy of its file while callers keep
+ * calling (docs/plugins.md#reload). The new copy is read, checked, pinned, loaded beside the old one (a
+ * sealed private copy: the loader sees a new object even when the path is the same), negotiated with,
+ * initialised and bound first, while the old one serves. Then the plugin's forwarders are held (calls
+ * that start wait), the old copy's calls drain, its state is saved and restored into the new copy (ABI
+ * 1.1), the new copy starts, and the forwarders are released to it. Any failure up to there unloads the
+ * new copy and puts the old one back, as it was: the reload is a {@link PluginReloadException}. Only then
+ * are the old copy's stop and destroy called and it is unloaded. The plugins that require it are replaced
+ * the same way, with their own state, so that they use the new copy. Holds no lock while plugin code or the
+ * logger runs.
+ */
+final class PluginReloader {
+
+    private final PluginStarter starter;
+    private final PluginStopper stopper;
+    private final long drainNanos;
+
+    PluginReloader(PluginStarter starter, PluginStopper stopper, java.time.Duration stopTimeout) {
+        this.starter = starter;
+        this.stopper = stopper;
+        this.drainNanos = stopTimeout.compareTo(java.time.Duration.ofDays(36_500)) > 0 ? Long.MAX_VALUE / 4
+                : stopTimeout.toNanos();
+    }
+
+    /** A copy that was replaced: still loaded and started, until {@link #retire} stops and unloads it. */
+    private record Replaced(Plugin plugin, NativePlugin old, HostServices services) {
+    }
+
+    /** A step that failed, before it becomes a {@link PluginReloadException}. */
+    private static final class Failed extends Exception {
+        final PluginReloadException.Step step;
+
+        Failed(PluginReloadException.Step step, String message) {
+            super(message, null, false, false);
+            this.step = step;
+        }
+    }
+
+    /**
+     * Reloads {@code p}, then the plugins that require it (each with its own state). A plugin that
+     * requires it and fails to reload is stopped, and ends FAILED with why.
+     *
+     * @param all the host's plugins, in start order
+     * @throws PluginReloadException if {@code p} itself could not be replaced; it serves as before
+     */
+    void reload(Plugin p, List<Plugin> all) {
+        Map<String, Plugin> byId = new LinkedHashMap<>();
+        for (Plugin q : all) {
+            byId.put(q.id(), q);
+        }
+        List<Plugin> dependents = dependents(p, all);
+        for (Plugin d : dependents) {
+            if (d.process().isPresent()) {
+                throw refusal(p, PluginReloadException.Step.STATE, "plugin " + d.id() + ", which requires it, runs in "
+                        + "another process (" + d.isolation() + "), and reaches it through the host; stop the host "
+                        + "to replace it");
+            }
+        }
+        List<Replaced> replaced = new ArrayList<>();
+        replaced.add(replace(p, byId, all));
+        for (Plugin d : dependents) {
+            try {
+                replaced.add(replace(d, byId, all));
+            } catch (PluginReloadException e) {
+                // Its old copy calls the old copy of p, which is about to go: it stops first.
+                starter.say(d.id(), PluginLogger.Level.ERROR, "it requires " + p.id() + ", which was reloaded, and "
+                        + "it could not be reloaded to use the new copy: " + e.getMessage());
+                stopper.stop(d, all, new ArrayList<>());
+                starter.fail(d, "it requires " + p.id() + ", which was reloaded, and it could not follow: "
+                        + e.getMessage());
+            }
+        }
+        for (int i = replaced.size() - 1; i >= 0; i--) {
+            retire(replaced.get(i)); // the plugins that require p first, as a stop goes
+        }
+    }
+
+    /** The started plugins that require {@code p}, directly or not, in start order. */
+    private static List<Plugin> dependents(Plugin p, List<Plugin> all) {
+        List<String> ids = new ArrayList<>(List.of(p.id()));
+        List<Plugin> found = new ArrayList<>();
+        for (Plugin q : all) { // start order: a plugin comes after every plugin it requires
+            if (q == p || q.rawState() != PluginState.STARTED) {
+                continue;
+            }
+            for (Requirement r : q.descriptor().manifest().requires()) {
+                if (ids.contains(r.pluginId())) {
+                    ids.add(q.id());
+                    found.add(q);
+                    break;
+                }
+            }
+        }
+        return found;
+    }
+
+    private static PluginReloadException refusal(Plugin p, PluginReloadException.Step step, String why) {
+        return new PluginReloadException(step, p.id(), p.descriptor().file(), why + "; the running copy ("
+                + p.descriptor().version() + ") keeps serving");
+    }
+
+    /** Replaces one plugin; its old copy stays loaded and started, for {@link #retire}. */
+    private Replaced replace(Plugin p, Map<String, Plugin> byId, List<Plugin> all) {
+        PluginDescriptor was = p.descriptor();
+        PluginDescriptor next;
+        List<PluginStarter.Dependency> deps = new ArrayList<>();
+        try {
+            next = check(p, was, byId, all, deps);
+        } catch (Failed f) {
+            throw refusal(p, f.step, f.getMessage());
+        }
+        Optional<List<Plugin.Bound>> live = p.beginReload();
+        if (live.isEmpty()) {
+            throw refusal(p, PluginReloadException.Step.STATE, "it is " + p.state().name().toLowerCase(
+                    java.util.Locale.ROOT) + ", not started");
+        }
+        NativePlugin old = p.loaded().orElseThrow();
+        HostServices oldServices = p.services().orElseThrow();
+        Attempt a = new Attempt(p, next, old, live.get());
+        try {
+            a.run(deps);
+        } catch (Failed f) {
+            a.rollBack();
+            p.reloaded(null, null, null);
+            throw refusal(p, f.step, f.getMessage());
+        } catch (RuntimeException | Error e) {
+            a.rollBack();
+            p.reloaded(null, null, null);
+            throw refusal(p, PluginReloadException.Step.START, "reloading it failed: " + e);
+        }
+        p.reloaded(next, a.n, a.services);
+        starter.say(p.id(), PluginLogger.Level.INFO, "reloaded: " + was.version() + " -> " + next.version()
+                + (a.handedOver < 0 ? " (fresh init: " + a.noHandoff + ")" : " (" + a.handedOver
+                + " bytes of state handed over)"));
+        return new Replaced(p, old, oldServices);
+    }
+
+    /** Reads and checks the new file: its manifest, its ranges against the host and the plugins as they run. */
+    private PluginDescriptor check(Plugin p, PluginDescriptor was, Map<String, Plugin> byId, List<Plugin> all,
+                                   List<PluginStarter.Dependency> deps) throws Failed {
+        if (p.process().isPresent()) {
+            throw new Failed(PluginReloadException.Step.STATE, "it runs out of process, which reload does not "
+                    + "replace yet; stop and start the host to run a new file");
+        }
+        if (was.bundle().isPresent()) {
+            throw new Failed(PluginReloadException.Step.STATE, "it comes from a jar (bundle " + was.bundle().get()
+                    + "), whose bytes do not change while the application runs");
+        }
+        PluginDescriptor next;
+        try {
+            next = PluginDescriptor.read(was.file());
+        } catch (PluginException e) {
+            throw new Failed(PluginReloadException.Step.MANIFEST, "its file does not read as a plugin now: "
+                    + e.getMessage());
+        }
+        PluginManifest m = next.manifest();
+        if (!m.id().equals(p.id())) {
+            throw new Failed(PluginReloadException.Step.MANIFEST, "its file now holds plugin " + m.id() + " "
+                    + m.version());
+        }
+        if (m.abiMax() < PluginHost.ABI_MIN || m.abiMin() > PluginHost.ABI_MAX) {
+            throw new Failed(PluginReloadException.Step.MANIFEST, "its new copy speaks plugin ABI " + m.abiMin() + ".."
+                    + m.abiMax() + ", and this host " + PluginHost.ABI_MIN + ".." + PluginHost.ABI_MAX);
+        }
+        Version host = Version.parse(starter.hostVersion());
+        if (m.host().isPresent() && !m.host().get().contains(host)) {
+            throw new Failed(PluginReloadException.Step.MANIFEST, "its new copy works with host versions "
+                    + m.host().get() + ", and this host is " + host);
+        }
+        for (Plugin q : all) {
+            if (q == p || q.rawState() != PluginState.STARTED) {
+                continue;
+            }
+            for (Requirement r : q.descriptor().manifest().requires()) {
+                if (r.pluginId().equals(p.id()) && !r.versions().contains(m.version())) {
+                    throw new Failed(PluginReloadException.Step.MANIFEST, "plugin " + q.id() + " requires "
+                            + p.id() + " " + r.versions() + ", and the new copy is " + m.version());
+                }
+            }
+        }
+        Optional<String> missing = starter.dependencies(next, byId, deps);
+        if (missing.isPresent()) {
+            throw new Failed(PluginReloadException.Step.MANIFEST, "its new copy " + missing.get());
+        }
+        Optional<String> refused = starter.quarantined(next);
+        if (refused.isEmpty()) {
+            refused = starter.pinRefusal(next, null);
+        }
+        if (refused.isPresent()) {
+            throw new Failed(PluginReloadException.Step.PIN, refused.get());
+        }
+        return next;
+    }
+
+    /** One plugin's replacement under way: what was made so far, so that a failure undoes exactly that. */
+    private final class Attempt {
+        private final Plugin p;
+        private final PluginDescriptor next;
+        private final NativePlugin old;
+        private final List<Plugin.Bound> live;
+        /** The switches of the live forwarders, strongly while the reload runs, and their new targets. */
+        private final List<Forwarder.Switch> switches = new ArrayList<>();
+        private final List<Object> targets = new ArrayList<>();
+        /** What each switch held before: put back if binding the old copy again fails. */
+        private final List<Object> previous = new ArrayList<>();
+        private @Nullable NativePlugin n;
+        private @Nullable HostServices services;
+        private boolean initialised;
+        private boolean started;
+        private boolean held;
+        private boolean unbound;
+        /** Bytes of state handed over, or -1 for a fresh init, with why. */
+        int handedOver = -1;
+        String noHandoff = "";
+
+        Attempt(Plugin p, PluginDescriptor next, NativePlugin old, List<Plugin.Bound> live) {
+            this.p = p;
+            this.next = next;
+            this.old = old;
+            this.live = live;
+        }
+
+        void run(List<PluginStarter.Dependency> deps) throws Failed {
+            // Pinned: the bytes hashed are the bytes loaded. Else a private copy all the same: the loader
+            // would hand back the old copy for the same path.
+            dev.dynload.LoadOption[] pin = starter.pin(next);
+            try {
+                n = NativePlugin.load(next, starter.hostVersion(), pin.length > 0 ? pin
+                        : new dev.dynload.LoadOption[] {dev.dynload.LoadOption.PRIVATE_COPY});
+            } catch (NativePlugin.Refused e) {
+                String m = String.valueOf(e.getMessage());
+                if (pin.length > 0 && m.contains("not the pinned")) {
+                    throw new Failed(PluginReloadException.Step.PIN, "its new copy " + m + " (pinned by the lockfile); "
+                            + "pin the new file in it and reload");
+                }
+                throw new Failed(m.startsWith("does not load") ? PluginReloadException.Step.LOAD
+                        : PluginReloadException.Step.NEGOTIATION, "its new copy " + m);
+            }
+            services = starter.services(n, deps);
+            try {
+                n.init(services.struct());
+            } catch (NativePlugin.Refused e) {
+                Optional<String> logged = services.lastError();
+                throw new Failed(PluginReloadException.Step.INIT, "its new copy's " + e.getMessage()
+                        + (logged.isPresent() ? ": " + logged.get() : ""));
+            }
+            initialised = true;
+            for (Plugin.Bound b : live) {
+                Forwarder.Switch sw = b.target().get();
+                if (sw == null) {
+                    continue;
+                }
+                Object before = sw.target();
+                if (before == null) {
+                    continue; // never: only a reload holds a switch, and one runs at a time
+                }
+                switches.add(sw);
+                previous.add(before);
+                targets.add(bindNew(b));
+            }
+            // From here calls wait: none starts on the old copy, and the ones running finish there.
+            held = true;
+            for (Forwarder.Switch sw : switches) {
+                sw.hold();
+            }
+            unbound = true;
+            if (!NativePlugin.returned(old.unbind(), System.nanoTime() + drainNanos)) {
+                throw new Failed(PluginReloadException.Step.DRAIN, "calls into the running copy did not return within "
+                        + drainNanos / 1_000_000 + " ms (the stop timeout)");
+            }
+            handOver();
+            try {
+                n.start();
+            } catch (NativePlugin.Refused e) {
+                Optional<String> logged = services.lastError();
+                throw new Failed(PluginReloadException.Step.START, "its new copy's " + e.getMessage()
+                        + (logged.isPresent() ? ": " + logged.get() : ""));
+            }
+            started = true;
+            for (int i = 0; i < switches.size(); i++) {
+                switches.get(i).release(targets.get(i));
+            }
+            held = false;
+        }
+
+        private Object bindNew(Plugin.Bound b) throws Failed {
+            Optional<ProvidedInterface> provided = next.manifest().provided(b.declared().id(), b.declared().major());
+            List<String> problems = provided.isEmpty() ? List.of("the new copy does not provide " + b.declared().id()
+                    + "/" + b.declared().major() + "; its manifest provides " + next.manifest().provides())
+                    : p.check(b.iface(), b.declared(), provided.get());
+            if (!problems.isEmpty()) {
+                throw new Failed(PluginReloadException.Step.BIND, b.iface().getName() + " does not bind to the new copy: "
+                        + String.join("; ", problems));
+            }
+            try {
+                return p.bindNative(n, b.iface(), b.declared(), b.lookup());
+            } catch (RuntimeException e) {
+                throw new Failed(PluginReloadException.Step.BIND, b.iface().getName() + " does not bind to the new "
+                        + "copy: " + e.getMessage());
+            }
+        }
+
+        private Plugin.Bound bound(Forwarder.Switch sw) {
+            for (Plugin.Bound b : live) {
+                if (b.target().get() == sw) {
+                    return b;
+                }
+            }
+            throw new IllegalStateException("no bound interface has this switch");
+        }
+
+        /** The old copy saves, the new one restores: only when both speak ABI 1.1's handoff. */
+        private void handOver() throws Failed {
+            if (!old.saves() || !n.restores()) {
+                noHandoff = !old.saves() ? "the running copy has no save (built for ABI 1.0)"
+                        : "the new copy has no restore (built for ABI 1.0)";
+                return;
+            }
+            try {
+                byte[] state = old.save();
+                n.restore(state);
+                handedOver = state.length;
+            } catch (NativePlugin.Refused e) {
+                throw new Failed(PluginReloadException.Step.HANDOFF, e.getMessage());
+            }
+        }
+
+        /** Undoes what {@link #run} did: the old copy serves as before, the new one is gone. */
+        void rollBack() {
+            if (unbound) {
+                old.library().relink();
+            }
+            if (held) {
+                // New objects on the old copy, not the ones callers hold: a call refused while the copy was
+                // unbound sees another target, and runs again on it rather than fail.
+                for (int i = 0; i < switches.size(); i++) {
+                    Object back = previous.get(i);
+                    Plugin.Bound b = bound(switches.get(i));
+                    try {
+                        back = p.bindNative(old, b.iface(), b.declared(), b.lookup());
+                    } catch (RuntimeException e) {
+                        starter.say(p.id(), PluginLogger.Level.ERROR, "binding the running copy again failed (the "
+                                + "objects bound before serve): " + e);
+                    }
+                    switches.get(i).release(back);
+                }
+            }
+            if (n == null) {
+                return;
+            }
+            try {
+                if (started) {
+                    n.stop();
+                }
+                if (initialised) {
+                    n.destroy();
+                }
+            } catch (RuntimeException e) {
+                starter.say(p.id(), PluginLogger.Level.ERROR, "undoing the new copy failed: " + e);
+            } finally {
+                if (services != null) {
+                    services.retire();
+                }
+                starter.unload(p, n);
+            }
+        }
+    }
+
+    /** Stops, destroys and unloads a copy that was replaced; a failure is logged: the new copy serves. */
+    private void retire(Replaced r) {
+        try {
+            int rc = r.old().stop();
+            if (rc != 0) {
+                starter.say(r.plugin().id(), PluginLogger.Level.WARN, "the replaced copy's stop returned status " + rc);
+            }
+            r.old().destroy();
+        } catch (RuntimeException e) {
+            starter.say(r.plugin().id(), PluginLogger.Level.ERROR, "stopping the replaced copy failed: " + e);
+        } finally {
+            r.services().retire();
+            starter.unload(r.plugin(), r.old());
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package dev.dynload.plugin;
+
+import dev.dynload.Library;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Reload, against the builds of src/test/c/reload.c, each put at the same path in turn, as a deployment
+ * renames a new file into place. The copy that saved its state counts the calls that still reach it, and
+ * its stop logs them: the tests read that, not the clock.
+ */
+class PluginReloadTest {
+
+    @PluginInterface(id = "com.example.store", major = 1, minor = 0)
+    interface Store {
+        int put(int key, int value);
+
+        int get(int key);
+
+        int count();
+
+        int version();
+
+        int block();
+    }
+
+    static final java.lang.invoke.MethodHandles.Lookup LOOKUP = java.lang.invoke.MethodHandles.lookup();
+
+    final List<String> log = Collections.synchronizedList(new ArrayList<>());
+
+    /** Puts the build {@code name} at {@code dir}/libstore.so, renamed into place. */
+    static Path deploy(Path dir, String name) throws IOException {
+        Files.createDirectories(dir);
+        Path next = dir.resolve(".libstore.so.next");
+        Files.copy(PluginHostTest.PLUGINS.resolve("lib" + name + ".so"), next, StandardCopyOption.REPLACE_EXISTING);
+        return Files.move(next, dir.resolve("libstore.so"), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    PluginHost host(Path dir, String first) throws IOException {
+        deploy(dir, first);
+        return PluginHost.builder().folder(dir).hostVersion("1.4.0")
+                .logger((id, level, message) -> log.add(id + " " + level + " " + message)).build();
+    }
+
+    @Test
+    void eightThreadsCallThroughAReloadWithTenThousandEntriesHandedOverAndNoneFails(@TempDir Path dir)
+            throws Exception {
+        try (PluginHost host = host(dir, "store-v1")) {
+            host.start();
+            Plugin p = host.plugin("com.example.store").orElseThrow();
+            Store s = p.bind(Store.class, LOOKUP);
+            for (int k = 0; k < 10_000; k++) {
+                s.put(k, k * 3);
+            }
+            AtomicBoolean go = new AtomicBoolean(true);
+            AtomicBoolean reloaded = new AtomicBoolean();
+            AtomicLong calls = new AtomicLong();
+            AtomicLong oldAfterReturn = new AtomicLong();
+            AtomicReference<Throwable> failed = new AtomicReference<>();
+            CountDownLatch calling = new CountDownLatch(8);
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int me = t;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    int n = 0;
+                    try {
+                        while (go.get()) {
+                            boolean after = reloaded.get();
+                            int key = (me * 7919 + n) % 10_000;
+                            if (s.get(key) != key * 3) {
+                                throw new AssertionError("key " + key + " lost: " + s.get(key));
+                            }
+                            if (s.version() == 1 && after) {
+                                oldAfterReturn.incrementAndGet();
+                            }
+                            calls.incrementAndGet();
+                            if (++n == 100) {
+                                calling.countDown();
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failed.compareAndSet(null, e);
+                        calling.countDown();
+                    }
+                }));
+            }
+            calling.await(); // every thread is calling
+            deploy(dir, "store-v2");
+            long before = calls.get();
+            assertSame(p, host.reload("com.example.store"));
+            reloaded.set(true);
+            long during = calls.get() - before;
+            long target = calls.get() + 8_000;
+            while (calls.get() < target && failed.get() == null) {
+                Thread.onSpinWait(); // until the threads made calls after the reload returned
+            }
+            go.set(false);
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertEquals(null, failed.get(), "a call failed across the reload");
+            assertEquals(0, oldAfterReturn.get(), "a call reached the old copy after reload returned");
+            assertEquals(2, s.version());
+            assertEquals(10_000, s.count(), "the state handed over");
+            assertEquals("2.0.0", p.descriptor().version().toString());
+            assertTrue(log.stream().anyMatch(l -> l.contains("reloaded: 1.0.0 -> 2.0.0 (80010 bytes of state handed "
+                    + "over)")), log.toString());
+            assertTrue(during >= 0);
+            host.stop();
+        }
+        // The old copy's stop says if a call reached it after its save.
+        assertTrue(log.stream().noneMatch(l -> l.contains("reached this copy after its save")), log.toString());
+    }
+
+    @Test
+    void aCallInFlightFinishesInTheOldCopyWhileTheReloadWaitsForIt(@TempDir Path dir) throws Throwable {
+        try (PluginHost host = host(dir, "store-v1");
+             Library first = Library.open(dir.resolve("libstore.so"))) {
+            MethodHandle entered = first.downcall("reload_wait_entered", FunctionDescriptor.ofVoid());
+            MethodHandle initialised = first.downcall("reload_wait_initialised", FunctionDescriptor.ofVoid());
+            MethodHandle release = first.downcall("reload_release", FunctionDescriptor.ofVoid());
+            host.start();
+            initialised.invokeExact(); // the first copy's init
+            Store s = host.plugin("com.example.store").orElseThrow().bind(Store.class, LOOKUP);
+            AtomicReference<Integer> blocked = new AtomicReference<>();
+            Thread caller = Thread.ofPlatform().start(() -> blocked.set(s.block()));
+            entered.invokeExact();
+            deploy(dir, "store-v2");
+            AtomicReference<Throwable> reloadFailed = new AtomicReference<>();
+            Thread reloader = Thread.ofPlatform().start(() -> {
+                try {
+                    host.reload("com.example.store");
+                } catch (Throwable e) {
+                    reloadFailed.set(e);
+                }
+            });
+            initialised.invokeExact(); // the new copy is initialised: the reload goes on to wait for the call
+            release.invokeExact();
+            caller.join();
+            reloader.join();
+            assertEquals(null, reloadFailed.get());
+            assertEquals(1, blocked.get(), "the call in flight finished in the copy it started in");
+            assertEquals(2, s.version());
+        }
+    }
+
+    /** Each build that fails at one step: the old copy serves on, its state and bound objects as they were. */
+    @Test
+    void aNewCopyThatFailsAtAnyStepLeavesTheOldOneServing(@TempDir Path dir) throws Exception {
+        try (PluginHost host = host(dir, "store-v1")) {
+            host.start();
+            Plugin p = host.plugin("com.example.store").orElseThrow();
+            Store s = p.bind(Store.class, LOOKUP);
+            s.put(5, 55);
+            String[][] cases = {
+                    {"store-init-fails", "INIT", "init failed with status 3: no store configured"},
+                    {"store-start-fails", "START", "start failed with status 4: cannot start the store"},
+                    {"store-restore-fails", "HANDOFF", "its restore failed with status 5"},
+                    {"store-refuses", "NEGOTIATION", "this build refuses every host"},
+                    {"store-other-id", "MANIFEST", "its file now holds plugin com.example.notstore 9.0.0"},
+                    {"store-abi2", "MANIFEST", "speaks plugin ABI 2..2, and this host 1..1"},
+            };
+            for (String[] c : cases) {
+                deploy(dir, c[0]);
+                PluginReloadException e = assertThrows(PluginReloadException.class,
+                        () -> host.reload("com.example.store"), c[0]);
+                assertEquals(PluginReloadException.Step.valueOf(c[1]), e.step(), e.getMessage());
+                assertTrue(e.getMessage().contains(c[2]) && e.getMessage().endsWith("the running copy (1.0.0) keeps "
+                        + "serving"), e.getMessage());
+                assertEquals(1, s.version(), c[0]);
+                assertEquals(55, s.get(5), c[0]);
+                assertEquals(PluginState.STARTED, p.state());
+                assertEquals("1.0.0", p.descriptor().version().toString());
+            }
+            // A file cut short: refused before anything of it runs.
+            Path file = dir.resolve("libstore.so");
+            byte[] whole = Files.readAllBytes(PluginHostTest.PLUGINS.resolve("libstore-v2.so"));
+            Files.write(dir.resolve(".half"), java.util.Arrays.copyOf(whole, whole.length / 3));
+            Files.move(dir.resolve(".half"), file, StandardCopyOption.ATOMIC_MOVE);
+            PluginReloadException cut = assertThrows(PluginReloadException.class, () -> host.reload("com.example.store"));
+            assertTrue(cut.step() == PluginReloadException.Step.MANIFEST || cut.step() == PluginReloadException.Step.LOAD,
+                    cut.getMessage());
+            assertEquals(1, s.version());
+            // And the next good build replaces it, state and all.
+            deploy(dir, "store-v2");
+            host.reload("com.example.store");
+            assertEquals(2, s.version());
+            assertEquals(55, s.get(5));
+        }
+        assertTrue(log.stream().noneMatch(l -> l.contains("reached this copy after its save")), log.toString());
+    }
+
+    @Test
+    void aCopyBuiltForAbi10ReloadsWithAFreshInit(@TempDir Path dir) throws Exception {
+        try (PluginHost host = host(dir, "store-v1")) {
+            host.start();
+            Store s = host.plugin("com.example.store").orElseThrow().bind(Store.class, LOOKUP);
+            s.put(1, 2);
+            deploy(dir, "store-v1-0-abi");
+            host.reload("com.example.store");
+            assertEquals(3, s.version());
+            assertEquals(0, s.count(), "no state crosses to a 1.0 plugin");
+            assertTrue(log.stream().anyMatch(l -> l.contains("reloaded: 1.0.0 -> 3.0.0 (fresh init: the new copy has "
+                    + "no restore (built for ABI 1.0))")), log.toString());
+        }
+    }
+
+    @Test
+    void reloadRefusesWhatItCannotDoAndSaysWhy(@TempDir Path dir) throws Exception {
+        try (PluginHost host = host(dir, "store-v1")) {
+            assertThrows(IllegalStateException.class, () -> host.reload("com.example.store"));
+            host.start();
+            assertThrows(java.util.NoSuchElementException.class, () -> host.reload("com.example.none"));
+            host.stop();
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> host.reload("com.example.store"));
+            assertTrue(e.getMessage().contains("reload a plugin once start() has returned"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aLockfilePinsWhatAReloadLoads(@TempDir Path dir) throws Exception {
+        deploy(dir, "store-v1");
+        Path lock = dir.resolve("plugins.lock");
+        Lockfile.of(PluginHost.builder().folder(dir).build().discover().plugins()).write(lock);
+        try (PluginHost host = PluginHost.builder().folder(dir).hostVersion("1.4.0").lockfile(lock)
+                .logger((id, level, message) -> log.add(id + " " + level + " " + message)).build()) {
+            host.start();
+            Store s = host.plugin("com.example.store").orElseThrow().bind(Store.class, LOOKUP);
+            deploy(dir, "store-v2");
+            PluginReloadException e = assertThrows(PluginReloadException.class, () -> host.reload("com.example.store"));
+            assertEquals(PluginReloadException.Step.PIN, e.step(), e.getMessage());
+            assertEquals(1, s.version());
+        }
+    }
+}
