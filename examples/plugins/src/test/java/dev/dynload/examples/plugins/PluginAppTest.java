@@ -20,7 +20,7 @@ class PluginAppTest {
     static final Path PLUGINS = Path.of(System.getProperty("dynload.plugins", "target/plugins"));
     static final Path README = Path.of(System.getProperty("dynload.readme", "../../README.md"));
 
-    static String run() {
+    static String run() throws java.io.IOException {
         PrintStream out = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
@@ -33,14 +33,18 @@ class PluginAppTest {
     }
 
     @Test
-    void everyGreeterGreetsInStartOrder() {
+    void everyGreeterGreetsInStartOrderThenTheCGreeterIsReloadedWithItsCount() throws Exception {
         assertEquals(List.of(
                 "com.example.greeter.classic 1.0.0: Good day, World. | Goodbye, World (the host's farewell: this "
                         + "plugin predates it) | 2 + 3 = 5",
                 "com.example.greeter.c 1.2.0: Hello from C, World! | Goodbye from C, World. | 2 + 3 = 5",
                 "com.example.greeter.rust 1.2.0 [out of process]: Hello from Rust, World! | Goodbye from Rust, World. | 2 + 3 = 5",
                 "com.example.greeter.polite 1.0.0: Hello from C, World! How are you? | Goodbye from C, World. Take "
-                        + "care. | 2 + 3 = 5"), run().lines().toList());
+                        + "care. | 2 + 3 = 5",
+                // The count of greetings crossed the reload: two before it (its own, and the polite one's).
+                "reloaded com.example.greeter.c 1.3.0: Hello again from C, World! (greeting 3)",
+                "and com.example.greeter.polite, which requires it: Hello again from C, World! (greeting 4) How are "
+                        + "you?"), run().lines().toList());
     }
 
     @Test
