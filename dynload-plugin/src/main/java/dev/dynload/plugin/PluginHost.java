@@ -101,7 +101,7 @@ public final class PluginHost implements AutoCloseable {
                 throw new java.io.UncheckedIOException("the lockfile " + b.lockfile + " cannot be read: " + e.getMessage(), e);
             }
         }
-        this.starter = new PluginStarter(hostVersion, logger, config, quarantine, pins, b.lockfile);
+        this.starter = new PluginStarter(hostVersion, logger, config, quarantine, pins, b.lockfile, b.privateCopies);
         this.stopper = new PluginStopper(starter, b.stopTimeout);
         this.reloader = new PluginReloader(starter, stopper, b.stopTimeout);
         this.isolation = Map.copyOf(b.isolation);
@@ -129,8 +129,26 @@ public final class PluginHost implements AutoCloseable {
         private RestartPolicy restart = RestartPolicy.never();
         private java.nio.file.Path quarantine;
         private java.nio.file.Path lockfile;
+        private boolean privateCopies = true;
 
         private Builder() {
+        }
+
+        /**
+         * Whether plugins in the host's process load from sealed private copies of their files (on Linux;
+         * the default), or from the files themselves. A private copy lets a plugin's file be replaced while
+         * it runs, even written over in place, which would corrupt the code of a file the loader mapped,
+         * and is a new object for the loader on each {@link PluginHost#reload}; loading costs the same. Load
+         * from the files when a debugger or profiler must find a plugin's symbols by its path (a copy shows
+         * as {@code /memfd:libname.so}); then replace a file only by renaming a new one into place. Plugins
+         * pinned by a lockfile always load from a copy: what is hashed is what is loaded.
+         *
+         * @param privateCopies false to load plugins from their files
+         * @return this builder
+         */
+        public Builder privateCopies(boolean privateCopies) {
+            this.privateCopies = privateCopies;
+            return this;
         }
 
         /**

@@ -234,15 +234,17 @@ final class PluginReloader {
         }
 
         void run(List<PluginStarter.Dependency> deps) throws Failed {
-            // Pinned: the bytes hashed are the bytes loaded. Else a private copy all the same: the loader
-            // would hand back the old copy for the same path.
+            // A private copy, pinned or not: the loader would hand back the old copy for the same path.
             dev.dynload.LoadOption[] pin = starter.pin(next);
+            if (pin.length == 0) {
+                pin = new dev.dynload.LoadOption[] {dev.dynload.LoadOption.PRIVATE_COPY};
+            }
+            boolean pinned = starter.pinned();
             try {
-                n = NativePlugin.load(next, starter.hostVersion(), pin.length > 0 ? pin
-                        : new dev.dynload.LoadOption[] {dev.dynload.LoadOption.PRIVATE_COPY});
+                n = NativePlugin.load(next, starter.hostVersion(), pin);
             } catch (NativePlugin.Refused e) {
                 String m = String.valueOf(e.getMessage());
-                if (pin.length > 0 && m.contains("not the pinned")) {
+                if (pinned && m.contains("not the pinned")) {
                     throw new Failed(PluginReloadException.Step.PIN, "its new copy " + m + " (pinned by the lockfile); "
                             + "pin the new file in it and reload");
                 }

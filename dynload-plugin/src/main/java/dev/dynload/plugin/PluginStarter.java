@@ -18,6 +18,8 @@ final class PluginStarter {
     private final Map<String, Map<String, String>> config;
 
     private final Quarantine quarantine;
+    /** Whether plugins in process load from sealed private copies of their files. */
+    private final boolean privateCopies;
 
     /** The plugins this host may run, and where they were read from; null when nothing is pinned. */
     private final @org.jspecify.annotations.Nullable Lockfile pins;
@@ -25,7 +27,8 @@ final class PluginStarter {
 
     PluginStarter(Version hostVersion, PluginLogger logger, Map<String, Map<String, String>> config,
                   Quarantine quarantine, @org.jspecify.annotations.Nullable Lockfile pins,
-                  java.nio.file.@org.jspecify.annotations.Nullable Path pinsFile) {
+                  java.nio.file.@org.jspecify.annotations.Nullable Path pinsFile, boolean privateCopies) {
+        this.privateCopies = privateCopies && SEALED_COPIES;
         this.pins = pins;
         this.pinsFile = pinsFile;
         this.quarantine = quarantine;
@@ -247,11 +250,23 @@ final class PluginStarter {
         return pins.refusal(d, sha256, pinsFile);
     }
 
-    /** {@return the load option pinning {@code d}'s bytes, when a lockfile lists it; else none} */
+    /** Whether this system has sealed memory files for private copies (Linux). */
+    private static final boolean SEALED_COPIES = System.getProperty("os.name", "").startsWith("Linux");
+
+    /**
+     * {@return how {@code d}'s file loads in process: from a sealed private copy, pinned by its hash when
+     * the lockfile lists it} A private copy (Linux) is what lets a plugin file be replaced on disk while it
+     * runs, even written over in place ({@code cp}), which would corrupt a file the loader mapped; and it
+     * is a distinct object for the loader, so that a reload of the same path loads the new bytes. A copy
+     * costs a read of the file (docs/benchmarks.md: no slower than a load by path).
+     */
     dev.dynload.LoadOption[] pin(PluginDescriptor d) {
         Optional<Lockfile.Entry> e = pins == null || d.bundle().isPresent() ? Optional.empty() : pins.entry(d.id());
-        return e.isEmpty() ? new dev.dynload.LoadOption[0]
-                : new dev.dynload.LoadOption[] {dev.dynload.LoadOption.sha256(e.get().sha256())};
+        if (e.isPresent()) {
+            return new dev.dynload.LoadOption[] {dev.dynload.LoadOption.sha256(e.get().sha256())};
+        }
+        return privateCopies && d.bundle().isEmpty() ? new dev.dynload.LoadOption[] {dev.dynload.LoadOption.PRIVATE_COPY}
+                : new dev.dynload.LoadOption[0];
     }
 
     /** Ends a plugin process none of whose members runs or may run again. */

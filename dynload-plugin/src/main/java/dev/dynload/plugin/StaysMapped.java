@@ -38,7 +38,8 @@ final class StaysMapped {
         } catch (IOException e) {
             return Optional.empty(); // gone since: nothing to compare with
         }
-        String memfd = "/memfd:" + d.file().getFileName(); // a sealed copy (pinned) shows under its name
+        // A sealed private copy shows as the memory file dynload named for it (LinuxLoader.memoryFile).
+        String memfd = "/memfd:dynload:" + d.file().getFileName();
         boolean mapped;
         try (var lines = Files.lines(MAPS)) {
             mapped = lines.anyMatch(l -> (l.endsWith(" " + real) || l.contains(" " + memfd + " (deleted)")

@@ -41,8 +41,10 @@ class PluginLifecycleTest {
     final List<String> log = Collections.synchronizedList(new ArrayList<>());
 
     PluginHost host(Path dir, Duration stopTimeout, String... plugins) throws IOException {
+        // From the files, not private copies: the test reaches a plugin's hooks by opening its file, and
+        // the loader gives it the plugin's own copy.
         return PluginHost.builder().folder(PluginHostTest.folder(dir, plugins)).hostVersion("1.4.0")
-                .stopTimeout(stopTimeout).config("com.example.late", "greeting", "Hi")
+                .privateCopies(false).stopTimeout(stopTimeout).config("com.example.late", "greeting", "Hi")
                 .logger((id, level, message) -> log.add(id + " " + level + " " + message)).build();
     }
 
