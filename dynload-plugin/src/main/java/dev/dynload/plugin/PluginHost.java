@@ -526,7 +526,7 @@ public final class PluginHost implements AutoCloseable {
                 f -> f.getClassName().startsWith("jdk.internal.foreign.abi.UpcallStub")));
     }
 
-    private void say(String id, PluginLogger.Level level, String message) {
+    void say(String id, PluginLogger.Level level, String message) {
         starter.say(id, level, message);
     }
 
@@ -669,6 +669,30 @@ public final class PluginHost implements AutoCloseable {
             }
         }
         return p;
+    }
+
+    /**
+     * Watches the plugin folders, and reloads a started plugin (in process, from a file) whose file
+     * changes, once it has stayed unchanged for {@code quiet} and reads as a plugin: a file still being
+     * written is waited for (see {@link PluginWatch}). What each reload does is said to the logger.
+     *
+     * {@snippet :
+     * host.start();
+     * try (PluginWatch watch = host.watch(Duration.ofMillis(500))) {
+     *     server.awaitShutdown();   // meanwhile, a new plugins/libgreeter.so is reloaded
+     * }
+     * }
+     *
+     * @param quiet how long a changed file must stay unchanged before it is taken; zero takes it at once
+     * @return the watch: close it to stop
+     * @throws java.io.IOException if a folder cannot be watched
+     * @throws IllegalArgumentException if {@code quiet} is negative
+     */
+    public PluginWatch watch(java.time.Duration quiet) throws java.io.IOException {
+        if (quiet.isNegative()) {
+            throw new IllegalArgumentException("the quiet time must not be negative, not " + quiet);
+        }
+        return new PluginWatch(this, folders, quiet);
     }
 
     /** The ids of the plugins left STUCK; called with the lock held. */

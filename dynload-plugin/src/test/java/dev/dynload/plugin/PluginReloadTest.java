@@ -209,6 +209,51 @@ class PluginReloadTest {
         assertTrue(log.stream().noneMatch(l -> l.contains("reached this copy after its save")), log.toString());
     }
 
+    /**
+     * A new build written over the plugin's file in four pieces, in place (the plugin runs from a private
+     * copy, so this is safe), by a writer that keeps it open: the watch waits for the writer, though the
+     * first three quarters of a library already load, and reloads the whole file once it is closed.
+     */
+    @Test
+    void aWatchWaitsForAFileWrittenInPiecesThenReloadsItOnce(@TempDir Path dir) throws Exception {
+        deploy(dir, "store-v1");
+        java.util.concurrent.BlockingQueue<String> said = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (PluginHost host = PluginHost.builder().folder(dir).hostVersion("1.4.0")
+                .logger((id, level, message) -> {
+                    log.add(id + " " + level + " " + message);
+                    said.add(message);
+                }).build()) {
+            host.start();
+            Store s = host.plugin("com.example.store").orElseThrow().bind(Store.class, LOOKUP);
+            s.put(7, 70);
+            byte[] whole = Files.readAllBytes(PluginHostTest.PLUGINS.resolve("libstore-v2.so"));
+            try (PluginWatch watch = host.watch(java.time.Duration.ZERO)) {
+                said.clear();
+                try (java.io.OutputStream out = Files.newOutputStream(dir.resolve("libstore.so"))) {
+                    int piece = whole.length / 4 + 1;
+                    for (int at = 0; at < whole.length; at += piece) {
+                        out.write(whole, at, Math.min(piece, whole.length - at));
+                        out.flush();
+                    }
+                    String first = said.take();
+                    assertEquals("its file changed and is still open for writing; waiting for the writer to close "
+                            + "it", first);
+                    assertEquals(1, s.version(), "nothing reloads while the writer has the file open");
+                }
+                String next = said.take();
+                while (!next.startsWith("reloaded:")) {
+                    assertTrue(next.startsWith("its file changed"), next);
+                    next = said.take();
+                }
+                assertEquals("reloaded: 1.0.0 -> 2.0.0 (18 bytes of state handed over)", next);
+            }
+            assertEquals(2, s.version());
+            assertEquals(70, s.get(7));
+            assertTrue(log.stream().noneMatch(l -> l.contains("reload refused")), log.toString());
+            assertEquals(1, log.stream().filter(l -> l.contains("reloaded:")).count(), log.toString());
+        }
+    }
+
     @Test
     void aCopyBuiltForAbi10ReloadsWithAFreshInit(@TempDir Path dir) throws Exception {
         try (PluginHost host = host(dir, "store-v1")) {
