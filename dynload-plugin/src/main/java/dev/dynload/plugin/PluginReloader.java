@@ -144,7 +144,8 @@ final class PluginReloader {
         p.reloaded(next, a.n, a.services);
         starter.say(p.id(), PluginLogger.Level.INFO, "reloaded: " + was.version() + " -> " + next.version()
                 + (a.handedOver < 0 ? " (fresh init: " + a.noHandoff + ")" : " (" + a.handedOver
-                + " bytes of state handed over)"));
+                + " bytes of state handed over)") + "; calls waited " + String.format(java.util.Locale.ROOT, "%.2f",
+                a.heldNanos / 1e6) + " ms");
         return new Replaced(p, old, oldServices);
     }
 
@@ -222,6 +223,9 @@ final class PluginReloader {
         private boolean started;
         private boolean held;
         private boolean unbound;
+        /** When calls began to wait, and for how long they did. */
+        private long heldAt;
+        long heldNanos;
         /** Bytes of state handed over, or -1 for a fresh init, with why. */
         int handedOver = -1;
         String noHandoff = "";
@@ -275,6 +279,7 @@ final class PluginReloader {
             }
             // From here calls wait: none starts on the old copy, and the ones running finish there.
             held = true;
+            heldAt = System.nanoTime();
             for (Forwarder.Switch sw : switches) {
                 sw.hold();
             }
@@ -296,6 +301,7 @@ final class PluginReloader {
                 switches.get(i).release(targets.get(i));
             }
             held = false;
+            heldNanos = System.nanoTime() - heldAt;
         }
 
         private Object bindNew(Plugin.Bound b) throws Failed {

@@ -123,7 +123,7 @@ class PluginReloadTest {
             assertEquals(10_000, s.count(), "the state handed over");
             assertEquals("2.0.0", p.descriptor().version().toString());
             assertTrue(log.stream().anyMatch(l -> l.contains("reloaded: 1.0.0 -> 2.0.0 (80010 bytes of state handed "
-                    + "over)")), log.toString());
+                    + "over); calls waited ")), log.toString());
             assertTrue(during >= 0);
             host.stop();
         }
@@ -245,13 +245,22 @@ class PluginReloadTest {
                     assertTrue(next.startsWith("its file changed"), next);
                     next = said.take();
                 }
-                assertEquals("reloaded: 1.0.0 -> 2.0.0 (18 bytes of state handed over)", next);
+                assertTrue(next.startsWith("reloaded: 1.0.0 -> 2.0.0 (18 bytes of state handed over); calls waited "),
+                        next);
             }
             assertEquals(2, s.version());
             assertEquals(70, s.get(7));
             assertTrue(log.stream().noneMatch(l -> l.contains("reload refused")), log.toString());
             assertEquals(1, log.stream().filter(l -> l.contains("reloaded:")).count(), log.toString());
         }
+    }
+
+    /** scripts/fuzz runs 1,000; ten here. */
+    @Test
+    void tenReloadCyclesUnderLoadLoseNoCallAndLeakNoMapping() throws Exception {
+        PluginReloadCycles.Result r = PluginReloadCycles.run(PluginHostTest.PLUGINS, 10, 8);
+        assertTrue(r.clean(), PluginReloadCycles.describe(r));
+        assertTrue(r.calls() > 0, PluginReloadCycles.describe(r));
     }
 
     @Test
@@ -265,7 +274,7 @@ class PluginReloadTest {
             assertEquals(3, s.version());
             assertEquals(0, s.count(), "no state crosses to a 1.0 plugin");
             assertTrue(log.stream().anyMatch(l -> l.contains("reloaded: 1.0.0 -> 3.0.0 (fresh init: the new copy has "
-                    + "no restore (built for ABI 1.0))")), log.toString());
+                    + "no restore (built for ABI 1.0)); calls waited ")), log.toString());
         }
     }
 
