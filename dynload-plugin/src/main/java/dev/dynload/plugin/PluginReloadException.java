@@ -54,7 +54,9 @@ public final class PluginReloadException extends RuntimeException {
         START
     }
 
+    /** The step that failed. */
     private final Step step;
+    /** The plugin's id. */
     private final String pluginId;
     private final transient Path file;
 
