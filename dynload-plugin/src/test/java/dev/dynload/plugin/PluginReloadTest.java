@@ -263,6 +263,45 @@ class PluginReloadTest {
         assertTrue(r.calls() > 0, PluginReloadCycles.describe(r));
     }
 
+    /**
+     * The Rust store, whose init touches a thread_local! with a Drop (rust#59629): its state crosses both
+     * ways, the copy each reload replaces stays mapped (glibc keeps it for the thread that ran init), the
+     * host says so once, and goes on reloading.
+     */
+    @Test
+    void aRustPluginWithAThreadLocalDestructorReloadsAndIsSaidToStayMapped(@TempDir Path dir) throws Exception {
+        Path v1 = PluginHostTest.PLUGINS.resolve("rust-v1/libstore_rust.so");
+        Path v2 = PluginHostTest.PLUGINS.resolve("rust-v2/libstore_rust.so");
+        PluginReloadCycles.deploy(v1, dir);
+        java.util.concurrent.BlockingQueue<String> said = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (PluginHost host = PluginHost.builder().folder(dir).hostVersion("1.4.0")
+                .logger((id, level, message) -> {
+                    log.add(id + " " + level + " " + message);
+                    said.add(level + " " + message);
+                }).build()) {
+            host.start();
+            Store s = host.plugin("com.example.rstore").orElseThrow().bind(Store.class, LOOKUP);
+            for (int k = 0; k < 10_000; k++) {
+                s.put(k, -k);
+            }
+            PluginReloadCycles.deploy(v2, dir);
+            host.reload("com.example.rstore");
+            String next = said.take();
+            while (!next.contains("stays mapped after its unload")) {
+                next = said.take();
+            }
+            assertTrue(next.startsWith("WARN") && next.contains("registered thread-local destructors"), next);
+            assertEquals(2, s.version());
+            assertEquals(10_000, s.count());
+            assertEquals(-9_999, s.get(9_999));
+            PluginReloadCycles.deploy(v1, dir);
+            host.reload("com.example.rstore");
+            assertEquals(1, s.version());
+            assertEquals(10_000, s.count(), "and back");
+        }
+        assertEquals(1, log.stream().filter(l -> l.contains("stays mapped")).count(), "said once: " + log);
+    }
+
     @Test
     void aCopyBuiltForAbi10ReloadsWithAFreshInit(@TempDir Path dir) throws Exception {
         try (PluginHost host = host(dir, "store-v1")) {
