@@ -46,7 +46,8 @@ extern "C" {
 /*
  * The minor version of ABI 1 this header describes. Minor versions only add fields at the end of sized
  * structs (docs/plugins.md, "Versioning rules"), so they need no negotiation: each side reads what the
- * other's `size` covers. 1.1 added dlp_plugin.save and dlp_plugin.restore (a reload's state handoff).
+ * other's `size` covers. 1.1 added dlp_plugin.save and dlp_plugin.restore (a reload's state handoff)
+ * and dlp_plugin.dependency_reloaded.
  */
 #define DLP_ABI_MINOR 1u
 
@@ -247,6 +248,15 @@ typedef struct dlp_plugin {
      * why: the reload fails, and the old copy keeps serving.
      */
     int32_t (*restore)(void *state, const void *bytes, size_t length);
+
+    /*
+     * ABI 1.1, may be NULL: a plugin this one requires, `plugin_id` (host-owned, valid during the call),
+     * was reloaded. Called only when this plugin's manifest says `on-dependency-reload = notify`
+     * (otherwise, or when this is NULL, this plugin is reloaded after it, with its own save and restore).
+     * Lifecycle thread, while no call runs in this plugin (its own threads may): tables it got from that
+     * plugin through host->dependency are gone once this returns; take them again from host->dependency.
+     */
+    void (*dependency_reloaded)(void *state, const char *plugin_id);
 } dlp_plugin;
 
 /* ------------------------------------------------------------------------------------------------ */

@@ -212,6 +212,11 @@ pub trait Plugin: Send + Sync + Sized + 'static {
     fn restore(&self, _host: &HostServices, _state: &[u8]) -> Result<(), String> {
         Ok(())
     }
+
+    /// A plugin this one requires, `plugin_id`, was reloaded (ABI 1.1): called only when this plugin's
+    /// manifest says `on-dependency-reload = notify`, while no interface call runs in it. Tables taken
+    /// from that plugin through [`HostServices::dependency`] are gone: take them again.
+    fn dependency_reloaded(&self, _host: &HostServices, _plugin_id: &str) {}
 }
 
 /// `dlp_interface`: every interface table starts with it.
@@ -396,6 +401,8 @@ pub struct LifecycleTable {
     pub save: extern "C" fn(*mut c_void, *mut *mut c_void, *mut usize) -> i32,
     /// ABI 1.1.
     pub restore: extern "C" fn(*mut c_void, *const c_void, usize) -> i32,
+    /// ABI 1.1.
+    pub dependency_reloaded: extern "C" fn(*mut c_void, *const c_char),
 }
 
 /// `dlp_offer`.
@@ -539,6 +546,15 @@ impl<P: Plugin> Lifecycle<P> {
         Self::with_state(state, "restore", |s| s.plugin.restore(&s.host, given))
     }
 
+    pub extern "C" fn dependency_reloaded(state: *mut c_void, plugin_id: *const c_char) {
+        let scope = ();
+        let id = <&str as FromC>::from_c(plugin_id, &scope);
+        let _ = Self::with_state(state, "dependency_reloaded", |s| {
+            s.plugin.dependency_reloaded(&s.host, id);
+            Ok(())
+        });
+    }
+
     /// The lifecycle table for `P`.
     pub const TABLE: LifecycleTable = LifecycleTable {
         size: std::mem::size_of::<LifecycleTable>() as u32,
@@ -550,6 +566,7 @@ impl<P: Plugin> Lifecycle<P> {
         get_interface: Self::get_interface,
         save: Self::save,
         restore: Self::restore,
+        dependency_reloaded: Self::dependency_reloaded,
     };
 }
 

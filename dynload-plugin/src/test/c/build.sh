@@ -36,6 +36,9 @@ for variant in STORE_V1 STORE_V2 STORE_V1_0_ABI STORE_INIT_FAILS STORE_START_FAI
     # shellcheck disable=SC2086
     gcc $cflags -pthread -I"$include" -DVARIANT_$variant -o "$out/lib$name.so" "$src/reload.c"
 done
+# A plugin that requires the store and asks to be told of its reloads.
+# shellcheck disable=SC2086
+gcc $cflags -I"$include" -o "$out/libreader.so" "$src/reader.c"
 # The misbehaving plugins, for isolated plugins.
 for variant in HOSTILE CRASH_INIT EXIT_INIT HANG_INIT; do
     name=$(echo "$variant" | tr '[:upper:]' '[:lower:]' | tr '_' '-')

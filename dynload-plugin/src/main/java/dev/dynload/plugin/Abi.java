@@ -50,13 +50,15 @@ final class Abi {
 
     /**
      * {@code dlp_plugin} of ABI 1.1: the 1.0 table, then the state handoff of a reload, {@code save} and
-     * {@code restore}. A plugin whose table's size stops before them (built for 1.0) reloads with a fresh
+     * {@code restore}, and {@code dependency_reloaded}, which tells a plugin that one it requires was
+     * reloaded. A plugin whose table's size stops before them (built for 1.0) reloads with a fresh
      * init; the host reads a function only when the size covers it.
      */
     static final StructLayout PLUGIN_1_1 = MemoryLayout.structLayout(
             PLUGIN.withName("v1_0"),
             ADDRESS.withName("save"),
-            ADDRESS.withName("restore")).withName("dlp_plugin");
+            ADDRESS.withName("restore"),
+            ADDRESS.withName("dependency_reloaded")).withName("dlp_plugin");
 
     /** {@code dlp_host}: the host's services, given to the plugin at init. */
     static final StructLayout HOST = MemoryLayout.structLayout(
@@ -111,6 +113,7 @@ final class Abi {
     static final long PLUGIN_GET_INTERFACE = offset(PLUGIN, "get_interface");
     static final long PLUGIN_SAVE = offset(PLUGIN_1_1, "save");
     static final long PLUGIN_RESTORE = offset(PLUGIN_1_1, "restore");
+    static final long PLUGIN_DEPENDENCY_RELOADED = offset(PLUGIN_1_1, "dependency_reloaded");
     static final long HOST_ABI = offset(HOST, "abi");
     static final long HOST_HOST_VERSION = offset(HOST, "host_version");
     static final long HOST_PLUGIN_ID = offset(HOST, "plugin_id");

@@ -43,6 +43,8 @@ final class NativePlugin {
     /** {@code int32_t (*)(void *, const void *, size_t)}: restore, of ABI 1.1. */
     private static final MethodHandle RESTORE_SHAPE = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_INT, ADDRESS,
             ADDRESS, ValueLayout.JAVA_LONG));
+    /** {@code void (*)(void *, const char *)}: dependency_reloaded, of ABI 1.1. */
+    private static final MethodHandle TOLD_SHAPE = LINKER.downcallHandle(FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
     /** The largest state a reload hands over: a plugin's state, not its database. */
     static final long MAX_HANDOFF = 1L << 30;
 
@@ -55,11 +57,14 @@ final class NativePlugin {
     /** The 1.1 handoff functions, or NULL when its table stops before them (a plugin built for 1.0). */
     private final MemorySegment save;
     private final MemorySegment restore;
+    /** The 1.1 dependency_reloaded, or NULL. */
+    private final MemorySegment told;
     private final Map<String, MemorySegment> interfaceIds = new ConcurrentHashMap<>();
     private MemorySegment state = MemorySegment.NULL;
 
     private NativePlugin(PluginDescriptor descriptor, Library library, Arena arena, MemorySegment table, int abi,
-                         MemorySegment save, MemorySegment restore, long witness) {
+                         MemorySegment save, MemorySegment restore, MemorySegment told, long witness) {
+        this.told = told;
         this.witness = witness;
         this.descriptor = descriptor;
         this.library = library;
@@ -83,6 +88,23 @@ final class NativePlugin {
     /** {@return whether it can hand its state to a reloaded copy (ABI 1.1 save)} */
     boolean saves() {
         return save.address() != 0;
+    }
+
+    /** {@return whether it can be told that a plugin it requires was reloaded (ABI 1.1 dependency_reloaded)} */
+    boolean hearsReloads() {
+        return told.address() != 0;
+    }
+
+    /**
+     * Tells it that {@code pluginId}, which it requires, was reloaded: from now on it takes that plugin's
+     * tables again through the dependency service.
+     */
+    void dependencyReloaded(String pluginId) {
+        try (Arena call = Arena.ofConfined()) {
+            TOLD_SHAPE.invokeExact(told, state, call.allocateFrom(pluginId));
+        } catch (Throwable t) {
+            throw new IllegalStateException("dependency_reloaded failed", t);
+        }
     }
 
     /** {@return whether it can take a state from the copy it replaces (ABI 1.1 restore)} */
@@ -218,12 +240,18 @@ final class NativePlugin {
         }
         MemorySegment save = MemorySegment.NULL;
         MemorySegment restore = MemorySegment.NULL;
-        if (Integer.toUnsignedLong(size) >= Abi.PLUGIN_1_1.byteSize()) {
-            MemorySegment whole = plugin.reinterpret(Abi.PLUGIN_1_1.byteSize());
+        MemorySegment told = MemorySegment.NULL;
+        long given = Integer.toUnsignedLong(size);
+        MemorySegment whole = plugin.reinterpret(Math.min(given, Abi.PLUGIN_1_1.byteSize()));
+        // Each 1.1 function only when the plugin's size covers it (readers never read past size).
+        if (given >= Abi.PLUGIN_RESTORE + ADDRESS.byteSize()) {
             save = whole.get(ADDRESS_UNALIGNED, Abi.PLUGIN_SAVE);
             restore = whole.get(ADDRESS_UNALIGNED, Abi.PLUGIN_RESTORE);
         }
-        return new NativePlugin(d, library, arena, table, abi, save, restore, witness);
+        if (given >= Abi.PLUGIN_DEPENDENCY_RELOADED + ADDRESS.byteSize()) {
+            told = whole.get(ADDRESS_UNALIGNED, Abi.PLUGIN_DEPENDENCY_RELOADED);
+        }
+        return new NativePlugin(d, library, arena, table, abi, save, restore, told, witness);
     }
 
     /**

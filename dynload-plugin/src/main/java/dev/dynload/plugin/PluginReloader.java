@@ -49,8 +49,13 @@ final class PluginReloader {
         }
     }
 
+    /** The manifest key by which a plugin asks to be told, not reloaded, when a plugin it requires is. */
+    static final String ON_DEPENDENCY_RELOAD = "on-dependency-reload";
+
     /**
-     * Reloads {@code p}, then the plugins that require it (each with its own state). A plugin that
+     * Reloads {@code p}, then the plugins that require it, directly or not: each is reloaded too, with its
+     * own state, unless its manifest says {@code on-dependency-reload = notify} and it has ABI 1.1's
+     * {@code dependency_reloaded}: then it is drained and told instead, and keeps running. A plugin that
      * requires it and fails to reload is stopped, and ends FAILED with why.
      *
      * @param all the host's plugins, in start order
@@ -61,50 +66,108 @@ final class PluginReloader {
         for (Plugin q : all) {
             byId.put(q.id(), q);
         }
-        List<Plugin> dependents = dependents(p, all);
-        for (Plugin d : dependents) {
-            if (d.process().isPresent()) {
-                throw refusal(p, PluginReloadException.Step.STATE, "plugin " + d.id() + ", which requires it, runs in "
-                        + "another process (" + d.isolation() + "), and reaches it through the host; stop the host "
-                        + "to replace it");
+        // In start order: a plugin comes after every plugin it requires.
+        List<String> reloaded = new ArrayList<>(List.of(p.id()));
+        List<Plugin> toReload = new ArrayList<>();
+        List<Plugin> toTell = new ArrayList<>();
+        for (Plugin q : all) {
+            if (q == p || q.rawState() != PluginState.STARTED || !requiresAny(q, reloaded)) {
+                continue;
+            }
+            if (q.process().isPresent()) {
+                throw refusal(p, PluginReloadException.Step.STATE, "plugin " + q.id() + ", which requires it, runs "
+                        + "in another process (" + q.isolation() + "), and reaches it through the host; stop the "
+                        + "host to replace it");
+            }
+            if (wantsToBeTold(q)) {
+                toTell.add(q);
+            } else {
+                toReload.add(q);
+                reloaded.add(q.id());
             }
         }
         List<Replaced> replaced = new ArrayList<>();
         replaced.add(replace(p, byId, all));
-        for (Plugin d : dependents) {
+        for (Plugin d : toReload) {
             try {
                 replaced.add(replace(d, byId, all));
             } catch (PluginReloadException e) {
-                // Its old copy calls the old copy of p, which is about to go: it stops first.
-                starter.say(d.id(), PluginLogger.Level.ERROR, "it requires " + p.id() + ", which was reloaded, and "
-                        + "it could not be reloaded to use the new copy: " + e.getMessage());
+                // Its old copy calls the old copy of what it requires, which is about to go: it stops first.
+                starter.say(d.id(), PluginLogger.Level.ERROR, "a plugin it requires was reloaded, and it could not be "
+                        + "reloaded to use the new copy: " + e.getMessage());
                 stopper.stop(d, all, new ArrayList<>());
-                starter.fail(d, "it requires " + p.id() + ", which was reloaded, and it could not follow: "
-                        + e.getMessage());
+                starter.fail(d, "a plugin it requires was reloaded, and it could not follow: " + e.getMessage());
             }
+        }
+        boolean keepOld = false;
+        for (Plugin q : toTell) {
+            keepOld |= !tell(q, reloaded);
+        }
+        if (keepOld) {
+            starter.say(p.id(), PluginLogger.Level.ERROR, "the replaced copies of " + reloaded + " stay loaded, not "
+                    + "stopped: a plugin told of the reload still had calls running and may use them");
+            return;
         }
         for (int i = replaced.size() - 1; i >= 0; i--) {
             retire(replaced.get(i)); // the plugins that require p first, as a stop goes
         }
     }
 
-    /** The started plugins that require {@code p}, directly or not, in start order. */
-    private static List<Plugin> dependents(Plugin p, List<Plugin> all) {
-        List<String> ids = new ArrayList<>(List.of(p.id()));
-        List<Plugin> found = new ArrayList<>();
-        for (Plugin q : all) { // start order: a plugin comes after every plugin it requires
-            if (q == p || q.rawState() != PluginState.STARTED) {
-                continue;
-            }
-            for (Requirement r : q.descriptor().manifest().requires()) {
-                if (ids.contains(r.pluginId())) {
-                    ids.add(q.id());
-                    found.add(q);
-                    break;
-                }
+    private static boolean requiresAny(Plugin q, List<String> ids) {
+        for (Requirement r : q.descriptor().manifest().requires()) {
+            if (ids.contains(r.pluginId())) {
+                return true;
             }
         }
-        return found;
+        return false;
+    }
+
+    /** Whether {@code q} asked to be told, and can be (ABI 1.1 dependency_reloaded); else it is reloaded. */
+    private boolean wantsToBeTold(Plugin q) {
+        String asked = q.descriptor().manifest().other().get(ON_DEPENDENCY_RELOAD);
+        if (!"notify".equals(asked)) {
+            return false;
+        }
+        if (q.loaded().map(NativePlugin::hearsReloads).orElse(false)) {
+            return true;
+        }
+        starter.say(q.id(), PluginLogger.Level.WARN, "its manifest says " + ON_DEPENDENCY_RELOAD + " = notify, but it "
+                + "has no dependency_reloaded (ABI 1.1): it is reloaded instead");
+        return false;
+    }
+
+    /**
+     * Tells {@code q} that plugins it requires were reloaded: its calls are held and drained (its own
+     * threads are its business), its dependency_reloaded runs once per such plugin, and its calls resume.
+     * {@return false if its calls did not return within the stop timeout: the old copies must stay}
+     */
+    private boolean tell(Plugin q, List<String> reloaded) {
+        Optional<List<Plugin.Bound>> live = q.beginReload();
+        if (live.isEmpty()) {
+            return true; // stopped meanwhile: nothing of it runs
+        }
+        NativePlugin copy = q.loaded().orElseThrow();
+        Held held = new Held(q, copy, live.get());
+        try {
+            if (!held.holdAndDrain()) {
+                starter.say(q.id(), PluginLogger.Level.ERROR, "calls into it did not return within " + drainNanos
+                        / 1_000_000 + " ms, so it was not told that " + reloaded + " were reloaded");
+                return false;
+            }
+            for (Requirement r : q.descriptor().manifest().requires()) {
+                if (reloaded.contains(r.pluginId())) {
+                    copy.dependencyReloaded(r.pluginId());
+                    starter.say(q.id(), PluginLogger.Level.INFO, "told that " + r.pluginId() + " was reloaded");
+                }
+            }
+            return true;
+        } catch (RuntimeException e) {
+            starter.say(q.id(), PluginLogger.Level.ERROR, "telling it of the reload failed: " + e);
+            return true; // its dependency_reloaded threw: it had returned, whatever it did
+        } finally {
+            held.resume();
+            q.reloaded(null, null, null);
+        }
     }
 
     private static PluginReloadException refusal(Plugin p, PluginReloadException.Step step, String why) {
@@ -212,19 +275,15 @@ final class PluginReloader {
         private final PluginDescriptor next;
         private final NativePlugin old;
         private final List<Plugin.Bound> live;
-        /** The switches of the live forwarders, strongly while the reload runs, and their new targets. */
-        private final List<Forwarder.Switch> switches = new ArrayList<>();
+        /** The old copy's forwarders, held while it drains and hands over. */
+        private final Held held;
+        /** The new targets of the held switches, in their order. */
         private final List<Object> targets = new ArrayList<>();
-        /** What each switch held before: put back if binding the old copy again fails. */
-        private final List<Object> previous = new ArrayList<>();
         private @Nullable NativePlugin n;
         private @Nullable HostServices services;
         private boolean initialised;
         private boolean started;
-        private boolean held;
-        private boolean unbound;
-        /** When calls began to wait, and for how long they did. */
-        private long heldAt;
+        /** How long calls waited. */
         long heldNanos;
         /** Bytes of state handed over, or -1 for a fresh init, with why. */
         int handedOver = -1;
@@ -235,6 +294,7 @@ final class PluginReloader {
             this.next = next;
             this.old = old;
             this.live = live;
+            this.held = new Held(p, old, live);
         }
 
         void run(List<PluginStarter.Dependency> deps) throws Failed {
@@ -264,27 +324,11 @@ final class PluginReloader {
                         + (logged.isPresent() ? ": " + logged.get() : ""));
             }
             initialised = true;
-            for (Plugin.Bound b : live) {
-                Forwarder.Switch sw = b.target().get();
-                if (sw == null) {
-                    continue;
-                }
-                Object before = sw.target();
-                if (before == null) {
-                    continue; // never: only a reload holds a switch, and one runs at a time
-                }
-                switches.add(sw);
-                previous.add(before);
+            for (Plugin.Bound b : held.bound) {
                 targets.add(bindNew(b));
             }
             // From here calls wait: none starts on the old copy, and the ones running finish there.
-            held = true;
-            heldAt = System.nanoTime();
-            for (Forwarder.Switch sw : switches) {
-                sw.hold();
-            }
-            unbound = true;
-            if (!NativePlugin.returned(old.unbind(), System.nanoTime() + drainNanos)) {
+            if (!held.holdAndDrain()) {
                 throw new Failed(PluginReloadException.Step.DRAIN, "calls into the running copy did not return within "
                         + drainNanos / 1_000_000 + " ms (the stop timeout)");
             }
@@ -297,11 +341,7 @@ final class PluginReloader {
                         + (logged.isPresent() ? ": " + logged.get() : ""));
             }
             started = true;
-            for (int i = 0; i < switches.size(); i++) {
-                switches.get(i).release(targets.get(i));
-            }
-            held = false;
-            heldNanos = System.nanoTime() - heldAt;
+            heldNanos = held.release(targets);
         }
 
         private Object bindNew(Plugin.Bound b) throws Failed {
@@ -319,15 +359,6 @@ final class PluginReloader {
                 throw new Failed(PluginReloadException.Step.BIND, b.iface().getName() + " does not bind to the new "
                         + "copy: " + e.getMessage());
             }
-        }
-
-        private Plugin.Bound bound(Forwarder.Switch sw) {
-            for (Plugin.Bound b : live) {
-                if (b.target().get() == sw) {
-                    return b;
-                }
-            }
-            throw new IllegalStateException("no bound interface has this switch");
         }
 
         /** The old copy saves, the new one restores: only when both speak ABI 1.1's handoff. */
@@ -348,24 +379,7 @@ final class PluginReloader {
 
         /** Undoes what {@link #run} did: the old copy serves as before, the new one is gone. */
         void rollBack() {
-            if (unbound) {
-                old.library().relink();
-            }
-            if (held) {
-                // New objects on the old copy, not the ones callers hold: a call refused while the copy was
-                // unbound sees another target, and runs again on it rather than fail.
-                for (int i = 0; i < switches.size(); i++) {
-                    Object back = previous.get(i);
-                    Plugin.Bound b = bound(switches.get(i));
-                    try {
-                        back = p.bindNative(old, b.iface(), b.declared(), b.lookup());
-                    } catch (RuntimeException e) {
-                        starter.say(p.id(), PluginLogger.Level.ERROR, "binding the running copy again failed (the "
-                                + "objects bound before serve): " + e);
-                    }
-                    switches.get(i).release(back);
-                }
-            }
+            held.resume();
             if (n == null) {
                 return;
             }
@@ -384,6 +398,81 @@ final class PluginReloader {
                 }
                 starter.unload(p, n);
             }
+        }
+    }
+
+    /**
+     * A plugin copy's forwarders held while its calls drain: the calls that start wait, and those running
+     * return. Then either {@link #release} moves them to new targets, or {@link #resume} puts the copy back.
+     */
+    private final class Held {
+        private final Plugin p;
+        private final NativePlugin copy;
+        /** The live bound interfaces, their switches (strongly, while held) and what each held before. */
+        final List<Plugin.Bound> bound = new ArrayList<>();
+        private final List<Forwarder.Switch> switches = new ArrayList<>();
+        private final List<Object> previous = new ArrayList<>();
+        private boolean holding;
+        private boolean unbound;
+        private long heldAt;
+
+        Held(Plugin p, NativePlugin copy, List<Plugin.Bound> live) {
+            this.p = p;
+            this.copy = copy;
+            for (Plugin.Bound b : live) {
+                Forwarder.Switch sw = b.target().get();
+                Object before = sw == null ? null : sw.target();
+                if (before != null) { // null: collected, or held (never: one reload runs at a time)
+                    bound.add(b);
+                    switches.add(sw);
+                    previous.add(before);
+                }
+            }
+        }
+
+        /** Holds the calls that start, unbinds the copy, waits for its calls. {@return whether they returned} */
+        boolean holdAndDrain() {
+            holding = true;
+            heldAt = System.nanoTime();
+            for (Forwarder.Switch sw : switches) {
+                sw.hold();
+            }
+            unbound = true;
+            return NativePlugin.returned(copy.unbind(), System.nanoTime() + drainNanos);
+        }
+
+        /** Sends the calls to {@code targets}, in the switches' order. {@return how long calls waited} */
+        long release(List<Object> targets) {
+            for (int i = 0; i < switches.size(); i++) {
+                switches.get(i).release(targets.get(i));
+            }
+            holding = false;
+            return System.nanoTime() - heldAt;
+        }
+
+        /**
+         * Puts the copy back: relinked, and the calls sent to new objects bound to it, not the ones callers
+         * hold: a call refused while the copy was unbound sees another target, and runs again rather than fail.
+         */
+        void resume() {
+            if (unbound) {
+                copy.library().relink();
+                unbound = false;
+            }
+            if (!holding) {
+                return;
+            }
+            List<Object> back = new ArrayList<>(previous);
+            for (int i = 0; i < bound.size(); i++) {
+                Plugin.Bound b = bound.get(i);
+                try {
+                    back.set(i, p.bindNative(copy, b.iface(), b.declared(), b.lookup()));
+                } catch (RuntimeException e) {
+                    starter.say(p.id(), PluginLogger.Level.ERROR, "binding " + b.iface().getName() + " to the running "
+                            + "copy again failed (the objects bound before serve): " + e);
+                }
+            }
+            release(back);
         }
     }
 

@@ -316,13 +316,17 @@ final class PluginStarter {
         @Override
         public Optional<java.lang.foreign.MemorySegment> find(String id, int major, int minMinor) {
             for (Dependency d : deps) {
-                Optional<ProvidedInterface> provided = d.manifest().provided(id, major);
+                // In process, the provider as it runs now: a reload may have brought another manifest.
+                PluginManifest m = d.loaded() == null ? d.manifest() : d.plugin().descriptor().manifest();
+                Optional<ProvidedInterface> provided = m.provided(id, major);
                 if (provided.isPresent() && provided.get().minor() >= minMinor) {
                     if (d.loaded() == null) {
                         return Optional.of(upcallTables.computeIfAbsent(provided.get(),
                                 i -> remote.upcallTable(d.plugin(), i, arena)));
                     }
-                    return d.loaded().getInterface(id, major, minMinor);
+                    // The provider's copy now: after a reload that told this plugin, the new one's table.
+                    NativePlugin now = d.plugin().loaded().orElse(d.loaded());
+                    return now.getInterface(id, major, minMinor);
                 }
             }
             return Optional.empty();

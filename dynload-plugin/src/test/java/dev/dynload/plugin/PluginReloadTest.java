@@ -43,6 +43,13 @@ class PluginReloadTest {
         int block();
     }
 
+    @PluginInterface(id = "com.example.reader", major = 1, minor = 0)
+    interface Reader {
+        int total();
+
+        int told();
+    }
+
     static final java.lang.invoke.MethodHandles.Lookup LOOKUP = java.lang.invoke.MethodHandles.lookup();
 
     final List<String> log = Collections.synchronizedList(new ArrayList<>());
@@ -300,6 +307,27 @@ class PluginReloadTest {
             assertEquals(10_000, s.count(), "and back");
         }
         assertEquals(1, log.stream().filter(l -> l.contains("stays mapped")).count(), "said once: " + log);
+    }
+
+    /** A plugin whose manifest asks to be told: drained, told, and running on, now against the new store. */
+    @Test
+    void aDependentThatAsksToBeToldIsToldNotReloaded(@TempDir Path dir) throws Exception {
+        Files.copy(PluginHostTest.PLUGINS.resolve("libreader.so"), dir.resolve("libreader.so"));
+        try (PluginHost host = host(dir, "store-v1")) {
+            host.start();
+            Store s = host.plugin("com.example.store").orElseThrow().bind(Store.class, LOOKUP);
+            Plugin reader = host.plugin("com.example.reader").orElseThrow();
+            Reader r = reader.bind(Reader.class, LOOKUP);
+            s.put(1, 1);
+            assertEquals(101, r.total());
+            deploy(dir, "store-v2");
+            host.reload("com.example.store");
+            assertEquals(102, r.total(), "the reader calls the new store, through the table it took again");
+            assertEquals(1, r.told());
+            assertEquals(PluginState.STARTED, reader.state());
+            assertTrue(log.contains("com.example.reader INFO told that com.example.store was reloaded"), log.toString());
+            assertTrue(log.stream().noneMatch(l -> l.startsWith("com.example.reader INFO reloaded")), log.toString());
+        }
     }
 
     @Test
