@@ -44,8 +44,9 @@ public final class Lockfile {
      *
      * @param id      its id
      * @param version its version
-     * @param file    its file's name (not its folder: a lockfile travels between machines)
-     * @param sha256  the SHA-256 of its file, 64 lower-case hexadecimal digits
+     * @param file    its file's name (not its folder: a lockfile travels between machines); for a plugin in
+     *                a jar, {@code bundle NAME}
+     * @param sha256  the SHA-256 of its file (of a bundle: of its index), 64 lower-case hexadecimal digits
      */
     public record Entry(String id, String version, String file, String sha256) {
         /** Checks that no field is empty or holds a tab or a line break, and that the hash is a SHA-256. */
@@ -69,8 +70,9 @@ public final class Lockfile {
     }
 
     /**
-     * {@return the lockfile of {@code plugins}, each file hashed now} Plugins in jars are left out: their
-     * bundle's index pins them.
+     * {@return the lockfile of {@code plugins}, each file hashed now} A plugin in a jar is pinned by the
+     * SHA-256 of its bundle's index (which pins each of the bundle's files by its own), its file named
+     * {@code bundle NAME}.
      *
      * @param plugins the plugins to pin, as discovery read them
      * @throws IOException if a file cannot be read
@@ -81,11 +83,10 @@ public final class Lockfile {
         List<PluginDescriptor> sorted = new ArrayList<>(plugins);
         sorted.sort(Comparator.comparing(PluginDescriptor::id));
         for (PluginDescriptor d : sorted) {
-            if (d.bundle().isPresent()) {
-                continue;
-            }
-            Entry e = new Entry(d.id(), d.version().toString(), String.valueOf(d.file().getFileName()),
-                    dev.dynload.internal.Hashes.sha256(d.file()));
+            Entry e = d.bundle().isPresent()
+                    ? new Entry(d.id(), d.version().toString(), String.valueOf(d.file()), d.bundleSha256())
+                    : new Entry(d.id(), d.version().toString(), String.valueOf(d.file().getFileName()),
+                            dev.dynload.internal.Hashes.sha256(d.file()));
             if (entries.putIfAbsent(e.id(), e) != null) {
                 throw new IllegalArgumentException("two plugins have the id " + e.id() + "; a lockfile pins one");
             }

@@ -105,6 +105,25 @@ public final class PluginDescriptor {
         return manifest.version();
     }
 
+    /**
+     * {@return the SHA-256 of a bundled plugin's bundle: of its index, which pins every file of the bundle
+     * by its own SHA-256 (each is checked against it when it loads)}
+     *
+     * @throws IOException if the index cannot be read
+     * @throws IllegalStateException if this plugin is no bundle's
+     */
+    String bundleSha256() throws IOException {
+        if (bundle == null || loader == null) {
+            throw new IllegalStateException(file + " is a file, not a bundle");
+        }
+        try (java.io.InputStream in = loader.getResourceAsStream(Bundle.indexResource(bundle))) {
+            if (in == null) {
+                throw new IOException("bundle " + bundle + " has no index (" + Bundle.indexResource(bundle) + ")");
+            }
+            return dev.dynload.internal.Hashes.sha256(in);
+        }
+    }
+
     /** {@return the class loader whose jars hold the plugin's bundle; null for a file} */
     @Nullable ClassLoader bundleLoader() {
         return loader;

@@ -245,7 +245,8 @@ final class PluginProcess {
         } catch (IOException e) {
             return "it cannot be read: " + e.getMessage();
         }
-        Optional<String> unpinned = starter.pinRefusal(d, hashes[i]); // of the sealed copy the runner gets
+        // Of the sealed copy the runner gets; a bundle is pinned by its index, which its loader checked it against.
+        Optional<String> unpinned = starter.pinRefusal(d, d.bundle().isPresent() ? null : hashes[i]);
         return unpinned.isPresent() ? unpinned.get() : quarantine.refusal(hashes[i]).orElse(null);
     }
 

@@ -244,8 +244,17 @@ final class PluginStarter {
      * pinned by its bundle's index.
      */
     Optional<String> pinRefusal(PluginDescriptor d, @org.jspecify.annotations.Nullable String sha256) {
-        if (pins == null || d.bundle().isPresent()) {
+        if (pins == null) {
             return Optional.empty();
+        }
+        if (d.bundle().isPresent() && sha256 == null) {
+            // Its index, hashed: the bundle's loader checks every file it loads against the index.
+            try {
+                sha256 = d.bundleSha256();
+            } catch (java.io.IOException e) {
+                return Optional.of("its bundle's index cannot be read to check it against the lockfile " + pinsFile
+                        + ": " + e.getMessage());
+            }
         }
         return pins.refusal(d, sha256, pinsFile);
     }

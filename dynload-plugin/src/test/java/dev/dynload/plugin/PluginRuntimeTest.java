@@ -275,6 +275,43 @@ class PluginRuntimeTest {
         assertTrue(missing.getMessage().contains("bundle no-such-bundle"), missing.getMessage());
     }
 
+    /**
+     * A plugin in a jar is pinned by its bundle's index; another build of the bundle (the same plugin id,
+     * other bytes) is refused by name.
+     */
+    @Test
+    void aPluginInAJarIsPinnedByItsBundlesIndex(@TempDir Path dir) throws Exception {
+        Path lock = dir.resolve("plugins.lock");
+        java.nio.file.Files.createDirectories(dir.resolve("plugins"));
+        try (java.net.URLClassLoader loader = storeBundle(dir.resolve("first"), "libstore-v1.so")) {
+            PluginHost host = PluginHost.builder().folder(dir.resolve("plugins")).bundle("store-plugin", loader).build();
+            Lockfile pins = Lockfile.of(host.discover().plugins());
+            pins.write(lock);
+            assertEquals("bundle store-plugin", pins.entry("com.example.store").orElseThrow().file());
+            PluginHost pinned = PluginHost.builder().folder(dir.resolve("plugins")).bundle("store-plugin", loader)
+                    .lockfile(lock).logger((id, level, message) -> log.add(id + " " + level + " " + message)).build();
+            pinned.start();
+            assertEquals(PluginState.STARTED, pinned.plugin("com.example.store").orElseThrow().state(), log.toString());
+            pinned.stop();
+        }
+        try (java.net.URLClassLoader loader = storeBundle(dir.resolve("second"), "libstore-v2.so")) {
+            PluginHost pinned = PluginHost.builder().folder(dir.resolve("plugins")).bundle("store-plugin", loader)
+                    .lockfile(lock).logger((id, level, message) -> log.add(id + " " + level + " " + message)).build();
+            pinned.start();
+            Plugin store = pinned.plugin("com.example.store").orElseThrow();
+            assertEquals(PluginState.FAILED, store.state());
+            assertTrue(store.failure().orElseThrow().contains("not the bytes reviewed"), store.failure().orElseThrow());
+            pinned.stop();
+        }
+    }
+
+    /** The reload tests' store plugin build {@code file} as the bundle store-plugin, in a folder of classes. */
+    private static java.net.URLClassLoader storeBundle(Path dir, String file) throws IOException {
+        Path classes = dir.resolve("classes");
+        dev.dynload.Bundle.build("store-plugin", classes, List.of(PluginHostTest.PLUGINS.resolve(file).toString()));
+        return new java.net.URLClassLoader(new java.net.URL[] {classes.toUri().toURL()}, null);
+    }
+
     @Test
     void aFileReplacedAfterItsManifestWasReadIsRefusedBeforeItsEntryPointRuns(@TempDir Path dir) throws Exception {
         Path folder = PluginHostTest.folder(dir.resolve("plugins"), "greeter");
