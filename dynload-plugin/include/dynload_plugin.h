@@ -232,8 +232,10 @@ typedef struct dlp_plugin {
      * started). Both copies' stateful globals exist at once: they are separate images. */
 
     /*
-     * Writes the state to hand to the copy that replaces this one. Lifecycle thread, while no call runs
-     * in this copy (its own threads may). Set *bytes to memory from host->alloc (the host frees it; NULL
+     * Writes the state to hand to the copy that replaces this one. Lifecycle thread, while no call from
+     * the host runs in this copy; its own threads may run, and so may calls from plugins that require
+     * this one through tables they hold (they are reloaded, or told, after this copy is replaced): guard
+     * the state against those as their calls need anyway. Set *bytes to memory from host->alloc (the host frees it; NULL
      * when *length is 0) and *length to its size, at most 1 GiB, and return 0; or return non-zero to
      * refuse the reload, after saying why through host->log. Any format: the new copy reads it. Save
      * only reads: if the reload fails after it (the new copy's restore or start), this copy keeps

@@ -150,7 +150,9 @@ final class LibraryState {
         if (bound.idle()) {
             returned.complete(null);
         } else {
-            Unloader.later(bound::idle, () -> {
+            // Relinked meanwhile (relink()): nobody waits for this any more, and the library may stay busy.
+            Bindings drained = bound;
+            Unloader.later(stacks -> !drained.unlinked() || drained.idle(stacks), () -> {
                 returned.complete(null);
                 return Optional.empty();
             });

@@ -1,59 +1,84 @@
 package dev.dynload.internal;
 
-import dev.dynload.internal.posix.Libc;
-
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
 /**
  * Whether any process has a file open for writing, for the plugin host's watch: a file still being
  * copied is not taken, whatever its bytes look like so far (a library cut after its last loadable
- * segment loads). Linux answers through a file lease: a read lease ({@code fcntl F_SETLEASE F_RDLCK}) is
- * refused with {@code EAGAIN} while the file is open for writing anywhere, and released at once. A lease
- * needs the file's owner or {@code CAP_LEASE}, and a file system that has leases; elsewhere the answer
- * is unknown.
+ * segment loads). Linux answers from {@code /proc}: each process's descriptors ({@code /proc/PID/fd}, links
+ * to the files) and their flags ({@code /proc/PID/fdinfo}). Only read: a file lease would tell too, but the
+ * kernel signals a lease's holder (SIGIO, which ends a JVM) when a writer opens the file meanwhile.
  */
 public final class Writers {
 
-    private static final boolean LINUX = System.getProperty("os.name", "").startsWith("Linux");
-    private static final int O_RDONLY_CLOEXEC = 0x80000;
-    private static final int F_SETLEASE = 1024;
-    private static final int F_RDLCK = 0;
-    private static final int F_UNLCK = 2;
-    private static final int EAGAIN = 11;
+    private static final Path PROC = Path.of("/proc");
+    private static final int O_ACCMODE = 3;
+    private static final int O_RDONLY = 0;
 
     private Writers() {
     }
 
     /**
      * {@return whether a process has {@code file} open for writing; empty when this system cannot tell
-     * (not Linux, not the file's owner, no leases on its file system, or it cannot be opened)} Call on a
-     * platform thread: errno is read on the thread that made the call.
+     * (no {@code /proc}, or the processes of other users cannot be looked at, and none that could be has
+     * it open)}
      *
      * @param file the file
      */
     public static Optional<Boolean> openForWriting(Path file) {
-        if (!LINUX || Libc.FCNTL.address() == 0 || Thread.currentThread().isVirtual()) {
+        if (!Files.isDirectory(PROC)) {
             return Optional.empty();
         }
-        int fd;
-        try (Arena arena = Arena.ofConfined()) {
-            fd = Libc.asInt(Libc.call(Libc.OPEN, Libc.cString(arena, file.toString()), Libc.word(O_RDONLY_CLOEXEC)));
-        }
-        if (fd < 0) {
-            return Optional.empty();
-        }
+        String target;
         try {
-            int rc = Libc.asInt(Libc.call(Libc.FCNTL, Libc.word(fd), Libc.word(F_SETLEASE), Libc.word(F_RDLCK)));
-            if (rc == 0) {
-                Libc.call(Libc.FCNTL, Libc.word(fd), Libc.word(F_SETLEASE), Libc.word(F_UNLCK));
-                return Optional.of(false);
+            target = file.toRealPath().toString();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        boolean unseen = false;
+        try (DirectoryStream<Path> processes = Files.newDirectoryStream(PROC)) {
+            for (Path process : processes) {
+                String pid = process.getFileName().toString();
+                if (pid.isEmpty() || !Character.isDigit(pid.charAt(0))) {
+                    continue;
+                }
+                try (DirectoryStream<Path> fds = Files.newDirectoryStream(process.resolve("fd"))) {
+                    for (Path fd : fds) {
+                        if (writes(process, fd, target)) {
+                            return Optional.of(true);
+                        }
+                    }
+                } catch (java.nio.file.AccessDeniedException e) {
+                    unseen = true; // another user's process
+                } catch (IOException | RuntimeException e) {
+                    // it ended meanwhile
+                }
             }
-            return Libc.errno() == EAGAIN ? Optional.of(true) : Optional.empty();
-        } finally {
-            Libc.call(Libc.CLOSE, Libc.word(fd), MemorySegment.NULL);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        return unseen ? Optional.empty() : Optional.of(false);
+    }
+
+    /** Whether descriptor {@code fd} of {@code process} is {@code target}, open for writing. */
+    private static boolean writes(Path process, Path fd, String target) {
+        try {
+            if (!Files.readSymbolicLink(fd).toString().equals(target)) {
+                return false;
+            }
+            for (String line : Files.readAllLines(process.resolve("fdinfo").resolve(fd.getFileName()))) {
+                if (line.startsWith("flags:")) {
+                    int flags = Integer.parseInt(line.substring("flags:".length()).strip(), 8);
+                    return (flags & O_ACCMODE) != O_RDONLY;
+                }
+            }
+            return false;
+        } catch (IOException | RuntimeException e) {
+            return false; // closed meanwhile, or not a link
         }
     }
 }

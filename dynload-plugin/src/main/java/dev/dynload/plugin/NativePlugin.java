@@ -37,7 +37,7 @@ final class NativePlugin {
     private static final MethodHandle GET_SHAPE = LINKER.downcallHandle(
             FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT));
 
-    /** {@code void *(*)(void *, void **, size_t *)}: save, of ABI 1.1. */
+    /** {@code int32_t (*)(void *, void **, size_t *)}: save, of ABI 1.1. */
     private static final MethodHandle SAVE_SHAPE = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_INT, ADDRESS,
             ADDRESS, ADDRESS));
     /** {@code int32_t (*)(void *, const void *, size_t)}: restore, of ABI 1.1. */

@@ -57,8 +57,9 @@ public final class Plugin {
     private int index = -1;
     /** Calls into it running now, out of process: a stop waits for them. */
     private int calls;
-    /** A reload is replacing it: binds wait until it is done. */
+    /** A reload is replacing it: binds wait until it is done; and the thread running it. */
     private boolean reloading;
+    private @Nullable Thread reloader;
     /** Its bound interfaces in process, each a forwarder whose switch a reload moves; guarded by lock. */
     private final List<Bound> bound = new ArrayList<>();
 
@@ -352,6 +353,7 @@ public final class Plugin {
                     return Optional.empty();
                 }
                 reloading = true;
+                reloader = Thread.currentThread();
                 List<Bound> live = new ArrayList<>();
                 expunge();
                 live.addAll(bound);
@@ -361,6 +363,25 @@ public final class Plugin {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /** Replaced copies a reload had to leave loaded and started, retired once this plugin stops. */
+    private final List<Runnable> kept = new ArrayList<>();
+
+    /** Keeps a replaced copy's retirement for this plugin's stop. */
+    void keep(Runnable retire) {
+        synchronized (lock) {
+            kept.add(retire);
+        }
+    }
+
+    /** {@return the retirements kept, now taken: run them once this plugin is stopped} */
+    List<Runnable> takeKept() {
+        synchronized (lock) {
+            List<Runnable> all = List.copyOf(kept);
+            kept.clear();
+            return all;
         }
     }
 
@@ -382,6 +403,7 @@ public final class Plugin {
                 services = s;
             }
             reloading = false;
+            reloader = null;
             lock.notifyAll();
         }
     }
@@ -461,16 +483,20 @@ public final class Plugin {
                     + declared.major() + "; its manifest provides " + descriptor.manifest().provides()));
         }
         ProvidedInterface provided = found.get();
-        List<String> problems = check(iface, declared, provided);
-        if (!problems.isEmpty()) {
-            throw new BindingException(iface, where, problems);
-        }
         if (process != null) {
+            List<String> problems = check(iface, declared, provided);
+            if (!problems.isEmpty()) {
+                throw new BindingException(iface, where, problems);
+            }
             return IsolatedBinding.bind(this, iface, declared, provided, where, lookup);
         }
         NativePlugin n;
         boolean interrupted = false;
         synchronized (lock) {
+            if (reloading && reloader == Thread.currentThread()) {
+                throw new IllegalStateException("plugin " + id() + " is being reloaded by this thread (a bind from its "
+                        + "logger, or from its own lifecycle code?); bind it once reload() has returned");
+            }
             while (reloading && state == PluginState.STARTED) {
                 try {
                     lock.wait(); // a reload is moving its interfaces: this bind binds the copy that serves after
@@ -522,6 +548,11 @@ public final class Plugin {
                     + declared.major() + "; its manifest provides " + d.manifest().provides()));
         }
         ProvidedInterface provided = found.get();
+        // Against the copy bound, not the descriptor read before: a reload may have brought other signatures.
+        List<String> problems = check(iface, declared, provided);
+        if (!problems.isEmpty()) {
+            throw new BindingException(iface, where, problems);
+        }
         Optional<MemorySegment> given = n.getInterface(declared.id(), declared.major(), 0);
         if (given.isEmpty()) {
             throw new BindingException(iface, where, List.of("its get_interface gave NULL for " + declared.id()

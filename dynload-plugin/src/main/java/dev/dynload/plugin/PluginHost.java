@@ -639,6 +639,10 @@ public final class PluginHost implements AutoCloseable {
         Plugin p;
         List<Plugin> all;
         synchronized (lock) {
+            if (phase == Phase.RELOADING) {
+                throw new IllegalStateException("another reload runs" + (lifecycleThread == Thread.currentThread()
+                        ? " on this thread (from its logger?)" : "") + "; reload once it has returned");
+            }
             if (phase != Phase.STARTED) {
                 throw new IllegalStateException("the plugin host is " + phase.name().toLowerCase(java.util.Locale.ROOT)
                         + "; reload a plugin once start() has returned, and before stop()");

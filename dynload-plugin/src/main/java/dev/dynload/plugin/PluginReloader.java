@@ -88,28 +88,71 @@ final class PluginReloader {
         }
         List<Replaced> replaced = new ArrayList<>();
         replaced.add(replace(p, byId, all));
-        for (Plugin d : toReload) {
-            try {
-                replaced.add(replace(d, byId, all));
-            } catch (PluginReloadException e) {
-                // Its old copy calls the old copy of what it requires, which is about to go: it stops first.
-                starter.say(d.id(), PluginLogger.Level.ERROR, "a plugin it requires was reloaded, and it could not be "
-                        + "reloaded to use the new copy: " + e.getMessage());
-                stopper.stop(d, all, new ArrayList<>());
-                starter.fail(d, "a plugin it requires was reloaded, and it could not follow: " + e.getMessage());
+        // From here p serves its new copy, whatever happens to the plugins that require it.
+        List<String> leftLoaded = new ArrayList<>();
+        try {
+            for (Plugin d : toReload) {
+                if (d.rawState() != PluginState.STARTED) {
+                    continue; // stopped below, with a plugin it requires that could not follow
+                }
+                try {
+                    replaced.add(replace(d, byId, all));
+                } catch (RuntimeException e) {
+                    String why = e instanceof PluginReloadException r
+                            ? r.getMessage().replaceFirst("; the running copy \\([^)]*\\) keeps serving$", "")
+                            : e.toString();
+                    stopWithRequirers(d, all, why, leftLoaded);
+                }
+            }
+            for (Plugin q : toTell) {
+                if (q.rawState() == PluginState.STARTED && !tell(q, reloaded)) {
+                    leftLoaded.add(q.id());
+                }
+            }
+        } finally {
+            if (!leftLoaded.isEmpty()) {
+                starter.say(p.id(), PluginLogger.Level.ERROR, "the replaced copies of " + reloaded + " stay loaded "
+                        + "and started until each plugin stops: " + leftLoaded + " still had calls running and may "
+                        + "use them");
+            }
+            for (int i = replaced.size() - 1; i >= 0; i--) {
+                Replaced r = replaced.get(i);
+                if (leftLoaded.isEmpty()) {
+                    retire(r); // the plugins that require p first, as a stop goes
+                } else {
+                    r.plugin().keep(() -> retire(r)); // retired when the plugin stops, after those
+                }
             }
         }
-        boolean keepOld = false;
-        for (Plugin q : toTell) {
-            keepOld |= !tell(q, reloaded);
+    }
+
+    /**
+     * Stops {@code d}, which could not follow a reload of a plugin it requires, and, first, the started
+     * plugins that require it (their old copies call its tables), in reverse start order; each ends
+     * FAILED, saying why, unless its calls did not return and it is left STUCK.
+     */
+    private void stopWithRequirers(Plugin d, List<Plugin> all, String why, List<String> leftLoaded) {
+        List<String> ids = new ArrayList<>(List.of(d.id()));
+        List<Plugin> stopping = new ArrayList<>(List.of(d));
+        for (Plugin q : all) {
+            if (q != d && q.rawState() == PluginState.STARTED && requiresAny(q, ids)) {
+                ids.add(q.id());
+                stopping.add(q);
+            }
         }
-        if (keepOld) {
-            starter.say(p.id(), PluginLogger.Level.ERROR, "the replaced copies of " + reloaded + " stay loaded, not "
-                    + "stopped: a plugin told of the reload still had calls running and may use them");
-            return;
-        }
-        for (int i = replaced.size() - 1; i >= 0; i--) {
-            retire(replaced.get(i)); // the plugins that require p first, as a stop goes
+        for (int i = stopping.size() - 1; i >= 0; i--) {
+            Plugin q = stopping.get(i);
+            String said = q == d ? "a plugin it requires was reloaded, and it could not follow: " + why
+                    : "it requires " + d.id() + ", which could not follow a reload of a plugin it requires";
+            starter.say(q.id(), PluginLogger.Level.ERROR, said + "; stopping it");
+            try {
+                stopper.stop(q, all, leftLoaded);
+            } catch (RuntimeException e) {
+                starter.say(q.id(), PluginLogger.Level.ERROR, "stopping it failed: " + e);
+            }
+            if (q.rawState() != PluginState.STUCK) {
+                starter.fail(q, said);
+            }
         }
     }
 
@@ -146,7 +189,12 @@ final class PluginReloader {
         if (live.isEmpty()) {
             return true; // stopped meanwhile: nothing of it runs
         }
-        NativePlugin copy = q.loaded().orElseThrow();
+        Optional<NativePlugin> running = q.loaded();
+        if (running.isEmpty()) {
+            q.reloaded(null, null, null);
+            return true;
+        }
+        NativePlugin copy = running.get();
         Held held = new Held(q, copy, live.get());
         try {
             if (!held.holdAndDrain()) {
@@ -165,8 +213,11 @@ final class PluginReloader {
             starter.say(q.id(), PluginLogger.Level.ERROR, "telling it of the reload failed: " + e);
             return true; // its dependency_reloaded threw: it had returned, whatever it did
         } finally {
-            held.resume();
-            q.reloaded(null, null, null);
+            try {
+                held.resume();
+            } finally {
+                q.reloaded(null, null, null);
+            }
         }
     }
 
@@ -190,19 +241,31 @@ final class PluginReloader {
             throw refusal(p, PluginReloadException.Step.STATE, "it is " + p.state().name().toLowerCase(
                     java.util.Locale.ROOT) + ", not started");
         }
-        NativePlugin old = p.loaded().orElseThrow();
-        HostServices oldServices = p.services().orElseThrow();
+        Optional<NativePlugin> running = p.loaded();
+        Optional<HostServices> runningServices = p.services();
+        if (running.isEmpty() || runningServices.isEmpty()) {
+            p.reloaded(null, null, null);
+            throw refusal(p, PluginReloadException.Step.STATE, "it stopped meanwhile");
+        }
+        NativePlugin old = running.get();
+        HostServices oldServices = runningServices.get();
         Attempt a = new Attempt(p, next, old, live.get());
+        boolean done = false;
         try {
             a.run(deps);
+            done = true;
         } catch (Failed f) {
-            a.rollBack();
-            p.reloaded(null, null, null);
             throw refusal(p, f.step, f.getMessage());
         } catch (RuntimeException | Error e) {
-            a.rollBack();
-            p.reloaded(null, null, null);
-            throw refusal(p, PluginReloadException.Step.START, "reloading it failed: " + e);
+            throw refusal(p, a.step, "reloading it failed: " + e);
+        } finally {
+            if (!done) {
+                try {
+                    a.rollBack();
+                } finally {
+                    p.reloaded(null, null, null); // binds go on, whatever the rollback threw
+                }
+            }
         }
         p.reloaded(next, a.n, a.services);
         starter.say(p.id(), PluginLogger.Level.INFO, "reloaded: " + was.version() + " -> " + next.version()
@@ -219,13 +282,11 @@ final class PluginReloader {
             throw new Failed(PluginReloadException.Step.STATE, "it runs out of process, which reload does not "
                     + "replace yet; stop and start the host to run a new file");
         }
-        if (was.bundle().isPresent()) {
-            throw new Failed(PluginReloadException.Step.STATE, "it comes from a jar (bundle " + was.bundle().get()
-                    + "), whose bytes do not change while the application runs");
-        }
         PluginDescriptor next;
         try {
-            next = PluginDescriptor.read(was.file());
+            // A plugin in a jar loads again from its bundle (a new sealed copy, checked against its index).
+            next = was.bundle().isPresent() ? PluginDescriptor.readBundled(was.bundle().get(), was.bundleLoader())
+                    : PluginDescriptor.read(was.file());
         } catch (PluginException e) {
             throw new Failed(PluginReloadException.Step.MANIFEST, "its file does not read as a plugin now: "
                     + e.getMessage());
@@ -285,6 +346,8 @@ final class PluginReloader {
         private boolean started;
         /** How long calls waited. */
         long heldNanos;
+        /** The step under way, for an exception no step expected. */
+        PluginReloadException.Step step = PluginReloadException.Step.LOAD;
         /** Bytes of state handed over, or -1 for a fresh init, with why. */
         int handedOver = -1;
         String noHandoff = "";
@@ -315,6 +378,7 @@ final class PluginReloader {
                 throw new Failed(m.startsWith("does not load") ? PluginReloadException.Step.LOAD
                         : PluginReloadException.Step.NEGOTIATION, "its new copy " + m);
             }
+            step = PluginReloadException.Step.INIT;
             services = starter.services(n, deps);
             try {
                 n.init(services.struct());
@@ -324,15 +388,19 @@ final class PluginReloader {
                         + (logged.isPresent() ? ": " + logged.get() : ""));
             }
             initialised = true;
+            step = PluginReloadException.Step.BIND;
             for (Plugin.Bound b : held.bound) {
                 targets.add(bindNew(b));
             }
+            step = PluginReloadException.Step.DRAIN;
             // From here calls wait: none starts on the old copy, and the ones running finish there.
             if (!held.holdAndDrain()) {
                 throw new Failed(PluginReloadException.Step.DRAIN, "calls into the running copy did not return within "
                         + drainNanos / 1_000_000 + " ms (the stop timeout)");
             }
+            step = PluginReloadException.Step.HANDOFF;
             handOver();
+            step = PluginReloadException.Step.START;
             try {
                 n.start();
             } catch (NativePlugin.Refused e) {
@@ -345,15 +413,7 @@ final class PluginReloader {
         }
 
         private Object bindNew(Plugin.Bound b) throws Failed {
-            Optional<ProvidedInterface> provided = next.manifest().provided(b.declared().id(), b.declared().major());
-            List<String> problems = provided.isEmpty() ? List.of("the new copy does not provide " + b.declared().id()
-                    + "/" + b.declared().major() + "; its manifest provides " + next.manifest().provides())
-                    : p.check(b.iface(), b.declared(), provided.get());
-            if (!problems.isEmpty()) {
-                throw new Failed(PluginReloadException.Step.BIND, b.iface().getName() + " does not bind to the new copy: "
-                        + String.join("; ", problems));
-            }
-            try {
+            try { // checks its signatures against the new copy's manifest
                 return p.bindNative(n, b.iface(), b.declared(), b.lookup());
             } catch (RuntimeException e) {
                 throw new Failed(PluginReloadException.Step.BIND, b.iface().getName() + " does not bind to the new "
@@ -379,7 +439,11 @@ final class PluginReloader {
 
         /** Undoes what {@link #run} did: the old copy serves as before, the new one is gone. */
         void rollBack() {
-            held.resume();
+            try {
+                held.resume();
+            } catch (RuntimeException | Error e) {
+                starter.say(p.id(), PluginLogger.Level.ERROR, "putting the running copy back failed: " + e);
+            }
             if (n == null) {
                 return;
             }
@@ -455,24 +519,29 @@ final class PluginReloader {
          * hold: a call refused while the copy was unbound sees another target, and runs again rather than fail.
          */
         void resume() {
-            if (unbound) {
-                copy.library().relink();
-                unbound = false;
-            }
-            if (!holding) {
-                return;
-            }
             List<Object> back = new ArrayList<>(previous);
-            for (int i = 0; i < bound.size(); i++) {
-                Plugin.Bound b = bound.get(i);
-                try {
-                    back.set(i, p.bindNative(copy, b.iface(), b.declared(), b.lookup()));
-                } catch (RuntimeException e) {
-                    starter.say(p.id(), PluginLogger.Level.ERROR, "binding " + b.iface().getName() + " to the running "
-                            + "copy again failed (the objects bound before serve): " + e);
+            try {
+                if (unbound) {
+                    copy.library().relink();
+                    unbound = false;
+                }
+                if (!holding) {
+                    return;
+                }
+                for (int i = 0; i < bound.size(); i++) {
+                    Plugin.Bound b = bound.get(i);
+                    try {
+                        back.set(i, p.bindNative(copy, b.iface(), b.declared(), b.lookup()));
+                    } catch (RuntimeException | LinkageError e) {
+                        starter.say(p.id(), PluginLogger.Level.ERROR, "binding " + b.iface().getName() + " to the "
+                                + "running copy again failed (the objects bound before serve): " + e);
+                    }
+                }
+            } finally {
+                if (holding) {
+                    release(back); // never leave a caller waiting
                 }
             }
-            release(back);
         }
     }
 

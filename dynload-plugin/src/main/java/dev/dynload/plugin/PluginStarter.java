@@ -71,7 +71,7 @@ final class PluginStarter {
         p.starting();
         NativePlugin n;
         try {
-            n = NativePlugin.load(p.descriptor(), hostVersion.toString(), pin(p.descriptor()));
+            n = load(p.descriptor());
         } catch (NativePlugin.Refused e) {
             boolean otherBytes = pins != null && String.valueOf(e.getMessage()).contains("not the pinned");
             fail(p, e.getMessage() + (otherBytes ? " (pinned by the lockfile " + pinsFile + "); "
@@ -277,6 +277,31 @@ final class PluginStarter {
         return privateCopies && d.bundle().isEmpty() ? new dev.dynload.LoadOption[] {dev.dynload.LoadOption.PRIVATE_COPY}
                 : new dev.dynload.LoadOption[0];
     }
+
+    /**
+     * Loads {@code d} as {@link #pin} says; a private copy this system will not make (no memfd, or a policy
+     * against executable ones) falls back, unpinned, to the file itself, said once as a WARN.
+     */
+    private NativePlugin load(PluginDescriptor d) throws NativePlugin.Refused {
+        dev.dynload.LoadOption[] options = pin(d);
+        boolean copy = options.length == 1 && options[0] == dev.dynload.LoadOption.PRIVATE_COPY;
+        try {
+            return NativePlugin.load(d, hostVersion.toString(), options);
+        } catch (NativePlugin.Refused | UnsupportedOperationException e) {
+            if (!copy || (e instanceof NativePlugin.Refused && !String.valueOf(e.getMessage()).contains("memory file"))) {
+                throw e;
+            }
+            if (COPIES_REFUSED.compareAndSet(false, true)) {
+                say(d.id(), PluginLogger.Level.WARN, "this system makes no sealed private copy (" + e.getMessage()
+                        + "); plugins load from their files: replace a file only by renaming a new one into place");
+            }
+            return NativePlugin.load(d, hostVersion.toString());
+        }
+    }
+
+    /** Whether a private copy was refused once in this JVM, and said. */
+    private static final java.util.concurrent.atomic.AtomicBoolean COPIES_REFUSED =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Ends a plugin process none of whose members runs or may run again. */
     static void closeIfUnused(PluginProcess process) {

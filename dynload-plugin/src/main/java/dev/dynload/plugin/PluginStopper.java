@@ -74,6 +74,9 @@ final class PluginStopper {
             p.services().ifPresent(HostServices::retire);
             starter.unload(p, n);
             p.stopped();
+            for (Runnable retire : p.takeKept()) {
+                retire.run(); // copies a reload left loaded: nothing that requires them runs any more
+            }
         }
         starter.say(p.id(), PluginLogger.Level.INFO, "stopped");
     }

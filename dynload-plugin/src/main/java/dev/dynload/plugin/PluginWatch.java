@@ -29,9 +29,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <h2>Files still being written</h2>
  * A file is taken only once no event came for it for the quiet time, its size, modification time and
- * identity are the same as at its last event, and no process has it open for writing (on Linux, asked
- * through a file lease, which needs the file's owner or {@code CAP_LEASE}; where that cannot be asked,
- * the quiet time alone decides); then its manifest must read. A file a writer holds open is said once at
+ * identity are the same as at its last event, and no process has it open for writing (on Linux, read
+ * from {@code /proc}: every process's descriptors; where another user's processes cannot be looked at,
+ * and none that can has it open, the quiet time alone decides); then its manifest must read. A file a writer holds open is said once at
  * INFO and looked at again every 20 ms until the writer closes it; one that does not read is said at INFO
  * and waited for until its next change. So a file copied in pieces, or renamed into place, is reloaded
  * once, when whole: a library cut short can load (its last part holds no code), so its bytes alone
@@ -83,23 +83,28 @@ public final class PluginWatch implements AutoCloseable {
     }
 
     private void watch() {
-        try {
-            while (true) {
+        while (true) {
+            try {
                 WatchKey key = pending.isEmpty() ? service.take()
                         : service.poll(Math.max(0, nextDue() - System.nanoTime()), TimeUnit.NANOSECONDS);
                 if (key != null) {
                     Path folder = (Path) key.watchable();
                     for (WatchEvent<?> e : key.pollEvents()) {
-                        if (e.context() instanceof Path name) {
+                        if (e.kind() == StandardWatchEventKinds.OVERFLOW) {
+                            everyStartedFile(); // events were lost: look at every plugin's file
+                        } else if (e.context() instanceof Path name) {
                             noted(folder.resolve(name));
                         }
                     }
                     key.reset();
                 }
                 takeQuietOnes();
+            } catch (InterruptedException | ClosedWatchServiceException e) {
+                return; // closed
+            } catch (RuntimeException | Error e) {
+                // A watch that ended here would stop reloading without a word: say it, and go on.
+                host.say("host", PluginLogger.Level.ERROR, "the plugin watch failed, and goes on: " + e);
             }
-        } catch (InterruptedException | ClosedWatchServiceException e) {
-            // closed
         }
     }
 
@@ -116,6 +121,14 @@ public final class PluginWatch implements AutoCloseable {
         if (started(file) != null) {
             Change before = pending.get(file);
             pending.put(file, new Change(System.nanoTime(), fingerprint(file), before != null && before.writing()));
+        }
+    }
+
+    private void everyStartedFile() {
+        for (Plugin p : host.plugins()) {
+            if (p.rawState() == PluginState.STARTED && p.descriptor().bundle().isEmpty()) {
+                noted(p.descriptor().file());
+            }
         }
     }
 
@@ -159,7 +172,7 @@ public final class PluginWatch implements AutoCloseable {
             pending.remove(file);
             try {
                 PluginDescriptor.read(file);
-            } catch (PluginException e) {
+            } catch (RuntimeException e) { // PluginException, or a reader's failure on a file cut short
                 host.say(p.id(), PluginLogger.Level.INFO, "its file changed, but does not read as a plugin yet "
                         + "(still being written?): " + e.getMessage() + "; waiting for its next change");
                 continue;

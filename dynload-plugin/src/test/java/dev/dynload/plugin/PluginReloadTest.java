@@ -345,6 +345,37 @@ class PluginReloadTest {
         }
     }
 
+    /** The runner takes a plugin whose table stops at ABI 1.0 (it used to ask for the header's whole size). */
+    @Test
+    void aPluginBuiltForAbi10RunsOutOfProcess(@TempDir Path dir) throws Exception {
+        deploy(dir, "store-v1-0-abi");
+        try (PluginHost host = PluginHost.builder().folder(dir).hostVersion("1.4.0").defaultIsolation(Isolation.process())
+                .logger((id, level, message) -> log.add(id + " " + level + " " + message)).build()) {
+            host.start();
+            Plugin p = host.plugin("com.example.store").orElseThrow();
+            assertEquals(PluginState.STARTED, p.state(), log.toString());
+            assertEquals(3, p.bind(Store.class, LOOKUP).version());
+        }
+    }
+
+    /** A dependent that cannot follow (its file is gone) is stopped and FAILED; the reloaded plugin serves. */
+    @Test
+    void aDependentThatCannotFollowIsStoppedAndSaysWhy(@TempDir Path dir) throws Exception {
+        try (PluginHost host = PluginHost.builder().folder(PluginHostTest.folder(dir, "greeter", "base"))
+                .hostVersion("1.4.0").logger((id, level, message) -> log.add(id + " " + level + " " + message)).build()) {
+            host.start();
+            Plugin greeter = host.plugin("com.example.greeter.c").orElseThrow();
+            PluginRuntimeTest.Greeter g = greeter.bind(PluginRuntimeTest.Greeter.class, PluginRuntimeTest.LOOKUP);
+            Files.delete(dir.resolve("libgreeter.so"));
+            host.reload("com.example.base");
+            assertEquals(PluginState.STARTED, host.plugin("com.example.base").orElseThrow().state());
+            assertEquals(PluginState.FAILED, greeter.state());
+            assertTrue(greeter.failure().orElseThrow().startsWith("a plugin it requires was reloaded, and it could not "
+                    + "follow: com.example.greeter.c"), greeter.failure().orElseThrow());
+            assertThrows(IllegalStateException.class, () -> g.add(2, 3));
+        }
+    }
+
     @Test
     void reloadRefusesWhatItCannotDoAndSaysWhy(@TempDir Path dir) throws Exception {
         try (PluginHost host = host(dir, "store-v1")) {

@@ -32,7 +32,9 @@ import org.jspecify.annotations.Nullable;
  * (during a reload), a call waits for its release. A call that reached a target unlinked under it (the
  * reload unbound the old copy after the call read it, {@link Bindings.Unlinked}: the call never reached
  * the library) waits for the release, and runs again on what the switch holds then, unless that is the
- * very target that refused it (the plugin stopped): then the refusal is thrown. The generated class names
+ * very target that refused it (the plugin stopped): then the refusal is thrown. A default method is not
+ * run again (its body may have made native calls before the refusal): it throws the refusal. A call
+ * from the thread that holds the switch throws rather than wait for itself. The generated class names
  * no dynload type: the switch reaches it as a {@link BiFunction}, as {@link ClassGenerator}'s links do.
  */
 public final class Forwarder {
@@ -60,6 +62,8 @@ public final class Forwarder {
      */
     public static final class Switch implements BiFunction<@Nullable Object, @Nullable Object, Object> {
         private volatile @Nullable Object target;
+        /** The thread that holds it: a call from there would wait for itself. */
+        private volatile @Nullable Thread holder;
         private final Object lock = new Object();
 
         /** @param target where calls go first */
@@ -74,6 +78,7 @@ public final class Forwarder {
 
         /** Holds the calls that start from now on, until {@link #release}. */
         public void hold() {
+            holder = Thread.currentThread();
             target = null;
         }
 
@@ -85,6 +90,7 @@ public final class Forwarder {
         public void release(Object to) {
             synchronized (lock) {
                 target = to;
+                holder = null;
                 lock.notifyAll();
             }
         }
@@ -111,6 +117,11 @@ public final class Forwarder {
             Object t = target;
             if (t != null) {
                 return t;
+            }
+            if (holder == Thread.currentThread()) {
+                throw new IllegalStateException("a call through a plugin's interface from the thread that is reloading "
+                        + "the plugin (its logger, or the plugin's own lifecycle code) would wait for itself; call it "
+                        + "from another thread, or once the reload has returned");
             }
             boolean interrupted = false;
             try {
@@ -183,8 +194,11 @@ public final class Forwarder {
             for (Method m : methods) {
                 MethodTypeDesc type = MethodTypeDesc.ofDescriptor(MethodType.methodType(m.getReturnType(),
                         m.getParameterTypes()).toMethodDescriptorString());
+                // A default method may make several native calls: run again, it would repeat those made
+                // before the refusal, so it is not run again (one native call either ran or never started).
+                boolean again = !m.isDefault();
                 c.withMethodBody(m.getName(), type, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
-                        code -> forward(code, self, ifaceDesc, m.getName(), type));
+                        code -> forward(code, self, ifaceDesc, m.getName(), type, again));
             }
         });
         // The class's own lookup (hidden) or the host's (package access): a public constructor either way.
@@ -198,8 +212,17 @@ public final class Forwarder {
      * {@code Object t = target$.apply(null, null); try { return ((I) t).m(args); } catch
      * (IllegalStateException e) { target$.apply(t, e); return this.m(args); }}
      */
-    private static void forward(CodeBuilder code, ClassDesc self, ClassDesc iface, String name, MethodTypeDesc type) {
+    private static void forward(CodeBuilder code, ClassDesc self, ClassDesc iface, String name, MethodTypeDesc type,
+                                boolean again) {
         TypeKind result = TypeKind.from(type.returnType());
+        if (!again) {
+            code.aload(0).getfield(self, FIELD, CD_BI_FUNCTION).aconst_null().aconst_null()
+                    .invokeinterface(CD_BI_FUNCTION, "apply", APPLY).checkcast(iface);
+            loadArguments(code, type);
+            code.invokeinterface(iface, name, type);
+            code.return_(result);
+            return;
+        }
         int target = code.allocateLocal(TypeKind.REFERENCE);
         int thrown = code.allocateLocal(TypeKind.REFERENCE);
         Label start = code.newLabel();
