@@ -359,8 +359,9 @@ final class PluginStarter {
                                 i -> remote.upcallTable(d.plugin(), i, arena)));
                     }
                     // The provider's copy now: after a reload that told this plugin, the new one's table.
-                    NativePlugin now = d.plugin().loaded().orElse(d.loaded());
-                    return now.getInterface(id, major, minMinor);
+                    // Unloaded (stopped): nothing, never the copy captured at start, which may be gone.
+                    Optional<NativePlugin> now = d.plugin().loaded();
+                    return now.isEmpty() ? Optional.empty() : now.get().getInterface(id, major, minMinor);
                 }
             }
             return Optional.empty();
