@@ -34,8 +34,8 @@ public class PinBenchmark {
     @Param({"/lib/x86_64-linux-gnu/libz.so.1", "/lib/x86_64-linux-gnu/libsqlite3.so.0"})
     public String library;
 
-    private Path path;
-    private String sha256;
+    protected Path path;
+    protected String sha256;
 
     @Setup
     public void hash() throws IOException {

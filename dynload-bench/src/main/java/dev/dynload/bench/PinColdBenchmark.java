@@ -1,14 +1,10 @@
 package dev.dynload.bench;
 
-import dev.dynload.Library;
-import dev.dynload.LoadOption;
-import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -22,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * {@link PinBenchmark} cold: the first open of a library in a fresh JVM, plain, as a sealed private copy,
  * and pinned, one sample per JVM. The expected hash is computed by the harness before the JVM's first
  * open (in setup, which JMH does not time), so the timed open pays the hashing code's first run, as an
- * application's first pinned load does.
+ * application's first pinned load does. The benchmarks are {@link PinBenchmark}'s, {@code sha256_only} cold
+ * too.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -30,44 +27,18 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 1)
 @Fork(value = 8, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
-public class PinColdBenchmark {
+public class PinColdBenchmark extends PinBenchmark {
 
-    @Param({"/lib/x86_64-linux-gnu/libz.so.1", "/lib/x86_64-linux-gnu/libsqlite3.so.0"})
-    public String library;
-
-    private Path path;
-    private String sha256;
-
+    /** The expected hash through the JDK, not dynload's own SHA-256: the timed open must be its first run. */
+    @Override
     @Setup
     public void hash() throws IOException {
         path = Path.of(library);
-        // Through the JDK, not dynload's own SHA-256: the timed open must be its first run.
         try {
             java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
             sha256 = java.util.HexFormat.of().formatHex(d.digest(java.nio.file.Files.readAllBytes(path)));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    @Benchmark
-    public boolean open_plain() {
-        try (Library lib = Library.open(path)) {
-            return lib.isOpen();
-        }
-    }
-
-    @Benchmark
-    public boolean open_privateCopy() {
-        try (Library lib = Library.open(path, LoadOption.PRIVATE_COPY)) {
-            return lib.isOpen();
-        }
-    }
-
-    @Benchmark
-    public boolean open_pinned() {
-        try (Library lib = Library.open(path, LoadOption.sha256(sha256))) {
-            return lib.isOpen();
         }
     }
 }
