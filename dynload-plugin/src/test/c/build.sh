@@ -31,7 +31,7 @@ for variant in ECHOER RELAY; do
 done
 # Builds of one store plugin, for reload: each is put at the same path in turn.
 for variant in STORE_V1 STORE_V2 STORE_V1_0_ABI STORE_INIT_FAILS STORE_START_FAILS STORE_RESTORE_FAILS STORE_REFUSES \
-        STORE_OTHER_ID STORE_ABI2; do
+        STORE_OTHER_ID STORE_ABI2 STORE_CRASH_START; do
     name=$(echo "$variant" | tr '[:upper:]' '[:lower:]' | tr '_' '-')
     # shellcheck disable=SC2086
     gcc $cflags -pthread -I"$include" -DVARIANT_$variant -o "$out/lib$name.so" "$src/reload.c"

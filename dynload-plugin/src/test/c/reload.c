@@ -11,6 +11,7 @@
 #include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 #include "dynload_plugin.h"
@@ -146,6 +147,10 @@ static int32_t init(const dlp_host *host, void **state) {
 
 static int32_t start(void *state) {
     (void) state;
+#ifdef VARIANT_STORE_CRASH_START
+    /* Only ever run out of process: the new copy's process ends, and the old copy serves on. */
+    raise(SIGSEGV);
+#endif
 #ifdef VARIANT_STORE_START_FAILS
     the_host->log(the_host, DLP_LOG_ERROR, "cannot start the store");
     return 4;

@@ -27,7 +27,8 @@
 #include <unistd.h>
 
 /* The steps, in S_INT_ARGS[0]: the same numbers as dev.dynload.plugin's PluginProcess. */
-enum { ENTRY = 1, INIT = 2, START = 3, STOP = 4, DESTROY = 5, INTERFACE = 6, REMOTE = 7 };
+enum { ENTRY = 1, INIT = 2, START = 3, STOP = 4, DESTROY = 5, INTERFACE = 6, REMOTE = 7, HANDOFF = 8, SAVE = 9,
+       RESTORE = 10 };
 #define ERROR_REFUSED 3
 #define MAX_PLUGINS 64
 #define LAST_ERROR 1024
@@ -62,6 +63,10 @@ typedef struct hosted {
     remote *remotes;                 /* the tables of its dependencies out of this process, from REMOTE steps */
     pthread_mutex_t error_lock;
     char last_error[LAST_ERROR];     /* its last ERROR message, carried back with a failed step */
+    unsigned char *saved;            /* a reload's state from its save, carried to the host in chunks */
+    size_t saved_length;
+    unsigned char *restoring;        /* a reload's state for its restore, carried from the host in chunks */
+    size_t restoring_length;
 } hosted;
 
 static hosted plugins[MAX_PLUGINS];
@@ -509,6 +514,98 @@ static void interface(unsigned char *slot, hosted *h, const int64_t *i) {
     }
 }
 
+/* ---- a reload's state handoff (ABI 1.1), in chunks of a slot's data ------------------------------- */
+
+/* Its save and restore, when its table's size covers them (a 1.0 table stops before). */
+static int32_t (*save_of(const hosted *h))(void *, void **, size_t *) {
+    uint32_t size;
+    memcpy(&size, h->table, sizeof size);
+    return size >= offsetof(dlp_plugin, restore) + sizeof(void *) ? h->table->save : NULL;
+}
+
+static int32_t (*restore_of(const hosted *h))(void *, const void *, size_t) {
+    uint32_t size;
+    memcpy(&size, h->table, sizeof size);
+    return size >= offsetof(dlp_plugin, restore) + sizeof(void *) ? h->table->restore : NULL;
+}
+
+/* SAVE: at offset 0 calls save and keeps its bytes; answers their length, and the chunk from the offset. */
+static void save_chunk(unsigned char *slot, hosted *h, const int64_t *i) {
+    uint64_t offset = (uint64_t) i[1];
+    if (offset == 0) {
+        int32_t (*save)(void *, void **, size_t *) = save_of(h);
+        if (!save) {
+            refused(slot, "it has no save (built for ABI 1.0)");
+            return;
+        }
+        free(h->saved);
+        h->saved = NULL;
+        void *bytes = NULL;
+        size_t length = 0;
+        int32_t rc = save(h->state, &bytes, &length);
+        if (rc != 0) {
+            free(bytes);
+            status(slot, h, rc);
+            *word(slot, S_ERROR) = ERROR_REFUSED; /* the text is the plugin's last error */
+            return;
+        }
+        if (length > 0 && !bytes) {
+            refused(slot, "its save gave a length and no bytes");
+            return;
+        }
+        h->saved = bytes;
+        h->saved_length = length;
+    }
+    if (offset > h->saved_length) {
+        refused(slot, "no saved state at that offset");
+        return;
+    }
+    size_t n = h->saved_length - offset < DATA_SIZE ? h->saved_length - offset : DATA_SIZE;
+    if (n > 0) {
+        memcpy(slot + S_DATA, h->saved + offset, n);
+    }
+    int64_t total = (int64_t) h->saved_length;
+    memcpy(slot + S_RESULT, &total, sizeof total);
+    if (offset + n >= h->saved_length) {
+        free(h->saved); /* from host->alloc, this process's malloc */
+        h->saved = NULL;
+    }
+}
+
+/* RESTORE: i[1] offset, i[2] bytes in this chunk, i[3] the whole length; the last chunk calls restore. */
+static void restore_chunk(unsigned char *slot, hosted *h, const int64_t *i) {
+    int32_t (*restore)(void *, const void *, size_t) = restore_of(h);
+    uint64_t offset = (uint64_t) i[1], n = (uint64_t) i[2], total = (uint64_t) i[3];
+    if (!restore) {
+        refused(slot, "it has no restore (built for ABI 1.0)");
+        return;
+    }
+    if (n > DATA_SIZE || offset > total || n > total - offset || total > ((uint64_t) 1 << 30)) {
+        refused(slot, "a chunk of state outside the state's length");
+        return;
+    }
+    if (offset == 0) {
+        free(h->restoring);
+        h->restoring = malloc(total ? total : 1);
+        h->restoring_length = total;
+        if (!h->restoring) {
+            refused(slot, "out of memory for the state handed over");
+            return;
+        }
+    } else if (!h->restoring || h->restoring_length != total) {
+        refused(slot, "a chunk of state before its first");
+        return;
+    }
+    memcpy(h->restoring + offset, slot + S_DATA, n);
+    int64_t rc = 0;
+    if (offset + n == total) {
+        rc = restore(h->state, total ? h->restoring : NULL, total);
+        free(h->restoring);
+        h->restoring = NULL;
+    }
+    status(slot, h, rc);
+}
+
 void serve_plugin(unsigned char *slot) {
     uint32_t index = *word(slot, S_FUNCTION);
     int64_t i[6];
@@ -550,6 +647,17 @@ void serve_plugin(unsigned char *slot) {
         break;
     case REMOTE:
         add_remote(slot, h, i);
+        break;
+    case HANDOFF: {
+        int64_t can = (save_of(h) ? 1 : 0) | (restore_of(h) ? 2 : 0);
+        memcpy(slot + S_RESULT, &can, sizeof can);
+        break;
+    }
+    case SAVE:
+        save_chunk(slot, h, i);
+        break;
+    case RESTORE:
+        restore_chunk(slot, h, i);
         break;
     default:
         refused(slot, "no such step");

@@ -101,6 +101,40 @@ final class IsolatedBinding implements InvocationHandler {
         return iface.cast(Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] {iface}, b));
     }
 
+    /**
+     * A forwarder of {@code iface} to the isolated binding {@code target} holds now: a {@link Proxy}, as the
+     * binding itself is, so that it needs no access to the interface's package; a call costs microseconds
+     * out of process, beside which a proxy's nanoseconds do not count. It calls the binding's handler
+     * directly, and runs a call again as {@link dev.dynload.internal.bind.Forwarder} does.
+     */
+    static <T> T forwarder(Class<T> iface, dev.dynload.internal.bind.Forwarder.Switch target) {
+        return iface.cast(Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] {iface}, new Forwarding(target)));
+    }
+
+    private record Forwarding(dev.dynload.internal.bind.Forwarder.Switch target) implements InvocationHandler {
+        @Override
+        public @Nullable Object invoke(Object proxy, Method method, Object @Nullable [] args) throws Throwable {
+            if (method.getDeclaringClass() == Object.class) {
+                return switch (method.getName()) {
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> args != null && proxy == args[0];
+                    default -> String.valueOf(target.target());
+                };
+            }
+            while (true) {
+                Object t = target.apply(null, null);
+                try {
+                    return Proxy.getInvocationHandler(t).invoke(t, method, args);
+                } catch (IllegalStateException e) {
+                    if (method.isDefault()) {
+                        throw e; // its body may have made calls before the refusal: not run again
+                    }
+                    target.apply(t, e); // throws e unless the switch moved on: then the call runs again there
+                }
+            }
+        }
+    }
+
     /** Asks the plugin's process for its table; {@return each method's call placed there, or null for NULL} */
     private @Nullable Placed place(PluginProcess.Current current) throws NativePlugin.Refused {
         List<FunctionSignature> functions = provided.functions();
@@ -150,8 +184,16 @@ final class IsolatedBinding implements InvocationHandler {
             refused = plugin.enter();
         }
         if (refused != null) {
-            throw new IllegalStateException("plugin " + plugin.id() + " is " + refused.name().toLowerCase(java.util.Locale.ROOT)
-                    + "; its interfaces take calls while it is started");
+            // A forwarder runs a call refused while stopping again on the next copy, after a reload.
+            String why = "plugin " + plugin.id() + " is " + refused.name().toLowerCase(java.util.Locale.ROOT)
+                    + "; its interfaces take calls while it is started";
+            throw refused == PluginState.STOPPING ? dev.dynload.internal.bind.Forwarder.refusal(why)
+                    : new IllegalStateException(why);
+        }
+        if (plugin.process().orElse(null) != process) {
+            plugin.leave(); // reloaded into another process since this object was bound: the call goes there
+            throw dev.dynload.internal.bind.Forwarder.refusal("plugin " + plugin.id() + " was reloaded into another "
+                    + "process; this object's calls went to the old one");
         }
         PluginProcess.Current current = null;
         try {

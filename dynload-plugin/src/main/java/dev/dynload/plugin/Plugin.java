@@ -349,7 +349,7 @@ public final class Plugin {
                         interrupted = true;
                     }
                 }
-                if (state != PluginState.STARTED || loaded == null) {
+                if (state != PluginState.STARTED || (loaded == null && process == null)) {
                     return Optional.empty();
                 }
                 reloading = true;
@@ -399,8 +399,10 @@ public final class Plugin {
         synchronized (lock) {
             if (next != null) {
                 descriptor = next;
-                loaded = n;
-                services = s;
+                if (n != null) {
+                    loaded = n;
+                    services = s;
+                }
             }
             reloading = false;
             reloader = null;
@@ -484,11 +486,8 @@ public final class Plugin {
         }
         ProvidedInterface provided = found.get();
         if (process != null) {
-            List<String> problems = check(iface, declared, provided);
-            if (!problems.isEmpty()) {
-                throw new BindingException(iface, where, problems);
-            }
-            return IsolatedBinding.bind(this, iface, declared, provided, where, lookup);
+            awaitReload();
+            return forwarded(iface, bindIsolated(iface, declared, provided, lookup), declared, lookup);
         }
         NativePlugin n;
         boolean interrupted = false;
@@ -516,14 +515,7 @@ public final class Plugin {
         }
         try {
             // The plugin's get_interface runs here, outside the lock; stop and reload wait for this bind.
-            T target = bindNative(n, iface, declared, lookup);
-            dev.dynload.internal.bind.Forwarder.Switch sw = new dev.dynload.internal.bind.Forwarder.Switch(target);
-            T forwarder = dev.dynload.internal.bind.Forwarder.make(iface, sw, lookup);
-            synchronized (lock) {
-                expunge();
-                bound.add(new Bound(iface, declared, lookup, new java.lang.ref.WeakReference<>(sw)));
-            }
-            return forwarder;
+            return forwarded(iface, bindNative(n, iface, declared, lookup), declared, lookup);
         } finally {
             synchronized (lock) {
                 if (--binding == 0) {
@@ -531,6 +523,65 @@ public final class Plugin {
                 }
             }
         }
+    }
+
+    /** Waits while a reload runs (out of process: the bind goes to the copy that serves after it). */
+    private void awaitReload() {
+        boolean interrupted = false;
+        synchronized (lock) {
+            if (reloading && reloader == Thread.currentThread()) {
+                throw new IllegalStateException("plugin " + id() + " is being reloaded by this thread (a bind from its "
+                        + "logger?); bind it once reload() has returned");
+            }
+            while (reloading && state == PluginState.STARTED) {
+                try {
+                    lock.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A forwarder to {@code target}, kept so that a reload can move it. */
+    private <T> T forwarded(Class<T> iface, T target, PluginInterface declared, MethodHandles.@Nullable Lookup lookup) {
+        dev.dynload.internal.bind.Forwarder.Switch sw = new dev.dynload.internal.bind.Forwarder.Switch(target);
+        T forwarder = process != null ? IsolatedBinding.forwarder(iface, sw)
+                : dev.dynload.internal.bind.Forwarder.make(iface, sw, lookup);
+        synchronized (lock) {
+            expunge();
+            bound.add(new Bound(iface, declared, lookup, new java.lang.ref.WeakReference<>(sw)));
+        }
+        return forwarder;
+    }
+
+    /**
+     * Binds {@code iface} to this plugin in its process, as its descriptor provides it now: the object a
+     * forwarder calls.
+     *
+     * @throws BindingException if a signature differs, or the plugin does not provide it
+     */
+    <T> T bindIsolated(Class<T> iface, PluginInterface declared, @Nullable ProvidedInterface given,
+                       MethodHandles.@Nullable Lookup lookup) {
+        PluginDescriptor d = descriptor;
+        String where = id() + " (" + d.file() + ")";
+        ProvidedInterface provided = given;
+        if (provided == null) {
+            Optional<ProvidedInterface> found = d.manifest().provided(declared.id(), declared.major());
+            if (found.isEmpty()) {
+                throw new BindingException(iface, where, List.of("the plugin does not provide " + declared.id() + "/"
+                        + declared.major() + "; its manifest provides " + d.manifest().provides()));
+            }
+            provided = found.get();
+        }
+        List<String> problems = check(iface, declared, provided);
+        if (!problems.isEmpty()) {
+            throw new BindingException(iface, where, problems);
+        }
+        return IsolatedBinding.bind(this, iface, declared, provided, where, lookup);
     }
 
     /**

@@ -103,7 +103,7 @@ public final class PluginHost implements AutoCloseable {
         }
         this.starter = new PluginStarter(hostVersion, logger, config, quarantine, pins, b.lockfile, b.privateCopies);
         this.stopper = new PluginStopper(starter, b.stopTimeout);
-        this.reloader = new PluginReloader(starter, stopper, b.stopTimeout);
+        this.reloader = new PluginReloader(starter, stopper, b.stopTimeout, new Processes());
         this.isolation = Map.copyOf(b.isolation);
         this.defaultIsolation = b.defaultIsolation;
         this.callDeadline = b.callDeadline;
@@ -490,6 +490,24 @@ public final class PluginHost implements AutoCloseable {
         synchronized (lock) {
             processes.clear();
             processes.addAll(made);
+        }
+    }
+
+    /** How a reload out of process makes a new process, and puts it in the old one's place. */
+    final class Processes {
+        PluginProcess make(String key, List<Plugin> members) {
+            return new PluginProcess(key, members, starter, callDeadline, restart, quarantine);
+        }
+
+        void replace(PluginProcess old, PluginProcess now) {
+            synchronized (lock) {
+                int at = processes.indexOf(old);
+                if (at >= 0) {
+                    processes.set(at, now);
+                } else {
+                    processes.add(now);
+                }
+            }
         }
     }
 

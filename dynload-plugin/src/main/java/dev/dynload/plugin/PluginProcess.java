@@ -34,11 +34,15 @@ final class PluginProcess {
     static final int DESTROY = 5;
     static final int INTERFACE = 6;
     static final int REMOTE = 7;
+    static final int HANDOFF = 8;
+    static final int SAVE = 9;
+    static final int RESTORE = 10;
     /** The runner's error for a refused step, with why in its text. */
     private static final int REFUSED = 3;
 
     private final String key;
-    private final List<Plugin> members;
+    /** Its plugins, by index; a reload out of process swaps one for the plugin object it replaces. */
+    private volatile List<Plugin> members;
     private final PluginStarter starter;
     private final Duration deadline;
     private final RestartPolicy policy;
@@ -118,6 +122,13 @@ final class PluginProcess {
 
     List<Plugin> members() {
         return members;
+    }
+
+    /** Puts {@code p} at {@code index}: a reload moves the plugin object callers hold to the new process. */
+    void swap(int index, Plugin p) {
+        List<Plugin> now = new ArrayList<>(members);
+        now.set(index, p);
+        members = List.copyOf(now);
     }
 
     int indexOf(Plugin p) {
@@ -331,6 +342,52 @@ final class PluginProcess {
 
     void destroy(int index) throws NativePlugin.Refused {
         step(index, "destroy", new long[] {DESTROY}, new byte[0]);
+    }
+
+    /** {@return what member {@code index} hands over on a reload: 1 it saves, 2 it restores (ABI 1.1)} */
+    int handoffs(int index) throws NativePlugin.Refused {
+        return (int) step(index, "handoff", new long[] {HANDOFF}, new byte[0]).result();
+    }
+
+    /** Runs member {@code index}'s save; {@return its state, carried over in chunks of a step's data} */
+    byte[] save(int index) throws NativePlugin.Refused {
+        int chunk = access().dataSize();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        long total = -1;
+        for (long offset = 0; total < 0 || offset < total; offset += chunk) {
+            Answer a;
+            try {
+                a = step(index, "save", new long[] {SAVE, offset}, new byte[0]);
+            } catch (NativePlugin.Refused e) {
+                throw new NativePlugin.Refused("its save failed in its process" + (e.getMessage().isEmpty() ? ""
+                        : ": " + e.getMessage()));
+            }
+            total = a.result();
+            if (total < 0 || total > NativePlugin.MAX_HANDOFF) {
+                throw new NativePlugin.Refused("its save gave " + total + " bytes; a state handed over holds at most "
+                        + NativePlugin.MAX_HANDOFF);
+            }
+            out.write(a.data(), 0, (int) Math.min(chunk, total - offset));
+            if (total == 0) {
+                break;
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** Hands member {@code index} the state a replaced copy saved, in chunks; the last runs its restore. */
+    void restore(int index, byte[] state) throws NativePlugin.Refused {
+        int chunk = access().dataSize() - 1; // a step carries one byte less than it answers
+        int offset = 0;
+        do {
+            int n = Math.min(chunk, state.length - offset);
+            Answer a = step(index, "restore", new long[] {RESTORE, offset, n, state.length},
+                    java.util.Arrays.copyOfRange(state, offset, offset + n));
+            offset += n;
+            if (offset == state.length) {
+                status("its restore", a);
+            }
+        } while (offset < state.length);
     }
 
     private static void status(String step, Answer a) throws NativePlugin.Refused {

@@ -28,7 +28,11 @@ final class PluginReloader {
     private final PluginStopper stopper;
     private final long drainNanos;
 
-    PluginReloader(PluginStarter starter, PluginStopper stopper, java.time.Duration stopTimeout) {
+    private final PluginHost.Processes processes;
+
+    PluginReloader(PluginStarter starter, PluginStopper stopper, java.time.Duration stopTimeout,
+                   PluginHost.Processes processes) {
+        this.processes = processes;
         this.starter = starter;
         this.stopper = stopper;
         this.drainNanos = stopTimeout.compareTo(java.time.Duration.ofDays(36_500)) > 0 ? Long.MAX_VALUE / 4
@@ -65,6 +69,11 @@ final class PluginReloader {
         Map<String, Plugin> byId = new LinkedHashMap<>();
         for (Plugin q : all) {
             byId.put(q.id(), q);
+        }
+        if (p.process().isPresent()) {
+            // Its dependents reach it through the host, by this Plugin object, which moves to the new process.
+            replaceIsolated(p, byId, all);
+            return;
         }
         // In start order: a plugin comes after every plugin it requires.
         List<String> reloaded = new ArrayList<>(List.of(p.id()));
@@ -275,13 +284,164 @@ final class PluginReloader {
         return new Replaced(p, old, oldServices);
     }
 
+    /**
+     * Replaces a plugin that runs alone in a process of its own: the new copy starts in a new process (its
+     * entry point and init), the old one's calls drain, its state crosses (save in the old process, restore
+     * in the new), the new copy starts, and the plugin object, with its bound interfaces, moves to the new
+     * process; then the old process's copy stops, and the process ends. A failure (a crash of the new
+     * process included) ends the new process, and the old one serves on.
+     */
+    private void replaceIsolated(Plugin p, Map<String, Plugin> byId, List<Plugin> all) {
+        PluginProcess old = p.process().orElseThrow();
+        if (old.members().size() != 1) {
+            throw refusal(p, PluginReloadException.Step.STATE, "it shares its process (" + old.key() + ") with "
+                    + (old.members().size() - 1) + " other plugins, whose process a reload would end; reload replaces a "
+                    + "plugin out of process when it runs alone in one");
+        }
+        PluginDescriptor was = p.descriptor();
+        PluginDescriptor next;
+        try {
+            next = check(p, was, byId, all, new ArrayList<>());
+        } catch (Failed f) {
+            throw refusal(p, f.step, f.getMessage());
+        }
+        Optional<List<Plugin.Bound>> live = p.beginReload();
+        if (live.isEmpty()) {
+            throw refusal(p, PluginReloadException.Step.STATE, "it is " + p.state().name().toLowerCase(
+                    java.util.Locale.ROOT) + ", not started");
+        }
+        // The new copy, as a plugin object of its own until the switch: its process reports to it meanwhile.
+        Plugin shadow = new Plugin(next, PluginState.RESOLVED, null);
+        PluginProcess fresh = processes.make(old.key(), List.of(shadow));
+        shadow.isolate(p.isolation(), fresh, 0);
+        Held held = null;
+        boolean drained = false;
+        boolean switched = false;
+        PluginReloadException.Step step = PluginReloadException.Step.LOAD;
+        int handedOver = -1;
+        String noHandoff = "";
+        long heldNanos = 0;
+        try {
+            fresh.spawn();
+            step = PluginReloadException.Step.NEGOTIATION;
+            int abi = fresh.entry(0, starter.hostVersion());
+            if (abi < next.manifest().abiMin() || abi > next.manifest().abiMax()) {
+                throw new Failed(step, "its new copy answered ABI " + abi + ", outside its manifest's "
+                        + next.manifest().abiMin() + ".." + next.manifest().abiMax());
+            }
+            step = PluginReloadException.Step.INIT;
+            List<Plugin> elsewhere = new ArrayList<>();
+            for (Requirement r : next.manifest().requires()) {
+                Plugin dep = byId.get(r.pluginId());
+                if (dep == null || dep.state() != PluginState.STARTED) {
+                    throw new Failed(PluginReloadException.Step.MANIFEST, "its new copy requires " + r.pluginId()
+                            + ", which is not started");
+                }
+                elsewhere.add(dep);
+            }
+            fresh.addRemotes(0, elsewhere);
+            fresh.init(0, starter.hostVersion(), starter.config(p.id()), 0);
+            // From here calls wait: none starts in the old process, and the ones running finish there.
+            step = PluginReloadException.Step.DRAIN;
+            held = new Held(p, null, live.get());
+            held.hold();
+            Optional<Boolean> returned = p.stopIsolated(System.nanoTime() + drainNanos);
+            if (returned.isEmpty() || !returned.get()) {
+                throw new Failed(step, returned.isEmpty() ? "it " + p.state().name().toLowerCase(java.util.Locale.ROOT)
+                        + " meanwhile" : "calls into the running copy did not return within " + drainNanos / 1_000_000
+                        + " ms (the stop timeout)");
+            }
+            drained = true;
+            step = PluginReloadException.Step.HANDOFF;
+            int saves = old.handoffs(p.index());
+            int restores = fresh.handoffs(0);
+            if ((saves & 1) != 0 && (restores & 2) != 0) {
+                byte[] state = old.save(p.index());
+                fresh.restore(0, state);
+                handedOver = state.length;
+            } else {
+                noHandoff = (saves & 1) == 0 ? "the running copy has no save (built for ABI 1.0)"
+                        : "the new copy has no restore (built for ABI 1.0)";
+            }
+            step = PluginReloadException.Step.START;
+            fresh.start(0);
+            // The switch: the plugin object moves to the new process, the shadow takes the old one's place.
+            int index = p.index();
+            old.swap(index, shadow);
+            fresh.swap(0, p);
+            shadow.isolate(p.isolation(), old, index);
+            p.isolate(p.isolation(), fresh, 0);
+            shadow.stopIsolated(System.nanoTime()); // marks it STOPPING: the old process's end is no crash of p's
+            p.reloaded(next, null, null);
+            p.startedIsolated();
+            switched = true;
+            List<Object> targets = new ArrayList<>();
+            for (Plugin.Bound b : held.bound) {
+                targets.add(p.bindIsolated(b.iface(), b.declared(), null, b.lookup()));
+            }
+            heldNanos = held.release(targets);
+        } catch (Failed f) {
+            undoIsolated(p, fresh, shadow, held, drained, switched);
+            throw refusal(p, f.step, f.getMessage());
+        } catch (NativePlugin.Refused e) {
+            undoIsolated(p, fresh, shadow, held, drained, switched);
+            throw refusal(p, step, "its new copy's " + e.getMessage());
+        } catch (dev.dynload.LibraryCrashedException e) {
+            undoIsolated(p, fresh, shadow, held, drained, switched);
+            throw refusal(p, step, "its new copy's process ended: " + e.getMessage());
+        } catch (RuntimeException | Error e) {
+            undoIsolated(p, fresh, shadow, held, drained, switched);
+            throw refusal(p, step, "reloading it failed: " + e);
+        } finally {
+            p.reloaded(null, null, null); // clears the reloading flag (the descriptor was set at the switch)
+        }
+        processes.replace(old, fresh);
+        starter.say(p.id(), PluginLogger.Level.INFO, "reloaded: " + was.version() + " -> " + next.version() + " in "
+                + fresh + (handedOver < 0 ? " (fresh init: " + noHandoff + ")" : " (" + handedOver
+                + " bytes of state handed over)") + "; calls waited " + String.format(java.util.Locale.ROOT, "%.2f",
+                heldNanos / 1e6) + " ms");
+        // The old copy: stop and destroy in the old process, which then ends.
+        int index = old.indexOf(shadow);
+        try {
+            int rc = old.stop(index);
+            if (rc != 0) {
+                starter.say(p.id(), PluginLogger.Level.WARN, "the replaced copy's stop returned status " + rc);
+            }
+            old.destroy(index);
+        } catch (NativePlugin.Refused | RuntimeException e) {
+            starter.say(p.id(), PluginLogger.Level.WARN, "stopping the replaced copy failed: " + e.getMessage());
+        } finally {
+            shadow.stoppedIsolated(null);
+            old.close();
+        }
+    }
+
+    /** Undoes an isolated reload before or after its switch: the old process serves, the new one ends. */
+    private void undoIsolated(Plugin p, PluginProcess fresh, Plugin shadow, @Nullable Held held, boolean drained,
+                              boolean switched) {
+        try {
+            if (switched) {
+                // Never: nothing after the switch throws but a bind, which is retried on the old copy below.
+                starter.say(p.id(), PluginLogger.Level.ERROR, "binding the new copy failed after the switch");
+            }
+            if (drained && p.rawState() == PluginState.STOPPING) {
+                p.startedIsolated();
+            }
+        } finally {
+            try {
+                if (held != null) {
+                    held.resume();
+                }
+            } finally {
+                fresh.close();
+                shadow.stoppedIsolated(null);
+            }
+        }
+    }
+
     /** Reads and checks the new file: its manifest, its ranges against the host and the plugins as they run. */
     private PluginDescriptor check(Plugin p, PluginDescriptor was, Map<String, Plugin> byId, List<Plugin> all,
                                    List<PluginStarter.Dependency> deps) throws Failed {
-        if (p.process().isPresent()) {
-            throw new Failed(PluginReloadException.Step.STATE, "it runs out of process, which reload does not "
-                    + "replace yet; stop and start the host to run a new file");
-        }
         PluginDescriptor next;
         try {
             // A plugin in a jar loads again from its bundle (a new sealed copy, checked against its index).
@@ -471,7 +631,8 @@ final class PluginReloader {
      */
     private final class Held {
         private final Plugin p;
-        private final NativePlugin copy;
+        /** The copy in process, or null for a plugin out of process (its calls drain through the plugin). */
+        private final @Nullable NativePlugin copy;
         /** The live bound interfaces, their switches (strongly, while held) and what each held before. */
         final List<Plugin.Bound> bound = new ArrayList<>();
         private final List<Forwarder.Switch> switches = new ArrayList<>();
@@ -480,7 +641,7 @@ final class PluginReloader {
         private boolean unbound;
         private long heldAt;
 
-        Held(Plugin p, NativePlugin copy, List<Plugin.Bound> live) {
+        Held(Plugin p, @Nullable NativePlugin copy, List<Plugin.Bound> live) {
             this.p = p;
             this.copy = copy;
             for (Plugin.Bound b : live) {
@@ -496,13 +657,18 @@ final class PluginReloader {
 
         /** Holds the calls that start, unbinds the copy, waits for its calls. {@return whether they returned} */
         boolean holdAndDrain() {
+            hold();
+            unbound = true;
+            return NativePlugin.returned(copy.unbind(), System.nanoTime() + drainNanos);
+        }
+
+        /** Holds the calls that start from now on. */
+        void hold() {
             holding = true;
             heldAt = System.nanoTime();
             for (Forwarder.Switch sw : switches) {
                 sw.hold();
             }
-            unbound = true;
-            return NativePlugin.returned(copy.unbind(), System.nanoTime() + drainNanos);
         }
 
         /** Sends the calls to {@code targets}, in the switches' order. {@return how long calls waited} */
@@ -521,7 +687,7 @@ final class PluginReloader {
         void resume() {
             List<Object> back = new ArrayList<>(previous);
             try {
-                if (unbound) {
+                if (unbound && copy != null) {
                     copy.library().relink();
                     unbound = false;
                 }
@@ -531,7 +697,8 @@ final class PluginReloader {
                 for (int i = 0; i < bound.size(); i++) {
                     Plugin.Bound b = bound.get(i);
                     try {
-                        back.set(i, p.bindNative(copy, b.iface(), b.declared(), b.lookup()));
+                        back.set(i, copy == null ? p.bindIsolated(b.iface(), b.declared(), null, b.lookup())
+                                : p.bindNative(copy, b.iface(), b.declared(), b.lookup()));
                     } catch (RuntimeException | LinkageError e) {
                         starter.say(p.id(), PluginLogger.Level.ERROR, "binding " + b.iface().getName() + " to the "
                                 + "running copy again failed (the objects bound before serve): " + e);

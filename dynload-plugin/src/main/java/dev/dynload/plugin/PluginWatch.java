@@ -42,8 +42,7 @@ import java.util.concurrent.TimeUnit;
  * <h2>Thread-safety</h2>
  * One daemon thread, {@code dynload-plugin-watch}, watches and reloads; {@link #close()} may be called
  * from any thread, and waits for a reload under way to end. Files of plugins that are not started (new
- * files included) are not reloaded: the next {@link PluginHost#start()} finds them; nor are those of
- * plugins out of process, which reload does not replace yet.
+ * files included) are not reloaded: the next {@link PluginHost#start()} finds them.
  */
 public final class PluginWatch implements AutoCloseable {
 
@@ -127,7 +126,7 @@ public final class PluginWatch implements AutoCloseable {
 
     private void everyStartedFile() {
         for (Plugin p : host.plugins()) {
-            if (p.rawState() == PluginState.STARTED && p.descriptor().bundle().isEmpty() && p.process().isEmpty()) {
+            if (p.rawState() == PluginState.STARTED && p.descriptor().bundle().isEmpty()) {
                 noted(p.descriptor().file());
             }
         }
@@ -136,7 +135,7 @@ public final class PluginWatch implements AutoCloseable {
     /** The in-process plugin started from {@code file}, or null. */
     private Plugin started(Path file) {
         for (Plugin p : host.plugins()) {
-            if (p.rawState() == PluginState.STARTED && p.descriptor().bundle().isEmpty() && p.process().isEmpty()
+            if (p.rawState() == PluginState.STARTED && p.descriptor().bundle().isEmpty()
                     && p.descriptor().file().toAbsolutePath().normalize().equals(file.toAbsolutePath().normalize())) {
                 return p;
             }

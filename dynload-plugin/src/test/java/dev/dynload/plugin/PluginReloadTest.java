@@ -345,6 +345,88 @@ class PluginReloadTest {
         }
     }
 
+    /**
+     * Out of process: a new process with the new copy, its state carried over in chunks, the same bound
+     * object calling it; four threads call throughout. Then builds that fail, one by crashing its new
+     * process in start: each time the old process serves on.
+     */
+    @Test
+    void aPluginOutOfProcessIsReloadedIntoANewProcessAndRolledBackWhenTheNewOneCrashes(@TempDir Path dir)
+            throws Exception {
+        deploy(dir, "store-v1");
+        try (PluginHost host = PluginHost.builder().folder(dir).hostVersion("1.4.0").defaultIsolation(Isolation.process())
+                .logger((id, level, message) -> log.add(id + " " + level + " " + message)).build()) {
+            host.start();
+            Plugin p = host.plugin("com.example.store").orElseThrow();
+            Store s = p.bind(Store.class, LOOKUP);
+            for (int k = 0; k < 2_000; k++) {
+                s.put(k, k * 3);
+            }
+            long first = p.processId().orElseThrow();
+            AtomicBoolean go = new AtomicBoolean(true);
+            AtomicReference<Throwable> failed = new AtomicReference<>();
+            AtomicLong calls = new AtomicLong();
+            CountDownLatch calling = new CountDownLatch(4);
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int me = t;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    int n = 0;
+                    try {
+                        while (go.get()) {
+                            int key = (me * 7919 + n) % 2_000;
+                            if (s.get(key) != key * 3) {
+                                throw new AssertionError("key " + key + " lost");
+                            }
+                            calls.incrementAndGet();
+                            if (++n == 50) {
+                                calling.countDown();
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failed.compareAndSet(null, e);
+                        calling.countDown();
+                    }
+                }));
+            }
+            calling.await();
+            deploy(dir, "store-v2");
+            assertSame(p, host.reload("com.example.store"));
+            long target = calls.get() + 400;
+            while (calls.get() < target && failed.get() == null) {
+                Thread.onSpinWait();
+            }
+            go.set(false);
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertEquals(null, failed.get(), "a call failed across the reload");
+            assertEquals(2, s.version());
+            assertEquals(2_000, s.count(), "the state crossed between the processes");
+            assertTrue(p.processId().orElseThrow() != first, "a new process");
+            assertEquals(PluginState.STARTED, p.state());
+            assertTrue(log.stream().anyMatch(l -> l.contains("reloaded: 1.0.0 -> 2.0.0 in ") && l.contains("(16010 bytes "
+                    + "of state handed over)")), log.toString());
+            long second = p.processId().orElseThrow();
+            String[][] cases = {
+                    {"store-crash-start", "START", "its new copy's process ended"},
+                    {"store-init-fails", "INIT", "init failed with status 3: no store configured"},
+                    {"store-restore-fails", "HANDOFF", "its restore failed with status 5"},
+            };
+            for (String[] c : cases) {
+                deploy(dir, c[0]);
+                PluginReloadException e = assertThrows(PluginReloadException.class,
+                        () -> host.reload("com.example.store"), c[0]);
+                assertEquals(PluginReloadException.Step.valueOf(c[1]), e.step(), e.getMessage());
+                assertTrue(e.getMessage().contains(c[2]), e.getMessage());
+                assertEquals(2, s.version(), c[0]);
+                assertEquals(2_000, s.count(), c[0]);
+                assertEquals(second, p.processId().orElseThrow(), "the old process serves on");
+                assertEquals(PluginState.STARTED, p.state());
+            }
+        }
+    }
+
     /** The runner takes a plugin whose table stops at ABI 1.0 (it used to ask for the header's whole size). */
     @Test
     void aPluginBuiltForAbi10RunsOutOfProcess(@TempDir Path dir) throws Exception {

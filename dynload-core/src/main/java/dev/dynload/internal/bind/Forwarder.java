@@ -144,6 +144,16 @@ public final class Forwarder {
     }
 
     /**
+     * {@return the refusal of a call that never reached its target because the target is being replaced or
+     * stopped: a forwarder runs such a call again on the switch's next target, when there is another}
+     *
+     * @param message what it says when it reaches the caller
+     */
+    public static IllegalStateException refusal(String message) {
+        return new Bindings.Unlinked(message);
+    }
+
+    /**
      * Makes a forwarder of {@code iface} to {@code target}; the first of each interface defines its class,
      * beside the interface.
      *
