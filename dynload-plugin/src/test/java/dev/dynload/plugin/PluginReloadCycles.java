@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * JVM's mappings and descriptors after the last cycle must be what they were after the first.
  *
  * <pre>
- *   java -cp ... dev.dynload.plugin.PluginReloadCycles PLUGIN_FOLDER CYCLES THREADS [--rust]
+ *   java -cp ... dev.dynload.plugin.PluginReloadCycles PLUGIN_FOLDER CYCLES THREADS [--rust | --isolated]
  * </pre>
  * The folder holds the tests' libstore-v1.so and libstore-v2.so (and, for {@code --rust}, the Rust store's
  * two builds in rust-v1/ and rust-v2/, run after the C one). Prints one line of figures, the longest
@@ -68,6 +68,12 @@ public final class PluginReloadCycles {
         Path builds = Path.of(args[0]);
         Result r = run(builds, Integer.parseInt(args[1]), Integer.parseInt(args[2]));
         System.out.println(describe(r));
+        if (args.length > 3 && args[3].equals("--isolated")) {
+            Result out = run(builds.resolve("libstore-v1.so"), builds.resolve("libstore-v2.so"), "com.example.store",
+                    Integer.parseInt(args[1]), Integer.parseInt(args[2]), true);
+            System.out.println("Out of process: " + describe(out));
+            r = out.clean() ? r : out;
+        }
         if (args.length > 3 && args[3].equals("--rust")) {
             Result rust = run(builds.resolve("rust-v1/libstore_rust.so"), builds.resolve("rust-v2/libstore_rust.so"),
                     "com.example.rstore", Integer.parseInt(args[1]), Integer.parseInt(args[2]));
@@ -108,10 +114,16 @@ public final class PluginReloadCycles {
      * {@code threads} calling threads, in one host.
      */
     public static Result run(Path v1, Path v2, String id, int cycles, int threads) throws Exception {
+        return run(v1, v2, id, cycles, threads, false);
+    }
+
+    /** {@link #run(Path, Path, String, int, int)}, the plugin in a process of its own when {@code isolated}. */
+    public static Result run(Path v1, Path v2, String id, int cycles, int threads, boolean isolated) throws Exception {
         Path dir = Files.createTempDirectory("reload-cycles");
         List<String> said = Collections.synchronizedList(new ArrayList<>());
         deploy(v1, dir);
         PluginHost host = PluginHost.builder().folder(dir).hostVersion("1.4.0")
+                .defaultIsolation(isolated ? Isolation.process() : Isolation.inProcess())
                 .logger((plugin, level, message) -> {
                     if (message.contains("after its save")) {
                         said.add(message);
