@@ -50,7 +50,7 @@ static inline double as_double(uint64_t bits) {
     M(124) M(125) M(126) M(127)
 
 #define MAGIC 0x314e55524c4e5944ull /* "DYNLRUN1", little-endian */
-#define VERSION 7
+#define VERSION 8
 #define HEADER_SIZE 256
 #define SLOT_SIZE 4096
 #define NAME_MAX_BYTES 256

@@ -22,7 +22,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class Channel implements AutoCloseable {
 
     static final long MAGIC = 0x314e55524c4e5944L; // "DYNLRUN1"
-    public static final int VERSION = 7;
+    public static final int VERSION = 8;
     static final int HEADER = 256;
     static final int SLOT = 4096;
     static final int NAME_BYTES = 256;
