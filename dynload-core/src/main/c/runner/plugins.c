@@ -553,10 +553,15 @@ static void save_chunk(unsigned char *slot, hosted *h, const int64_t *i) {
             refused(slot, "its save gave a length and no bytes");
             return;
         }
+        if (length > ((size_t) 1 << 30)) {
+            free(bytes);
+            refused(slot, "its save gave more than 1 GiB, more than a state handed over holds");
+            return;
+        }
         h->saved = bytes;
         h->saved_length = length;
     }
-    if (offset > h->saved_length) {
+    if (offset > h->saved_length || (offset > 0 && !h->saved)) {
         refused(slot, "no saved state at that offset");
         return;
     }
@@ -569,6 +574,7 @@ static void save_chunk(unsigned char *slot, hosted *h, const int64_t *i) {
     if (offset + n >= h->saved_length) {
         free(h->saved); /* from host->alloc, this process's malloc */
         h->saved = NULL;
+        h->saved_length = 0;
     }
 }
 

@@ -170,6 +170,10 @@ final class IsolatedBinding implements InvocationHandler {
             throw absent(Plugin.symbolOf(method), provided.minor());
         }
         String function = Plugin.symbolOf(method);
+        if (plugin.process().orElse(null) != process) { // before its crash or restart: those are another process's
+            throw dev.dynload.internal.bind.Forwarder.refusal("plugin " + plugin.id() + " was reloaded into another "
+                    + "process; this object's calls went to the old one");
+        }
         PluginState refused = plugin.enter();
         if (refused == PluginState.CRASHED || (refused == null && process.ended())) {
             if (refused == null) {

@@ -53,8 +53,8 @@ public final class Plugin {
     /** Where it runs: in process, unless the host isolates it. */
     private Isolation isolation = Isolation.inProcess();
     /** Its process and its index there, when it runs out of process; fixed once it starts. */
-    private @Nullable PluginProcess process;
-    private int index = -1;
+    private volatile @Nullable PluginProcess process;
+    private volatile int index = -1;
     /** Calls into it running now, out of process: a stop waits for them. */
     private int calls;
     /** A reload is replacing it: binds wait until it is done; and the thread running it. */
@@ -486,8 +486,16 @@ public final class Plugin {
         }
         ProvidedInterface provided = found.get();
         if (process != null) {
-            awaitReload();
-            return forwarded(iface, bindIsolated(iface, declared, provided, lookup), declared, lookup);
+            awaitReload(); // counts this bind in: a reload waits for it, and its forwarder is in the reload's list
+            try {
+                return forwarded(iface, bindIsolated(iface, declared, null, lookup), declared, lookup);
+            } finally {
+                synchronized (lock) {
+                    if (--binding == 0) {
+                        lock.notifyAll();
+                    }
+                }
+            }
         }
         NativePlugin n;
         boolean interrupted = false;
@@ -525,7 +533,10 @@ public final class Plugin {
         }
     }
 
-    /** Waits while a reload runs (out of process: the bind goes to the copy that serves after it). */
+    /**
+     * Waits while a reload runs (out of process: the bind goes to the copy that serves after it), then
+     * counts a bind in; the caller counts it out.
+     */
     private void awaitReload() {
         boolean interrupted = false;
         synchronized (lock) {
@@ -533,7 +544,28 @@ public final class Plugin {
                 throw new IllegalStateException("plugin " + id() + " is being reloaded by this thread (a bind from its "
                         + "logger?); bind it once reload() has returned");
             }
-            while (reloading && state == PluginState.STARTED) {
+            while (reloading) { // its state is STOPPING while the old process drains: wait all the same
+                try {
+                    lock.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            binding++;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Waits while a reload of this plugin runs, unless this thread runs it: a dependency's call through the
+     * host goes to the copy that serves after it. Bounded by the reload's own time limits.
+     */
+    void awaitReloaded() {
+        boolean interrupted = false;
+        synchronized (lock) {
+            while (reloading && reloader != Thread.currentThread()) {
                 try {
                     lock.wait();
                 } catch (InterruptedException e) {

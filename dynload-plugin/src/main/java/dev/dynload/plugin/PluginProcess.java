@@ -54,6 +54,8 @@ final class PluginProcess {
     private @Nullable IsolatedLibrary process;
     /** Counts the processes started: a binding made for an older one finds its functions again. */
     private int generation;
+    /** Numbers every process start in this JVM: a cache keyed by a generation never takes one process for another. */
+    private static final java.util.concurrent.atomic.AtomicInteger GENERATIONS = new java.util.concurrent.atomic.AtomicInteger();
     /** When the processes ended, in {@link System#nanoTime()}, for the restart policy's window. */
     private final java.util.ArrayDeque<Long> crashes = new java.util.ArrayDeque<>();
     /** The restart under way, which other callers wait for instead of starting their own. */
@@ -216,7 +218,7 @@ final class PluginProcess {
             old = refused ? null : process;
             if (!refused) {
                 process = started;
-                generation++;
+                generation = GENERATIONS.incrementAndGet(); // unique across processes: a reload moves a plugin
                 System.arraycopy(hashes, 0, sha256, 0, hashes.length);
             }
         }

@@ -310,131 +310,187 @@ final class PluginReloader {
             throw refusal(p, PluginReloadException.Step.STATE, "it is " + p.state().name().toLowerCase(
                     java.util.Locale.ROOT) + ", not started");
         }
-        // The new copy, as a plugin object of its own until the switch: its process reports to it meanwhile.
-        Plugin shadow = new Plugin(next, PluginState.RESOLVED, null);
-        PluginProcess fresh = processes.make(old.key(), List.of(shadow));
-        shadow.isolate(p.isolation(), fresh, 0);
-        Held held = null;
-        boolean drained = false;
-        boolean switched = false;
-        PluginReloadException.Step step = PluginReloadException.Step.LOAD;
-        int handedOver = -1;
-        String noHandoff = "";
-        long heldNanos = 0;
+        IsolatedAttempt a = null;
         try {
-            fresh.spawn();
-            step = PluginReloadException.Step.NEGOTIATION;
-            int abi = fresh.entry(0, starter.hostVersion());
-            if (abi < next.manifest().abiMin() || abi > next.manifest().abiMax()) {
-                throw new Failed(step, "its new copy answered ABI " + abi + ", outside its manifest's "
-                        + next.manifest().abiMin() + ".." + next.manifest().abiMax());
+            a = new IsolatedAttempt(p, old, was, next, live.get());
+            a.run(byId);
+        } catch (Failed f) {
+            if (a != null) {
+                a.undo();
             }
-            step = PluginReloadException.Step.INIT;
-            List<Plugin> elsewhere = new ArrayList<>();
-            for (Requirement r : next.manifest().requires()) {
-                Plugin dep = byId.get(r.pluginId());
-                if (dep == null || dep.state() != PluginState.STARTED) {
-                    throw new Failed(PluginReloadException.Step.MANIFEST, "its new copy requires " + r.pluginId()
-                            + ", which is not started");
+            throw refusal(p, f.step, f.getMessage());
+        } catch (RuntimeException | Error e) {
+            if (a != null) {
+                a.undo();
+            }
+            throw refusal(p, a == null ? PluginReloadException.Step.STATE : a.step, "reloading it failed: " + e);
+        } finally {
+            p.reloaded(null, null, null); // clears the reloading flag (the descriptor was set at the switch)
+        }
+        a.retireOld();
+    }
+
+    /**
+     * One reload out of process under way: the new process (a shadow plugin object until the switch), the
+     * held calls, and what to undo.
+     */
+    private final class IsolatedAttempt {
+        private final Plugin p;
+        private final PluginProcess old;
+        private final PluginDescriptor was;
+        private final PluginDescriptor next;
+        private final int index;
+        private final Plugin shadow;
+        private final PluginProcess fresh;
+        private final Held held;
+        private boolean stopping;
+        private boolean switched;
+        PluginReloadException.Step step = PluginReloadException.Step.LOAD;
+
+        IsolatedAttempt(Plugin p, PluginProcess old, PluginDescriptor was, PluginDescriptor next,
+                        List<Plugin.Bound> live) {
+            this.p = p;
+            this.old = old;
+            this.was = was;
+            this.next = next;
+            this.index = p.index();
+            this.shadow = new Plugin(next, PluginState.RESOLVED, null);
+            this.fresh = processes.make(old.key(), List.of(shadow));
+            shadow.isolate(p.isolation(), fresh, 0);
+            this.held = new Held(p, null, live);
+        }
+
+        void run(Map<String, Plugin> byId) throws Failed {
+            int handedOver = -1;
+            String noHandoff = "";
+            try {
+                fresh.spawn();
+                step = PluginReloadException.Step.NEGOTIATION;
+                int abi = fresh.entry(0, starter.hostVersion());
+                if (abi < next.manifest().abiMin() || abi > next.manifest().abiMax()) {
+                    throw new Failed(step, "its new copy answered ABI " + abi + ", outside its manifest's "
+                            + next.manifest().abiMin() + ".." + next.manifest().abiMax());
                 }
-                elsewhere.add(dep);
+                step = PluginReloadException.Step.INIT;
+                List<Plugin> elsewhere = new ArrayList<>();
+                for (Requirement r : next.manifest().requires()) {
+                    Plugin dep = byId.get(r.pluginId());
+                    if (dep == null || dep.state() != PluginState.STARTED) {
+                        throw new Failed(PluginReloadException.Step.MANIFEST, "its new copy requires " + r.pluginId()
+                                + ", which is not started");
+                    }
+                    elsewhere.add(dep);
+                }
+                fresh.addRemotes(0, elsewhere);
+                fresh.init(0, starter.hostVersion(), starter.config(p.id()), 0);
+                // Every bound interface must bind to the new copy before the old one is touched.
+                step = PluginReloadException.Step.BIND;
+                for (Plugin.Bound b : held.bound) {
+                    Optional<ProvidedInterface> provided = next.manifest().provided(b.declared().id(), b.declared().major());
+                    List<String> problems = provided.isEmpty() ? List.of("the new copy does not provide "
+                            + b.declared().id() + "/" + b.declared().major()) : p.check(b.iface(), b.declared(),
+                            provided.get());
+                    if (problems.isEmpty() && fresh.getInterface(0, b.declared().id(), b.declared().major(), 0,
+                            provided.get().functions().size()).isEmpty()) {
+                        problems = List.of("its get_interface gave NULL for " + b.declared().id() + "/"
+                                + b.declared().major());
+                    }
+                    if (!problems.isEmpty()) {
+                        throw new Failed(step, b.iface().getName() + " does not bind to the new copy: "
+                                + String.join("; ", problems));
+                    }
+                }
+                // From here calls wait: none starts in the old process, and the ones running finish there.
+                step = PluginReloadException.Step.DRAIN;
+                held.hold();
+                Optional<Boolean> returned = p.stopIsolated(System.nanoTime() + drainNanos);
+                stopping = returned.isPresent();
+                if (returned.isEmpty() || !returned.get()) {
+                    throw new Failed(step, returned.isEmpty() ? "it is " + p.rawState().name().toLowerCase(
+                            java.util.Locale.ROOT) + " now" : "calls into the running copy did not return within "
+                            + drainNanos / 1_000_000 + " ms (the stop timeout)");
+                }
+                step = PluginReloadException.Step.HANDOFF;
+                int saves = old.handoffs(index);
+                int restores = fresh.handoffs(0);
+                if ((saves & 1) != 0 && (restores & 2) != 0) {
+                    byte[] state = old.save(index);
+                    fresh.restore(0, state);
+                    handedOver = state.length;
+                } else {
+                    noHandoff = (saves & 1) == 0 ? "the running copy has no save (built for ABI 1.0)"
+                            : "the new copy has no restore (built for ABI 1.0)";
+                }
+                step = PluginReloadException.Step.START;
+                fresh.start(0);
+            } catch (dev.dynload.LibraryCrashedException e) {
+                throw new Failed(step, (old.ended() ? "its running process ended: " : "its new copy's process ended: ")
+                        + e.getMessage());
+            } catch (NativePlugin.Refused e) {
+                throw new Failed(step, (step == PluginReloadException.Step.HANDOFF ? "" : "its new copy's ")
+                        + e.getMessage());
             }
-            fresh.addRemotes(0, elsewhere);
-            fresh.init(0, starter.hostVersion(), starter.config(p.id()), 0);
-            // From here calls wait: none starts in the old process, and the ones running finish there.
-            step = PluginReloadException.Step.DRAIN;
-            held = new Held(p, null, live.get());
-            held.hold();
-            Optional<Boolean> returned = p.stopIsolated(System.nanoTime() + drainNanos);
-            if (returned.isEmpty() || !returned.get()) {
-                throw new Failed(step, returned.isEmpty() ? "it " + p.state().name().toLowerCase(java.util.Locale.ROOT)
-                        + " meanwhile" : "calls into the running copy did not return within " + drainNanos / 1_000_000
-                        + " ms (the stop timeout)");
-            }
-            drained = true;
-            step = PluginReloadException.Step.HANDOFF;
-            int saves = old.handoffs(p.index());
-            int restores = fresh.handoffs(0);
-            if ((saves & 1) != 0 && (restores & 2) != 0) {
-                byte[] state = old.save(p.index());
-                fresh.restore(0, state);
-                handedOver = state.length;
-            } else {
-                noHandoff = (saves & 1) == 0 ? "the running copy has no save (built for ABI 1.0)"
-                        : "the new copy has no restore (built for ABI 1.0)";
-            }
-            step = PluginReloadException.Step.START;
-            fresh.start(0);
             // The switch: the plugin object moves to the new process, the shadow takes the old one's place.
-            int index = p.index();
-            old.swap(index, shadow);
-            fresh.swap(0, p);
-            shadow.isolate(p.isolation(), old, index);
-            p.isolate(p.isolation(), fresh, 0);
-            shadow.stopIsolated(System.nanoTime()); // marks it STOPPING: the old process's end is no crash of p's
-            p.reloaded(next, null, null);
-            p.startedIsolated();
-            switched = true;
+            swap(true);
             List<Object> targets = new ArrayList<>();
             for (Plugin.Bound b : held.bound) {
                 targets.add(p.bindIsolated(b.iface(), b.declared(), null, b.lookup()));
             }
-            heldNanos = held.release(targets);
-        } catch (Failed f) {
-            undoIsolated(p, fresh, shadow, held, drained, switched);
-            throw refusal(p, f.step, f.getMessage());
-        } catch (NativePlugin.Refused e) {
-            undoIsolated(p, fresh, shadow, held, drained, switched);
-            throw refusal(p, step, "its new copy's " + e.getMessage());
-        } catch (dev.dynload.LibraryCrashedException e) {
-            undoIsolated(p, fresh, shadow, held, drained, switched);
-            throw refusal(p, step, "its new copy's process ended: " + e.getMessage());
-        } catch (RuntimeException | Error e) {
-            undoIsolated(p, fresh, shadow, held, drained, switched);
-            throw refusal(p, step, "reloading it failed: " + e);
-        } finally {
-            p.reloaded(null, null, null); // clears the reloading flag (the descriptor was set at the switch)
+            long heldNanos = held.release(targets);
+            processes.replace(old, fresh);
+            starter.say(p.id(), PluginLogger.Level.INFO, "reloaded: " + was.version() + " -> " + next.version() + " in "
+                    + fresh + (handedOver < 0 ? " (fresh init: " + noHandoff + ")" : " (" + handedOver
+                    + " bytes of state handed over)") + "; calls waited " + String.format(java.util.Locale.ROOT,
+                    "%.2f", heldNanos / 1e6) + " ms");
         }
-        processes.replace(old, fresh);
-        starter.say(p.id(), PluginLogger.Level.INFO, "reloaded: " + was.version() + " -> " + next.version() + " in "
-                + fresh + (handedOver < 0 ? " (fresh init: " + noHandoff + ")" : " (" + handedOver
-                + " bytes of state handed over)") + "; calls waited " + String.format(java.util.Locale.ROOT, "%.2f",
-                heldNanos / 1e6) + " ms");
-        // The old copy: stop and destroy in the old process, which then ends.
-        int index = old.indexOf(shadow);
-        try {
-            int rc = old.stop(index);
-            if (rc != 0) {
-                starter.say(p.id(), PluginLogger.Level.WARN, "the replaced copy's stop returned status " + rc);
-            }
-            old.destroy(index);
-        } catch (NativePlugin.Refused | RuntimeException e) {
-            starter.say(p.id(), PluginLogger.Level.WARN, "stopping the replaced copy failed: " + e.getMessage());
-        } finally {
-            shadow.stoppedIsolated(null);
-            old.close();
-        }
-    }
 
-    /** Undoes an isolated reload before or after its switch: the old process serves, the new one ends. */
-    private void undoIsolated(Plugin p, PluginProcess fresh, Plugin shadow, @Nullable Held held, boolean drained,
-                              boolean switched) {
-        try {
-            if (switched) {
-                // Never: nothing after the switch throws but a bind, which is retried on the old copy below.
-                starter.say(p.id(), PluginLogger.Level.ERROR, "binding the new copy failed after the switch");
-            }
-            if (drained && p.rawState() == PluginState.STOPPING) {
-                p.startedIsolated();
-            }
-        } finally {
+        /** Moves the plugin object to the new process ({@code forward}) or back to the old one. */
+        private void swap(boolean forward) {
+            old.swap(index, forward ? shadow : p);
+            fresh.swap(0, forward ? p : shadow);
+            shadow.isolate(p.isolation(), forward ? old : fresh, forward ? index : 0);
+            p.isolate(p.isolation(), forward ? fresh : old, forward ? 0 : index);
+            p.reloaded(forward ? next : was, null, null);
+            p.startedIsolated();
+            switched = forward;
+        }
+
+        /** Undoes it, before or after the switch: the old process serves, the new one ends. */
+        void undo() {
             try {
-                if (held != null) {
-                    held.resume();
+                if (switched) {
+                    swap(false); // a bind to the new copy failed after all: back to the old process, as it was
+                }
+                if (stopping || p.rawState() == PluginState.STOPPING) {
+                    p.startedIsolated();
+                }
+                if (old.ended()) {
+                    // It crashed while draining or saving: the restart policy takes it from here.
+                    p.crashed("its process ended during a reload (" + old.howEnded() + ")");
                 }
             } finally {
-                fresh.close();
+                try {
+                    held.resume();
+                } finally {
+                    fresh.close();
+                    shadow.stoppedIsolated(null);
+                }
+            }
+        }
+
+        /** The old copy: stop and destroy in the old process, which then ends. */
+        void retireOld() {
+            try {
+                int rc = old.stop(index);
+                if (rc != 0) {
+                    starter.say(p.id(), PluginLogger.Level.WARN, "the replaced copy's stop returned status " + rc);
+                }
+                old.destroy(index);
+            } catch (NativePlugin.Refused | RuntimeException e) {
+                starter.say(p.id(), PluginLogger.Level.WARN, "stopping the replaced copy failed: " + e.getMessage());
+            } finally {
                 shadow.stoppedIsolated(null);
+                old.close();
             }
         }
     }

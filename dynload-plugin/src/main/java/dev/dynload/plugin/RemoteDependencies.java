@@ -166,20 +166,21 @@ final class RemoteDependencies implements IsolatedAccess.RemoteCalls {
      */
     @Nullable Object call(Function f, long[] ints, long[] floats, String @Nullable [] texts) {
         Plugin provider = f.provider();
+        provider.awaitReloaded(); // a reload drains it: the call goes to the copy that serves after
         if (provider.rawState() != PluginState.STARTED) {
             sayOnce(f.name() + " was called while " + provider.id() + " is " + provider.rawState()
                     .name().toLowerCase(java.util.Locale.ROOT) + "; it returned " + (f.textResult() ? "NULL" : "0"));
             return null;
         }
         try {
-            Optional<PluginProcess> elsewhere = provider.process();
-            if (elsewhere.isPresent()) {
+            if (provider.process().isPresent()) {
                 PluginState refused = provider.enter(); // counted among its calls: its stop waits for this one
                 if (refused != null) {
                     throw new IllegalStateException(provider.id() + " is " + refused.name().toLowerCase(java.util.Locale.ROOT));
                 }
                 try {
-                    return inProcess(f, elsewhere.get(), ints, floats, texts);
+                    // Read once counted in: a reload that moved it to another process has finished its switch.
+                    return inProcess(f, provider.process().orElseThrow(), ints, floats, texts);
                 } finally {
                     provider.leave();
                 }
