@@ -115,11 +115,7 @@ final class IsolatedBinding implements InvocationHandler {
         @Override
         public @Nullable Object invoke(Object proxy, Method method, Object @Nullable [] args) throws Throwable {
             if (method.getDeclaringClass() == Object.class) {
-                return switch (method.getName()) {
-                    case "hashCode" -> System.identityHashCode(proxy);
-                    case "equals" -> args != null && proxy == args[0];
-                    default -> String.valueOf(target.target());
-                };
+                return objectMethod(proxy, method, args, String.valueOf(target.target()));
             }
             while (true) {
                 Object t = target.apply(null, null);
@@ -133,6 +129,15 @@ final class IsolatedBinding implements InvocationHandler {
                 }
             }
         }
+    }
+
+    /** A proxy's hashCode and equals (by identity), and toString ({@code text}). */
+    private static Object objectMethod(Object proxy, Method method, Object @Nullable [] args, String text) {
+        return switch (method.getName()) {
+            case "hashCode" -> System.identityHashCode(proxy);
+            case "equals" -> args != null && proxy == args[0];
+            default -> text;
+        };
     }
 
     /** Asks the plugin's process for its table; {@return each method's call placed there, or null for NULL} */
@@ -157,11 +162,8 @@ final class IsolatedBinding implements InvocationHandler {
     @Override
     public @Nullable Object invoke(Object proxy, Method method, Object @Nullable [] args) throws Throwable {
         if (method.getDeclaringClass() == Object.class) {
-            return switch (method.getName()) {
-                case "hashCode" -> System.identityHashCode(proxy);
-                case "equals" -> args != null && proxy == args[0];
-                default -> iface.getSimpleName() + "[" + plugin.id() + ", " + plugin.isolation() + "]";
-            };
+            return objectMethod(proxy, method, args, iface.getSimpleName() + "[" + plugin.id() + ", "
+                    + plugin.isolation() + "]");
         }
         if (!planned.containsKey(method)) {
             if (method.isDefault()) {

@@ -238,18 +238,10 @@ final class PluginReloader {
     /** Replaces one plugin; its old copy stays loaded and started, for {@link #retire}. */
     private Replaced replace(Plugin p, Map<String, Plugin> byId, List<Plugin> all) {
         PluginDescriptor was = p.descriptor();
-        PluginDescriptor next;
         List<PluginStarter.Dependency> deps = new ArrayList<>();
-        try {
-            next = check(p, was, byId, all, deps);
-        } catch (Failed f) {
-            throw refusal(p, f.step, f.getMessage());
-        }
-        Optional<List<Plugin.Bound>> live = p.beginReload();
-        if (live.isEmpty()) {
-            throw refusal(p, PluginReloadException.Step.STATE, "it is " + p.state().name().toLowerCase(
-                    java.util.Locale.ROOT) + ", not started");
-        }
+        Begun begun = begin(p, byId, all, deps);
+        PluginDescriptor next = begun.next();
+        Optional<List<Plugin.Bound>> live = Optional.of(begun.live());
         Optional<NativePlugin> running = p.loaded();
         Optional<HostServices> runningServices = p.services();
         if (running.isEmpty() || runningServices.isEmpty()) {
@@ -299,20 +291,10 @@ final class PluginReloader {
                     + "plugin out of process when it runs alone in one");
         }
         PluginDescriptor was = p.descriptor();
-        PluginDescriptor next;
-        try {
-            next = check(p, was, byId, all, new ArrayList<>());
-        } catch (Failed f) {
-            throw refusal(p, f.step, f.getMessage());
-        }
-        Optional<List<Plugin.Bound>> live = p.beginReload();
-        if (live.isEmpty()) {
-            throw refusal(p, PluginReloadException.Step.STATE, "it is " + p.state().name().toLowerCase(
-                    java.util.Locale.ROOT) + ", not started");
-        }
+        Begun begun = begin(p, byId, all, new ArrayList<>());
         IsolatedAttempt a = null;
         try {
-            a = new IsolatedAttempt(p, old, was, next, live.get());
+            a = new IsolatedAttempt(p, old, was, begun.next(), begun.live());
             a.run(byId);
         } catch (Failed f) {
             if (a != null) {
@@ -493,6 +475,26 @@ final class PluginReloader {
                 old.close();
             }
         }
+    }
+
+    /** A reload that has begun: the new file, checked, and the plugin's bound interfaces, held from binds. */
+    private record Begun(PluginDescriptor next, List<Plugin.Bound> live) {
+    }
+
+    /** Checks the new file, then makes binds wait. */
+    private Begun begin(Plugin p, Map<String, Plugin> byId, List<Plugin> all, List<PluginStarter.Dependency> deps) {
+        PluginDescriptor next;
+        try {
+            next = check(p, p.descriptor(), byId, all, deps);
+        } catch (Failed f) {
+            throw refusal(p, f.step, f.getMessage());
+        }
+        Optional<List<Plugin.Bound>> live = p.beginReload();
+        if (live.isEmpty()) {
+            throw refusal(p, PluginReloadException.Step.STATE, "it is " + p.state().name().toLowerCase(
+                    java.util.Locale.ROOT) + ", not started");
+        }
+        return new Begun(next, live.get());
     }
 
     /** Reads and checks the new file: its manifest, its ranges against the host and the plugins as they run. */
