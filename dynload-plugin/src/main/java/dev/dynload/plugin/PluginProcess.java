@@ -126,6 +126,19 @@ final class PluginProcess {
         return members;
     }
 
+    /** {@return what member {@code index}'s init was given: its providers in this process, and those elsewhere} */
+    long providersOf(int index) {
+        synchronized (lock) {
+            return providers[index];
+        }
+    }
+
+    List<Plugin> elsewhereOf(int index) {
+        synchronized (lock) {
+            return remoteProviders[index];
+        }
+    }
+
     /** Puts {@code p} at {@code index}: a reload moves the plugin object callers hold to the new process. */
     void swap(int index, Plugin p) {
         List<Plugin> now = new ArrayList<>(members);

@@ -277,25 +277,38 @@ final class PluginReloader {
     }
 
     /**
-     * Replaces a plugin that runs alone in a process of its own: the new copy starts in a new process (its
-     * entry point and init), the old one's calls drain, its state crosses (save in the old process, restore
-     * in the new), the new copy starts, and the plugin object, with its bound interfaces, moves to the new
-     * process; then the old process's copy stops, and the process ends. A failure (a crash of the new
-     * process included) ends the new process, and the old one serves on.
+     * Replaces a plugin out of process: the new copy starts in a new process (its entry point and init),
+     * with the other plugins of its process, if it shares one, from their own files; the old process's calls
+     * drain, each plugin's state crosses (save in the old process, restore in the new), the new copies
+     * start, and the plugin objects, with their bound interfaces, move to the new process; then the old
+     * copies stop, and the old process ends. A failure (a crash of the new process included) ends the new
+     * process, and the old one serves on.
      */
     private void replaceIsolated(Plugin p, Map<String, Plugin> byId, List<Plugin> all) {
         PluginProcess old = p.process().orElseThrow();
-        if (old.members().size() != 1) {
-            throw refusal(p, PluginReloadException.Step.STATE, "it shares its process (" + old.key() + ") with "
-                    + (old.members().size() - 1) + " other plugins, whose process a reload would end; reload replaces a "
-                    + "plugin out of process when it runs alone in one");
-        }
-        PluginDescriptor was = p.descriptor();
+        List<Plugin> members = old.members();
         Begun begun = begin(p, byId, all, new ArrayList<>());
+        // The other plugins of its process move with it to the new process, each as it is (same file).
+        List<List<Plugin.Bound>> lives = new ArrayList<>();
+        List<Plugin> begunOthers = new ArrayList<>();
         IsolatedAttempt a = null;
         try {
-            a = new IsolatedAttempt(p, old, was, begun.next(), begun.live());
-            a.run(byId);
+            for (Plugin m : members) {
+                if (m == p) {
+                    lives.add(begun.live());
+                    continue;
+                }
+                Optional<List<Plugin.Bound>> live = m.beginReload();
+                if (live.isEmpty()) {
+                    throw new Failed(PluginReloadException.Step.STATE, "plugin " + m.id() + ", which shares its process ("
+                            + old.key() + "), is " + m.rawState().name().toLowerCase(java.util.Locale.ROOT)
+                            + ", and would move with it to the new process");
+                }
+                begunOthers.add(m);
+                lives.add(live.get());
+            }
+            a = new IsolatedAttempt(p, old, begun.next(), lives);
+            a.run();
         } catch (Failed f) {
             if (a != null) {
                 a.undo();
@@ -307,104 +320,108 @@ final class PluginReloader {
             }
             throw refusal(p, a == null ? PluginReloadException.Step.STATE : a.step, "reloading it failed: " + e);
         } finally {
-            p.reloaded(null, null, null); // clears the reloading flag (the descriptor was set at the switch)
+            p.reloaded(null, null, null); // clears the reloading flags (descriptors were set at the switch)
+            for (Plugin m : begunOthers) {
+                m.reloaded(null, null, null);
+            }
         }
         a.retireOld();
     }
 
     /**
-     * One reload out of process under way: the new process (a shadow plugin object until the switch), the
-     * held calls, and what to undo.
+     * One reload out of process under way: a new process for every plugin of the old one (each as a shadow
+     * plugin object until the switch), the reloaded plugin from its new file, the others from theirs; the
+     * held calls; and what to undo.
      */
     private final class IsolatedAttempt {
         private final Plugin p;
         private final PluginProcess old;
-        private final PluginDescriptor was;
-        private final PluginDescriptor next;
-        private final int index;
-        private final Plugin shadow;
+        private final List<Plugin> members;
+        private final List<PluginDescriptor> was = new ArrayList<>();
+        private final List<PluginDescriptor> next = new ArrayList<>();
+        private final List<Plugin> shadows = new ArrayList<>();
         private final PluginProcess fresh;
-        private final Held held;
-        private boolean stopping;
+        private final List<Held> held = new ArrayList<>();
+        private final boolean[] stopping;
         private boolean switched;
         PluginReloadException.Step step = PluginReloadException.Step.LOAD;
 
-        IsolatedAttempt(Plugin p, PluginProcess old, PluginDescriptor was, PluginDescriptor next,
-                        List<Plugin.Bound> live) {
+        IsolatedAttempt(Plugin p, PluginProcess old, PluginDescriptor reloaded, List<List<Plugin.Bound>> lives) {
             this.p = p;
             this.old = old;
-            this.was = was;
-            this.next = next;
-            this.index = p.index();
-            this.shadow = new Plugin(next, PluginState.RESOLVED, null);
-            this.fresh = processes.make(old.key(), List.of(shadow));
-            shadow.isolate(p.isolation(), fresh, 0);
-            this.held = new Held(p, null, live);
+            this.members = old.members();
+            for (int i = 0; i < members.size(); i++) {
+                Plugin m = members.get(i);
+                was.add(m.descriptor());
+                next.add(m == p ? reloaded : m.descriptor());
+                shadows.add(new Plugin(next.get(i), PluginState.RESOLVED, null));
+                held.add(new Held(m, null, lives.get(i)));
+            }
+            this.stopping = new boolean[members.size()];
+            this.fresh = processes.make(old.key(), shadows);
+            for (int i = 0; i < shadows.size(); i++) {
+                shadows.get(i).isolate(p.isolation(), fresh, i);
+            }
         }
 
-        void run(Map<String, Plugin> byId) throws Failed {
+        void run() throws Failed {
             int handedOver = -1;
             String noHandoff = "";
             try {
                 fresh.spawn();
-                step = PluginReloadException.Step.NEGOTIATION;
-                int abi = fresh.entry(0, starter.hostVersion());
-                if (abi < next.manifest().abiMin() || abi > next.manifest().abiMax()) {
-                    throw new Failed(step, "its new copy answered ABI " + abi + ", outside its manifest's "
-                            + next.manifest().abiMin() + ".." + next.manifest().abiMax());
-                }
-                step = PluginReloadException.Step.INIT;
-                List<Plugin> elsewhere = new ArrayList<>();
-                for (Requirement r : next.manifest().requires()) {
-                    Plugin dep = byId.get(r.pluginId());
-                    if (dep == null || dep.state() != PluginState.STARTED) {
-                        throw new Failed(PluginReloadException.Step.MANIFEST, "its new copy requires " + r.pluginId()
-                                + ", which is not started");
+                for (int i = 0; i < members.size(); i++) { // start order: providers first
+                    step = PluginReloadException.Step.NEGOTIATION;
+                    int abi = fresh.entry(i, starter.hostVersion());
+                    PluginManifest m = next.get(i).manifest();
+                    if (abi < m.abiMin() || abi > m.abiMax()) {
+                        throw new Failed(step, "the new copy of " + m.id() + " answered ABI " + abi + ", outside its "
+                                + "manifest's " + m.abiMin() + ".." + m.abiMax());
                     }
-                    elsewhere.add(dep);
+                    step = PluginReloadException.Step.INIT;
+                    fresh.addRemotes(i, old.elsewhereOf(i));
+                    fresh.init(i, starter.hostVersion(), starter.config(members.get(i).id()), old.providersOf(i));
                 }
-                fresh.addRemotes(0, elsewhere);
-                fresh.init(0, starter.hostVersion(), starter.config(p.id()), 0);
-                // Every bound interface must bind to the new copy before the old one is touched.
+                // Every bound interface must bind to the new copies before the old process is touched.
                 step = PluginReloadException.Step.BIND;
-                for (Plugin.Bound b : held.bound) {
-                    Optional<ProvidedInterface> provided = next.manifest().provided(b.declared().id(), b.declared().major());
-                    List<String> problems = provided.isEmpty() ? List.of("the new copy does not provide "
-                            + b.declared().id() + "/" + b.declared().major()) : p.check(b.iface(), b.declared(),
-                            provided.get());
-                    if (problems.isEmpty() && fresh.getInterface(0, b.declared().id(), b.declared().major(), 0,
-                            provided.get().functions().size()).isEmpty()) {
-                        problems = List.of("its get_interface gave NULL for " + b.declared().id() + "/"
-                                + b.declared().major());
-                    }
-                    if (!problems.isEmpty()) {
-                        throw new Failed(step, b.iface().getName() + " does not bind to the new copy: "
-                                + String.join("; ", problems));
+                for (int i = 0; i < members.size(); i++) {
+                    for (Plugin.Bound b : held.get(i).bound) {
+                        checkBinds(i, b);
                     }
                 }
                 // From here calls wait: none starts in the old process, and the ones running finish there.
                 step = PluginReloadException.Step.DRAIN;
-                held.hold();
-                Optional<Boolean> returned = p.stopIsolated(System.nanoTime() + drainNanos);
-                stopping = returned.isPresent();
-                if (returned.isEmpty() || !returned.get()) {
-                    throw new Failed(step, returned.isEmpty() ? "it is " + p.rawState().name().toLowerCase(
-                            java.util.Locale.ROOT) + " now" : "calls into the running copy did not return within "
-                            + drainNanos / 1_000_000 + " ms (the stop timeout)");
+                for (Held h : held) {
+                    h.hold();
+                }
+                for (int i = members.size() - 1; i >= 0; i--) {
+                    Optional<Boolean> returned = members.get(i).stopIsolated(System.nanoTime() + drainNanos);
+                    stopping[i] = returned.isPresent();
+                    if (returned.isEmpty() || !returned.get()) {
+                        throw new Failed(step, returned.isEmpty() ? members.get(i).id() + " is "
+                                + members.get(i).rawState().name().toLowerCase(java.util.Locale.ROOT) + " now"
+                                : "calls into " + members.get(i).id() + " did not return within " + drainNanos / 1_000_000
+                                + " ms (the stop timeout)");
+                    }
                 }
                 step = PluginReloadException.Step.HANDOFF;
-                int saves = old.handoffs(index);
-                int restores = fresh.handoffs(0);
-                if ((saves & 1) != 0 && (restores & 2) != 0) {
-                    byte[] state = old.save(index);
-                    fresh.restore(0, state);
-                    handedOver = state.length;
-                } else {
-                    noHandoff = (saves & 1) == 0 ? "the running copy has no save (built for ABI 1.0)"
-                            : "the new copy has no restore (built for ABI 1.0)";
+                for (int i = 0; i < members.size(); i++) {
+                    int saves = old.handoffs(i);
+                    int restores = fresh.handoffs(i);
+                    if ((saves & 1) != 0 && (restores & 2) != 0) {
+                        byte[] state = old.save(i);
+                        fresh.restore(i, state);
+                        if (members.get(i) == p) {
+                            handedOver = state.length;
+                        }
+                    } else if (members.get(i) == p) {
+                        noHandoff = (saves & 1) == 0 ? "the running copy has no save (built for ABI 1.0)"
+                                : "the new copy has no restore (built for ABI 1.0)";
+                    }
                 }
                 step = PluginReloadException.Step.START;
-                fresh.start(0);
+                for (int i = 0; i < members.size(); i++) {
+                    fresh.start(i);
+                }
             } catch (dev.dynload.LibraryCrashedException e) {
                 throw new Failed(step, (old.ended() ? "its running process ended: " : "its new copy's process ended: ")
                         + e.getMessage());
@@ -412,28 +429,53 @@ final class PluginReloader {
                 throw new Failed(step, (step == PluginReloadException.Step.HANDOFF ? "" : "its new copy's ")
                         + e.getMessage());
             }
-            // The switch: the plugin object moves to the new process, the shadow takes the old one's place.
+            // The switch: the plugin objects move to the new process, the shadows take their places in the old.
             swap(true);
-            List<Object> targets = new ArrayList<>();
-            for (Plugin.Bound b : held.bound) {
-                targets.add(p.bindIsolated(b.iface(), b.declared(), null, b.lookup()));
+            long heldNanos = 0;
+            for (int i = 0; i < members.size(); i++) {
+                List<Object> targets = new ArrayList<>();
+                for (Plugin.Bound b : held.get(i).bound) {
+                    targets.add(members.get(i).bindIsolated(b.iface(), b.declared(), null, b.lookup()));
+                }
+                heldNanos = Math.max(heldNanos, held.get(i).release(targets));
             }
-            long heldNanos = held.release(targets);
             processes.replace(old, fresh);
-            starter.say(p.id(), PluginLogger.Level.INFO, "reloaded: " + was.version() + " -> " + next.version() + " in "
-                    + fresh + (handedOver < 0 ? " (fresh init: " + noHandoff + ")" : " (" + handedOver
-                    + " bytes of state handed over)") + "; calls waited " + String.format(java.util.Locale.ROOT,
-                    "%.2f", heldNanos / 1e6) + " ms");
+            starter.say(p.id(), PluginLogger.Level.INFO, "reloaded: " + was.get(members.indexOf(p)).version() + " -> "
+                    + next.get(members.indexOf(p)).version() + " in " + fresh + (members.size() > 1 ? ", with "
+                    + (members.size() - 1) + " other plugins of its process" : "") + (handedOver < 0 ? " (fresh init: "
+                    + noHandoff + ")" : " (" + handedOver + " bytes of state handed over)") + "; calls waited "
+                    + String.format(java.util.Locale.ROOT, "%.2f", heldNanos / 1e6) + " ms");
         }
 
-        /** Moves the plugin object to the new process ({@code forward}) or back to the old one. */
+        /** Checks that bound interface {@code b} of member {@code i} binds to its new copy. */
+        private void checkBinds(int i, Plugin.Bound b) throws Failed, NativePlugin.Refused {
+            PluginManifest m = next.get(i).manifest();
+            Optional<ProvidedInterface> provided = m.provided(b.declared().id(), b.declared().major());
+            List<String> problems = provided.isEmpty() ? List.of("the new copy of " + m.id() + " does not provide "
+                    + b.declared().id() + "/" + b.declared().major()) : members.get(i).check(b.iface(), b.declared(),
+                    provided.get());
+            if (problems.isEmpty() && fresh.getInterface(i, b.declared().id(), b.declared().major(), 0,
+                    provided.get().functions().size()).isEmpty()) {
+                problems = List.of("its get_interface gave NULL for " + b.declared().id() + "/" + b.declared().major());
+            }
+            if (!problems.isEmpty()) {
+                throw new Failed(step, b.iface().getName() + " does not bind to the new copy: "
+                        + String.join("; ", problems));
+            }
+        }
+
+        /** Moves the plugin objects to the new process ({@code forward}) or back to the old one. */
         private void swap(boolean forward) {
-            old.swap(index, forward ? shadow : p);
-            fresh.swap(0, forward ? p : shadow);
-            shadow.isolate(p.isolation(), forward ? old : fresh, forward ? index : 0);
-            p.isolate(p.isolation(), forward ? fresh : old, forward ? 0 : index);
-            p.reloaded(forward ? next : was, null, null);
-            p.startedIsolated();
+            for (int i = 0; i < members.size(); i++) {
+                Plugin m = members.get(i);
+                Plugin shadow = shadows.get(i);
+                old.swap(i, forward ? shadow : m);
+                fresh.swap(i, forward ? m : shadow);
+                shadow.isolate(m.isolation(), forward ? old : fresh, i);
+                m.isolate(m.isolation(), forward ? fresh : old, i);
+                m.reloaded(forward ? next.get(i) : was.get(i), null, null);
+                m.startedIsolated();
+            }
             switched = forward;
         }
 
@@ -441,37 +483,56 @@ final class PluginReloader {
         void undo() {
             try {
                 if (switched) {
-                    swap(false); // a bind to the new copy failed after all: back to the old process, as it was
+                    swap(false); // a bind to a new copy failed after all: back to the old process, as it was
                 }
-                if (stopping || p.rawState() == PluginState.STOPPING) {
-                    p.startedIsolated();
-                }
-                if (old.ended()) {
-                    // It crashed while draining or saving: the restart policy takes it from here.
-                    p.crashed("its process ended during a reload (" + old.howEnded() + ")");
+                for (int i = 0; i < members.size(); i++) {
+                    Plugin m = members.get(i);
+                    if (stopping[i] || m.rawState() == PluginState.STOPPING) {
+                        m.startedIsolated();
+                    }
+                    if (old.ended()) {
+                        // It crashed while draining or saving: the restart policy takes it from here.
+                        m.crashed("its process ended during a reload (" + old.howEnded() + ")");
+                    }
                 }
             } finally {
                 try {
-                    held.resume();
+                    for (Held h : held) {
+                        try {
+                            h.resume();
+                        } catch (RuntimeException | Error e) {
+                            starter.say(p.id(), PluginLogger.Level.ERROR, "putting a plugin back failed: " + e);
+                        }
+                    }
                 } finally {
                     fresh.close();
-                    shadow.stoppedIsolated(null);
+                    for (Plugin shadow : shadows) {
+                        shadow.stoppedIsolated(null);
+                    }
                 }
             }
         }
 
-        /** The old copy: stop and destroy in the old process, which then ends. */
+        /** The old copies: stop and destroy in the old process, in reverse start order; then it ends. */
         void retireOld() {
             try {
-                int rc = old.stop(index);
-                if (rc != 0) {
-                    starter.say(p.id(), PluginLogger.Level.WARN, "the replaced copy's stop returned status " + rc);
+                for (int i = members.size() - 1; i >= 0; i--) {
+                    try {
+                        int rc = old.stop(i);
+                        if (rc != 0) {
+                            starter.say(members.get(i).id(), PluginLogger.Level.WARN, "the replaced copy's stop "
+                                    + "returned status " + rc);
+                        }
+                        old.destroy(i);
+                    } catch (NativePlugin.Refused | RuntimeException e) {
+                        starter.say(members.get(i).id(), PluginLogger.Level.WARN, "stopping the replaced copy failed: "
+                                + e.getMessage());
+                    }
                 }
-                old.destroy(index);
-            } catch (NativePlugin.Refused | RuntimeException e) {
-                starter.say(p.id(), PluginLogger.Level.WARN, "stopping the replaced copy failed: " + e.getMessage());
             } finally {
-                shadow.stoppedIsolated(null);
+                for (Plugin shadow : shadows) {
+                    shadow.stoppedIsolated(null);
+                }
                 old.close();
             }
         }

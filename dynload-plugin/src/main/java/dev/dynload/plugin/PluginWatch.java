@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,8 +42,7 @@ import java.util.concurrent.TimeUnit;
  * <h2>Thread-safety</h2>
  * One daemon thread, {@code dynload-plugin-watch}, watches and reloads; {@link #close()} may be called
  * from any thread, and waits for a reload under way to end. Files of plugins that are not started (new
- * files included) are not reloaded: the next {@link PluginHost#start()} finds them; nor are those of
- * plugins that share a process with others, which reload refuses.
+ * files included) are not reloaded: the next {@link PluginHost#start()} finds them.
  */
 public final class PluginWatch implements AutoCloseable {
 
@@ -128,22 +126,16 @@ public final class PluginWatch implements AutoCloseable {
 
     private void everyStartedFile() {
         for (Plugin p : host.plugins()) {
-            if (p.rawState() == PluginState.STARTED && p.descriptor().bundle().isEmpty() && !inGroup(p)) {
+            if (p.rawState() == PluginState.STARTED && p.descriptor().bundle().isEmpty()) {
                 noted(p.descriptor().file());
             }
         }
     }
 
-    /** Whether it shares its process with other plugins, which reload refuses. */
-    private static boolean inGroup(Plugin p) {
-        Optional<PluginProcess> process = p.process();
-        return process.isPresent() && process.get().members().size() > 1;
-    }
-
     /** The plugin started from {@code file}, or null. */
     private Plugin started(Path file) {
         for (Plugin p : host.plugins()) {
-            if (p.rawState() == PluginState.STARTED && p.descriptor().bundle().isEmpty() && !inGroup(p)
+            if (p.rawState() == PluginState.STARTED && p.descriptor().bundle().isEmpty()
                     && p.descriptor().file().toAbsolutePath().normalize().equals(file.toAbsolutePath().normalize())) {
                 return p;
             }

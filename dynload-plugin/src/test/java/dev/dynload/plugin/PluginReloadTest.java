@@ -427,6 +427,41 @@ class PluginReloadTest {
         }
     }
 
+    /**
+     * A plugin in a group moves to a new process with the whole group: the store (reloaded, its state
+     * handed over) and the reader that requires it (its own file again, fresh: it has no save), wired to
+     * each other in the new process.
+     */
+    @Test
+    void aPluginInAGroupMovesToANewProcessWithItsGroup(@TempDir Path dir) throws Exception {
+        deploy(dir, "store-v1");
+        Files.copy(PluginHostTest.PLUGINS.resolve("libreader.so"), dir.resolve("libreader.so"));
+        try (PluginHost host = PluginHost.builder().folder(dir).hostVersion("1.4.0")
+                .defaultIsolation(Isolation.group("shop"))
+                .logger((id, level, message) -> log.add(id + " " + level + " " + message)).build()) {
+            host.start();
+            Plugin store = host.plugin("com.example.store").orElseThrow();
+            Plugin reader = host.plugin("com.example.reader").orElseThrow();
+            Store s = store.bind(Store.class, LOOKUP);
+            Reader r = reader.bind(Reader.class, LOOKUP);
+            s.put(1, 10);
+            s.put(2, 20);
+            assertEquals(201, r.total());
+            long first = store.processId().orElseThrow();
+            assertEquals(first, reader.processId().orElseThrow());
+            deploy(dir, "store-v2");
+            host.reload("com.example.store");
+            assertEquals(2, s.version());
+            assertEquals(20, s.get(2), "the store's state crossed");
+            assertEquals(202, r.total(), "the reader, in the new process, calls the new store there");
+            long second = store.processId().orElseThrow();
+            assertTrue(second != first);
+            assertEquals(second, reader.processId().orElseThrow(), "the group moved together");
+            assertEquals(PluginState.STARTED, reader.state());
+            assertTrue(log.stream().anyMatch(l -> l.contains("with 1 other plugins of its process")), log.toString());
+        }
+    }
+
     /** The runner takes a plugin whose table stops at ABI 1.0 (it used to ask for the header's whole size). */
     @Test
     void aPluginBuiltForAbi10RunsOutOfProcess(@TempDir Path dir) throws Exception {
