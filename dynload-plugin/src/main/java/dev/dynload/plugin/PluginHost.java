@@ -634,6 +634,11 @@ public final class PluginHost implements AutoCloseable {
      * <p>If the new copy fails at any step, it is unloaded and the old one keeps serving, its bound
      * interfaces as they were: the calls that waited run on it.
      *
+     * <p>A plugin out of process reloads into a new process (with the other plugins of its process, if it
+     * shares one, each from its own file), its state carried across; the plugin object and its bound
+     * interfaces move there, and the old process ends. A crash of the new process at any step leaves the
+     * old one serving (docs/isolation.md).
+     *
      * {@snippet :
      * Greeter g = host.plugin("com.example.greeter.c").orElseThrow().bind(Greeter.class);
      * // ... libgreeter.so is rebuilt ...
