@@ -394,6 +394,13 @@ public final class Plugin {
         }
     }
 
+    /** Out of process, at a reload's switch: the copy that runs now is described by {@code d}. */
+    void describe(PluginDescriptor d) {
+        synchronized (lock) {
+            descriptor = d;
+        }
+    }
+
     /** The reload is done: {@code next} replaced it (or, when null, it failed and the plugin is as it was). */
     void reloaded(@Nullable PluginDescriptor next, @Nullable NativePlugin n, @Nullable HostServices s) {
         synchronized (lock) {

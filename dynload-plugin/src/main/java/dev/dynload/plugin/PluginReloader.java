@@ -307,18 +307,19 @@ final class PluginReloader {
                 begunOthers.add(m);
                 lives.add(live.get());
             }
-            a = new IsolatedAttempt(p, old, begun.next(), lives);
+            a = new IsolatedAttempt(p, old, begun.next(), lives, byId, all);
             a.run();
         } catch (Failed f) {
             if (a != null) {
                 a.undo();
             }
-            throw refusal(p, f.step, f.getMessage());
+            throw isolatedRefusal(p, old, f.step, f.getMessage());
         } catch (RuntimeException | Error e) {
             if (a != null) {
                 a.undo();
             }
-            throw refusal(p, a == null ? PluginReloadException.Step.STATE : a.step, "reloading it failed: " + e);
+            throw isolatedRefusal(p, old, a == null ? PluginReloadException.Step.STATE : a.step, "reloading it failed: "
+                    + e);
         } finally {
             p.reloaded(null, null, null); // clears the reloading flags (descriptors were set at the switch)
             for (Plugin m : begunOthers) {
@@ -326,6 +327,16 @@ final class PluginReloader {
             }
         }
         a.retireOld();
+    }
+
+    /** The refusal of a reload out of process: the old process serves on, unless it ended meanwhile. */
+    private static PluginReloadException isolatedRefusal(Plugin p, PluginProcess old, PluginReloadException.Step step,
+                                                         String why) {
+        if (!old.ended()) {
+            return refusal(p, step, why);
+        }
+        return new PluginReloadException(step, p.id(), p.descriptor().file(), why + "; its process had ended too ("
+                + old.howEnded() + "): it is CRASHED, and its restart policy decides what runs next");
     }
 
     /**
@@ -346,14 +357,22 @@ final class PluginReloader {
         private boolean switched;
         PluginReloadException.Step step = PluginReloadException.Step.LOAD;
 
-        IsolatedAttempt(Plugin p, PluginProcess old, PluginDescriptor reloaded, List<List<Plugin.Bound>> lives) {
+        IsolatedAttempt(Plugin p, PluginProcess old, PluginDescriptor reloaded, List<List<Plugin.Bound>> lives,
+                        Map<String, Plugin> byId, List<Plugin> all) throws Failed {
             this.p = p;
             this.old = old;
+            this.byId = byId;
             this.members = old.members();
             for (int i = 0; i < members.size(); i++) {
                 Plugin m = members.get(i);
                 was.add(m.descriptor());
-                next.add(m == p ? reloaded : m.descriptor());
+                // Another plugin of the process starts again from its file: one rebuilt too reloads as well.
+                PluginDescriptor now = m == p ? reloaded : check(m, m.descriptor(), byId, all, new ArrayList<>());
+                if (m != p && !now.manifest().equals(m.descriptor().manifest())) {
+                    starter.say(m.id(), PluginLogger.Level.INFO, "its file changed too: it moves to the new process as "
+                            + now.version());
+                }
+                next.add(now);
                 shadows.add(new Plugin(next.get(i), PluginState.RESOLVED, null));
                 held.add(new Held(m, null, lives.get(i)));
             }
@@ -363,6 +382,8 @@ final class PluginReloader {
                 shadows.get(i).isolate(p.isolation(), fresh, i);
             }
         }
+
+        private final Map<String, Plugin> byId;
 
         void run() throws Failed {
             int handedOver = -1;
@@ -378,8 +399,7 @@ final class PluginReloader {
                                 + "manifest's " + m.abiMin() + ".." + m.abiMax());
                     }
                     step = PluginReloadException.Step.INIT;
-                    fresh.addRemotes(i, old.elsewhereOf(i));
-                    fresh.init(i, starter.hostVersion(), starter.config(members.get(i).id()), old.providersOf(i));
+                    wire(i);
                 }
                 // Every bound interface must bind to the new copies before the old process is touched.
                 step = PluginReloadException.Step.BIND;
@@ -393,8 +413,9 @@ final class PluginReloader {
                 for (Held h : held) {
                     h.hold();
                 }
+                long deadline = System.nanoTime() + drainNanos; // one limit for the whole drain
                 for (int i = members.size() - 1; i >= 0; i--) {
-                    Optional<Boolean> returned = members.get(i).stopIsolated(System.nanoTime() + drainNanos);
+                    Optional<Boolean> returned = members.get(i).stopIsolated(deadline);
                     stopping[i] = returned.isPresent();
                     if (returned.isEmpty() || !returned.get()) {
                         throw new Failed(step, returned.isEmpty() ? members.get(i).id() + " is "
@@ -413,9 +434,16 @@ final class PluginReloader {
                         if (members.get(i) == p) {
                             handedOver = state.length;
                         }
-                    } else if (members.get(i) == p) {
-                        noHandoff = (saves & 1) == 0 ? "the running copy has no save (built for ABI 1.0)"
-                                : "the new copy has no restore (built for ABI 1.0)";
+                    } else {
+                        String why = (saves & 1) == 0
+                                ? "the running copy has no save (it gives none, or was built for ABI 1.0)"
+                                : "the new copy has no restore (it gives none, or was built for ABI 1.0)";
+                        if (members.get(i) == p) {
+                            noHandoff = why;
+                        } else {
+                            starter.say(members.get(i).id(), PluginLogger.Level.INFO, "moves to the new process with a "
+                                    + "fresh init: " + why);
+                        }
                     }
                 }
                 step = PluginReloadException.Step.START;
@@ -431,13 +459,18 @@ final class PluginReloader {
             }
             // The switch: the plugin objects move to the new process, the shadows take their places in the old.
             swap(true);
+            // Every member's new objects first: a bind that fails undoes the switch with nothing released.
+            List<List<Object>> targets = new ArrayList<>();
+            for (int i = 0; i < members.size(); i++) {
+                List<Object> mine = new ArrayList<>();
+                for (Plugin.Bound b : held.get(i).bound) {
+                    mine.add(members.get(i).bindIsolated(b.iface(), b.declared(), null, b.lookup()));
+                }
+                targets.add(mine);
+            }
             long heldNanos = 0;
             for (int i = 0; i < members.size(); i++) {
-                List<Object> targets = new ArrayList<>();
-                for (Plugin.Bound b : held.get(i).bound) {
-                    targets.add(members.get(i).bindIsolated(b.iface(), b.declared(), null, b.lookup()));
-                }
-                heldNanos = Math.max(heldNanos, held.get(i).release(targets));
+                heldNanos = Math.max(heldNanos, held.get(i).release(targets.get(i)));
             }
             processes.replace(old, fresh);
             starter.say(p.id(), PluginLogger.Level.INFO, "reloaded: " + was.get(members.indexOf(p)).version() + " -> "
@@ -445,6 +478,46 @@ final class PluginReloader {
                     + (members.size() - 1) + " other plugins of its process" : "") + (handedOver < 0 ? " (fresh init: "
                     + noHandoff + ")" : " (" + handedOver + " bytes of state handed over)") + "; calls waited "
                     + String.format(java.util.Locale.ROOT, "%.2f", heldNanos / 1e6) + " ms");
+        }
+
+        /**
+         * Gives member {@code i} its dependencies in the new process and runs its init: a copy whose
+         * manifest is the old one's gets what the old one got; another, what its requirements name now (the
+         * plugins of the group before it, by bit, and the others through the host).
+         */
+        private void wire(int i) throws Failed, NativePlugin.Refused {
+            Plugin m = members.get(i);
+            if (next.get(i).manifest().equals(was.get(i).manifest())) {
+                fresh.addRemotes(i, old.elsewhereOf(i));
+                fresh.init(i, starter.hostVersion(), starter.config(m.id()), old.providersOf(i));
+                return;
+            }
+            long providers = 0;
+            List<Plugin> elsewhere = new ArrayList<>();
+            for (Requirement r : next.get(i).manifest().requires()) {
+                int at = -1;
+                for (int k = 0; k < members.size(); k++) {
+                    if (members.get(k).id().equals(r.pluginId())) {
+                        at = k;
+                    }
+                }
+                if (at >= i) {
+                    throw new Failed(PluginReloadException.Step.MANIFEST, "the new copy of " + m.id() + " requires "
+                            + r.pluginId() + ", which starts after it in its process");
+                }
+                if (at >= 0) {
+                    providers |= 1L << at;
+                } else {
+                    Plugin dep = byId.get(r.pluginId());
+                    if (dep == null || dep.rawState() != PluginState.STARTED) {
+                        throw new Failed(PluginReloadException.Step.MANIFEST, "the new copy of " + m.id()
+                                + " requires " + r.pluginId() + ", which is not started");
+                    }
+                    elsewhere.add(dep);
+                }
+            }
+            fresh.addRemotes(i, elsewhere);
+            fresh.init(i, starter.hostVersion(), starter.config(m.id()), providers);
         }
 
         /** Checks that bound interface {@code b} of member {@code i} binds to its new copy. */
@@ -473,7 +546,7 @@ final class PluginReloader {
                 fresh.swap(i, forward ? m : shadow);
                 shadow.isolate(m.isolation(), forward ? old : fresh, i);
                 m.isolate(m.isolation(), forward ? fresh : old, i);
-                m.reloaded(forward ? next.get(i) : was.get(i), null, null);
+                m.describe(forward ? next.get(i) : was.get(i)); // binds wait on: the reload's end lets them go
                 m.startedIsolated();
             }
             switched = forward;
@@ -703,8 +776,9 @@ final class PluginReloader {
         /** The old copy saves, the new one restores: only when both speak ABI 1.1's handoff. */
         private void handOver() throws Failed {
             if (!old.saves() || !n.restores()) {
-                noHandoff = !old.saves() ? "the running copy has no save (built for ABI 1.0)"
-                        : "the new copy has no restore (built for ABI 1.0)";
+                noHandoff = !old.saves()
+                        ? "the running copy has no save (it gives none, or was built for ABI 1.0)"
+                        : "the new copy has no restore (it gives none, or was built for ABI 1.0)";
                 return;
             }
             try {

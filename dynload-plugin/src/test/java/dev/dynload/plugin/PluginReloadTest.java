@@ -341,7 +341,7 @@ class PluginReloadTest {
             assertEquals(3, s.version());
             assertEquals(0, s.count(), "no state crosses to a 1.0 plugin");
             assertTrue(log.stream().anyMatch(l -> l.contains("reloaded: 1.0.0 -> 3.0.0 (fresh init: the new copy has "
-                    + "no restore (built for ABI 1.0)); calls waited ")), log.toString());
+                    + "no restore (it gives none, or was built for ABI 1.0)); calls waited ")), log.toString());
         }
     }
 
@@ -459,6 +459,17 @@ class PluginReloadTest {
             assertEquals(second, reader.processId().orElseThrow(), "the group moved together");
             assertEquals(PluginState.STARTED, reader.state());
             assertTrue(log.stream().anyMatch(l -> l.contains("with 1 other plugins of its process")), log.toString());
+            assertTrue(log.contains("com.example.reader INFO moves to the new process with a fresh init: the running "
+                    + "copy has no save (it gives none, or was built for ABI 1.0)"), log.toString());
+            // A build that fails to restore: the whole group stays in its process, both serving.
+            deploy(dir, "store-restore-fails");
+            PluginReloadException e = assertThrows(PluginReloadException.class, () -> host.reload("com.example.store"));
+            assertEquals(PluginReloadException.Step.HANDOFF, e.step(), e.getMessage());
+            assertEquals(second, store.processId().orElseThrow());
+            assertEquals(second, reader.processId().orElseThrow());
+            assertEquals(2, s.version());
+            assertEquals(202, r.total());
+            assertEquals(PluginState.STARTED, reader.state());
         }
     }
 
