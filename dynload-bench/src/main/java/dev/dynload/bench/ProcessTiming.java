@@ -41,13 +41,31 @@ public final class ProcessTiming {
                 "greet", "--returns", "string"));
         programs.put("dynload call (jar, no AOT cache)", List.of(java, "-jar", root.resolve("dynload-cli/target/dynload.jar")
                 .toString(), "call", lib, "greet", "--returns", "string"));
+        // The hosts from jars, as applications ship (an AOT cache takes jars only, not class folders).
+        String version = "0.1.0-SNAPSHOT";
+        String hosts = bench + "/dynload-bench-" + version + ".jar";
         programs.put("examples/host (dynload)", List.of(java, "--enable-native-access=dev.dynload", "-p",
-                root.resolve("dynload-core/target/classes") + ":" + root.resolve("examples/host/target/classes"),
+                root.resolve("dynload-core/target/dynload-core-" + version + ".jar") + ":"
+                        + root.resolve("examples/host/target/host-" + version + ".jar"),
                 "-m", "dev.dynload.examples.host/dev.dynload.examples.host.Host", lib));
-        programs.put("raw FFM host", List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", bench + "/classes",
+        programs.put("raw FFM host", List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", hosts,
                 FfmHost.class.getName(), lib));
         programs.put("JNA host", List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                bench + "/classes:" + bench + "/lib/jna.jar", JnaHost.class.getName(), lib));
+                hosts + ":" + bench + "/lib/jna.jar", JnaHost.class.getName(), lib));
+
+        // The application AOT cache recipe (docs/benchmarks.md), the same for each host: one training run
+        // with -XX:AOTCacheOutput, then every run with -XX:AOTCache.
+        Path caches = Files.createTempDirectory("dynload-aot");
+        for (String host : List.of("examples/host (dynload)", "raw FFM host", "JNA host")) {
+            List<String> command = programs.get(host);
+            Path cache = caches.resolve(host.replaceAll("[^A-Za-z]+", "-") + ".aot");
+            train(host, withOptions(command, "-XX:AOTCacheOutput=" + cache, "-Xlog:aot=off", "-Xlog:cds=off"));
+            if (!Files.isRegularFile(cache)) {
+                throw new IllegalStateException(host + ": the training run wrote no AOT cache at " + cache);
+            }
+            programs.put(host + " + its AOT cache", withOptions(command, "-XX:AOTCache=" + cache, "-Xlog:aot=off",
+                    "-Xlog:cds=off"));
+        }
 
         Map<String, List<Double>> times = new LinkedHashMap<>();
         programs.keySet().forEach(k -> times.put(k, new ArrayList<>()));
@@ -90,6 +108,23 @@ public final class ProcessTiming {
             throw new IllegalStateException(name + " exited " + status + " printing " + out);
         }
         return ms;
+    }
+
+    /** Runs a training run, which also prints what the JVM says of the cache it assembles. */
+    private static void train(String name, List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0 || !out.startsWith("Hello from Rust!\n")) {
+            throw new IllegalStateException(name + ": its training run failed, printing " + out);
+        }
+    }
+
+    /** {@code command} with JVM options right after the java launcher. */
+    private static List<String> withOptions(List<String> command, String... options) {
+        List<String> with = new ArrayList<>(command.subList(0, 1));
+        with.addAll(List.of(options));
+        with.addAll(command.subList(1, command.size()));
+        return with;
     }
 
     private static double median(List<Double> values) {

@@ -42,6 +42,53 @@ class HostTest {
         return captured.toString(StandardCharsets.UTF_8);
     }
 
+    /**
+     * The application AOT cache recipe of docs/benchmarks.md, in fresh JVMs: one training run writes the
+     * cache, and a run with {@code -XX:AOTMode=on} (which fails when the cache cannot be used) uses it.
+     */
+    @Test
+    void anAotCacheTrainedOnTheHostServesAFreshJvm(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path library = Path.of(System.getProperty("dynload.rust.library"));
+        Path core = jar(codeOf(dev.dynload.Library.class), dir.resolve("dynload-core.jar"));
+        Path host = jar(codeOf(Host.class), dir.resolve("host.jar"));
+        Path cache = dir.resolve("host.aot");
+        String launcher = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> app = List.of("--enable-native-access=dev.dynload", "-p", core + java.io.File.pathSeparator + host,
+                "-m", "dev.dynload.examples.host/dev.dynload.examples.host.Host", library.toString());
+        String trained = run(dir, launcher, List.of("-XX:AOTCacheOutput=" + cache, "-Xlog:aot=off", "-Xlog:cds=off"), app);
+        assertTrue(trained.startsWith("Hello from Rust!"), trained);
+        assertTrue(Files.size(cache) > 0, "the training run wrote the cache");
+        String used = run(dir, launcher, List.of("-XX:AOTCache=" + cache, "-XX:AOTMode=on", "-Xlog:aot=off",
+                "-Xlog:cds=off"), app);
+        assertEquals("Hello from Rust!" + System.lineSeparator(), used);
+    }
+
+    private static Path codeOf(Class<?> type) throws java.net.URISyntaxException {
+        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+    }
+
+    /** A jar of {@code classes} (an AOT cache takes jars, not folders), or the jar itself. */
+    private static Path jar(Path classes, Path jar) {
+        if (!Files.isDirectory(classes)) {
+            return classes;
+        }
+        java.util.spi.ToolProvider tool = java.util.spi.ToolProvider.findFirst("jar").orElseThrow();
+        int status = tool.run(System.out, System.err, "--create", "--file", jar.toString(), "-C", classes.toString(),
+                ".");
+        assertEquals(0, status, "jar " + classes);
+        return jar;
+    }
+
+    private static String run(Path dir, String java, List<String> options, List<String> app) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(java));
+        command.addAll(options);
+        command.addAll(app);
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", command) + " printed " + out);
+        return out;
+    }
+
     @Test
     void hostPrintsTheGreetingOfTheRustCdylibFromItsJar() throws Throwable {
         assertEquals("Hello from Rust!" + System.lineSeparator(), hostOutput(RUST));
