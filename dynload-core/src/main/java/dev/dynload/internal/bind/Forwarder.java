@@ -192,30 +192,53 @@ public final class Forwarder {
         ClassFile file = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(ClassHierarchyResolver.defaultResolver()
                 .orElse(ClassHierarchyResolver.ofClassLoading(loader != null ? loader
                         : ClassLoader.getPlatformClassLoader()))));
-        byte[] bytes = file.build(self, c -> {
-            c.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
-            c.withSuperclass(ConstantDescs.CD_Object);
-            c.withInterfaceSymbols(ifaceDesc);
-            c.withField(FIELD, CD_BI_FUNCTION, ClassFile.ACC_PRIVATE | ClassFile.ACC_FINAL);
-            c.withMethodBody(ConstantDescs.INIT_NAME, MethodTypeDesc.of(ConstantDescs.CD_void, CD_BI_FUNCTION),
-                    ClassFile.ACC_PUBLIC, code -> code.aload(0)
-                            .invokespecial(ConstantDescs.CD_Object, ConstantDescs.INIT_NAME, ConstantDescs.MTD_void)
-                            .aload(0).aload(1).putfield(self, FIELD, CD_BI_FUNCTION).return_());
-            for (Method m : methods) {
-                MethodTypeDesc type = MethodTypeDesc.ofDescriptor(MethodType.methodType(m.getReturnType(),
-                        m.getParameterTypes()).toMethodDescriptorString());
-                // A default method may make several native calls: run again, it would repeat those made
-                // before the refusal, so it is not run again (one native call either ran or never started).
-                boolean again = !m.isDefault();
-                c.withMethodBody(m.getName(), type, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
-                        code -> forward(code, self, ifaceDesc, m.getName(), type, again));
-            }
-        });
+        byte[] bytes = file.build(self, new Body(self, ifaceDesc, methods));
         // The class's own lookup (hidden) or the host's (package access): a public constructor either way.
         MethodHandles.Lookup own = host.hasFullPrivilegeAccess() ? host.defineHiddenClass(bytes, true) : host;
         Class<?> defined = own == host ? host.defineClass(bytes) : own.lookupClass();
         return own.findConstructor(defined, MethodType.methodType(void.class, BiFunction.class))
                 .asType(MethodType.methodType(Object.class, BiFunction.class));
+    }
+
+    /*
+     * The class and its methods are written by named classes, not lambdas: a plugin's first bind runs in a
+     * fresh JVM, where each lambda costs a class spun at run time (ClassGenerator does the same).
+     */
+
+    /** The class: its field, its constructor, and one forwarding method per interface method. */
+    private record Body(ClassDesc self, ClassDesc iface, List<Method> methods)
+            implements java.util.function.Consumer<java.lang.classfile.ClassBuilder> {
+        @Override
+        public void accept(java.lang.classfile.ClassBuilder c) {
+            c.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
+            c.withSuperclass(ConstantDescs.CD_Object);
+            c.withInterfaceSymbols(iface);
+            c.withField(FIELD, CD_BI_FUNCTION, ClassFile.ACC_PRIVATE | ClassFile.ACC_FINAL);
+            c.withMethodBody(ConstantDescs.INIT_NAME, MethodTypeDesc.of(ConstantDescs.CD_void, CD_BI_FUNCTION),
+                    ClassFile.ACC_PUBLIC, new Code(self, iface, null, null, false));
+            for (Method m : methods) {
+                MethodTypeDesc type = MethodTypeDesc.ofDescriptor(MethodType.methodType(m.getReturnType(),
+                        m.getParameterTypes()).toMethodDescriptorString());
+                // A default method may make several native calls: run again, it would repeat those made
+                // before the refusal, so it is not run again (one native call either ran or never started).
+                c.withMethodBody(m.getName(), type, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
+                        new Code(self, iface, m.getName(), type, !m.isDefault()));
+            }
+        }
+    }
+
+    /** One method's code: the constructor (no name), or a forwarding method. */
+    private record Code(ClassDesc self, ClassDesc iface, @Nullable String name, @Nullable MethodTypeDesc type,
+                        boolean again) implements java.util.function.Consumer<CodeBuilder> {
+        @Override
+        public void accept(CodeBuilder code) {
+            if (name == null || type == null) {
+                code.aload(0).invokespecial(ConstantDescs.CD_Object, ConstantDescs.INIT_NAME, ConstantDescs.MTD_void)
+                        .aload(0).aload(1).putfield(self, FIELD, CD_BI_FUNCTION).return_();
+            } else {
+                forward(code, self, iface, name, type, again);
+            }
+        }
     }
 
     /**
