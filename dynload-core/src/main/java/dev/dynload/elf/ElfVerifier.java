@@ -135,7 +135,8 @@ final class ElfVerifier implements Verification {
         symbols.hashesAgree();
         versions.check();
         if (symbols.names() != null) {
-            UniqueNames.check(this, symbols, symbols.names(), versions::versionOf);
+            // The tables themselves, not a method reference: a fresh JVM's first open would spin a class for it.
+            UniqueNames.check(this, symbols, symbols.names(), versions);
         }
         relocations();
         initializers.check();

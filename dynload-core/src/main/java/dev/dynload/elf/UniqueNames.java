@@ -4,7 +4,6 @@ import dev.dynload.elf.ElfProblem.Part;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.LongToIntFunction;
 
 /**
  * No two symbols share a name and a version: a linker writes each symbol once, so a second one is a name
@@ -23,7 +22,7 @@ final class UniqueNames {
      * @param names each symbol's name, as {@link SymbolTables#symbols()} read them
      * @param version the version index of a symbol (DT_VERSYM), or -1 for an unversioned library
      */
-    static void check(Verification v, SymbolTables symbols, String[] names, LongToIntFunction version) {
+    static void check(Verification v, SymbolTables symbols, String[] names, VersionTables version) {
         Map<String, Integer> seen = new HashMap<>();
         Map<String, Integer> imports = new HashMap<>();
         for (int i = 1; i < names.length; i++) {
@@ -35,7 +34,7 @@ final class UniqueNames {
                 // Two imports of one name: several versions of it may be asked for, but an unversioned one
                 // (0 or 1) beside another would be bound to whatever the first definition found is.
                 Integer twin = imports.putIfAbsent(names[i], i);
-                if (twin != null && (version.applyAsInt(i) <= 1 || version.applyAsInt(twin) <= 1)) {
+                if (twin != null && (version.versionOf(i) <= 1 || version.versionOf(twin) <= 1)) {
                     v.problem(Part.SYMBOLS, "symbols " + twin + " and " + i + " both import " + names[i] + ", one of them "
                             + "without a version: a linker writes each import once, so a name is damaged");
                     return;
@@ -43,7 +42,7 @@ final class UniqueNames {
             }
             // Unversioned (-1), an import and a definition of one name clash too: the linker would have bound
             // the one to the other. Versioned, a library may define its own foo@LIB_1 and import foo@GLIBC.
-            Integer other = seen.putIfAbsent(names[i] + "@" + version.applyAsInt(i), i);
+            Integer other = seen.putIfAbsent(names[i] + "@" + version.versionOf(i), i);
             if (other != null) {
                 v.problem(Part.SYMBOLS, "symbols " + other + " and " + i + " are both " + names[i] + ", of one version: "
                         + "a linker writes each once, so a name is damaged");

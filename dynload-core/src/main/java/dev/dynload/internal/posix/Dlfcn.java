@@ -75,10 +75,14 @@ public final class Dlfcn {
      */
     public static Optional<String> close(MemorySegment handle) {
         MemorySegment h = MemorySegment.ofAddress(handle.address());
-        return OsThread.call(() -> {
-            int rc = Libc.asInt(Libc.call(Libc.DLCLOSE, h, MemorySegment.NULL));
-            return rc == 0 ? Optional.<String>empty() : Optional.of(lastError());
-        });
+        // In place on a platform thread, as open does: no lambda spun on a program's first close.
+        return Thread.currentThread().isVirtual() ? OsThread.call(() -> closeHere(h)) : closeHere(h);
+    }
+
+    /** dlclose and its message, on this OS thread. */
+    private static Optional<String> closeHere(MemorySegment h) {
+        int rc = Libc.asInt(Libc.call(Libc.DLCLOSE, h, MemorySegment.NULL));
+        return rc == 0 ? Optional.<String>empty() : Optional.of(lastError());
     }
 
     /** {@return the calling thread's pending loader message, which reading clears} */
@@ -89,9 +93,14 @@ public final class Dlfcn {
 
     /** glibc's {@code dlinfo}, where the C library has it. */
     private static final class Dlinfo {
-        static final @Nullable MethodHandle H = Linker.nativeLinker().defaultLookup().find("dlinfo")
-                .map(a -> Linker.nativeLinker().downcallHandle(a, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS)))
-                .orElse(null);
+        static final @Nullable MethodHandle H = handle();
+
+        /** Without a lambda: a fresh JVM's first open would spin a class for it. */
+        private static @Nullable MethodHandle handle() {
+            java.util.Optional<MemorySegment> found = Linker.nativeLinker().defaultLookup().find("dlinfo");
+            return found.isEmpty() ? null : Linker.nativeLinker().downcallHandle(found.get(),
+                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+        }
     }
 
     /** {@code RTLD_DI_LINKMAP} of glibc's {@code dlinfo}. */
