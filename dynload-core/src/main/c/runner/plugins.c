@@ -516,17 +516,20 @@ static void interface(unsigned char *slot, hosted *h, const int64_t *i) {
 
 /* ---- a reload's state handoff (ABI 1.1), in chunks of a slot's data ------------------------------- */
 
-/* Its save and restore, when its table's size covers them (a 1.0 table stops before). */
-static int32_t (*save_of(const hosted *h))(void *, void **, size_t *) {
+/* Whether its table's size covers save and restore (ABI 1.1; a 1.0 table stops before them). */
+static int hands_over(const hosted *h) {
     uint32_t size;
     memcpy(&size, h->table, sizeof size);
-    return size >= offsetof(dlp_plugin, restore) + sizeof(void *) ? h->table->save : NULL;
+    return size >= offsetof(dlp_plugin, restore) + sizeof(void *);
+}
+
+/* Its save and restore, or NULL. */
+static int32_t (*save_of(const hosted *h))(void *, void **, size_t *) {
+    return hands_over(h) ? h->table->save : NULL;
 }
 
 static int32_t (*restore_of(const hosted *h))(void *, const void *, size_t) {
-    uint32_t size;
-    memcpy(&size, h->table, sizeof size);
-    return size >= offsetof(dlp_plugin, restore) + sizeof(void *) ? h->table->restore : NULL;
+    return hands_over(h) ? h->table->restore : NULL;
 }
 
 /* SAVE: at offset 0 calls save and keeps its bytes; answers their length, and the chunk from the offset. */

@@ -485,83 +485,51 @@ public final class Plugin {
             throw new IllegalArgumentException(iface.getName() + " has no @PluginInterface saying which interface "
                     + "id and version it stands for");
         }
-        String where = id() + " (" + descriptor.file() + ")";
-        Optional<ProvidedInterface> found = descriptor.manifest().provided(declared.id(), declared.major());
-        if (found.isEmpty()) {
-            throw new BindingException(iface, where, List.of("the plugin does not provide " + declared.id() + "/"
-                    + declared.major() + "; its manifest provides " + descriptor.manifest().provides()));
-        }
-        ProvidedInterface provided = found.get();
-        if (process != null) {
-            awaitReload(); // counts this bind in: a reload waits for it, and its forwarder is in the reload's list
-            try {
-                return forwarded(iface, bindIsolated(iface, declared, null, lookup), declared, lookup);
-            } finally {
-                synchronized (lock) {
-                    if (--binding == 0) {
-                        lock.notifyAll();
-                    }
-                }
-            }
-        }
-        NativePlugin n;
-        boolean interrupted = false;
-        synchronized (lock) {
-            if (reloading && reloader == Thread.currentThread()) {
-                throw new IllegalStateException("plugin " + id() + " is being reloaded by this thread (a bind from its "
-                        + "logger, or from its own lifecycle code?); bind it once reload() has returned");
-            }
-            while (reloading && state == PluginState.STARTED) {
-                try {
-                    lock.wait(); // a reload is moving its interfaces: this bind binds the copy that serves after
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            if (state != PluginState.STARTED) {
-                throw new IllegalStateException("plugin " + id() + " is " + state.name().toLowerCase(java.util.Locale.ROOT)
-                        + "; bind its interfaces while it is started");
-            }
-            n = loaded;
-            binding++;
-        }
+        provided(iface, declared, descriptor); // refused by name before anything waits
+        NativePlugin n = enterBind();
         try {
             // The plugin's get_interface runs here, outside the lock; stop and reload wait for this bind.
-            return forwarded(iface, bindNative(n, iface, declared, lookup), declared, lookup);
+            return forwarded(iface, n == null ? bindIsolated(iface, declared, lookup)
+                    : bindNative(n, iface, declared, lookup), declared, lookup);
         } finally {
-            synchronized (lock) {
-                if (--binding == 0) {
-                    lock.notifyAll();
-                }
-            }
+            endBind();
         }
     }
 
     /**
-     * Waits while a reload runs (out of process: the bind goes to the copy that serves after it), then
-     * counts a bind in; the caller counts it out.
+     * Counts a bind in, once no reload runs: the bind goes to the copy that serves after it (out of
+     * process, the plugin is STOPPING while the old process drains; the bind waits all the same). {@return
+     * its native side, in process; null out of process, where its process's bind checks the state}
+     *
+     * @throws IllegalStateException if this thread runs the plugin's reload (it would wait for itself), or,
+     *         in process, if the plugin is not started
      */
-    private void awaitReload() {
+    private @Nullable NativePlugin enterBind() {
         boolean interrupted = false;
-        synchronized (lock) {
-            if (reloading && reloader == Thread.currentThread()) {
-                throw new IllegalStateException("plugin " + id() + " is being reloaded by this thread (a bind from its "
-                        + "logger?); bind it once reload() has returned");
-            }
-            while (reloading) { // its state is STOPPING while the old process drains: wait all the same
-                try {
-                    lock.wait();
-                } catch (InterruptedException e) {
-                    interrupted = true;
+        try {
+            synchronized (lock) {
+                if (reloading && reloader == Thread.currentThread()) {
+                    throw new IllegalStateException("plugin " + id() + " is being reloaded by this thread (a bind from "
+                            + "its logger, or from its own lifecycle code?); bind it once reload() has returned");
                 }
+                while (reloading) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (process == null && state != PluginState.STARTED) {
+                    throw new IllegalStateException("plugin " + id() + " is " + state.name().toLowerCase(
+                            java.util.Locale.ROOT) + "; bind its interfaces while it is started");
+                }
+                binding++;
+                return process == null ? loaded : null;
             }
-            binding++;
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -597,30 +565,48 @@ public final class Plugin {
         return forwarder;
     }
 
+    /** {@return where messages say a bind went: the plugin and its file} */
+    private String where(PluginDescriptor d) {
+        return id() + " (" + d.file() + ")";
+    }
+
+    /**
+     * {@return the interface {@code d}'s manifest provides for {@code declared}}
+     *
+     * @throws BindingException if it provides none
+     */
+    private ProvidedInterface provided(Class<?> iface, PluginInterface declared, PluginDescriptor d) {
+        Optional<ProvidedInterface> found = d.manifest().provided(declared.id(), declared.major());
+        if (found.isEmpty()) {
+            throw new BindingException(iface, where(d), List.of("the plugin does not provide " + declared.id() + "/"
+                    + declared.major() + "; its manifest provides " + d.manifest().provides()));
+        }
+        return found.get();
+    }
+
+    /**
+     * {@return the interface {@code d} provides for {@code declared}, each Java method checked against it}
+     *
+     * @throws BindingException if it provides none, or a signature differs
+     */
+    private ProvidedInterface checked(Class<?> iface, PluginInterface declared, PluginDescriptor d) {
+        ProvidedInterface provided = provided(iface, declared, d);
+        List<String> problems = check(iface, declared, provided);
+        if (!problems.isEmpty()) {
+            throw new BindingException(iface, where(d), problems);
+        }
+        return provided;
+    }
+
     /**
      * Binds {@code iface} to this plugin in its process, as its descriptor provides it now: the object a
      * forwarder calls.
      *
      * @throws BindingException if a signature differs, or the plugin does not provide it
      */
-    <T> T bindIsolated(Class<T> iface, PluginInterface declared, @Nullable ProvidedInterface given,
-                       MethodHandles.@Nullable Lookup lookup) {
+    <T> T bindIsolated(Class<T> iface, PluginInterface declared, MethodHandles.@Nullable Lookup lookup) {
         PluginDescriptor d = descriptor;
-        String where = id() + " (" + d.file() + ")";
-        ProvidedInterface provided = given;
-        if (provided == null) {
-            Optional<ProvidedInterface> found = d.manifest().provided(declared.id(), declared.major());
-            if (found.isEmpty()) {
-                throw new BindingException(iface, where, List.of("the plugin does not provide " + declared.id() + "/"
-                        + declared.major() + "; its manifest provides " + d.manifest().provides()));
-            }
-            provided = found.get();
-        }
-        List<String> problems = check(iface, declared, provided);
-        if (!problems.isEmpty()) {
-            throw new BindingException(iface, where, problems);
-        }
-        return IsolatedBinding.bind(this, iface, declared, provided, where, lookup);
+        return IsolatedBinding.bind(this, iface, declared, checked(iface, declared, d), where(d), lookup);
     }
 
     /**
@@ -631,18 +617,9 @@ public final class Plugin {
      */
     <T> T bindNative(NativePlugin n, Class<T> iface, PluginInterface declared, MethodHandles.@Nullable Lookup lookup) {
         PluginDescriptor d = n.descriptor();
-        String where = id() + " (" + d.file() + ")";
-        Optional<ProvidedInterface> found = d.manifest().provided(declared.id(), declared.major());
-        if (found.isEmpty()) {
-            throw new BindingException(iface, where, List.of("the plugin does not provide " + declared.id() + "/"
-                    + declared.major() + "; its manifest provides " + d.manifest().provides()));
-        }
-        ProvidedInterface provided = found.get();
+        String where = where(d);
         // Against the copy bound, not the descriptor read before: a reload may have brought other signatures.
-        List<String> problems = check(iface, declared, provided);
-        if (!problems.isEmpty()) {
-            throw new BindingException(iface, where, problems);
-        }
+        ProvidedInterface provided = checked(iface, declared, d);
         Optional<MemorySegment> given = n.getInterface(declared.id(), declared.major(), 0);
         if (given.isEmpty()) {
             throw new BindingException(iface, where, List.of("its get_interface gave NULL for " + declared.id()

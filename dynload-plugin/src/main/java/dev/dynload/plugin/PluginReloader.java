@@ -241,7 +241,6 @@ final class PluginReloader {
         List<PluginStarter.Dependency> deps = new ArrayList<>();
         Begun begun = begin(p, byId, all, deps);
         PluginDescriptor next = begun.next();
-        Optional<List<Plugin.Bound>> live = Optional.of(begun.live());
         Optional<NativePlugin> running = p.loaded();
         Optional<HostServices> runningServices = p.services();
         if (running.isEmpty() || runningServices.isEmpty()) {
@@ -250,7 +249,7 @@ final class PluginReloader {
         }
         NativePlugin old = running.get();
         HostServices oldServices = runningServices.get();
-        Attempt a = new Attempt(p, next, old, live.get());
+        Attempt a = new Attempt(p, next, old, begun.live());
         boolean done = false;
         try {
             a.run(deps);
@@ -269,10 +268,7 @@ final class PluginReloader {
             }
         }
         p.reloaded(next, a.n, a.services);
-        starter.say(p.id(), PluginLogger.Level.INFO, "reloaded: " + was.version() + " -> " + next.version()
-                + (a.handedOver < 0 ? " (fresh init: " + a.noHandoff + ")" : " (" + a.handedOver
-                + " bytes of state handed over)") + "; calls waited " + String.format(java.util.Locale.ROOT, "%.2f",
-                a.heldNanos / 1e6) + " ms");
+        sayReloaded(p, was.version(), next.version(), "", a.handedOver, a.noHandoff, a.heldNanos);
         return new Replaced(p, old, oldServices);
     }
 
@@ -435,9 +431,7 @@ final class PluginReloader {
                             handedOver = state.length;
                         }
                     } else {
-                        String why = (saves & 1) == 0
-                                ? "the running copy has no save (it gives none, or was built for ABI 1.0)"
-                                : "the new copy has no restore (it gives none, or was built for ABI 1.0)";
+                        String why = noHandoff((saves & 1) != 0);
                         if (members.get(i) == p) {
                             noHandoff = why;
                         } else {
@@ -464,7 +458,7 @@ final class PluginReloader {
             for (int i = 0; i < members.size(); i++) {
                 List<Object> mine = new ArrayList<>();
                 for (Plugin.Bound b : held.get(i).bound) {
-                    mine.add(members.get(i).bindIsolated(b.iface(), b.declared(), null, b.lookup()));
+                    mine.add(members.get(i).bindIsolated(b.iface(), b.declared(), b.lookup()));
                 }
                 targets.add(mine);
             }
@@ -473,11 +467,10 @@ final class PluginReloader {
                 heldNanos = Math.max(heldNanos, held.get(i).release(targets.get(i)));
             }
             processes.replace(old, fresh);
-            starter.say(p.id(), PluginLogger.Level.INFO, "reloaded: " + was.get(members.indexOf(p)).version() + " -> "
-                    + next.get(members.indexOf(p)).version() + " in " + fresh + (members.size() > 1 ? ", with "
-                    + (members.size() - 1) + " other plugins of its process" : "") + (handedOver < 0 ? " (fresh init: "
-                    + noHandoff + ")" : " (" + handedOver + " bytes of state handed over)") + "; calls waited "
-                    + String.format(java.util.Locale.ROOT, "%.2f", heldNanos / 1e6) + " ms");
+            int at = members.indexOf(p);
+            sayReloaded(p, was.get(at).version(), next.get(at).version(), " in " + fresh + (members.size() > 1
+                    ? ", with " + (members.size() - 1) + " other plugins of its process" : ""), handedOver, noHandoff,
+                    heldNanos);
         }
 
         /**
@@ -611,6 +604,20 @@ final class PluginReloader {
         }
     }
 
+    /** Why a copy starts fresh: which side has no handoff (ABI 1.1 save and restore). */
+    private static String noHandoff(boolean oldSaves) {
+        return oldSaves ? "the new copy has no restore (it gives none, or was built for ABI 1.0)"
+                : "the running copy has no save (it gives none, or was built for ABI 1.0)";
+    }
+
+    /** Says a reload done: the versions, where to (out of process), what crossed, how long calls waited. */
+    private void sayReloaded(Plugin p, Version was, Version now, String where, int handedOver, String noHandoff,
+                             long heldNanos) {
+        starter.say(p.id(), PluginLogger.Level.INFO, "reloaded: " + was + " -> " + now + where + (handedOver < 0
+                ? " (fresh init: " + noHandoff + ")" : " (" + handedOver + " bytes of state handed over)")
+                + "; calls waited " + String.format(java.util.Locale.ROOT, "%.2f", heldNanos / 1e6) + " ms");
+    }
+
     /** A reload that has begun: the new file, checked, and the plugin's bound interfaces, held from binds. */
     private record Begun(PluginDescriptor next, List<Plugin.Bound> live) {
     }
@@ -687,7 +694,6 @@ final class PluginReloader {
         private final Plugin p;
         private final PluginDescriptor next;
         private final NativePlugin old;
-        private final List<Plugin.Bound> live;
         /** The old copy's forwarders, held while it drains and hands over. */
         private final Held held;
         /** The new targets of the held switches, in their order. */
@@ -708,7 +714,6 @@ final class PluginReloader {
             this.p = p;
             this.next = next;
             this.old = old;
-            this.live = live;
             this.held = new Held(p, old, live);
         }
 
@@ -776,9 +781,7 @@ final class PluginReloader {
         /** The old copy saves, the new one restores: only when both speak ABI 1.1's handoff. */
         private void handOver() throws Failed {
             if (!old.saves() || !n.restores()) {
-                noHandoff = !old.saves()
-                        ? "the running copy has no save (it gives none, or was built for ABI 1.0)"
-                        : "the new copy has no restore (it gives none, or was built for ABI 1.0)";
+                noHandoff = noHandoff(old.saves());
                 return;
             }
             try {
@@ -890,7 +893,7 @@ final class PluginReloader {
                 for (int i = 0; i < bound.size(); i++) {
                     Plugin.Bound b = bound.get(i);
                     try {
-                        back.set(i, copy == null ? p.bindIsolated(b.iface(), b.declared(), null, b.lookup())
+                        back.set(i, copy == null ? p.bindIsolated(b.iface(), b.declared(), b.lookup())
                                 : p.bindNative(copy, b.iface(), b.declared(), b.lookup()));
                     } catch (RuntimeException | LinkageError e) {
                         starter.say(p.id(), PluginLogger.Level.ERROR, "binding " + b.iface().getName() + " to the "
