@@ -110,6 +110,14 @@ static void refuse(const char *why) {
     (stack ? ((T (*)(REGISTERS, STACK_TYPES)) (f))(REGISTER_VALUES, STACK_VALUES)                          \
            : ((T (*)(REGISTERS)) (f))(REGISTER_VALUES))
 
+/* A struct returned in two registers: the call's type picks the registers, the two eightbytes are kept. */
+#define TWO_EIGHTBYTES(T)                                                                                   \
+    do {                                                                                                    \
+        T r = INVOKE(T, f);                                                                                 \
+        memcpy(&result, &r.first, 8);                                                                       \
+        memcpy(&second, &r.second, 8);                                                                      \
+    } while (0)
+
 /* The four ways x86-64 returns a struct of two eightbytes: rax and rdx, xmm0 and xmm1, or one of each. */
 typedef struct { int64_t first; int64_t second; } integer_integer;
 typedef struct { double first; double second; } sse_sse;
@@ -390,21 +398,13 @@ static void serve(unsigned char *slot) {
         double r = INVOKE(double, f);
         memcpy(&result, &r, sizeof r); /* a float's bits are the low 32 of the register */
     } else if (returns == 5) {
-        integer_integer r = INVOKE(integer_integer, f);
-        memcpy(&result, &r.first, 8);
-        memcpy(&second, &r.second, 8);
+        TWO_EIGHTBYTES(integer_integer);
     } else if (returns == 6) {
-        sse_sse r = INVOKE(sse_sse, f);
-        memcpy(&result, &r.first, 8);
-        memcpy(&second, &r.second, 8);
+        TWO_EIGHTBYTES(sse_sse);
     } else if (returns == 7) {
-        integer_sse r = INVOKE(integer_sse, f);
-        memcpy(&result, &r.first, 8);
-        memcpy(&second, &r.second, 8);
+        TWO_EIGHTBYTES(integer_sse);
     } else if (returns == 8) {
-        sse_integer r = INVOKE(sse_integer, f);
-        memcpy(&result, &r.first, 8);
-        memcpy(&second, &r.second, 8);
+        TWO_EIGHTBYTES(sse_integer);
     } else {
         result = (uint64_t) INVOKE(int64_t, f);
     }
