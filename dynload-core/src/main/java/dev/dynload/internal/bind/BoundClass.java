@@ -28,8 +28,8 @@ import java.util.function.Supplier;
  */
 final class BoundClass implements BiFunction<Integer, MethodType, CallSite> {
 
-    private static final MethodHandle RETRY = Handles.find(MethodHandles.lookup(), "retry", Object.class,
-            BoundClass.class, int.class, Object[].class);
+    private static final MethodHandle LINK = Handles.find(MethodHandles.lookup(), "linkNow", MethodHandle.class,
+            BoundClass.class, int.class);
 
     private final Bindings owner;
     private final List<Supplier<MethodHandle>> handles;
@@ -78,10 +78,32 @@ final class BoundClass implements BiFunction<Integer, MethodType, CallSite> {
         return site;
     }
 
-    /** A target that links the site on its call, then makes the call: for sites not linked yet. */
+    /**
+     * Method {@code index}'s call site, not linked yet: its first call links it. For a class written
+     * at compile time, whose methods call {@code invokeExact} on a constant handle where a generated
+     * one makes an {@code invokedynamic}: the handle is this site's dynamic invoker.
+     *
+     * @param index the method's position in the class
+     * @param type the method's type, without receiver
+     * @return the site
+     */
+    synchronized MutableCallSite unlinked(int index, MethodType type) {
+        MutableCallSite site = sites[index];
+        if (site == null) {
+            site = new MutableCallSite(type);
+            site.setTarget(owner.closed() ? owner.thrower(type) : retry(index, type));
+            sites[index] = site;
+        }
+        return site;
+    }
+
+    /**
+     * A target that links the site on its call, then makes the call through the site's new target:
+     * for sites not linked yet. The arguments pass through unboxed ({@code (args) -> link().invokeExact(args)}).
+     */
     private MethodHandle retry(int index, MethodType type) {
-        return MethodHandles.insertArguments(RETRY, 0, this, index).asCollector(Object[].class, type.parameterCount())
-                .asType(type);
+        return MethodHandles.foldArguments(MethodHandles.exactInvoker(type), MethodHandles.insertArguments(LINK, 0, this,
+                index));
     }
 
     /** Points {@code site} at method {@code index}'s call; what making it threw is thrown, the retry left. */
@@ -115,13 +137,17 @@ final class BoundClass implements BiFunction<Integer, MethodType, CallSite> {
         }
     }
 
-    private static Object retry(BoundClass bound, int index, Object[] args) throws Throwable {
+    /** Links method {@code index}'s site and returns its target: what a call of a site not linked yet makes. */
+    private static MethodHandle linkNow(BoundClass bound, int index) {
         MutableCallSite site;
         synchronized (bound) {
             site = bound.sites[index];
+            if (bound.calls[index] != null && !bound.owner.closed()) {
+                return bound.calls[index]; // linked by a call that raced this one
+            }
         }
         bound.link(index, site);
-        return site.getTarget().invokeWithArguments(args);
+        return site.getTarget();
     }
 
     /**

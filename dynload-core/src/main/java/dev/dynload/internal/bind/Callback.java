@@ -9,7 +9,6 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
-import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -45,48 +44,46 @@ final class Callback implements Mapping.Pointer {
      * @param access how to reach the interface, or null for its layout only
      * @throws IllegalArgumentException naming each of its parameters and its result that has no mapping
      */
-    static Callback of(TypeTable table, @Nullable TypeAccess access, Class<?> type, TypeTable.Role role) {
+    static Callback of(TypeTable table, @Nullable TypeAccess access, JavaType type, JavaMethod sam,
+                       TypeTable.Role role) {
         if (role != TypeTable.Role.PARAMETER) {
-            throw new IllegalArgumentException("a callback (" + type.getSimpleName() + ") can only be a parameter");
+            throw new IllegalArgumentException("a callback (" + type.simpleName() + ") can only be a parameter");
         }
-        Method sam = TypeTable.abstractMethods(type).getFirst();
         List<String> problems = new ArrayList<>();
-        Mapping[] parameters = new Mapping[sam.getParameterCount()];
-        Type[] types = sam.getGenericParameterTypes();
+        List<JavaVariable> views = sam.parameters();
+        Mapping[] parameters = new Mapping[views.size()];
         for (int i = 0; i < parameters.length; i++) {
             try {
-                parameters[i] = table.map(types[i], sam.getParameters()[i], TypeTable.Role.CALLBACK_PARAMETER, null).orElseThrow();
+                parameters[i] = table.map(views.get(i).type(), views.get(i), TypeTable.Role.CALLBACK_PARAMETER, null)
+                        .orElseThrow();
             } catch (IllegalArgumentException e) {
-                problems.add("parameter " + i + " of its " + sam.getName() + ": " + e.getMessage());
+                problems.add("parameter " + i + " of its " + sam.name() + ": " + e.getMessage());
             }
         }
         for (int i = 0; i < parameters.length; i++) {
             int at = parameters[i] == null ? -1 : parameters[i].countAt();
-            if (at >= 0) {
-                Class<?> c = at < parameters.length ? sam.getParameterTypes()[at] : null;
-                if (at == i || (c != int.class && c != long.class && c != short.class)) {
-                    problems.add("parameter " + i + " of its " + sam.getName() + ": @Count(" + at + ") must name "
-                            + "another parameter of type int, long or short");
-                }
+            if (at >= 0 && (at == i || !BindingRules.countType(at < parameters.length ? views.get(at).type() : null))) {
+                problems.add("parameter " + i + " of its " + sam.name() + ": @Count(" + at + ") must name "
+                        + "another parameter of type int, long or short");
             }
         }
         Optional<Mapping> result = Optional.empty();
         try {
-            result = table.map(sam.getGenericReturnType(), sam, TypeTable.Role.CALLBACK_RESULT, null);
+            result = table.map(sam.result(), sam, TypeTable.Role.CALLBACK_RESULT, null);
         } catch (IllegalArgumentException e) {
-            problems.add("its " + sam.getName() + "'s result: " + e.getMessage());
+            problems.add("its " + sam.name() + "'s result: " + e.getMessage());
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("callback " + type.getSimpleName() + ": " + String.join("; ", problems));
+            throw new IllegalArgumentException("callback " + type.simpleName() + ": " + String.join("; ", problems));
         }
         if (access == null) {
             return new Callback(null, parameters, result); // its layout only, for a signature
         }
         try {
-            MethodHandles.Lookup lookup = access.lookupFor(type);
-            return new Callback(lookup.unreflect(sam), parameters, result);
+            MethodHandles.Lookup lookup = access.lookupFor(type.known());
+            return new Callback(lookup.unreflect((Method) sam.reflected()), parameters, result);
         } catch (IllegalAccessException e) {
-            throw new IllegalArgumentException("callback interface " + type.getName() + " is not accessible: "
+            throw new IllegalArgumentException("callback interface " + type.name() + " is not accessible: "
                     + e.getMessage());
         }
     }

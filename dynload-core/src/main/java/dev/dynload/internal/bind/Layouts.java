@@ -18,7 +18,7 @@ public final class Layouts {
         if (!record.isRecord()) {
             throw new IllegalArgumentException(record.getName() + " is not a record");
         }
-        return new TypeTable(null).struct(record).groupLayout();
+        return new TypeTable(null).struct(Reflected.of(record)).groupLayout();
     }
 
     /**
@@ -30,24 +30,35 @@ public final class Layouts {
      * @throws IllegalArgumentException naming the result or parameter that has no C counterpart
      */
     public static java.lang.foreign.FunctionDescriptor descriptorOf(java.lang.reflect.Method method) {
+        return descriptorOf(Reflected.method(method));
+    }
+
+    /**
+     * The C function descriptor of a method as the type table maps it, on either side of compilation.
+     *
+     * @param method a method of an interface to bind
+     * @return its descriptor
+     * @throws IllegalArgumentException naming the result or parameter that has no C counterpart
+     */
+    public static java.lang.foreign.FunctionDescriptor descriptorOf(JavaMethod method) {
         TypeTable types = new TypeTable(null);
         java.util.Optional<Mapping> result;
         try {
-            result = types.map(method.getGenericReturnType(), method, TypeTable.Role.RESULT, null);
+            result = types.map(method.result(), method, TypeTable.Role.RESULT, null);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(method.getName() + ", the result: " + e.getMessage(), e);
+            throw new IllegalArgumentException(method.name() + ", the result: " + e.getMessage(), e);
         }
         java.util.List<java.lang.foreign.MemoryLayout> args = new java.util.ArrayList<>();
-        java.lang.reflect.Type[] generic = method.getGenericParameterTypes();
-        for (int i = 0; i < generic.length; i++) {
-            if (method.getParameterTypes()[i] == java.lang.foreign.Arena.class) {
+        java.util.List<JavaVariable> parameters = method.parameters();
+        for (int i = 0; i < parameters.size(); i++) {
+            JavaVariable p = parameters.get(i);
+            if (p.type().known() == java.lang.foreign.Arena.class) {
                 continue;
             }
             try {
-                args.add(types.map(generic[i], method.getParameters()[i], TypeTable.Role.PARAMETER, null)
-                        .orElseThrow().layout());
+                args.add(types.map(p.type(), p, TypeTable.Role.PARAMETER, null).orElseThrow().layout());
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(method.getName() + ", parameter " + i + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(method.name() + ", parameter " + i + ": " + e.getMessage(), e);
             }
         }
         java.lang.foreign.MemoryLayout[] a = args.toArray(new java.lang.foreign.MemoryLayout[0]);

@@ -25,7 +25,7 @@ public final class RecordCodec {
      * @throws IllegalArgumentException if the record has no C struct (what {@code bind} says of it)
      */
     public static RecordCodec of(Class<?> record, MethodHandles.@Nullable Lookup lookup) {
-        return new RecordCodec(new TypeTable(new TypeAccess(lookup)).struct(record));
+        return new RecordCodec(new TypeTable(new TypeAccess(lookup)).struct(Reflected.of(record)));
     }
 
     /** {@return the struct's size in bytes} */

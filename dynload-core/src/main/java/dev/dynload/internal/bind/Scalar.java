@@ -220,7 +220,7 @@ sealed interface Scalar extends Mapping.Field {
      * A Java enum as a C {@code int}: its {@link CEnum#value()}, or its ordinal. Built only for enums
      * whose values are distinct and readable (see {@link #of}).
      */
-    record Enumeration(Class<?> type, Map<Integer, Object> byValue, Map<Object, Integer> toValue) implements Converted {
+    record Enumeration(@Nullable Class<?> type, Map<Integer, Object> byValue, Map<Object, Integer> toValue) implements Converted {
         private static final MethodHandle VALUE = Handles.find(MethodHandles.lookup(), "value", int.class, Enumeration.class, Object.class);
         private static final MethodHandle CONSTANT = Handles.find(MethodHandles.lookup(), "constant", Object.class, Enumeration.class, int.class);
 
@@ -229,7 +229,10 @@ sealed interface Scalar extends Mapping.Field {
          *
          * @throws IllegalArgumentException if a {@code value()} throws, or two constants share a value
          */
-        static Enumeration of(Class<?> type) {
+        static Enumeration of(@Nullable Class<?> type) {
+            if (type == null) {
+                return new Enumeration(null, Map.of(), Map.of()); // compiled, not run: its values are unknown
+            }
             Map<Integer, Object> byValue = new HashMap<>();
             Map<Object, Integer> toValue = new HashMap<>();
             for (Object constant : type.getEnumConstants()) {

@@ -29,7 +29,12 @@ import org.jspecify.annotations.Nullable;
 final class Struct implements Mapping.Field {
 
     /** One component: its accessor and its field mapping. */
-    record Member(RecordComponent component, Mapping.Field field) {
+    record Member(JavaVariable component, Mapping.Field field) {
+
+        /** {@return the reflected component; only asked with a lookup, at run time} */
+        RecordComponent reflected() {
+            return (RecordComponent) component.reflected();
+        }
     }
 
     private static final MethodHandle PLUS = Handles.find(MethodHandles.lookup(), "plus", long.class, long.class,
@@ -37,7 +42,9 @@ final class Struct implements Mapping.Field {
     private static final MethodHandle ON_HEAP = Handles.find(MethodHandles.lookup(), "onHeap", MemorySegment.class,
             int.class);
 
-    private final Class<?> type;
+    /** The record; null where it is not a class yet (the annotation processor), which makes no handles. */
+    private final @Nullable Class<?> type;
+    private final String name;
     private final GroupLayout layout;
     private final boolean byReference;
     /** (MemorySegment, long)R and (MemorySegment, long, R)void; null for a layout made without access. */
@@ -47,9 +54,10 @@ final class Struct implements Mapping.Field {
     private final @Nullable MethodHandle encoder;
     private final @Nullable MethodHandle decoder;
 
-    private Struct(Class<?> type, GroupLayout layout, boolean byReference, @Nullable MethodHandle reader,
-                   @Nullable MethodHandle writer) {
+    private Struct(@Nullable Class<?> type, String name, GroupLayout layout, boolean byReference,
+                   @Nullable MethodHandle reader, @Nullable MethodHandle writer) {
         this.type = type;
+        this.name = name;
         this.layout = layout;
         this.byReference = byReference;
         this.reader = reader;
@@ -65,10 +73,13 @@ final class Struct implements Mapping.Field {
      * @param members its components, in order, each with its field mapping
      * @param lookup a lookup that can use its accessors and canonical constructor, or null for the layout alone
      */
-    static Struct of(Class<?> record, List<Member> members, MethodHandles.@Nullable Lookup lookup)
+    static Struct of(JavaType view, List<Member> members, MethodHandles.@Nullable Lookup lookup)
             throws ReflectiveOperationException {
-        if (record.isAnnotationPresent(Union.class)) {
-            return union(record, members, lookup);
+        Class<?> record = view.known();
+        String name = view.simpleName();
+        Marks marks = view.marks();
+        if (marks.annotated() && marks.get(Union.class) != null) {
+            return union(record, name, members, lookup);
         }
         List<MemoryLayout> elements = new ArrayList<>();
         long[] offsets = new long[members.size()];
@@ -83,7 +94,7 @@ final class Struct implements Mapping.Field {
                 offset += padding;
             }
             offsets[i] = offset;
-            elements.add(member.withName(members.get(i).component().getName()));
+            elements.add(member.withName(members.get(i).component().name()));
             offset += member.byteSize();
             alignment = Math.max(alignment, align);
         }
@@ -91,20 +102,19 @@ final class Struct implements Mapping.Field {
         if (tail > 0) {
             elements.add(MemoryLayout.paddingLayout(tail));
         }
-        StructLayout layout = MemoryLayout.structLayout(elements.toArray(new MemoryLayout[0]))
-                .withName(record.getSimpleName());
+        StructLayout layout = MemoryLayout.structLayout(elements.toArray(new MemoryLayout[0])).withName(name);
         if (lookup == null) {
-            return new Struct(record, layout, false, null, null);
+            return new Struct(record, name, layout, false, null, null);
         }
         MethodHandle writer = null;
         for (int i = 0; i < offsets.length; i++) {
-            RecordComponent c = members.get(i).component();
+            RecordComponent c = members.get(i).reflected();
             MethodHandle at = MethodHandles.insertArguments(PLUS, 1, offsets[i]);            // (long)long
             MethodHandle set = MethodHandles.filterArguments(members.get(i).field().writer(), 1, at);
             set = MethodHandles.filterArguments(set, 2, lookup.unreflect(c.getAccessor()));  // (MS, long, R)void
             writer = writer == null ? set : MethodHandles.foldArguments(set, writer);
         }
-        return new Struct(record, layout, false, reader(record, members, offsets, lookup), writer);
+        return new Struct(record, name, layout, false, reader(record, members, offsets, lookup), writer);
     }
 
     /** (MemorySegment, long)R: each component read at its offset, into the canonical constructor. */
@@ -113,7 +123,7 @@ final class Struct implements Mapping.Field {
         MethodHandle[] readers = new MethodHandle[offsets.length];
         Class<?>[] types = new Class<?>[offsets.length];
         for (int i = 0; i < offsets.length; i++) {
-            types[i] = members.get(i).component().getType();
+            types[i] = members.get(i).reflected().getType();
             MethodHandle at = MethodHandles.insertArguments(PLUS, 1, offsets[i]);
             readers[i] = MethodHandles.filterArguments(members.get(i).field().reader(), 1, at); // (MS, long)T
         }
@@ -136,14 +146,15 @@ final class Struct implements Mapping.Field {
      * widest alignment. Its writer writes the components that are not zero, largest first, and checks
      * that each agrees with what is written already (see {@link Union}).
      */
-    private static Struct union(Class<?> record, List<Member> members, MethodHandles.Lookup lookup)
+    private static Struct union(@Nullable Class<?> record, String name, List<Member> members,
+                                MethodHandles.@Nullable Lookup lookup)
             throws ReflectiveOperationException {
         List<MemoryLayout> elements = new ArrayList<>();
         long size = 0;
         long alignment = 1;
         for (Member m : members) {
             MemoryLayout member = m.field().fieldLayout();
-            elements.add(member.withName(m.component().getName()));
+            elements.add(member.withName(m.component().name()));
             size = Math.max(size, member.byteSize());
             alignment = Math.max(alignment, member.byteAlignment());
         }
@@ -151,9 +162,9 @@ final class Struct implements Mapping.Field {
         if (rounded > size) {
             elements.add(MemoryLayout.paddingLayout(rounded));
         }
-        GroupLayout layout = MemoryLayout.unionLayout(elements.toArray(new MemoryLayout[0])).withName(record.getSimpleName());
+        GroupLayout layout = MemoryLayout.unionLayout(elements.toArray(new MemoryLayout[0])).withName(name);
         if (lookup == null) {
-            return new Struct(record, layout, false, null, null);
+            return new Struct(record, name, layout, false, null, null);
         }
         List<Member> bySize = new ArrayList<>(members);
         bySize.sort((a, b) -> Long.compare(b.field().fieldLayout().byteSize(), a.field().fieldLayout().byteSize()));
@@ -161,16 +172,16 @@ final class Struct implements Mapping.Field {
         MethodHandle[] writers = new MethodHandle[bySize.size()];
         String[] names = new String[bySize.size()];
         for (int i = 0; i < accessors.length; i++) {
-            RecordComponent c = bySize.get(i).component();
+            RecordComponent c = bySize.get(i).reflected();
             accessors[i] = lookup.unreflect(c.getAccessor()).asType(MethodType.methodType(Object.class, Object.class));
             writers[i] = bySize.get(i).field().writer()
                     .asType(MethodType.methodType(void.class, MemorySegment.class, long.class, Object.class));
             names[i] = c.getName();
         }
-        UnionWriter w = new UnionWriter(record.getSimpleName(), rounded, names, accessors, writers);
+        UnionWriter w = new UnionWriter(name, rounded, names, accessors, writers);
         MethodHandle writer = MethodHandles.insertArguments(UNION_WRITE, 0, w)
                 .asType(MethodType.methodType(void.class, MemorySegment.class, long.class, record));
-        return new Struct(record, layout, false, reader(record, members, new long[members.size()], lookup), writer);
+        return new Struct(record, name, layout, false, reader(record, members, new long[members.size()], lookup), writer);
     }
 
     private static final MethodHandle UNION_WRITE = Handles.find(MethodHandles.lookup(), "writeUnion", void.class,
@@ -217,7 +228,7 @@ final class Struct implements Mapping.Field {
 
     /** The same struct, passed the other way. */
     Struct byReference(boolean pointer) {
-        return pointer == byReference ? this : new Struct(type, layout, pointer, reader, writer);
+        return pointer == byReference ? this : new Struct(type, name, layout, pointer, reader, writer);
     }
 
     /** {@return the struct's (or union's) own layout, whichever way it is passed} */
@@ -279,7 +290,7 @@ final class Struct implements Mapping.Field {
             if (byReference) {
                 return MemorySegment.NULL;
             }
-            throw new NullPointerException("a null " + type.getSimpleName() + " cannot be passed by value");
+            throw new NullPointerException("a null " + name + " cannot be passed by value");
         }
         if (!byReference) {
             return encoder.invoke(value);
@@ -304,9 +315,9 @@ final class Struct implements Mapping.Field {
     private static void checkUnchanged(Struct struct, MemorySegment passed, Object value) throws Throwable {
         MemorySegment expected = (MemorySegment) struct.encoder.invoke(value);
         if (passed.mismatch(expected.asSlice(0, passed.byteSize())) >= 0) {
-            throw new IllegalStateException("the function wrote to the " + struct.type.getSimpleName()
+            throw new IllegalStateException("the function wrote to the " + struct.name
                     + " passed by pointer, and a record cannot take the write; declare the parameter as Ref<"
-                    + struct.type.getSimpleName() + "> to receive what it writes");
+                    + struct.name + "> to receive what it writes");
         }
     }
 
@@ -351,6 +362,6 @@ final class Struct implements Mapping.Field {
 
     @Override
     public String toString() {
-        return (byReference ? "struct " + type.getSimpleName() + "*" : "struct " + type.getSimpleName());
+        return (byReference ? "struct " + name + "*" : "struct " + name);
     }
 }

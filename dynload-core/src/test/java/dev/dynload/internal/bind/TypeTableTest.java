@@ -66,7 +66,8 @@ class TypeTableTest {
 
     private Mapping parameterMapping(String method, int index) {
         Parameter p = parameter(method, index);
-        return table.map(p.getParameterizedType(), p, TypeTable.Role.PARAMETER, null).orElseThrow();
+        JavaVariable v = Reflected.method((Method) p.getDeclaringExecutable()).parameters().get(index);
+        return table.map(v.type(), v, TypeTable.Role.PARAMETER, null).orElseThrow();
     }
 
     private String refusal(String method, int index) {
@@ -99,11 +100,11 @@ class TypeTableTest {
 
     @Test
     void aRecordIsAStructLaidOutAsCWouldWithItsPadding() {
-        Struct point = table.struct(Point.class);
+        Struct point = table.struct(Reflected.of(Point.class));
         GroupLayout layout = point.groupLayout();
         assertEquals(16, layout.byteSize(), "int, 4 bytes of padding, double");
         assertEquals(8, layout.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("y")));
-        assertTrue(table.struct(Point.class) == point, "one struct per record, made once");
+        assertTrue(table.struct(Reflected.of(Point.class)) == point, "one struct per record, made once");
     }
 
     @Test
@@ -123,17 +124,17 @@ class TypeTableTest {
     @Test
     void voidIsOnlyAResultAndACallbackOnlyAParameter() throws NoSuchMethodException {
         Method nothing = Sample.class.getMethod("nothing");
-        assertEquals(Optional.empty(), table.map(void.class, nothing, TypeTable.Role.RESULT, null));
+        assertEquals(Optional.empty(), table.map(Reflected.of(void.class), Reflected.method(nothing), TypeTable.Role.RESULT, null));
         assertEquals("void is not a parameter type", assertThrows(IllegalArgumentException.class,
-                () -> table.map(void.class, nothing, TypeTable.Role.PARAMETER, null)).getMessage());
+                () -> table.map(Reflected.of(void.class), Reflected.method(nothing), TypeTable.Role.PARAMETER, null)).getMessage());
         Method returns = Sample.class.getMethod("returnsCallback");
         String m = assertThrows(IllegalArgumentException.class,
-                () -> table.map(returns.getGenericReturnType(), returns, TypeTable.Role.RESULT, null)).getMessage();
+                () -> table.map(Reflected.method(returns).result(), Reflected.method(returns), TypeTable.Role.RESULT, null)).getMessage();
         assertEquals("a callback (Comparator) can only be a parameter", m);
         Method s = Sample.class.getMethod("pointers", String.class, MemorySegment.class, int[].class, int[].class,
                 double[].class, Comparator.class);
         String cannot = assertThrows(IllegalArgumentException.class,
-                () -> table.map(String.class, s, TypeTable.Role.CALLBACK_RESULT, null)).getMessage();
+                () -> table.map(Reflected.of(String.class), Reflected.method(s), TypeTable.Role.CALLBACK_RESULT, null)).getMessage();
         assertTrue(cannot.contains("a callback cannot return a String"), cannot);
     }
 
@@ -141,7 +142,7 @@ class TypeTableTest {
     void rolesAndFunctionalInterfaces() {
         assertTrue(TypeTable.Role.CALLBACK_RESULT.callback() && TypeTable.Role.CALLBACK_RESULT.result());
         assertFalse(TypeTable.Role.FIELD.callback() || TypeTable.Role.PARAMETER.result());
-        assertEquals(1, TypeTable.abstractMethods(Comparator.class).size(), "equals and hashCode do not count");
-        assertEquals(6, TypeTable.abstractMethods(Sample.class).size());
+        assertEquals(1, Reflected.of(Comparator.class).abstractMethods().size(), "equals and hashCode do not count");
+        assertEquals(6, Reflected.of(Sample.class).abstractMethods().size());
     }
 }

@@ -1,0 +1,182 @@
+package dev.dynload.internal.bind;
+
+import java.lang.annotation.Annotation;
+import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Parameter;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The binding rules' view of a type at run time, from reflection. Written with loops and named
+ * classes (no lambdas): it runs on every bind, mostly in a fresh JVM.
+ */
+final class Reflected implements JavaType {
+
+    private final Type type;
+    private final @Nullable Class<?> raw;
+
+    private Reflected(Type type) {
+        this.type = type;
+        this.raw = type instanceof Class<?> c ? c
+                : type instanceof ParameterizedType p ? (Class<?>) p.getRawType() : null;
+    }
+
+    /** {@return the view of {@code type}} */
+    static JavaType of(Type type) {
+        return new Reflected(type);
+    }
+
+    /** {@return the view of an interface's method} */
+    static JavaMethod method(Method m) {
+        return new ReflectedMethod(m);
+    }
+
+    @Override
+    public Kind kind() {
+        if (raw == null) {
+            return Kind.OTHER;
+        }
+        if (raw.isPrimitive()) {
+            return Kind.PRIMITIVE;
+        }
+        if (raw.isArray()) {
+            return Kind.ARRAY;
+        }
+        if (raw.isEnum()) {
+            return Kind.ENUM;
+        }
+        if (raw.isRecord()) {
+            return Kind.RECORD;
+        }
+        return raw.isInterface() ? Kind.INTERFACE : Kind.CLASS;
+    }
+
+    @Override
+    public @Nullable Class<?> known() {
+        return raw;
+    }
+
+    @Override
+    public String name() {
+        return raw != null ? raw.getName() : type.getTypeName();
+    }
+
+    @Override
+    public String simpleName() {
+        return raw != null ? raw.getSimpleName() : type.getTypeName();
+    }
+
+    @Override
+    public JavaType component() {
+        return new Reflected(raw.getComponentType());
+    }
+
+    @Override
+    public List<JavaType> arguments() {
+        List<JavaType> arguments = new ArrayList<>();
+        if (type instanceof ParameterizedType p) {
+            for (Type t : p.getActualTypeArguments()) {
+                arguments.add(new Reflected(t));
+            }
+        }
+        return arguments;
+    }
+
+    @Override
+    public List<JavaVariable> components() {
+        List<JavaVariable> components = new ArrayList<>();
+        for (RecordComponent c : raw.getRecordComponents()) {
+            components.add(new ReflectedVariable(c, c.getName(), c.getGenericType()));
+        }
+        return components;
+    }
+
+    @Override
+    public List<JavaMethod> abstractMethods() {
+        List<JavaMethod> methods = new ArrayList<>();
+        for (Method m : raw.getMethods()) {
+            if (Modifier.isAbstract(m.getModifiers()) && !TypeAccess.isObjectMethod(m)) {
+                methods.add(new ReflectedMethod(m));
+            }
+        }
+        return methods;
+    }
+
+    @Override
+    public Marks marks() {
+        return new ReflectedVariable(raw, raw.getName(), raw);
+    }
+
+    @Override
+    public String toString() {
+        return type.getTypeName();
+    }
+
+    private static boolean annotated(AnnotatedElement e) {
+        return e.getDeclaredAnnotations().length > 0;
+    }
+
+    /** A parameter, a record component, or a class's own annotations. */
+    private record ReflectedVariable(AnnotatedElement reflected, String name, Type generic) implements JavaVariable {
+        @Override
+        public JavaType type() {
+            return new Reflected(generic);
+        }
+
+        @Override
+        public boolean annotated() {
+            return Reflected.annotated(reflected);
+        }
+
+        @Override
+        public <A extends Annotation> @Nullable A get(Class<A> type) {
+            return reflected.getAnnotation(type);
+        }
+    }
+
+    private record ReflectedMethod(Method reflected) implements JavaMethod {
+        @Override
+        public String name() {
+            return reflected.getName();
+        }
+
+        @Override
+        public JavaType result() {
+            return new Reflected(reflected.getGenericReturnType());
+        }
+
+        @Override
+        public List<JavaVariable> parameters() {
+            Parameter[] parameters = reflected.getParameters();
+            Type[] generic = reflected.getGenericParameterTypes();
+            List<JavaVariable> views = new ArrayList<>();
+            for (int i = 0; i < parameters.length; i++) {
+                views.add(new ReflectedVariable(parameters[i], parameters[i].getName(),
+                        generic.length == parameters.length ? generic[i] : parameters[i].getType()));
+            }
+            return views;
+        }
+
+        @Override
+        public boolean varArgs() {
+            return reflected.isVarArgs();
+        }
+
+        @Override
+        public boolean annotated() {
+            return Reflected.annotated(reflected);
+        }
+
+        @Override
+        public <A extends Annotation> @Nullable A get(Class<A> type) {
+            return reflected.getAnnotation(type);
+        }
+    }
+}
