@@ -19,6 +19,7 @@ module dev.dynload {
     exports dev.dynload.bind;
     // dynload's own modules share its escaper of printed text (Printable); nothing else of it is theirs.
     exports dev.dynload.internal to dev.dynload.plugin, dev.dynload.cli;
-    // The plugin host's forwarders, which move a plugin's bound interfaces to a reloaded copy.
-    exports dev.dynload.internal.bind to dev.dynload.plugin;
+    // The plugin host's forwarders, which move a plugin's bound interfaces to a reloaded copy; the
+    // binding rules and type table, which the annotation processor runs on the compiler's model.
+    exports dev.dynload.internal.bind to dev.dynload.plugin, dev.dynload.processor;
 }

@@ -35,6 +35,13 @@ import org.jspecify.annotations.Nullable;
  */
 public final class BindingRules {
 
+    /**
+     * What the annotation processor appends to an interface's binary name, less its package, to name the
+     * implementation it writes beside it ({@code Zlib$Dynload}, {@code Outer$Zlib$Dynload}), and where
+     * {@code bind} looks for one.
+     */
+    public static final String IMPLEMENTATION_SUFFIX = "$Dynload";
+
     private static final Set<Class<?>> VARIADIC_PROMOTED = Set.of(byte.class, short.class, char.class,
             boolean.class, float.class);
 

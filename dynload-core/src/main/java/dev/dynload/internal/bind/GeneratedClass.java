@@ -31,9 +31,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class GeneratedClass implements BiFunction<Object, Object, Object> {
 
-    /** What the processor appends to the interface's binary name. */
-    static final String SUFFIX = "$Dynload";
-
     private final BoundClass links;
     private final List<Method> methods;
     private final String description;
@@ -85,7 +82,7 @@ final class GeneratedClass implements BiFunction<Object, Object, Object> {
     /** {@return the bytes of the class written for {@code iface}, or null if none was} */
     private static byte @Nullable [] bytes(Class<?> iface) throws IOException {
         String name = iface.getName();
-        String file = name.substring(name.lastIndexOf('.') + 1) + SUFFIX + ".class";
+        String file = name.substring(name.lastIndexOf('.') + 1) + BindingRules.IMPLEMENTATION_SUFFIX + ".class";
         try (InputStream in = iface.getResourceAsStream(file)) {
             return in == null ? null : in.readAllBytes();
         }
