@@ -64,6 +64,7 @@ class BindingTest {
         int apply(int a, int b);
     }
 
+    @LibraryInterface
     interface Fixture {
         @Symbol("b_answer") int answer();
         @Symbol("b_add") int add(int a, int b);
@@ -472,7 +473,6 @@ class BindingTest {
             assertThrows(IllegalStateException.class, () -> own.add(n, 1));
         }
     }
-
     interface Broken {
         int b_add(int a, int b);
         int b_ad(int a, int b);
@@ -505,7 +505,6 @@ class BindingTest {
         assertTrue(problems.stream().anyMatch(p -> p.contains("@In and @Heap exclude each other")), e.getMessage());
         assertTrue(e.getMessage().startsWith("cannot bind " + Broken.class.getName() + " to " + BINDING + ": 10 problems"));
     }
-
     interface Ambiguous {
         @Symbol("b_add") int add(int a, int b);
         @Symbol("b_add") long add(long a, long b);

@@ -36,23 +36,18 @@ class MappingsTest {
 
     record Sample(int id, @Length(4) double[] values, @Length(16) String name) {
     }
-
     interface PointMap {
         Point map(Point p);
     }
-
     interface PointMeasure {
         double measure(Point p);
     }
-
     interface Row {
         int row(MemorySegment ctx, int n, @Size(16) MemorySegment values);
     }
-
     interface RowStrings {
         int row(MemorySegment ctx, int n, @Count(1) String[] values);
     }
-
     interface RowSegment {
         int row(MemorySegment ctx, int n, @Count(1) MemorySegment values);
     }
@@ -64,12 +59,14 @@ class MappingsTest {
     record Tagged(int tag, Number value) {
     }
 
+    @LibraryInterface
     interface Unions {
         @Symbol("m_number_read") double read(Number n, int member);
         @Symbol("m_number_of_float") Number ofFloat(float f);
         @Symbol("m_tagged_read") double read(Tagged t);
     }
 
+    @LibraryInterface
     interface UnsignedFixture {
         @Symbol("m_u8_max") @Unsigned(8) int u8Max();
         @Symbol("m_u16_max") @Unsigned(16) int u16Max();
@@ -78,10 +75,12 @@ class MappingsTest {
         @Symbol("m_u8_next") @Unsigned(8) short u8Next(@Unsigned(8) short v);
     }
 
+    @LibraryInterface
     interface PointerSource {
         MemorySegment get();
     }
 
+    @LibraryInterface
     interface Edges {
         @Symbol("m_call_pointer") MemorySegment callPointer(PointerSource f);
         @Symbol("m_fill_u32") int fill(@Out int[] out, @Unsigned(32) long n);
@@ -89,11 +88,13 @@ class MappingsTest {
         @Symbol("m_stamp_after") int stampAfter(@ByReference Stamp s, Runnable r);
     }
 
+    @LibraryInterface
     interface CountedResults {
         @Symbol("m_squares") @Count(value = 0, elementSize = 8) MemorySegment squares(int n);
         @Symbol("m_words") @Count(0) String[] words(short n);
     }
 
+    @LibraryInterface
     interface Calc {
         int add(int a, int b);
 
@@ -104,6 +105,7 @@ class MappingsTest {
         int mul(int a, int b);
     }
 
+    @LibraryInterface
     interface CalcSource {
         @Symbol("m_calc") MemorySegment calc(int minor);
     }
@@ -129,6 +131,7 @@ class MappingsTest {
         };
     }
 
+    @LibraryInterface
     interface Mappings {
         @Symbol("m_rows") int rowsAsStrings(RowStrings f, MemorySegment ctx, int rows);
         @Symbol("m_rows") int rowsAsSegments(RowSegment f, MemorySegment ctx, int rows);
@@ -193,6 +196,7 @@ class MappingsTest {
         record Utsname(@Length(65) String sysname, @Length(65) String nodename, @Length(65) String release,
                        @Length(65) String version, @Length(65) String machine, @Length(65) String domainname) {
         }
+        @LibraryInterface
         interface LibC {
             int gettimeofday(Ref<Timeval> tv, MemorySegment tz);
             int uname(Ref<Utsname> name);
@@ -378,9 +382,11 @@ class MappingsTest {
         } catch (dev.dynload.LibraryLoadException e) {
             org.junit.jupiter.api.Assumptions.assumeTrue(false, "no libsqlite3 on this machine: " + e.getMessage());
         }
+        @LibraryInterface
         interface Exec {
             int exec(MemorySegment ctx, int n, @Count(1) String[] values, @Count(1) String[] names);
         }
+        @LibraryInterface
         interface Sqlite {
             int sqlite3_open(String name, MemorySegment[] db);
             int sqlite3_exec(MemorySegment db, String sql, Exec callback, MemorySegment ctx, MemorySegment[] error);
@@ -433,6 +439,7 @@ class MappingsTest {
 
     @Test
     void errnoSeesMapFailedAsAFailedPointer() {
+        @LibraryInterface
         interface Mman {
             @Errno MemorySegment mmap(MemorySegment addr, @SizeT long length, int prot, int flags, int fd,
                                       @SizeT long offset);
@@ -534,7 +541,6 @@ class MappingsTest {
             return value;
         }
     }
-
     interface BadInput {
         @Symbol("m_sum_ints") int sum(int n, int... values);
         @Symbol("m_strlen") long node(Node n);
@@ -547,11 +553,9 @@ class MappingsTest {
         @Symbol("m_rows") int badCount(BadCount f, MemorySegment ctx, int rows);
         @Symbol("m_rows") int negativeCount(NegativeCount f, MemorySegment ctx, int rows);
     }
-
     interface NegativeCount {
         int row(MemorySegment ctx, int n, @Count(-1) String[] values);
     }
-
     interface BadCount {
         int row(MemorySegment ctx, int n, @Count(2) String[] values);
     }
@@ -584,11 +588,11 @@ class MappingsTest {
         }
         throw new AssertionError("no problem for " + method + " in " + problems);
     }
-
     sealed interface Sealed permits Unsealed {
         @Symbol("m_strlen") long strlen(String s);
     }
 
+    @LibraryInterface
     non-sealed interface Unsealed extends Sealed {
     }
 

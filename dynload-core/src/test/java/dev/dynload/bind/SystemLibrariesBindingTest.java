@@ -23,6 +23,7 @@ class SystemLibrariesBindingTest {
         int compare(@Size(4) MemorySegment a, @Size(4) MemorySegment b);
     }
 
+    @LibraryInterface
     interface LibC {
         @SizeT long strlen(String s);
 
@@ -33,12 +34,14 @@ class SystemLibrariesBindingTest {
         @Errno int open(String path, int flags);
     }
 
+    @LibraryInterface
     interface LibM {
         double cos(double x);
 
         double pow(double x, double y);
     }
 
+    @LibraryInterface
     interface Zlib {
         String zlibVersion();
 

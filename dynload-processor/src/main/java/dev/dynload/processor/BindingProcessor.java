@@ -30,7 +30,9 @@ import javax.tools.Diagnostic;
  * <p>Enable it by putting {@code dev.dynload:dynload-processor} on the annotation processor path (see
  * docs/binding.md, "Compile-time binding").
  */
-@SupportedAnnotationTypes("dev.dynload.bind.LibraryInterface")
+// Every annotation of dev.dynload.bind is claimed: they are dynload's alone, and a lint of unclaimed
+// annotations (-Xlint:processing, under -Werror) would otherwise fail the user's build.
+@SupportedAnnotationTypes("dev.dynload.bind.*")
 public final class BindingProcessor extends AbstractProcessor {
 
     /** Makes the processor; the compiler does, through the service loader. */
@@ -48,7 +50,7 @@ public final class BindingProcessor extends AbstractProcessor {
         for (Element e : round.getElementsAnnotatedWith(LibraryInterface.class)) {
             library((TypeElement) e, mirrors);
         }
-        return true; // the annotation is this processor's alone
+        return true;
     }
 
     private void library(TypeElement type, Mirrors mirrors) {

@@ -56,7 +56,7 @@ final class GeneratedClass implements BiFunction<Object, Object, Object> {
      */
     static Optional<Object> instantiate(MethodHandles.Lookup host, Class<?> iface, Bindings bindings, List<Method> methods,
                                         List<Supplier<MethodHandle>> handles, String description) throws Throwable {
-        if (!host.hasFullPrivilegeAccess()) {
+        if (!iface.isAnnotationPresent(dev.dynload.bind.LibraryInterface.class) || !host.hasFullPrivilegeAccess()) {
             return Optional.empty(); // its constants would be shared by every bind: write a class instead
         }
         byte[] bytes = bytes(iface);

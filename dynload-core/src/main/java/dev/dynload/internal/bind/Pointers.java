@@ -184,8 +184,11 @@ final class Pointers {
      * A {@link Ref} of a struct as a pointer to it: an out- or in-out parameter. The struct goes in as the
      * reference holds it (zeros when it holds null), and what C wrote comes back as a new record in it.
      */
-    record Out(Mapping.Field value, MethodHandle read, MethodHandle write) implements Mapping.Pointer {
-        static Out of(Mapping.Field value) {
+    record Out(Struct value, @Nullable MethodHandle read, @Nullable MethodHandle write) implements Mapping.Pointer {
+        static Out of(Struct value) {
+            if (!value.hasHandles()) {
+                return new Out(value, null, null); // a signature only: nothing is read or written
+            }
             return new Out(value, value.reader().asType(MethodType.methodType(Object.class, MemorySegment.class, long.class)),
                     value.writer().asType(MethodType.methodType(void.class, MemorySegment.class, long.class, Object.class)));
         }

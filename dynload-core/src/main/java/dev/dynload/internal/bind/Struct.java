@@ -269,6 +269,11 @@ final class Struct implements Mapping.Field {
         return layout;
     }
 
+    /** {@return whether it was made with access to its record, so reads and writes it; else it is a layout only} */
+    boolean hasHandles() {
+        return reader != null;
+    }
+
     @Override
     public MethodHandle reader() {
         return Objects.requireNonNull(reader, "a struct laid out without access to its record has no handles");
