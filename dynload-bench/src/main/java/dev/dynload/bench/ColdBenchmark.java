@@ -39,6 +39,11 @@ public class ColdBenchmark {
         int same_0(int v);
     }
 
+    /** The same, its implementation written at compile time by dynload's annotation processor. */
+    @dev.dynload.bind.LibraryInterface
+    interface WrittenOne extends One {
+    }
+
     /** One function, for JNA. */
     public interface JnaOne extends com.sun.jna.Library {
         int same_0(int v);
@@ -47,6 +52,11 @@ public class ColdBenchmark {
     @Benchmark
     public int one_dynload() {
         return Library.open(COLD).bind(One.class).same_0(1);
+    }
+
+    @Benchmark
+    public int one_dynload_written() {
+        return Library.open(COLD).bind(WrittenOne.class).same_0(1);
     }
 
     @Benchmark
@@ -68,6 +78,11 @@ public class ColdBenchmark {
     }
 
     @Benchmark
+    public int same50_dynload_written() {
+        return Library.open(COLD).bind(ColdFunctions.WrittenSame.class).same_0(1);
+    }
+
+    @Benchmark
     public int same50_ffm() throws Throwable {
         SymbolLookup lookup = SymbolLookup.libraryLookup(COLD, Arena.global());
         Linker linker = Linker.nativeLinker();
@@ -86,6 +101,11 @@ public class ColdBenchmark {
     @Benchmark
     public int distinct50_dynload() {
         return Library.open(COLD).bind(ColdFunctions.DynloadDistinct.class).distinct_0(1);
+    }
+
+    @Benchmark
+    public int distinct50_dynload_written() {
+        return Library.open(COLD).bind(ColdFunctions.WrittenDistinct.class).distinct_0(1);
     }
 
     @Benchmark

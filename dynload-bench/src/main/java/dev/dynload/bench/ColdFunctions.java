@@ -123,6 +123,16 @@ final class ColdFunctions {
         int distinct_49(MemorySegment p0, int p1, long p2, double p3, float p4, MemorySegment p5, int p6, long p7, double p8, float p9);
     }
 
+    /** {@link DynloadSame} with its implementation written at compile time. */
+    @dev.dynload.bind.LibraryInterface
+    interface WrittenSame extends DynloadSame {
+    }
+
+    /** {@link DynloadDistinct} with its implementation written at compile time. */
+    @dev.dynload.bind.LibraryInterface
+    interface WrittenDistinct extends DynloadDistinct {
+    }
+
     /** 50 functions of one signature, for JNA's interface mapping. */
     public interface JnaSame extends com.sun.jna.Library {
         int same_0(int v);

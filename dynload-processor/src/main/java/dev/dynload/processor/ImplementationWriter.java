@@ -20,12 +20,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Writes the implementation of a checked library interface: {@code Iface$Dynload}, beside it. It is the
- * source form of the class {@code bind} otherwise writes at run time, and {@code bind} defines it the
- * same way, as a hidden class with its own constants per bind (dynload-core's {@code GeneratedClass}).
+ * source form of the class {@code bind} otherwise writes at run time (see dynload-core's
+ * {@code WrittenClass} for how {@code bind} uses it).
  *
- * <p>Each method calls {@code invokeExact} on a {@code static final} handle, which the class's static
- * initializer asks its class data for, by the method's name and erased type; the handle links the
- * native call on its first call. The class names nothing of dynload, so the user's module exports
+ * <p>Each method calls {@code invokeExact} on the {@code static final} handle of a holder class of its
+ * own, initialized on the method's first call, which asks the class's {@code links} (set by
+ * {@code bind}) for it by the method's name and erased type. The class names nothing of dynload, so the user's module exports
  * nothing to it. Nothing here decides how a type maps: that happens at run time, by the same table
  * that checked the interface.
  */
@@ -74,22 +74,14 @@ final class ImplementationWriter {
         }
         String iface = type.getQualifiedName().toString();
         s.append("/**\n * The implementation of {@link ").append(iface).append("} that dynload's annotation processor\n")
-                .append(" * wrote. {@code Library.bind} defines it as a hidden class for each bind; it is never loaded by\n")
-                .append(" * name. Do not edit: dynload.processor.BindingProcessor writes it again on every compilation.\n")
-                .append(" * (No @Generated: it would make a module that binds need java.compiler.)\n */\n")
+                .append(" * wrote; {@code Library.bind} makes its instances. Do not edit: dynload.processor.BindingProcessor\n")
+                .append(" * writes it again on every compilation. (No @Generated: a module that binds would need java.compiler.)\n")
+                .append(" */\n")
                 .append("final class ").append(simpleName).append(" implements ").append(iface).append(" {\n\n")
-                .append("    private static final java.util.function.BiFunction<Object, Object, Object> LINKS = links();\n");
-        for (int i = 0; i < methods.size(); i++) {
-            ExecutableElement m = methods.get(i);
-            StringJoiner classes = new StringJoiner(", ");
-            classes.add(erased(m.getReturnType()) + ".class");
-            for (var p : m.getParameters()) {
-                classes.add(erased(p.asType()) + ".class");
-            }
-            s.append("    private static final java.lang.invoke.MethodHandle M").append(i).append(" = link(\"")
-                    .append(m.getSimpleName()).append("\", ").append(classes).append(");\n");
-        }
-        s.append("\n    ").append(simpleName).append("() {\n    }\n");
+                .append("    /** Set by bind before the first instance: what each method's holder asks for its handle. */\n")
+                .append("    static java.util.function.BiFunction<Object, Object, Object> links;\n\n")
+                .append("    private final String description;\n\n    ")
+                .append(simpleName).append("(String description) {\n        this.description = description;\n    }\n");
         for (int i = 0; i < methods.size(); i++) {
             method(s, methods.get(i), i);
         }
@@ -97,26 +89,11 @@ final class ImplementationWriter {
 
                     @Override
                     public String toString() {
-                        return (String) LINKS.apply("toString", null);
-                    }
-
-                    @SuppressWarnings("unchecked")
-                    private static java.util.function.BiFunction<Object, Object, Object> links() {
-                        Object data;
-                        try {
-                            data = java.lang.invoke.MethodHandles.classData(java.lang.invoke.MethodHandles.lookup(), "_",
-                                    Object.class);
-                        } catch (IllegalAccessException e) {
-                            throw new IllegalStateException(e);
-                        }
-                        if (data == null) {
-                            throw new IllegalStateException("this class is defined by dynload's Library.bind, not loaded by name");
-                        }
-                        return (java.util.function.BiFunction<Object, Object, Object>) data;
+                        return description;
                     }
 
                     private static java.lang.invoke.MethodHandle link(String name, Class<?> result, Class<?>... parameters) {
-                        return (java.lang.invoke.MethodHandle) LINKS.apply(name,
+                        return (java.lang.invoke.MethodHandle) links.apply(name,
                                 java.lang.invoke.MethodType.methodType(result, parameters));
                     }
 
@@ -130,15 +107,26 @@ final class ImplementationWriter {
         return s.toString();
     }
 
+    /**
+     * One method, and the holder of its handle: a class of its own, initialized on the method's first
+     * call, so that only the methods called have their native calls made.
+     */
     private void method(StringBuilder s, ExecutableElement m, int index) {
+        StringJoiner classes = new StringJoiner(", ");
+        classes.add(erased(m.getReturnType()) + ".class");
         StringJoiner declared = new StringJoiner(", ");
         StringJoiner passed = new StringJoiner(", ");
         for (int i = 0; i < m.getParameters().size(); i++) {
-            declared.add(m.getParameters().get(i).asType() + " a" + i);
+            TypeMirror p = m.getParameters().get(i).asType();
+            classes.add(erased(p) + ".class");
+            declared.add(p + " a" + i);
             passed.add("a" + i);
         }
+        s.append("\n    private static final class M").append(index).append(" {\n")
+                .append("        static final java.lang.invoke.MethodHandle H = link(\"").append(m.getSimpleName())
+                .append("\", ").append(classes).append(");\n    }\n");
         TypeMirror result = m.getReturnType();
-        String call = "M" + index + ".invokeExact(" + passed + ")";
+        String call = "M" + index + ".H.invokeExact(" + passed + ")";
         String body = result.getKind() == TypeKind.VOID ? call + ";" : "return (" + erased(result) + ") " + call + ";";
         s.append("\n    @Override\n    public ").append(result).append(' ').append(m.getSimpleName()).append('(')
                 .append(declared).append(") {\n        try {\n            ").append(body).append("\n")

@@ -75,7 +75,7 @@ class WrittenClassTest {
     void bindUsesTheWrittenClassToCallTheCLibrary() {
         try (Library libc = Library.open("libc.so.6")) {
             Outer.LibC c = libc.bind(Outer.LibC.class);
-            assertTrue(c.getClass().getName().startsWith("good.Outer$LibC$Dynload/"), c.getClass().getName());
+            assertEquals("good.Outer$LibC$Dynload", c.getClass().getName(), "the first bind gets the written class");
             assertEquals(7, c.abs(-7));
             assertEquals(5L, c.strlen("hello"));
             assertEquals(3L, c.length(new byte[] {'a', 'b', 'c', 0}));
@@ -92,6 +92,17 @@ class WrittenClassTest {
 
             assertEquals(-1L, c.lseek(-1, 0, Outer.Whence.SET), "a bad descriptor");
             assertThrows(ErrnoException.class, () -> c.close(-1), "thrown as the call threw it, unwrapped");
+
+            try (Library again = Library.open("libc.so.6")) {
+                Outer.LibC other = again.bind(Outer.LibC.class);
+                assertTrue(other.getClass().isHidden(), "a second bind gets a class written at run time: "
+                        + other.getClass());
+                assertEquals(4, other.abs(-4));
+                assertEquals(4, c.abs(-4), "the first still calls its own library");
+            }
+            libc.close();
+            IllegalStateException closed = assertThrows(IllegalStateException.class, () -> c.abs(-1));
+            assertTrue(closed.getMessage().contains("is closed"), closed.getMessage());
         }
     }
 }

@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * Binds an interface to a library: checks every method by the {@link BindingRules}, adds what only the
  * library can answer (its symbols, a {@code @FreeWith} function), reports every problem at once, then
  * makes the implementation: the class the annotation processor generated for the interface, when there
- * is one ({@link GeneratedClass}), or one written now ({@link ClassGenerator}).
+ * is one ({@link WrittenClass}), or one written now ({@link ClassGenerator}).
  */
 final class Binder implements BindingRules.FreeFunctions {
 
@@ -97,7 +97,7 @@ final class Binder implements BindingRules.FreeFunctions {
         }
         String description = iface.getSimpleName() + " bound to " + where;
         try {
-            Optional<Object> generated = table.isEmpty() ? GeneratedClass.instantiate(host, iface, target, bound, handles,
+            Optional<Object> generated = table.isEmpty() ? WrittenClass.instantiate(access, iface, target, bound, handles,
                     description) : Optional.empty();
             return generated.isPresent() ? generated.get()
                     : ClassGenerator.instantiate(host, iface, target, bound, handles, description);

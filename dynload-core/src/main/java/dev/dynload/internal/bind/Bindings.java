@@ -30,8 +30,9 @@ import org.jspecify.annotations.Nullable;
  * method that throws and waits until every thread sees it ({@link MutableCallSite#syncAll}), so that no
  * bound call can start any more, then (2) looks for the calls that had started: a bound call runs inside
  * a method of a generated class whose name carries this library's mark, and a platform thread's stack,
- * as {@link Thread#getAllStackTraces} shows it, holds that frame until the call returns. Virtual threads
- * are not in that snapshot, so a bound call on a virtual thread counts itself in and out instead (a test
+ * as {@link Thread#getAllStackTraces} shows it, holds that frame until the call returns (for the class
+ * the annotation processor wrote, whose name is its own, a frame of the class that serves this library;
+ * see {@link WrittenClass}). Virtual threads are not in that snapshot, so a bound call on a virtual thread counts itself in and out instead (a test
  * of {@link Thread#isVirtual} is all a platform thread pays); it counts itself in before it checks that
  * the library is still open, and the closer marks the library closed before it reads the count, so one
  * of the two always sees the other.
@@ -226,14 +227,34 @@ public final class Bindings {
         if (virtualCalls.get() != 0) {
             return false;
         }
+        List<String> written = writtenClasses();
         for (StackTraceElement[] stack : stacks.values()) {
             for (int i = 0; i < stack.length; i++) {
-                if (stack[i].getClassName().contains(mark) && !throwing(stack, i)) {
+                String name = stack[i].getClassName();
+                if ((name.contains(mark) || (!written.isEmpty() && written.contains(name))) && !throwing(stack, i)) {
                     return false;
                 }
             }
         }
         return true;
+    }
+
+    /**
+     * {@return the names of the classes the annotation processor wrote that serve this library's binds}
+     * Their names carry no mark: each serves one bind at most (see {@link WrittenClass}), so its frames
+     * are this library's.
+     */
+    private List<String> writtenClasses() {
+        List<String> names = new ArrayList<>();
+        synchronized (classes) {
+            for (WeakReference<BoundClass> ref : classes) {
+                BoundClass bound = ref.get();
+                if (bound != null && bound.written() != null) {
+                    names.add(bound.written());
+                }
+            }
+        }
+        return names;
     }
 
     /**

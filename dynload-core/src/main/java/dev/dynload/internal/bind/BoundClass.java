@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One generated class's links: for each of its methods, what makes the method's handle, and the call
  * site linked to it.
@@ -32,6 +34,7 @@ final class BoundClass implements BiFunction<Integer, MethodType, CallSite> {
             BoundClass.class, int.class);
 
     private final Bindings owner;
+    private final @Nullable String written;
     private final List<Supplier<MethodHandle>> handles;
     /**
      * Each method's one call site, once its bootstrap ran; guarded by this. Threads that make a method's
@@ -43,7 +46,16 @@ final class BoundClass implements BiFunction<Integer, MethodType, CallSite> {
     private final MethodHandle[] calls;
 
     BoundClass(Bindings owner, List<Supplier<MethodHandle>> handles) {
+        this(owner, handles, null);
+    }
+
+    /**
+     * @param written the name of the class the annotation processor wrote, whose methods make the calls;
+     *                null for a class written at run time, whose name carries its library's mark
+     */
+    BoundClass(Bindings owner, List<Supplier<MethodHandle>> handles, @Nullable String written) {
         this.owner = owner;
+        this.written = written;
         this.handles = List.copyOf(handles);
         this.sites = new MutableCallSite[handles.size()];
         this.calls = new MethodHandle[handles.size()];
@@ -135,6 +147,11 @@ final class BoundClass implements BiFunction<Integer, MethodType, CallSite> {
             calls[index] = call;
             site.setTarget(owner.closed() ? owner.thrower(type) : call);
         }
+    }
+
+    /** {@return the name of the written class whose methods make these calls, or null (see the constructor)} */
+    @Nullable String written() {
+        return written;
     }
 
     /** Links method {@code index}'s site and returns its target: what a call of a site not linked yet makes. */
