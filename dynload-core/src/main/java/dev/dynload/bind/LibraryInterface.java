@@ -26,8 +26,6 @@ import java.lang.annotation.Target;
  * Zlib z = lib.bind(Zlib.class); // the class the processor wrote, checked when it compiled
  * }
  *
- * <p>{@code bind} looks for the written class only beside an interface that carries this annotation.
- *
  * <p>What only the library can answer is still checked by {@code bind}: that it exports each symbol,
  * the function a {@code @FreeWith} names, and the values of a {@link CEnum}. See docs/binding.md,
  * "Compile-time binding".

@@ -2,6 +2,7 @@ package dev.dynload.processor;
 
 import dev.dynload.internal.bind.BindingRules;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
 
@@ -32,12 +33,14 @@ import org.jspecify.annotations.Nullable;
 final class ImplementationWriter {
 
     private final TypeElement type;
+    private final Mirrors mirrors;
     private final Types types;
     private final String packageName;
     private final String simpleName;
 
     ImplementationWriter(TypeElement type, Mirrors mirrors, Types types) {
         this.type = type;
+        this.mirrors = mirrors;
         this.types = types;
         String binary = mirrors.binaryName(type.asType());
         int dot = binary.lastIndexOf('.');
@@ -73,15 +76,28 @@ final class ImplementationWriter {
             s.append("package ").append(packageName).append(";\n\n");
         }
         String iface = type.getQualifiedName().toString();
+        List<String> implemented = new ArrayList<>();
+        for (ExecutableElement m : methods) {
+            implemented.add(mirrors.nameAndDescriptor(m));
+        }
         s.append("/**\n * The implementation of {@link ").append(iface).append("} that dynload's annotation processor\n")
                 .append(" * wrote; {@code Library.bind} makes its instances. Do not edit: dynload.processor.BindingProcessor\n")
                 .append(" * writes it again on every compilation. (No @Generated: a module that binds would need java.compiler.)\n")
                 .append(" */\n")
                 .append("final class ").append(simpleName).append(" implements ").append(iface).append(" {\n\n")
-                .append("    /** Set by bind before the first instance: what each method's holder asks for its handle. */\n")
+                .append("    /** Set by the constructor, for bind: what each method's holder asks for its handle. */\n")
                 .append("    static java.util.function.BiFunction<Object, Object, Object> links;\n\n")
+                .append("    /** The methods this class implements, which bind checks against the interface as it is now. */\n")
+                .append("    private static final String IMPLEMENTED = \"")
+                .append(BindingRules.implementedKey(implemented)).append("\";\n\n")
                 .append("    private final String description;\n\n    ")
-                .append(simpleName).append("(String description) {\n        this.description = description;\n    }\n");
+                .append(simpleName).append("(String description, java.util.function.BiFunction<Object, Object, Object> links,\n")
+                .append("            String implemented) {\n")
+                .append("        if (!IMPLEMENTED.equals(implemented)) {\n")
+                .append("            throw new IllegalStateException(\"written for another version of the interface\");\n")
+                .append("        }\n")
+                .append("        this.description = description;\n")
+                .append("        ").append(simpleName).append(".links = links;\n    }\n");
         for (int i = 0; i < methods.size(); i++) {
             method(s, methods.get(i), i);
         }

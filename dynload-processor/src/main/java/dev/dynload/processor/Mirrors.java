@@ -121,9 +121,18 @@ final class Mirrors {
             case DOUBLE -> "D";
             case VOID -> "V";
             case ARRAY -> "[" + descriptor(((ArrayType) type).getComponentType());
-            case DECLARED -> "L" + binaryName(type) + ";";
-            default -> "L" + binaryName(types.erasure(type)) + ";";
+            case DECLARED -> "L" + binaryName(type).replace('.', '/') + ";";
+            default -> descriptor(types.erasure(type));
         };
+    }
+
+    /** {@return a method's name and JVM descriptor, as {@code MethodType.toMethodDescriptorString} spells it} */
+    String nameAndDescriptor(ExecutableElement m) {
+        StringBuilder d = new StringBuilder(m.getSimpleName()).append('(');
+        for (VariableElement p : m.getParameters()) {
+            d.append(descriptor(p.asType()));
+        }
+        return d.append(')').append(descriptor(m.getReturnType())).toString();
     }
 
     private static @Nullable Class<?> primitive(TypeKind kind) {

@@ -42,6 +42,18 @@ public final class BindingRules {
      */
     public static final String IMPLEMENTATION_SUFFIX = "$Dynload";
 
+    /**
+     * {@return the methods a written class implements, as a key that tells whether it fits the interface
+     * as it is now: each method's name and JVM descriptor ({@code abs(I)I}), sorted, joined by ';'}
+     *
+     * @param methods each method's name followed by its descriptor
+     */
+    public static String implementedKey(List<String> methods) {
+        List<String> sorted = new ArrayList<>(methods);
+        java.util.Collections.sort(sorted);
+        return String.join(";", sorted);
+    }
+
     private static final Set<Class<?>> VARIADIC_PROMOTED = Set.of(byte.class, short.class, char.class,
             boolean.class, float.class);
 

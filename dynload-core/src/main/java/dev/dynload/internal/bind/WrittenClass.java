@@ -3,10 +3,12 @@ package dev.dynload.internal.bind;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.invoke.VarHandle;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.WeakHashMap;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
@@ -20,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * {@code static final} handle of a holder class of its own, so that, as with the {@code invokedynamic}
  * of a class written at run time, a method's native call is made on its first call and not before (a
  * fresh JVM binding 50 functions pays for the one it calls). The holder asks the class's static
- * {@code links} field, a {@link BiFunction} of {@code java.base} that this class sets, for the handle
+ * {@code links} field, a {@link BiFunction} of {@code java.base} that the class's constructor sets from
+ * what this class passes, for the handle
  * by the method's name and type ({@link #apply}): the dynamic invoker of the method's call site
  * ({@link BoundClass#unlinked}), which the library's closing unlinks like any other.
  *
@@ -28,9 +31,13 @@ import org.jspecify.annotations.Nullable;
  * in its class loader, the one a fresh JVM's start-up pays for. A later bind of the interface (another
  * library, or the same after a close) gets a class written at run time, as without the processor; so
  * does a bind with a {@code FunctionTable}, and a bind of an interface whose written class does not fit
- * it any more (compiled against an older version of it).
+ * it any more (compiled against an older version of it: the constructor compares the methods it
+ * implements with those bind passes, {@link BindingRules#implementedKey}, and refuses).
  */
 final class WrittenClass implements BiFunction<Object, Object, Object> {
+
+    /** The written classes that serve a bind; a class unloaded with its loader leaves. */
+    private static final Map<Class<?>, Boolean> SERVING = new WeakHashMap<>();
 
     private final BoundClass links;
     private final List<Method> methods;
@@ -52,17 +59,13 @@ final class WrittenClass implements BiFunction<Object, Object, Object> {
      */
     static Optional<Object> instantiate(TypeAccess access, Class<?> iface, Bindings bindings, List<Method> methods,
                                         List<Supplier<MethodHandle>> handles, String description) throws Throwable {
-        if (!iface.isAnnotationPresent(dev.dynload.bind.LibraryInterface.class)) {
-            return Optional.empty();
-        }
+        // Looked for by name, not through the interface's annotation: reading annotations costs a fresh
+        // JVM a proxy class and its generator, ten times what a missing class costs.
         Class<?> written;
         try {
             written = Class.forName(iface.getName() + BindingRules.IMPLEMENTATION_SUFFIX, false, iface.getClassLoader());
         } catch (ClassNotFoundException notWritten) {
             return Optional.empty(); // compiled without the processor
-        }
-        if (!iface.isAssignableFrom(written) || !fits(written, methods)) {
-            return Optional.empty();
         }
         MethodHandles.Lookup lookup;
         try {
@@ -70,28 +73,29 @@ final class WrittenClass implements BiFunction<Object, Object, Object> {
         } catch (IllegalAccessException e) {
             return Optional.empty();
         }
-        VarHandle field = lookup.findStaticVarHandle(written, "links", BiFunction.class);
+        synchronized (SERVING) {
+            if (!iface.isAssignableFrom(written) || SERVING.containsKey(written)) {
+                return Optional.empty(); // it serves an earlier bind
+            }
+            SERVING.put(written, Boolean.TRUE);
+        }
+        List<String> implemented = new ArrayList<>();
+        for (Method m : methods) {
+            implemented.add(m.getName() + MethodType.methodType(m.getReturnType(), m.getParameterTypes())
+                    .toMethodDescriptorString());
+        }
         BoundClass links = new BoundClass(bindings, handles, written.getName());
-        if (!field.compareAndSet((BiFunction<?, ?, ?>) null, (BiFunction<?, ?, ?>) new WrittenClass(links, methods))) {
-            return Optional.empty(); // it serves an earlier bind
+        Object instance;
+        try {
+            // The constructor sets the class's links, once it has checked that it implements these methods.
+            instance = lookup.findConstructor(written, MethodType.methodType(void.class, String.class, BiFunction.class,
+                    String.class)).invoke(description, new WrittenClass(links, methods),
+                    BindingRules.implementedKey(implemented));
+        } catch (IllegalStateException stale) {
+            return Optional.empty(); // written for another version of the interface: write a class now
         }
         bindings.register(links);
-        return Optional.of(lookup.findConstructor(written, MethodType.methodType(void.class, String.class))
-                .invoke(description));
-    }
-
-    /** {@return whether the written class has each method, as the interface is now} */
-    private static boolean fits(Class<?> written, List<Method> methods) {
-        for (Method m : methods) {
-            try {
-                if (written.getDeclaredMethod(m.getName(), m.getParameterTypes()).getReturnType() != m.getReturnType()) {
-                    return false;
-                }
-            } catch (NoSuchMethodException stale) {
-                return false;
-            }
-        }
-        return true;
+        return Optional.of(instance);
     }
 
     /** What a method's holder asks on the method's first call: {@code (name, type)} for its handle. */
