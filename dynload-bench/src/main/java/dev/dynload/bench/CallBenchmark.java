@@ -52,6 +52,7 @@ public class CallBenchmark {
     // ---- int noop(void)
 
     @Benchmark public int noop_dynload() { return Dynload.BENCH.bench_noop(); }
+    @Benchmark public int noop_dynloadWritten() { return Dynload.WRITTEN.bench_noop(); }
     @Benchmark public int noop_dynloadCritical() { return Dynload.BENCH.noopCritical(); }
     @Benchmark public int noop_ffm() throws Throwable { return (int) RawFfm.NOOP.invokeExact(); }
     @Benchmark public int noop_ffmCritical() throws Throwable { return (int) RawFfm.NOOP_CRITICAL.invokeExact(); }
@@ -63,6 +64,7 @@ public class CallBenchmark {
     // ---- int add(int, int)
 
     @Benchmark public int add_dynload() { return Dynload.BENCH.bench_add(a, b); }
+    @Benchmark public int add_dynloadWritten() { return Dynload.WRITTEN.bench_add(a, b); }
     @Benchmark public int add_dynloadCritical() { return Dynload.BENCH.addCritical(a, b); }
     @Benchmark public int add_ffm() throws Throwable { return (int) RawFfm.ADD.invokeExact(a, b); }
     @Benchmark public int add_ffmCritical() throws Throwable { return (int) RawFfm.ADD_CRITICAL.invokeExact(a, b); }
@@ -75,6 +77,7 @@ public class CallBenchmark {
     // ---- double mul(double, double)
 
     @Benchmark public double mul_dynload() { return Dynload.BENCH.bench_mul(x, y); }
+    @Benchmark public double mul_dynloadWritten() { return Dynload.WRITTEN.bench_mul(x, y); }
     @Benchmark public double mul_dynloadCritical() { return Dynload.BENCH.mulCritical(x, y); }
     @Benchmark public double mul_ffm() throws Throwable { return (double) RawFfm.MUL.invokeExact(x, y); }
     @Benchmark public double mul_ffmCritical() throws Throwable { return (double) RawFfm.MUL_CRITICAL.invokeExact(x, y); }
@@ -86,6 +89,7 @@ public class CallBenchmark {
     // ---- const char *greet(void), to a String
 
     @Benchmark public String greet_dynload() { return Dynload.BENCH.bench_greet(); }
+    @Benchmark public String greet_dynloadWritten() { return Dynload.WRITTEN.bench_greet(); }
     @Benchmark public String greet_dynloadCritical() { return Dynload.BENCH.greetCritical(); }
     @Benchmark public String greet_ffm() throws Throwable {
         return ((MemorySegment) RawFfm.GREET.invokeExact()).reinterpret(Long.MAX_VALUE).getString(0);

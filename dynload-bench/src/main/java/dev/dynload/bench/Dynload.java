@@ -53,11 +53,17 @@ final class Dynload {
         @Symbol("bench_sum") long sumHeap(@Heap long[] values, @SizeT long n);
     }
 
+    /** {@link Bench} with its implementation written at compile time by dynload's annotation processor. */
+    @dev.dynload.bind.LibraryInterface
+    interface WrittenBench extends Bench {
+    }
+
     /** libc's qsort. */
     interface LibC {
         void qsort(int[] base, @SizeT long n, @SizeT long size, Compare compare);
     }
 
     static final Bench BENCH = Library.open(BenchLibrary.PATH).bind(Bench.class);
+    static final Bench WRITTEN = Library.open(BenchLibrary.PATH).bind(WrittenBench.class);
     static final LibC LIBC = Library.open("c").bind(LibC.class);
 }
