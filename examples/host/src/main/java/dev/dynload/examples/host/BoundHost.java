@@ -1,11 +1,16 @@
 package dev.dynload.examples.host;
 
 import dev.dynload.Library;
+import dev.dynload.bind.LibraryInterface;
 
 /** The seed's host with a typed binding: the C function is a method of a Java interface. */
 public final class BoundHost {
 
-    /** {@code const char* greet(void);} */
+    /**
+     * {@code const char* greet(void);} Checked by dynload's annotation processor when it compiles, which
+     * writes its implementation: {@code bind} then writes none at run time.
+     */
+    @LibraryInterface
     interface Greeter {
         String greet();
     }

@@ -103,6 +103,9 @@ class HostTest {
     void boundHostPrintsBothGreetingsThroughAnInterface() throws Throwable {
         assertEquals("Hello from Rust!" + System.lineSeparator(), output(() -> BoundHost.main(new String[] {RUST})));
         assertEquals("Hello from C!" + System.lineSeparator(), output(() -> BoundHost.main(new String[] {C})));
+        // The example's build runs dynload's annotation processor, which wrote the Greeter's class.
+        Class<?> written = Class.forName(BoundHost.class.getName() + "$Greeter$Dynload");
+        assertTrue(Class.forName(BoundHost.class.getName() + "$Greeter").isAssignableFrom(written), written.getName());
     }
 
     @Test
