@@ -6,4 +6,6 @@ module dev.dynload.plugin {
     requires transitive dev.dynload;
     requires static org.jspecify;
     exports dev.dynload.plugin;
+    // The rules of plugin interfaces, which dynload's annotation processor runs on the compiler's model.
+    exports dev.dynload.plugin.rules to dev.dynload.processor;
 }

@@ -68,7 +68,7 @@ final class IsolatedBinding implements InvocationHandler {
             }
             FunctionSignature c = provided.functions().get(at);
             if (c.result() == CType.PTR || c.parameters().contains(CType.PTR)) {
-                problems.add(SignatureCheck.describe(m) + ": " + c + " passes a ptr, an address in the plugin's "
+                problems.add(Plugin.describe(m) + ": " + c + " passes a ptr, an address in the plugin's "
                         + "process, which means nothing in the host's; run the plugin in process to call it");
                 continue;
             }

@@ -3,7 +3,9 @@ package dev.dynload.plugin;
 import org.jspecify.annotations.Nullable;
 import dev.dynload.BindingException;
 import dev.dynload.bind.FunctionTable;
-import dev.dynload.Signatures;
+import dev.dynload.internal.bind.BindingRules;
+import dev.dynload.internal.bind.JavaMethod;
+import dev.dynload.plugin.rules.PluginRules;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -683,23 +685,22 @@ public final class Plugin {
     }
 
     /**
-     * Annotations a plugin function cannot take: the plugin owns a returned str (@FreeWith would free it);
-     * any plugin function may call back into the host (@Critical, @Heap); a length comes from the
-     * manifest's types only (@Count, @Size).
+     * Each Java method against the manifest: the same C signature, or a problem naming both; and, where
+     * the {@code @PluginInterface} declares its functions, against that declaration, as the annotation
+     * processor checked it when the host compiled.
      */
-    private static final List<Class<? extends java.lang.annotation.Annotation>> REFUSED = List.of(
-            dev.dynload.bind.FreeWith.class, dev.dynload.bind.Critical.class, dev.dynload.bind.Heap.class,
-            dev.dynload.bind.Count.class, dev.dynload.bind.Size.class);
-    private static final String REFUSED_WHY = "the plugin owns what it returns, may call the host back, and its "
-            + "manifest gives no lengths";
-
-    /** Each Java method against the manifest: the same C signature, or a problem naming both. */
     List<String> check(Class<?> iface, PluginInterface declared, ProvidedInterface provided) {
         List<String> problems = new ArrayList<>();
+        List<JavaMethod> views = new ArrayList<>();
+        List<String> symbols = new ArrayList<>();
+        String owner = iface.getSimpleName();
         for (Method m : iface.getMethods()) {
             if (Modifier.isStatic(m.getModifiers()) || m.getDeclaringClass() == Object.class) {
                 continue;
             }
+            JavaMethod view = JavaMethod.of(m);
+            views.add(view);
+            symbols.add(symbolOf(m));
             int index = indexOf(provided, symbolOf(m));
             if (index < 0) {
                 if (Modifier.isAbstract(m.getModifiers()) && declared.minor() <= provided.minor()) {
@@ -709,33 +710,31 @@ public final class Plugin {
                 continue; // a newer minor's function: absent from this plugin's table
             }
             FunctionSignature c = provided.functions().get(index);
-            for (Class<? extends java.lang.annotation.Annotation> a : REFUSED) {
-                boolean onParameter = false;
-                for (java.lang.reflect.Parameter p : m.getParameters()) {
-                    onParameter |= p.isAnnotationPresent(a);
-                }
-                if (m.isAnnotationPresent(a) || onParameter) {
-                    problems.add(describe(m) + ": @" + a.getSimpleName() + " does not apply to a plugin function ("
-                            + REFUSED_WHY + ")");
-                }
-            }
-            FunctionDescriptor java;
-            try {
-                java = Signatures.of(m);
-            } catch (IllegalArgumentException e) {
-                problems.add(describe(m) + ": " + e.getMessage());
+            Optional<FunctionDescriptor> java = PluginRules.check(m.getDeclaringClass().getSimpleName(), view, problems);
+            if (java.isEmpty()) {
                 continue;
             }
-            Optional<String> difference = SignatureCheck.difference(m, java, c);
+            Optional<String> difference = PluginRules.difference(view, java.get(), c);
             if (difference.isPresent()) {
                 problems.add(describe(m) + " does not match " + c + " of plugin " + id() + ": " + difference.get());
+            }
+        }
+        if (!declared.functions().isBlank()) {
+            try {
+                for (BindingRules.Problem p : PluginRules.checkDeclared(owner, views, symbols,
+                        FunctionSignature.parseAll(declared.functions()))) {
+                    problems.add(p.message());
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add(owner + ": @PluginInterface(functions = ...): " + e.getMessage());
             }
         }
         return problems;
     }
 
-    private static String describe(Method m) {
-        return SignatureCheck.describe(m);
+    /** {@return {@code Greeter.add(int, int)}, for messages} */
+    static String describe(Method m) {
+        return PluginRules.describe(m.getDeclaringClass().getSimpleName(), JavaMethod.of(m));
     }
 
     @Override

@@ -15,7 +15,8 @@ import java.lang.annotation.Target;
  * // manifest: provides = com.example.greeter/1.2: greet = str(str); add = i32(i32, i32)
  * }
  * {@snippet :
- * @PluginInterface(id = "com.example.greeter", major = 1, minor = 2)
+ * @PluginInterface(id = "com.example.greeter", major = 1, minor = 2,
+ *                  functions = "greet = str(str); add = i32(i32, i32)")
  * interface Greeter {
  *     String greet(String who);
  *     int add(int a, int b);
@@ -35,4 +36,13 @@ public @interface PluginInterface {
 
     /** {@return the minor version this Java interface describes} */
     int minor() default 0;
+
+    /**
+     * {@return the functions of the interface, as a plugin's manifest lists them after the version
+     * ({@code greet = str(str); add = i32(i32, i32)}), or empty to declare none} When given, each
+     * method's Java types are checked against its function when the host compiles (with dynload's
+     * annotation processor) and when it binds, so a host whose Java types disagree with the C
+     * signature it declares is stopped before any plugin is loaded.
+     */
+    String functions() default "";
 }

@@ -43,7 +43,6 @@ public record PluginManifest(String id, Version version, int abiMin, int abiMax,
     public static final int MAX_TEXT = 65536;
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
 
     /** Copies the lists and the map: a manifest does not change. */
     public PluginManifest {
@@ -181,54 +180,8 @@ public record PluginManifest(String id, Version version, int abiMin, int abiMax,
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("\"" + shorten(head) + "\" must end in /MAJOR.MINOR, such as /1.2");
         }
-        List<FunctionSignature> functions = new ArrayList<>();
-        if (colon >= 0) {
-            for (String f : value.substring(colon + 1).split(";")) {
-                if (!f.isBlank()) {
-                    FunctionSignature s = signature(f.strip());
-                    for (FunctionSignature g : functions) {
-                        if (g.name().equals(s.name())) {
-                            throw new IllegalArgumentException("function " + s.name() + " is listed twice");
-                        }
-                    }
-                    functions.add(s);
-                }
-            }
-        }
+        List<FunctionSignature> functions = colon < 0 ? List.of() : FunctionSignature.parseAll(value.substring(colon + 1));
         return new ProvidedInterface(id, major, minor, functions);
-    }
-
-    /** {@code add = i32(i32, i32)}. */
-    private static FunctionSignature signature(String text) {
-        int eq = text.indexOf('=');
-        int open = text.indexOf('(');
-        if (eq <= 0 || open < eq || !text.endsWith(")")) {
-            throw new IllegalArgumentException("\"" + shorten(text) + "\" must be NAME = RESULT(PARAMETERS), such as "
-                    + "add = i32(i32, i32)");
-        }
-        String name = text.substring(0, eq).strip();
-        if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("function name \"" + shorten(name) + "\" is not a C name");
-        }
-        CType result = type(text.substring(eq + 1, open).strip(), true);
-        List<CType> parameters = new ArrayList<>();
-        String inside = text.substring(open + 1, text.length() - 1).strip();
-        if (!inside.isEmpty() && !inside.equals("void")) {
-            for (String p : inside.split(",")) {
-                parameters.add(type(p.strip(), false));
-            }
-        }
-        return new FunctionSignature(name, result, parameters);
-    }
-
-    private static CType type(String spelling, boolean result) {
-        Optional<CType> t = CType.of(spelling);
-        if (t.isEmpty() || (!result && t.get() == CType.VOID)) {
-            throw new IllegalArgumentException("\"" + shorten(spelling) + "\" is not a " + (result ? "result" : "parameter")
-                    + " type; the types are void (results only), i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, "
-                    + "bool, ptr and str");
-        }
-        return t.get();
     }
 
     /** {@code com.example.base >=1.0.0 <2.0.0}: an id, then a range (any version if none). */

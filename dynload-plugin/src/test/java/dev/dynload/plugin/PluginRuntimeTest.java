@@ -199,6 +199,38 @@ class PluginRuntimeTest {
         host.stop();
     }
 
+    /** Declares its functions: add as the manifest has it, i32, but the Java method returns a long. */
+    @PluginInterface(id = "com.example.greeter", major = 1, minor = 2,
+            functions = "greet = str(str); add = i32(i32, i32)")
+    interface DeclaredGreeter {
+        String greet(String who);
+
+        long add(int a, int b);
+    }
+
+    /** The same declaration, kept by Java types that agree with it. */
+    @PluginInterface(id = "com.example.greeter", major = 1, minor = 2,
+            functions = "greet = str(str); add = i32(i32, i32)")
+    interface AgreeingGreeter {
+        String greet(String who);
+
+        int add(int a, int b);
+    }
+
+    @Test
+    void javaTypesThatDisagreeWithTheDeclaredFunctionsAreRefusedInTheProcessorsWords(@TempDir Path dir)
+            throws IOException {
+        PluginHost host = host(dir, "greeter", "base");
+        host.start();
+        Plugin greeter = host.plugin("com.example.greeter.c").orElseThrow();
+        BindingException e = assertThrows(BindingException.class, () -> greeter.bind(DeclaredGreeter.class, LOOKUP));
+        assertTrue(e.problems().contains("DeclaredGreeter.add(int, int) does not match add = i32(i32, i32) as its "
+                + "@PluginInterface declares it: its result, a long, is i64 or u64 to dynload, where the manifest has "
+                + "i32; for i32, give an int"), e.problems().toString());
+        assertEquals(5, greeter.bind(AgreeingGreeter.class, LOOKUP).add(2, 3));
+        host.stop();
+    }
+
     /** A started host whose logger called {@code stop()} when a message matched, and what that stop threw. */
     record StopFromLogger(PluginHost host, List<Throwable> thrown) {
     }

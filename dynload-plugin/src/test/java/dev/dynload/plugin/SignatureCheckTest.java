@@ -32,7 +32,7 @@ class SignatureCheckTest {
     private static Optional<String> check(String method, FunctionSignature c) throws NoSuchMethodException {
         for (Method m : Stats.class.getMethods()) {
             if (m.getName().equals(method)) {
-                return SignatureCheck.difference(m, Signatures.of(m), c);
+                return dev.dynload.plugin.rules.PluginRules.difference(dev.dynload.internal.bind.JavaMethod.of(m), Signatures.of(m), c);
             }
         }
         throw new NoSuchMethodException(method);

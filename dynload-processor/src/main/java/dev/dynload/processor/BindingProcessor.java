@@ -27,12 +27,15 @@ import javax.tools.Diagnostic;
  * without problems gets its implementation written beside it ({@link ImplementationWriter}), which
  * {@code bind} uses instead of writing one at run time.
  *
+ * <p>Each interface marked {@code @PluginInterface} is checked with the rules of {@code Plugin.bind}
+ * ({@link PluginChecks}); no class is written for it.
+ *
  * <p>Enable it by putting {@code dev.dynload:dynload-processor} on the annotation processor path (see
  * docs/binding.md, "Compile-time binding").
  */
 // Every annotation of dev.dynload.bind is claimed: they are dynload's alone, and a lint of unclaimed
 // annotations (-Xlint:processing, under -Werror) would otherwise fail the user's build.
-@SupportedAnnotationTypes("dev.dynload.bind.*")
+@SupportedAnnotationTypes({"dev.dynload.bind.*", "dev.dynload.plugin.PluginInterface"})
 public final class BindingProcessor extends AbstractProcessor {
 
     /** Makes the processor; the compiler does, through the service loader. */
@@ -49,6 +52,10 @@ public final class BindingProcessor extends AbstractProcessor {
         Mirrors mirrors = new Mirrors(processingEnv.getElementUtils(), processingEnv.getTypeUtils());
         for (Element e : round.getElementsAnnotatedWith(LibraryInterface.class)) {
             library((TypeElement) e, mirrors);
+        }
+        PluginChecks plugins = new PluginChecks(mirrors, processingEnv.getElementUtils(), processingEnv.getMessager());
+        for (Element e : round.getElementsAnnotatedWith(dev.dynload.plugin.PluginInterface.class)) {
+            plugins.check((TypeElement) e);
         }
         return true;
     }

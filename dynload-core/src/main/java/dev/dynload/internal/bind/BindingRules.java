@@ -162,13 +162,21 @@ public final class BindingRules {
         problems.add(new Problem(m, -1, describe(m) + ": " + problem));
     }
 
-    /** {@return the symbol a method binds to: its {@code @Symbol}, or its name} */
-    static String symbolOf(JavaMethod m) {
+    /**
+     * {@return the symbol a method binds to: its {@code @Symbol}, or its name}
+     *
+     * @param m the method
+     */
+    public static String symbolOf(JavaMethod m) {
         Symbol s = m.annotated() ? m.get(Symbol.class) : null;
         return s != null ? s.value() : m.name();
     }
 
-    /** {@return a method as problems name it: {@code name(Type, Type)}} */
+    /**
+     * {@return a method as problems name it: {@code name(Type, Type)}}
+     *
+     * @param m the method
+     */
     public static String describe(JavaMethod m) {
         StringJoiner types = new StringJoiner(", ", "(", ")");
         for (JavaVariable p : m.parameters()) {
