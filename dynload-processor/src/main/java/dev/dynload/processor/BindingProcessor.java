@@ -19,13 +19,15 @@ import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.Modifier;
 import javax.lang.model.element.TypeElement;
 import javax.tools.Diagnostic;
+import javax.tools.StandardLocation;
 
 /**
  * Checks every interface marked {@link LibraryInterface} with the rules {@code Library.bind} runs
  * ({@link BindingRules}, on the compiler's model through {@link Mirrors}) and reports each problem as an
  * error on the method or parameter at fault, in the words of {@code BindingException}. An interface
  * without problems gets its implementation written beside it ({@link ImplementationWriter}), which
- * {@code bind} uses instead of writing one at run time.
+ * {@code bind} uses instead of writing one at run time, and its GraalVM Native Image metadata
+ * ({@link NativeImageMetadata}).
  *
  * <p>Each interface marked {@code @PluginInterface} is checked with the rules of {@code Plugin.bind}
  * ({@link PluginChecks}); no class is written for it.
@@ -77,10 +79,19 @@ public final class BindingProcessor extends AbstractProcessor {
             return;
         }
         ImplementationWriter writer = new ImplementationWriter(type, mirrors, processingEnv.getTypeUtils());
+        String binary = mirrors.binaryName(type.asType());
         try (Writer out = processingEnv.getFiler().createSourceFile(writer.qualifiedName(), type).openWriter()) {
             out.write(writer.source(mirrors.abstractMethods(type)));
         } catch (IOException e) {
             messager.printMessage(Diagnostic.Kind.ERROR, "dynload could not write the implementation of "
+                    + type.getQualifiedName() + ": " + e.getMessage(), type);
+        }
+        try (Writer out = processingEnv.getFiler().createResource(StandardLocation.CLASS_OUTPUT, "",
+                NativeImageMetadata.path(binary), type).openWriter()) {
+            out.write(NativeImageMetadata.json(binary, binary + BindingRules.IMPLEMENTATION_SUFFIX,
+                    BindingRules.nativeShapes(mirrors.type(type.asType()))));
+        } catch (IOException e) {
+            messager.printMessage(Diagnostic.Kind.ERROR, "dynload could not write the native-image metadata of "
                     + type.getQualifiedName() + ": " + e.getMessage(), type);
         }
     }

@@ -58,6 +58,29 @@ class WrittenClassTest {
         assertTrue(ok && said.isEmpty(), said.toString());
         assertTrue(Files.isRegularFile(out.resolve("good/Outer$LibC$Dynload.java")));
         assertTrue(Files.isRegularFile(out.resolve("good/Outer$LibC$Dynload.class")));
+
+        // GraalVM Native Image's metadata: each downcall, each upcall, and the written class's constructor.
+        String metadata = Files.readString(out.resolve(NativeImageMetadata.path("good.Outer$LibC")));
+        for (String expected : List.of(
+                "{\"returnType\": \"jint\", \"parameterTypes\": [\"jint\"]}",                          // abs
+                "{\"returnType\": \"jlong\", \"parameterTypes\": [\"void*\"]}",                        // strlen, length
+                "{\"returnType\": \"void\", \"parameterTypes\": [\"void*\", \"jlong\", \"jlong\", \"void*\"]}", // qsort
+                "{\"returnType\": \"jint\", \"parameterTypes\": [\"void*\", \"void*\"]}",            // gettimeofday
+                "{\"returnType\": \"jint\", \"parameterTypes\": [\"jint\"], \"options\": {\"captureCallState\": true}}",
+                "{\"returnType\": \"jlong\", \"parameterTypes\": [\"jint\", \"jlong\", \"jint\"]}", // lseek
+                "\"upcalls\": [\n      {\"returnType\": \"jint\", \"parameterTypes\": [\"void*\", \"void*\"]}\n    ]",
+                "{\"type\": \"good.Outer$LibC$Dynload\", \"methods\": [{\"name\": \"<init>\"")) {
+            assertTrue(metadata.contains(expected), expected + " in\n" + metadata);
+        }
+    }
+
+    @Test
+    void aStructIsSpelledWithItsPadding() {
+        java.lang.foreign.MemoryLayout point = java.lang.foreign.MemoryLayout.structLayout(
+                java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.MemoryLayout.paddingLayout(4),
+                java.lang.foreign.ValueLayout.JAVA_DOUBLE, java.lang.foreign.MemoryLayout.sequenceLayout(3,
+                        java.lang.foreign.ValueLayout.JAVA_BYTE));
+        assertEquals("struct(jint, padding(4), jdouble, sequence(3, jbyte))", NativeImageMetadata.layout(point));
     }
 
     /** The class path less this module's test classes, where the class compiled by the build already is. */

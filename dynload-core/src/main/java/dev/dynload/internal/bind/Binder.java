@@ -133,7 +133,7 @@ final class Binder implements BindingRules.FreeFunctions {
         }
         BindingRules.Checked c = checked.get();
         Function<String, Optional<MemorySegment>> addresses = table.isPresent() ? table.get()::find : target::address;
-        return Optional.of(new PlannedCall(addresses, symbol, c.descriptor(), c.options(), c.parameters(), c.lifetime(),
+        return Optional.of(new PlannedCall(addresses, symbol, c.descriptor(), c.options().linker(), c.parameters(), c.lifetime(),
                 c.result(), c.errno(), m));
     }
 

@@ -75,12 +75,68 @@ public final class BindingRules {
     }
 
     /**
+     * What a bound method needs of the linker, for GraalVM Native Image's reachability metadata, which
+     * must list every downcall and upcall shape an image makes.
+     *
+     * @param downcall the C signature of its downcall
+     * @param firstVariadic the index of its first variadic argument, or -1
+     * @param captureErrno whether the call captures errno ({@code @Errno})
+     * @param critical -1 for a plain call, 0 for a critical one, 1 for a critical one reading the Java heap
+     * @param upcalls the C signatures of its callbacks
+     */
+    public record NativeShape(FunctionDescriptor downcall, int firstVariadic, boolean captureErrno, int critical,
+                              List<FunctionDescriptor> upcalls) {
+    }
+
+    /**
+     * {@return what each method of an interface that follows the rules needs of the linker, as
+     * {@code bind} will ask it; empty where a method breaks a rule}
+     *
+     * @param iface the interface
+     */
+    public static List<NativeShape> nativeShapes(JavaType iface) {
+        BindingRules rules = new BindingRules(null, null);
+        List<NativeShape> shapes = new ArrayList<>();
+        for (JavaMethod m : iface.abstractMethods()) {
+            Optional<Checked> checked = rules.check(m);
+            if (checked.isEmpty()) {
+                continue;
+            }
+            Checked c = checked.get();
+            List<FunctionDescriptor> upcalls = new ArrayList<>();
+            for (Mapping p : c.parameters()) {
+                if (p instanceof Callback callback) {
+                    upcalls.add(callback.descriptor());
+                }
+            }
+            shapes.add(new NativeShape(c.descriptor(), c.options().firstVariadic(), c.errno(), c.options().critical(),
+                    upcalls));
+            if (m.annotated() && m.get(FreeWith.class) != null) {
+                // The function that frees the returned string: void free(void*).
+                shapes.add(new NativeShape(FunctionDescriptor.ofVoid(java.lang.foreign.ValueLayout.ADDRESS), -1, false,
+                        -1, List.of()));
+            }
+        }
+        return shapes;
+    }
+
+    /**
+     * A method's linker options, and the same in words a reader of them can use.
+     *
+     * @param linker the options
+     * @param firstVariadic the index of the first variadic argument, or -1
+     * @param critical -1 for a plain call, 0 critical, 1 critical with heap access
+     */
+    record Options(Linker.Option[] linker, int firstVariadic, int critical) {
+    }
+
+    /**
      * A method that follows the rules: its C side, ready to plan.
      *
      * @param lifetime the index of its {@code Arena} parameter, which is no C parameter; or -1
      */
     record Checked(JavaMethod method, String symbol, Optional<Mapping> result, @Nullable Mapping[] parameters,
-                   int lifetime, Linker.Option[] options, boolean errno) {
+                   int lifetime, Options options, boolean errno) {
 
         FunctionDescriptor descriptor() {
             List<MemoryLayout> layouts = new ArrayList<>();
@@ -246,7 +302,7 @@ public final class BindingRules {
                 || !countType(parameters.get(countAt).type()))) {
             note(m, -1, "the result: @Count(" + countAt + ") must name a parameter of type int, long or short");
         }
-        Linker.Option[] options = options(m, mapped, lifetime);
+        Options options = options(m, mapped, lifetime);
         boolean errno = annotated && m.get(Errno.class) != null;
         if (errno && !(result.isPresent() && result.get().signalsFailure())) {
             note(m, -1, "@Errno needs a result that can signal failure: a plain int or long (-1), a pointer (NULL or "
@@ -264,8 +320,10 @@ public final class BindingRules {
         problems.add(new Problem(m, parameter, describe(m) + ": " + problem));
     }
 
-    private Linker.Option[] options(JavaMethod m, @Nullable Mapping[] parameters, int lifetime) {
+    private Options options(JavaMethod m, @Nullable Mapping[] parameters, int lifetime) {
         List<Linker.Option> options = new ArrayList<>();
+        int firstVariadic = -1;
+        int criticalHeap = -1;
         boolean annotated = m.annotated();
         Critical critical = annotated ? m.get(Critical.class) : null;
         boolean heap = false;
@@ -274,7 +332,8 @@ public final class BindingRules {
             heap |= p.annotated() && p.get(Heap.class) != null;
         }
         if (critical != null || heap) {
-            options.add(Linker.Option.critical(heap || critical.allowHeap()));
+            criticalHeap = heap || critical.allowHeap() ? 1 : 0;
+            options.add(Linker.Option.critical(criticalHeap == 1));
             for (Mapping p : parameters) {
                 if (p != null && p.callsBack()) {
                     note(m, -1, "a critical function (@Critical or @Heap) cannot call back into Java");
@@ -288,7 +347,8 @@ public final class BindingRules {
             if (variadic.fixed() < 0 || variadic.fixed() > count) {
                 note(m, -1, "@Variadic(fixed = " + variadic.fixed() + ") but the method has " + count + " C parameters");
             } else {
-                options.add(Linker.Option.firstVariadicArg(variadic.fixed()));
+                firstVariadic = variadic.fixed();
+                options.add(Linker.Option.firstVariadicArg(firstVariadic));
                 for (int i = variadic.fixed(); i < views.size(); i++) {
                     Class<?> type = views.get(i).type().known();
                     if (VARIADIC_PROMOTED.contains(type)) {
@@ -301,7 +361,7 @@ public final class BindingRules {
         if (annotated && m.get(Errno.class) != null) {
             options.add(Linker.Option.captureCallState("errno"));
         }
-        return options.toArray(new Linker.Option[0]);
+        return new Options(options.toArray(new Linker.Option[0]), firstVariadic, criticalHeap);
     }
 
     /** Notes the C signature a method gives its symbol, for {@link #checkAmbiguous}. */

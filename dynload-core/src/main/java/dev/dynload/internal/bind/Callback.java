@@ -95,6 +95,11 @@ final class Callback implements Mapping.Pointer {
     private final MethodType carrierType;
     private volatile @Nullable Cached cached;
 
+    /** {@return the C signature of the function pointer: what an upcall stub for it is made for} */
+    FunctionDescriptor descriptor() {
+        return descriptor;
+    }
+
     /**
      * @param method the interface's abstract method, taking the instance first
      * @param parameters how each C argument becomes a Java one
