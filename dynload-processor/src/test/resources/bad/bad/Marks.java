@@ -23,7 +23,7 @@ public interface Marks {
     void copy(@In @Out int[] data); //! copy(int[]): parameter 0 (int[]): @In and @Out exclude each other: an array is copied in and out (no annotation), in only (@In), out only (@Out) or not at all (@Heap)
     int count(Ref<Integer> out); //! count(Ref): parameter 0 (Ref): a Ref holds a record (a struct); for a number, pass an array of one element, such as int[1], instead of dev.dynload.bind.Ref<java.lang.Integer>
     @Variadic(fixed = 1) int printf(String format, float x); //! printf(String, float): parameter 1 is a variadic float, which C promotes; declare it as double
-    int all(int... values); //! all(int[]): a Java varargs method (int...) would pass C an array pointer, not C variadic arguments; declare one parameter per argument and mark the method @Variadic(fixed = n), or take the array without '...'
+    int all(int... values); //! all(int[]): a Java varargs method (int[]...) would pass C an array pointer, not C variadic arguments; declare one parameter per argument and mark the method @Variadic(fixed = n), or take the array without '...'
     @Symbol("labs") long first(long v);
     @Symbol("labs") int second(int v); //! first(long) and second(int) bind to symbol "labs" with different C signatures; give them distinct @Symbol names, or mark them @Variadic if they call one variadic function
 }

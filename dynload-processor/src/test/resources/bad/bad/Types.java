@@ -16,5 +16,7 @@ public interface Types {
     int sum(List<Integer> values); //! sum(List): parameter 0 (List): type java.util.List has no C counterpart; see docs/binding.md
     Object peek(MemorySegment at); //! peek(MemorySegment): the result: type java.lang.Object has no C counterpart; see docs/binding.md
     void pair(Pair p); //! pair(Pair): parameter 0 (Pair): component owner of record bad.Types$Pair: type java.lang.Thread cannot be a C struct field
+    int lists(List<String>[] all); //! lists(List[]): parameter 0 (List[]): arrays of java.util.List have no C counterpart
+    <T> int each(T[] values); //! each(T[]): parameter 0 (T[]): arrays of T have no C counterpart
     <T> void generic(T value); //! generic(T): parameter 0 (T): type T has no C counterpart; see docs/binding.md
 }

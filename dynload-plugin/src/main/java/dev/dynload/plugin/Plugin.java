@@ -694,13 +694,23 @@ public final class Plugin {
         List<JavaMethod> views = new ArrayList<>();
         List<String> symbols = new ArrayList<>();
         String owner = iface.getSimpleName();
+        List<FunctionSignature> functions = List.of();
+        if (!declared.functions().isBlank()) {
+            try {
+                functions = FunctionSignature.parseAll(declared.functions());
+            } catch (IllegalArgumentException e) {
+                problems.add(owner + ": @PluginInterface(functions = ...): " + e.getMessage());
+            }
+        }
         for (Method m : iface.getMethods()) {
             if (Modifier.isStatic(m.getModifiers()) || m.getDeclaringClass() == Object.class) {
                 continue;
             }
             JavaMethod view = JavaMethod.of(m);
-            views.add(view);
-            symbols.add(symbolOf(m));
+            if (PluginRules.compared(m.isDefault(), symbolOf(m), functions)) {
+                views.add(view);
+                symbols.add(symbolOf(m));
+            }
             int index = indexOf(provided, symbolOf(m));
             if (index < 0) {
                 if (Modifier.isAbstract(m.getModifiers()) && declared.minor() <= provided.minor()) {
@@ -719,14 +729,9 @@ public final class Plugin {
                 problems.add(describe(m) + " does not match " + c + " of plugin " + id() + ": " + difference.get());
             }
         }
-        if (!declared.functions().isBlank()) {
-            try {
-                for (BindingRules.Problem p : PluginRules.checkDeclared(owner, views, symbols,
-                        FunctionSignature.parseAll(declared.functions()))) {
-                    problems.add(p.message());
-                }
-            } catch (IllegalArgumentException e) {
-                problems.add(owner + ": @PluginInterface(functions = ...): " + e.getMessage());
+        if (!functions.isEmpty()) {
+            for (BindingRules.Problem p : PluginRules.checkDeclared(owner, views, symbols, functions)) {
+                problems.add(p.message());
             }
         }
         return problems;

@@ -72,7 +72,8 @@ public final class BindingProcessor extends AbstractProcessor {
         if (!problems.isEmpty()) {
             return;
         }
-        String unreachable = ImplementationWriter.unreachable(type);
+        List<ExecutableElement> methods = mirrors.abstractMethods(type);
+        String unreachable = ImplementationWriter.unreachable(type, methods);
         if (unreachable != null) {
             messager.printMessage(Diagnostic.Kind.NOTE, type.getSimpleName() + " is checked, but " + unreachable
                     + ", so bind writes its implementation at run time", type);
@@ -81,7 +82,7 @@ public final class BindingProcessor extends AbstractProcessor {
         ImplementationWriter writer = new ImplementationWriter(type, mirrors, processingEnv.getTypeUtils());
         String binary = mirrors.binaryName(type.asType());
         try (Writer out = processingEnv.getFiler().createSourceFile(writer.qualifiedName(), type).openWriter()) {
-            out.write(writer.source(mirrors.abstractMethods(type)));
+            out.write(writer.source(methods));
         } catch (IOException e) {
             messager.printMessage(Diagnostic.Kind.ERROR, "dynload could not write the implementation of "
                     + type.getQualifiedName() + ": " + e.getMessage(), type);

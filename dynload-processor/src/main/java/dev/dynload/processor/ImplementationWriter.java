@@ -48,10 +48,30 @@ final class ImplementationWriter {
         this.simpleName = binary.substring(dot + 1) + BindingRules.IMPLEMENTATION_SUFFIX;
     }
 
-    /** {@return why no class can implement {@code type} from outside it, or null when one can} */
-    static @Nullable String unreachable(TypeElement type) {
+    /**
+     * {@return why no class written beside {@code type} can implement it, or null when one can}
+     *
+     * @param methods the methods it would implement
+     */
+    static @Nullable String unreachable(TypeElement type, List<ExecutableElement> methods) {
         if (!type.getTypeParameters().isEmpty()) {
             return "it has type parameters";
+        }
+        for (ExecutableElement m : methods) {
+            if (!m.getTypeParameters().isEmpty()) {
+                return m.getSimpleName() + " has type parameters";
+            }
+            List<TypeMirror> signature = new ArrayList<>();
+            signature.add(m.getReturnType());
+            for (var p : m.getParameters()) {
+                signature.add(p.asType());
+            }
+            for (TypeMirror t : signature) {
+                String why = unreachable(t, type);
+                if (why != null) {
+                    return m.getSimpleName() + " names " + why;
+                }
+            }
         }
         for (Element e = type; e instanceof TypeElement t; e = e.getEnclosingElement()) {
             if (t.getNestingKind() == NestingKind.LOCAL || t.getNestingKind() == NestingKind.ANONYMOUS) {
@@ -62,6 +82,47 @@ final class ImplementationWriter {
             }
         }
         return null;
+    }
+
+    /**
+     * {@return why a type in a method's signature cannot be named from a class beside {@code owner}: a type
+     * variable (of an interface it extends), or a type private, or protected in another package; or null}
+     */
+    private static @Nullable String unreachable(TypeMirror t, TypeElement owner) {
+        switch (t.getKind()) {
+            case TYPEVAR, WILDCARD, INTERSECTION, UNION, ERROR:
+                return "a type variable or a type the compiler could not resolve (" + t + ")";
+            case ARRAY:
+                return unreachable(((ArrayType) t).getComponentType(), owner);
+            case DECLARED:
+                for (TypeMirror argument : ((DeclaredType) t).getTypeArguments()) {
+                    String why = unreachable(argument, owner);
+                    if (why != null) {
+                        return why;
+                    }
+                }
+                for (Element e = ((DeclaredType) t).asElement(); e instanceof TypeElement te; e = e.getEnclosingElement()) {
+                    if (te.getModifiers().contains(Modifier.PRIVATE)
+                            || (te.getModifiers().contains(Modifier.PROTECTED) && !samePackage(te, owner))) {
+                        return "the type " + te.getQualifiedName() + ", which is not visible beside it";
+                    }
+                }
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private static boolean samePackage(Element a, Element b) {
+        Element pa = a;
+        while (!(pa instanceof javax.lang.model.element.PackageElement)) {
+            pa = pa.getEnclosingElement();
+        }
+        Element pb = b;
+        while (!(pb instanceof javax.lang.model.element.PackageElement)) {
+            pb = pb.getEnclosingElement();
+        }
+        return pa.equals(pb);
     }
 
     /** {@return the written class's qualified name} */
@@ -84,9 +145,10 @@ final class ImplementationWriter {
                 .append(" * wrote; {@code Library.bind} makes its instances. Do not edit: dynload.processor.BindingProcessor\n")
                 .append(" * writes it again on every compilation. (No @Generated: a module that binds would need java.compiler.)\n")
                 .append(" */\n")
+                .append("@SuppressWarnings({\"deprecation\", \"removal\"})\n")
                 .append("final class ").append(simpleName).append(" implements ").append(iface).append(" {\n\n")
-                .append("    /** Set by the constructor, for bind: what each method's holder asks for its handle. */\n")
-                .append("    static java.util.function.BiFunction<Object, Object, Object> links;\n\n")
+                .append("    /** Set once, by the constructor, for bind: what each method's holder asks for its handle. */\n")
+                .append("    private static volatile java.util.function.BiFunction<Object, Object, Object> links;\n\n")
                 .append("    /** The methods this class implements, which bind checks against the interface as it is now. */\n")
                 .append("    private static final String IMPLEMENTED = \"")
                 .append(BindingRules.implementedKey(implemented)).append("\";\n\n")
@@ -96,8 +158,13 @@ final class ImplementationWriter {
                 .append("        if (!IMPLEMENTED.equals(implemented)) {\n")
                 .append("            throw new IllegalStateException(\"written for another version of the interface\");\n")
                 .append("        }\n")
-                .append("        this.description = description;\n")
-                .append("        ").append(simpleName).append(".links = links;\n    }\n");
+                .append("        synchronized (").append(simpleName).append(".class) {\n")
+                .append("            if (").append(simpleName).append(".links != null) {\n")
+                .append("                throw new IllegalStateException(\"this class serves another bind\");\n")
+                .append("            }\n")
+                .append("            ").append(simpleName).append(".links = links;\n")
+                .append("        }\n")
+                .append("        this.description = description;\n    }\n");
         for (int i = 0; i < methods.size(); i++) {
             method(s, methods.get(i), i);
         }

@@ -65,9 +65,13 @@ final class Mirrors {
     /** {@return the abstract methods of an interface, less those of Object, as the rules see them} */
     List<ExecutableElement> abstractMethods(TypeElement type) {
         List<ExecutableElement> methods = new ArrayList<>();
+        List<String> seen = new ArrayList<>();
         for (Element e : elements.getAllMembers(type)) {
             if (e.getKind() == ElementKind.METHOD && e.getModifiers().contains(Modifier.ABSTRACT)
-                    && !objectMethod((ExecutableElement) e)) {
+                    && !objectMethod((ExecutableElement) e)
+                    && !seen.contains(nameAndDescriptor((ExecutableElement) e))) {
+                // Once: two interfaces this one extends may declare the same method.
+                seen.add(nameAndDescriptor((ExecutableElement) e));
                 methods.add((ExecutableElement) e);
             }
         }
@@ -105,7 +109,7 @@ final class Mirrors {
         return switch (type.getKind()) {
             case ARRAY -> descriptor(type).replace('/', '.');
             case DECLARED -> elements.getBinaryName((TypeElement) ((DeclaredType) type).asElement()).toString();
-            default -> type.toString(); // a primitive; or a type variable, as reflection names it ("T")
+            default -> plainName(type); // a primitive; or a type variable, as reflection names it ("T")
         };
     }
 
@@ -133,6 +137,18 @@ final class Mirrors {
             d.append(descriptor(p.asType()));
         }
         return d.append(')').append(descriptor(m.getReturnType())).toString();
+    }
+
+    /** {@return a primitive's or a type variable's name, without the type-use annotations toString shows} */
+    private static String plainName(TypeMirror type) {
+        Class<?> primitive = primitive(type.getKind());
+        if (primitive != null) {
+            return primitive.getName();
+        }
+        if (type.getKind() == TypeKind.TYPEVAR) {
+            return ((javax.lang.model.type.TypeVariable) type).asElement().getSimpleName().toString();
+        }
+        return type.toString();
     }
 
     private static @Nullable Class<?> primitive(TypeKind kind) {
@@ -214,7 +230,7 @@ final class Mirrors {
             return switch (mirror.getKind()) {
                 case ARRAY -> new MirrorType(((ArrayType) mirror).getComponentType()).simpleName() + "[]";
                 case DECLARED -> element().getSimpleName().toString();
-                default -> mirror.toString();
+                default -> plainName(mirror);
             };
         }
 
@@ -258,9 +274,19 @@ final class Mirrors {
             return new MirrorVariable(e, mirror);
         }
 
+        /** As reflection's {@code getTypeName} spells it: binary names, with the type arguments. */
         @Override
         public String toString() {
-            return mirror.toString();
+            if (mirror.getKind() != TypeKind.DECLARED) {
+                return mirror.getKind() == TypeKind.ARRAY ? new MirrorType(((ArrayType) mirror).getComponentType()) + "[]"
+                        : plainName(mirror);
+            }
+            java.util.StringJoiner arguments = new java.util.StringJoiner(", ", "<", ">");
+            arguments.setEmptyValue("");
+            for (TypeMirror t : ((DeclaredType) mirror).getTypeArguments()) {
+                arguments.add(new MirrorType(t).toString());
+            }
+            return binaryName(mirror) + arguments;
         }
     }
 

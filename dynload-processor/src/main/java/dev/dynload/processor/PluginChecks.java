@@ -8,6 +8,7 @@ import dev.dynload.plugin.rules.PluginRules;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import javax.annotation.processing.Messager;
 import javax.lang.model.element.Element;
@@ -20,9 +21,10 @@ import javax.tools.Diagnostic;
 
 /**
  * Checks every interface marked {@link PluginInterface} with the rules {@code Plugin.bind} runs
- * ({@link PluginRules}): no annotation that does not apply to a plugin function, types the type table
- * maps, and, where the annotation declares the interface's functions ({@link PluginInterface#functions}),
- * each method against its function. What the plugin provides is known only when it loads, and is
+ * ({@link PluginRules}): each abstract method (and each default method the declaration names) takes no
+ * annotation that does not apply to a plugin function and has types the type table maps; where the
+ * annotation declares the interface's functions ({@link PluginInterface#functions}), each such method is
+ * compared with its function. What the plugin provides is known only when it loads, and is
  * checked then.
  */
 final class PluginChecks {
@@ -43,33 +45,40 @@ final class PluginChecks {
                     + "@PluginInterface is the Java interface whose methods stand for the plugin's functions", type);
             return;
         }
+        String declared = type.getAnnotation(PluginInterface.class).functions();
+        List<FunctionSignature> functions = List.of();
+        if (!declared.isBlank()) {
+            try {
+                functions = FunctionSignature.parseAll(declared);
+            } catch (IllegalArgumentException e) {
+                messager.printMessage(Diagnostic.Kind.ERROR, type.getSimpleName() + ": @PluginInterface(functions = "
+                        + "...): " + e.getMessage(), type);
+                return;
+            }
+        }
         List<JavaMethod> methods = new ArrayList<>();
         List<String> symbols = new ArrayList<>();
         for (Element e : elements.getAllMembers(type)) {
-            if (e.getKind() != ElementKind.METHOD || e.getModifiers().contains(Modifier.STATIC)
+            Set<Modifier> modifiers = e.getModifiers();
+            if (e.getKind() != ElementKind.METHOD || modifiers.contains(Modifier.STATIC) || modifiers.contains(Modifier.PRIVATE)
                     || ((TypeElement) e.getEnclosingElement()).getQualifiedName().contentEquals("java.lang.Object")) {
-                continue; // a default method stands for its function too
+                continue;
             }
             ExecutableElement m = (ExecutableElement) e;
             JavaMethod view = mirrors.method(m);
+            String symbol = BindingRules.symbolOf(view);
+            if (!PluginRules.compared(modifiers.contains(Modifier.DEFAULT), symbol, functions)) {
+                continue; // a default method the plugin may not provide: checked at bind if it does
+            }
             methods.add(view);
-            symbols.add(BindingRules.symbolOf(view));
+            symbols.add(symbol);
             List<String> problems = new ArrayList<>();
             PluginRules.check(m.getEnclosingElement().getSimpleName().toString(), view, problems);
             for (String p : problems) {
                 messager.printMessage(Diagnostic.Kind.ERROR, p, BindingProcessor.at(type, view, -1));
             }
         }
-        String declared = type.getAnnotation(PluginInterface.class).functions();
-        if (declared.isBlank()) {
-            return;
-        }
-        List<FunctionSignature> functions;
-        try {
-            functions = FunctionSignature.parseAll(declared);
-        } catch (IllegalArgumentException e) {
-            messager.printMessage(Diagnostic.Kind.ERROR, type.getSimpleName() + ": @PluginInterface(functions = ...): "
-                    + e.getMessage(), type);
+        if (functions.isEmpty()) {
             return;
         }
         for (BindingRules.Problem p : PluginRules.checkDeclared(type.getSimpleName().toString(), methods, symbols,

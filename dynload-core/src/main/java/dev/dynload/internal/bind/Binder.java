@@ -132,6 +132,7 @@ final class Binder implements BindingRules.FreeFunctions {
             return Optional.empty();
         }
         BindingRules.Checked c = checked.get();
+        rules.noteShape(c);
         Function<String, Optional<MemorySegment>> addresses = table.isPresent() ? table.get()::find : target::address;
         return Optional.of(new PlannedCall(addresses, symbol, c.descriptor(), c.options().linker(), c.parameters(), c.lifetime(),
                 c.result(), c.errno(), m));

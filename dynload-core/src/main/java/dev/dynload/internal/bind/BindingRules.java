@@ -181,7 +181,10 @@ public final class BindingRules {
         List<JavaMethod> methods = new ArrayList<>(iface.abstractMethods());
         methods.sort(BY_NAME);
         for (JavaMethod m : methods) {
-            rules.check(m);
+            Optional<Checked> checked = rules.check(m);
+            if (checked.isPresent()) {
+                rules.noteShape(checked.get());
+            }
         }
         rules.checkAmbiguous();
         return rules.problems();
@@ -248,7 +251,8 @@ public final class BindingRules {
     }
 
     /**
-     * Checks one method: its types through the table, then its annotations.
+     * Checks one method: its types through the table, then its annotations. Its C signature is not noted
+     * for {@link #checkAmbiguous} here: see {@link #noteShape}.
      *
      * @return its C side, or empty after noting its problems
      */
@@ -272,7 +276,7 @@ public final class BindingRules {
             }
         }
         if (m.varArgs()) {
-            note(m, parameters.size() - 1, "a Java varargs method (" + parameters.getLast().type().component().simpleName()
+            note(m, parameters.size() - 1, "a Java varargs method (" + parameters.getLast().type().simpleName()
                     + "...) would pass C an array pointer, not C variadic arguments; declare one parameter per "
                     + "argument and mark the method @Variadic(fixed = n), or take the array without '...'");
         }
@@ -311,9 +315,7 @@ public final class BindingRules {
         if (problems.size() > before) {
             return Optional.empty();
         }
-        Checked checked = new Checked(m, symbolOf(m), result, mapped, lifetime, options, errno);
-        noteShape(checked);
-        return Optional.of(checked);
+        return Optional.of(new Checked(m, symbolOf(m), result, mapped, lifetime, options, errno));
     }
 
     private void note(JavaMethod m, int parameter, String problem) {
@@ -364,8 +366,11 @@ public final class BindingRules {
         return new Options(options.toArray(new Linker.Option[0]), firstVariadic, criticalHeap);
     }
 
-    /** Notes the C signature a method gives its symbol, for {@link #checkAmbiguous}. */
-    private void noteShape(Checked checked) {
+    /**
+     * Notes the C signature a method gives its symbol, for {@link #checkAmbiguous}: once the method is
+     * known to reach its function (at run time, once the library or table has the symbol).
+     */
+    void noteShape(Checked checked) {
         Map<FunctionDescriptor, List<JavaMethod>> byShape = shapes.get(checked.symbol());
         if (byShape == null) {
             byShape = new LinkedHashMap<>();

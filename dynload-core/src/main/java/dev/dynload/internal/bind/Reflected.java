@@ -2,6 +2,7 @@ package dev.dynload.internal.bind;
 
 import java.lang.annotation.Annotation;
 import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Parameter;
@@ -24,8 +25,22 @@ final class Reflected implements JavaType {
 
     private Reflected(Type type) {
         this.type = type;
-        this.raw = type instanceof Class<?> c ? c
-                : type instanceof ParameterizedType p ? (Class<?>) p.getRawType() : null;
+        this.raw = erasure(type);
+    }
+
+    /** {@return the class of a type, an array's erased (T[] is Object[]); null for a type variable or wildcard} */
+    private static @Nullable Class<?> erasure(Type type) {
+        if (type instanceof Class<?> c) {
+            return c;
+        }
+        if (type instanceof ParameterizedType p) {
+            return (Class<?>) p.getRawType();
+        }
+        if (type instanceof GenericArrayType a) {
+            Class<?> component = erasure(a.getGenericComponentType());
+            return (component == null ? Object.class : component).arrayType();
+        }
+        return null;
     }
 
     /** {@return the view of {@code type}} */
@@ -70,12 +85,15 @@ final class Reflected implements JavaType {
 
     @Override
     public String simpleName() {
+        if (type instanceof GenericArrayType a) {
+            return new Reflected(a.getGenericComponentType()).simpleName() + "[]"; // T[], as the compiler names it
+        }
         return raw != null ? raw.getSimpleName() : type.getTypeName();
     }
 
     @Override
     public JavaType component() {
-        return new Reflected(raw.getComponentType());
+        return new Reflected(type instanceof GenericArrayType a ? a.getGenericComponentType() : raw.getComponentType());
     }
 
     @Override
@@ -101,12 +119,28 @@ final class Reflected implements JavaType {
     @Override
     public List<JavaMethod> abstractMethods() {
         List<JavaMethod> methods = new ArrayList<>();
+        List<Method> seen = new ArrayList<>();
         for (Method m : raw.getMethods()) {
-            if (Modifier.isAbstract(m.getModifiers()) && !TypeAccess.isObjectMethod(m)) {
+            if (Modifier.isAbstract(m.getModifiers()) && !TypeAccess.isObjectMethod(m) && !sameAsOneOf(m, seen)) {
+                seen.add(m);
                 methods.add(new ReflectedMethod(m));
             }
         }
         return methods;
+    }
+
+    /**
+     * Whether {@code m} is a method already seen, inherited along another path: two interfaces an
+     * interface extends may declare the same method, and {@code getMethods} gives it once for each.
+     */
+    private static boolean sameAsOneOf(Method m, List<Method> seen) {
+        for (Method other : seen) {
+            if (other.getName().equals(m.getName()) && other.getReturnType() == m.getReturnType()
+                    && java.util.Arrays.equals(other.getParameterTypes(), m.getParameterTypes())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -64,13 +64,13 @@ final class WrittenClass implements BiFunction<Object, Object, Object> {
         Class<?> written;
         try {
             written = Class.forName(iface.getName() + BindingRules.IMPLEMENTATION_SUFFIX, false, iface.getClassLoader());
-        } catch (ClassNotFoundException notWritten) {
+        } catch (ClassNotFoundException | LinkageError notWritten) {
             return Optional.empty(); // compiled without the processor
         }
         MethodHandles.Lookup lookup;
         try {
             lookup = access.lookupFor(written);
-        } catch (IllegalAccessException e) {
+        } catch (IllegalAccessException | LinkageError e) {
             return Optional.empty();
         }
         synchronized (SERVING) {
@@ -91,8 +91,12 @@ final class WrittenClass implements BiFunction<Object, Object, Object> {
             instance = lookup.findConstructor(written, MethodType.methodType(void.class, String.class, BiFunction.class,
                     String.class)).invoke(description, new WrittenClass(links, methods),
                     BindingRules.implementedKey(implemented));
-        } catch (IllegalStateException stale) {
-            return Optional.empty(); // written for another version of the interface: write a class now
+        } catch (IllegalStateException refused) {
+            // Written for another version of the interface, or serving a bind of another copy of dynload:
+            // write a class now.
+            return Optional.empty();
+        } catch (ReflectiveOperationException | LinkageError unusable) {
+            return Optional.empty(); // written by another version of the processor: write a class now
         }
         bindings.register(links);
         return Optional.of(instance);

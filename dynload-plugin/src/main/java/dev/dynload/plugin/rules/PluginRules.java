@@ -210,11 +210,32 @@ public final class PluginRules {
     }
 
     /**
+     * {@return whether a method stands for one of the declared functions, and is compared with it: an
+     * abstract method always; a default method when the declaration names its symbol (otherwise it is a
+     * Java helper, or a function of a newer minor that keeps its body where the table lacks it)}
+     *
+     * @param isDefault whether the method is a default method
+     * @param symbol the method's symbol
+     * @param declared the declared functions
+     */
+    public static boolean compared(boolean isDefault, String symbol, List<FunctionSignature> declared) {
+        if (!isDefault) {
+            return true;
+        }
+        for (FunctionSignature f : declared) {
+            if (f.name().equals(symbol)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Checks the methods of a plugin interface against the functions its {@code @PluginInterface}
      * declares: each method against the function of its symbol, and each function against a method.
      *
      * @param owner the interface's simple name
-     * @param methods its methods that stand for functions (abstract and default ones)
+     * @param methods its methods that stand for functions: those {@link #compared} selects
      * @param symbols each method's symbol, in the order of {@code methods}
      * @param declared the functions, as {@code PluginInterface.functions} lists them
      * @return the problems, each naming the method; empty when they agree
