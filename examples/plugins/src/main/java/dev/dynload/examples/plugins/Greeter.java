@@ -4,12 +4,15 @@ import dev.dynload.plugin.PluginInterface;
 
 /**
  * The host's view of the interface {@code com.example.greeter}, version 1.2, which its plugins provide.
+ * Its functions are declared in the manifest's words, so dynload's annotation processor, which this
+ * example's build runs, checks each method against its function when the host compiles.
  *
  * {@snippet lang=c :
  * // provides = com.example.greeter/1.2: greet = str(str); add = i32(i32, i32); farewell = str(str)
  * }
  */
-@PluginInterface(id = "com.example.greeter", major = 1, minor = 2)
+@PluginInterface(id = "com.example.greeter", major = 1, minor = 2,
+        functions = "greet = str(str); add = i32(i32, i32); farewell = str(str)")
 public interface Greeter {
 
     String greet(String who);
