@@ -157,25 +157,33 @@ final class Reflected implements JavaType {
         return e.getDeclaredAnnotations().length > 0;
     }
 
+    /** The annotations of a reflected element: those reflection reads, looked up only where there are any. */
+    private interface ReflectedMarks extends Marks {
+        @Override
+        AnnotatedElement reflected();
+
+        @Override
+        default boolean annotated() {
+            return Reflected.annotated(reflected());
+        }
+
+        @Override
+        default <A extends Annotation> @Nullable A get(Class<A> type) {
+            return reflected().getAnnotation(type);
+        }
+    }
+
     /** A parameter, a record component, or a class's own annotations. */
-    private record ReflectedVariable(AnnotatedElement reflected, String name, Type generic) implements JavaVariable {
+    private record ReflectedVariable(AnnotatedElement reflected, String name, Type generic)
+            implements JavaVariable, ReflectedMarks {
         @Override
         public JavaType type() {
             return new Reflected(generic);
         }
 
-        @Override
-        public boolean annotated() {
-            return Reflected.annotated(reflected);
-        }
-
-        @Override
-        public <A extends Annotation> @Nullable A get(Class<A> type) {
-            return reflected.getAnnotation(type);
-        }
     }
 
-    private record ReflectedMethod(Method reflected) implements JavaMethod {
+    private record ReflectedMethod(Method reflected) implements JavaMethod, ReflectedMarks {
         @Override
         public String name() {
             return reflected.getName();
@@ -203,14 +211,5 @@ final class Reflected implements JavaType {
             return reflected.isVarArgs();
         }
 
-        @Override
-        public boolean annotated() {
-            return Reflected.annotated(reflected);
-        }
-
-        @Override
-        public <A extends Annotation> @Nullable A get(Class<A> type) {
-            return reflected.getAnnotation(type);
-        }
     }
 }
