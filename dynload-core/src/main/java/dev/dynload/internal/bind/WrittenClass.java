@@ -36,8 +36,12 @@ import org.jspecify.annotations.Nullable;
  */
 final class WrittenClass implements BiFunction<Object, Object, Object> {
 
-    /** The written classes that serve a bind; a class unloaded with its loader leaves. */
-    private static final Map<Class<?>, Boolean> SERVING = new WeakHashMap<>();
+    /**
+     * The interfaces whose first bind has looked for a written class (found or not); an interface
+     * unloaded with its loader leaves. Later binds go straight to writing a class: no second lookup of a
+     * class that is not there (binding per request would pay a failed class lookup on every bind).
+     */
+    private static final Map<Class<?>, Boolean> TRIED = new WeakHashMap<>();
 
     private final BoundClass links;
     private final List<Method> methods;
@@ -59,6 +63,11 @@ final class WrittenClass implements BiFunction<Object, Object, Object> {
      */
     static Optional<Object> instantiate(TypeAccess access, Class<?> iface, Bindings bindings, List<Method> methods,
                                         List<Supplier<MethodHandle>> handles, String description) throws Throwable {
+        synchronized (TRIED) {
+            if (TRIED.putIfAbsent(iface, Boolean.TRUE) != null) {
+                return Optional.empty(); // an earlier bind has it, or found none that fits
+            }
+        }
         // Looked for by name, not through the interface's annotation: reading annotations costs a fresh
         // JVM a proxy class and its generator, ten times what a missing class costs.
         Class<?> written;
@@ -73,11 +82,8 @@ final class WrittenClass implements BiFunction<Object, Object, Object> {
         } catch (IllegalAccessException | LinkageError e) {
             return Optional.empty();
         }
-        synchronized (SERVING) {
-            if (!iface.isAssignableFrom(written) || SERVING.containsKey(written)) {
-                return Optional.empty(); // it serves an earlier bind
-            }
-            SERVING.put(written, Boolean.TRUE);
+        if (!iface.isAssignableFrom(written)) {
+            return Optional.empty();
         }
         List<String> implemented = new ArrayList<>();
         for (Method m : methods) {
