@@ -694,14 +694,7 @@ public final class Plugin {
         List<JavaMethod> views = new ArrayList<>();
         List<String> symbols = new ArrayList<>();
         String owner = iface.getSimpleName();
-        List<FunctionSignature> functions = List.of();
-        if (!declared.functions().isBlank()) {
-            try {
-                functions = FunctionSignature.parseAll(declared.functions());
-            } catch (IllegalArgumentException e) {
-                problems.add(owner + ": @PluginInterface(functions = ...): " + e.getMessage());
-            }
-        }
+        List<FunctionSignature> functions = PluginRules.declared(owner, declared.functions(), problems);
         for (Method m : iface.getMethods()) {
             if (Modifier.isStatic(m.getModifiers()) || m.getDeclaringClass() == Object.class) {
                 continue;

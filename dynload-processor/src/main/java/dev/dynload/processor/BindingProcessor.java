@@ -63,8 +63,9 @@ public final class BindingProcessor extends AbstractProcessor {
     }
 
     private void library(TypeElement type, Mirrors mirrors) {
-        List<BindingRules.Problem> problems = BindingRules.check(mirrors.type(type.asType()),
+        BindingRules.Report report = BindingRules.check(mirrors.type(type.asType()),
                 type.getModifiers().contains(Modifier.SEALED));
+        List<BindingRules.Problem> problems = report.problems();
         Messager messager = processingEnv.getMessager();
         for (BindingRules.Problem p : problems) {
             messager.printMessage(Diagnostic.Kind.ERROR, p.message(), at(type, p.method(), p.parameter()));
@@ -73,14 +74,14 @@ public final class BindingProcessor extends AbstractProcessor {
             return;
         }
         List<ExecutableElement> methods = mirrors.abstractMethods(type);
-        String unreachable = ImplementationWriter.unreachable(type, methods);
+        ImplementationWriter writer = new ImplementationWriter(type, mirrors);
+        String unreachable = writer.unreachable(methods);
         if (unreachable != null) {
             messager.printMessage(Diagnostic.Kind.NOTE, type.getSimpleName() + " is checked, but " + unreachable
                     + ", so bind writes its implementation at run time", type);
             return;
         }
-        ImplementationWriter writer = new ImplementationWriter(type, mirrors, processingEnv.getTypeUtils());
-        String binary = mirrors.binaryName(type.asType());
+        String binary = writer.binaryName();
         try (Writer out = processingEnv.getFiler().createSourceFile(writer.qualifiedName(), type).openWriter()) {
             out.write(writer.source(methods));
         } catch (IOException e) {
@@ -90,7 +91,7 @@ public final class BindingProcessor extends AbstractProcessor {
         try (Writer out = processingEnv.getFiler().createResource(StandardLocation.CLASS_OUTPUT, "",
                 NativeImageMetadata.path(binary), type).openWriter()) {
             out.write(NativeImageMetadata.json(binary, binary + BindingRules.IMPLEMENTATION_SUFFIX,
-                    BindingRules.nativeShapes(mirrors.type(type.asType()))));
+                    report.shapes()));
         } catch (IOException e) {
             messager.printMessage(Diagnostic.Kind.ERROR, "dynload could not write the native-image metadata of "
                     + type.getQualifiedName() + ": " + e.getMessage(), type);

@@ -15,7 +15,6 @@ import javax.lang.model.type.ArrayType;
 import javax.lang.model.type.DeclaredType;
 import javax.lang.model.type.TypeKind;
 import javax.lang.model.type.TypeMirror;
-import javax.lang.model.util.Types;
 
 import org.jspecify.annotations.Nullable;
 
@@ -34,15 +33,14 @@ final class ImplementationWriter {
 
     private final TypeElement type;
     private final Mirrors mirrors;
-    private final Types types;
+    private final String binary;
     private final String packageName;
     private final String simpleName;
 
-    ImplementationWriter(TypeElement type, Mirrors mirrors, Types types) {
+    ImplementationWriter(TypeElement type, Mirrors mirrors) {
         this.type = type;
         this.mirrors = mirrors;
-        this.types = types;
-        String binary = mirrors.binaryName(type.asType());
+        this.binary = mirrors.binaryName(type.asType());
         int dot = binary.lastIndexOf('.');
         this.packageName = dot < 0 ? "" : binary.substring(0, dot);
         this.simpleName = binary.substring(dot + 1) + BindingRules.IMPLEMENTATION_SUFFIX;
@@ -53,7 +51,7 @@ final class ImplementationWriter {
      *
      * @param methods the methods it would implement
      */
-    static @Nullable String unreachable(TypeElement type, List<ExecutableElement> methods) {
+    @Nullable String unreachable(List<ExecutableElement> methods) {
         if (!type.getTypeParameters().isEmpty()) {
             return "it has type parameters";
         }
@@ -67,7 +65,7 @@ final class ImplementationWriter {
                 signature.add(p.asType());
             }
             for (TypeMirror t : signature) {
-                String why = unreachable(t, type);
+                String why = unreachable(t);
                 if (why != null) {
                     return m.getSimpleName() + " names " + why;
                 }
@@ -85,25 +83,27 @@ final class ImplementationWriter {
     }
 
     /**
-     * {@return why a type in a method's signature cannot be named from a class beside {@code owner}: a type
-     * variable (of an interface it extends), or a type private, or protected in another package; or null}
+     * {@return why a type in a method's signature cannot be named from a class beside the interface: a
+     * type variable (of an interface it extends), or a type private, or protected in another package; or
+     * null}
      */
-    private static @Nullable String unreachable(TypeMirror t, TypeElement owner) {
+    private @Nullable String unreachable(TypeMirror t) {
         switch (t.getKind()) {
             case TYPEVAR, WILDCARD, INTERSECTION, UNION, ERROR:
                 return "a type variable or a type the compiler could not resolve (" + t + ")";
             case ARRAY:
-                return unreachable(((ArrayType) t).getComponentType(), owner);
+                return unreachable(((ArrayType) t).getComponentType());
             case DECLARED:
                 for (TypeMirror argument : ((DeclaredType) t).getTypeArguments()) {
-                    String why = unreachable(argument, owner);
+                    String why = unreachable(argument);
                     if (why != null) {
                         return why;
                     }
                 }
                 for (Element e = ((DeclaredType) t).asElement(); e instanceof TypeElement te; e = e.getEnclosingElement()) {
                     if (te.getModifiers().contains(Modifier.PRIVATE)
-                            || (te.getModifiers().contains(Modifier.PROTECTED) && !samePackage(te, owner))) {
+                            || (te.getModifiers().contains(Modifier.PROTECTED)
+                                    && !mirrors.packageOf(te).equals(mirrors.packageOf(type)))) {
                         return "the type " + te.getQualifiedName() + ", which is not visible beside it";
                     }
                 }
@@ -113,16 +113,9 @@ final class ImplementationWriter {
         }
     }
 
-    private static boolean samePackage(Element a, Element b) {
-        Element pa = a;
-        while (!(pa instanceof javax.lang.model.element.PackageElement)) {
-            pa = pa.getEnclosingElement();
-        }
-        Element pb = b;
-        while (!(pb instanceof javax.lang.model.element.PackageElement)) {
-            pb = pb.getEnclosingElement();
-        }
-        return pa.equals(pb);
+    /** {@return the interface's binary name} */
+    String binaryName() {
+        return binary;
     }
 
     /** {@return the written class's qualified name} */
@@ -217,12 +210,14 @@ final class ImplementationWriter {
                 .append(".<RuntimeException>rethrow(t);\n        }\n    }\n");
     }
 
-    /** {@return the source name of a type's erasure, without annotations: what a cast or a class literal names} */
-    private String erased(TypeMirror t) {
+    /**
+     * {@return the source name of a type's erasure, without annotations: what a cast or a class literal
+     * names} No type variable reaches here: {@link #unreachable} writes no class for one.
+     */
+    private static String erased(TypeMirror t) {
         return switch (t.getKind()) {
             case ARRAY -> erased(((ArrayType) t).getComponentType()) + "[]";
             case DECLARED -> ((TypeElement) ((DeclaredType) t).asElement()).getQualifiedName().toString();
-            case TYPEVAR -> erased(types.erasure(t));
             default -> t.getKind().name().toLowerCase(java.util.Locale.ROOT);
         };
     }

@@ -47,6 +47,11 @@ final class Mirrors {
         this.types = types;
     }
 
+    /** {@return the package {@code e} is in} */
+    javax.lang.model.element.PackageElement packageOf(Element e) {
+        return elements.getPackageOf(e);
+    }
+
     /** {@return the view of {@code type}} */
     JavaType type(TypeMirror type) {
         return new MirrorType(type);

@@ -21,7 +21,7 @@ import java.util.StringJoiner;
  * a downcall or an upcall stub of a shape it was not built for, nor define a class at run time, so it
  * needs: each method's downcall (with its linker options), each callback's upcall, and the written
  * class, which {@code bind} loads by name and makes through its constructor. Nothing here decides a
- * shape: {@link BindingRules#nativeShapes} gives what {@code bind} will ask of the linker.
+ * shape: {@link BindingRules#check} reports what {@code bind} will ask of the linker.
  */
 final class NativeImageMetadata {
 

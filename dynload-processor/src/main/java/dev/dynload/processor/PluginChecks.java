@@ -45,16 +45,12 @@ final class PluginChecks {
                     + "@PluginInterface is the Java interface whose methods stand for the plugin's functions", type);
             return;
         }
-        String declared = type.getAnnotation(PluginInterface.class).functions();
-        List<FunctionSignature> functions = List.of();
-        if (!declared.isBlank()) {
-            try {
-                functions = FunctionSignature.parseAll(declared);
-            } catch (IllegalArgumentException e) {
-                messager.printMessage(Diagnostic.Kind.ERROR, type.getSimpleName() + ": @PluginInterface(functions = "
-                        + "...): " + e.getMessage(), type);
-                return;
-            }
+        List<String> unreadable = new ArrayList<>();
+        List<FunctionSignature> functions = PluginRules.declared(type.getSimpleName().toString(),
+                type.getAnnotation(PluginInterface.class).functions(), unreadable);
+        if (!unreadable.isEmpty()) {
+            messager.printMessage(Diagnostic.Kind.ERROR, unreadable.getFirst(), type);
+            return; // nothing to compare with
         }
         List<JavaMethod> methods = new ArrayList<>();
         List<String> symbols = new ArrayList<>();

@@ -88,36 +88,22 @@ public final class BindingRules {
                               List<FunctionDescriptor> upcalls) {
     }
 
-    /**
-     * {@return what each method of an interface that follows the rules needs of the linker, as
-     * {@code bind} will ask it; empty where a method breaks a rule}
-     *
-     * @param iface the interface
-     */
-    public static List<NativeShape> nativeShapes(JavaType iface) {
-        BindingRules rules = new BindingRules(null, null);
-        List<NativeShape> shapes = new ArrayList<>();
-        for (JavaMethod m : iface.abstractMethods()) {
-            Optional<Checked> checked = rules.check(m);
-            if (checked.isEmpty()) {
-                continue;
-            }
-            Checked c = checked.get();
-            List<FunctionDescriptor> upcalls = new ArrayList<>();
-            for (Mapping p : c.parameters()) {
-                if (p instanceof Callback callback) {
-                    upcalls.add(callback.descriptor());
-                }
-            }
-            shapes.add(new NativeShape(c.descriptor(), c.options().firstVariadic(), c.errno(), c.options().critical(),
-                    upcalls));
-            if (m.annotated() && m.get(FreeWith.class) != null) {
-                // The function that frees the returned string: void free(void*).
-                shapes.add(new NativeShape(FunctionDescriptor.ofVoid(java.lang.foreign.ValueLayout.ADDRESS), -1, false,
-                        -1, List.of()));
+    /** {@return what one method that follows the rules needs of the linker: its downcall, and free's for @FreeWith} */
+    private static List<NativeShape> nativeShapes(JavaMethod m, Checked c) {
+        List<FunctionDescriptor> upcalls = new ArrayList<>();
+        for (Mapping p : c.parameters()) {
+            if (p instanceof Callback callback) {
+                upcalls.add(callback.descriptor());
             }
         }
-        return shapes;
+        NativeShape call = new NativeShape(c.descriptor(), c.options().firstVariadic(), c.errno(), c.options().critical(),
+                upcalls);
+        if (m.annotated() && m.get(FreeWith.class) != null) {
+            // The function that frees the returned string: void free(void*).
+            return List.of(call, new NativeShape(FunctionDescriptor.ofVoid(java.lang.foreign.ValueLayout.ADDRESS), -1,
+                    false, -1, List.of()));
+        }
+        return List.of(call);
     }
 
     /**
@@ -166,28 +152,39 @@ public final class BindingRules {
     }
 
     /**
+     * What checking an interface found.
+     *
+     * @param problems every problem, in the order {@code bind} lists them; empty when it binds
+     * @param shapes what its methods that follow the rules need of the linker, as {@code bind} will ask it
+     */
+    public record Report(List<Problem> problems, List<NativeShape> shapes) {
+    }
+
+    /**
      * Checks an interface to bind, as {@code bind} would, less what only the library can answer.
      *
      * @param iface the interface
      * @param sealed whether it is sealed
-     * @return every problem, in the order {@code bind} lists them; empty when it binds
+     * @return its problems, and what it needs of the linker
      */
-    public static List<Problem> check(JavaType iface, boolean sealed) {
+    public static Report check(JavaType iface, boolean sealed) {
         String refused = refusal(iface.name(), iface.kind() == JavaType.Kind.INTERFACE, sealed);
         if (refused != null) {
-            return List.of(new Problem(null, -1, refused));
+            return new Report(List.of(new Problem(null, -1, refused)), List.of());
         }
         BindingRules rules = new BindingRules(null, null);
         List<JavaMethod> methods = new ArrayList<>(iface.abstractMethods());
         methods.sort(BY_NAME);
+        List<NativeShape> shapes = new ArrayList<>();
         for (JavaMethod m : methods) {
             Optional<Checked> checked = rules.check(m);
             if (checked.isPresent()) {
                 rules.noteShape(checked.get());
+                shapes.addAll(nativeShapes(m, checked.get()));
             }
         }
         rules.checkAmbiguous();
-        return rules.problems();
+        return new Report(rules.problems(), List.copyOf(shapes));
     }
 
     /** {@return why {@code bind} refuses a type outright, or null} */

@@ -210,6 +210,26 @@ public final class PluginRules {
     }
 
     /**
+     * {@return the functions a {@code @PluginInterface} declares ({@code PluginInterface.functions}); none
+     * when it declares none, or after noting in {@code problems} why the declaration does not read}
+     *
+     * @param owner the interface's simple name
+     * @param functions the declaration, in the manifest's words
+     * @param problems where a problem of the declaration goes
+     */
+    public static List<FunctionSignature> declared(String owner, String functions, List<String> problems) {
+        if (functions.isBlank()) {
+            return List.of();
+        }
+        try {
+            return FunctionSignature.parseAll(functions);
+        } catch (IllegalArgumentException e) {
+            problems.add(owner + ": @PluginInterface(functions = ...): " + e.getMessage());
+            return List.of();
+        }
+    }
+
+    /**
      * {@return whether a method stands for one of the declared functions, and is compared with it: an
      * abstract method always; a default method when the declaration names its symbol (otherwise it is a
      * Java helper, or a function of a newer minor that keeps its body where the table lacks it)}
